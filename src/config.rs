@@ -1,0 +1,321 @@
+//! Typed settings: `config.toml` (or `--config PATH`), then `PORTCULLIS__SECTION__KEY`
+//! environment variables. Unknown keys are refused so a typo never goes unnoticed.
+
+use std::path::Path;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub server: ServerSettings,
+    #[serde(default)]
+    pub database: DatabaseSettings,
+    #[serde(default)]
+    pub redis: RedisSettings,
+    #[serde(default)]
+    pub testing: TestingSettings,
+    #[serde(default)]
+    pub delivery: DeliverySettings,
+    #[serde(default)]
+    pub auth: AuthSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub public_url: String,
+    /// Key for the keyed hashes of tokens and codes. When unset, one is generated on first
+    /// start and kept in the database, which is what every instance then shares.
+    pub secret_key: Option<SecretString>,
+    /// Seconds an in-flight request may take to finish after SIGTERM.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:3000".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            secret_key: None,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    /// PostgreSQL only: the schema to use (tests give each run its own).
+    pub schema: Option<String>,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://portcullis.db?mode=rwc".into(),
+            max_connections: 16,
+            schema: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisSettings {
+    /// Empty: the in-process ephemeral store (one instance only).
+    pub url: String,
+    /// Prepended to every key, so several deployments (or tests) can share one Redis.
+    pub key_prefix: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TestingSettings {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailDelivery {
+    #[default]
+    Log,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsDelivery {
+    #[default]
+    Log,
+    Http,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliverySettings {
+    pub email: EmailDelivery,
+    pub sms: SmsDelivery,
+    pub smtp: SmtpSettings,
+    pub http_sms: HttpSmsSettings,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: Option<SecretString>,
+    pub from: String,
+    pub tls: SmtpTls,
+    pub timeout_secs: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: "localhost".into(),
+            port: 587,
+            username: String::new(),
+            password: None,
+            from: "Portcullis <no-reply@localhost>".into(),
+            tls: SmtpTls::Starttls,
+            timeout_secs: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSmsSettings {
+    /// Form POST target, e.g. `https://api.twilio.com/2010-04-01/Accounts/SID/Messages.json`.
+    pub url: String,
+    pub username: String,
+    pub password: Option<SecretString>,
+    pub from: String,
+    pub timeout_secs: u64,
+}
+
+impl Default for HttpSmsSettings {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            username: String::new(),
+            password: None,
+            from: String::new(),
+            timeout_secs: 10,
+        }
+    }
+}
+
+/// How a sign-up attribute is treated.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldMode {
+    Required,
+    Optional,
+    Off,
+}
+
+impl FieldMode {
+    pub fn enabled(self) -> bool {
+        self != FieldMode::Off
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    pub email_address: FieldMode,
+    pub phone_number: FieldMode,
+    pub username: FieldMode,
+    pub password: FieldMode,
+    pub first_name: FieldMode,
+    pub last_name: FieldMode,
+    /// With email and phone both optional: at least one of them is required.
+    pub email_address_or_phone_number: bool,
+    pub legal_consent: bool,
+    /// First-factor strategies users may sign in with.
+    pub first_factors: Vec<String>,
+    pub multi_session: bool,
+    pub session_lifetime_secs: i64,
+    /// 0 turns the inactivity limit off.
+    pub session_inactivity_secs: i64,
+    /// How long an unfinished sign-in or sign-up is kept.
+    pub attempt_lifetime_secs: i64,
+    pub password_min_length: usize,
+    pub password_max_length: usize,
+    /// Mixed into every password hash (argon2 secret); keep it out of the database.
+    pub password_pepper: Option<SecretString>,
+    /// Upper bound of password hashes computed at once; 0 means one per core.
+    pub password_hash_concurrency: usize,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            email_address: FieldMode::Required,
+            phone_number: FieldMode::Off,
+            username: FieldMode::Off,
+            password: FieldMode::Required,
+            first_name: FieldMode::Optional,
+            last_name: FieldMode::Optional,
+            email_address_or_phone_number: false,
+            legal_consent: false,
+            first_factors: vec!["password".into(), "email_code".into(), "phone_code".into()],
+            multi_session: false,
+            session_lifetime_secs: 7 * 24 * 3600,
+            session_inactivity_secs: 0,
+            attempt_lifetime_secs: 24 * 3600,
+            password_min_length: 8,
+            password_max_length: 72,
+            password_pepper: None,
+            password_hash_concurrency: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// An `EnvFilter` directive; `RUST_LOG` wins when set.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            level: "info".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `path` (which may be missing: every key has a default), then the environment.
+    pub fn load(path: &Path, required: bool) -> anyhow::Result<Self> {
+        let builder = config::Config::builder()
+            .add_source(config::File::from(path).required(required))
+            .add_source(
+                config::Environment::with_prefix("PORTCULLIS")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("auth.first_factors"),
+            );
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Cross-key rules that serde cannot express.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let auth = &self.auth;
+        anyhow::ensure!(
+            auth.email_address.enabled() || auth.phone_number.enabled() || auth.username.enabled(),
+            "[auth] needs at least one identifier: email_address, phone_number or username"
+        );
+        anyhow::ensure!(
+            auth.password_min_length >= 8 && auth.password_max_length >= auth.password_min_length,
+            "[auth] password_min_length must be at least 8 and not above password_max_length"
+        );
+        anyhow::ensure!(
+            auth.password_max_length <= 1024,
+            "[auth] password_max_length above 1024 only invites slow-hash abuse"
+        );
+        for f in &auth.first_factors {
+            anyhow::ensure!(
+                ["password", "email_code", "phone_code"].contains(&f.as_str()),
+                "[auth] first_factors: unknown strategy {f:?}"
+            );
+        }
+        anyhow::ensure!(
+            auth.session_lifetime_secs > 0 && auth.attempt_lifetime_secs > 0,
+            "[auth] lifetimes must be positive"
+        );
+        url::Url::parse(&self.server.public_url)
+            .map_err(|e| anyhow::anyhow!("[server] public_url is not a URL: {e}"))?;
+        if self.delivery.sms == SmsDelivery::Http {
+            anyhow::ensure!(
+                !self.delivery.http_sms.url.is_empty(),
+                "[delivery.http_sms] url is required when sms = \"http\""
+            );
+        }
+        Ok(())
+    }
+
+    pub fn issuer_is_https(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    pub fn issuer(&self) -> &str {
+        self.server.public_url.trim_end_matches('/')
+    }
+}

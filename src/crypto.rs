@@ -1,0 +1,233 @@
+//! Secrets: random tokens and codes, their keyed hashes, and password hashing.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::{Rng, RngCore};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use tokio::sync::Semaphore;
+
+/// 32 random bytes, base64url: client tokens and other bearer secrets.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A six-digit one-time code from the OS CSPRNG, uniform over 000000–999999.
+pub fn random_code() -> String {
+    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
+}
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// Keyed hash (HMAC-SHA256) for high-entropy tokens and short-lived codes. A slow hash buys
+/// nothing for a 256-bit token, and a code lives ten minutes behind an attempt limit; the key
+/// keeps a leaked table useless without the instance secret.
+#[derive(Clone)]
+pub struct KeyedHasher {
+    key: Arc<[u8]>,
+}
+
+impl KeyedHasher {
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: key.into() }
+    }
+
+    /// `purpose` separates domains, so a client token's hash can never match a code's.
+    pub fn hash(&self, purpose: &str, value: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable_hmac());
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex_encode(&mac.finalize().into_bytes())
+    }
+
+    /// Constant-time check of `value` against a stored hash.
+    pub fn verify(&self, purpose: &str, value: &str, stored: &str) -> bool {
+        let computed = self.hash(purpose, value);
+        computed.as_bytes().ct_eq(stored.as_bytes()).into()
+    }
+}
+
+// HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+fn unreachable_hmac() -> Hmac<Sha256> {
+    #[expect(clippy::expect_used, reason = "HMAC takes keys of every length")]
+    <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; 32]).expect("HMAC key of 32 bytes")
+}
+
+pub fn hex_encode(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// argon2id on the blocking pool, at most `permits` at once, so a burst of sign-ins can
+/// neither starve the async executor nor queue unbounded CPU work.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    inner: Arc<HasherInner>,
+}
+
+struct HasherInner {
+    pepper: Option<SecretString>,
+    permits: Semaphore,
+    params: Params,
+    /// A real hash of a random password: unknown identifiers are checked against it so they
+    /// take as long as known ones.
+    dummy: String,
+}
+
+/// OWASP's argon2id floor (m=19 MiB, t=2, p=1).
+pub fn default_params() -> Params {
+    Params::new(19_456, 2, 1, None).unwrap_or_default()
+}
+
+impl PasswordHasher {
+    pub fn new(pepper: Option<SecretString>, concurrency: usize) -> anyhow::Result<Self> {
+        let permits = if concurrency == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            concurrency
+        };
+        let params = default_params();
+        let mut inner = HasherInner {
+            pepper,
+            permits: Semaphore::new(permits),
+            params,
+            dummy: String::new(),
+        };
+        inner.dummy = inner.hash_blocking(&random_token())?;
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    pub async fn hash(&self, password: SecretString) -> anyhow::Result<String> {
+        let inner = self.inner.clone();
+        let _permit = self.inner.permits.acquire().await?;
+        tokio::task::spawn_blocking(move || inner.hash_blocking(password.expose_secret())).await?
+    }
+
+    /// Checks `password` against `stored`; with no stored hash (unknown user, or a user
+    /// without a password) it spends the same time and answers false.
+    pub async fn verify(
+        &self,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> anyhow::Result<bool> {
+        let inner = self.inner.clone();
+        let _permit = self.inner.permits.acquire().await?;
+        tokio::task::spawn_blocking(move || {
+            let (hash, real) = match stored {
+                Some(h) => (h, true),
+                None => (inner.dummy.clone(), false),
+            };
+            let ok = inner.verify_blocking(password.expose_secret(), &hash)?;
+            Ok(ok && real)
+        })
+        .await?
+    }
+}
+
+impl HasherInner {
+    fn argon2(&self) -> anyhow::Result<Argon2<'_>> {
+        Ok(match &self.pepper {
+            Some(p) => Argon2::new_with_secret(
+                p.expose_secret().as_bytes(),
+                Algorithm::Argon2id,
+                Version::V0x13,
+                self.params.clone(),
+            )
+            .map_err(|e| anyhow::anyhow!("argon2 pepper: {e}"))?,
+            None => Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone()),
+        })
+    }
+
+    fn hash_blocking(&self, password: &str) -> anyhow::Result<String> {
+        let salt = SaltString::encode_b64(&random_bytes::<16>())
+            .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        Ok(self
+            .argon2()?
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?
+            .to_string())
+    }
+
+    fn verify_blocking(&self, password: &str, stored: &str) -> anyhow::Result<bool> {
+        let parsed = PasswordHash::new(stored)
+            .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+        Ok(self
+            .argon2()?
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..200 {
+            let c = random_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn keyed_hash_separates_purposes_and_verifies() {
+        let h = KeyedHasher::new(b"k");
+        let a = h.hash("client", "tok");
+        assert_ne!(a, h.hash("code", "tok"));
+        assert_ne!(a, KeyedHasher::new(b"other").hash("client", "tok"));
+        assert!(h.verify("client", "tok", &a));
+        assert!(!h.verify("client", "tok2", &a));
+    }
+
+    #[tokio::test]
+    async fn passwords_hash_and_verify_with_pepper() {
+        let h = PasswordHasher::new(Some(SecretString::from("pepper")), 2).unwrap();
+        let stored = h.hash(SecretString::from("correct horse")).await.unwrap();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            h.verify(SecretString::from("correct horse"), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify(SecretString::from("wrong horse"), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify(SecretString::from("correct horse"), None)
+                .await
+                .unwrap()
+        );
+        // Without the pepper the same hash does not verify.
+        let plain = PasswordHasher::new(None, 1).unwrap();
+        assert!(
+            !plain
+                .verify(SecretString::from("correct horse"), Some(stored))
+                .await
+                .unwrap()
+        );
+    }
+}

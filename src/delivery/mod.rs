@@ -1,0 +1,207 @@
+//! Sending codes and notices: email over SMTP (lettre), SMS through an HTTP provider
+//! (Twilio-compatible form POST). The `log` modes write the message to the log instead; they
+//! are for development, where the developer reads codes from the console.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use askama::Template;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use crate::config::{DeliverySettings, EmailDelivery, SmsDelivery, SmtpTls};
+
+#[derive(Template)]
+#[template(path = "email/verification_code.txt")]
+struct CodeEmail<'a> {
+    code: &'a str,
+    app_name: &'a str,
+    minutes: i64,
+    purpose: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "sms/verification_code.txt")]
+struct CodeSms<'a> {
+    code: &'a str,
+    app_name: &'a str,
+    minutes: i64,
+}
+
+pub struct Delivery {
+    email: EmailSender,
+    sms: SmsSender,
+    app_name: String,
+}
+
+enum EmailSender {
+    Log,
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+}
+
+enum SmsSender {
+    Log,
+    Http {
+        client: reqwest::Client,
+        url: String,
+        username: String,
+        password: Option<secrecy::SecretString>,
+        from: String,
+    },
+}
+
+/// Why a message could not be sent; the flows answer 503 so the user can retry.
+#[derive(Debug, thiserror::Error)]
+#[error("delivery failed: {0:#}")]
+pub struct DeliveryError(#[from] anyhow::Error);
+
+impl Delivery {
+    pub fn new(settings: &DeliverySettings, app_name: &str) -> anyhow::Result<Self> {
+        let email = match settings.email {
+            EmailDelivery::Log => EmailSender::Log,
+            EmailDelivery::Smtp => {
+                let s = &settings.smtp;
+                let mut builder = match s.tls {
+                    SmtpTls::None => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+                    }
+                    SmtpTls::Starttls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)?
+                    }
+                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)?,
+                }
+                .port(s.port)
+                .timeout(Some(Duration::from_secs(s.timeout_secs)));
+                if !s.username.is_empty() {
+                    let password = s
+                        .password
+                        .as_ref()
+                        .map(|p| p.expose_secret().to_owned())
+                        .unwrap_or_default();
+                    builder = builder.credentials(Credentials::new(s.username.clone(), password));
+                }
+                EmailSender::Smtp {
+                    transport: builder.build(),
+                    from: s
+                        .from
+                        .parse()
+                        .with_context(|| format!("[delivery.smtp] from {:?}", s.from))?,
+                }
+            }
+        };
+        let sms = match settings.sms {
+            SmsDelivery::Log => SmsSender::Log,
+            SmsDelivery::Http => {
+                let h = &settings.http_sms;
+                SmsSender::Http {
+                    client: reqwest::Client::builder()
+                        .timeout(Duration::from_secs(h.timeout_secs))
+                        .build()?,
+                    url: h.url.clone(),
+                    username: h.username.clone(),
+                    password: h.password.clone(),
+                    from: h.from.clone(),
+                }
+            }
+        };
+        Ok(Self {
+            email,
+            sms,
+            app_name: app_name.to_owned(),
+        })
+    }
+
+    pub fn logs_messages(&self) -> bool {
+        matches!(self.email, EmailSender::Log) || matches!(self.sms, SmsSender::Log)
+    }
+
+    /// Emails a verification code. `purpose` completes "If you did not try to …".
+    pub async fn send_email_code(
+        &self,
+        to: &str,
+        code: &str,
+        minutes: i64,
+        purpose: &str,
+    ) -> Result<(), DeliveryError> {
+        let body = CodeEmail {
+            code,
+            app_name: &self.app_name,
+            minutes,
+            purpose,
+        }
+        .render()
+        .context("rendering the code email")?;
+        let subject = format!("{code} is your {} verification code", self.app_name);
+        self.send_email(to, &subject, body).await
+    }
+
+    pub async fn send_sms_code(
+        &self,
+        to: &str,
+        code: &str,
+        minutes: i64,
+    ) -> Result<(), DeliveryError> {
+        let body = CodeSms {
+            code,
+            app_name: &self.app_name,
+            minutes,
+        }
+        .render()
+        .context("rendering the code SMS")?;
+        self.send_sms(to, body.trim_end()).await
+    }
+
+    async fn send_email(&self, to: &str, subject: &str, body: String) -> Result<(), DeliveryError> {
+        match &self.email {
+            EmailSender::Log => {
+                tracing::info!(target: "portcullis::outbox", %to, %subject, "email (log delivery):\n{body}");
+                Ok(())
+            }
+            EmailSender::Smtp { transport, from } => {
+                let message = lettre::Message::builder()
+                    .from(from.clone())
+                    .to(to.parse().context("recipient address")?)
+                    .subject(subject)
+                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                    .body(body)
+                    .context("building the email")?;
+                transport.send(message).await.context("SMTP send")?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn send_sms(&self, to: &str, body: &str) -> Result<(), DeliveryError> {
+        match &self.sms {
+            SmsSender::Log => {
+                tracing::info!(target: "portcullis::outbox", %to, "SMS (log delivery): {body}");
+                Ok(())
+            }
+            SmsSender::Http {
+                client,
+                url,
+                username,
+                password,
+                from,
+            } => {
+                let mut req = client
+                    .post(url)
+                    .form(&[("To", to), ("From", from), ("Body", body)]);
+                if !username.is_empty() {
+                    req = req.basic_auth(username, password.as_ref().map(|p| p.expose_secret()));
+                }
+                let resp = req.send().await.context("SMS provider unreachable")?;
+                let status = resp.status();
+                if !status.is_success() {
+                    return Err(anyhow::anyhow!("SMS provider answered {status}").into());
+                }
+                Ok(())
+            }
+        }
+    }
+}

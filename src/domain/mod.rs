@@ -1,0 +1,31 @@
+//! Parsed values that cannot hold an invalid state. Everything from a request becomes one of
+//! these at the edge; the flows never see a raw string where one of these is meant.
+
+mod email;
+mod ids;
+mod password;
+mod phone;
+pub mod username;
+
+pub use email::{EmailAddress, mask_email};
+pub use ids::new_id;
+pub use password::{Password, PasswordPolicy};
+pub use phone::{PhoneNumber, mask_phone};
+pub use username::Username;
+
+/// Why a value was refused; the flows turn this into the matching FAPI error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("{0}")]
+    Format(&'static str),
+    #[error("must be between {min} and {max} characters long")]
+    Length { min: usize, max: usize },
+    #[error("{0}")]
+    Characters(&'static str),
+    #[error("passwords must be {0} characters or more")]
+    PasswordTooShort(usize),
+    #[error("passwords must be {0} characters or fewer")]
+    PasswordTooLong(usize),
+    #[error("{0}")]
+    PasswordWeak(&'static str),
+}

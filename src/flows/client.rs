@@ -1,0 +1,110 @@
+//! The client: one browser or native app. Identified by an opaque random token (cookie or
+//! Bearer), of which only the keyed hash is stored.
+
+use super::session::{self, LiveSession};
+use super::sign_in::SignIn;
+use super::sign_up::SignUp;
+use super::{Ctx, FlowResult};
+use crate::crypto;
+use crate::domain::new_id;
+use crate::store::clients::{self, ClientChange, ClientRow};
+use crate::store::sessions;
+
+/// The client of the current request, and the token to hand back when it was created or
+/// rotated during the request.
+#[derive(Debug, Default)]
+pub struct ClientCtx {
+    pub row: Option<ClientRow>,
+    pub new_token: Option<String>,
+}
+
+impl ClientCtx {
+    pub fn id(&self) -> Option<&str> {
+        self.row.as_ref().map(|r| r.id.as_str())
+    }
+}
+
+/// Finds the client for `token`; an unknown or malformed token is simply no client.
+pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
+    let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 128) else {
+        return Ok(ClientCtx::default());
+    };
+    let hash = ctx.tokens.hash("client", token);
+    let row = clients::find_by_token_hash(&ctx.db, &hash).await?;
+    Ok(ClientCtx {
+        row,
+        new_token: None,
+    })
+}
+
+/// The request's client, created (with a fresh token) when it has none.
+pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
+    if let Some(row) = &cc.row {
+        return Ok(row.clone());
+    }
+    let token = crypto::random_token();
+    let row = clients::insert(
+        &ctx.db,
+        &new_id("client"),
+        &ctx.tokens.hash("client", &token),
+        ctx.now(),
+    )
+    .await?;
+    cc.row = Some(row.clone());
+    cc.new_token = Some(token);
+    Ok(row)
+}
+
+/// Everything the Frontend API shows of a client: the current sign-in and sign-up and the
+/// live sessions with their users.
+pub struct ClientSnapshot {
+    pub row: ClientRow,
+    pub sign_in: Option<SignIn>,
+    pub sign_up: Option<SignUp>,
+    pub sessions: Vec<LiveSession>,
+}
+
+/// Re-reads the client from storage (after a flow changed it).
+pub async fn snapshot(ctx: &Ctx, client_id: &str) -> FlowResult<Option<ClientSnapshot>> {
+    let Some(row) = clients::get(&ctx.db, client_id).await? else {
+        return Ok(None);
+    };
+    let sign_in = match &row.sign_in_id {
+        Some(id) => super::sign_in::load(ctx, id)
+            .await?
+            .filter(|s| s.client_id == row.id),
+        None => None,
+    };
+    let sign_up = match &row.sign_up_id {
+        Some(id) => super::sign_up::load(ctx, id)
+            .await?
+            .filter(|s| s.client_id == row.id),
+        None => None,
+    };
+    let sessions = session::live_for_client(ctx, &row.id).await?;
+    Ok(Some(ClientSnapshot {
+        row,
+        sign_in,
+        sign_up,
+        sessions,
+    }))
+}
+
+/// Signs out every session of the client and forgets its sign-in and sign-up.
+pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
+    let now = ctx.now();
+    sessions::end_all_for_client(&ctx.db, client_id, "ended", now).await?;
+    clients::update(
+        &ctx.db,
+        client_id,
+        ClientChange {
+            sign_in_id: Some(None),
+            sign_up_id: Some(None),
+            last_active_session_id: Some(None),
+            token_hash: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! What a flow can answer besides success. Expected failures carry a FAPI error code; the
+//! web layer maps them to HTTP in one place. Internal causes stay in the log.
+
+use sea_orm::DbErr;
+
+use crate::delivery::DeliveryError;
+use crate::domain::ParseError;
+use crate::store::ephemeral::StoreError;
+
+/// The FAPI error codes Portcullis answers with, each with its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    FormIdentifierNotFound,
+    FormPasswordIncorrect,
+    FormCodeIncorrect,
+    FormIdentifierExists,
+    FormParamMissing,
+    FormParamFormatInvalid,
+    FormParamUnknown,
+    FormParamValueInvalid,
+    FormPasswordLengthTooShort,
+    FormPasswordLengthTooLong,
+    FormPasswordNotStrongEnough,
+    FormUsernameInvalidLength,
+    FormUsernameInvalidCharacter,
+    VerificationExpired,
+    VerificationFailed,
+    VerificationMissing,
+    VerificationNotSent,
+    VerificationAlreadyVerified,
+    VerificationStrategyInvalid,
+    StrategyForUserInvalid,
+    NoSecondFactors,
+    SessionExists,
+    ClientStateInvalid,
+    AccountTransferInvalid,
+    AuthenticationInvalid,
+    SignUpModeRestricted,
+    NotAllowedAccess,
+    ResourceNotFound,
+    TooManyRequests,
+    VerificationCodeTooManyRequests,
+    RequestBodyInvalid,
+    ServiceUnavailable,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            FormIdentifierNotFound => "form_identifier_not_found",
+            FormPasswordIncorrect => "form_password_incorrect",
+            FormCodeIncorrect => "form_code_incorrect",
+            FormIdentifierExists => "form_identifier_exists",
+            FormParamMissing => "form_param_missing",
+            FormParamFormatInvalid => "form_param_format_invalid",
+            FormParamUnknown => "form_param_unknown",
+            FormParamValueInvalid => "form_param_value_invalid",
+            FormPasswordLengthTooShort => "form_password_length_too_short",
+            FormPasswordLengthTooLong => "form_password_length_too_long",
+            FormPasswordNotStrongEnough => "form_password_not_strong_enough",
+            FormUsernameInvalidLength => "form_username_invalid_length",
+            FormUsernameInvalidCharacter => "form_username_invalid_character",
+            VerificationExpired => "verification_expired",
+            VerificationFailed => "verification_failed",
+            VerificationMissing => "verification_missing",
+            VerificationNotSent => "verification_not_sent",
+            VerificationAlreadyVerified => "verification_already_verified",
+            VerificationStrategyInvalid => "verification_strategy_invalid",
+            StrategyForUserInvalid => "strategy_for_user_invalid",
+            NoSecondFactors => "no_second_factors",
+            SessionExists => "session_exists",
+            ClientStateInvalid => "client_state_invalid",
+            AccountTransferInvalid => "account_transfer_invalid",
+            AuthenticationInvalid => "authentication_invalid",
+            SignUpModeRestricted => "sign_up_mode_restricted",
+            NotAllowedAccess => "not_allowed_access",
+            ResourceNotFound => "resource_not_found",
+            TooManyRequests => "too_many_requests",
+            VerificationCodeTooManyRequests => "verification_code_too_many_requests",
+            RequestBodyInvalid => "request_body_invalid",
+            ServiceUnavailable => "service_unavailable",
+            InternalError => "internal_clerk_error",
+        }
+    }
+
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            FormIdentifierNotFound
+            | FormPasswordIncorrect
+            | FormCodeIncorrect
+            | FormIdentifierExists
+            | FormParamMissing
+            | FormParamFormatInvalid
+            | FormParamUnknown
+            | FormParamValueInvalid
+            | FormPasswordLengthTooShort
+            | FormPasswordLengthTooLong
+            | FormPasswordNotStrongEnough
+            | FormUsernameInvalidLength
+            | FormUsernameInvalidCharacter => 422,
+            VerificationExpired
+            | VerificationFailed
+            | VerificationMissing
+            | VerificationNotSent
+            | VerificationAlreadyVerified
+            | VerificationStrategyInvalid
+            | StrategyForUserInvalid
+            | NoSecondFactors
+            | SessionExists
+            | ClientStateInvalid
+            | AccountTransferInvalid
+            | RequestBodyInvalid => 400,
+            AuthenticationInvalid => 401,
+            SignUpModeRestricted | NotAllowedAccess => 403,
+            ResourceNotFound => 404,
+            TooManyRequests | VerificationCodeTooManyRequests => 429,
+            ServiceUnavailable => 503,
+            InternalError => 500,
+        }
+    }
+}
+
+/// One entry of the FAPI `errors` array.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct ApiError {
+    #[serde(with = "code_serde")]
+    pub code: ErrorCode,
+    pub message: String,
+    pub long_message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub param: Option<String>,
+    /// Seconds for the `Retry-After` header on 429 answers.
+    #[serde(skip, default)]
+    pub retry_after: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lockout_expires_in_seconds: Option<i64>,
+}
+
+mod code_serde {
+    use super::ErrorCode;
+
+    pub fn serialize<S: serde::Serializer>(c: &ErrorCode, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(c.as_str())
+    }
+
+    // Stored verification errors are only ever written by us; an unknown code reads back as
+    // a generic failure rather than failing the whole sign-in.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ErrorCode, D::Error> {
+        let s: String = serde::Deserialize::deserialize(d)?;
+        Ok(match s.as_str() {
+            "verification_expired" => ErrorCode::VerificationExpired,
+            "form_code_incorrect" => ErrorCode::FormCodeIncorrect,
+            _ => ErrorCode::VerificationFailed,
+        })
+    }
+}
+
+impl ApiError {
+    pub fn new(
+        code: ErrorCode,
+        message: impl Into<String>,
+        long_message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            long_message: long_message.into(),
+            param: None,
+            retry_after: None,
+            lockout_expires_in_seconds: None,
+        }
+    }
+
+    pub fn param(mut self, name: impl Into<String>) -> Self {
+        self.param = Some(name.into());
+        self
+    }
+
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
+    // Common answers, so every flow says them the same way.
+
+    pub fn missing(param: &str) -> Self {
+        Self::new(
+            ErrorCode::FormParamMissing,
+            format!("{param} is missing"),
+            format!("{param} must be included."),
+        )
+        .param(param)
+    }
+
+    pub fn unknown(param: &str) -> Self {
+        Self::new(
+            ErrorCode::FormParamUnknown,
+            "is unknown",
+            format!("{param} is not a recognized parameter for this request."),
+        )
+        .param(param)
+    }
+
+    pub fn invalid_value(param: &str, long: impl Into<String>) -> Self {
+        Self::new(ErrorCode::FormParamValueInvalid, "is invalid", long).param(param)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            ErrorCode::ResourceNotFound,
+            "not found",
+            format!("No {what} was found with that id."),
+        )
+    }
+
+    pub fn state(long: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ClientStateInvalid, "invalid state", long)
+    }
+
+    /// A value that failed to parse into its domain type.
+    pub fn from_parse(param: &str, e: &ParseError) -> Self {
+        let (code, message) = match e {
+            ParseError::Format(_) => (ErrorCode::FormParamFormatInvalid, "is invalid"),
+            ParseError::Length { .. } if param == "username" => {
+                (ErrorCode::FormUsernameInvalidLength, "is invalid")
+            }
+            ParseError::Length { .. } => (ErrorCode::FormParamFormatInvalid, "is invalid"),
+            ParseError::Characters(_) if param == "username" => {
+                (ErrorCode::FormUsernameInvalidCharacter, "is invalid")
+            }
+            ParseError::Characters(_) => (ErrorCode::FormParamFormatInvalid, "is invalid"),
+            ParseError::PasswordTooShort(_) => (
+                ErrorCode::FormPasswordLengthTooShort,
+                "Password is too short",
+            ),
+            ParseError::PasswordTooLong(_) => {
+                (ErrorCode::FormPasswordLengthTooLong, "Password is too long")
+            }
+            ParseError::PasswordWeak(_) => (
+                ErrorCode::FormPasswordNotStrongEnough,
+                "Password is not strong enough",
+            ),
+        };
+        Self::new(code, message, format!("{param} {e}")).param(param)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("{}: {}", .0.code.as_str(), .0.long_message)]
+    Api(ApiError),
+    /// A dependency (database, Redis, mail or SMS provider) is down; the request may be
+    /// retried.
+    #[error("unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<ApiError> for FlowError {
+    fn from(e: ApiError) -> Self {
+        FlowError::Api(e)
+    }
+}
+
+impl From<StoreError> for FlowError {
+    fn from(e: StoreError) -> Self {
+        FlowError::Unavailable(anyhow::Error::new(e))
+    }
+}
+
+impl From<DeliveryError> for FlowError {
+    fn from(e: DeliveryError) -> Self {
+        FlowError::Unavailable(anyhow::Error::new(e))
+    }
+}
+
+impl From<DbErr> for FlowError {
+    fn from(e: DbErr) -> Self {
+        match e {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
+                FlowError::Unavailable(anyhow::Error::new(e))
+            }
+            other => FlowError::Unexpected(anyhow::Error::new(other)),
+        }
+    }
+}
+
+pub type FlowResult<T> = Result<T, FlowError>;

@@ -1,0 +1,105 @@
+//! The sign-in and sign-up engine. Page handlers and Frontend API handlers both call these
+//! functions; nothing here knows about HTTP.
+
+pub mod client;
+pub mod error;
+pub mod params;
+pub mod session;
+pub mod sign_in;
+pub mod sign_up;
+pub mod verification;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::crypto::{KeyedHasher, PasswordHasher};
+use crate::delivery::Delivery;
+use crate::domain::PasswordPolicy;
+use crate::oidc::keys::KeyRing;
+use crate::store::ephemeral::Ephemeral;
+
+pub use error::{ApiError, ErrorCode, FlowError, FlowResult};
+pub use params::Params;
+
+/// Everything a flow needs, built once at start-up and shared by every request.
+pub struct Ctx {
+    pub settings: Arc<Settings>,
+    pub db: DatabaseConnection,
+    pub eph: Ephemeral,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: KeyedHasher,
+    pub passwords: PasswordHasher,
+    pub keys: KeyRing,
+    pub delivery: Delivery,
+}
+
+impl Ctx {
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length: self.settings.auth.password_min_length,
+            max_length: self.settings.auth.password_max_length,
+        }
+    }
+
+    pub fn test_mode(&self) -> bool {
+        self.settings.testing.enabled
+    }
+}
+
+/// Store keys, in one place so no two flows collide.
+pub(crate) mod keys {
+    pub fn sign_in(id: &str) -> String {
+        format!("sign_in:{id}")
+    }
+    pub fn sign_up(id: &str) -> String {
+        format!("sign_up:{id}")
+    }
+    pub fn attempts(nonce: &str) -> String {
+        format!("attempts:{nonce}")
+    }
+    pub fn cooldown(owner: &str, destination: &str) -> String {
+        format!("cooldown:{owner}:{destination}")
+    }
+    pub fn completing(id: &str) -> String {
+        format!("completing:{id}")
+    }
+}
+
+/// Reads a JSON state object (sign-in, sign-up) from the ephemeral store.
+pub(crate) async fn load_state<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    key: &str,
+) -> FlowResult<Option<T>> {
+    match ctx.eph.get(key).await? {
+        Some(raw) => Ok(Some(serde_json::from_str(&raw).map_err(|e| {
+            FlowError::Unexpected(anyhow::anyhow!("stored state {key} unreadable: {e}"))
+        })?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes a state object to live until `abandon_at` (unix ms).
+pub(crate) async fn save_state<T: serde::Serialize>(
+    ctx: &Ctx,
+    key: &str,
+    value: &T,
+    abandon_at: i64,
+) -> FlowResult<()> {
+    let raw = serde_json::to_string(value).map_err(anyhow::Error::new)?;
+    let ttl_ms = (abandon_at - ctx.now()).max(1000);
+    ctx.eph
+        .put(
+            key,
+            &raw,
+            std::time::Duration::from_millis(ttl_ms.unsigned_abs()),
+        )
+        .await?;
+    Ok(())
+}

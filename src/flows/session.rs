@@ -1,0 +1,246 @@
+//! Sessions: created when a sign-in or sign-up completes, touched while in use, ended on
+//! sign-out; and the short-lived session tokens an app's backend verifies with the JWKS.
+
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+use super::{ApiError, Ctx, ErrorCode, FlowResult};
+use crate::crypto;
+use crate::domain::new_id;
+use crate::store::clients::{self, ClientChange};
+use crate::store::sessions::{self, ACTIVE, SessionRow};
+use crate::store::users::{self, UserRecord};
+
+/// Session tokens live one minute; the app refreshes them while the session lasts.
+pub const TOKEN_LIFETIME_SECS: i64 = 60;
+
+/// A session with its user and its status as of now.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub row: SessionRow,
+    pub user: UserRecord,
+    pub status: &'static str,
+    /// The moment the session stops, counting the inactivity limit.
+    pub expire_at: i64,
+}
+
+/// `active`, or `expired` once past its lifetime or inactivity limit, else the stored status.
+pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
+    let inactivity = ctx.settings.auth.session_inactivity_secs;
+    let mut expire_at = row.expire_at;
+    if inactivity > 0 {
+        expire_at = expire_at.min(row.last_active_at + inactivity * 1000);
+    }
+    let status = match row.status.as_str() {
+        ACTIVE if expire_at <= ctx.now() => "expired",
+        ACTIVE => "active",
+        "ended" => "ended",
+        "removed" => "removed",
+        "revoked" => "revoked",
+        "abandoned" => "abandoned",
+        _ => "expired",
+    };
+    (status, expire_at)
+}
+
+/// The client's sessions that are still active, with their users (three queries in all).
+pub async fn live_for_client(ctx: &Ctx, client_id: &str) -> FlowResult<Vec<LiveSession>> {
+    let rows: Vec<SessionRow> = sessions::active_for_client(&ctx.db, client_id)
+        .await?
+        .into_iter()
+        .filter(|r| effective(ctx, r).0 == "active")
+        .collect();
+    attach_users(ctx, rows).await
+}
+
+async fn attach_users(ctx: &Ctx, rows: Vec<SessionRow>) -> FlowResult<Vec<LiveSession>> {
+    let mut ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let users = users::load_users(&ctx.db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let user = users.iter().find(|u| u.user.id == row.user_id)?.clone();
+            let (status, expire_at) = effective(ctx, &row);
+            Some(LiveSession {
+                row,
+                user,
+                status,
+                expire_at,
+            })
+        })
+        .collect())
+}
+
+/// A session of this client, whatever its status; someone else's is not found.
+pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<LiveSession> {
+    let row = sessions::get(&ctx.db, id)
+        .await?
+        .filter(|r| r.client_id == client_id)
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    attach_users(ctx, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("session").into())
+}
+
+pub struct NewSession<'a> {
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    /// Strategies verified, first factor first.
+    pub factors: Vec<String>,
+    pub first_factor_at: i64,
+    pub second_factor_at: Option<i64>,
+    /// Whether the sign-in (or sign-up) pointer of the client is cleared.
+    pub clear_sign_in: bool,
+    pub clear_sign_up: bool,
+}
+
+/// Creates the session, makes it the client's active one and rotates the client token (a
+/// fixation defence: the token that existed before sign-in no longer works after it).
+/// Runs on `db`, which is a transaction when the caller has more to write atomically.
+pub async fn create(
+    ctx: &Ctx,
+    db: &impl ConnectionTrait,
+    new: NewSession<'_>,
+) -> FlowResult<(SessionRow, String)> {
+    let now = ctx.now();
+    let auth = &ctx.settings.auth;
+    let row = SessionRow {
+        id: new_id("sess"),
+        client_id: new.client_id.to_owned(),
+        user_id: new.user_id.to_owned(),
+        status: ACTIVE.into(),
+        factors: serde_json::to_string(&new.factors).map_err(anyhow::Error::new)?,
+        first_factor_at: new.first_factor_at,
+        second_factor_at: new.second_factor_at,
+        last_active_at: now,
+        expire_at: now + auth.session_lifetime_secs * 1000,
+        abandon_at: now + auth.session_lifetime_secs * 1000 + 3 * 24 * 3600 * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    sessions::insert(db, row.clone()).await?;
+    let token = crypto::random_token();
+    clients::update(
+        db,
+        new.client_id,
+        ClientChange {
+            sign_in_id: new.clear_sign_in.then_some(None),
+            sign_up_id: new.clear_sign_up.then_some(None),
+            last_active_session_id: Some(Some(row.id.clone())),
+            token_hash: Some(ctx.tokens.hash("client", &token)),
+        },
+        now,
+    )
+    .await?;
+    users::touch_last_sign_in(db, new.user_id, now).await?;
+    Ok((row, token))
+}
+
+fn not_active() -> ApiError {
+    ApiError::new(
+        ErrorCode::AuthenticationInvalid,
+        "Session is not active",
+        "This session has ended or expired. Sign in again.",
+    )
+}
+
+/// Marks the session as in use now and makes it the client's active session.
+pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if live.status != "active" {
+        return Err(not_active().into());
+    }
+    let now = ctx.now();
+    sessions::touch(&ctx.db, id, now, live.row.expire_at).await?;
+    clients::update(
+        &ctx.db,
+        client_id,
+        ClientChange {
+            last_active_session_id: Some(Some(id.to_owned())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends (`ended`, the user signed out) or removes (`removed`) a session of this client.
+pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: &str) -> FlowResult<()> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if live.status != "active" {
+        return Err(not_active().into());
+    }
+    let now = ctx.now();
+    sessions::set_status(&ctx.db, id, status, now).await?;
+    // The client's active session moves to another live one, if any.
+    let remaining = live_for_client(ctx, client_id).await?;
+    clients::update(
+        &ctx.db,
+        client_id,
+        ClientChange {
+            last_active_session_id: Some(remaining.first().map(|s| s.row.id.clone())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SessionClaims<'a> {
+    sub: &'a str,
+    sid: &'a str,
+    iss: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    azp: Option<&'a str>,
+    iat: i64,
+    nbf: i64,
+    exp: i64,
+    jti: String,
+    /// Minutes since the first and second factor were verified (-1: no second factor).
+    fva: [i64; 2],
+    v: u8,
+}
+
+/// Signs a session token for a live session. `origin` (the app's origin, when the request
+/// came from a browser) becomes `azp`.
+pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<String> {
+    let now = ctx.now();
+    let iat = now / 1000;
+    let age = |t: i64| (now - t).max(0) / 60_000;
+    let claims = SessionClaims {
+        sub: &live.row.user_id,
+        sid: &live.row.id,
+        iss: ctx.settings.issuer(),
+        azp: origin,
+        iat,
+        nbf: iat,
+        exp: iat + TOKEN_LIFETIME_SECS,
+        jti: crypto::random_token()[..20].to_owned(),
+        fva: [
+            age(live.row.first_factor_at),
+            live.row.second_factor_at.map_or(-1, age),
+        ],
+        v: 2,
+    };
+    Ok(ctx.keys.sign(&claims)?)
+}
+
+/// A token for the client's session `id`, which must be active.
+pub async fn token_for(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &str,
+    origin: Option<&str>,
+) -> FlowResult<String> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if live.status != "active" {
+        return Err(not_active().into());
+    }
+    token(ctx, &live, origin)
+}

@@ -1,0 +1,707 @@
+//! Sign-in: identify, prove the first factor, then a second one when the user has any. The
+//! one place that decides a sign-in's next status is `advance`.
+
+use sea_orm::TransactionTrait;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::client::{self, ClientCtx};
+use super::verification::{self, Channel, Purpose, Status, Verification};
+use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys, load_state, save_state};
+use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
+use crate::store::clients;
+use crate::store::users::{self, IdentifierKind, UserRecord};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInStatus {
+    NeedsIdentifier,
+    NeedsFirstFactor,
+    NeedsSecondFactor,
+    NeedsNewPassword,
+    Complete,
+    Abandoned,
+}
+
+impl SignInStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInStatus::NeedsIdentifier => "needs_identifier",
+            SignInStatus::NeedsFirstFactor => "needs_first_factor",
+            SignInStatus::NeedsSecondFactor => "needs_second_factor",
+            SignInStatus::NeedsNewPassword => "needs_new_password",
+            SignInStatus::Complete => "complete",
+            SignInStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// A way the identified user can prove who they are.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Factor {
+    pub strategy: String,
+    pub safe_identifier: Option<String>,
+    pub email_address_id: Option<String>,
+    pub phone_number_id: Option<String>,
+    pub primary: bool,
+    pub default: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct UserData {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignIn {
+    pub id: String,
+    pub client_id: String,
+    pub status: SignInStatus,
+    pub identifier: Option<String>,
+    pub user_id: Option<String>,
+    pub supported_first_factors: Vec<Factor>,
+    pub supported_second_factors: Vec<Factor>,
+    pub first_factor_verification: Option<Verification>,
+    pub second_factor_verification: Option<Verification>,
+    pub user_data: Option<UserData>,
+    pub created_session_id: Option<String>,
+    pub first_factor_at: Option<i64>,
+    pub abandon_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// First-factor strategies the wire knows of. Those not enabled here are refused by name, so
+/// an app learns the instance does not offer them rather than that the request is malformed.
+const KNOWN_STRATEGIES: &[&str] = &[
+    "password",
+    "email_code",
+    "phone_code",
+    "email_link",
+    "passkey",
+    "ticket",
+    "enterprise_sso",
+    "saml",
+    "reset_password_email_code",
+    "reset_password_phone_code",
+    "web3_metamask_signature",
+    "web3_coinbase_wallet_signature",
+    "web3_okx_wallet_signature",
+];
+
+pub const CREATE_PARAMS: &[&str] = &[
+    "identifier",
+    "strategy",
+    "password",
+    "redirect_url",
+    "action_complete_redirect_url",
+    "transfer",
+    "ticket",
+    "captcha_token",
+    "captcha_error",
+    "captcha_widget_type",
+    "locale",
+];
+
+pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {
+    load_state(ctx, &keys::sign_in(id)).await
+}
+
+async fn save(ctx: &Ctx, si: &mut SignIn) -> FlowResult<()> {
+    si.updated_at = ctx.now();
+    save_state(ctx, &keys::sign_in(&si.id), si, si.abandon_at).await
+}
+
+/// The client's sign-in `id`; another client's is not found.
+pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignIn> {
+    let client_id = cc.id().ok_or_else(|| ApiError::not_found("sign-in"))?;
+    load(ctx, id)
+        .await?
+        .filter(|s| s.client_id == client_id)
+        .ok_or_else(|| ApiError::not_found("sign-in").into())
+}
+
+fn enabled(ctx: &Ctx, strategy: &str) -> bool {
+    ctx.settings
+        .auth
+        .first_factors
+        .iter()
+        .any(|s| s == strategy)
+}
+
+fn strategy_not_enabled(strategy: &str) -> ApiError {
+    ApiError::invalid_value(
+        "strategy",
+        format!("The strategy {strategy:?} is not enabled on this instance."),
+    )
+}
+
+fn check_strategy(ctx: &Ctx, strategy: &str) -> Result<(), ApiError> {
+    let known = KNOWN_STRATEGIES.contains(&strategy) || strategy.starts_with("oauth_");
+    if known && enabled(ctx, strategy) {
+        Ok(())
+    } else {
+        Err(strategy_not_enabled(strategy))
+    }
+}
+
+/// `POST /v1/client/sign_ins`: a new sign-in replacing the client's current one, identified
+/// and with its first factor prepared or attempted when the parameters say so.
+pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignIn> {
+    params.only(CREATE_PARAMS)?;
+    let identifier = params.text("identifier")?;
+    let strategy = params.text("strategy")?;
+    let password = params.raw("password")?;
+    if params.bool("transfer")? == Some(true) {
+        return Err(ApiError::new(
+            ErrorCode::AccountTransferInvalid,
+            "Invalid transfer",
+            "There is no sign-up on this client to transfer into a sign-in.",
+        )
+        .into());
+    }
+    if params.text("ticket")?.is_some() {
+        return Err(strategy_not_enabled("ticket").into());
+    }
+    if let Some(s) = &strategy {
+        check_strategy(ctx, s)?;
+        if identifier.is_none() {
+            return Err(ApiError::missing("identifier").into());
+        }
+        if s == "password" && password.is_none() {
+            return Err(ApiError::missing("password").into());
+        }
+    }
+    if password.is_some() && identifier.is_none() {
+        return Err(ApiError::missing("identifier").into());
+    }
+
+    let client = client::ensure(ctx, cc).await?;
+    if !ctx.settings.auth.multi_session
+        && !super::session::live_for_client(ctx, &client.id)
+            .await?
+            .is_empty()
+    {
+        return Err(ApiError::new(
+            ErrorCode::SessionExists,
+            "You're already signed in",
+            "This client already has an active session; sign out first.",
+        )
+        .into());
+    }
+    let now = ctx.now();
+    let mut si = SignIn {
+        id: new_id("sia"),
+        client_id: client.id.clone(),
+        status: SignInStatus::NeedsIdentifier,
+        identifier: None,
+        user_id: None,
+        supported_first_factors: Vec::new(),
+        supported_second_factors: Vec::new(),
+        first_factor_verification: None,
+        second_factor_verification: None,
+        user_data: None,
+        created_session_id: None,
+        first_factor_at: None,
+        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+
+    if let Some(raw) = &identifier {
+        let user = match identify(ctx, raw).await? {
+            Some(u) => u,
+            None => {
+                // Spend a password check's time even so: how long the answer takes must not
+                // be what tells an attacker the account exists.
+                if let Some(p) = &password {
+                    let _ = ctx
+                        .passwords
+                        .verify(SecretString::from(p.clone()), None)
+                        .await?;
+                }
+                return Err(ApiError::new(
+                    ErrorCode::FormIdentifierNotFound,
+                    "Couldn't find your account.",
+                    "No account matches that identifier.",
+                )
+                .param("identifier")
+                .into());
+            }
+        };
+        set_identified(ctx, &mut si, raw, &user);
+    }
+    // Record the sign-in on the client before any factor work, so a failed password attempt
+    // still leaves the client pointing at it.
+    save(ctx, &mut si).await?;
+    clients::update(
+        &ctx.db,
+        &client.id,
+        clients::ClientChange {
+            sign_in_id: Some(Some(si.id.clone())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+
+    match (strategy.as_deref(), password) {
+        (Some("password") | None, Some(pw)) => attempt_password(ctx, cc, &mut si, pw).await?,
+        (Some(s @ ("email_code" | "phone_code")), _) => {
+            prepare_code(ctx, &mut si, s, None).await?;
+        }
+        _ => {}
+    }
+    Ok(si)
+}
+
+/// Finds the user an identifier names: an email address, an E.164 phone number, or a
+/// username, as far as each is enabled.
+async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
+    let auth = &ctx.settings.auth;
+    let found = if raw.contains('@') {
+        match EmailAddress::parse(raw) {
+            Ok(e) if auth.email_address.enabled() => {
+                users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, e.as_ref())
+                    .await?
+            }
+            _ => None,
+        }
+    } else if raw.starts_with('+') {
+        match PhoneNumber::parse(raw) {
+            Ok(p) if auth.phone_number.enabled() => {
+                users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Phone, p.as_ref())
+                    .await?
+            }
+            _ => None,
+        }
+    } else {
+        match Username::parse(raw) {
+            Ok(u) if auth.username.enabled() => {
+                users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Username, u.as_ref())
+                    .await?
+            }
+            _ => None,
+        }
+    };
+    match found {
+        Some(id) => Ok(users::get_user(&ctx.db, &id).await?),
+        None => Ok(None),
+    }
+}
+
+fn set_identified(ctx: &Ctx, si: &mut SignIn, identifier: &str, user: &UserRecord) {
+    si.identifier = Some(identifier.to_owned());
+    si.user_id = Some(user.user.id.clone());
+    si.user_data = Some(UserData {
+        first_name: user.user.first_name.clone(),
+        last_name: user.user.last_name.clone(),
+    });
+    si.supported_first_factors = first_factors(ctx, user);
+    si.status = SignInStatus::NeedsFirstFactor;
+}
+
+/// The user's first factors, in the order a page offers them; the first is the default.
+fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
+    let mut factors = Vec::new();
+    if enabled(ctx, "password") && user.user.password_hash.is_some() {
+        factors.push(Factor {
+            strategy: "password".into(),
+            safe_identifier: None,
+            email_address_id: None,
+            phone_number_id: None,
+            primary: false,
+            default: false,
+        });
+    }
+    if enabled(ctx, "email_code") {
+        for e in user.emails.iter().filter(|e| e.verified) {
+            factors.push(Factor {
+                strategy: "email_code".into(),
+                safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
+                email_address_id: Some(e.id.clone()),
+                phone_number_id: None,
+                primary: user.user.primary_email_address_id.as_deref() == Some(&e.id),
+                default: false,
+            });
+        }
+    }
+    if enabled(ctx, "phone_code") {
+        for p in user.phones.iter().filter(|p| p.verified) {
+            factors.push(Factor {
+                strategy: "phone_code".into(),
+                safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
+                email_address_id: None,
+                phone_number_id: Some(p.id.clone()),
+                primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
+                default: false,
+            });
+        }
+    }
+    if let Some(first) = factors.first_mut() {
+        first.default = true;
+    }
+    factors
+}
+
+fn require_status(si: &SignIn, status: SignInStatus) -> Result<(), ApiError> {
+    if si.status == status {
+        return Ok(());
+    }
+    let long = match si.status {
+        SignInStatus::NeedsIdentifier => "Identify the account first.".to_owned(),
+        SignInStatus::Complete => "This sign-in is already complete.".to_owned(),
+        other => format!(
+            "This sign-in is at {}, not {}.",
+            other.as_str(),
+            status.as_str()
+        ),
+    };
+    Err(ApiError::state(long))
+}
+
+/// `POST …/prepare_first_factor`.
+pub async fn prepare_first_factor(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignIn> {
+    params.only(&[
+        "strategy",
+        "email_address_id",
+        "phone_number_id",
+        "web3_wallet_id",
+        "passkey_id",
+        "redirect_url",
+        "action_complete_redirect_url",
+        "locale",
+    ])?;
+    let strategy = params.required("strategy")?;
+    let mut si = get(ctx, cc, id).await?;
+    check_strategy(ctx, &strategy)?;
+    require_status(&si, SignInStatus::NeedsFirstFactor)?;
+    match strategy.as_str() {
+        "email_code" => {
+            let target = params.text("email_address_id")?;
+            prepare_code(ctx, &mut si, "email_code", target).await?;
+        }
+        "phone_code" => {
+            let target = params.text("phone_number_id")?;
+            prepare_code(ctx, &mut si, "phone_code", target).await?;
+        }
+        // Password needs no preparation (and any other enabled strategy is one of these).
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::VerificationStrategyInvalid,
+                "is invalid",
+                format!("The strategy {other:?} has no prepare step."),
+            )
+            .param("strategy")
+            .into());
+        }
+    }
+    Ok(si)
+}
+
+/// Sends a code to the chosen (or default) email address / phone number factor.
+async fn prepare_code(
+    ctx: &Ctx,
+    si: &mut SignIn,
+    strategy: &str,
+    target: Option<String>,
+) -> FlowResult<()> {
+    let factor = si
+        .supported_first_factors
+        .iter()
+        .filter(|f| f.strategy == strategy)
+        .find(|f| match &target {
+            Some(t) => {
+                f.email_address_id.as_ref() == Some(t) || f.phone_number_id.as_ref() == Some(t)
+            }
+            None => true,
+        })
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::StrategyForUserInvalid,
+                "is invalid",
+                format!("The strategy {strategy:?} is not available for this account."),
+            )
+            .param("strategy")
+        })?;
+    let user_id = si.user_id.clone().unwrap_or_default();
+    let user = users::get_user(&ctx.db, &user_id)
+        .await?
+        .ok_or_else(|| ApiError::state("The account of this sign-in no longer exists."))?;
+    let (channel, destination, target_id) = if strategy == "email_code" {
+        let id = factor.email_address_id.clone().unwrap_or_default();
+        let e = user.emails.iter().find(|e| e.id == id && e.verified);
+        (Channel::Email, e.map(|e| e.email_address.clone()), id)
+    } else {
+        let id = factor.phone_number_id.clone().unwrap_or_default();
+        let p = user.phones.iter().find(|p| p.id == id && p.verified);
+        (Channel::Sms, p.map(|p| p.phone_number.clone()), id)
+    };
+    let destination = destination
+        .ok_or_else(|| ApiError::state("That identification no longer belongs to the account."))?;
+    let v = verification::send_code(
+        ctx,
+        &si.id,
+        strategy,
+        channel,
+        &destination,
+        Some(target_id),
+        Purpose::SignIn,
+    )
+    .await?;
+    si.first_factor_verification = Some(v);
+    save(ctx, si).await
+}
+
+/// `POST …/attempt_first_factor`.
+pub async fn attempt_first_factor(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignIn> {
+    params.only(&[
+        "strategy",
+        "code",
+        "password",
+        "signature",
+        "public_key_credential",
+        "locale",
+    ])?;
+    let strategy = params.required("strategy")?;
+    let mut si = get(ctx, cc, id).await?;
+    check_strategy(ctx, &strategy)?;
+    require_status(&si, SignInStatus::NeedsFirstFactor)?;
+    match strategy.as_str() {
+        "password" => {
+            let pw = params
+                .raw("password")?
+                .ok_or_else(|| ApiError::missing("password"))?;
+            attempt_password(ctx, cc, &mut si, pw).await?;
+        }
+        "email_code" | "phone_code" => {
+            let code = params.required("code")?;
+            let Some(v) = si
+                .first_factor_verification
+                .as_mut()
+                .filter(|v| v.strategy == strategy)
+            else {
+                return Err(verification::not_sent().into());
+            };
+            let checked = verification::check_code(ctx, v, &code).await;
+            save(ctx, &mut si).await?;
+            checked?;
+            first_factor_done(ctx, cc, &mut si).await?;
+        }
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::VerificationStrategyInvalid,
+                "is invalid",
+                format!("The strategy {other:?} cannot be attempted here."),
+            )
+            .param("strategy")
+            .into());
+        }
+    }
+    Ok(si)
+}
+
+async fn attempt_password(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    si: &mut SignIn,
+    password: String,
+) -> FlowResult<()> {
+    require_status(si, SignInStatus::NeedsFirstFactor)?;
+    if !si
+        .supported_first_factors
+        .iter()
+        .any(|f| f.strategy == "password")
+    {
+        return Err(ApiError::new(
+            ErrorCode::StrategyForUserInvalid,
+            "is invalid",
+            "This account has no password. Use another method to sign in.",
+        )
+        .param("strategy")
+        .into());
+    }
+    let user_id = si.user_id.clone().unwrap_or_default();
+    let stored = users::get_user(&ctx.db, &user_id)
+        .await?
+        .and_then(|u| u.user.password_hash);
+    let ok = ctx
+        .passwords
+        .verify(SecretString::from(password), stored)
+        .await?;
+    if !ok {
+        let mut v = si
+            .first_factor_verification
+            .take()
+            .filter(|v| v.strategy == "password")
+            .unwrap_or_else(|| Verification {
+                status: Status::Unverified,
+                ..Verification::verified("password", ctx.now())
+            });
+        v.status = Status::Unverified;
+        v.attempts = if v.attempts == 0 { 1 } else { v.attempts + 1 };
+        let err = ApiError::new(
+            ErrorCode::FormPasswordIncorrect,
+            "Password is incorrect. Try again, or use another method.",
+            "Password is incorrect. Try again, or use another method.",
+        )
+        .param("password");
+        v.error = Some(err.clone());
+        si.first_factor_verification = Some(v);
+        save(ctx, si).await?;
+        return Err(err.into());
+    }
+    si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
+    first_factor_done(ctx, cc, si).await
+}
+
+/// After the first factor: a second factor when the user has one, else a session.
+async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
+    si.first_factor_at = Some(ctx.now());
+    advance(ctx, cc, si).await
+}
+
+/// The one place that decides where a sign-in goes next.
+async fn advance(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
+    let first_done = si
+        .first_factor_verification
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Verified);
+    let second_done = si
+        .second_factor_verification
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Verified);
+    si.status = if si.user_id.is_none() {
+        SignInStatus::NeedsIdentifier
+    } else if !first_done {
+        SignInStatus::NeedsFirstFactor
+    } else if !si.supported_second_factors.is_empty() && !second_done {
+        SignInStatus::NeedsSecondFactor
+    } else {
+        complete(ctx, cc, si).await?;
+        SignInStatus::Complete
+    };
+    save(ctx, si).await
+}
+
+/// Creates the session (and rotates the client token) in one transaction.
+async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
+    let user_id = si.user_id.clone().unwrap_or_default();
+    let mut factors = Vec::new();
+    if let Some(v) = &si.first_factor_verification {
+        factors.push(v.strategy.clone());
+    }
+    let second_at = match &si.second_factor_verification {
+        Some(v) => {
+            factors.push(v.strategy.clone());
+            Some(ctx.now())
+        }
+        None => None,
+    };
+    let txn = ctx.db.begin().await?;
+    let created = super::session::create(
+        ctx,
+        &txn,
+        super::session::NewSession {
+            client_id: &si.client_id,
+            user_id: &user_id,
+            factors,
+            first_factor_at: si.first_factor_at.unwrap_or_else(|| ctx.now()),
+            second_factor_at: second_at,
+            clear_sign_in: true,
+            clear_sign_up: false,
+        },
+    )
+    .await;
+    let (session, token) = match created {
+        Ok(v) => v,
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e);
+        }
+    };
+    txn.commit().await?;
+    tracing::info!(user_id = %user_id, session_id = %session.id, "sign-in complete");
+    si.created_session_id = Some(session.id);
+    cc.new_token = Some(token);
+    cc.row = clients::get(&ctx.db, &si.client_id).await?;
+    Ok(())
+}
+
+fn no_second_factor(si: &SignIn) -> Result<(), ApiError> {
+    if si.supported_second_factors.is_empty() && si.status != SignInStatus::NeedsSecondFactor {
+        return Err(ApiError::new(
+            ErrorCode::NoSecondFactors,
+            "No second factors",
+            "This account has no second factor to verify.",
+        ));
+    }
+    require_status(si, SignInStatus::NeedsSecondFactor)
+}
+
+/// `POST …/prepare_second_factor`: accepted on the wire; accounts gain second factors with
+/// the account API, and until one has, there is nothing to prepare.
+pub async fn prepare_second_factor(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignIn> {
+    params.only(&["strategy", "phone_number_id", "email_address_id", "locale"])?;
+    params.required("strategy")?;
+    let si = get(ctx, cc, id).await?;
+    no_second_factor(&si)?;
+    Err(ApiError::new(
+        ErrorCode::StrategyForUserInvalid,
+        "is invalid",
+        "That second factor is not available for this account.",
+    )
+    .param("strategy")
+    .into())
+}
+
+/// `POST …/attempt_second_factor`.
+pub async fn attempt_second_factor(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignIn> {
+    params.only(&["strategy", "code", "locale"])?;
+    params.required("strategy")?;
+    params.required("code")?;
+    let si = get(ctx, cc, id).await?;
+    no_second_factor(&si)?;
+    Err(ApiError::new(
+        ErrorCode::StrategyForUserInvalid,
+        "is invalid",
+        "That second factor is not available for this account.",
+    )
+    .param("strategy")
+    .into())
+}
+
+/// `POST …/reset_password`: only after a reset-password first factor.
+pub async fn reset_password(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignIn> {
+    params.only(&["password", "sign_out_of_other_sessions", "locale"])?;
+    let si = get(ctx, cc, id).await?;
+    require_status(&si, SignInStatus::NeedsNewPassword)?;
+    Err(ApiError::state("Password reset is not enabled on this instance.").into())
+}

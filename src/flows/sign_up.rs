@@ -1,0 +1,662 @@
+//! Progressive sign-up. A sign-up collects fields over any number of requests; when nothing
+//! required is missing and every given email address and phone number is verified, it becomes
+//! a user with an active session, written in one transaction.
+
+use std::time::Duration;
+
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+
+use super::client::{self, ClientCtx};
+use super::verification::{self, Channel, Purpose, Status, Verification};
+use super::{
+    ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, keys, load_state, save_state,
+};
+use crate::config::{AuthSettings, FieldMode};
+use crate::domain::{EmailAddress, Password, PhoneNumber, Username, new_id};
+use crate::store::users::{self, IdentifierKind, NewUser};
+use crate::store::{clients, is_unique_violation};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpStatus {
+    MissingRequirements,
+    Complete,
+    Abandoned,
+}
+
+impl SignUpStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignUpStatus::MissingRequirements => "missing_requirements",
+            SignUpStatus::Complete => "complete",
+            SignUpStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignUp {
+    pub id: String,
+    pub client_id: String,
+    pub status: SignUpStatus,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// argon2id of the chosen password; the password itself is never kept.
+    pub password_hash: Option<String>,
+    pub unsafe_metadata: serde_json::Value,
+    pub legal_accepted_at: Option<i64>,
+    pub email_verification: Option<Verification>,
+    pub phone_verification: Option<Verification>,
+    pub created_session_id: Option<String>,
+    pub created_user_id: Option<String>,
+    pub abandon_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The parameters `POST /v1/client/sign_ups` and `PATCH …/sign_ups/{id}` accept. The last
+/// few are sent by browser SDKs and ignored.
+pub const PARAMS: &[&str] = &[
+    "email_address",
+    "phone_number",
+    "username",
+    "password",
+    "first_name",
+    "last_name",
+    "strategy",
+    "redirect_url",
+    "action_complete_redirect_url",
+    "transfer",
+    "legal_accepted",
+    "unsafe_metadata",
+    "web3_wallet",
+    "ticket",
+    "captcha_token",
+    "captcha_error",
+    "captcha_widget_type",
+    "locale",
+];
+
+/// Which fields sign-up asks for, from `[auth]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirements {
+    pub required: Vec<&'static str>,
+    pub optional: Vec<&'static str>,
+    pub missing: Vec<&'static str>,
+    pub unverified: Vec<&'static str>,
+}
+
+fn field_modes(auth: &AuthSettings) -> [(&'static str, FieldMode); 6] {
+    [
+        ("email_address", auth.email_address),
+        ("phone_number", auth.phone_number),
+        ("username", auth.username),
+        ("password", auth.password),
+        ("first_name", auth.first_name),
+        ("last_name", auth.last_name),
+    ]
+}
+
+/// The required and optional fields of the instance, as `/v1/environment` and every
+/// sign-up show them.
+pub fn configured_fields(auth: &AuthSettings) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
+    for (name, mode) in field_modes(auth) {
+        match mode {
+            FieldMode::Required => required.push(name),
+            FieldMode::Optional => optional.push(name),
+            FieldMode::Off => {}
+        }
+    }
+    if auth.email_address_or_phone_number
+        && auth.email_address == FieldMode::Optional
+        && auth.phone_number == FieldMode::Optional
+    {
+        required.push("email_address_or_phone_number");
+    }
+    if auth.legal_consent {
+        required.push("legal_accepted");
+    }
+    (required, optional)
+}
+
+/// The one place that decides what a sign-up still lacks.
+pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
+    let (required, optional) = configured_fields(auth);
+    let has = |f: &str| match f {
+        "email_address" => su.email_address.is_some(),
+        "phone_number" => su.phone_number.is_some(),
+        "username" => su.username.is_some(),
+        "password" => su.password_hash.is_some(),
+        "first_name" => su.first_name.is_some(),
+        "last_name" => su.last_name.is_some(),
+        "legal_accepted" => su.legal_accepted_at.is_some(),
+        "email_address_or_phone_number" => su.email_address.is_some() || su.phone_number.is_some(),
+        _ => false,
+    };
+    let missing = required.iter().copied().filter(|f| !has(f)).collect();
+    let verified =
+        |v: &Option<Verification>| v.as_ref().is_some_and(|v| v.status == Status::Verified);
+    let mut unverified = Vec::new();
+    if su.email_address.is_some() && !verified(&su.email_verification) {
+        unverified.push("email_address");
+    }
+    if su.phone_number.is_some() && !verified(&su.phone_verification) {
+        unverified.push("phone_number");
+    }
+    Requirements {
+        required,
+        optional,
+        missing,
+        unverified,
+    }
+}
+
+pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignUp>> {
+    load_state(ctx, &keys::sign_up(id)).await
+}
+
+async fn save(ctx: &Ctx, su: &SignUp) -> FlowResult<()> {
+    save_state(ctx, &keys::sign_up(&su.id), su, su.abandon_at).await
+}
+
+/// The client's sign-up `id`; another client's is not found.
+pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignUp> {
+    let client_id = cc.id().ok_or_else(|| ApiError::not_found("sign-up"))?;
+    load(ctx, id)
+        .await?
+        .filter(|s| s.client_id == client_id)
+        .ok_or_else(|| ApiError::not_found("sign-up").into())
+}
+
+/// `POST /v1/client/sign_ups`: a new sign-up replacing the client's current one.
+pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignUp> {
+    params.only(PARAMS)?;
+    refuse_unsupported(params)?;
+    let client = client::ensure(ctx, cc).await?;
+    if !ctx.settings.auth.multi_session
+        && !super::session::live_for_client(ctx, &client.id)
+            .await?
+            .is_empty()
+    {
+        return Err(ApiError::new(
+            ErrorCode::SessionExists,
+            "You're already signed in",
+            "This client already has an active session; sign out first.",
+        )
+        .into());
+    }
+    let now = ctx.now();
+    let mut su = SignUp {
+        id: new_id("sua"),
+        client_id: client.id.clone(),
+        status: SignUpStatus::MissingRequirements,
+        email_address: None,
+        phone_number: None,
+        username: None,
+        first_name: None,
+        last_name: None,
+        password_hash: None,
+        unsafe_metadata: serde_json::json!({}),
+        legal_accepted_at: None,
+        email_verification: None,
+        phone_verification: None,
+        created_session_id: None,
+        created_user_id: None,
+        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    apply_fields(ctx, &mut su, params).await?;
+    save(ctx, &su).await?;
+    clients::update(
+        &ctx.db,
+        &client.id,
+        clients::ClientChange {
+            sign_up_id: Some(Some(su.id.clone())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    complete_if_ready(ctx, cc, &mut su).await?;
+    Ok(su)
+}
+
+/// `PATCH /v1/client/sign_ups/{id}`: adds or changes fields.
+pub async fn update(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignUp> {
+    params.only(PARAMS)?;
+    refuse_unsupported(params)?;
+    let mut su = get(ctx, cc, id).await?;
+    ensure_open(&su)?;
+    apply_fields(ctx, &mut su, params).await?;
+    su.updated_at = ctx.now();
+    save(ctx, &su).await?;
+    complete_if_ready(ctx, cc, &mut su).await?;
+    Ok(su)
+}
+
+/// `POST …/prepare_verification`: sends a code to the sign-up's email address or phone.
+pub async fn prepare_verification(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignUp> {
+    params.only(&[
+        "strategy",
+        "redirect_url",
+        "action_complete_redirect_url",
+        "locale",
+    ])?;
+    let strategy = params.required("strategy")?;
+    let mut su = get(ctx, cc, id).await?;
+    ensure_open(&su)?;
+    let (channel, destination, current) = match strategy.as_str() {
+        "email_code" => (
+            Channel::Email,
+            su.email_address.clone(),
+            &su.email_verification,
+        ),
+        "phone_code" => (
+            Channel::Sms,
+            su.phone_number.clone(),
+            &su.phone_verification,
+        ),
+        other => return Err(strategy_not_enabled(other).into()),
+    };
+    let field = if channel == Channel::Email {
+        "email_address"
+    } else {
+        "phone_number"
+    };
+    let Some(destination) = destination else {
+        return Err(ApiError::new(
+            ErrorCode::FormParamMissing,
+            format!("{field} is missing"),
+            format!("Add {field} to the sign-up before verifying it."),
+        )
+        .param(field)
+        .into());
+    };
+    if current
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Verified)
+    {
+        return Err(already_verified().into());
+    }
+    let v = verification::send_code(
+        ctx,
+        &su.id,
+        &strategy,
+        channel,
+        &destination,
+        None,
+        Purpose::SignUp,
+    )
+    .await?;
+    match channel {
+        Channel::Email => su.email_verification = Some(v),
+        Channel::Sms => su.phone_verification = Some(v),
+    }
+    su.updated_at = ctx.now();
+    save(ctx, &su).await?;
+    Ok(su)
+}
+
+/// `POST …/attempt_verification`: checks the code; completes the sign-up when that was the
+/// last thing it lacked.
+pub async fn attempt_verification(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    params: &Params,
+) -> FlowResult<SignUp> {
+    params.only(&["strategy", "code", "signature", "locale"])?;
+    let strategy = params.required("strategy")?;
+    let code = params.required("code")?;
+    let mut su = get(ctx, cc, id).await?;
+    ensure_open(&su)?;
+    let slot = match strategy.as_str() {
+        "email_code" => &mut su.email_verification,
+        "phone_code" => &mut su.phone_verification,
+        other => return Err(strategy_not_enabled(other).into()),
+    };
+    let Some(v) = slot.as_mut().filter(|v| v.strategy == strategy) else {
+        return Err(verification::not_sent().into());
+    };
+    let checked = verification::check_code(ctx, v, &code).await;
+    su.updated_at = ctx.now();
+    save(ctx, &su).await?;
+    checked?;
+    complete_if_ready(ctx, cc, &mut su).await?;
+    Ok(su)
+}
+
+fn ensure_open(su: &SignUp) -> FlowResult<()> {
+    if su.status != SignUpStatus::MissingRequirements {
+        return Err(ApiError::state("This sign-up is already complete.").into());
+    }
+    Ok(())
+}
+
+fn already_verified() -> ApiError {
+    ApiError::new(
+        ErrorCode::VerificationAlreadyVerified,
+        "already verified",
+        "This has already been verified.",
+    )
+}
+
+fn strategy_not_enabled(strategy: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::VerificationStrategyInvalid,
+        "is invalid",
+        format!("The verification strategy {strategy:?} is not enabled for sign-up."),
+    )
+    .param("strategy")
+}
+
+/// Parameters the sign-up accepts on the wire but this instance cannot act on yet.
+fn refuse_unsupported(params: &Params) -> FlowResult<()> {
+    if params.bool("transfer")? == Some(true) {
+        return Err(ApiError::new(
+            ErrorCode::AccountTransferInvalid,
+            "Invalid transfer",
+            "There is no sign-in on this client to transfer into a sign-up.",
+        )
+        .into());
+    }
+    for name in ["strategy", "web3_wallet", "ticket"] {
+        if let Some(value) = params.text(name)? {
+            return Err(ApiError::invalid_value(
+                name,
+                format!("{name} {value:?} is not enabled on this instance."),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Parses and records the given fields. Every value is checked before anything changes, so a
+/// bad parameter leaves the sign-up as it was.
+async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult<()> {
+    let auth = &ctx.settings.auth;
+    let enabled = |name: &str, mode: FieldMode| -> Result<(), ApiError> {
+        if mode.enabled() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::FormParamUnknown,
+                "is unknown",
+                format!("{name} is not used for sign-up on this instance."),
+            )
+            .param(name))
+        }
+    };
+
+    let email = match params.text("email_address")? {
+        Some(raw) => {
+            enabled("email_address", auth.email_address)?;
+            let e =
+                EmailAddress::parse(&raw).map_err(|e| ApiError::from_parse("email_address", &e))?;
+            ensure_free(ctx, IdentifierKind::Email, e.as_ref(), "email_address").await?;
+            Some(e)
+        }
+        None => None,
+    };
+    let phone = match params.text("phone_number")? {
+        Some(raw) => {
+            enabled("phone_number", auth.phone_number)?;
+            let p =
+                PhoneNumber::parse(&raw).map_err(|e| ApiError::from_parse("phone_number", &e))?;
+            ensure_free(ctx, IdentifierKind::Phone, p.as_ref(), "phone_number").await?;
+            Some(p)
+        }
+        None => None,
+    };
+    let username = match params.text("username")? {
+        Some(raw) => {
+            enabled("username", auth.username)?;
+            let u = Username::parse(&raw).map_err(|e| ApiError::from_parse("username", &e))?;
+            ensure_free(ctx, IdentifierKind::Username, u.as_ref(), "username").await?;
+            Some(u)
+        }
+        None => None,
+    };
+    let mut names = Vec::new();
+    for (field, mode) in [
+        ("first_name", auth.first_name),
+        ("last_name", auth.last_name),
+    ] {
+        if let Some(v) = params.text(field)? {
+            enabled(field, mode)?;
+            if v.chars().count() > 256 || v.chars().any(char::is_control) {
+                return Err(ApiError::new(
+                    ErrorCode::FormParamFormatInvalid,
+                    "is invalid",
+                    format!("{field} must be at most 256 printable characters."),
+                )
+                .param(field)
+                .into());
+            }
+            names.push((field, v));
+        }
+    }
+    let legal = params.bool("legal_accepted")?;
+    let metadata = params.json_object("unsafe_metadata")?;
+    let password = match params.raw("password")? {
+        Some(raw) => {
+            enabled("password", auth.password)?;
+            let p = Password::parse(&raw, ctx.password_policy())
+                .map_err(|e| ApiError::from_parse("password", &e))?;
+            Some(p)
+        }
+        None => None,
+    };
+    // The slow hash last, once everything else is known to be acceptable.
+    let password_hash = match password {
+        Some(p) => Some(
+            ctx.passwords
+                .hash(secrecy::SecretString::from(p.expose().to_owned()))
+                .await?,
+        ),
+        None => None,
+    };
+
+    // A changed address or number needs verifying afresh.
+    if let Some(e) = email
+        && su.email_address.as_deref() != Some(e.as_ref())
+    {
+        su.email_address = Some(e.as_ref().to_owned());
+        su.email_verification = None;
+    }
+    if let Some(p) = phone
+        && su.phone_number.as_deref() != Some(p.as_ref())
+    {
+        su.phone_number = Some(p.as_ref().to_owned());
+        su.phone_verification = None;
+    }
+    if let Some(u) = username {
+        su.username = Some(u.as_ref().to_owned());
+    }
+    for (field, v) in names {
+        if field == "first_name" {
+            su.first_name = Some(v);
+        } else {
+            su.last_name = Some(v);
+        }
+    }
+    match legal {
+        Some(true) => su.legal_accepted_at = su.legal_accepted_at.or(Some(ctx.now())),
+        Some(false) => su.legal_accepted_at = None,
+        None => {}
+    }
+    if let Some(m) = metadata {
+        su.unsafe_metadata = m;
+    }
+    if password_hash.is_some() {
+        su.password_hash = password_hash;
+    }
+    Ok(())
+}
+
+async fn ensure_free(ctx: &Ctx, kind: IdentifierKind, value: &str, param: &str) -> FlowResult<()> {
+    if users::identifier_taken(&ctx.db, kind, value).await? {
+        return Err(identifier_exists(param).into());
+    }
+    Ok(())
+}
+
+fn identifier_exists(param: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::FormIdentifierExists,
+        "That identifier is taken. Please try another.",
+        format!(
+            "That {} is taken. Please try another, or sign in.",
+            param.replace('_', " ")
+        ),
+    )
+    .param(param)
+}
+
+/// Turns a sign-up with nothing missing and nothing unverified into a user and a session,
+/// in one transaction.
+async fn complete_if_ready(ctx: &Ctx, cc: &mut ClientCtx, su: &mut SignUp) -> FlowResult<()> {
+    let req = requirements(&ctx.settings.auth, su);
+    if !req.missing.is_empty() || !req.unverified.is_empty() {
+        return Ok(());
+    }
+    // Two requests finishing the same sign-up at once: only one writes.
+    let lock = keys::completing(&su.id);
+    if !ctx
+        .eph
+        .put_if_absent(&lock, "1", Duration::from_secs(30))
+        .await?
+    {
+        return Err(ApiError::state("This sign-up is being completed by another request.").into());
+    }
+    let result = write_user(ctx, su).await;
+    ctx.eph.delete(&lock).await?;
+    let (user_id, session_id, token) = result?;
+    su.status = SignUpStatus::Complete;
+    su.created_user_id = Some(user_id);
+    su.created_session_id = Some(session_id);
+    su.updated_at = ctx.now();
+    save(ctx, su).await?;
+    cc.new_token = Some(token);
+    cc.row = clients::get(&ctx.db, &su.client_id).await?;
+    Ok(())
+}
+
+async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, String)> {
+    let now = ctx.now();
+    let user_id = new_id("user");
+    let strategy = |v: &Option<Verification>| {
+        v.as_ref()
+            .map(|v| v.strategy.clone())
+            .unwrap_or_else(|| "admin".into())
+    };
+    let new = NewUser {
+        id: user_id.clone(),
+        username: su.username.clone(),
+        first_name: su.first_name.clone(),
+        last_name: su.last_name.clone(),
+        password_hash: su.password_hash.clone(),
+        unsafe_metadata: su.unsafe_metadata.to_string(),
+        legal_accepted_at: su.legal_accepted_at,
+        emails: su
+            .email_address
+            .iter()
+            .map(|e| (new_id("idn"), e.clone(), strategy(&su.email_verification)))
+            .collect(),
+        phones: su
+            .phone_number
+            .iter()
+            .map(|p| (new_id("idn"), p.clone(), strategy(&su.phone_verification)))
+            .collect(),
+        now,
+    };
+    // The session records how the user proved themselves: the verified identifications.
+    let mut factors: Vec<String> = Vec::new();
+    for v in [&su.email_verification, &su.phone_verification]
+        .into_iter()
+        .flatten()
+    {
+        factors.push(v.strategy.clone());
+    }
+    if su.password_hash.is_some() {
+        factors.push("password".into());
+    }
+
+    let txn = ctx.db.begin().await?;
+    if let Err(e) = users::insert_user(&txn, new).await {
+        txn.rollback().await?;
+        if is_unique_violation(&e) {
+            return Err(which_identifier_exists(ctx, su).await);
+        }
+        return Err(e.into());
+    }
+    let created = super::session::create(
+        ctx,
+        &txn,
+        super::session::NewSession {
+            client_id: &su.client_id,
+            user_id: &user_id,
+            factors,
+            first_factor_at: now,
+            second_factor_at: None,
+            clear_sign_in: false,
+            clear_sign_up: true,
+        },
+    )
+    .await;
+    let (session, token) = match created {
+        Ok(v) => v,
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e);
+        }
+    };
+    txn.commit().await?;
+    tracing::info!(user_id = %user_id, session_id = %session.id, "sign-up complete");
+    Ok((user_id, session.id, token))
+}
+
+/// After a unique violation: name the identifier another sign-up took first.
+async fn which_identifier_exists(ctx: &Ctx, su: &SignUp) -> FlowError {
+    let checks = [
+        (
+            IdentifierKind::Email,
+            su.email_address.as_deref(),
+            "email_address",
+        ),
+        (
+            IdentifierKind::Phone,
+            su.phone_number.as_deref(),
+            "phone_number",
+        ),
+        (IdentifierKind::Username, su.username.as_deref(), "username"),
+    ];
+    for (kind, value, param) in checks {
+        if let Some(v) = value {
+            match users::identifier_taken(&ctx.db, kind, v).await {
+                Ok(true) => return identifier_exists(param).into(),
+                Ok(false) => {}
+                Err(e) => return e.into(),
+            }
+        }
+    }
+    identifier_exists("identifier").into()
+}

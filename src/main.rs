@@ -1,0 +1,52 @@
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use migration::MigratorTrait;
+
+use portcullis::config::Settings;
+use portcullis::startup::Application;
+
+/// Portcullis, a self-hosted identity gateway.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Settings file; environment variables PORTCULLIS__SECTION__KEY override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // An explicit --config must exist; the default config.toml may be absent.
+    let (path, required) = match cli.config {
+        Some(p) => (p, true),
+        None => (PathBuf::from("config.toml"), false),
+    };
+    let settings = Settings::load(&path, required)?;
+    portcullis::telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
+        Command::Migrate => {
+            let db = portcullis::store::connect(&settings.database).await?;
+            migration::Migrator::up(&db, None).await?;
+            tracing::info!("migrations applied");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Building the application: storage, keys, senders, and the HTTP server on its listener.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use base64::Engine;
+use migration::MigratorTrait;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::crypto::{self, KeyedHasher, PasswordHasher};
+use crate::delivery::Delivery;
+use crate::flows::Ctx;
+use crate::oidc::keys::KeyRing;
+use crate::store::{self, ephemeral::Ephemeral};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    ctx: web::Data<Ctx>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with a chosen time source (tests move time forward with it).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let ctx = build_ctx(settings, clock).await?;
+        let listener = TcpListener::bind(&ctx.settings.server.bind)
+            .with_context(|| format!("binding {}", ctx.settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let ctx = web::Data::new(ctx);
+        let server = run(listener, ctx.clone())?;
+        tracing::info!(port, issuer = %ctx.settings.issuer(), "Portcullis is listening");
+        Ok(Self { port, server, ctx })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, for tests that inspect storage directly.
+    pub fn ctx(&self) -> web::Data<Ctx> {
+        self.ctx.clone()
+    }
+
+    /// Serves until SIGINT / SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the database (running migrations), the ephemeral store, and loads the keys.
+pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Ctx> {
+    let db = store::connect(&settings.database).await?;
+    migration::Migrator::up(&db, None)
+        .await
+        .context("running database migrations")?;
+
+    let eph = if settings.redis.url.is_empty() {
+        tracing::warn!(
+            "no [redis] url: sign-in state is kept in this process, so only a single instance \
+             of Portcullis may serve this deployment"
+        );
+        Ephemeral::memory()
+    } else {
+        Ephemeral::redis(&settings.redis.url, &settings.redis.key_prefix)
+            .await
+            .with_context(|| {
+                format!(
+                    "connecting to Redis at {}",
+                    store::redact_url(&settings.redis.url)
+                )
+            })?
+    };
+
+    let now = clock.now_ms();
+    let key_material = match &settings.server.secret_key {
+        Some(k) => k.expose_secret().to_owned(),
+        None => {
+            let candidate =
+                base64::engine::general_purpose::STANDARD.encode(crypto::random_bytes::<32>());
+            store::keys::get_or_create_secret(&db, "token_hash_key", &candidate, now).await?
+        }
+    };
+    let tokens = KeyedHasher::new(key_material.as_bytes());
+
+    let auth = settings.auth.clone();
+    let passwords = tokio::task::spawn_blocking(move || {
+        PasswordHasher::new(auth.password_pepper, auth.password_hash_concurrency)
+    })
+    .await??;
+    let keys = KeyRing::load_or_create(&db, now).await?;
+    let delivery = Delivery::new(&settings.delivery, "Portcullis")?;
+    if delivery.logs_messages() && !settings.testing.enabled {
+        tracing::warn!(
+            "[delivery] email or sms is \"log\": codes are written to the log, which is for \
+             development only"
+        );
+    }
+    Ok(Ctx {
+        settings: Arc::new(settings),
+        db,
+        eph,
+        clock,
+        tokens,
+        passwords,
+        keys,
+        delivery,
+    })
+}
+
+fn run(listener: TcpListener, ctx: web::Data<Ctx>) -> anyhow::Result<Server> {
+    let shutdown = ctx.settings.server.shutdown_timeout_secs;
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap_fn(crate::web::security_headers)
+            .wrap(TracingLogger::default())
+            .app_data(ctx.clone())
+            .configure(crate::web::routes)
+    })
+    .shutdown_timeout(shutdown)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,79 @@
+//! Browser / native clients: the row behind the `__client` cookie or Bearer token.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    sea_query::Expr,
+};
+
+use super::entities::browser_client;
+
+pub use browser_client::Model as ClientRow;
+
+pub async fn find_by_token_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<ClientRow>, DbErr> {
+    browser_client::Entity::find()
+        .filter(browser_client::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<ClientRow>, DbErr> {
+    browser_client::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    id: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<ClientRow, DbErr> {
+    browser_client::ActiveModel {
+        id: Set(id.to_owned()),
+        token_hash: Set(token_hash.to_owned()),
+        sign_in_id: Set(None),
+        sign_up_id: Set(None),
+        last_active_session_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+/// What a flow changes on a client; `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct ClientChange {
+    pub sign_in_id: Option<Option<String>>,
+    pub sign_up_id: Option<Option<String>>,
+    pub last_active_session_id: Option<Option<String>>,
+    pub token_hash: Option<String>,
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    id: &str,
+    change: ClientChange,
+    now: i64,
+) -> Result<(), DbErr> {
+    let mut q = browser_client::Entity::update_many()
+        .col_expr(browser_client::Column::UpdatedAt, Expr::value(now))
+        .filter(browser_client::Column::Id.eq(id));
+    if let Some(v) = change.sign_in_id {
+        q = q.col_expr(browser_client::Column::SignInId, Expr::value(v));
+    }
+    if let Some(v) = change.sign_up_id {
+        q = q.col_expr(browser_client::Column::SignUpId, Expr::value(v));
+    }
+    if let Some(v) = change.last_active_session_id {
+        q = q.col_expr(browser_client::Column::LastActiveSessionId, Expr::value(v));
+    }
+    if let Some(v) = change.token_hash {
+        q = q.col_expr(browser_client::Column::TokenHash, Expr::value(v));
+    }
+    q.exec(db).await?;
+    Ok(())
+}

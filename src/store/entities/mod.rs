@@ -1,0 +1,9 @@
+//! sea-orm entities, one per table of `migrations/`.
+
+pub mod browser_client;
+pub mod email_address;
+pub mod instance_secret;
+pub mod phone_number;
+pub mod session;
+pub mod signing_key;
+pub mod user;

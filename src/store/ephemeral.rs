@@ -1,0 +1,259 @@
+//! The ephemeral store: sign-in and sign-up attempts, pending verifications, cooldowns and
+//! counters. Everything in it has a TTL. Redis when `[redis] url` is set (shared by every
+//! instance); otherwise an in-process map, which only a single instance can use.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use redis::aio::ConnectionManager;
+
+/// A failure of the store itself (Redis unreachable), as opposed to a missing key.
+#[derive(Debug, thiserror::Error)]
+#[error("ephemeral store unavailable: {0:#}")]
+pub struct StoreError(#[from] anyhow::Error);
+
+impl From<redis::RedisError> for StoreError {
+    fn from(e: redis::RedisError) -> Self {
+        StoreError(anyhow::Error::new(e))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub enum Ephemeral {
+    Redis(RedisStore),
+    Memory(MemoryStore),
+}
+
+impl Ephemeral {
+    pub fn memory() -> Self {
+        Ephemeral::Memory(MemoryStore::default())
+    }
+
+    pub async fn redis(url: &str, prefix: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url).context("parsing [redis] url")?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(2);
+        let conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .context("connecting to Redis")?;
+        Ok(Ephemeral::Redis(RedisStore {
+            conn,
+            prefix: prefix.to_owned(),
+            incr: redis::Script::new(INCR_WITH_TTL),
+        }))
+    }
+
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Ephemeral::Redis(_))
+    }
+
+    /// Stores `value` under `key` for `ttl`, replacing what was there.
+    pub async fn put(&self, key: &str, value: &str, ttl: Duration) -> StoreResult<()> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                redis::cmd("SET")
+                    .arg(r.key(key))
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ttl_ms(ttl))
+                    .query_async::<()>(&mut c)
+                    .await?;
+                Ok(())
+            }
+            Ephemeral::Memory(m) => {
+                m.with(|map| {
+                    map.insert(key.to_owned(), Entry::new(value.to_owned(), ttl));
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores `value` only when `key` holds nothing; true when it was stored.
+    pub async fn put_if_absent(&self, key: &str, value: &str, ttl: Duration) -> StoreResult<bool> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(r.key(key))
+                    .arg(value)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl_ms(ttl))
+                    .query_async(&mut c)
+                    .await?;
+                Ok(set.is_some())
+            }
+            Ephemeral::Memory(m) => Ok(m.with(|map| {
+                if map.get(key).is_some_and(|e| !e.expired()) {
+                    false
+                } else {
+                    map.insert(key.to_owned(), Entry::new(value.to_owned(), ttl));
+                    true
+                }
+            })),
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> StoreResult<Option<String>> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                Ok(redis::cmd("GET")
+                    .arg(r.key(key))
+                    .query_async(&mut c)
+                    .await?)
+            }
+            Ephemeral::Memory(m) => Ok(m.with(|map| {
+                map.get(key)
+                    .filter(|e| !e.expired())
+                    .map(|e| e.value.clone())
+            })),
+        }
+    }
+
+    /// Reads and deletes in one step: of two concurrent takers only one gets the value.
+    pub async fn take(&self, key: &str) -> StoreResult<Option<String>> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                Ok(redis::cmd("GETDEL")
+                    .arg(r.key(key))
+                    .query_async(&mut c)
+                    .await?)
+            }
+            Ephemeral::Memory(m) => {
+                Ok(m.with(|map| map.remove(key).filter(|e| !e.expired()).map(|e| e.value)))
+            }
+        }
+    }
+
+    pub async fn delete(&self, key: &str) -> StoreResult<()> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                redis::cmd("DEL")
+                    .arg(r.key(key))
+                    .query_async::<()>(&mut c)
+                    .await?;
+                Ok(())
+            }
+            Ephemeral::Memory(m) => {
+                m.with(|map| map.remove(key));
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds one to the counter at `key` and returns the new count. The TTL is set when the
+    /// counter is created and not extended, so a window ends `ttl` after its first hit.
+    pub async fn incr(&self, key: &str, ttl: Duration) -> StoreResult<i64> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                Ok(r.incr
+                    .key(r.key(key))
+                    .arg(ttl_ms(ttl))
+                    .invoke_async(&mut c)
+                    .await?)
+            }
+            Ephemeral::Memory(m) => Ok(m.with(|map| {
+                let entry = map
+                    .entry(key.to_owned())
+                    .or_insert_with(|| Entry::new("0".into(), ttl));
+                if entry.expired() {
+                    *entry = Entry::new("0".into(), ttl);
+                }
+                let n = entry.value.parse::<i64>().unwrap_or(0) + 1;
+                entry.value = n.to_string();
+                n
+            })),
+        }
+    }
+
+    /// For `/readyz`.
+    pub async fn ping(&self) -> StoreResult<()> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                redis::cmd("PING").query_async::<String>(&mut c).await?;
+                Ok(())
+            }
+            Ephemeral::Memory(_) => Ok(()),
+        }
+    }
+}
+
+const INCR_WITH_TTL: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+";
+
+fn ttl_ms(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: String,
+    incr: redis::Script,
+}
+
+impl RedisStore {
+    fn key(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, key)
+    }
+}
+
+struct Entry {
+    value: String,
+    expires: Instant,
+}
+
+impl Entry {
+    fn new(value: String, ttl: Duration) -> Self {
+        Self {
+            value,
+            expires: Instant::now() + ttl,
+        }
+    }
+
+    fn expired(&self) -> bool {
+        Instant::now() >= self.expires
+    }
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<MemoryInner>,
+}
+
+#[derive(Default)]
+struct MemoryInner {
+    map: HashMap<String, Entry>,
+    ops: u32,
+}
+
+impl MemoryStore {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> T) -> T {
+        // A poisoned lock only means another thread panicked mid-update of a cache whose
+        // entries are each written whole; carrying on is safe.
+        let mut inner = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.ops = inner.ops.wrapping_add(1);
+        if inner.ops.is_multiple_of(1024) {
+            let now = Instant::now();
+            inner.map.retain(|_, e| e.expires > now);
+        }
+        f(&mut inner.map)
+    }
+}

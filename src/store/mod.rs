@@ -1,0 +1,62 @@
+//! Storage: durable records through sea-orm (SQLite or PostgreSQL) and the ephemeral store.
+//! Repository functions take `&impl ConnectionTrait` so they work inside or outside a
+//! transaction; handlers and flows never build queries themselves.
+
+pub mod clients;
+pub mod entities;
+pub mod ephemeral;
+pub mod keys;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+
+use crate::config::DatabaseSettings;
+
+/// Opens the pool. SQLite gets WAL and a busy timeout so concurrent writers queue instead of
+/// failing; PostgreSQL may be pointed at a schema (tests give each run its own).
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(settings.url.clone());
+    let sqlite = settings.url.starts_with("sqlite:");
+    opts.max_connections(if sqlite { 8 } else { settings.max_connections })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if sqlite {
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    if let Some(schema) = &settings.schema {
+        opts.set_schema_search_path(schema.clone());
+    }
+    Database::connect(opts).await.with_context(|| {
+        format!(
+            "connecting to the database at {}",
+            redact_url(&settings.url)
+        )
+    })
+}
+
+/// A URL with its password replaced, fit for a log line.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+/// True when `err` is a unique-constraint violation (a concurrent writer won the race).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,98 @@
+//! Sessions: one signed-in user on one client.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, sea_query::Expr,
+};
+
+use super::entities::session;
+
+pub use session::Model as SessionRow;
+
+pub const ACTIVE: &str = "active";
+
+pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), DbErr> {
+    session::ActiveModel {
+        id: Set(row.id),
+        client_id: Set(row.client_id),
+        user_id: Set(row.user_id),
+        status: Set(row.status),
+        factors: Set(row.factors),
+        first_factor_at: Set(row.first_factor_at),
+        second_factor_at: Set(row.second_factor_at),
+        last_active_at: Set(row.last_active_at),
+        expire_at: Set(row.expire_at),
+        abandon_at: Set(row.abandon_at),
+        created_at: Set(row.created_at),
+        updated_at: Set(row.updated_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<SessionRow>, DbErr> {
+    session::Entity::find_by_id(id.to_owned()).one(db).await
+}
+
+/// Sessions of a client still marked active (their expiry is checked by the caller, who
+/// knows the time).
+pub async fn active_for_client(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+) -> Result<Vec<SessionRow>, DbErr> {
+    session::Entity::find()
+        .filter(session::Column::ClientId.eq(client_id))
+        .filter(session::Column::Status.eq(ACTIVE))
+        .order_by_desc(session::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    id: &str,
+    status: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::Status, Expr::value(status))
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every active session of a client (sign out everywhere on this device).
+pub async fn end_all_for_client(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+    status: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::Status, Expr::value(status))
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::ClientId.eq(client_id))
+        .filter(session::Column::Status.eq(ACTIVE))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    id: &str,
+    now: i64,
+    expire_at: i64,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastActiveAt, Expr::value(now))
+        .col_expr(session::Column::ExpireAt, Expr::value(expire_at))
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Turning a request into what the flows take: parameters from the body, the client from
+//! the cookie or Bearer token. And turning a flow's answer back into a response.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+
+use crate::flows::client::{self, ClientCtx};
+use crate::flows::{ApiError, Ctx, ErrorCode, FlowError, Params};
+
+pub const CLIENT_COOKIE: &str = "__client";
+const MAX_BODY: usize = 64 * 1024;
+
+/// Reads at most 64 KiB of body and parses it as a form or a JSON object.
+pub async fn params(req: &HttpRequest, mut payload: web::Payload) -> Result<Params, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| body_invalid("The request body could not be read."))?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(body_invalid("The request body is larger than 64 KiB."));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Params::default());
+    }
+    match content_type.as_str() {
+        "application/json" => {
+            let value: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|_| body_invalid("The request body is not valid JSON."))?;
+            Params::from_json(value)
+        }
+        "application/x-www-form-urlencoded" | "" => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+                .map_err(|_| body_invalid("The request body is not a valid form."))?;
+            Params::from_pairs(pairs)
+        }
+        other => Err(body_invalid(&format!(
+            "Content type {other:?} is not accepted: send a form or JSON."
+        ))),
+    }
+}
+
+fn body_invalid(long: &str) -> ApiError {
+    ApiError::new(ErrorCode::RequestBodyInvalid, "Request body invalid", long)
+}
+
+/// The token a request carries: `Authorization: Bearer` (native apps) or the cookie.
+fn client_token(req: &HttpRequest) -> (Option<String>, bool) {
+    if let Some(auth) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("bearer "))
+            .unwrap_or(auth)
+            .trim();
+        return (Some(token.to_owned()), true);
+    }
+    (
+        req.cookie(CLIENT_COOKIE).map(|c| c.value().to_owned()),
+        false,
+    )
+}
+
+/// Whether the caller is a native app, which gets its token in a header, not a cookie.
+fn is_native(req: &HttpRequest) -> bool {
+    client_token(req).1
+        || req
+            .query_string()
+            .split('&')
+            .any(|kv| kv == "_is_native=1" || kv == "_is_native=true")
+}
+
+pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError> {
+    let (token, _) = client_token(req);
+    client::resolve(ctx, token.as_deref()).await
+}
+
+/// The `Origin` of a browser request, for the session token's `azp`.
+pub fn origin(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| o.len() <= 256 && (o.starts_with("https://") || o.starts_with("http://")))
+        .map(str::to_owned)
+}
+
+/// A response carrying the client token when the request created or rotated it.
+pub fn with_client_token(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    cc: &ClientCtx,
+    mut res: HttpResponse,
+) -> HttpResponse {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    let Some(token) = &cc.new_token else {
+        return res;
+    };
+    if is_native(req) {
+        if let Ok(v) = header::HeaderValue::from_str(token) {
+            res.headers_mut().insert(header::AUTHORIZATION, v);
+        }
+        return res;
+    }
+    let cookie = Cookie::build(CLIENT_COOKIE, token.clone())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(ctx.settings.issuer_is_https())
+        .max_age(CookieDuration::days(365))
+        .finish();
+    let _ = res.add_cookie(&cookie);
+    res
+}
+
+/// A cookie that removes the client cookie (after sign-out everywhere).
+pub fn clear_client_cookie(ctx: &Ctx, res: &mut HttpResponse) {
+    let mut cookie = Cookie::build(CLIENT_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(ctx.settings.issuer_is_https())
+        .finish();
+    cookie.make_removal();
+    let _ = res.add_cookie(&cookie);
+}
+
+/// The FAPI error body and status for a flow failure. Internal causes go to the log only.
+pub fn error_response(err: &FlowError) -> HttpResponse {
+    let api = match err {
+        FlowError::Api(api) => api.clone(),
+        FlowError::Unavailable(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
+            ApiError::new(
+                ErrorCode::ServiceUnavailable,
+                "Service temporarily unavailable",
+                "A service Portcullis depends on is not answering. Try again in a moment.",
+            )
+            .retry_after(5)
+        }
+        FlowError::Unexpected(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
+            ApiError::new(
+                ErrorCode::InternalError,
+                "Something went wrong",
+                "Something went wrong on our side; it has been logged. Please try again.",
+            )
+        }
+    };
+    let status = StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut meta = serde_json::Map::new();
+    if let Some(p) = &api.param {
+        meta.insert("param_name".into(), p.clone().into());
+    }
+    if let Some(s) = api.lockout_expires_in_seconds {
+        meta.insert("lockout_expires_in_seconds".into(), s.into());
+    }
+    let body = serde_json::json!({
+        "errors": [{
+            "code": api.code.as_str(),
+            "message": api.message,
+            "long_message": api.long_message,
+            "meta": meta,
+        }]
+    });
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some(secs) = api.retry_after {
+        res.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
+    res.json(body)
+}

@@ -1,0 +1,356 @@
+//! The Frontend API under `/v1`: the `{response, client}` envelope around the flows.
+
+mod environment;
+pub mod extract;
+pub mod render;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::flows::client::{self, ClientCtx};
+use crate::flows::{ApiError, Ctx, FlowError, FlowResult, session, sign_in, sign_up};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/v1")
+            .route("/environment", web::get().to(environment::get))
+            .route("/environment", web::patch().to(environment::get))
+            .route("/client", web::get().to(client_get))
+            .route("/client", web::put().to(client_create))
+            .route("/client", web::post().to(client_create))
+            .route("/client", web::delete().to(client_delete))
+            .route("/client/sign_ins", web::post().to(sign_in_create))
+            .route("/client/sign_ins/{id}", web::get().to(sign_in_get))
+            .route(
+                "/client/sign_ins/{id}/prepare_first_factor",
+                web::post().to(sign_in_prepare_first),
+            )
+            .route(
+                "/client/sign_ins/{id}/attempt_first_factor",
+                web::post().to(sign_in_attempt_first),
+            )
+            .route(
+                "/client/sign_ins/{id}/prepare_second_factor",
+                web::post().to(sign_in_prepare_second),
+            )
+            .route(
+                "/client/sign_ins/{id}/attempt_second_factor",
+                web::post().to(sign_in_attempt_second),
+            )
+            .route(
+                "/client/sign_ins/{id}/reset_password",
+                web::post().to(sign_in_reset_password),
+            )
+            .route("/client/sign_ups", web::post().to(sign_up_create))
+            .route("/client/sign_ups/{id}", web::get().to(sign_up_get))
+            .route("/client/sign_ups/{id}", web::patch().to(sign_up_update))
+            .route(
+                "/client/sign_ups/{id}/prepare_verification",
+                web::post().to(sign_up_prepare),
+            )
+            .route(
+                "/client/sign_ups/{id}/attempt_verification",
+                web::post().to(sign_up_attempt),
+            )
+            .route("/client/sessions", web::delete().to(sessions_end_all))
+            .route("/client/sessions/{id}", web::get().to(session_get))
+            .route("/client/sessions/{id}/touch", web::post().to(session_touch))
+            .route("/client/sessions/{id}/end", web::post().to(session_end))
+            .route(
+                "/client/sessions/{id}/remove",
+                web::post().to(session_remove),
+            )
+            .route(
+                "/client/sessions/{id}/tokens",
+                web::post().to(session_tokens),
+            )
+            .default_service(web::to(not_found)),
+    );
+}
+
+async fn not_found() -> HttpResponse {
+    extract::error_response(&FlowError::Api(ApiError::new(
+        crate::flows::ErrorCode::ResourceNotFound,
+        "not found",
+        "There is no Frontend API endpoint at this path and method.",
+    )))
+}
+
+/// The client as the envelope shows it, re-read after the flow ran.
+async fn client_json(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx) -> FlowResult<Value> {
+    let Some(id) = cc.id() else {
+        return Ok(Value::Null);
+    };
+    match client::snapshot(ctx, id).await? {
+        Some(snap) => render::client(ctx, &snap, extract::origin(req).as_deref()),
+        None => Ok(Value::Null),
+    }
+}
+
+/// `{response, client}` on success, the `errors` array otherwise; either way the client
+/// token goes back when it was created or rotated.
+async fn envelope(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    cc: &ClientCtx,
+    result: FlowResult<Value>,
+) -> HttpResponse {
+    let res = match result {
+        Ok(response) => match client_json(ctx, req, cc).await {
+            Ok(client) => {
+                HttpResponse::Ok().json(json!({ "response": response, "client": client }))
+            }
+            Err(e) => extract::error_response(&e),
+        },
+        Err(e) => extract::error_response(&e),
+    };
+    extract::with_client_token(ctx, req, cc, res)
+}
+
+macro_rules! client_or_error {
+    ($ctx:expr, $req:expr) => {
+        match extract::client(&$ctx, &$req).await {
+            Ok(c) => c,
+            Err(e) => return extract::error_response(&e),
+        }
+    };
+}
+
+/// A mutation on one resource: `POST /v1/client/<kind>/{id}/<action>` with a body.
+macro_rules! mutation {
+    ($handler:ident, $flow:path, $render:path) => {
+        async fn $handler(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            payload: web::Payload,
+            path: web::Path<String>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            let mut cc = client_or_error!(ctx, req);
+            let result = match extract::params(&req, payload).await {
+                Ok(params) => $flow(&ctx, &mut cc, &id, &params)
+                    .await
+                    .map(|r| $render(&ctx, &r)),
+                Err(e) => Err(e.into()),
+            };
+            envelope(&ctx, &req, &cc, result).await
+        }
+    };
+}
+
+mutation!(
+    sign_in_prepare_first,
+    sign_in::prepare_first_factor,
+    render::sign_in
+);
+mutation!(
+    sign_in_attempt_first,
+    sign_in::attempt_first_factor,
+    render::sign_in
+);
+mutation!(
+    sign_in_prepare_second,
+    sign_in::prepare_second_factor,
+    render::sign_in
+);
+mutation!(
+    sign_in_attempt_second,
+    sign_in::attempt_second_factor,
+    render::sign_in
+);
+mutation!(
+    sign_in_reset_password,
+    sign_in::reset_password,
+    render::sign_in
+);
+mutation!(sign_up_update, sign_up::update, render::sign_up);
+mutation!(
+    sign_up_prepare,
+    sign_up::prepare_verification,
+    render::sign_up
+);
+mutation!(
+    sign_up_attempt,
+    sign_up::attempt_verification,
+    render::sign_up
+);
+
+async fn sign_in_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let mut cc = client_or_error!(ctx, req);
+    let result = match extract::params(&req, payload).await {
+        Ok(params) => sign_in::create(&ctx, &mut cc, &params)
+            .await
+            .map(|si| render::sign_in(&ctx, &si)),
+        Err(e) => Err(e.into()),
+    };
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn sign_up_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let mut cc = client_or_error!(ctx, req);
+    let result = match extract::params(&req, payload).await {
+        Ok(params) => sign_up::create(&ctx, &mut cc, &params)
+            .await
+            .map(|su| render::sign_up(&ctx, &su)),
+        Err(e) => Err(e.into()),
+    };
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn sign_in_get(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = sign_in::get(&ctx, &cc, &path)
+        .await
+        .map(|si| render::sign_in(&ctx, &si));
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn sign_up_get(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = sign_up::get(&ctx, &cc, &path)
+        .await
+        .map(|su| render::sign_up(&ctx, &su));
+    envelope(&ctx, &req, &cc, result).await
+}
+
+/// `GET /v1/client`: `{response: null, client: null}` when the browser has none yet.
+async fn client_get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = client_json(&ctx, &req, &cc).await;
+    let res = match result {
+        Ok(client) => HttpResponse::Ok().json(json!({ "response": client, "client": client })),
+        Err(e) => extract::error_response(&e),
+    };
+    extract::with_client_token(&ctx, &req, &cc, res)
+}
+
+/// `PUT /v1/client`: makes sure the browser has a client.
+async fn client_create(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let mut cc = client_or_error!(ctx, req);
+    let result = client::ensure(&ctx, &mut cc).await.map(|_| Value::Null);
+    let result = match result {
+        Ok(_) => client_json(&ctx, &req, &cc).await,
+        Err(e) => Err(e),
+    };
+    envelope(&ctx, &req, &cc, result).await
+}
+
+/// `DELETE /v1/client`: sign out of every session on this client.
+async fn client_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = match cc.id() {
+        Some(id) => client::sign_out_everywhere(&ctx, id).await,
+        None => Ok(()),
+    };
+    let result = match result {
+        Ok(()) => client_json(&ctx, &req, &cc).await,
+        Err(e) => Err(e),
+    };
+    envelope(&ctx, &req, &cc, result).await
+}
+
+/// `DELETE /v1/client/sessions`: sign out of every session (the SDK's `signOut()`).
+async fn sessions_end_all(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    client_delete(ctx, req).await
+}
+
+fn require_client(cc: &ClientCtx) -> FlowResult<&str> {
+    cc.id()
+        .ok_or_else(|| FlowError::Api(ApiError::not_found("session")))
+}
+
+async fn session_json(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx, id: &str) -> FlowResult<Value> {
+    let client_id = require_client(cc)?;
+    let live = session::get_for_client(ctx, client_id, id).await?;
+    render::session(ctx, &live, extract::origin(req).as_deref())
+}
+
+async fn session_get(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = session_json(&ctx, &req, &cc, &path).await;
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn session_touch(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = async {
+        session::touch(&ctx, require_client(&cc)?, &path).await?;
+        session_json(&ctx, &req, &cc, &path).await
+    }
+    .await;
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn session_finish(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    id: &str,
+    status: &str,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = async {
+        session::finish(&ctx, require_client(&cc)?, id, status).await?;
+        session_json(&ctx, &req, &cc, id).await
+    }
+    .await;
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn session_end(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    session_finish(ctx, req, &path, "ended").await
+}
+
+async fn session_remove(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    session_finish(ctx, req, &path, "removed").await
+}
+
+/// `POST …/tokens`: a 60-second session token, not wrapped in the envelope.
+async fn session_tokens(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = async {
+        let client_id = require_client(&cc)?;
+        session::token_for(&ctx, client_id, &path, extract::origin(&req).as_deref()).await
+    }
+    .await;
+    let res = match result {
+        Ok(jwt) => HttpResponse::Ok().json(json!({ "object": "token", "jwt": jwt })),
+        Err(e) => extract::error_response(&e),
+    };
+    extract::with_client_token(&ctx, &req, &cc, res)
+}

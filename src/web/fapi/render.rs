@@ -1,0 +1,283 @@
+//! The JSON shapes of the Frontend API. Pure rendering of what the flows return; the
+//! private parts of a state (code hashes, nonces) are simply never read here.
+
+use serde_json::{Value, json};
+
+use crate::flows::client::ClientSnapshot;
+use crate::flows::session::{self, LiveSession};
+use crate::flows::sign_in::{Factor, SignIn};
+use crate::flows::sign_up::{self, SignUp};
+use crate::flows::verification::{Status, Verification};
+use crate::flows::{ApiError, Ctx, FlowResult};
+use crate::store::users::UserRecord;
+
+pub fn error_json(e: &ApiError) -> Value {
+    let mut meta = serde_json::Map::new();
+    if let Some(p) = &e.param {
+        meta.insert("param_name".into(), p.clone().into());
+    }
+    json!({
+        "code": e.code.as_str(),
+        "message": e.message,
+        "long_message": e.long_message,
+        "meta": meta,
+    })
+}
+
+pub fn verification(v: &Verification) -> Value {
+    json!({
+        "status": v.status.as_str(),
+        "strategy": v.strategy,
+        "attempts": v.attempts,
+        "expire_at": v.expire_at,
+        "error": v.error.as_ref().map(error_json),
+        "external_verification_redirect_url": null,
+        "verified_at_client": null,
+    })
+}
+
+fn factor(f: &Factor) -> Value {
+    let mut obj = json!({
+        "strategy": f.strategy,
+        "primary": f.primary,
+        "default": f.default,
+    });
+    if let Some(map) = obj.as_object_mut() {
+        if let Some(s) = &f.safe_identifier {
+            map.insert("safe_identifier".into(), s.clone().into());
+        }
+        if let Some(id) = &f.email_address_id {
+            map.insert("email_address_id".into(), id.clone().into());
+        }
+        if let Some(id) = &f.phone_number_id {
+            map.insert("phone_number_id".into(), id.clone().into());
+        }
+    }
+    obj
+}
+
+pub fn sign_in(ctx: &Ctx, si: &SignIn) -> Value {
+    let auth = &ctx.settings.auth;
+    let mut identifiers = Vec::new();
+    if auth.email_address.enabled() {
+        identifiers.push("email_address");
+    }
+    if auth.phone_number.enabled() {
+        identifiers.push("phone_number");
+    }
+    if auth.username.enabled() {
+        identifiers.push("username");
+    }
+    json!({
+        "object": "sign_in_attempt",
+        "id": si.id,
+        "status": si.status.as_str(),
+        "supported_identifiers": identifiers,
+        "identifier": si.identifier,
+        "user_data": si.user_data.as_ref().map(|u| json!({
+            "first_name": u.first_name,
+            "last_name": u.last_name,
+            "image_url": "",
+            "has_image": false,
+        })),
+        "supported_first_factors": si.supported_first_factors.iter().map(factor).collect::<Vec<_>>(),
+        "supported_second_factors": si.supported_second_factors.iter().map(factor).collect::<Vec<_>>(),
+        "first_factor_verification": si.first_factor_verification.as_ref().map(verification),
+        "second_factor_verification": si.second_factor_verification.as_ref().map(verification),
+        "created_session_id": si.created_session_id,
+        "abandon_at": si.abandon_at,
+    })
+}
+
+/// A sign-up verification with the `next_action` hint: prepare, attempt, or nothing left.
+fn sign_up_verification(v: Option<&Verification>, strategies: &[&str]) -> Value {
+    let (mut obj, next) = match v {
+        None => (
+            json!({
+                "status": "unverified",
+                "strategy": null,
+                "attempts": null,
+                "expire_at": null,
+                "error": null,
+            }),
+            "needs_prepare",
+        ),
+        Some(v) => {
+            let next = match v.status {
+                Status::Verified => "",
+                Status::Unverified => "needs_attempt",
+                _ => "needs_prepare",
+            };
+            (verification(v), next)
+        }
+    };
+    if let Some(map) = obj.as_object_mut() {
+        map.insert("next_action".into(), next.into());
+        map.insert("supported_strategies".into(), json!(strategies));
+    }
+    obj
+}
+
+pub fn sign_up(ctx: &Ctx, su: &SignUp) -> Value {
+    let req = sign_up::requirements(&ctx.settings.auth, su);
+    json!({
+        "object": "sign_up_attempt",
+        "id": su.id,
+        "status": su.status.as_str(),
+        "required_fields": req.required,
+        "optional_fields": req.optional,
+        "missing_fields": req.missing,
+        "unverified_fields": req.unverified,
+        "verifications": {
+            "email_address": su.email_address.as_ref()
+                .map(|_| sign_up_verification(su.email_verification.as_ref(), &["email_code"])),
+            "phone_number": su.phone_number.as_ref()
+                .map(|_| sign_up_verification(su.phone_verification.as_ref(), &["phone_code"])),
+            "web3_wallet": null,
+            "external_account": null,
+        },
+        "username": su.username,
+        "email_address": su.email_address,
+        "phone_number": su.phone_number,
+        "web3_wallet": null,
+        "password_enabled": su.password_hash.is_some(),
+        "first_name": su.first_name,
+        "last_name": su.last_name,
+        "unsafe_metadata": su.unsafe_metadata,
+        "public_metadata": {},
+        "custom_action": false,
+        "external_id": null,
+        "created_session_id": su.created_session_id,
+        "created_user_id": su.created_user_id,
+        "abandon_at": su.abandon_at,
+        "legal_accepted_at": su.legal_accepted_at,
+    })
+}
+
+fn identification_verification(strategy: &Option<String>, verified: bool) -> Value {
+    json!({
+        "status": if verified { "verified" } else { "unverified" },
+        "strategy": strategy,
+        "attempts": null,
+        "expire_at": null,
+    })
+}
+
+pub fn user(u: &UserRecord) -> Value {
+    let m = &u.user;
+    let metadata = |raw: &str| serde_json::from_str::<Value>(raw).unwrap_or_else(|_| json!({}));
+    json!({
+        "object": "user",
+        "id": m.id,
+        "username": m.username,
+        "first_name": m.first_name,
+        "last_name": m.last_name,
+        "image_url": "",
+        "has_image": false,
+        "primary_email_address_id": m.primary_email_address_id,
+        "primary_phone_number_id": m.primary_phone_number_id,
+        "primary_web3_wallet_id": null,
+        "password_enabled": m.password_hash.is_some(),
+        "two_factor_enabled": false,
+        "totp_enabled": false,
+        "backup_code_enabled": false,
+        "email_addresses": u.emails.iter().map(|e| json!({
+            "object": "email_address",
+            "id": e.id,
+            "email_address": e.email_address,
+            "reserved": false,
+            "verification": identification_verification(&e.verification_strategy, e.verified),
+            "linked_to": [],
+            "created_at": e.created_at,
+            "updated_at": e.updated_at,
+        })).collect::<Vec<_>>(),
+        "phone_numbers": u.phones.iter().map(|p| json!({
+            "object": "phone_number",
+            "id": p.id,
+            "phone_number": p.phone_number,
+            "reserved_for_second_factor": false,
+            "default_second_factor": false,
+            "reserved": false,
+            "verification": identification_verification(&p.verification_strategy, p.verified),
+            "linked_to": [],
+            "backup_codes": null,
+            "created_at": p.created_at,
+            "updated_at": p.updated_at,
+        })).collect::<Vec<_>>(),
+        "web3_wallets": [],
+        "passkeys": [],
+        "external_accounts": [],
+        "enterprise_accounts": [],
+        "organization_memberships": [],
+        "public_metadata": metadata(&m.public_metadata),
+        "unsafe_metadata": metadata(&m.unsafe_metadata),
+        "legal_accepted_at": m.legal_accepted_at,
+        "last_sign_in_at": m.last_sign_in_at,
+        "delete_self_enabled": true,
+        "create_organization_enabled": false,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+    })
+}
+
+fn public_user_data(u: &UserRecord) -> Value {
+    let identifier = u
+        .emails
+        .iter()
+        .find(|e| Some(&e.id) == u.user.primary_email_address_id.as_ref())
+        .map(|e| e.email_address.clone())
+        .or_else(|| u.phones.first().map(|p| p.phone_number.clone()))
+        .or_else(|| u.user.username.clone());
+    json!({
+        "first_name": u.user.first_name,
+        "last_name": u.user.last_name,
+        "image_url": "",
+        "has_image": false,
+        "identifier": identifier,
+    })
+}
+
+pub fn session(ctx: &Ctx, s: &LiveSession, origin: Option<&str>) -> FlowResult<Value> {
+    let now = ctx.now();
+    let age = |t: i64| (now - t).max(0) / 60_000;
+    let jwt = if s.status == "active" {
+        Some(session::token(ctx, s, origin)?)
+    } else {
+        None
+    };
+    Ok(json!({
+        "object": "session",
+        "id": s.row.id,
+        "status": s.status,
+        "expire_at": s.expire_at,
+        "abandon_at": s.row.abandon_at,
+        "last_active_at": s.row.last_active_at,
+        "last_active_token": jwt.map(|jwt| json!({ "object": "token", "jwt": jwt })),
+        "last_active_organization_id": null,
+        "actor": null,
+        "user": user(&s.user),
+        "public_user_data": public_user_data(&s.user),
+        "factor_verification_age": [age(s.row.first_factor_at), s.row.second_factor_at.map_or(-1, age)],
+        "created_at": s.row.created_at,
+        "updated_at": s.row.updated_at,
+    }))
+}
+
+pub fn client(ctx: &Ctx, c: &ClientSnapshot, origin: Option<&str>) -> FlowResult<Value> {
+    let sessions = c
+        .sessions
+        .iter()
+        .map(|s| session(ctx, s, origin))
+        .collect::<FlowResult<Vec<_>>>()?;
+    Ok(json!({
+        "object": "client",
+        "id": c.row.id,
+        "sessions": sessions,
+        "sign_in": c.sign_in.as_ref().map(|s| sign_in(ctx, s)),
+        "sign_up": c.sign_up.as_ref().map(|s| sign_up(ctx, s)),
+        "last_active_session_id": c.row.last_active_session_id,
+        "cookie_expires_at": null,
+        "created_at": c.row.created_at,
+        "updated_at": c.row.updated_at,
+    }))
+}
