@@ -1,0 +1,145 @@
+//! The real binary: configuration layering, migrations, graceful shutdown.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "portcullis-bin-{}",
+        crate::helpers::random_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn binary_serves_with_environment_overrides_and_stops_on_sigterm() {
+    let dir = temp_dir();
+    let port = free_port();
+    // A config file that the environment then overrides.
+    std::fs::write(
+        dir.join("config.toml"),
+        "[server]\nbind = \"127.0.0.1:1\"\n[auth]\nusername = \"required\"\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(&dir)
+        .env("PORTCULLIS__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "PORTCULLIS__SERVER__PUBLIC_URL",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env(
+            "PORTCULLIS__DATABASE__URL",
+            format!("sqlite://{}/p.db?mode=rwc", dir.display()),
+        )
+        .env("PORTCULLIS__AUTH__FIRST_FACTORS", "password,email_code")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if http
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the binary did not start");
+    let env: serde_json::Value = http
+        .get(format!("http://127.0.0.1:{port}/v1/environment"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        env["user_settings"]["attributes"]["username"]["required"], true,
+        "file setting applied"
+    );
+    assert_eq!(
+        env["user_settings"]["first_factors"],
+        serde_json::json!(["password", "email_code"]),
+        "list from the environment"
+    );
+    assert!(dir.join("p.db").exists());
+
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            exited = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exited = exited.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("no exit within 10 s of SIGTERM")
+    });
+    assert!(exited.success(), "graceful exit, got {exited}");
+}
+
+#[test]
+fn unknown_config_keys_are_refused() {
+    let dir = temp_dir();
+    std::fs::write(dir.join("bad.toml"), "[server]\nbnd = \"127.0.0.1:3000\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(&dir)
+        .args(["--config", "bad.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bnd"), "the message names the key: {err}");
+}
+
+#[test]
+fn a_missing_explicit_config_file_is_an_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["--config", "/nonexistent/portcullis.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn migrate_creates_the_schema() {
+    let dir = temp_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(&dir)
+        .env(
+            "PORTCULLIS__DATABASE__URL",
+            format!("sqlite://{}/m.db?mode=rwc", dir.display()),
+        )
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("m.db").exists());
+}

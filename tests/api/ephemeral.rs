@@ -1,0 +1,128 @@
+//! One contract for the ephemeral store, run against the in-process map and against Redis.
+
+use std::time::Duration;
+
+use portcullis::store::ephemeral::Ephemeral;
+
+use crate::helpers::{random_suffix, redis_url, services_required};
+
+async fn contract(store: Ephemeral) {
+    let k = |s: &str| format!("k:{s}");
+    assert_eq!(store.get(&k("missing")).await.unwrap(), None);
+    store
+        .put(&k("a"), "1", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(store.get(&k("a")).await.unwrap().as_deref(), Some("1"));
+    store
+        .put(&k("a"), "2", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(store.get(&k("a")).await.unwrap().as_deref(), Some("2"));
+
+    // put_if_absent stores only once.
+    assert!(
+        store
+            .put_if_absent(&k("nx"), "first", Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .put_if_absent(&k("nx"), "second", Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get(&k("nx")).await.unwrap().as_deref(), Some("first"));
+
+    // take is single use, even when raced.
+    store
+        .put(&k("once"), "v", Duration::from_secs(60))
+        .await
+        .unwrap();
+    let once = k("once");
+    let (a, b) = tokio::join!(store.take(&once), store.take(&once));
+    let got: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
+    assert_eq!(got, vec!["v".to_owned()]);
+    assert_eq!(store.get(&k("once")).await.unwrap(), None);
+
+    // Counters count atomically.
+    let counter = k("n");
+    let hits = futures_util::future::join_all(
+        (0..50).map(|_| store.incr(&counter, Duration::from_secs(60))),
+    )
+    .await;
+    let mut values: Vec<i64> = hits.into_iter().map(Result::unwrap).collect();
+    values.sort();
+    assert_eq!(values, (1..=50).collect::<Vec<_>>());
+
+    // Everything expires.
+    store
+        .put(&k("ttl"), "v", Duration::from_millis(150))
+        .await
+        .unwrap();
+    store
+        .incr(&k("cttl"), Duration::from_millis(150))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .put_if_absent(&k("nxttl"), "v", Duration::from_millis(150))
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.get(&k("ttl")).await.unwrap(), None);
+    assert_eq!(
+        store
+            .incr(&k("cttl"), Duration::from_secs(60))
+            .await
+            .unwrap(),
+        1,
+        "a new window starts"
+    );
+    assert!(
+        store
+            .put_if_absent(&k("nxttl"), "again", Duration::from_secs(60))
+            .await
+            .unwrap()
+    );
+
+    store.delete(&k("a")).await.unwrap();
+    assert_eq!(store.get(&k("a")).await.unwrap(), None);
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn in_process_store_meets_the_contract() {
+    contract(Ephemeral::memory()).await;
+}
+
+#[tokio::test]
+async fn redis_store_meets_the_contract() {
+    let prefix = format!("pt_{}:", random_suffix());
+    match Ephemeral::redis(&redis_url(), &prefix).await {
+        Ok(store) => {
+            assert!(store.is_shared());
+            contract(store).await;
+        }
+        Err(e) if !services_required() => {
+            eprintln!("SKIPPED: Redis contract test, Redis unreachable ({e:#})")
+        }
+        Err(e) => panic!("Redis required but unreachable: {e:#}"),
+    }
+}
+
+#[tokio::test]
+async fn two_redis_stores_with_different_prefixes_do_not_meet() {
+    let (Ok(a), Ok(b)) = (
+        Ephemeral::redis(&redis_url(), &format!("pt_{}:", random_suffix())).await,
+        Ephemeral::redis(&redis_url(), &format!("pt_{}:", random_suffix())).await,
+    ) else {
+        assert!(!services_required(), "Redis required but unreachable");
+        eprintln!("SKIPPED: Redis prefix test, Redis unreachable");
+        return;
+    };
+    a.put("shared", "a", Duration::from_secs(30)).await.unwrap();
+    assert_eq!(b.get("shared").await.unwrap(), None);
+}

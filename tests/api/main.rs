@@ -1,0 +1,17 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly by design"
+)]
+//! Black-box tests: each starts Portcullis on port 0 and talks HTTP to it, on SQLite with the
+//! in-process store and on PostgreSQL with Redis.
+
+mod helpers;
+
+mod binary;
+mod ephemeral;
+mod errors;
+mod health;
+mod sessions;
+mod sign_in;
+mod sign_up;
