@@ -46,6 +46,47 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for reading stored errors back.
+    pub const ALL: [ErrorCode; 33] = [
+        ErrorCode::FormIdentifierNotFound,
+        ErrorCode::FormPasswordIncorrect,
+        ErrorCode::FormCodeIncorrect,
+        ErrorCode::FormIdentifierExists,
+        ErrorCode::FormParamMissing,
+        ErrorCode::FormParamFormatInvalid,
+        ErrorCode::FormParamUnknown,
+        ErrorCode::FormParamValueInvalid,
+        ErrorCode::FormPasswordLengthTooShort,
+        ErrorCode::FormPasswordLengthTooLong,
+        ErrorCode::FormPasswordNotStrongEnough,
+        ErrorCode::FormUsernameInvalidLength,
+        ErrorCode::FormUsernameInvalidCharacter,
+        ErrorCode::VerificationExpired,
+        ErrorCode::VerificationFailed,
+        ErrorCode::VerificationMissing,
+        ErrorCode::VerificationNotSent,
+        ErrorCode::VerificationAlreadyVerified,
+        ErrorCode::VerificationStrategyInvalid,
+        ErrorCode::StrategyForUserInvalid,
+        ErrorCode::NoSecondFactors,
+        ErrorCode::SessionExists,
+        ErrorCode::ClientStateInvalid,
+        ErrorCode::AccountTransferInvalid,
+        ErrorCode::AuthenticationInvalid,
+        ErrorCode::SignUpModeRestricted,
+        ErrorCode::NotAllowedAccess,
+        ErrorCode::ResourceNotFound,
+        ErrorCode::TooManyRequests,
+        ErrorCode::VerificationCodeTooManyRequests,
+        ErrorCode::RequestBodyInvalid,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::InternalError,
+    ];
+
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         use ErrorCode::*;
         match self {
@@ -81,7 +122,7 @@ impl ErrorCode {
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
             RequestBodyInvalid => "request_body_invalid",
             ServiceUnavailable => "service_unavailable",
-            InternalError => "internal_clerk_error",
+            InternalError => "internal_error",
         }
     }
 
@@ -146,15 +187,11 @@ mod code_serde {
         s.serialize_str(c.as_str())
     }
 
-    // Stored verification errors are only ever written by us; an unknown code reads back as
-    // a generic failure rather than failing the whole sign-in.
+    // Stored verification errors are only ever written by us; a code from a newer version
+    // reads back as a generic failure rather than failing the whole sign-in.
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ErrorCode, D::Error> {
         let s: String = serde::Deserialize::deserialize(d)?;
-        Ok(match s.as_str() {
-            "verification_expired" => ErrorCode::VerificationExpired,
-            "form_code_incorrect" => ErrorCode::FormCodeIncorrect,
-            _ => ErrorCode::VerificationFailed,
-        })
+        Ok(ErrorCode::parse(&s).unwrap_or(ErrorCode::VerificationFailed))
     }
 }
 
@@ -290,3 +327,19 @@ impl From<DbErr> for FlowError {
 }
 
 pub type FlowResult<T> = Result<T, FlowError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_and_has_a_status() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert!((400..=503).contains(&code.status()));
+        }
+        let e = ApiError::new(ErrorCode::FormPasswordIncorrect, "m", "l").param("password");
+        let back: ApiError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+    }
+}

@@ -143,4 +143,35 @@ backend_tests! {
             .header("authorization", "Bearer ".to_owned() + &"x".repeat(500)).send().await.unwrap()).await;
         assert_eq!(r.status, StatusCode::OK);
     }
+
+    async fn an_unreachable_mail_server_is_503_and_can_be_retried(backend) {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let Some(app) = TestApp::spawn_with(backend, |s| s.delivery.smtp.port = closed).await else { return };
+        let r = app.post("/v1/client/sign_ups", &[("email_address", "ada@example.com"), ("password", "password123")]).await;
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/v1/client/sign_ups/{id}/prepare_verification");
+        for _ in 0..2 {
+            // Failed sends leave no cooldown behind: the retry is judged afresh.
+            let r = app.post(&path, &[("strategy", "email_code")]).await;
+            assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+            assert_eq!(r.error_code(), "service_unavailable");
+            assert!(r.headers.get("retry-after").is_some());
+            assert!(!r.body.to_string().contains("127.0.0.1"), "internal causes stay in the log");
+        }
+        let r = app.get(&format!("/v1/client/sign_ups/{id}")).await;
+        assert_eq!(r.body["response"]["verifications"]["email_address"]["next_action"], "needs_prepare");
+    }
+
+    async fn an_sms_provider_error_is_503(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.auth.phone_number = FieldMode::Required;
+            s.auth.email_address = FieldMode::Off;
+            s.delivery.http_sms.url = format!("{}/nowhere", s.delivery.http_sms.url);
+        }).await else { return };
+        let r = app.post("/v1/client/sign_ups", &[("phone_number", "+14155552671"), ("password", "password123")]).await;
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "phone_code")]).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+        assert_eq!(r.error_code(), "service_unavailable");
+    }
 }

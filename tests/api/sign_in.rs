@@ -62,6 +62,7 @@ backend_tests! {
         let r = app.get("/v1/client").await;
         let si = &r.body["client"]["sign_in"];
         assert_eq!(si["status"], "needs_first_factor");
+        assert_eq!(si["first_factor_verification"]["error"]["code"], "form_password_incorrect");
         let id = si["id"].as_str().unwrap().to_owned();
         let r = app.post(&format!("/v1/client/sign_ins/{id}/attempt_first_factor"), &[("strategy", "password"), ("password", "correct horse")]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
