@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Mutex;
+
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::{Rng, RngCore};
@@ -90,6 +92,10 @@ struct HasherInner {
     /// A real hash of a random password: unknown identifiers are checked against it so they
     /// take as long as known ones.
     dummy: String,
+    /// argon2 work areas (19 MiB each), reused: at most one per permit ever exists. Fresh
+    /// allocations per hash would stay resident in the allocator's per-thread arenas and grow
+    /// the process by tens of megabytes under load.
+    work_areas: Mutex<Vec<Vec<Block>>>,
 }
 
 /// OWASP's argon2id floor (m=19 MiB, t=2, p=1).
@@ -110,6 +116,7 @@ impl PasswordHasher {
             permits: Semaphore::new(permits),
             params,
             dummy: String::new(),
+            work_areas: Mutex::new(Vec::new()),
         };
         inner.dummy = inner.hash_blocking(&random_token())?;
         Ok(Self {
@@ -145,36 +152,96 @@ impl PasswordHasher {
 }
 
 impl HasherInner {
-    fn argon2(&self) -> anyhow::Result<Argon2<'_>> {
+    fn argon2(
+        &self,
+        algorithm: Algorithm,
+        version: Version,
+        params: Params,
+    ) -> anyhow::Result<Argon2<'_>> {
         Ok(match &self.pepper {
-            Some(p) => Argon2::new_with_secret(
-                p.expose_secret().as_bytes(),
-                Algorithm::Argon2id,
-                Version::V0x13,
-                self.params.clone(),
-            )
-            .map_err(|e| anyhow::anyhow!("argon2 pepper: {e}"))?,
-            None => Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone()),
+            Some(p) => {
+                Argon2::new_with_secret(p.expose_secret().as_bytes(), algorithm, version, params)
+                    .map_err(|e| anyhow::anyhow!("argon2 pepper: {e}"))?
+            }
+            None => Argon2::new(algorithm, version, params),
         })
     }
 
+    /// Runs `f` on a work area of `blocks` blocks, from the pool when one fits.
+    fn with_work_area<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        let pooled = self
+            .work_areas
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .filter(|area| area.len() == blocks);
+        let mut area = pooled.unwrap_or_else(|| vec![Block::default(); blocks]);
+        let result = f(&mut area);
+        // Only the standard size is kept; a stored hash with other parameters is rare.
+        if blocks == self.params.block_count() {
+            self.work_areas
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(area);
+        }
+        result
+    }
+
+    /// argon2id, as a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
     fn hash_blocking(&self, password: &str) -> anyhow::Result<String> {
         let salt = SaltString::encode_b64(&random_bytes::<16>())
             .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-        Ok(self
-            .argon2()?
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?
-            .to_string())
+        let mut salt_buf = [0u8; 64];
+        let salt_bytes = salt
+            .as_salt()
+            .decode_b64(&mut salt_buf)
+            .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        let mut out = [0u8; 32];
+        let argon2 = self.argon2(Algorithm::Argon2id, Version::V0x13, self.params.clone())?;
+        self.with_work_area(self.params.block_count(), |area| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, area)
+        })
+        .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?;
+        let phc = PasswordHash {
+            algorithm: argon2::ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params)
+                .map_err(|e| anyhow::anyhow!("params: {e}"))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+        };
+        Ok(phc.to_string())
     }
 
+    /// Checks a password against any argon2 PHC string, with the parameters it names.
     fn verify_blocking(&self, password: &str, stored: &str) -> anyhow::Result<bool> {
         let parsed = PasswordHash::new(stored)
             .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-        Ok(self
-            .argon2()?
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
+        let algorithm = Algorithm::try_from(parsed.algorithm)
+            .map_err(|e| anyhow::anyhow!("stored hash algorithm: {e}"))?;
+        let version = match parsed.version {
+            Some(v) => {
+                Version::try_from(v).map_err(|e| anyhow::anyhow!("stored hash version: {e}"))?
+            }
+            None => Version::V0x13,
+        };
+        let params =
+            Params::try_from(&parsed).map_err(|e| anyhow::anyhow!("stored hash params: {e}"))?;
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+            anyhow::bail!("stored hash lacks salt or hash");
+        };
+        let mut salt_buf = [0u8; 64];
+        let salt_bytes = salt
+            .decode_b64(&mut salt_buf)
+            .map_err(|e| anyhow::anyhow!("stored salt: {e}"))?;
+        let mut out = vec![0u8; expected.len()];
+        let blocks = params.block_count();
+        let argon2 = self.argon2(algorithm, version, params)?;
+        self.with_work_area(blocks, |area| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut out, area)
+        })
+        .map_err(|e| anyhow::anyhow!("argon2 verify: {e}"))?;
+        Ok(out.as_slice().ct_eq(expected.as_bytes()).into())
     }
 }
 
@@ -220,6 +287,28 @@ mod tests {
             !h.verify(SecretString::from("correct horse"), None)
                 .await
                 .unwrap()
+        );
+        // Hashes made by the argon2 crate's own API verify, and ours verify there.
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let standard = Argon2::default()
+            .hash_password(
+                b"s3cret pass",
+                &SaltString::encode_b64(b"0123456789abcdef").unwrap(),
+            )
+            .unwrap()
+            .to_string();
+        let plain = PasswordHasher::new(None, 1).unwrap();
+        assert!(
+            plain
+                .verify(SecretString::from("s3cret pass"), Some(standard))
+                .await
+                .unwrap()
+        );
+        let ours = plain.hash(SecretString::from("s3cret pass")).await.unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"s3cret pass", &PasswordHash::new(&ours).unwrap())
+                .is_ok()
         );
         // Without the pepper the same hash does not verify.
         let plain = PasswordHasher::new(None, 1).unwrap();
