@@ -103,6 +103,22 @@ pub fn default_params() -> Params {
     Params::new(19_456, 2, 1, None).unwrap_or_default()
 }
 
+/// A well-formed argon2id hash with the standard parameters and random salt and output.
+/// Checking a password against it costs exactly what a real check costs, and can never
+/// succeed; nothing needs hashing at start-up to make it.
+fn dummy_hash(params: &Params) -> anyhow::Result<String> {
+    let salt =
+        SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| anyhow::anyhow!("params: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&random_bytes::<32>()).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+    };
+    Ok(phc.to_string())
+}
+
 impl PasswordHasher {
     pub fn new(pepper: Option<SecretString>, concurrency: usize) -> anyhow::Result<Self> {
         let permits = if concurrency == 0 {
@@ -111,16 +127,15 @@ impl PasswordHasher {
             concurrency
         };
         let params = default_params();
-        let mut inner = HasherInner {
-            pepper,
-            permits: Semaphore::new(permits),
-            params,
-            dummy: String::new(),
-            work_areas: Mutex::new(Vec::new()),
-        };
-        inner.dummy = inner.hash_blocking(&random_token())?;
+        let dummy = dummy_hash(&params)?;
         Ok(Self {
-            inner: Arc::new(inner),
+            inner: Arc::new(HasherInner {
+                pepper,
+                permits: Semaphore::new(permits),
+                params,
+                dummy,
+                work_areas: Mutex::new(Vec::new()),
+            }),
         })
     }
 

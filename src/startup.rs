@@ -95,11 +95,10 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     };
     let tokens = KeyedHasher::new(key_material.as_bytes());
 
-    let auth = settings.auth.clone();
-    let passwords = tokio::task::spawn_blocking(move || {
-        PasswordHasher::new(auth.password_pepper, auth.password_hash_concurrency)
-    })
-    .await??;
+    let passwords = PasswordHasher::new(
+        settings.auth.password_pepper.clone(),
+        settings.auth.password_hash_concurrency,
+    )?;
     let keys = KeyRing::load_or_create(&db, now).await?;
     let delivery = Delivery::new(&settings.delivery, "Portcullis")?;
     if delivery.logs_messages() && !settings.testing.enabled {

@@ -4,7 +4,7 @@
 use super::session::{self, LiveSession};
 use super::sign_in::SignIn;
 use super::sign_up::SignUp;
-use super::{Ctx, FlowResult};
+use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto;
 use crate::domain::new_id;
 use crate::store::clients::{self, ClientChange, ClientRow};
@@ -53,6 +53,23 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     cc.row = Some(row.clone());
     cc.new_token = Some(token);
     Ok(row)
+}
+
+/// The client for a new sign-in or sign-up: created when missing, and refused in
+/// single-session mode while it is signed in.
+pub async fn ensure_for_new_attempt(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
+    let client = ensure(ctx, cc).await?;
+    if !ctx.settings.auth.multi_session
+        && !session::live_for_client(ctx, &client.id).await?.is_empty()
+    {
+        return Err(ApiError::new(
+            ErrorCode::SessionExists,
+            "You're already signed in",
+            "This client already has an active session; sign out first.",
+        )
+        .into());
+    }
+    Ok(client)
 }
 
 /// Everything the Frontend API shows of a client: the current sign-in and sign-up and the

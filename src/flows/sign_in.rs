@@ -177,19 +177,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         return Err(ApiError::missing("identifier").into());
     }
 
-    let client = client::ensure(ctx, cc).await?;
-    if !ctx.settings.auth.multi_session
-        && !super::session::live_for_client(ctx, &client.id)
-            .await?
-            .is_empty()
-    {
-        return Err(ApiError::new(
-            ErrorCode::SessionExists,
-            "You're already signed in",
-            "This client already has an active session; sign out first.",
-        )
-        .into());
-    }
+    let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
     let mut si = SignIn {
         id: new_id("sia"),
