@@ -23,6 +23,76 @@ pub struct Settings {
     pub auth: AuthSettings,
     #[serde(default)]
     pub log: LogSettings,
+    #[serde(default)]
+    pub oidc: OidcSettings,
+    /// Relying parties declared in config (`[[clients]]`); more can be added at run time.
+    #[serde(default)]
+    pub clients: Vec<ClientSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcSettings {
+    /// Where `/oauth/authorize` sends a browser that has no session; it comes back to the
+    /// authorization request afterwards (`redirect_url` query parameter).
+    pub sign_in_url: String,
+    pub access_token_lifetime_secs: i64,
+    pub id_token_lifetime_secs: i64,
+    pub refresh_token_lifetime_secs: i64,
+    /// RFC 6749 §4.1.2 recommends at most ten minutes; one is plenty for a redirect.
+    pub code_lifetime_secs: i64,
+}
+
+impl Default for OidcSettings {
+    fn default() -> Self {
+        Self {
+            sign_in_url: "/sign-in".into(),
+            access_token_lifetime_secs: 600,
+            id_token_lifetime_secs: 3600,
+            refresh_token_lifetime_secs: 30 * 24 * 3600,
+            code_lifetime_secs: 60,
+        }
+    }
+}
+
+/// One relying party. Stored clients keep the same shape as JSON (without the secret).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSettings {
+    pub client_id: String,
+    /// None: a public client (a SPA or native app), which must use PKCE.
+    #[serde(default, skip_serializing)]
+    pub client_secret: Option<SecretString>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub logo_uri: Option<String>,
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default = "default_grant_types")]
+    pub grant_types: Vec<String>,
+    #[serde(default = "default_client_scopes")]
+    pub scopes: Vec<String>,
+    /// First-party clients skip the consent screen.
+    #[serde(default)]
+    pub first_party: bool,
+    #[serde(default = "default_id_token_alg")]
+    pub id_token_signed_response_alg: String,
+}
+
+fn default_grant_types() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
+}
+
+fn default_client_scopes() -> Vec<String> {
+    ["openid", "profile", "email", "phone", "offline_access"]
+        .map(String::from)
+        .to_vec()
+}
+
+fn default_id_token_alg() -> String {
+    "ES256".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -302,6 +372,24 @@ impl Settings {
         );
         url::Url::parse(&self.server.public_url)
             .map_err(|e| anyhow::anyhow!("[server] public_url is not a URL: {e}"))?;
+        let mut ids = std::collections::HashSet::new();
+        for c in &self.clients {
+            crate::oidc::clients::check_settings(c)
+                .map_err(|e| anyhow::anyhow!("[[clients]] {:?}: {e}", c.client_id))?;
+            anyhow::ensure!(
+                ids.insert(&c.client_id),
+                "[[clients]] {:?} appears twice",
+                c.client_id
+            );
+        }
+        let o = &self.oidc;
+        anyhow::ensure!(
+            o.access_token_lifetime_secs > 0
+                && o.id_token_lifetime_secs > 0
+                && o.refresh_token_lifetime_secs > 0
+                && (1..=600).contains(&o.code_lifetime_secs),
+            "[oidc] lifetimes must be positive, and code_lifetime_secs at most 600"
+        );
         if self.delivery.sms == SmsDelivery::Http {
             anyhow::ensure!(
                 !self.delivery.http_sms.url.is_empty(),

@@ -107,7 +107,11 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
              development only"
         );
     }
+    let clients = crate::oidc::clients::Registry::new(&settings.clients, &tokens);
+    let discovery = crate::oidc::discovery::document(&settings);
     Ok(Ctx {
+        clients,
+        discovery,
         settings: Arc::new(settings),
         db,
         eph,

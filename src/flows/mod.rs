@@ -34,6 +34,10 @@ pub struct Ctx {
     pub passwords: PasswordHasher,
     pub keys: KeyRing,
     pub delivery: Delivery,
+    /// Relying parties declared in config.
+    pub clients: crate::oidc::clients::Registry,
+    /// The discovery document, rendered once.
+    pub discovery: String,
 }
 
 impl Ctx {

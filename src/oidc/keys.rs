@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use sea_orm::ConnectionTrait;
@@ -15,6 +15,8 @@ use crate::store::keys::{self as repo, SigningKeyRow};
 pub struct KeyRing {
     kid: String,
     encoding: EncodingKey,
+    /// Every published key, to check tokens we issued (access tokens, `id_token_hint`).
+    decoding: Vec<(String, DecodingKey)>,
     /// The JWKS document, rendered once: it only changes when keys do.
     jwks: String,
 }
@@ -35,10 +37,16 @@ impl KeyRing {
             .iter()
             .map(|r| serde_json::from_str(&r.public_jwk))
             .collect::<Result<_, _>>()?;
+        let mut decoding = Vec::new();
+        for (row, value) in rows.iter().zip(&keys) {
+            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(value.clone())?;
+            decoding.push((row.kid.clone(), DecodingKey::from_jwk(&jwk)?));
+        }
         let jwks = serde_json::to_string(&serde_json::json!({ "keys": keys }))?;
         Ok(Self {
             kid: newest.kid.clone(),
             encoding,
+            decoding,
             jwks,
         })
     }
@@ -48,9 +56,46 @@ impl KeyRing {
     }
 
     pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        self.sign_typed(claims, "JWT")
+    }
+
+    /// Signs with an explicit `typ` header (RFC 9068 access tokens are `at+jwt`).
+    pub fn sign_typed<T: Serialize>(&self, claims: &T, typ: &str) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
+        header.typ = Some(typ.to_owned());
         Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+    }
+
+    /// Verifies a token this instance signed: ES256 only (so `alg: none` and HMAC tokens are
+    /// refused whatever they claim), a published kid, the expected `typ`, and our issuer.
+    /// `check_exp` is false for `id_token_hint`, which may be expired (OIDC Core §3.1.2.1).
+    pub fn verify(
+        &self,
+        token: &str,
+        issuer: &str,
+        typ: &str,
+        check_exp: bool,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.alg != Algorithm::ES256 {
+            return None;
+        }
+        let header_typ = header.typ.as_deref().unwrap_or("JWT");
+        if !header_typ.eq_ignore_ascii_case(typ) {
+            return None;
+        }
+        let kid = header.kid?;
+        let (_, key) = self.decoding.iter().find(|(k, _)| *k == kid)?;
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_issuer(&[issuer]);
+        validation.validate_aud = false;
+        validation.validate_exp = check_exp;
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["iss", "sub", "exp"]);
+        jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, key, &validation)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 

@@ -1,4 +1,12 @@
-//! The OpenID Connect side. For now: the signing keys that session tokens use, published as
-//! a JWKS that relying parties and app backends verify against.
+//! The OpenID Provider: discovery, keys, clients, the authorization and token endpoints,
+//! userinfo, revocation, introspection and RP-initiated logout. No HTTP types here: the
+//! handlers in `web::oidc` call these and render the results.
 
+pub mod authorize;
+pub mod claims;
+pub mod clients;
+pub mod discovery;
+pub mod error;
 pub mod keys;
+pub mod logout;
+pub mod token;

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod entities;
 pub mod ephemeral;
 pub mod keys;
+pub mod oauth;
 pub mod sessions;
 pub mod users;
 

@@ -3,6 +3,7 @@
 
 pub mod fapi;
 mod health;
+mod oidc;
 
 use actix_web::dev::Service;
 use actix_web::http::Method;
@@ -15,6 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/.well-known/jwks.json", web::get().to(health::jwks));
     fapi::routes(cfg);
+    oidc::routes(cfg);
 }
 
 /// Browser SDKs send PATCH and DELETE as `POST …?_method=PATCH`; route them as what they are.

@@ -12,6 +12,7 @@ mod binary;
 mod ephemeral;
 mod errors;
 mod health;
+mod oidc;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -1,9 +1,12 @@
 //! sea-orm entities, one per table of `migrations/`.
 
 pub mod browser_client;
+pub mod consent;
 pub mod email_address;
 pub mod instance_secret;
+pub mod oauth_client;
 pub mod phone_number;
+pub mod refresh_token;
 pub mod session;
 pub mod signing_key;
 pub mod user;

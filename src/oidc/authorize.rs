@@ -1,0 +1,537 @@
+//! The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2): validate the request, make
+//! sure the browser has a suitable session and the user's consent, then issue a code.
+//! Nothing here knows HTTP; the web layer renders each `Outcome`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::claims::{AuthFacts, acr_for, amr_for};
+use super::clients::{self, OAuthClient};
+use super::error::OAuthResult;
+use crate::crypto;
+use crate::flows::Ctx;
+use crate::flows::client::ClientCtx;
+use crate::flows::session::{self, LiveSession};
+use crate::store::oauth as repo;
+
+/// An authorization request kept while the user signs in or consents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_mode: ResponseMode,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Vec<String>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub id_token_hint: Option<String>,
+    pub claims: Option<Value>,
+    /// Unix ms; `prompt=login` needs an authentication after this.
+    pub requested_at: i64,
+    /// Synchroniser token of the consent form.
+    pub csrf: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    Query,
+    FormPost,
+}
+
+/// A code waiting at the token endpoint (single use, short-lived).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub claims: Option<Value>,
+    pub auth: AuthFacts,
+    pub expire_at: i64,
+}
+
+/// Where the browser goes next.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The client or redirect URI cannot be trusted: show the error, never redirect
+    /// (RFC 6749 §4.1.2.1).
+    ErrorPage { message: String },
+    /// Back to the client, with a code or an error.
+    Redirect {
+        redirect_uri: String,
+        mode: ResponseMode,
+        params: Vec<(String, String)>,
+    },
+    /// The user must sign in first; the URL returns to this request afterwards.
+    SignIn { url: String },
+    /// A third-party client needs the user's consent.
+    Consent {
+        request: Box<AuthRequest>,
+        client: Box<OAuthClient>,
+    },
+}
+
+const REQUEST_TTL_SECS: u64 = 600;
+
+fn request_key(id: &str) -> String {
+    format!("authz_request:{id}")
+}
+
+pub fn code_key(ctx: &Ctx, code: &str) -> String {
+    format!("authz_code:{}", ctx.tokens.hash("authz_code", code))
+}
+
+fn error_redirect(
+    req_uri: &str,
+    mode: ResponseMode,
+    state: Option<&str>,
+    issuer: &str,
+    error: &str,
+    description: &str,
+) -> Outcome {
+    let mut params = vec![
+        ("error".to_owned(), error.to_owned()),
+        ("error_description".to_owned(), description.to_owned()),
+    ];
+    if let Some(s) = state {
+        params.push(("state".into(), s.to_owned()));
+    }
+    // RFC 9207: the issuer accompanies every authorization response.
+    params.push(("iss".into(), issuer.to_owned()));
+    Outcome::Redirect {
+        redirect_uri: req_uri.to_owned(),
+        mode,
+        params,
+    }
+}
+
+/// `GET|POST /oauth/authorize`.
+pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OAuthResult<Outcome> {
+    let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    // 1. Client and redirect URI: failures here are shown, never redirected.
+    let Some(client_id) = get("client_id") else {
+        return Ok(Outcome::ErrorPage {
+            message: "The application did not say who it is (client_id is missing).".into(),
+        });
+    };
+    let Some(client) = clients::find(ctx, client_id).await? else {
+        return Ok(Outcome::ErrorPage {
+            message: "The application that sent you here is not registered.".into(),
+        });
+    };
+    let Some(redirect_uri) = get("redirect_uri") else {
+        return Ok(Outcome::ErrorPage {
+            message: "The application did not say where to return you (redirect_uri is missing)."
+                .into(),
+        });
+    };
+    if !client.redirect_uri_registered(redirect_uri) {
+        return Ok(Outcome::ErrorPage {
+            message: "The application asked to return you to an address it has not registered."
+                .into(),
+        });
+    }
+    let state = get("state");
+    let issuer = ctx.settings.issuer();
+    let mode = match get("response_mode") {
+        None | Some("query") => ResponseMode::Query,
+        Some("form_post") => ResponseMode::FormPost,
+        Some(_) => {
+            return Ok(error_redirect(
+                redirect_uri,
+                ResponseMode::Query,
+                state,
+                issuer,
+                "invalid_request",
+                "response_mode must be query or form_post.",
+            ));
+        }
+    };
+    let fail = |error: &str, description: &str| {
+        Ok(error_redirect(
+            redirect_uri,
+            mode,
+            state,
+            issuer,
+            error,
+            description,
+        ))
+    };
+
+    // 2. The rest of the request, reported to the client.
+    if get("request").is_some() {
+        return fail(
+            "request_not_supported",
+            "Request objects are not supported.",
+        );
+    }
+    if get("request_uri").is_some() {
+        return fail("request_uri_not_supported", "request_uri is not supported.");
+    }
+    match get("response_type") {
+        Some("code") => {}
+        None => return fail("invalid_request", "response_type is missing."),
+        Some(_) => {
+            return fail(
+                "unsupported_response_type",
+                "Only response_type=code is supported.",
+            );
+        }
+    }
+    if !client.allows_grant("authorization_code") {
+        return fail(
+            "unauthorized_client",
+            "This client may not use the authorization code flow.",
+        );
+    }
+    let scopes: Vec<String> = get("scope")
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if scopes.is_empty() {
+        return fail("invalid_scope", "scope is missing.");
+    }
+    if let Some(s) = scopes.iter().find(|s| !client.allows_scope(s)) {
+        return fail(
+            "invalid_scope",
+            &format!("The scope {s:?} is not allowed for this client."),
+        );
+    }
+    // RFC 7636 §4.3; plain is refused (OAuth 2.0 Security BCP §2.1.1).
+    let challenge = get("code_challenge");
+    match (challenge, get("code_challenge_method")) {
+        (Some(c), Some("S256")) => {
+            let ok = (43..=128).contains(&c.len())
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+            if !ok {
+                return fail(
+                    "invalid_request",
+                    "code_challenge must be 43-128 characters of [A-Za-z0-9-._~].",
+                );
+            }
+        }
+        (Some(_), _) => {
+            return fail(
+                "invalid_request",
+                "Only code_challenge_method=S256 is supported.",
+            );
+        }
+        (None, Some(_)) => return fail("invalid_request", "code_challenge is missing."),
+        (None, None) if client.is_public() => {
+            return fail(
+                "invalid_request",
+                "Public clients must use PKCE (code_challenge with S256).",
+            );
+        }
+        (None, None) => {}
+    }
+    let prompt: Vec<String> = get("prompt")
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if prompt
+        .iter()
+        .any(|p| !["none", "login", "consent", "select_account"].contains(&p.as_str()))
+    {
+        return fail(
+            "invalid_request",
+            "prompt may only hold none, login, consent and select_account.",
+        );
+    }
+    if prompt.len() > 1 && prompt.iter().any(|p| p == "none") {
+        return fail(
+            "invalid_request",
+            "prompt=none cannot be combined with other values.",
+        );
+    }
+    let max_age = match get("max_age") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => return fail("invalid_request", "max_age must be a non-negative integer."),
+        },
+    };
+    let nonce = get("nonce");
+    if nonce.is_some_and(|n| n.len() > 512) || state.is_some_and(|s| s.len() > 2048) {
+        return fail("invalid_request", "state or nonce is too long.");
+    }
+    let claims = match get("claims") {
+        None => None,
+        Some(raw) => match serde_json::from_str::<Value>(raw) {
+            Ok(v) if v.is_object() => Some(v),
+            _ => return fail("invalid_request", "claims must be a JSON object."),
+        },
+    };
+
+    let request = AuthRequest {
+        id: crate::domain::new_id("areq"),
+        client_id: client.id().to_owned(),
+        redirect_uri: redirect_uri.to_owned(),
+        response_mode: mode,
+        scopes,
+        state: state.map(str::to_owned),
+        nonce: nonce.map(str::to_owned),
+        code_challenge: challenge.map(str::to_owned),
+        prompt,
+        max_age,
+        login_hint: get("login_hint").map(str::to_owned),
+        id_token_hint: get("id_token_hint").map(str::to_owned),
+        claims,
+        requested_at: ctx.now(),
+        csrf: crypto::random_token(),
+    };
+    proceed(ctx, request, client, cc).await
+}
+
+async fn save_request(ctx: &Ctx, r: &AuthRequest) -> OAuthResult<()> {
+    let raw = serde_json::to_string(r).map_err(anyhow::Error::new)?;
+    ctx.eph
+        .put(
+            &request_key(&r.id),
+            &raw,
+            Duration::from_secs(REQUEST_TTL_SECS),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn load_request(ctx: &Ctx, id: &str) -> OAuthResult<Option<AuthRequest>> {
+    Ok(match ctx.eph.get(&request_key(id)).await? {
+        Some(raw) => serde_json::from_str(&raw).ok(),
+        None => None,
+    })
+}
+
+/// Back from the sign-in page: `/oauth/authorize/resume?id=…`.
+pub async fn resume(ctx: &Ctx, id: &str, cc: &ClientCtx) -> OAuthResult<Outcome> {
+    let Some(request) = load_request(ctx, id).await? else {
+        return Ok(Outcome::ErrorPage {
+            message:
+                "This sign-in request has expired. Go back to the application and start again."
+                    .into(),
+        });
+    };
+    let Some(client) = clients::find(ctx, &request.client_id).await? else {
+        return Ok(Outcome::ErrorPage {
+            message: "The application that sent you here is no longer registered.".into(),
+        });
+    };
+    proceed(ctx, request, client, cc).await
+}
+
+/// The browser's active session, if it has one.
+pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<LiveSession>> {
+    let Some(row) = &cc.row else { return Ok(None) };
+    let Some(sid) = &row.last_active_session_id else {
+        return Ok(None);
+    };
+    match session::get_for_client(ctx, &row.id, sid).await {
+        Ok(live) if live.status == "active" => Ok(Some(live)),
+        Ok(_) => Ok(None),
+        Err(crate::flows::FlowError::Api(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// When the session last proved who the user is (unix ms).
+fn authenticated_at(s: &LiveSession) -> i64 {
+    s.row
+        .second_factor_at
+        .unwrap_or(0)
+        .max(s.row.first_factor_at)
+}
+
+async fn proceed(
+    ctx: &Ctx,
+    request: AuthRequest,
+    client: OAuthClient,
+    cc: &ClientCtx,
+) -> OAuthResult<Outcome> {
+    let issuer = ctx.settings.issuer().to_owned();
+    let fail = |r: &AuthRequest, error: &str, description: &str| {
+        error_redirect(
+            &r.redirect_uri,
+            r.response_mode,
+            r.state.as_deref(),
+            &issuer,
+            error,
+            description,
+        )
+    };
+    let session = current_session(ctx, cc).await?;
+    let now = ctx.now();
+    let hinted_sub = match &request.id_token_hint {
+        Some(hint) => match ctx.keys.verify(hint, &issuer, "JWT", false) {
+            Some(claims) => claims.get("sub").and_then(Value::as_str).map(str::to_owned),
+            None => {
+                return Ok(fail(
+                    &request,
+                    "invalid_request",
+                    "id_token_hint is not an ID token issued here.",
+                ));
+            }
+        },
+        None => None,
+    };
+    let needs_login = match &session {
+        None => true,
+        Some(s) => {
+            let at = authenticated_at(s);
+            (request.prompt.iter().any(|p| p == "login") && at < request.requested_at)
+                || request.max_age.is_some_and(|m| now - at > m * 1000)
+                || hinted_sub.as_ref().is_some_and(|sub| *sub != s.row.user_id)
+        }
+    };
+    let none = request.prompt.iter().any(|p| p == "none");
+    if needs_login {
+        if none {
+            return Ok(fail(
+                &request,
+                "login_required",
+                "The user is not signed in.",
+            ));
+        }
+        save_request(ctx, &request).await?;
+        let resume = format!("{issuer}/oauth/authorize/resume?id={}", request.id);
+        let mut url = url::Url::parse(&format!("{issuer}/"))
+            .and_then(|base| base.join(&ctx.settings.oidc.sign_in_url))
+            .map_err(|e| anyhow::anyhow!("[oidc] sign_in_url: {e}"))?;
+        url.query_pairs_mut().append_pair("redirect_url", &resume);
+        if let Some(h) = &request.login_hint {
+            url.query_pairs_mut().append_pair("login_hint", h);
+        }
+        return Ok(Outcome::SignIn {
+            url: url.to_string(),
+        });
+    }
+    let Some(session) = session else {
+        return Ok(fail(
+            &request,
+            "login_required",
+            "The user is not signed in.",
+        ));
+    };
+
+    if !client.settings.first_party {
+        let granted = repo::consented_scopes(&ctx.db, &session.row.user_id, client.id())
+            .await?
+            .unwrap_or_default();
+        let covered = request.scopes.iter().all(|s| granted.contains(s));
+        let asked = request.prompt.iter().any(|p| p == "consent");
+        if !covered || asked {
+            if none {
+                return Ok(fail(
+                    &request,
+                    "consent_required",
+                    "The user has not consented to this application.",
+                ));
+            }
+            save_request(ctx, &request).await?;
+            return Ok(Outcome::Consent {
+                request: Box::new(request),
+                client: Box::new(client),
+            });
+        }
+    }
+    issue_code(ctx, &request, &session).await
+}
+
+/// The consent form's answer. `csrf` must be the token the form was rendered with, and the
+/// same browser session must still be signed in.
+pub async fn decide(
+    ctx: &Ctx,
+    id: &str,
+    csrf: &str,
+    allow: bool,
+    cc: &ClientCtx,
+) -> OAuthResult<Outcome> {
+    let Some(request) = load_request(ctx, id).await? else {
+        return Ok(Outcome::ErrorPage {
+            message:
+                "This consent request has expired. Go back to the application and start again."
+                    .into(),
+        });
+    };
+    use subtle::ConstantTimeEq;
+    if !bool::from(csrf.as_bytes().ct_eq(request.csrf.as_bytes())) {
+        return Ok(Outcome::ErrorPage { message: "This form has expired or was not sent from this page. Go back to the application and start again.".into() });
+    }
+    let Some(session) = current_session(ctx, cc).await? else {
+        return resume(ctx, id, cc).await;
+    };
+    ctx.eph.delete(&request_key(id)).await?;
+    let issuer = ctx.settings.issuer();
+    if !allow {
+        return Ok(error_redirect(
+            &request.redirect_uri,
+            request.response_mode,
+            request.state.as_deref(),
+            issuer,
+            "access_denied",
+            "The user declined.",
+        ));
+    }
+    repo::save_consent(
+        &ctx.db,
+        &session.row.user_id,
+        &request.client_id,
+        &request.scopes,
+        ctx.now(),
+    )
+    .await?;
+    issue_code(ctx, &request, &session).await
+}
+
+async fn issue_code(
+    ctx: &Ctx,
+    request: &AuthRequest,
+    session: &LiveSession,
+) -> OAuthResult<Outcome> {
+    let factors: Vec<String> = serde_json::from_str(&session.row.factors).unwrap_or_default();
+    let amr = amr_for(&factors);
+    let grant = CodeGrant {
+        client_id: request.client_id.clone(),
+        redirect_uri: request.redirect_uri.clone(),
+        scopes: request.scopes.clone(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+        claims: request.claims.clone(),
+        auth: AuthFacts {
+            user_id: session.row.user_id.clone(),
+            session_id: Some(session.row.id.clone()),
+            auth_time: authenticated_at(session) / 1000,
+            acr: acr_for(&amr),
+            amr,
+        },
+        expire_at: ctx.now() + ctx.settings.oidc.code_lifetime_secs * 1000,
+    };
+    let code = crypto::random_token();
+    let raw = serde_json::to_string(&grant).map_err(anyhow::Error::new)?;
+    let ttl = Duration::from_secs(ctx.settings.oidc.code_lifetime_secs.unsigned_abs() + 5);
+    ctx.eph.put(&code_key(ctx, &code), &raw, ttl).await?;
+    ctx.eph.delete(&request_key(&request.id)).await?;
+    let mut params = vec![("code".to_owned(), code)];
+    if let Some(s) = &request.state {
+        params.push(("state".into(), s.clone()));
+    }
+    params.push(("iss".into(), ctx.settings.issuer().to_owned()));
+    Ok(Outcome::Redirect {
+        redirect_uri: request.redirect_uri.clone(),
+        mode: request.response_mode,
+        params,
+    })
+}

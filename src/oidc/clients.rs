@@ -1,0 +1,337 @@
+//! Relying-party clients: declared in config or stored in the database, authenticated at the
+//! token endpoint, and the one place that decides whether a redirect URI is registered.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+
+use super::error::{OAuthError, OAuthResult};
+use crate::config::ClientSettings;
+use crate::crypto::KeyedHasher;
+use crate::flows::Ctx;
+use crate::store::oauth as repo;
+
+pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+/// Only ES256 signs ID tokens today.
+pub const ID_TOKEN_ALGS: &[&str] = &["ES256"];
+
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub settings: ClientSettings,
+    /// Keyed hash of the secret; None for public clients.
+    pub secret_hash: Option<String>,
+}
+
+impl OAuthClient {
+    pub fn id(&self) -> &str {
+        &self.settings.client_id
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.secret_hash.is_none()
+    }
+
+    pub fn name(&self) -> &str {
+        self.settings
+            .name
+            .as_deref()
+            .unwrap_or(&self.settings.client_id)
+    }
+
+    pub fn allows_grant(&self, grant: &str) -> bool {
+        self.settings.grant_types.iter().any(|g| g == grant)
+    }
+
+    pub fn allows_scope(&self, scope: &str) -> bool {
+        self.settings.scopes.iter().any(|s| s == scope)
+    }
+
+    /// RFC 6749 §3.1.2.3 and the OAuth 2.0 Security BCP: the redirect URI must equal a
+    /// registered one character for character. The one exception is RFC 8252 §7.3: a native
+    /// app (a public client) redirecting to a loopback IP may use any port.
+    pub fn redirect_uri_registered(&self, given: &str) -> bool {
+        uri_registered(&self.settings.redirect_uris, given, self.is_public())
+    }
+
+    pub fn post_logout_uri_registered(&self, given: &str) -> bool {
+        self.settings
+            .post_logout_redirect_uris
+            .iter()
+            .any(|r| r == given)
+    }
+}
+
+pub fn uri_registered(registered: &[String], given: &str, native: bool) -> bool {
+    if registered.iter().any(|r| r == given) {
+        return true;
+    }
+    if !native {
+        return false;
+    }
+    let Ok(g) = url::Url::parse(given) else {
+        return false;
+    };
+    registered.iter().any(|r| {
+        let Ok(r) = url::Url::parse(r) else {
+            return false;
+        };
+        let loopback = matches!(r.host_str(), Some("127.0.0.1" | "[::1]"));
+        loopback
+            && r.scheme() == "http"
+            && g.scheme() == "http"
+            && r.host_str() == g.host_str()
+            && r.path() == g.path()
+            && r.query() == g.query()
+            && g.fragment().is_none()
+            && g.username().is_empty()
+            && g.password().is_none()
+    })
+}
+
+/// Rules every client must follow, from config or from registration.
+pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
+    let id_ok = !c.client_id.is_empty()
+        && c.client_id.len() <= 128
+        && c.client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !id_ok {
+        return Err(
+            "client_id must be 1-128 characters of letters, digits, '.', '_' or '-'".into(),
+        );
+    }
+    for g in &c.grant_types {
+        if !GRANT_TYPES.contains(&g.as_str()) {
+            return Err(format!("unknown grant type {g:?}"));
+        }
+    }
+    if c.client_secret.is_none() && c.grant_types.iter().any(|g| g == "client_credentials") {
+        return Err("client_credentials needs a client secret".into());
+    }
+    if c.grant_types.iter().any(|g| g == "authorization_code") && c.redirect_uris.is_empty() {
+        return Err("authorization_code needs at least one redirect URI".into());
+    }
+    for uri in c.redirect_uris.iter().chain(&c.post_logout_redirect_uris) {
+        check_redirect_uri(uri)?;
+    }
+    if !ID_TOKEN_ALGS.contains(&c.id_token_signed_response_alg.as_str()) {
+        return Err(format!(
+            "id_token_signed_response_alg {:?} is not supported (use ES256)",
+            c.id_token_signed_response_alg
+        ));
+    }
+    for s in &c.scopes {
+        if s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            return Err(format!(
+                "scope {s:?} is not a valid scope token (RFC 6749 §3.3)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Absolute, no fragment (RFC 6749 §3.1.2), and plain http only for the loopback host.
+pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let u = url::Url::parse(uri).map_err(|e| format!("redirect URI {uri:?}: {e}"))?;
+    if u.fragment().is_some() {
+        return Err(format!("redirect URI {uri:?} has a fragment"));
+    }
+    if u.scheme() == "http" && !matches!(u.host_str(), Some("127.0.0.1" | "[::1]" | "localhost")) {
+        return Err(format!(
+            "redirect URI {uri:?}: http is only allowed for loopback hosts"
+        ));
+    }
+    if matches!(u.scheme(), "javascript" | "data" | "file" | "vbscript") {
+        return Err(format!("redirect URI {uri:?}: scheme not allowed"));
+    }
+    Ok(())
+}
+
+/// Clients from config, secrets hashed once at start-up.
+pub struct Registry {
+    config: HashMap<String, OAuthClient>,
+}
+
+impl Registry {
+    pub fn new(clients: &[ClientSettings], hasher: &KeyedHasher) -> Self {
+        use secrecy::ExposeSecret;
+        let config = clients
+            .iter()
+            .map(|c| {
+                let secret_hash = c
+                    .client_secret
+                    .as_ref()
+                    .map(|s| hasher.hash("client_secret", s.expose_secret()));
+                (
+                    c.client_id.clone(),
+                    OAuthClient {
+                        settings: c.clone(),
+                        secret_hash,
+                    },
+                )
+            })
+            .collect();
+        Self { config }
+    }
+
+    pub fn is_configured(&self, id: &str) -> bool {
+        self.config.contains_key(id)
+    }
+}
+
+pub async fn find(ctx: &Ctx, id: &str) -> OAuthResult<Option<OAuthClient>> {
+    if let Some(c) = ctx.clients.config.get(id) {
+        return Ok(Some(c.clone()));
+    }
+    let Some(row) = repo::get_client(&ctx.db, id).await? else {
+        return Ok(None);
+    };
+    let settings: ClientSettings = serde_json::from_str(&row.settings)
+        .map_err(|e| anyhow::anyhow!("stored client {id} unreadable: {e}"))?;
+    Ok(Some(OAuthClient {
+        settings,
+        secret_hash: row.secret_hash,
+    }))
+}
+
+/// How a client presented itself at the token, revocation or introspection endpoint.
+#[derive(Debug)]
+pub struct Credentials {
+    pub client_id: String,
+    pub secret: Option<String>,
+}
+
+/// Reads client credentials from `Authorization: Basic` (RFC 6749 §2.3.1: both parts are
+/// form-urlencoded before base64) or from `client_id` / `client_secret` in the body. Using
+/// both at once is refused.
+pub fn credentials(
+    authorization: Option<&str>,
+    body_id: Option<&str>,
+    body_secret: Option<&str>,
+) -> OAuthResult<Credentials> {
+    if let Some(h) = authorization {
+        let Some(b64) = h
+            .strip_prefix("Basic ")
+            .or_else(|| h.strip_prefix("basic "))
+        else {
+            return Err(OAuthError::invalid_client());
+        };
+        if body_secret.is_some() {
+            return Err(OAuthError::invalid_request(
+                "Use one client authentication method, not two.",
+            ));
+        }
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|_| OAuthError::invalid_client())?;
+        let raw = String::from_utf8(raw).map_err(|_| OAuthError::invalid_client())?;
+        let (id, secret) = raw.split_once(':').ok_or_else(OAuthError::invalid_client)?;
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let id = decode(id);
+        if body_id.is_some_and(|b| b != id) {
+            return Err(OAuthError::invalid_request(
+                "client_id does not match the credentials.",
+            ));
+        }
+        return Ok(Credentials {
+            client_id: id,
+            secret: Some(decode(secret)),
+        });
+    }
+    let id = body_id.ok_or_else(|| OAuthError::invalid_request("client_id is missing."))?;
+    Ok(Credentials {
+        client_id: id.to_owned(),
+        secret: body_secret.map(str::to_owned),
+    })
+}
+
+/// Checks the credentials; public clients identify themselves without a secret.
+pub async fn authenticate(ctx: &Ctx, creds: &Credentials) -> OAuthResult<OAuthClient> {
+    let Some(client) = find(ctx, &creds.client_id).await? else {
+        return Err(OAuthError::invalid_client());
+    };
+    match (&client.secret_hash, &creds.secret) {
+        (None, None) => Ok(client),
+        (Some(stored), Some(given)) if ctx.tokens.verify("client_secret", given, stored) => {
+            Ok(client)
+        }
+        _ => Err(OAuthError::invalid_client()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_match_exactly_except_loopback_ports() {
+        let reg = vec![
+            "https://app.example.com/callback".to_string(),
+            "http://127.0.0.1/native".to_string(),
+        ];
+        assert!(uri_registered(
+            &reg,
+            "https://app.example.com/callback",
+            false
+        ));
+        assert!(
+            !uri_registered(&reg, "http://127.0.0.1:51234/native", false),
+            "web clients match exactly"
+        );
+        for bad in [
+            "https://app.example.com.evil.com/callback",
+            "https://app.example.com/callback/",
+            "https://app.example.com:8443/callback",
+            "https://app.example.com/callback?x=1",
+            "https://app.example.com/callback#frag",
+            "http://app.example.com/callback",
+            "https://APP.example.com/Callback",
+            "http://127.0.0.1:5000/native/extra",
+            "http://localhost:5000/native",
+        ] {
+            assert!(!uri_registered(&reg, bad, true), "{bad} must not match");
+        }
+        assert!(uri_registered(&reg, "http://127.0.0.1:51234/native", true));
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let mut c: ClientSettings = serde_json::from_value(serde_json::json!({
+            "client_id": "demo", "redirect_uris": ["https://app.example.com/cb"]
+        }))
+        .unwrap();
+        assert!(check_settings(&c).is_ok());
+        c.redirect_uris = vec!["http://app.example.com/cb".into()];
+        assert!(check_settings(&c).is_err());
+        c.redirect_uris = vec!["https://app.example.com/cb#x".into()];
+        assert!(check_settings(&c).is_err());
+        c.redirect_uris = vec!["https://app.example.com/cb".into()];
+        c.grant_types = vec!["client_credentials".into()];
+        assert!(
+            check_settings(&c).is_err(),
+            "public clients have no client_credentials"
+        );
+        c.grant_types = vec!["implicit".into()];
+        assert!(check_settings(&c).is_err());
+    }
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode("my%20app:s%3Acret");
+        let c = credentials(Some(&format!("Basic {b64}")), None, None).unwrap();
+        assert_eq!(c.client_id, "my app");
+        assert_eq!(c.secret.as_deref(), Some("s:cret"));
+        assert!(credentials(Some(&format!("Basic {b64}")), None, Some("x")).is_err());
+        assert!(credentials(Some("Bearer x"), None, None).is_err());
+        assert!(credentials(None, None, None).is_err());
+    }
+}

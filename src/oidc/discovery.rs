@@ -1,0 +1,48 @@
+//! OpenID Connect Discovery 1.0 §3 and RFC 8414 metadata, rendered once at start-up.
+
+use serde_json::json;
+
+use super::claims::{ACR_MULTI_FACTOR, ACR_ONE_FACTOR};
+use crate::config::Settings;
+
+pub fn document(settings: &Settings) -> String {
+    let iss = settings.issuer();
+    json!({
+        "issuer": iss,
+        "authorization_endpoint": format!("{iss}/oauth/authorize"),
+        "token_endpoint": format!("{iss}/oauth/token"),
+        "userinfo_endpoint": format!("{iss}/oauth/userinfo"),
+        "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+        "revocation_endpoint": format!("{iss}/oauth/revoke"),
+        "introspection_endpoint": format!("{iss}/oauth/introspect"),
+        "end_session_endpoint": format!("{iss}/oauth/end_session"),
+        "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": super::clients::GRANT_TYPES,
+        "code_challenge_methods_supported": ["S256"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": super::clients::ID_TOKEN_ALGS,
+        "userinfo_signing_alg_values_supported": ["none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp",
+            "at_hash", "name", "given_name", "family_name", "preferred_username", "updated_at",
+            "email", "email_verified", "phone_number", "phone_number_verified"
+        ],
+        "claims_parameter_supported": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": false,
+        "acr_values_supported": [ACR_ONE_FACTOR, ACR_MULTI_FACTOR],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claim_types_supported": ["normal"],
+        "ui_locales_supported": ["en"],
+        "authorization_response_iss_parameter_supported": true,
+        "frontchannel_logout_supported": false,
+        "backchannel_logout_supported": false,
+    })
+    .to_string()
+}

@@ -1,0 +1,165 @@
+//! RP-Initiated Logout 1.0: `/oauth/end_session`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+
+use super::authorize::current_session;
+use super::clients;
+use super::error::OAuthResult;
+use crate::crypto;
+use crate::flows::client::ClientCtx;
+use crate::flows::{Ctx, session};
+
+pub enum LogoutOutcome {
+    ErrorPage {
+        message: String,
+    },
+    /// No proof that the application asked: the user confirms (§2, "SHOULD ask the End-User").
+    Confirm {
+        id: String,
+        csrf: String,
+        client_name: Option<String>,
+    },
+    /// Signed out; back to the application when it named a registered address.
+    Done {
+        redirect: Option<String>,
+    },
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Pending {
+    csrf: String,
+    redirect: Option<String>,
+    client_id: String,
+}
+
+fn pending_key(id: &str) -> String {
+    format!("logout:{id}")
+}
+
+/// `GET|POST /oauth/end_session`.
+pub async fn start(
+    ctx: &Ctx,
+    p: &HashMap<String, String>,
+    cc: &ClientCtx,
+) -> OAuthResult<LogoutOutcome> {
+    let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let hint = match get("id_token_hint") {
+        Some(h) => match ctx.keys.verify(h, ctx.settings.issuer(), "JWT", false) {
+            Some(c) => Some(c),
+            None => {
+                return Ok(LogoutOutcome::ErrorPage {
+                    message: "The sign-out request carried an ID token that was not issued here."
+                        .into(),
+                });
+            }
+        },
+        None => None,
+    };
+    let hinted_client = hint
+        .as_ref()
+        .and_then(|c| c.get("aud"))
+        .and_then(|a| match a {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(v) => v.first().and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        });
+    let client_id = match (get("client_id"), &hinted_client) {
+        (Some(a), Some(b)) if a != b => {
+            return Ok(LogoutOutcome::ErrorPage {
+                message: "client_id does not match the ID token.".into(),
+            });
+        }
+        (Some(a), _) => Some(a.to_owned()),
+        (None, b) => b.clone(),
+    };
+    let client = match &client_id {
+        Some(id) => clients::find(ctx, id).await?,
+        None => None,
+    };
+    let redirect = match get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            // §3: only to an address registered for the identified client.
+            let Some(c) = &client else {
+                return Ok(LogoutOutcome::ErrorPage {
+                    message:
+                        "The application did not identify itself, so it cannot be returned to."
+                            .into(),
+                });
+            };
+            if !c.post_logout_uri_registered(uri) {
+                return Ok(LogoutOutcome::ErrorPage {
+                    message:
+                        "The application asked to return you to an address it has not registered."
+                            .into(),
+                });
+            }
+            let mut u = url::Url::parse(uri).map_err(|e| anyhow::anyhow!("registered URI: {e}"))?;
+            if let Some(s) = get("state") {
+                u.query_pairs_mut().append_pair("state", s);
+            }
+            Some(u.to_string())
+        }
+    };
+    let current = current_session(ctx, cc).await?;
+    let hint_matches = match (&hint, &current) {
+        (Some(c), Some(s)) => c.get("sub").and_then(Value::as_str) == Some(s.row.user_id.as_str()),
+        _ => false,
+    };
+    match current {
+        None => Ok(LogoutOutcome::Done { redirect }),
+        Some(s) if hint_matches => {
+            session::finish(ctx, &s.row.client_id, &s.row.id, "ended").await?;
+            Ok(LogoutOutcome::Done { redirect })
+        }
+        Some(_) => {
+            let id = crate::domain::new_id("logout");
+            let pending = Pending {
+                csrf: crypto::random_token(),
+                redirect,
+                client_id: cc.id().unwrap_or_default().to_owned(),
+            };
+            let raw = serde_json::to_string(&pending).map_err(anyhow::Error::new)?;
+            ctx.eph
+                .put(&pending_key(&id), &raw, Duration::from_secs(600))
+                .await?;
+            Ok(LogoutOutcome::Confirm {
+                id,
+                csrf: pending.csrf,
+                client_name: client.map(|c| c.name().to_owned()),
+            })
+        }
+    }
+}
+
+/// The confirmation form's answer: sign out of this browser's active session.
+pub async fn confirm(
+    ctx: &Ctx,
+    id: &str,
+    csrf: &str,
+    cc: &ClientCtx,
+) -> OAuthResult<LogoutOutcome> {
+    let Some(raw) = ctx.eph.take(&pending_key(id)).await? else {
+        return Ok(LogoutOutcome::ErrorPage {
+            message: "This sign-out request has expired.".into(),
+        });
+    };
+    let pending: Pending =
+        serde_json::from_str(&raw).map_err(|e| anyhow::anyhow!("stored logout unreadable: {e}"))?;
+    let same_browser = cc.id() == Some(pending.client_id.as_str());
+    if !bool::from(csrf.as_bytes().ct_eq(pending.csrf.as_bytes())) || !same_browser {
+        return Ok(LogoutOutcome::ErrorPage {
+            message: "This form has expired or was not sent from this page.".into(),
+        });
+    }
+    if let Some(s) = current_session(ctx, cc).await? {
+        session::finish(ctx, &s.row.client_id, &s.row.id, "ended").await?;
+    }
+    Ok(LogoutOutcome::Done {
+        redirect: pending.redirect,
+    })
+}

@@ -1,0 +1,155 @@
+//! Relying-party clients added at run time, consents, and refresh-token families.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, sea_query::Expr,
+};
+
+use super::entities::{consent, oauth_client, refresh_token};
+
+pub use oauth_client::Model as ClientRow;
+pub use refresh_token::Model as RefreshRow;
+
+pub async fn get_client(db: &impl ConnectionTrait, id: &str) -> Result<Option<ClientRow>, DbErr> {
+    oauth_client::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await
+}
+
+pub async fn list_clients(db: &impl ConnectionTrait) -> Result<Vec<ClientRow>, DbErr> {
+    oauth_client::Entity::find()
+        .order_by_asc(oauth_client::Column::ClientId)
+        .all(db)
+        .await
+}
+
+pub async fn insert_client(db: &impl ConnectionTrait, row: ClientRow) -> Result<(), DbErr> {
+    oauth_client::ActiveModel {
+        client_id: Set(row.client_id),
+        settings: Set(row.settings),
+        secret_hash: Set(row.secret_hash),
+        created_at: Set(row.created_at),
+        updated_at: Set(row.updated_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// True when a client was removed.
+pub async fn delete_client(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    let res = oauth_client::Entity::delete_by_id(id.to_owned())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// The scopes a user has granted a client, if any.
+pub async fn consented_scopes(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    client_id: &str,
+) -> Result<Option<Vec<String>>, DbErr> {
+    let row = consent::Entity::find_by_id((user_id.to_owned(), client_id.to_owned()))
+        .one(db)
+        .await?;
+    Ok(row.map(|r| serde_json::from_str(&r.scopes).unwrap_or_default()))
+}
+
+/// Records (or widens) a user's consent for a client.
+pub async fn save_consent(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    client_id: &str,
+    scopes: &[String],
+    now: i64,
+) -> Result<(), DbErr> {
+    let mut all = consented_scopes(db, user_id, client_id)
+        .await?
+        .unwrap_or_default();
+    let existed = !all.is_empty();
+    for s in scopes {
+        if !all.contains(s) {
+            all.push(s.clone());
+        }
+    }
+    let json = serde_json::to_string(&all).unwrap_or_else(|_| "[]".into());
+    if existed {
+        consent::Entity::update_many()
+            .col_expr(consent::Column::Scopes, Expr::value(json))
+            .col_expr(consent::Column::UpdatedAt, Expr::value(now))
+            .filter(consent::Column::UserId.eq(user_id))
+            .filter(consent::Column::ClientId.eq(client_id))
+            .exec(db)
+            .await?;
+    } else {
+        consent::ActiveModel {
+            user_id: Set(user_id.to_owned()),
+            client_id: Set(client_id.to_owned()),
+            scopes: Set(json),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_refresh(db: &impl ConnectionTrait, row: RefreshRow) -> Result<(), DbErr> {
+    refresh_token::ActiveModel {
+        token_hash: Set(row.token_hash),
+        family_id: Set(row.family_id),
+        client_id: Set(row.client_id),
+        user_id: Set(row.user_id),
+        session_id: Set(row.session_id),
+        scopes: Set(row.scopes),
+        auth: Set(row.auth),
+        created_at: Set(row.created_at),
+        expire_at: Set(row.expire_at),
+        used_at: Set(row.used_at),
+        revoked_at: Set(row.revoked_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_refresh(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<RefreshRow>, DbErr> {
+    refresh_token::Entity::find_by_id(hash.to_owned())
+        .one(db)
+        .await
+}
+
+/// Marks a refresh token used; false when another request used it first.
+pub async fn mark_refresh_used(
+    db: &impl ConnectionTrait,
+    hash: &str,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let res = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,543 @@
+//! HTTP for the OpenID Provider: discovery, authorize (+ consent), token, userinfo, revoke,
+//! introspect and end_session. Parsing and rendering only; decisions live in `crate::oidc`.
+
+use std::collections::HashMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use futures_util::StreamExt;
+
+use crate::flows::Ctx;
+use crate::oidc::authorize::{self, Outcome, ResponseMode};
+use crate::oidc::clients;
+use crate::oidc::error::OAuthError;
+use crate::oidc::logout::{self, LogoutOutcome};
+use crate::oidc::token;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/.well-known/openid-configuration",
+        web::get().to(discovery),
+    )
+    .route(
+        "/.well-known/oauth-authorization-server",
+        web::get().to(discovery),
+    )
+    .route("/oauth/authorize", web::get().to(authorize_get))
+    .route("/oauth/authorize", web::post().to(authorize_post))
+    .route("/oauth/authorize/resume", web::get().to(authorize_resume))
+    .route("/oauth/consent", web::post().to(consent))
+    .route("/oauth/token", web::post().to(token_endpoint))
+    .route("/oauth/userinfo", web::get().to(userinfo))
+    .route("/oauth/userinfo", web::post().to(userinfo))
+    .route("/oauth/revoke", web::post().to(revoke))
+    .route("/oauth/introspect", web::post().to(introspect))
+    .route("/oauth/end_session", web::get().to(end_session_get))
+    .route("/oauth/end_session", web::post().to(end_session_post))
+    .route(
+        "/oauth/end_session/confirm",
+        web::post().to(end_session_confirm),
+    )
+    .route("/static/{file}", web::get().to(static_file));
+}
+
+async fn discovery(ctx: web::Data<Ctx>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(ctx.discovery.clone())
+}
+
+/// Files of `static/`, compiled into the binary so it runs from any directory.
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    let (body, kind) = match path.as_str() {
+        "portcullis.css" => (
+            include_str!("../../static/portcullis.css"),
+            "text/css; charset=utf-8",
+        ),
+        "form_post.js" => (
+            include_str!("../../static/form_post.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return HttpResponse::NotFound().finish(),
+    };
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, kind))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
+
+// ----- parameters -----
+
+/// Parameters from a query string or form body; a repeated name is refused
+/// (RFC 6749 §3.1, §3.2).
+fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw)
+        .map_err(|_| "The parameters are not well formed.".to_owned())?;
+    let mut map = HashMap::new();
+    for (k, v) in pairs {
+        if map.insert(k.clone(), v).is_some() {
+            return Err(format!("The parameter {k} was sent more than once."));
+        }
+    }
+    Ok(map)
+}
+
+async fn read_form(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> Result<HashMap<String, String>, String> {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| "The request body could not be read.".to_owned())?;
+        if body.len() + chunk.len() > 64 * 1024 {
+            return Err("The request body is too large.".into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if body.is_empty() {
+        return Ok(HashMap::new());
+    }
+    if !ct
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+    {
+        return Err("Send parameters as application/x-www-form-urlencoded.".into());
+    }
+    parse_params(&body)
+}
+
+// ----- HTML -----
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct ErrorPage<'a> {
+    message: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "pages/consent.html")]
+struct ConsentPage<'a> {
+    client_name: &'a str,
+    logo_uri: Option<&'a str>,
+    scopes: Vec<String>,
+    id: &'a str,
+    csrf: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "pages/form_post.html")]
+struct FormPostPage<'a> {
+    action: &'a str,
+    params: &'a [(String, String)],
+}
+
+#[derive(Template)]
+#[template(path = "pages/logout_confirm.html")]
+struct LogoutConfirmPage<'a> {
+    client_name: Option<&'a str>,
+    id: &'a str,
+    csrf: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "pages/signed_out.html")]
+struct SignedOutPage;
+
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn html(status: StatusCode, body: Result<String, askama::Error>, csp: &str) -> HttpResponse {
+    match body {
+        Ok(body) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, csp))
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+fn error_page(message: &str) -> HttpResponse {
+    html(
+        StatusCode::BAD_REQUEST,
+        ErrorPage { message }.render(),
+        PAGE_CSP,
+    )
+}
+
+/// What a scope lets the application do, in plain words.
+fn scope_words(scope: &str) -> String {
+    match scope {
+        "openid" => "Confirm who you are".into(),
+        "profile" => "See your name and username".into(),
+        "email" => "See your email address".into(),
+        "phone" => "See your phone number".into(),
+        "offline_access" => "Keep access while you are not using it".into(),
+        other => format!("Use the \u{201c}{other}\u{201d} permission"),
+    }
+}
+
+fn render_outcome(outcome: Outcome) -> HttpResponse {
+    match outcome {
+        Outcome::ErrorPage { message } => error_page(&message),
+        Outcome::SignIn { url } => HttpResponse::Found()
+            .insert_header((header::LOCATION, url))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish(),
+        Outcome::Consent { request, client } => {
+            let scopes = request.scopes.iter().map(|s| scope_words(s)).collect();
+            html(
+                StatusCode::OK,
+                ConsentPage {
+                    client_name: client.name(),
+                    logo_uri: client.settings.logo_uri.as_deref(),
+                    scopes,
+                    id: &request.id,
+                    csrf: &request.csrf,
+                }
+                .render(),
+                PAGE_CSP,
+            )
+        }
+        Outcome::Redirect {
+            redirect_uri,
+            mode,
+            params,
+        } => match mode {
+            ResponseMode::Query => {
+                let Ok(mut url) = url::Url::parse(&redirect_uri) else {
+                    return error_page("The application's return address is not valid.");
+                };
+                url.query_pairs_mut().extend_pairs(params.iter());
+                HttpResponse::Found()
+                    .insert_header((header::LOCATION, url.to_string()))
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .finish()
+            }
+            ResponseMode::FormPost => {
+                // The form posts to the client's (registered) redirect URI.
+                let origin = url::Url::parse(&redirect_uri)
+                    .map(|u| u.origin().ascii_serialization())
+                    .unwrap_or_default();
+                let csp = PAGE_CSP.replace("form-action 'self'", &format!("form-action {origin}"));
+                html(
+                    StatusCode::OK,
+                    FormPostPage {
+                        action: &redirect_uri,
+                        params: &params,
+                    }
+                    .render(),
+                    &csp,
+                )
+            }
+        },
+    }
+}
+
+fn oauth_page_error(e: OAuthError) -> HttpResponse {
+    error_page(&e.description)
+}
+
+// ----- authorize -----
+
+async fn authorize_get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    match parse_params(req.query_string().as_bytes()) {
+        Ok(p) => authorize_with(&ctx, &req, p).await,
+        Err(m) => error_page(&m),
+    }
+}
+
+async fn authorize_post(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    match read_form(&req, payload).await {
+        Ok(p) => authorize_with(&ctx, &req, p).await,
+        Err(m) => error_page(&m),
+    }
+}
+
+async fn authorize_with(ctx: &Ctx, req: &HttpRequest, p: HashMap<String, String>) -> HttpResponse {
+    let cc = match super::fapi::extract::client(ctx, req).await {
+        Ok(cc) => cc,
+        Err(e) => return oauth_page_error(e.into()),
+    };
+    match authorize::start(ctx, &p, &cc).await {
+        Ok(o) => render_outcome(o),
+        Err(e) => oauth_page_error(e),
+    }
+}
+
+async fn authorize_resume(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let p = parse_params(req.query_string().as_bytes()).unwrap_or_default();
+    let Some(id) = p.get("id") else {
+        return error_page("This link is incomplete.");
+    };
+    let cc = match super::fapi::extract::client(&ctx, &req).await {
+        Ok(cc) => cc,
+        Err(e) => return oauth_page_error(e.into()),
+    };
+    match authorize::resume(&ctx, id, &cc).await {
+        Ok(o) => render_outcome(o),
+        Err(e) => oauth_page_error(e),
+    }
+}
+
+async fn consent(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let p = match read_form(&req, payload).await {
+        Ok(p) => p,
+        Err(m) => return error_page(&m),
+    };
+    let (Some(id), Some(csrf)) = (p.get("id"), p.get("csrf")) else {
+        return error_page("This form is incomplete.");
+    };
+    let allow = p.get("decision").map(String::as_str) == Some("allow");
+    let cc = match super::fapi::extract::client(&ctx, &req).await {
+        Ok(cc) => cc,
+        Err(e) => return oauth_page_error(e.into()),
+    };
+    match authorize::decide(&ctx, id, csrf, allow, &cc).await {
+        Ok(o) => render_outcome(o),
+        Err(e) => oauth_page_error(e),
+    }
+}
+
+// ----- token-style endpoints (JSON) -----
+
+/// RFC 6749 §5.2 error body; `invalid_client` is a 401 with a Basic challenge.
+fn oauth_json_error(e: &OAuthError) -> HttpResponse {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CACHE_CONTROL, "no-store"));
+    res.insert_header((header::PRAGMA, "no-cache"));
+    if e.error == "invalid_client" {
+        res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"portcullis\""));
+    }
+    res.json(serde_json::json!({ "error": e.error, "error_description": e.description }))
+}
+
+fn no_store_json(value: impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(value)
+}
+
+/// Reads the form and authenticates the client (Basic or body credentials).
+async fn authenticated(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(clients::OAuthClient, HashMap<String, String>), HttpResponse> {
+    let p = read_form(req, payload)
+        .await
+        .map_err(|m| oauth_json_error(&OAuthError::invalid_request(m)))?;
+    let authz = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let creds = clients::credentials(
+        authz,
+        p.get("client_id").map(String::as_str),
+        p.get("client_secret").map(String::as_str),
+    )
+    .map_err(|e| oauth_json_error(&e))?;
+    let client = clients::authenticate(ctx, &creds)
+        .await
+        .map_err(|e| oauth_json_error(&e))?;
+    Ok((client, p))
+}
+
+async fn token_endpoint(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (client, p) = match authenticated(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    match token::grant(&ctx, &client, &p).await {
+        Ok(t) => no_store_json(t),
+        Err(e) => oauth_json_error(&e),
+    }
+}
+
+async fn revoke(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (client, p) = match authenticated(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let Some(t) = p.get("token") else {
+        return oauth_json_error(&OAuthError::invalid_request("token is missing."));
+    };
+    match token::revoke(&ctx, &client, t).await {
+        Ok(()) => no_store_json(serde_json::json!({})),
+        Err(e) => oauth_json_error(&e),
+    }
+}
+
+async fn introspect(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (client, p) = match authenticated(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    if client.is_public() {
+        return oauth_json_error(&OAuthError::invalid_client());
+    }
+    let Some(t) = p.get("token") else {
+        return oauth_json_error(&OAuthError::invalid_request("token is missing."));
+    };
+    match token::introspect(&ctx, &client, t).await {
+        Ok(v) => no_store_json(v),
+        Err(e) => oauth_json_error(&e),
+    }
+}
+
+/// RFC 6750 §3: Bearer challenges on failure.
+fn bearer_error(e: &OAuthError) -> HttpResponse {
+    let challenge = format!(
+        "Bearer error=\"{}\", error_description=\"{}\"",
+        e.error,
+        e.description.replace('"', "'")
+    );
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
+    HttpResponse::build(status)
+        .insert_header((header::WWW_AUTHENTICATE, challenge))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "error": e.error, "error_description": e.description }))
+}
+
+async fn userinfo(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let header_token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned());
+    // RFC 6750 §2.2: a form body may carry it instead (POST only).
+    let body_token = if req.method() == actix_web::http::Method::POST {
+        read_form(&req, payload)
+            .await
+            .ok()
+            .and_then(|mut p| p.remove("access_token"))
+    } else {
+        None
+    };
+    let token = match (header_token, body_token) {
+        (Some(_), Some(_)) => {
+            return bearer_error(&OAuthError::invalid_request("Send the token once."));
+        }
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish();
+        }
+    };
+    match token::userinfo(&ctx, &token).await {
+        Ok(v) => no_store_json(v),
+        Err(e) => bearer_error(&e),
+    }
+}
+
+// ----- end_session -----
+
+fn render_logout(o: LogoutOutcome) -> HttpResponse {
+    match o {
+        LogoutOutcome::ErrorPage { message } => error_page(&message),
+        LogoutOutcome::Confirm {
+            id,
+            csrf,
+            client_name,
+        } => html(
+            StatusCode::OK,
+            LogoutConfirmPage {
+                client_name: client_name.as_deref(),
+                id: &id,
+                csrf: &csrf,
+            }
+            .render(),
+            PAGE_CSP,
+        ),
+        LogoutOutcome::Done {
+            redirect: Some(url),
+        } => HttpResponse::Found()
+            .insert_header((header::LOCATION, url))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish(),
+        LogoutOutcome::Done { redirect: None } => {
+            html(StatusCode::OK, SignedOutPage.render(), PAGE_CSP)
+        }
+    }
+}
+
+async fn end_session_with(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    p: HashMap<String, String>,
+) -> HttpResponse {
+    let cc = match super::fapi::extract::client(ctx, req).await {
+        Ok(cc) => cc,
+        Err(e) => return oauth_page_error(e.into()),
+    };
+    match logout::start(ctx, &p, &cc).await {
+        Ok(o) => render_logout(o),
+        Err(e) => oauth_page_error(e),
+    }
+}
+
+async fn end_session_get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    match parse_params(req.query_string().as_bytes()) {
+        Ok(p) => end_session_with(&ctx, &req, p).await,
+        Err(m) => error_page(&m),
+    }
+}
+
+async fn end_session_post(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    match read_form(&req, payload).await {
+        Ok(p) => end_session_with(&ctx, &req, p).await,
+        Err(m) => error_page(&m),
+    }
+}
+
+async fn end_session_confirm(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let p = match read_form(&req, payload).await {
+        Ok(p) => p,
+        Err(m) => return error_page(&m),
+    };
+    let (Some(id), Some(csrf)) = (p.get("id"), p.get("csrf")) else {
+        return error_page("This form is incomplete.");
+    };
+    let cc = match super::fapi::extract::client(&ctx, &req).await {
+        Ok(cc) => cc,
+        Err(e) => return oauth_page_error(e.into()),
+    };
+    match logout::confirm(&ctx, id, csrf, &cc).await {
+        Ok(o) => render_logout(o),
+        Err(e) => oauth_page_error(e),
+    }
+}

@@ -1,0 +1,556 @@
+//! The OpenID Provider, driven by an unmodified relying-party library (`openidconnect`)
+//! that knows only the discovery URL, plus every rule the RP library would not test.
+
+use std::collections::HashMap;
+
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IntrospectionUrl, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, RevocationUrl, Scope,
+    TokenIntrospectionResponse, TokenResponse,
+};
+use portcullis::config::{ClientSettings, Settings};
+use reqwest::StatusCode;
+
+use crate::backend_tests;
+use crate::helpers::{Res, TestApp, browser};
+
+const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
+const SPA_REDIRECT: &str = "http://127.0.0.1:9/spa";
+const NATIVE_REDIRECT: &str = "http://127.0.0.1/native";
+
+fn client(id: &str, secret: Option<&str>, redirect: &str, first_party: bool) -> ClientSettings {
+    let mut c: ClientSettings = serde_json::from_value(serde_json::json!({
+        "client_id": id,
+        "redirect_uris": [redirect],
+        "post_logout_redirect_uris": ["http://127.0.0.1:9/bye"],
+        "first_party": first_party,
+        "name": format!("The {id} app"),
+    }))
+    .unwrap();
+    c.client_secret = secret.map(|s| s.to_string().into());
+    if secret.is_some() {
+        c.grant_types.push("client_credentials".into());
+        c.scopes.push("reports:read".into());
+    }
+    c
+}
+
+fn with_clients(s: &mut Settings) {
+    s.clients = vec![
+        client("rp", Some("rp-secret"), RP_REDIRECT, true),
+        client("spa", None, SPA_REDIRECT, true),
+        client("native", None, NATIVE_REDIRECT, true),
+        client("thirdparty", Some("tp-secret"), RP_REDIRECT, false),
+    ];
+}
+
+/// An RP HTTP client: never follows redirects (as the library asks).
+fn rp_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Authorization, device, introspection, revocation, token and userinfo endpoints.
+type Rp = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointSet,
+    openidconnect::EndpointSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+async fn discover(app: &TestApp, id: &str, secret: Option<&str>, redirect: &str) -> Rp {
+    let metadata = CoreProviderMetadata::discover_async(
+        IssuerUrl::new(app.address.clone()).unwrap(),
+        &rp_http(),
+    )
+    .await
+    .expect("discovery");
+    CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(id.into()),
+        secret.map(|s| ClientSecret::new(s.into())),
+    )
+    .set_redirect_uri(RedirectUrl::new(redirect.into()).unwrap())
+    .set_revocation_url(RevocationUrl::new(app.url("/oauth/revoke")).unwrap())
+    .set_introspection_url(IntrospectionUrl::new(app.url("/oauth/introspect")).unwrap())
+}
+
+/// Follows the browser to the redirect URI and returns its query parameters.
+async fn browse_to_callback(http: &reqwest::Client, url: &str) -> HashMap<String, String> {
+    let r = http.get(url).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FOUND,
+        "authorize should redirect: {}",
+        r.text().await.unwrap_or_default()
+    );
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+/// A signed-in browser: signs a user up over the Frontend API in the same cookie jar.
+async fn signed_in(app: &TestApp) -> reqwest::Client {
+    let http = browser();
+    app.sign_up_with_email(&http, "ada@example.com", "correct horse")
+        .await;
+    http
+}
+
+backend_tests! {
+    async fn confidential_rp_completes_the_whole_flow(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let rp = discover(&app, "rp", Some("rp-secret"), RP_REDIRECT).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = rp
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".into()))
+            .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new("offline_access".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let cb = browse_to_callback(&browser, url.as_str()).await;
+        assert_eq!(cb["state"], *state.secret());
+        assert_eq!(cb["iss"], app.address, "RFC 9207 iss in the response");
+
+        let http = rp_http();
+        let tokens = rp.exchange_code(AuthorizationCode::new(cb["code"].clone())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http).await.expect("code exchange");
+        let id_token = tokens.id_token().expect("an ID token");
+        let claims = id_token.claims(&rp.id_token_verifier(), &nonce).expect("ID token verifies");
+        assert_eq!(claims.email().map(|e| e.as_str()), Some("ada@example.com"));
+        assert_eq!(claims.email_verified(), Some(true));
+        assert!(claims.auth_time().is_some());
+        let at_hash = claims.access_token_hash().expect("at_hash").clone();
+        let expected = openidconnect::AccessTokenHash::from_token(tokens.access_token(), id_token.signing_alg().unwrap(), id_token.signing_key(&rp.id_token_verifier()).unwrap()).unwrap();
+        assert_eq!(at_hash, expected);
+        let raw: serde_json::Value = decode_payload(&id_token.to_string());
+        assert_eq!(raw["amr"], serde_json::json!(["otp", "pwd", "mfa"]));
+        assert!(raw["sid"].as_str().unwrap().starts_with("sess_"));
+        assert_eq!(raw["azp"], "rp");
+
+        // Userinfo with the access token.
+        let info: CoreUserInfoClaims = rp.user_info(tokens.access_token().clone(), Some(claims.subject().clone())).unwrap()
+            .request_async(&http).await.expect("userinfo");
+        assert_eq!(info.email().map(|e| e.as_str()), Some("ada@example.com"));
+
+        // Refresh rotates; the old token then revokes the family.
+        let first_refresh = tokens.refresh_token().expect("offline_access gives a refresh token").clone();
+        let refreshed = rp.exchange_refresh_token(&first_refresh).unwrap().request_async(&http).await.expect("refresh");
+        let second_refresh = refreshed.refresh_token().expect("rotated").clone();
+        assert_ne!(second_refresh.secret(), first_refresh.secret());
+        refreshed.id_token().expect("a new ID token").claims(&rp.id_token_verifier(), |_: Option<&Nonce>| Ok(())).expect("refreshed ID token verifies");
+        let reuse = rp.exchange_refresh_token(&first_refresh).unwrap().request_async(&http).await;
+        assert!(reuse.is_err(), "a rotated refresh token is refused");
+        let after = rp.exchange_refresh_token(&second_refresh).unwrap().request_async(&http).await;
+        assert!(after.is_err(), "reuse revoked the whole family");
+
+        // Introspection, then revocation.
+        let fresh = refreshed.access_token().clone();
+        let intro = rp.introspect(&fresh).request_async(&http).await.expect("introspection");
+        assert!(intro.active());
+        assert_eq!(intro.client_id().map(|c| c.as_str()), Some("rp"));
+        // The library refuses to revoke over plain http (RFC 7009 §2 requires TLS), so the
+        // revocation request is sent by hand, exactly as the library would send it.
+        let r = post_form(&app, "/oauth/revoke", &[("token", fresh.secret()), ("token_type_hint", "access_token")], Some(("rp", "rp-secret"))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let intro = rp.introspect(&fresh).request_async(&http).await.expect("introspection");
+        assert!(!intro.active(), "revoked tokens are inactive");
+        let r = Res::from(http.get(app.url("/oauth/userinfo")).bearer_auth(fresh.secret()).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.headers["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+
+        // RP-initiated logout with the ID token as hint.
+        let logout = format!("{}?id_token_hint={}&post_logout_redirect_uri={}&state=bye-state",
+            app.url("/oauth/end_session"), id_token, urlencode("http://127.0.0.1:9/bye"));
+        let r = browser.get(&logout).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(r.headers()["location"], "http://127.0.0.1:9/bye?state=bye-state");
+        let r = app.get_as(&browser, "/v1/client").await;
+        assert_eq!(r.body["client"]["sessions"], serde_json::json!([]), "signed out");
+    }
+
+    async fn public_client_uses_pkce_and_no_secret(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let rp = discover(&app, "spa", None, SPA_REDIRECT).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, _, nonce) = rp
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge).url();
+        let cb = browse_to_callback(&browser, url.as_str()).await;
+        let tokens = rp.exchange_code(AuthorizationCode::new(cb["code"].clone())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&rp_http()).await.expect("public exchange");
+        tokens.id_token().unwrap().claims(&rp.id_token_verifier(), &nonce).expect("verifies");
+        assert!(tokens.refresh_token().is_none(), "no offline_access, no refresh token");
+
+        // Without PKCE a public client is refused at the authorization endpoint.
+        let url = format!("{}?client_id=spa&response_type=code&scope=openid&redirect_uri={}&state=s1",
+            app.url("/oauth/authorize"), urlencode(SPA_REDIRECT));
+        let cb = browse_to_callback(&browser, &url).await;
+        assert_eq!(cb["error"], "invalid_request");
+        assert_eq!(cb["state"], "s1");
+        // Nor may it use client_credentials or introspect.
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("client_id", "spa")], None).await;
+        assert_eq!(r.body["error"], "unauthorized_client");
+    }
+
+    async fn redirect_uris_must_match_exactly(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        for bad in [
+            "https://app.example.com.evil.com/callback",
+            "http://127.0.0.1:9/callback/",
+            "http://127.0.0.1:10/callback",
+            "http://127.0.0.1:9/callback?extra=1",
+            "http://localhost:9/callback",
+        ] {
+            let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&state=x",
+                app.url("/oauth/authorize"), urlencode(bad));
+            let r = browser.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+            assert!(r.headers().get("location").is_none(), "{bad}: never redirect to an unregistered URI");
+            assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        }
+        // Unknown client: an error page too.
+        let r = browser.get(format!("{}?client_id=nobody&response_type=code&scope=openid&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        // A native app's loopback redirect may use any port (RFC 8252 §7.3).
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let url = format!("{}?client_id=native&response_type=code&scope=openid&redirect_uri={}&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode("http://127.0.0.1:53127/native"), challenge.as_str());
+        let cb = browse_to_callback(&browser, &url).await;
+        assert!(cb.contains_key("code"));
+    }
+
+    async fn pkce_and_code_rules(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let authorize = |challenge: &str, method: &str| format!(
+            "{}?client_id=rp&response_type=code&scope=openid%20offline_access&redirect_uri={}&code_challenge={challenge}&code_challenge_method={method}&state=st",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        // plain is refused.
+        let cb = browse_to_callback(&browser, &authorize("a".repeat(43).as_str(), "plain")).await;
+        assert_eq!(cb["error"], "invalid_request");
+
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let basic = [("client_id", "rp"), ("client_secret", "rp-secret")];
+        // Wrong verifier, then a missing one: each consumes a fresh code.
+        for bad in [Some("x".repeat(50)), None] {
+            let cb = browse_to_callback(&browser, &authorize(challenge.as_str(), "S256")).await;
+            let mut form = vec![("grant_type", "authorization_code".to_owned()), ("code", cb["code"].clone()), ("redirect_uri", RP_REDIRECT.to_owned())];
+            if let Some(v) = &bad { form.push(("code_verifier", v.clone())); }
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).chain(basic).collect();
+            let r = post_form(&app, "/oauth/token", &form, None).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+            assert_eq!(r.body["error"], "invalid_grant");
+            assert_eq!(r.headers["cache-control"], "no-store");
+        }
+
+        // A good exchange, then a replay that revokes what it issued.
+        let cb = browse_to_callback(&browser, &authorize(challenge.as_str(), "S256")).await;
+        let form = [("grant_type", "authorization_code"), ("code", cb["code"].as_str()), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.secret().as_str())];
+        let all: Vec<(&str, &str)> = form.iter().copied().chain(basic).collect();
+        let r = post_form(&app, "/oauth/token", &all, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let access = r.body["access_token"].as_str().unwrap().to_owned();
+        let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
+        let header = decode_header(&access);
+        assert_eq!(header["typ"], "at+jwt", "RFC 9068 access token");
+        let replay = post_form(&app, "/oauth/token", &all, None).await;
+        assert_eq!(replay.body["error"], "invalid_grant");
+        let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(&access).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the replay revoked the access token");
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", "rp"), ("client_secret", "rp-secret")], None).await;
+        assert_eq!(r.body["error"], "invalid_grant", "and the refresh token");
+
+        // A redirect_uri other than the request's is refused.
+        let cb = browse_to_callback(&browser, &authorize(challenge.as_str(), "S256")).await;
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]), ("redirect_uri", "http://127.0.0.1:9/other"), ("code_verifier", verifier.secret()), ("client_id", "rp"), ("client_secret", "rp-secret")], None).await;
+        assert_eq!(r.body["error"], "invalid_grant");
+
+        // An expired code.
+        let cb = browse_to_callback(&browser, &authorize(challenge.as_str(), "S256")).await;
+        app.clock.advance_secs(61);
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.secret()), ("client_id", "rp"), ("client_secret", "rp-secret")], None).await;
+        assert_eq!(r.body["error"], "invalid_grant");
+    }
+
+    async fn twenty_concurrent_redemptions_of_one_code_succeed_once(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT), challenge.as_str());
+        let cb = browse_to_callback(&browser, &url).await;
+        let form = [("grant_type", "authorization_code"), ("code", cb["code"].as_str()), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.secret().as_str()), ("client_id", "rp"), ("client_secret", "rp-secret")];
+        let results = futures_util::future::join_all((0..20).map(|_| post_form(&app, "/oauth/token", &form, None))).await;
+        let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
+        assert_eq!(ok, 1, "exactly one redemption wins");
+        assert!(results.iter().filter(|r| r.status != StatusCode::OK).all(|r| r.body["error"] == "invalid_grant"));
+    }
+
+    async fn client_authentication_is_enforced(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("rp", "wrong"))).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.body["error"], "invalid_client");
+        assert!(r.headers["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("client_id", "rp"), ("client_secret", "rp-secretx")], None).await;
+        assert_eq!(r.body["error"], "invalid_client");
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("client_id", "rp")], None).await;
+        assert_eq!(r.body["error"], "invalid_client", "a confidential client must authenticate");
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "password")], Some(("rp", "rp-secret"))).await;
+        assert_eq!(r.body["error"], "unsupported_grant_type");
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("scope", "openid")], Some(("rp", "rp-secret"))).await;
+        assert_eq!(r.body["error"], "invalid_scope");
+        // client_credentials with Basic authentication: a JWT access token for the client itself.
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("scope", "reports:read")], Some(("rp", "rp-secret"))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.get("id_token").is_none() && r.body.get("refresh_token").is_none());
+        let access = r.body["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(decode_payload(&access)["sub"], "rp");
+        let r = post_form(&app, "/oauth/introspect", &[("token", &access)], Some(("rp", "rp-secret"))).await;
+        assert_eq!(r.body["active"], true);
+        assert_eq!(r.body["scope"], "reports:read");
+        // Another client cannot introspect it.
+        let r = post_form(&app, "/oauth/introspect", &[("token", &access)], Some(("thirdparty", "tp-secret"))).await;
+        assert_eq!(r.body["active"], false);
+        // Body parameters repeated are refused.
+        let r = Res::from(rp_http().post(app.url("/oauth/token")).header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&grant_type=client_credentials&client_id=rp&client_secret=rp-secret").send().await.unwrap()).await;
+        assert_eq!(r.body["error"], "invalid_request");
+    }
+
+    async fn sign_in_and_prompt_rules(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        let fresh = browser();
+        let base = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&state=st1&nonce=n1&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT), PkceCodeChallenge::new_random_sha256().0.as_str());
+        // prompt=none without a session.
+        let cb = browse_to_callback(&fresh, &format!("{base}&prompt=none")).await;
+        assert_eq!(cb["error"], "login_required");
+        assert_eq!(cb["state"], "st1");
+        assert_eq!(cb["iss"], app.address);
+        // Without prompt: to the sign-in page, with the way back.
+        let r = fresh.get(format!("{base}&login_hint=ada%40example.com")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+        assert_eq!(location.path(), "/sign-in");
+        let q: HashMap<String, String> = location.query_pairs().into_owned().collect();
+        assert_eq!(q["login_hint"], "ada@example.com");
+        let resume = q["redirect_url"].clone();
+        assert!(resume.starts_with(&app.url("/oauth/authorize/resume?id=")));
+        // Sign in (over the Frontend API here; the hosted page does the same), then resume.
+        let r = app.post_as(&fresh, "/v1/client/sign_ins", &[("identifier", "ada@example.com"), ("password", "correct horse")]).await;
+        assert_eq!(r.body["response"]["status"], "complete");
+        let cb = browse_to_callback(&fresh, &resume).await;
+        assert!(cb.contains_key("code"));
+        assert_eq!(cb["state"], "st1");
+
+        // prompt=login with a session older than the request: sign in again.
+        app.clock.advance_secs(1);
+        let r = fresh.get(format!("{base}&prompt=login")).send().await.unwrap();
+        assert!(r.headers()["location"].to_str().unwrap().contains("/sign-in"));
+        // max_age passed: sign in again; within it: a code.
+        app.clock.advance_secs(120);
+        let r = fresh.get(format!("{base}&max_age=60")).send().await.unwrap();
+        assert!(r.headers()["location"].to_str().unwrap().contains("/sign-in"));
+        let cb = browse_to_callback(&fresh, &format!("{base}&max_age=600")).await;
+        assert!(cb.contains_key("code"));
+
+        // Bad requests reported to the client.
+        for (extra, error) in [
+            ("&prompt=none%20login", "invalid_request"),
+            ("&max_age=-1", "invalid_request"),
+            ("&response_mode=fragment", "invalid_request"),
+            ("&request=eyJ", "request_not_supported"),
+            ("&claims=notjson", "invalid_request"),
+        ] {
+            let cb = browse_to_callback(&fresh, &format!("{base}{extra}")).await;
+            assert_eq!(cb["error"], error, "{extra}");
+        }
+        let url = format!("{}?client_id=rp&response_type=token&scope=openid&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        assert_eq!(browse_to_callback(&fresh, &url).await["error"], "unsupported_response_type");
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid%20admin&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        assert_eq!(browse_to_callback(&fresh, &url).await["error"], "invalid_scope");
+    }
+
+    async fn forged_id_token_hints_are_refused(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let b64 = |v: serde_json::Value| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let payload = b64(serde_json::json!({"iss": app.address, "sub": "user_x", "aud": "rp", "exp": 4102444800u64}));
+        let none = format!("{}.{payload}.", b64(serde_json::json!({"alg": "none", "typ": "JWT"})));
+        let hs = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &serde_json::json!({"iss": app.address, "sub": "user_x", "aud": "rp", "exp": 4102444800u64}),
+            &jsonwebtoken::EncodingKey::from_secret(b"guess")).unwrap();
+        for hint in [none, hs] {
+            let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&id_token_hint={hint}",
+                app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+            let cb = browse_to_callback(&browser, &url).await;
+            assert_eq!(cb["error"], "invalid_request");
+            let r = browser.get(format!("{}?id_token_hint={hint}", app.url("/oauth/end_session"))).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "end_session refuses it too");
+        }
+    }
+
+    async fn third_party_clients_need_consent(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let url = format!("{}?client_id=thirdparty&response_type=code&scope=openid%20email&redirect_uri={}&state=c1",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        // prompt=none cannot ask.
+        let cb = browse_to_callback(&browser, &format!("{url}&prompt=none")).await;
+        assert_eq!(cb["error"], "consent_required");
+        // The consent page lists the scopes in words, with a CSRF token.
+        let r = browser.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        let page = r.text().await.unwrap();
+        assert!(page.contains("The thirdparty app") && page.contains("See your email address"));
+        let id = between(&page, "name=\"id\" value=\"", "\"");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        // A forged form is refused.
+        let r = browser.post(app.url("/oauth/consent")).form(&[("id", id.as_str()), ("csrf", "forged"), ("decision", "allow")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        // Deny → access_denied.
+        let r = browser.post(app.url("/oauth/consent")).form(&[("id", id.as_str()), ("csrf", csrf.as_str()), ("decision", "deny")]).send().await.unwrap();
+        let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+        let q: HashMap<String, String> = location.query_pairs().into_owned().collect();
+        assert_eq!(q["error"], "access_denied");
+        assert_eq!(q["state"], "c1");
+        // Allow → a code; and the consent is remembered.
+        let page = browser.get(&url).send().await.unwrap().text().await.unwrap();
+        let id = between(&page, "name=\"id\" value=\"", "\"");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        let r = browser.post(app.url("/oauth/consent")).form(&[("id", id.as_str()), ("csrf", csrf.as_str()), ("decision", "allow")]).send().await.unwrap();
+        assert!(r.headers()["location"].to_str().unwrap().contains("code="));
+        let cb = browse_to_callback(&browser, &format!("{url}&prompt=none")).await;
+        assert!(cb.contains_key("code"), "remembered consent");
+        // More scopes than granted: asked again.
+        let r = browser.get(url.replace("openid%20email", "openid%20email%20phone")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    async fn form_post_response_mode(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&state=%22%3E%3Cscript%3E&response_mode=form_post",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        let r = browser.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("form-action http://127.0.0.1:9") && !csp.contains("unsafe-inline"));
+        let page = r.text().await.unwrap();
+        assert!(page.contains(&format!("action=\"{RP_REDIRECT}\"")));
+        assert!(page.contains("name=\"code\""));
+        assert!(!page.contains("\"><script>"), "state is escaped");
+    }
+
+    async fn userinfo_and_end_session_edges(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.headers["www-authenticate"], "Bearer");
+        let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth("not.a.token").send().await.unwrap()).await;
+        assert_eq!(r.body["error"], "invalid_token");
+        // end_session without a hint asks first.
+        let browser = signed_in(&app).await;
+        let r = browser.get(format!("{}?client_id=rp&post_logout_redirect_uri={}&state=z", app.url("/oauth/end_session"), urlencode("http://127.0.0.1:9/bye"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        let id = between(&page, "name=\"id\" value=\"", "\"");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        // Another browser cannot confirm it.
+        let r = crate::helpers::browser().post(app.url("/oauth/end_session/confirm")).form(&[("id", id.as_str()), ("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let r = browser.get(format!("{}?client_id=rp&post_logout_redirect_uri={}&state=z", app.url("/oauth/end_session"), urlencode("http://127.0.0.1:9/bye"))).send().await.unwrap();
+        let page = r.text().await.unwrap();
+        let id = between(&page, "name=\"id\" value=\"", "\"");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        let r = browser.post(app.url("/oauth/end_session/confirm")).form(&[("id", id.as_str()), ("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "http://127.0.0.1:9/bye?state=z");
+        assert_eq!(app.get_as(&browser, "/v1/client").await.body["client"]["sessions"], serde_json::json!([]));
+        // An unregistered post-logout address is refused.
+        let r = browser.get(format!("{}?client_id=rp&post_logout_redirect_uri={}", app.url("/oauth/end_session"), urlencode("https://evil.example.com/"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    }
+
+    async fn discovery_documents(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        for path in ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"] {
+            let r = app.get(path).await;
+            assert_eq!(r.status, StatusCode::OK);
+            let d = &r.body;
+            assert_eq!(d["issuer"], app.address);
+            assert_eq!(d["jwks_uri"], app.url("/.well-known/jwks.json"));
+            assert_eq!(d["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+            assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+            assert_eq!(d["claims_parameter_supported"], true);
+            assert_eq!(d["authorization_response_iss_parameter_supported"], true);
+            for k in ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "revocation_endpoint", "introspection_endpoint", "end_session_endpoint"] {
+                assert!(d[k].as_str().unwrap().starts_with(&app.address), "{k}");
+            }
+        }
+    }
+}
+
+// ----- helpers -----
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let i = text.find(start).expect("start marker") + start.len();
+    let j = text[i..].find(end).expect("end marker") + i;
+    text[i..j].to_owned()
+}
+
+fn decode_part(jwt: &str, n: usize) -> serde_json::Value {
+    use base64::Engine;
+    let part = jwt.split('.').nth(n).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn decode_payload(jwt: &str) -> serde_json::Value {
+    decode_part(jwt, 1)
+}
+
+fn decode_header(jwt: &str) -> serde_json::Value {
+    decode_part(jwt, 0)
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> Res {
+    let mut req = rp_http().post(app.url(path)).form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    Res::from(req.send().await.unwrap()).await
+}
