@@ -103,6 +103,9 @@ pub struct ServerSettings {
     /// Key for the keyed hashes of tokens and codes. When unset, one is generated on first
     /// start and kept in the database, which is what every instance then shares.
     pub secret_key: Option<SecretString>,
+    /// Encrypts signing keys at rest (ChaCha20-Poly1305, key derived with SHA-256). Keys
+    /// written while it is set can only be read with it.
+    pub key_encryption_key: Option<SecretString>,
     /// Seconds an in-flight request may take to finish after SIGTERM.
     pub shutdown_timeout_secs: u64,
 }
@@ -113,6 +116,7 @@ impl Default for ServerSettings {
             bind: "127.0.0.1:3000".into(),
             public_url: "http://127.0.0.1:3000".into(),
             secret_key: None,
+            key_encryption_key: None,
             shutdown_timeout_secs: 30,
         }
     }

@@ -1,6 +1,7 @@
 //! Portcullis: a self-hosted identity gateway. Hosted sign-in pages and a JSON Frontend API
 //! over one sign-up / sign-in engine, and OpenID Connect tokens for relying parties.
 
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;

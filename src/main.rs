@@ -23,6 +23,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Relying-party clients stored in the database (those in config.toml are listed too).
+    #[command(subcommand)]
+    Clients(portcullis::cli::ClientsCommand),
+    /// Signing keys.
+    #[command(subcommand)]
+    Keys(portcullis::cli::KeysCommand),
 }
 
 #[tokio::main]
@@ -34,8 +40,11 @@ async fn main() -> anyhow::Result<()> {
         None => (PathBuf::from("config.toml"), false),
     };
     let settings = Settings::load(&path, required)?;
-    portcullis::telemetry::init(&settings.log);
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Serve | Command::Migrate) {
+        portcullis::telemetry::init(&settings.log);
+    }
+    match command {
         Command::Serve => {
             Application::build(settings)
                 .await?
@@ -47,6 +56,8 @@ async fn main() -> anyhow::Result<()> {
             migration::Migrator::up(&db, None).await?;
             tracing::info!("migrations applied");
         }
+        Command::Clients(c) => portcullis::cli::clients(&settings, c).await?,
+        Command::Keys(c) => portcullis::cli::keys(&settings, c).await?,
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::config::Settings;
 use crate::crypto::{self, KeyedHasher, PasswordHasher};
 use crate::delivery::Delivery;
 use crate::flows::Ctx;
-use crate::oidc::keys::KeyRing;
+use crate::oidc::keys::{KeyEncryption, KeyStore};
 use crate::store::{self, ephemeral::Ephemeral};
 
 pub struct Application {
@@ -41,6 +41,18 @@ impl Application {
         let port = listener.local_addr()?.port();
         let ctx = web::Data::new(ctx);
         let server = run(listener, ctx.clone())?;
+        // Pick up keys rotated by another process, and activation times as they pass.
+        let reloading = ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = reloading.keys.reload(&reloading.db, reloading.now()).await {
+                    tracing::warn!(error = %format!("{e:#}"), "reloading signing keys failed");
+                }
+            }
+        });
         tracing::info!(port, issuer = %ctx.settings.issuer(), "Portcullis is listening");
         Ok(Self { port, server, ctx })
     }
@@ -85,21 +97,32 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     };
 
     let now = clock.now_ms();
-    let key_material = match &settings.server.secret_key {
-        Some(k) => k.expose_secret().to_owned(),
-        None => {
-            let candidate =
-                base64::engine::general_purpose::STANDARD.encode(crypto::random_bytes::<32>());
-            store::keys::get_or_create_secret(&db, "token_hash_key", &candidate, now).await?
-        }
-    };
-    let tokens = KeyedHasher::new(key_material.as_bytes());
+    let tokens = token_hasher(&settings, &db, now).await?;
 
     let passwords = PasswordHasher::new(
         settings.auth.password_pepper.clone(),
         settings.auth.password_hash_concurrency,
     )?;
-    let keys = KeyRing::load_or_create(&db, now).await?;
+    let kek = settings
+        .server
+        .key_encryption_key
+        .as_ref()
+        .map(KeyEncryption::new);
+    let o = &settings.oidc;
+    // A retired key stays published as long as the longest-lived token it may have signed.
+    let grace_ms = o
+        .id_token_lifetime_secs
+        .max(o.access_token_lifetime_secs)
+        .max(60)
+        * 1000;
+    let mut needed: Vec<&str> = vec!["ES256"];
+    needed.extend(
+        settings
+            .clients
+            .iter()
+            .map(|c| c.id_token_signed_response_alg.as_str()),
+    );
+    let keys = KeyStore::load(&db, now, kek, grace_ms, &needed).await?;
     let delivery = Delivery::new(&settings.delivery, "Portcullis")?;
     if delivery.logs_messages() && !settings.testing.enabled {
         tracing::warn!(
@@ -121,6 +144,24 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         keys,
         delivery,
     })
+}
+
+/// The keyed hasher for tokens, codes and client secrets: from `[server] secret_key`, or the
+/// key generated on first start and kept in the database (shared by every instance).
+pub async fn token_hasher(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+    now: i64,
+) -> anyhow::Result<KeyedHasher> {
+    let material = match &settings.server.secret_key {
+        Some(k) => k.expose_secret().to_owned(),
+        None => {
+            let candidate =
+                base64::engine::general_purpose::STANDARD.encode(crypto::random_bytes::<32>());
+            store::keys::get_or_create_secret(db, "token_hash_key", &candidate, now).await?
+        }
+    };
+    Ok(KeyedHasher::new(material.as_bytes()))
 }
 
 fn run(listener: TcpListener, ctx: web::Data<Ctx>) -> anyhow::Result<Server> {

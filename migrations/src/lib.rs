@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_create_oidc_tables;
+mod m20261122_000003_add_key_activation;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_create_oidc_tables::Migration),
+            Box::new(m20261122_000003_add_key_activation::Migration),
         ]
     }
 }

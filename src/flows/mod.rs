@@ -18,7 +18,7 @@ use crate::config::Settings;
 use crate::crypto::{KeyedHasher, PasswordHasher};
 use crate::delivery::Delivery;
 use crate::domain::PasswordPolicy;
-use crate::oidc::keys::KeyRing;
+use crate::oidc::keys::KeyStore;
 use crate::store::ephemeral::Ephemeral;
 
 pub use error::{ApiError, ErrorCode, FlowError, FlowResult};
@@ -32,7 +32,7 @@ pub struct Ctx {
     pub clock: Arc<dyn Clock>,
     pub tokens: KeyedHasher,
     pub passwords: PasswordHasher,
-    pub keys: KeyRing,
+    pub keys: KeyStore,
     pub delivery: Delivery,
     /// Relying parties declared in config.
     pub clients: crate::oidc::clients::Registry,

@@ -228,7 +228,7 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
         ],
         v: 2,
     };
-    Ok(ctx.keys.sign(&claims)?)
+    Ok(ctx.keys.current().sign(&claims)?)
 }
 
 /// A token for the client's session `id`, which must be active.

@@ -375,7 +375,7 @@ async fn proceed(
     let session = current_session(ctx, cc).await?;
     let now = ctx.now();
     let hinted_sub = match &request.id_token_hint {
-        Some(hint) => match ctx.keys.verify(hint, &issuer, "JWT", false) {
+        Some(hint) => match ctx.keys.current().verify(hint, &issuer, "JWT", false) {
             Some(claims) => claims.get("sub").and_then(Value::as_str).map(str::to_owned),
             None => {
                 return Ok(fail(

@@ -127,6 +127,8 @@ pub fn at_hash(access_token: &str) -> String {
 
 pub struct IdTokenInput<'a> {
     pub client_id: &'a str,
+    /// The client's `id_token_signed_response_alg`.
+    pub alg: &'a str,
     pub auth: &'a AuthFacts,
     pub nonce: Option<&'a str>,
     pub access_token: Option<&'a str>,
@@ -159,7 +161,7 @@ pub fn id_token(ctx: &Ctx, input: IdTokenInput<'_>) -> anyhow::Result<String> {
     if let Some(at) = input.access_token {
         set("at_hash", json!(at_hash(at)));
     }
-    ctx.keys.sign(&claims)
+    ctx.keys.current().sign_with(&claims, "JWT", input.alg)
 }
 
 /// An RFC 9068 access token, with its `jti` (for revocation) and lifetime.
@@ -198,7 +200,7 @@ pub fn access_token(
         }
     }
     Ok(AccessToken {
-        token: ctx.keys.sign_typed(&claims, "at+jwt")?,
+        token: ctx.keys.current().sign_typed(&claims, "at+jwt")?,
         jti,
         expires_in: lifetime,
         exp: now + lifetime,

@@ -12,8 +12,8 @@ use crate::flows::Ctx;
 use crate::store::oauth as repo;
 
 pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
-/// Only ES256 signs ID tokens today.
-pub const ID_TOKEN_ALGS: &[&str] = &["ES256"];
+/// Algorithms a client may ask its ID tokens to be signed with.
+pub const ID_TOKEN_ALGS: &[&str] = super::keys::ALGS;
 
 #[derive(Debug, Clone)]
 pub struct OAuthClient {
@@ -116,7 +116,7 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
     }
     if !ID_TOKEN_ALGS.contains(&c.id_token_signed_response_alg.as_str()) {
         return Err(format!(
-            "id_token_signed_response_alg {:?} is not supported (use ES256)",
+            "id_token_signed_response_alg {:?} is not supported (ES256, RS256 or EdDSA)",
             c.id_token_signed_response_alg
         ));
     }

@@ -1,75 +1,136 @@
-//! Signing keys: generated on first start, kept in the database, published at
-//! `/.well-known/jwks.json`. ES256 (P-256) by default.
+//! Signing keys: generated on first need, kept in the database (encrypted when
+//! `[server] key_encryption_key` is set), published at `/.well-known/jwks.json`.
+//! ES256 signs by default; RS256 and EdDSA keys exist for clients that ask for them.
+//!
+//! Rotation (`portcullis keys rotate`) adds a key that activates later, so verifiers fetch it
+//! before it signs anything; the key it replaces keeps being published until every token it
+//! signed has expired. Every instance reloads the ring periodically, so all of them agree.
+
+use std::sync::{Arc, RwLock};
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use sea_orm::ConnectionTrait;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::store::keys::{self as repo, SigningKeyRow};
 
-pub struct KeyRing {
+pub const ALGS: &[&str] = &["ES256", "RS256", "EdDSA"];
+
+fn algorithm(name: &str) -> Option<Algorithm> {
+    match name {
+        "ES256" => Some(Algorithm::ES256),
+        "RS256" => Some(Algorithm::RS256),
+        "EdDSA" => Some(Algorithm::EdDSA),
+        _ => None,
+    }
+}
+
+/// Seals private keys at rest.
+#[derive(Clone)]
+pub struct KeyEncryption(chacha20poly1305::Key);
+
+const SEALED: &str = "enc:v1:";
+
+impl KeyEncryption {
+    pub fn new(secret: &SecretString) -> Self {
+        let digest: [u8; 32] = Sha256::digest(secret.expose_secret().as_bytes()).into();
+        Self(chacha20poly1305::Key::from(digest))
+    }
+
+    fn seal(&self, plain: &str) -> anyhow::Result<String> {
+        let nonce_bytes = crate::crypto::random_bytes::<12>();
+        let cipher = ChaCha20Poly1305::new(&self.0);
+        let ct = cipher
+            .encrypt(&Nonce::from(nonce_bytes), plain.as_bytes())
+            .map_err(|_| anyhow::anyhow!("sealing a signing key failed"))?;
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&ct);
+        Ok(format!("{SEALED}{}", STANDARD.encode(out)))
+    }
+
+    fn open(&self, stored: &str) -> anyhow::Result<String> {
+        let raw = STANDARD.decode(stored.trim_start_matches(SEALED))?;
+        anyhow::ensure!(raw.len() > 12, "sealed key too short");
+        let (nonce, ct) = raw.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into()?;
+        let plain = ChaCha20Poly1305::new(&self.0)
+            .decrypt(&Nonce::from(nonce), ct)
+            .map_err(|_| {
+                anyhow::anyhow!("a signing key does not open with [server] key_encryption_key")
+            })?;
+        Ok(String::from_utf8(plain)?)
+    }
+}
+
+fn private_pem(stored: &str, kek: Option<&KeyEncryption>) -> anyhow::Result<String> {
+    if stored.starts_with(SEALED) {
+        let kek = kek.ok_or_else(|| {
+            anyhow::anyhow!("signing keys are encrypted but [server] key_encryption_key is not set")
+        })?;
+        kek.open(stored)
+    } else {
+        Ok(stored.to_owned())
+    }
+}
+
+struct Signer {
     kid: String,
+    alg: Algorithm,
     encoding: EncodingKey,
-    /// Every published key, to check tokens we issued (access tokens, `id_token_hint`).
-    decoding: Vec<(String, DecodingKey)>,
-    /// The JWKS document, rendered once: it only changes when keys do.
+}
+
+/// The keys as of one load: one signer per algorithm, every published key for checking.
+pub struct KeyRing {
+    signers: Vec<Signer>,
+    decoding: Vec<(String, Algorithm, DecodingKey)>,
     jwks: String,
 }
 
 impl KeyRing {
-    /// Loads the active keys; creates the first ES256 key when there is none.
-    pub async fn load_or_create(db: &impl ConnectionTrait, now: i64) -> anyhow::Result<Self> {
-        let mut rows = repo::active_keys(db).await?;
-        if rows.is_empty() {
-            repo::insert_key(db, generate_es256(now)?).await?;
-            rows = repo::active_keys(db).await?;
-        }
-        let newest = rows
-            .first()
-            .ok_or_else(|| anyhow::anyhow!("no signing key after creating one"))?;
-        let encoding = EncodingKey::from_ec_pem(newest.private_pem.as_bytes())?;
-        let keys: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|r| serde_json::from_str(&r.public_jwk))
-            .collect::<Result<_, _>>()?;
-        let mut decoding = Vec::new();
-        for (row, value) in rows.iter().zip(&keys) {
-            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(value.clone())?;
-            decoding.push((row.kid.clone(), DecodingKey::from_jwk(&jwk)?));
-        }
-        let jwks = serde_json::to_string(&serde_json::json!({ "keys": keys }))?;
-        Ok(Self {
-            kid: newest.kid.clone(),
-            encoding,
-            decoding,
-            jwks,
-        })
-    }
-
     pub fn jwks(&self) -> &str {
         &self.jwks
     }
 
     pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
-        self.sign_typed(claims, "JWT")
+        self.sign_with(claims, "JWT", "ES256")
     }
 
     /// Signs with an explicit `typ` header (RFC 9068 access tokens are `at+jwt`).
     pub fn sign_typed<T: Serialize>(&self, claims: &T, typ: &str) -> anyhow::Result<String> {
-        let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(self.kid.clone());
-        header.typ = Some(typ.to_owned());
-        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+        self.sign_with(claims, typ, "ES256")
     }
 
-    /// Verifies a token this instance signed: ES256 only (so `alg: none` and HMAC tokens are
-    /// refused whatever they claim), a published kid, the expected `typ`, and our issuer.
-    /// `check_exp` is false for `id_token_hint`, which may be expired (OIDC Core §3.1.2.1).
+    /// Signs with the current key of `alg`.
+    pub fn sign_with<T: Serialize>(
+        &self,
+        claims: &T,
+        typ: &str,
+        alg: &str,
+    ) -> anyhow::Result<String> {
+        let want =
+            algorithm(alg).ok_or_else(|| anyhow::anyhow!("unsupported signing algorithm {alg}"))?;
+        let signer = self
+            .signers
+            .iter()
+            .find(|s| s.alg == want)
+            .ok_or_else(|| anyhow::anyhow!("no {alg} signing key"))?;
+        let mut header = Header::new(signer.alg);
+        header.kid = Some(signer.kid.clone());
+        header.typ = Some(typ.to_owned());
+        Ok(jsonwebtoken::encode(&header, claims, &signer.encoding)?)
+    }
+
+    /// Verifies a token this instance signed: only our algorithms (so `alg: none` and HMAC
+    /// tokens are refused whatever they claim), a published kid of that algorithm, the
+    /// expected `typ`, and our issuer. `check_exp` is false for `id_token_hint`, which may
+    /// be expired (OIDC Core §3.1.2.1).
     pub fn verify(
         &self,
         token: &str,
@@ -78,16 +139,16 @@ impl KeyRing {
         check_exp: bool,
     ) -> Option<serde_json::Map<String, serde_json::Value>> {
         let header = jsonwebtoken::decode_header(token).ok()?;
-        if header.alg != Algorithm::ES256 {
-            return None;
-        }
         let header_typ = header.typ.as_deref().unwrap_or("JWT");
         if !header_typ.eq_ignore_ascii_case(typ) {
             return None;
         }
         let kid = header.kid?;
-        let (_, key) = self.decoding.iter().find(|(k, _)| *k == kid)?;
-        let mut validation = Validation::new(Algorithm::ES256);
+        let (_, alg, key) = self
+            .decoding
+            .iter()
+            .find(|(k, a, _)| *k == kid && *a == header.alg)?;
+        let mut validation = Validation::new(*alg);
         validation.set_issuer(&[issuer]);
         validation.validate_aud = false;
         validation.validate_exp = check_exp;
@@ -97,33 +158,293 @@ impl KeyRing {
             .ok()
             .map(|d| d.claims)
     }
+
+    /// Builds the ring from stored keys as of `now`; `grace_ms` is how long a retired key
+    /// stays published (the longest token lifetime).
+    fn build(
+        rows: &[SigningKeyRow],
+        now: i64,
+        grace_ms: i64,
+        kek: Option<&KeyEncryption>,
+    ) -> anyhow::Result<Self> {
+        let mut signers: Vec<Signer> = Vec::new();
+        let mut decoding = Vec::new();
+        let mut published = Vec::new();
+        for row in rows {
+            let Some(alg) = algorithm(&row.alg) else {
+                continue;
+            };
+            if row.retired_at.is_some_and(|r| r + grace_ms <= now) {
+                continue;
+            }
+            let jwk_value: serde_json::Value = serde_json::from_str(&row.public_jwk)?;
+            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk_value.clone())?;
+            decoding.push((row.kid.clone(), alg, DecodingKey::from_jwk(&jwk)?));
+            published.push(jwk_value);
+            let may_sign = row.activates_at <= now && row.retired_at.is_none_or(|r| r > now);
+            // Rows come newest activation first: the first usable key of an alg signs.
+            if may_sign && !signers.iter().any(|s| s.alg == alg) {
+                let pem = private_pem(&row.private_pem, kek)?;
+                let encoding = match alg {
+                    Algorithm::ES256 => EncodingKey::from_ec_pem(pem.as_bytes())?,
+                    Algorithm::RS256 => EncodingKey::from_rsa_pem(pem.as_bytes())?,
+                    _ => EncodingKey::from_ed_pem(pem.as_bytes())?,
+                };
+                signers.push(Signer {
+                    kid: row.kid.clone(),
+                    alg,
+                    encoding,
+                });
+            }
+        }
+        let jwks = json!({ "keys": published }).to_string();
+        Ok(Self {
+            signers,
+            decoding,
+            jwks,
+        })
+    }
+
+    pub fn algs(&self) -> Vec<Algorithm> {
+        self.signers.iter().map(|s| s.alg).collect()
+    }
 }
 
-/// A fresh P-256 key; its kid is the RFC 7638 thumbprint of the public JWK.
-pub fn generate_es256(now: i64) -> anyhow::Result<SigningKeyRow> {
-    let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
-    let pem = secret
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| anyhow::anyhow!("encoding the new key: {e}"))?;
-    let point = secret.public_key().to_encoded_point(false);
-    let (Some(x), Some(y)) = (point.x(), point.y()) else {
-        anyhow::bail!("P-256 public key without coordinates");
+/// The shared, reloadable key ring.
+pub struct KeyStore {
+    ring: RwLock<Arc<KeyRing>>,
+    kek: Option<KeyEncryption>,
+    grace_ms: i64,
+}
+
+impl KeyStore {
+    /// Loads the keys, creating a signing key for every algorithm in `needed` that has none.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        now: i64,
+        kek: Option<KeyEncryption>,
+        grace_ms: i64,
+        needed: &[&str],
+    ) -> anyhow::Result<Self> {
+        let store = Self {
+            ring: RwLock::new(Arc::new(KeyRing {
+                signers: Vec::new(),
+                decoding: Vec::new(),
+                jwks: "{\"keys\":[]}".into(),
+            })),
+            kek,
+            grace_ms,
+        };
+        store.ensure(db, now, needed).await?;
+        Ok(store)
+    }
+
+    pub fn current(&self) -> Arc<KeyRing> {
+        self.ring
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Re-reads the keys (after a rotation by another process, or as activation times pass).
+    pub async fn reload(&self, db: &impl ConnectionTrait, now: i64) -> anyhow::Result<()> {
+        let rows = repo::keys_in_use(db, now - self.grace_ms).await?;
+        let ring = KeyRing::build(&rows, now, self.grace_ms, self.kek.as_ref())?;
+        *self
+            .ring
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(ring);
+        Ok(())
+    }
+
+    /// Makes sure each algorithm in `algs` has a signing key, then reloads.
+    pub async fn ensure(
+        &self,
+        db: &impl ConnectionTrait,
+        now: i64,
+        algs: &[&str],
+    ) -> anyhow::Result<()> {
+        self.reload(db, now).await?;
+        let have = self.current().algs();
+        for alg in algs {
+            let want = algorithm(alg)
+                .ok_or_else(|| anyhow::anyhow!("unsupported signing algorithm {alg}"))?;
+            if !have.contains(&want) {
+                repo::insert_key(db, generate(alg, now, now, self.kek.as_ref())?).await?;
+            }
+        }
+        self.reload(db, now).await
+    }
+}
+
+/// `portcullis keys rotate`: for every algorithm in use, a new key that starts signing
+/// `publish_delay_secs` from now, when the current one retires. Returns the new kids.
+pub async fn rotate(
+    db: &impl ConnectionTrait,
+    now: i64,
+    publish_delay_secs: i64,
+    kek: Option<&KeyEncryption>,
+) -> anyhow::Result<Vec<String>> {
+    let rows = repo::keys_in_use(db, now).await?;
+    let mut algs: Vec<String> = rows
+        .iter()
+        .filter(|r| r.retired_at.is_none())
+        .map(|r| r.alg.clone())
+        .collect();
+    algs.sort();
+    algs.dedup();
+    if algs.is_empty() {
+        algs.push("ES256".into());
+    }
+    let activate = now + publish_delay_secs * 1000;
+    let mut kids = Vec::new();
+    for alg in &algs {
+        repo::retire_alg(db, alg, activate).await?;
+        let row = generate(alg, now, activate, kek)?;
+        kids.push(row.kid.clone());
+        repo::insert_key(db, row).await?;
+    }
+    Ok(kids)
+}
+
+/// A fresh key of `alg`; its kid is the RFC 7638 thumbprint of the public JWK.
+pub fn generate(
+    alg: &str,
+    now: i64,
+    activates_at: i64,
+    kek: Option<&KeyEncryption>,
+) -> anyhow::Result<SigningKeyRow> {
+    use p256::pkcs8::{EncodePrivateKey, LineEnding};
+    let b64 = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
+    // RFC 7638 §3.2: required members only, in lexicographic order, no white space.
+    let (pem, thumbprint_input, mut jwk) = match alg {
+        "ES256" => {
+            use p256::elliptic_curve::sec1::ToEncodedPoint;
+            let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+            let pem = secret
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| anyhow::anyhow!("encoding key: {e}"))?;
+            let point = secret.public_key().to_encoded_point(false);
+            let (Some(x), Some(y)) = (point.x(), point.y()) else {
+                anyhow::bail!("P-256 public key without coordinates");
+            };
+            let (x, y) = (b64(x), b64(y));
+            (
+                pem.to_string(),
+                format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#),
+                json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y }),
+            )
+        }
+        "RS256" => {
+            use rsa::traits::PublicKeyParts;
+            let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)?;
+            let pem = key
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| anyhow::anyhow!("encoding key: {e}"))?;
+            let (n, e) = (b64(&key.n().to_bytes_be()), b64(&key.e().to_bytes_be()));
+            (
+                pem.to_string(),
+                format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#),
+                json!({ "kty": "RSA", "n": n, "e": e }),
+            )
+        }
+        "EdDSA" => {
+            let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+            let pem = key
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| anyhow::anyhow!("encoding key: {e}"))?;
+            let x = b64(key.verifying_key().as_bytes());
+            (
+                pem.to_string(),
+                format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#),
+                json!({ "kty": "OKP", "crv": "Ed25519", "x": x }),
+            )
+        }
+        other => anyhow::bail!("unsupported signing algorithm {other}"),
     };
-    let x = URL_SAFE_NO_PAD.encode(x);
-    let y = URL_SAFE_NO_PAD.encode(y);
-    // RFC 7638 §3.2: required members only, lexicographic order, no white space.
-    let thumbprint_input = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
-    let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(thumbprint_input.as_bytes()));
-    let jwk = serde_json::json!({
-        "kty": "EC", "crv": "P-256", "x": x, "y": y,
-        "use": "sig", "alg": "ES256", "kid": kid,
-    });
+    let kid = b64(&Sha256::digest(thumbprint_input.as_bytes()));
+    if let Some(map) = jwk.as_object_mut() {
+        map.insert("use".into(), json!("sig"));
+        map.insert("alg".into(), json!(alg));
+        map.insert("kid".into(), json!(kid));
+    }
+    let private_pem = match kek {
+        Some(k) => k.seal(&pem)?,
+        None => pem,
+    };
     Ok(SigningKeyRow {
         kid,
-        alg: "ES256".into(),
-        private_pem: pem.to_string(),
+        alg: alg.into(),
+        private_pem,
         public_jwk: jwk.to_string(),
         created_at: now,
         retired_at: None,
+        activates_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_every_algorithm_sign_and_verify() {
+        for alg in ALGS {
+            let row = generate(alg, 0, 0, None).unwrap();
+            let ring = KeyRing::build(&[row], 1, 0, None).unwrap();
+            let claims = json!({"iss": "https://i", "sub": "s", "exp": 4102444800u64});
+            let jwt = ring.sign_with(&claims, "JWT", alg).unwrap();
+            assert!(
+                ring.verify(&jwt, "https://i", "JWT", true).is_some(),
+                "{alg}"
+            );
+            assert!(ring.verify(&jwt, "https://other", "JWT", true).is_none());
+            assert!(
+                ring.verify(&jwt, "https://i", "at+jwt", true).is_none(),
+                "typ is checked"
+            );
+        }
+    }
+
+    #[test]
+    fn sealed_keys_need_the_key_encryption_key() {
+        let kek = KeyEncryption::new(&SecretString::from("correct horse"));
+        let row = generate("ES256", 0, 0, Some(&kek)).unwrap();
+        assert!(row.private_pem.starts_with(SEALED));
+        assert!(!row.private_pem.contains("PRIVATE KEY"));
+        assert!(KeyRing::build(std::slice::from_ref(&row), 1, 0, Some(&kek)).is_ok());
+        assert!(KeyRing::build(std::slice::from_ref(&row), 1, 0, None).is_err());
+        let wrong = KeyEncryption::new(&SecretString::from("wrong"));
+        assert!(KeyRing::build(&[row], 1, 0, Some(&wrong)).is_err());
+    }
+
+    #[test]
+    fn rotated_keys_are_published_before_they_sign() {
+        let old = SigningKeyRow {
+            retired_at: Some(1000),
+            ..generate("ES256", 0, 0, None).unwrap()
+        };
+        let new = generate("ES256", 0, 1000, None).unwrap();
+        let rows = [new.clone(), old.clone()];
+        let before = KeyRing::build(&rows, 500, 60_000, None).unwrap();
+        assert_eq!(
+            before.signers[0].kid, old.kid,
+            "the old key signs until the switch"
+        );
+        assert!(
+            before.jwks().contains(&new.kid),
+            "the new key is already published"
+        );
+        let after = KeyRing::build(&rows, 1500, 60_000, None).unwrap();
+        assert_eq!(after.signers[0].kid, new.kid);
+        assert!(
+            after.jwks().contains(&old.kid),
+            "the old key stays published"
+        );
+        let later = KeyRing::build(&rows, 1000 + 60_000, 60_000, None).unwrap();
+        assert!(
+            !later.jwks().contains(&old.kid),
+            "until its tokens have expired"
+        );
+    }
 }

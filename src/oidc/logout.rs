@@ -48,7 +48,11 @@ pub async fn start(
 ) -> OAuthResult<LogoutOutcome> {
     let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let hint = match get("id_token_hint") {
-        Some(h) => match ctx.keys.verify(h, ctx.settings.issuer(), "JWT", false) {
+        Some(h) => match ctx
+            .keys
+            .current()
+            .verify(h, ctx.settings.issuer(), "JWT", false)
+        {
             Some(c) => Some(c),
             None => {
                 return Ok(LogoutOutcome::ErrorPage {

@@ -214,6 +214,7 @@ async fn issue(
             ctx,
             IdTokenInput {
                 client_id: client.id(),
+                alg: &client.settings.id_token_signed_response_alg,
                 auth,
                 nonce,
                 access_token: Some(&access.token),
@@ -373,6 +374,7 @@ fn client_credentials(
 pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Map<String, Value>>> {
     let Some(claims) = ctx
         .keys
+        .current()
         .verify(token, ctx.settings.issuer(), "at+jwt", true)
     else {
         return Ok(None);

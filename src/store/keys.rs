@@ -43,13 +43,35 @@ pub async fn get_or_create_secret(
     }
 }
 
-/// Keys not yet retired, newest first.
-pub async fn active_keys(db: &impl ConnectionTrait) -> Result<Vec<SigningKeyRow>, DbErr> {
+/// Keys retired after `since` or not at all, newest activation first.
+pub async fn keys_in_use(
+    db: &impl ConnectionTrait,
+    since: i64,
+) -> Result<Vec<SigningKeyRow>, DbErr> {
     signing_key::Entity::find()
-        .filter(signing_key::Column::RetiredAt.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(signing_key::Column::RetiredAt.is_null())
+                .add(signing_key::Column::RetiredAt.gt(since)),
+        )
+        .order_by_desc(signing_key::Column::ActivatesAt)
         .order_by_desc(signing_key::Column::CreatedAt)
         .all(db)
         .await
+}
+
+/// Marks every current key of `alg` to stop signing at `at`.
+pub async fn retire_alg(db: &impl ConnectionTrait, alg: &str, at: i64) -> Result<(), DbErr> {
+    signing_key::Entity::update_many()
+        .col_expr(
+            signing_key::Column::RetiredAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(signing_key::Column::Alg.eq(alg))
+        .filter(signing_key::Column::RetiredAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn insert_key(db: &impl ConnectionTrait, row: SigningKeyRow) -> Result<(), DbErr> {
@@ -60,6 +82,7 @@ pub async fn insert_key(db: &impl ConnectionTrait, row: SigningKeyRow) -> Result
         public_jwk: Set(row.public_jwk),
         created_at: Set(row.created_at),
         retired_at: Set(row.retired_at),
+        activates_at: Set(row.activates_at),
     }
     .insert(db)
     .await?;

@@ -36,5 +36,5 @@ pub async fn jwks(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(ctx.keys.jwks().to_owned())
+        .body(ctx.keys.current().jwks().to_owned())
 }

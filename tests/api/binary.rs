@@ -143,3 +143,87 @@ fn migrate_creates_the_schema() {
     );
     assert!(dir.join("m.db").exists());
 }
+
+#[tokio::test]
+async fn clients_added_with_the_cli_authenticate() {
+    use crate::helpers::{Backend, TestApp};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let db_url = app.app.settings.database.url.clone();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .current_dir(temp_dir())
+            .env("PORTCULLIS__DATABASE__URL", &db_url)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out = run(&[
+        "clients",
+        "add",
+        "--id",
+        "reports",
+        "--redirect-uri",
+        "https://reports.example.com/cb",
+        "--client-credentials",
+        "--scope",
+        "reports:read",
+    ]);
+    let secret = out
+        .lines()
+        .find_map(|l| l.strip_prefix("client_secret: "))
+        .expect("the secret is printed")
+        .to_owned();
+    assert!(run(&["clients", "list"]).contains("reports\tstored confidential"));
+    use sea_orm::EntityTrait;
+    let row = portcullis::store::entities::oauth_client::Entity::find_by_id("reports".to_owned())
+        .one(&app.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !row.settings.contains(&secret) && row.secret_hash.as_deref() != Some(secret.as_str()),
+        "only a hash is stored"
+    );
+
+    let token = |secret: String| {
+        let url = app.url("/oauth/token");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .basic_auth("reports", Some(secret))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("scope", "reports:read"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(token(secret.clone()).await.status(), 200);
+    assert_eq!(token("wrong".into()).await.status(), 401);
+    assert!(run(&["clients", "remove", "reports"]).contains("removed"));
+    assert_eq!(token(secret).await.status(), 401);
+    // Bad input is refused with a message, not stored.
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .env("PORTCULLIS__DATABASE__URL", &db_url)
+        .args([
+            "clients",
+            "add",
+            "--id",
+            "bad",
+            "--redirect-uri",
+            "http://evil.example.com/cb",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http is only allowed for loopback"));
+    assert!(run(&["keys", "list"]).contains("ES256\tsigning"));
+}

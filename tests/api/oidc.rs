@@ -501,7 +501,7 @@ backend_tests! {
             assert_eq!(d["issuer"], app.address);
             assert_eq!(d["jwks_uri"], app.url("/.well-known/jwks.json"));
             assert_eq!(d["code_challenge_methods_supported"], serde_json::json!(["S256"]));
-            assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+            assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["ES256", "RS256", "EdDSA"]));
             assert_eq!(d["claims_parameter_supported"], true);
             assert_eq!(d["authorization_response_iss_parameter_supported"], true);
             for k in ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "revocation_endpoint", "introspection_endpoint", "end_session_endpoint"] {
@@ -553,4 +553,65 @@ async fn post_form(
         req = req.basic_auth(id, Some(secret));
     }
     Res::from(req.send().await.unwrap()).await
+}
+
+backend_tests! {
+    async fn id_tokens_follow_the_clients_algorithm(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            let mut rsa = client("rsa", Some("rsa-secret"), RP_REDIRECT, true);
+            rsa.id_token_signed_response_alg = "RS256".into();
+            let mut ed = client("ed", Some("ed-secret"), RP_REDIRECT, true);
+            ed.id_token_signed_response_alg = "EdDSA".into();
+            s.clients.extend([rsa, ed]);
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        for (id, secret, alg) in [("rsa", "rsa-secret", "RS256"), ("ed", "ed-secret", "EdDSA"), ("rp", "rp-secret", "ES256")] {
+            let rp = discover(&app, id, Some(secret), RP_REDIRECT).await;
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let (url, _, nonce) = rp.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+                .set_pkce_challenge(challenge).url();
+            let cb = browse_to_callback(&browser, url.as_str()).await;
+            let tokens = rp.exchange_code(AuthorizationCode::new(cb["code"].clone())).unwrap()
+                .set_pkce_verifier(verifier).request_async(&rp_http()).await.expect("exchange");
+            let id_token = tokens.id_token().unwrap();
+            assert_eq!(decode_header(&id_token.to_string())["alg"], alg);
+            id_token.claims(&rp.id_token_verifier(), &nonce).unwrap_or_else(|e| panic!("{alg} ID token verifies: {e}"));
+        }
+        let jwks = app.get("/.well-known/jwks.json").await;
+        let kinds: Vec<&str> = jwks.body["keys"].as_array().unwrap().iter().map(|k| k["kty"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"EC") && kinds.contains(&"RSA") && kinds.contains(&"OKP"), "{kinds:?}");
+    }
+
+    async fn rotated_keys_are_published_first_and_old_tokens_still_verify(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.server.key_encryption_key = Some("a long key encryption secret".to_string().into());
+        }).await else { return };
+        use sea_orm::EntityTrait;
+        let rows = portcullis::store::entities::signing_key::Entity::find().all(&app.app.db).await.unwrap();
+        assert!(rows.iter().all(|r| r.private_pem.starts_with("enc:v1:")), "keys are sealed at rest");
+
+        let before = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("rp", "rp-secret"))).await;
+        let old_token = before.body["access_token"].as_str().unwrap().to_owned();
+        let old_kid = decode_header(&old_token)["kid"].as_str().unwrap().to_owned();
+        let kek = portcullis::oidc::keys::KeyEncryption::new(&"a long key encryption secret".to_string().into());
+        let new_kids = portcullis::oidc::keys::rotate(&app.app.db, app.clock_ms(), 300, Some(&kek)).await.unwrap();
+        app.app.keys.reload(&app.app.db, app.clock_ms()).await.unwrap();
+        let jwks = app.get("/.well-known/jwks.json").await.body.to_string();
+        assert!(jwks.contains(&new_kids[0]) && jwks.contains(&old_kid), "both published");
+        let during = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("rp", "rp-secret"))).await;
+        assert_eq!(decode_header(during.body["access_token"].as_str().unwrap())["kid"], old_kid.as_str(), "the new key does not sign yet");
+        app.clock.advance_secs(301);
+        app.app.keys.reload(&app.app.db, app.clock_ms()).await.unwrap();
+        let after = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("rp", "rp-secret"))).await;
+        assert_eq!(decode_header(after.body["access_token"].as_str().unwrap())["kid"], new_kids[0].as_str());
+        let r = post_form(&app, "/oauth/introspect", &[("token", after.body["access_token"].as_str().unwrap())], Some(("rp", "rp-secret"))).await;
+        assert_eq!(r.body["active"], true);
+        // The retired key stays published for as long as its tokens can live.
+        assert!(app.get("/.well-known/jwks.json").await.body.to_string().contains(&old_kid));
+        app.clock.advance_secs(3601);
+        app.app.keys.reload(&app.app.db, app.clock_ms()).await.unwrap();
+        assert!(!app.get("/.well-known/jwks.json").await.body.to_string().contains(&old_kid));
+    }
 }

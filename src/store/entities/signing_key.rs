@@ -9,7 +9,10 @@ pub struct Model {
     pub private_pem: String,
     pub public_jwk: String,
     pub created_at: i64,
+    /// Stops signing at this time (a newer key took over); still published a while after.
     pub retired_at: Option<i64>,
+    /// May start signing at this time; rotation publishes keys ahead of use.
+    pub activates_at: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

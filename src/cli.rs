@@ -1,0 +1,179 @@
+//! Administration from a shell on the server: `portcullis clients …`, `portcullis keys …`.
+//! Each command opens the database, applies migrations, and does one thing.
+
+use clap::Subcommand;
+use migration::MigratorTrait;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{ClientSettings, Settings};
+use crate::oidc::clients::check_settings;
+use crate::oidc::keys::{self, KeyEncryption};
+use crate::store::{self, oauth};
+
+#[derive(Subcommand)]
+pub enum ClientsCommand {
+    /// Adds a client and prints its secret, once.
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Exact redirect URI; repeat for several.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// A public client (SPA, native app): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// Skip the consent screen.
+        #[arg(long)]
+        first_party: bool,
+        /// Allowed scopes (default: openid profile email phone offline_access).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Also allow client_credentials (confidential clients only).
+        #[arg(long)]
+        client_credentials: bool,
+        /// ES256 (default), RS256 or EdDSA.
+        #[arg(long, default_value = "ES256")]
+        id_token_alg: String,
+    },
+    /// Lists clients from config.toml and the database.
+    List,
+    /// Removes a stored client.
+    Remove { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Adds new signing keys that start signing after `--publish-delay-secs` (so verifiers
+    /// see them first); the current keys stay published until their tokens expire.
+    Rotate {
+        #[arg(long, default_value_t = 600)]
+        publish_delay_secs: i64,
+    },
+    /// Lists the signing keys.
+    List,
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = store::connect(&settings.database).await?;
+    migration::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+pub async fn clients(settings: &Settings, command: ClientsCommand) -> anyhow::Result<()> {
+    let db = open(settings).await?;
+    let now = SystemClock.now_ms();
+    match command {
+        ClientsCommand::Add {
+            id,
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            public,
+            first_party,
+            scopes,
+            client_credentials,
+            id_token_alg,
+        } => {
+            anyhow::ensure!(
+                !settings.clients.iter().any(|c| c.client_id == id),
+                "{id:?} is declared in the config file; change it there"
+            );
+            let secret = (!public).then(crate::crypto::random_token);
+            let mut c: ClientSettings = serde_json::from_value(serde_json::json!({
+                "client_id": id,
+                "redirect_uris": redirect_uris,
+                "post_logout_redirect_uris": post_logout_redirect_uris,
+                "first_party": first_party,
+                "name": name,
+                "id_token_signed_response_alg": id_token_alg,
+            }))?;
+            if !scopes.is_empty() {
+                c.scopes = scopes;
+            }
+            if client_credentials {
+                c.grant_types.push("client_credentials".into());
+            }
+            c.client_secret = secret.clone().map(Into::into);
+            check_settings(&c).map_err(|e| anyhow::anyhow!(e))?;
+            let hasher = crate::startup::token_hasher(settings, &db, now).await?;
+            let row = oauth::ClientRow {
+                client_id: c.client_id.clone(),
+                settings: serde_json::to_string(&c)?,
+                secret_hash: secret.as_ref().map(|s| hasher.hash("client_secret", s)),
+                created_at: now,
+                updated_at: now,
+            };
+            oauth::insert_client(&db, row)
+                .await
+                .map_err(|e| anyhow::anyhow!("could not add {:?}: {e}", c.client_id))?;
+            println!("client_id: {}", c.client_id);
+            match secret {
+                Some(s) => println!("client_secret: {s}\n(shown once; only its hash is stored)"),
+                None => println!("public client: no secret; it must use PKCE"),
+            }
+        }
+        ClientsCommand::List => {
+            for c in &settings.clients {
+                println!("{}\tconfig\t{}", c.client_id, c.redirect_uris.join(" "));
+            }
+            for row in oauth::list_clients(&db).await? {
+                let c: ClientSettings = serde_json::from_str(&row.settings)?;
+                let kind = if row.secret_hash.is_some() {
+                    "confidential"
+                } else {
+                    "public"
+                };
+                println!(
+                    "{}\tstored {kind}\t{}",
+                    c.client_id,
+                    c.redirect_uris.join(" ")
+                );
+            }
+        }
+        ClientsCommand::Remove { id } => {
+            anyhow::ensure!(
+                oauth::delete_client(&db, &id).await?,
+                "no stored client {id:?}"
+            );
+            println!("removed {id}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let db = open(settings).await?;
+    let now = SystemClock.now_ms();
+    let kek = settings
+        .server
+        .key_encryption_key
+        .as_ref()
+        .map(KeyEncryption::new);
+    match command {
+        KeysCommand::Rotate { publish_delay_secs } => {
+            anyhow::ensure!(
+                publish_delay_secs >= 0,
+                "--publish-delay-secs cannot be negative"
+            );
+            for kid in keys::rotate(&db, now, publish_delay_secs, kek.as_ref()).await? {
+                println!("new key {kid} signs from {publish_delay_secs} s from now");
+            }
+        }
+        KeysCommand::List => {
+            for r in store::keys::keys_in_use(&db, 0).await? {
+                let state = match r.retired_at {
+                    Some(t) if t <= now => "retired",
+                    Some(_) => "retiring",
+                    None if r.activates_at > now => "published, not yet signing",
+                    None => "signing",
+                };
+                println!("{}\t{}\t{state}", r.kid, r.alg);
+            }
+        }
+    }
+    Ok(())
+}
