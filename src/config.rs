@@ -79,6 +79,20 @@ pub struct ClientSettings {
     pub first_party: bool,
     #[serde(default = "default_id_token_alg")]
     pub id_token_signed_response_alg: String,
+    /// "public" (the user id) or "pairwise" (a different `sub` for each client's host, so
+    /// clients cannot correlate users).
+    #[serde(default = "default_subject_type")]
+    pub subject_type: String,
+    /// The client's public keys (a JWK Set) for `private_key_jwt` authentication.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// OIDC Back-Channel Logout 1.0: where logout tokens are POSTed when a session ends.
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+}
+
+fn default_subject_type() -> String {
+    "public".into()
 }
 
 fn default_grant_types() -> Vec<String> {

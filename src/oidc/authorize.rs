@@ -393,7 +393,9 @@ async fn proceed(
             let at = authenticated_at(s);
             (request.prompt.iter().any(|p| p == "login") && at < request.requested_at)
                 || request.max_age.is_some_and(|m| now - at > m * 1000)
-                || hinted_sub.as_ref().is_some_and(|sub| *sub != s.row.user_id)
+                || hinted_sub
+                    .as_ref()
+                    .is_some_and(|sub| *sub != super::claims::subject(ctx, &client, &s.row.user_id))
         }
     };
     let none = request.prompt.iter().any(|p| p == "none");

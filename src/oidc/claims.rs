@@ -125,8 +125,26 @@ pub fn at_hash(access_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
+/// The `sub` a client sees for a user: the user id, or a pairwise identifier (OIDC Core
+/// §8.1) keyed with the instance secret so it cannot be reversed or guessed.
+pub fn subject(ctx: &Ctx, client: &super::clients::OAuthClient, user_id: &str) -> String {
+    if client.settings.subject_type == "pairwise" {
+        format!(
+            "ps_{}",
+            ctx.tokens.hash(
+                "pairwise_subject",
+                &format!("{}|{user_id}", client.sector())
+            )
+        )
+    } else {
+        user_id.to_owned()
+    }
+}
+
 pub struct IdTokenInput<'a> {
     pub client_id: &'a str,
+    /// The `sub` this client sees.
+    pub subject: &'a str,
     /// The client's `id_token_signed_response_alg`.
     pub alg: &'a str,
     pub auth: &'a AuthFacts,
@@ -144,7 +162,7 @@ pub fn id_token(ctx: &Ctx, input: IdTokenInput<'_>) -> anyhow::Result<String> {
         claims.insert(k.to_owned(), v);
     };
     set("iss", json!(ctx.settings.issuer()));
-    set("sub", json!(input.auth.user_id));
+    set("sub", json!(input.subject));
     set("aud", json!(input.client_id));
     set("azp", json!(input.client_id));
     set("iat", json!(now));

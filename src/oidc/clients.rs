@@ -27,8 +27,19 @@ impl OAuthClient {
         &self.settings.client_id
     }
 
+    /// No secret and no keys: a SPA or native app that cannot keep a secret.
     pub fn is_public(&self) -> bool {
-        self.secret_hash.is_none()
+        self.secret_hash.is_none() && self.settings.jwks.is_none()
+    }
+
+    /// The host that pairwise subjects are computed for (OIDC Core §8.1).
+    pub fn sector(&self) -> String {
+        self.settings
+            .redirect_uris
+            .first()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| self.settings.client_id.clone())
     }
 
     pub fn name(&self) -> &str {
@@ -105,14 +116,44 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
             return Err(format!("unknown grant type {g:?}"));
         }
     }
-    if c.client_secret.is_none() && c.grant_types.iter().any(|g| g == "client_credentials") {
-        return Err("client_credentials needs a client secret".into());
+    if c.client_secret.is_none()
+        && c.jwks.is_none()
+        && c.grant_types.iter().any(|g| g == "client_credentials")
+    {
+        return Err("client_credentials needs a client secret or keys".into());
     }
     if c.grant_types.iter().any(|g| g == "authorization_code") && c.redirect_uris.is_empty() {
         return Err("authorization_code needs at least one redirect URI".into());
     }
     for uri in c.redirect_uris.iter().chain(&c.post_logout_redirect_uris) {
         check_redirect_uri(uri)?;
+    }
+    match c.subject_type.as_str() {
+        "public" => {}
+        "pairwise" => {
+            let hosts: std::collections::HashSet<Option<String>> = c
+                .redirect_uris
+                .iter()
+                .map(|u| {
+                    url::Url::parse(u)
+                        .ok()
+                        .and_then(|u| u.host_str().map(str::to_owned))
+                })
+                .collect();
+            if hosts.len() > 1 {
+                return Err("pairwise clients need all redirect URIs on one host".into());
+            }
+        }
+        other => return Err(format!("subject_type {other:?} must be public or pairwise")),
+    }
+    if let Some(jwks) = &c.jwks {
+        super::assertion::client_keys(jwks).map_err(|e| format!("jwks: {e}"))?;
+        if c.client_secret.is_some() {
+            return Err("a client authenticates with a secret or with keys, not both".into());
+        }
+    }
+    if let Some(uri) = &c.backchannel_logout_uri {
+        check_redirect_uri(uri).map_err(|e| format!("backchannel_logout_uri: {e}"))?;
     }
     if !ID_TOKEN_ALGS.contains(&c.id_token_signed_response_alg.as_str()) {
         return Err(format!(
@@ -203,6 +244,8 @@ pub async fn find(ctx: &Ctx, id: &str) -> OAuthResult<Option<OAuthClient>> {
 pub struct Credentials {
     pub client_id: String,
     pub secret: Option<String>,
+    /// A `private_key_jwt` assertion.
+    pub assertion: Option<String>,
 }
 
 /// Reads client credentials from `Authorization: Basic` (RFC 6749 §2.3.1: both parts are
@@ -245,20 +288,38 @@ pub fn credentials(
         return Ok(Credentials {
             client_id: id,
             secret: Some(decode(secret)),
+            assertion: None,
         });
     }
     let id = body_id.ok_or_else(|| OAuthError::invalid_request("client_id is missing."))?;
     Ok(Credentials {
         client_id: id.to_owned(),
         secret: body_secret.map(str::to_owned),
+        assertion: None,
     })
 }
 
-/// Checks the credentials; public clients identify themselves without a secret.
-pub async fn authenticate(ctx: &Ctx, creds: &Credentials) -> OAuthResult<OAuthClient> {
+/// Checks the credentials; public clients identify themselves without a secret. `endpoint`
+/// is the URL the request was sent to (the audience of a client assertion).
+pub async fn authenticate(
+    ctx: &Ctx,
+    creds: &Credentials,
+    endpoint: &str,
+) -> OAuthResult<OAuthClient> {
     let Some(client) = find(ctx, &creds.client_id).await? else {
         return Err(OAuthError::invalid_client());
     };
+    if client.settings.jwks.is_some() {
+        let assertion = creds
+            .assertion
+            .as_deref()
+            .ok_or_else(OAuthError::invalid_client)?;
+        super::assertion::verify(ctx, &client, assertion, endpoint).await?;
+        return Ok(client);
+    }
+    if creds.assertion.is_some() {
+        return Err(OAuthError::invalid_client());
+    }
     match (&client.secret_hash, &creds.secret) {
         (None, None) => Ok(client),
         (Some(stored), Some(given)) if ctx.tokens.verify("client_secret", given, stored) => {

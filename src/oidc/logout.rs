@@ -110,8 +110,11 @@ pub async fn start(
         }
     };
     let current = current_session(ctx, cc).await?;
-    let hint_matches = match (&hint, &current) {
-        (Some(c), Some(s)) => c.get("sub").and_then(Value::as_str) == Some(s.row.user_id.as_str()),
+    let hint_matches = match (&hint, &current, &client) {
+        (Some(c), Some(s), Some(cl)) => {
+            c.get("sub").and_then(Value::as_str)
+                == Some(super::claims::subject(ctx, cl, &s.row.user_id).as_str())
+        }
         _ => false,
     };
     match current {

@@ -2,6 +2,7 @@
 //! userinfo, revocation, introspection and RP-initiated logout. No HTTP types here: the
 //! handlers in `web::oidc` call these and render the results.
 
+pub mod assertion;
 pub mod authorize;
 pub mod claims;
 pub mod clients;

@@ -45,6 +45,10 @@ fn redeemed_key(ctx: &Ctx, code: &str) -> String {
     format!("authz_code_used:{}", ctx.tokens.hash("authz_code", code))
 }
 
+fn access_context_key(jti: &str) -> String {
+    format!("access_context:{jti}")
+}
+
 fn revoked_jti_key(jti: &str) -> String {
     format!("revoked_jti:{jti}")
 }
@@ -208,12 +212,24 @@ async fn issue(
     let user = users::get_user(&ctx.db, &auth.user_id)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
-    let access = claims::access_token(ctx, client.id(), &auth.user_id, scopes, Some(auth))?;
+    let subject = claims::subject(ctx, client, &auth.user_id);
+    let access = claims::access_token(ctx, client.id(), &subject, scopes, Some(auth))?;
+    // Userinfo must find the user behind a pairwise `sub`, and the claims asked for; kept
+    // beside the token for as long as it lives, never inside it.
+    let userinfo_claims = claims_request.and_then(|c| c.get("userinfo")).cloned();
+    if subject != auth.user_id || userinfo_claims.is_some() {
+        let behind = json!({ "user_id": auth.user_id, "claims": claims_request });
+        let ttl = Duration::from_secs(access.expires_in.unsigned_abs() + 5);
+        ctx.eph
+            .put(&access_context_key(&access.jti), &behind.to_string(), ttl)
+            .await?;
+    }
     let id_token = if scopes.iter().any(|s| s == "openid") {
         Some(claims::id_token(
             ctx,
             IdTokenInput {
                 client_id: client.id(),
+                subject: &subject,
                 alg: &client.settings.id_token_signed_response_alg,
                 auth,
                 nonce,
@@ -453,7 +469,7 @@ pub async fn introspect(ctx: &Ctx, client: &OAuthClient, token: &str) -> OAuthRe
         "token_type": "refresh_token",
         "scope": scopes.join(" "),
         "client_id": row.client_id,
-        "sub": row.user_id,
+        "sub": claims::subject(ctx, client, &row.user_id),
         "iat": row.created_at / 1000,
         "exp": row.expire_at / 1000,
         "iss": ctx.settings.issuer(),
@@ -482,10 +498,25 @@ pub async fn userinfo(ctx: &Ctx, token: &str) -> OAuthResult<Value> {
         ));
     }
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
-    let user = users::get_user(&ctx.db, sub)
+    let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
+    let behind: Option<Value> = ctx
+        .eph
+        .get(&access_context_key(jti))
+        .await?
+        .and_then(|raw| serde_json::from_str(&raw).ok());
+    let user_id = behind
+        .as_ref()
+        .and_then(|b| b["user_id"].as_str())
+        .unwrap_or(sub)
+        .to_owned();
+    let requested = behind
+        .as_ref()
+        .map(|b| b["claims"].clone())
+        .filter(|c| !c.is_null());
+    let user = users::get_user(&ctx.db, &user_id)
         .await?
         .ok_or_else(|| OAuthError::new("invalid_token", "The user no longer exists."))?;
-    let mut out = claims::user_claims(&user, &scopes, None, "userinfo");
+    let mut out = claims::user_claims(&user, &scopes, requested.as_ref(), "userinfo");
     out.insert("sub".into(), json!(sub));
     Ok(Value::Object(out))
 }

@@ -347,13 +347,51 @@ async fn authenticated(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let creds = clients::credentials(
-        authz,
-        p.get("client_id").map(String::as_str),
-        p.get("client_secret").map(String::as_str),
-    )
-    .map_err(|e| oauth_json_error(&e))?;
-    let client = clients::authenticate(ctx, &creds)
+    let creds = match p.get("client_assertion_type").map(String::as_str) {
+        // RFC 7523 §2.2: the client is named by the assertion (and client_id, if sent).
+        Some(crate::oidc::assertion::ASSERTION_TYPE) => {
+            let assertion = p.get("client_assertion").cloned().ok_or_else(|| {
+                oauth_json_error(&OAuthError::invalid_request("client_assertion is missing."))
+            })?;
+            if authz.is_some() || p.contains_key("client_secret") {
+                return Err(oauth_json_error(&OAuthError::invalid_request(
+                    "Use one client authentication method, not two.",
+                )));
+            }
+            // Only to find the client; the signature is checked against its keys.
+            let named = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(&assertion)
+                .ok()
+                .and_then(|d| {
+                    d.claims
+                        .get("sub")
+                        .and_then(|s| s.as_str())
+                        .map(str::to_owned)
+                });
+            let client_id = p
+                .get("client_id")
+                .cloned()
+                .or(named)
+                .ok_or_else(|| oauth_json_error(&OAuthError::invalid_client()))?;
+            clients::Credentials {
+                client_id,
+                secret: None,
+                assertion: Some(assertion),
+            }
+        }
+        Some(_) => {
+            return Err(oauth_json_error(&OAuthError::invalid_request(
+                "Unsupported client_assertion_type.",
+            )));
+        }
+        None => clients::credentials(
+            authz,
+            p.get("client_id").map(String::as_str),
+            p.get("client_secret").map(String::as_str),
+        )
+        .map_err(|e| oauth_json_error(&e))?,
+    };
+    let endpoint = format!("{}{}", ctx.settings.issuer(), req.path());
+    let client = clients::authenticate(ctx, &creds, &endpoint)
         .await
         .map_err(|e| oauth_json_error(&e))?;
     Ok((client, p))

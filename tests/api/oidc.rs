@@ -615,3 +615,97 @@ backend_tests! {
         assert!(!app.get("/.well-known/jwks.json").await.body.to_string().contains(&old_kid));
     }
 }
+
+/// A client key pair for `private_key_jwt`, and its public JWK Set.
+fn client_key() -> (jsonwebtoken::EncodingKey, serde_json::Value) {
+    use base64::Engine;
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use p256::pkcs8::EncodePrivateKey;
+    let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    let pem = secret.to_pkcs8_pem(p256::pkcs8::LineEnding::LF).unwrap();
+    let point = secret.public_key().to_encoded_point(false);
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let jwks = serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "alg": "ES256", "kid": "k1",
+        "x": b64(point.x().unwrap()), "y": b64(point.y().unwrap())}]});
+    (
+        jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+        jwks,
+    )
+}
+
+fn assertion(key: &jsonwebtoken::EncodingKey, aud: &str, now: i64, jti: &str) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("k1".into());
+    jsonwebtoken::encode(&header, &serde_json::json!({"iss": "keyed", "sub": "keyed", "aud": aud, "iat": now, "exp": now + 60, "jti": jti}), key).unwrap()
+}
+
+backend_tests! {
+    async fn pairwise_subjects_differ_per_client_and_reach_userinfo(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            let mut pair = client("pair", Some("pair-secret"), "https://pair.example.com/cb", true);
+            pair.subject_type = "pairwise".into();
+            s.clients.push(pair);
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        let mut subs = Vec::new();
+        for (id, secret, redirect) in [("rp", "rp-secret", RP_REDIRECT), ("pair", "pair-secret", "https://pair.example.com/cb")] {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let url = format!("{}?client_id={id}&response_type=code&scope=openid&redirect_uri={}&code_challenge={}&code_challenge_method=S256&claims={}",
+                app.url("/oauth/authorize"), urlencode(redirect), challenge.as_str(), urlencode(r#"{"userinfo":{"email":null}}"#));
+            let cb = browse_to_callback(&browser, &url).await;
+            let r = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]), ("redirect_uri", redirect), ("code_verifier", verifier.secret())], Some((id, secret))).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let sub = decode_payload(r.body["id_token"].as_str().unwrap())["sub"].as_str().unwrap().to_owned();
+            let info = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(r.body["access_token"].as_str().unwrap()).send().await.unwrap()).await;
+            assert_eq!(info.body["sub"], sub.as_str(), "userinfo agrees with the ID token");
+            assert_eq!(info.body["email"], "ada@example.com", "the claims parameter reaches userinfo");
+            subs.push(sub);
+        }
+        assert!(subs[0].starts_with("user_"));
+        assert!(subs[1].starts_with("ps_") && !subs[1].contains(&subs[0]), "pairwise hides the user id");
+    }
+
+    async fn private_key_jwt_clients(backend) {
+        let (key, jwks) = client_key();
+        let Some(app) = TestApp::spawn_with(backend, move |s| {
+            with_clients(s);
+            let mut keyed = client("keyed", None, RP_REDIRECT, true);
+            keyed.jwks = Some(jwks);
+            keyed.grant_types.push("client_credentials".into());
+            s.clients.push(keyed);
+        }).await else { return };
+        let endpoint = app.url("/oauth/token");
+        let now = app.clock_ms() / 1000;
+        let send = |a: String| {
+            let url = endpoint.clone();
+            async move {
+                Res::from(rp_http().post(url).form(&[("grant_type", "client_credentials"),
+                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                    ("client_assertion", a.as_str())]).send().await.unwrap()).await
+            }
+        };
+        let good = assertion(&key, &endpoint, now, "j1");
+        let r = send(good.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = send(good).await;
+        assert_eq!(r.body["error"], "invalid_client", "an assertion works once");
+        assert_eq!(send(assertion(&key, "https://elsewhere.example.com/token", now, "j2")).await.body["error"], "invalid_client");
+        assert_eq!(send(assertion(&key, &endpoint, now - 3600, "j3")).await.body["error"], "invalid_client", "expired");
+        // alg none, and HS256 keyed with the public key, are refused.
+        use base64::Engine;
+        let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let claims = serde_json::json!({"iss": "keyed", "sub": "keyed", "aud": endpoint, "exp": now + 60, "jti": "j4"});
+        let none = format!("{}.{}.", b64(serde_json::json!({"alg": "none"})), b64(claims.clone()));
+        assert_eq!(send(none).await.body["error"], "invalid_client");
+        let hs = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"the public key bytes")).unwrap();
+        assert_eq!(send(hs).await.body["error"], "invalid_client");
+        // A keyed client cannot fall back to no authentication.
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("client_id", "keyed")], None).await;
+        assert_eq!(r.body["error"], "invalid_client");
+        // Another client's key cannot speak for it.
+        let (other, _) = client_key();
+        assert_eq!(send(assertion(&other, &endpoint, now, "j5")).await.body["error"], "invalid_client");
+    }
+}
