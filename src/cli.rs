@@ -104,6 +104,7 @@ pub async fn clients(settings: &Settings, command: ClientsCommand) -> anyhow::Re
                 client_id: c.client_id.clone(),
                 settings: serde_json::to_string(&c)?,
                 secret_hash: secret.as_ref().map(|s| hasher.hash("client_secret", s)),
+                registration_token_hash: None,
                 created_at: now,
                 updated_at: now,
             };

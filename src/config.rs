@@ -41,6 +41,11 @@ pub struct OidcSettings {
     pub refresh_token_lifetime_secs: i64,
     /// RFC 6749 §4.1.2 recommends at most ten minutes; one is plenty for a redirect.
     pub code_lifetime_secs: i64,
+    /// Dynamic client registration (RFC 7591, 7592) at `/oauth/register`.
+    pub dynamic_registration: bool,
+    /// When set, registering needs `Authorization: Bearer <this token>` (an initial access
+    /// token, RFC 7591 §3); without it anyone may register (as third-party clients).
+    pub registration_token: Option<SecretString>,
 }
 
 impl Default for OidcSettings {
@@ -51,6 +56,8 @@ impl Default for OidcSettings {
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,
             code_lifetime_secs: 60,
+            dynamic_registration: false,
+            registration_token: None,
         }
     }
 }

@@ -132,7 +132,12 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     }
     let clients = crate::oidc::clients::Registry::new(&settings.clients, &tokens);
     let discovery = crate::oidc::discovery::document(&settings);
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     Ok(Ctx {
+        http,
         clients,
         discovery,
         settings: Arc::new(settings),

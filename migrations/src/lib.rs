@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_create_oidc_tables;
 mod m20261122_000003_add_key_activation;
+mod m20261122_000004_create_session_clients;
+mod m20261122_000005_add_registration_token;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_create_oidc_tables::Migration),
             Box::new(m20261122_000003_add_key_activation::Migration),
+            Box::new(m20261122_000004_create_session_clients::Migration),
+            Box::new(m20261122_000005_add_registration_token::Migration),
         ]
     }
 }

@@ -110,7 +110,13 @@ pub async fn snapshot(ctx: &Ctx, client_id: &str) -> FlowResult<Option<ClientSna
 /// Signs out every session of the client and forgets its sign-in and sign-up.
 pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
     let now = ctx.now();
+    let live: Vec<(String, String)> = session::live_for_client(ctx, client_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.row.id, s.row.user_id))
+        .collect();
     sessions::end_all_for_client(&ctx.db, client_id, "ended", now).await?;
+    crate::oidc::backchannel::sessions_ended(ctx, &live).await;
     clients::update(
         &ctx.db,
         client_id,

@@ -38,6 +38,8 @@ pub struct Ctx {
     pub clients: crate::oidc::clients::Registry,
     /// The discovery document, rendered once.
     pub discovery: String,
+    /// Outbound HTTP (back-channel logout): short timeouts, no redirects.
+    pub http: reqwest::Client,
 }
 
 impl Ctx {

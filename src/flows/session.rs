@@ -176,6 +176,11 @@ pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: &str) -> FlowR
     }
     let now = ctx.now();
     sessions::set_status(&ctx.db, id, status, now).await?;
+    crate::oidc::backchannel::sessions_ended(
+        ctx,
+        &[(live.row.id.clone(), live.row.user_id.clone())],
+    )
+    .await;
     // The client's active session moves to another live one, if any.
     let remaining = live_for_client(ctx, client_id).await?;
     clients::update(

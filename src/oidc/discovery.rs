@@ -7,7 +7,7 @@ use crate::config::Settings;
 
 pub fn document(settings: &Settings) -> String {
     let iss = settings.issuer();
-    json!({
+    let mut doc = json!({
         "issuer": iss,
         "authorization_endpoint": format!("{iss}/oauth/authorize"),
         "token_endpoint": format!("{iss}/oauth/token"),
@@ -16,6 +16,7 @@ pub fn document(settings: &Settings) -> String {
         "revocation_endpoint": format!("{iss}/oauth/revoke"),
         "introspection_endpoint": format!("{iss}/oauth/introspect"),
         "end_session_endpoint": format!("{iss}/oauth/end_session"),
+        "registration_endpoint": settings.oidc.dynamic_registration.then(|| format!("{iss}/oauth/register")),
         "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
@@ -43,7 +44,12 @@ pub fn document(settings: &Settings) -> String {
         "ui_locales_supported": ["en"],
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
-        "backchannel_logout_supported": false,
-    })
-    .to_string()
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
+    });
+    // Features that are off are left out rather than given as null.
+    if let Some(map) = doc.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    doc.to_string()
 }

@@ -14,7 +14,7 @@ impl OAuthError {
     pub fn new(error: &'static str, description: impl Into<String>) -> Self {
         let status = match error {
             "invalid_client" | "invalid_token" => 401,
-            "insufficient_scope" => 403,
+            "insufficient_scope" | "access_denied" => 403,
             "server_error" => 500,
             "temporarily_unavailable" => 503,
             _ => 400,

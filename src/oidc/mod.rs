@@ -4,10 +4,12 @@
 
 pub mod assertion;
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod clients;
 pub mod discovery;
 pub mod error;
 pub mod keys;
 pub mod logout;
+pub mod registration;
 pub mod token;

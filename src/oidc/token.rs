@@ -165,6 +165,10 @@ async fn authorization_code(
         }
         (None, None) => {}
     }
+    // Remember the client got tokens in this session, for back-channel logout.
+    if let Some(sid) = &grant.auth.session_id {
+        repo::record_session_client(&ctx.db, sid, client.id(), ctx.now()).await?;
+    }
     let response = issue(
         ctx,
         client,

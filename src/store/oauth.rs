@@ -28,11 +28,28 @@ pub async fn insert_client(db: &impl ConnectionTrait, row: ClientRow) -> Result<
         client_id: Set(row.client_id),
         settings: Set(row.settings),
         secret_hash: Set(row.secret_hash),
+        registration_token_hash: Set(row.registration_token_hash),
         created_at: Set(row.created_at),
         updated_at: Set(row.updated_at),
     }
     .insert(db)
     .await?;
+    Ok(())
+}
+
+/// Replaces a stored client's settings (and secret hash, when given).
+pub async fn update_client(
+    db: &impl ConnectionTrait,
+    id: &str,
+    settings: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    oauth_client::Entity::update_many()
+        .col_expr(oauth_client::Column::Settings, Expr::value(settings))
+        .col_expr(oauth_client::Column::UpdatedAt, Expr::value(now))
+        .filter(oauth_client::Column::ClientId.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -152,4 +169,50 @@ pub async fn revoke_family(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Records that `client_id` received tokens within `session_id` (once).
+pub async fn record_session_client(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    use super::entities::session_client;
+    let exists = session_client::Entity::find_by_id((session_id.to_owned(), client_id.to_owned()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let inserted = session_client::ActiveModel {
+        session_id: Set(session_id.to_owned()),
+        client_id: Set(client_id.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Err(e) if !super::is_unique_violation(&e) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// `(session_id, client_id)` pairs for these sessions.
+pub async fn clients_of_sessions(
+    db: &impl ConnectionTrait,
+    session_ids: &[String],
+) -> Result<Vec<(String, String)>, DbErr> {
+    use super::entities::session_client;
+    if session_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(session_client::Entity::find()
+        .filter(session_client::Column::SessionId.is_in(session_ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.session_id, r.client_id))
+        .collect())
 }

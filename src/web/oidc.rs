@@ -39,6 +39,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/oauth/end_session/confirm",
         web::post().to(end_session_confirm),
     )
+    .route("/oauth/register", web::post().to(register))
+    .route("/oauth/register/{id}", web::get().to(registration_read))
+    .route("/oauth/register/{id}", web::put().to(registration_update))
+    .route(
+        "/oauth/register/{id}",
+        web::delete().to(registration_delete),
+    )
     .route("/static/{file}", web::get().to(static_file));
 }
 
@@ -491,6 +498,98 @@ async fn userinfo(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) 
     match token::userinfo(&ctx, &token).await {
         Ok(v) => no_store_json(v),
         Err(e) => bearer_error(&e),
+    }
+}
+
+// ----- dynamic registration (RFC 7591, 7592) -----
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
+}
+
+/// A JSON object body of at most 64 KiB.
+async fn read_json(mut payload: web::Payload) -> Result<serde_json::Value, OAuthError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| OAuthError::invalid_request("The body could not be read."))?;
+        if body.len() + chunk.len() > 64 * 1024 {
+            return Err(OAuthError::invalid_request("The body is too large."));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(v) if v.is_object() => Ok(v),
+        _ => Err(OAuthError::new(
+            "invalid_client_metadata",
+            "The body must be a JSON object.",
+        )),
+    }
+}
+
+fn registration_error(e: &OAuthError) -> HttpResponse {
+    if e.error == "invalid_token" {
+        bearer_error(e)
+    } else {
+        oauth_json_error(e)
+    }
+}
+
+async fn register(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let result = match read_json(payload).await {
+        Ok(m) => crate::oidc::registration::register(&ctx, bearer(&req).as_deref(), &m).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(v) => HttpResponse::Created()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(v),
+        Err(e) => registration_error(&e),
+    }
+}
+
+async fn registration_read(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    match crate::oidc::registration::read(&ctx, &path, bearer(&req).as_deref()).await {
+        Ok(v) => no_store_json(v),
+        Err(e) => registration_error(&e),
+    }
+}
+
+async fn registration_update(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let result = match read_json(payload).await {
+        Ok(m) => crate::oidc::registration::update(&ctx, &path, bearer(&req).as_deref(), &m).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(v) => no_store_json(v),
+        Err(e) => registration_error(&e),
+    }
+}
+
+async fn registration_delete(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    match crate::oidc::registration::delete(&ctx, &path, bearer(&req).as_deref()).await {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(e) => registration_error(&e),
     }
 }
 

@@ -709,3 +709,139 @@ backend_tests! {
         assert_eq!(send(assertion(&other, &endpoint, now, "j5")).await.body["error"], "invalid_client");
     }
 }
+
+/// A relying party's back-channel logout endpoint: records each logout token it receives.
+async fn logout_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let store = web::Data::new(got.clone());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        App::new().app_data(store.clone()).route(
+            "/backchannel",
+            web::post().to(
+                |form: web::Form<HashMap<String, String>>,
+                 store: web::Data<std::sync::Arc<std::sync::Mutex<Vec<String>>>>| async move {
+                    store
+                        .lock()
+                        .unwrap()
+                        .push(form.get("logout_token").cloned().unwrap_or_default());
+                    HttpResponse::Ok().finish()
+                },
+            ),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}/backchannel"), got)
+}
+
+backend_tests! {
+    async fn ending_a_session_sends_back_channel_logout_tokens(backend) {
+        let (uri, received) = logout_receiver().await;
+        let Some(app) = TestApp::spawn_with(backend, move |s| {
+            with_clients(s);
+            s.clients[0].backchannel_logout_uri = Some(uri);
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT), challenge.as_str());
+        let cb = browse_to_callback(&browser, &url).await;
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.secret())], Some(("rp", "rp-secret"))).await;
+        let id_claims = decode_payload(r.body["id_token"].as_str().unwrap());
+        // The user signs out in the app's own UI (Frontend API).
+        let r = app.post_as(&browser, "/v1/client/sessions?_method=DELETE", &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let mut token = None;
+        for _ in 0..100 {
+            if let Some(t) = received.lock().unwrap().first().cloned() { token = Some(t); break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let token = token.expect("a logout token arrived");
+        let header = decode_header(&token);
+        assert_eq!(header["typ"], "logout+jwt");
+        let jwks: jsonwebtoken::jwk::JwkSet = rp_http().get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+        let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(header["kid"].as_str().unwrap()).unwrap()).unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.set_audience(&["rp"]);
+        v.validate_exp = false;
+        let claims = jsonwebtoken::decode::<serde_json::Value>(&token, &key, &v).expect("logout token verifies").claims;
+        assert_eq!(claims["sid"], id_claims["sid"]);
+        assert_eq!(claims["sub"], id_claims["sub"]);
+        assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+        assert!(claims.get("nonce").is_none());
+    }
+}
+
+backend_tests! {
+    async fn dynamic_registration_is_off_by_default(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let r = Res::from(rp_http().post(app.url("/oauth/register")).json(&serde_json::json!({"redirect_uris": ["https://x.example.com/cb"]})).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(app.get("/.well-known/openid-configuration").await.body.get("registration_endpoint").is_none());
+    }
+
+    async fn dynamic_registration_and_management(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.oidc.dynamic_registration = true;
+            s.oidc.registration_token = Some("initial-access-token".to_string().into());
+        }).await else { return };
+        assert_eq!(app.get("/.well-known/openid-configuration").await.body["registration_endpoint"], app.url("/oauth/register"));
+        let post = |body: serde_json::Value, token: Option<&str>| {
+            let mut req = rp_http().post(app.url("/oauth/register")).json(&body);
+            if let Some(t) = token { req = req.bearer_auth(t); }
+            async move { Res::from(req.send().await.unwrap()).await }
+        };
+        let meta = serde_json::json!({
+            "redirect_uris": [RP_REDIRECT], "client_name": "Agent", "grant_types": ["authorization_code", "client_credentials"],
+            "scope": "openid email", "contacts": ["ignored@example.com"],
+        });
+        assert_eq!(post(meta.clone(), None).await.status, StatusCode::UNAUTHORIZED, "the initial access token is required");
+        assert_eq!(post(meta.clone(), Some("wrong")).await.status, StatusCode::UNAUTHORIZED);
+        let bad = post(serde_json::json!({"redirect_uris": ["http://evil.example.com/cb"]}), Some("initial-access-token")).await;
+        assert_eq!((bad.status, bad.body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_redirect_uri")));
+        let bad = post(serde_json::json!({"redirect_uris": [RP_REDIRECT], "response_types": ["token"]}), Some("initial-access-token")).await;
+        assert_eq!(bad.body["error"], "invalid_client_metadata");
+
+        let r = post(meta, Some("initial-access-token")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.body["client_id"].as_str().unwrap().to_owned();
+        let secret = r.body["client_secret"].as_str().unwrap().to_owned();
+        let reg_token = r.body["registration_access_token"].as_str().unwrap().to_owned();
+        let reg_uri = r.body["registration_client_uri"].as_str().unwrap().to_owned();
+        assert_eq!(r.body["client_secret_expires_at"], 0);
+        assert_eq!(r.body["token_endpoint_auth_method"], "client_secret_basic");
+
+        // The new client works at once, and is third-party: its users are asked.
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some((&id, &secret))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let browser = signed_in(&app).await;
+        let url = format!("{}?client_id={id}&response_type=code&scope=openid&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        let r = browser.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "a consent page");
+        assert!(r.text().await.unwrap().contains("Agent"));
+
+        // RFC 7592: read, update, delete with the registration access token.
+        let r = Res::from(rp_http().get(&reg_uri).bearer_auth(&reg_token).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["client_name"], "Agent");
+        assert!(r.body.get("client_secret").is_none(), "the secret is never shown again");
+        let r = Res::from(rp_http().get(&reg_uri).bearer_auth("wrong").send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let r = Res::from(rp_http().put(&reg_uri).bearer_auth(&reg_token).json(&serde_json::json!({
+            "client_id": id, "redirect_uris": ["https://agent.example.com/cb"], "client_name": "Agent 2",
+        })).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["redirect_uris"], serde_json::json!(["https://agent.example.com/cb"]));
+        let r = Res::from(rp_http().delete(&reg_uri).bearer_auth(&reg_token).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some((&id, &secret))).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a deleted client is gone");
+    }
+}

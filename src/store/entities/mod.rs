@@ -8,5 +8,6 @@ pub mod oauth_client;
 pub mod phone_number;
 pub mod refresh_token;
 pub mod session;
+pub mod session_client;
 pub mod signing_key;
 pub mod user;

@@ -7,6 +7,8 @@ pub struct Model {
     pub client_id: String,
     pub settings: String,
     pub secret_hash: Option<String>,
+    /// RFC 7592 registration access token (keyed hash); dynamically registered clients only.
+    pub registration_token_hash: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

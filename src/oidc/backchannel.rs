@@ -1,0 +1,80 @@
+//! OpenID Connect Back-Channel Logout 1.0: when a session ends, every relying party that
+//! received tokens in it and registered a `backchannel_logout_uri` gets a logout token.
+//! Delivery runs in the background (a sign-out never waits on a client), with a few retries.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::claims::subject;
+use super::clients;
+use crate::crypto;
+use crate::flows::Ctx;
+use crate::store::oauth as repo;
+
+const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+const ATTEMPTS: u32 = 3;
+
+/// Notifies the clients of ended sessions, given as `(session_id, user_id)`.
+pub async fn sessions_ended(ctx: &Ctx, ended: &[(String, String)]) {
+    if let Err(e) = notify(ctx, ended).await {
+        tracing::warn!(error = %format!("{e:#}"), "back-channel logout not sent");
+    }
+}
+
+async fn notify(ctx: &Ctx, ended: &[(String, String)]) -> anyhow::Result<()> {
+    let ids: Vec<String> = ended.iter().map(|(s, _)| s.clone()).collect();
+    for (session_id, client_id) in repo::clients_of_sessions(&ctx.db, &ids).await? {
+        let Some(client) = clients::find(ctx, &client_id)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.description))?
+        else {
+            continue;
+        };
+        let Some(uri) = client.settings.backchannel_logout_uri.clone() else {
+            continue;
+        };
+        let Some((_, user_id)) = ended.iter().find(|(s, _)| *s == session_id) else {
+            continue;
+        };
+        let now = ctx.now() / 1000;
+        // §2.4: sub and sid, the logout event, and never a nonce.
+        let claims = json!({
+            "iss": ctx.settings.issuer(),
+            "sub": subject(ctx, &client, user_id),
+            "aud": client.id(),
+            "iat": now,
+            "exp": now + 120,
+            "jti": crypto::random_token(),
+            "sid": session_id,
+            "events": { EVENT: {} },
+        });
+        let token = ctx.keys.current().sign_with(
+            &claims,
+            "logout+jwt",
+            &client.settings.id_token_signed_response_alg,
+        )?;
+        let http = ctx.http.clone();
+        let client_id = client_id.clone();
+        tokio::spawn(async move {
+            for attempt in 1..=ATTEMPTS {
+                let sent = http
+                    .post(&uri)
+                    .form(&[("logout_token", token.as_str())])
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => return,
+                    Ok(r) => {
+                        tracing::warn!(%client_id, status = %r.status(), attempt, "back-channel logout refused")
+                    }
+                    Err(e) => {
+                        tracing::warn!(%client_id, error = %e, attempt, "back-channel logout failed")
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(u64::from(attempt * attempt))).await;
+            }
+        });
+    }
+    Ok(())
+}

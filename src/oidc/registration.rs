@@ -1,0 +1,276 @@
+//! Dynamic client registration (RFC 7591) and its management protocol (RFC 7592). Off unless
+//! `[oidc] dynamic_registration = true`. Registered clients are always third-party: users
+//! see the consent screen for them.
+
+use serde_json::{Value, json};
+
+use super::clients::{OAuthClient, check_settings};
+use super::error::{OAuthError, OAuthResult};
+use crate::config::ClientSettings;
+use crate::crypto;
+use crate::flows::Ctx;
+use crate::store::oauth::{self as repo, ClientRow};
+
+fn metadata_error(description: impl Into<String>) -> OAuthError {
+    OAuthError::new("invalid_client_metadata", description)
+}
+
+fn invalid_token() -> OAuthError {
+    OAuthError::new("invalid_token", "The registration access token is invalid.")
+}
+
+/// Client metadata (RFC 7591 §2) to settings. Unknown members are ignored, as §2 asks.
+fn settings_from(client_id: &str, m: &Value) -> OAuthResult<(ClientSettings, bool)> {
+    let strings = |k: &str| -> OAuthResult<Vec<String>> {
+        match m.get(k) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| metadata_error(format!("{k} must be an array of strings.")))
+                })
+                .collect(),
+            Some(_) => Err(metadata_error(format!("{k} must be an array of strings."))),
+        }
+    };
+    let string = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
+    let method =
+        string("token_endpoint_auth_method").unwrap_or_else(|| "client_secret_basic".into());
+    let confidential = match method.as_str() {
+        "client_secret_basic" | "client_secret_post" => true,
+        "none" | "private_key_jwt" => false,
+        other => {
+            return Err(metadata_error(format!(
+                "token_endpoint_auth_method {other:?} is not supported."
+            )));
+        }
+    };
+    let mut grant_types = strings("grant_types")?;
+    if grant_types.is_empty() {
+        grant_types.push("authorization_code".into());
+    }
+    let response_types = strings("response_types")?;
+    if response_types.iter().any(|r| r != "code") {
+        return Err(metadata_error("Only the code response type is supported."));
+    }
+    let scopes: Vec<String> = string("scope")
+        .unwrap_or_else(|| "openid profile email".into())
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let redirect_uris = strings("redirect_uris")?;
+    for uri in &redirect_uris {
+        super::clients::check_redirect_uri(uri)
+            .map_err(|e| OAuthError::new("invalid_redirect_uri", e))?;
+    }
+    let mut settings: ClientSettings = serde_json::from_value(json!({
+        "client_id": client_id,
+        "name": string("client_name"),
+        "logo_uri": string("logo_uri"),
+        "redirect_uris": redirect_uris,
+        "post_logout_redirect_uris": strings("post_logout_redirect_uris")?,
+        "grant_types": grant_types,
+        "scopes": scopes,
+        "first_party": false,
+        "id_token_signed_response_alg": string("id_token_signed_response_alg").unwrap_or_else(|| "ES256".into()),
+        "subject_type": string("subject_type").unwrap_or_else(|| "public".into()),
+        "jwks": m.get("jwks").filter(|v| !v.is_null()),
+        "backchannel_logout_uri": string("backchannel_logout_uri"),
+    }))
+    .map_err(|e| metadata_error(e.to_string()))?;
+    if method == "private_key_jwt" && settings.jwks.is_none() {
+        return Err(metadata_error("private_key_jwt needs jwks."));
+    }
+    if method != "private_key_jwt" {
+        settings.jwks = None;
+    }
+    // Checked as a confidential client would be when it gets a secret.
+    if confidential {
+        settings.client_secret = Some("placeholder".to_string().into());
+    }
+    check_settings(&settings).map_err(|e| {
+        if e.contains("redirect URI") {
+            OAuthError::new("invalid_redirect_uri", e)
+        } else {
+            metadata_error(e)
+        }
+    })?;
+    settings.client_secret = None;
+    Ok((settings, confidential))
+}
+
+/// What a client's registration says about it (RFC 7591 §3.2.1).
+fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
+    let s = &c.settings;
+    let method = if s.jwks.is_some() {
+        "private_key_jwt"
+    } else if c.secret_hash.is_some() {
+        "client_secret_basic"
+    } else {
+        "none"
+    };
+    json!({
+        "client_id": s.client_id,
+        "client_name": s.name,
+        "logo_uri": s.logo_uri,
+        "redirect_uris": s.redirect_uris,
+        "post_logout_redirect_uris": s.post_logout_redirect_uris,
+        "grant_types": s.grant_types,
+        "response_types": ["code"],
+        "scope": s.scopes.join(" "),
+        "token_endpoint_auth_method": method,
+        "id_token_signed_response_alg": s.id_token_signed_response_alg,
+        "subject_type": s.subject_type,
+        "jwks": s.jwks,
+        "backchannel_logout_uri": s.backchannel_logout_uri,
+        "registration_client_uri": format!("{}/oauth/register/{}", ctx.settings.issuer(), s.client_id),
+    })
+}
+
+fn enabled(ctx: &Ctx) -> OAuthResult<()> {
+    if ctx.settings.oidc.dynamic_registration {
+        Ok(())
+    } else {
+        Err(OAuthError::new(
+            "access_denied",
+            "Dynamic client registration is not enabled.",
+        ))
+    }
+}
+
+/// `POST /oauth/register`.
+pub async fn register(ctx: &Ctx, bearer: Option<&str>, m: &Value) -> OAuthResult<Value> {
+    enabled(ctx)?;
+    if let Some(required) = &ctx.settings.oidc.registration_token {
+        use secrecy::ExposeSecret;
+        use subtle::ConstantTimeEq;
+        let given = bearer.unwrap_or("");
+        if !bool::from(given.as_bytes().ct_eq(required.expose_secret().as_bytes())) {
+            return Err(invalid_token());
+        }
+    }
+    let client_id = crate::domain::new_id("dyn");
+    let (settings, confidential) = settings_from(&client_id, m)?;
+    let secret = confidential.then(crypto::random_token);
+    let registration_token = crypto::random_token();
+    let now = ctx.now();
+    let row = ClientRow {
+        client_id: client_id.clone(),
+        settings: serde_json::to_string(&settings).map_err(anyhow::Error::new)?,
+        secret_hash: secret.as_ref().map(|s| ctx.tokens.hash("client_secret", s)),
+        registration_token_hash: Some(ctx.tokens.hash("registration_token", &registration_token)),
+        created_at: now,
+        updated_at: now,
+    };
+    repo::insert_client(&ctx.db, row).await?;
+    ctx.keys
+        .ensure(
+            &ctx.db,
+            now,
+            &[settings.id_token_signed_response_alg.as_str()],
+        )
+        .await?;
+    let client = OAuthClient {
+        secret_hash: secret.as_ref().map(|_| String::new()),
+        settings,
+    };
+    let mut out = metadata(ctx, &client);
+    if let Some(map) = out.as_object_mut() {
+        map.insert("client_id_issued_at".into(), json!(now / 1000));
+        map.insert(
+            "registration_access_token".into(),
+            json!(registration_token),
+        );
+        if let Some(s) = secret {
+            map.insert("client_secret".into(), json!(s));
+            map.insert("client_secret_expires_at".into(), json!(0));
+        }
+    }
+    tracing::info!(%client_id, "client registered dynamically");
+    Ok(out)
+}
+
+/// The stored client behind a registration access token.
+async fn authorized(
+    ctx: &Ctx,
+    client_id: &str,
+    token: Option<&str>,
+) -> OAuthResult<(ClientRow, OAuthClient)> {
+    enabled(ctx)?;
+    let token = token.ok_or_else(invalid_token)?;
+    let row = repo::get_client(&ctx.db, client_id)
+        .await?
+        .ok_or_else(invalid_token)?;
+    let stored = row
+        .registration_token_hash
+        .as_deref()
+        .ok_or_else(invalid_token)?;
+    if !ctx.tokens.verify("registration_token", token, stored) {
+        return Err(invalid_token());
+    }
+    let settings: ClientSettings =
+        serde_json::from_str(&row.settings).map_err(anyhow::Error::new)?;
+    let client = OAuthClient {
+        settings,
+        secret_hash: row.secret_hash.clone(),
+    };
+    Ok((row, client))
+}
+
+/// `GET /oauth/register/{id}` (RFC 7592 §2.1).
+pub async fn read(ctx: &Ctx, client_id: &str, token: Option<&str>) -> OAuthResult<Value> {
+    let (_, client) = authorized(ctx, client_id, token).await?;
+    Ok(metadata(ctx, &client))
+}
+
+/// `PUT /oauth/register/{id}` (RFC 7592 §2.2): replaces the metadata; the secret stays.
+pub async fn update(
+    ctx: &Ctx,
+    client_id: &str,
+    token: Option<&str>,
+    m: &Value,
+) -> OAuthResult<Value> {
+    let (row, _) = authorized(ctx, client_id, token).await?;
+    if m.get("client_id").and_then(Value::as_str) != Some(client_id) {
+        return Err(OAuthError::invalid_request(
+            "client_id must be the client being updated.",
+        ));
+    }
+    let (settings, confidential) = settings_from(client_id, m)?;
+    if confidential != row.secret_hash.is_some() {
+        return Err(metadata_error(
+            "token_endpoint_auth_method cannot switch between secret and no secret.",
+        ));
+    }
+    repo::update_client(
+        &ctx.db,
+        client_id,
+        &serde_json::to_string(&settings).map_err(anyhow::Error::new)?,
+        ctx.now(),
+    )
+    .await?;
+    ctx.keys
+        .ensure(
+            &ctx.db,
+            ctx.now(),
+            &[settings.id_token_signed_response_alg.as_str()],
+        )
+        .await?;
+    Ok(metadata(
+        ctx,
+        &OAuthClient {
+            settings,
+            secret_hash: row.secret_hash,
+        },
+    ))
+}
+
+/// `DELETE /oauth/register/{id}` (RFC 7592 §2.3).
+pub async fn delete(ctx: &Ctx, client_id: &str, token: Option<&str>) -> OAuthResult<()> {
+    authorized(ctx, client_id, token).await?;
+    repo::delete_client(&ctx.db, client_id).await?;
+    Ok(())
+}
