@@ -25,6 +25,8 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub oidc: OidcSettings,
+    #[serde(default)]
+    pub branding: BrandingSettings,
     /// Relying parties declared in config (`[[clients]]`); more can be added at run time.
     #[serde(default)]
     pub clients: Vec<ClientSettings>,
@@ -129,6 +131,28 @@ pub struct ServerSettings {
     pub key_encryption_key: Option<SecretString>,
     /// Seconds an in-flight request may take to finish after SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Origins (`https://app.example.com`) the hosted pages may send users back to with
+    /// `redirect_url`, besides Portcullis itself and registered client redirect URIs.
+    pub allowed_redirect_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrandingSettings {
+    pub app_name: String,
+    pub logo_url: Option<String>,
+    /// A hex colour (`#2451b7`) for buttons and links.
+    pub primary_color: String,
+}
+
+impl Default for BrandingSettings {
+    fn default() -> Self {
+        Self {
+            app_name: "Portcullis".into(),
+            logo_url: None,
+            primary_color: "#2451b7".into(),
+        }
+    }
 }
 
 impl Default for ServerSettings {
@@ -139,6 +163,7 @@ impl Default for ServerSettings {
             secret_key: None,
             key_encryption_key: None,
             shutdown_timeout_secs: 30,
+            allowed_redirect_origins: Vec::new(),
         }
     }
 }
@@ -405,6 +430,19 @@ impl Settings {
                 ids.insert(&c.client_id),
                 "[[clients]] {:?} appears twice",
                 c.client_id
+            );
+        }
+        let colour = self.branding.primary_color.strip_prefix('#').unwrap_or("");
+        anyhow::ensure!(
+            matches!(colour.len(), 3 | 6) && colour.bytes().all(|b| b.is_ascii_hexdigit()),
+            "[branding] primary_color must be a hex colour like #2451b7"
+        );
+        for o in &self.server.allowed_redirect_origins {
+            let u = url::Url::parse(o)
+                .map_err(|e| anyhow::anyhow!("[server] allowed_redirect_origins {o:?}: {e}"))?;
+            anyhow::ensure!(
+                u.origin().ascii_serialization() == o.trim_end_matches('/'),
+                "[server] allowed_redirect_origins {o:?} must be an origin (scheme://host[:port])"
             );
         }
         let o = &self.oidc;

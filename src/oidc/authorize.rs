@@ -416,6 +416,10 @@ async fn proceed(
         if let Some(h) = &request.login_hint {
             url.query_pairs_mut().append_pair("login_hint", h);
         }
+        // A session exists but is not good enough: the page must sign the user in again.
+        if session.is_some() {
+            url.query_pairs_mut().append_pair("prompt", "login");
+        }
         return Ok(Outcome::SignIn {
             url: url.to_string(),
         });

@@ -4,6 +4,7 @@
 pub mod fapi;
 mod health;
 mod oidc;
+mod pages;
 
 use actix_web::dev::Service;
 use actix_web::http::Method;
@@ -16,6 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/.well-known/jwks.json", web::get().to(health::jwks));
     fapi::routes(cfg);
+    pages::routes(cfg);
     oidc::routes(cfg);
 }
 

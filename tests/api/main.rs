@@ -13,6 +13,7 @@ mod ephemeral;
 mod errors;
 mod health;
 mod oidc;
+mod pages;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -1,0 +1,1349 @@
+//! The hosted pages: sign-in, sign-up, verification, sign-out and the account page. Plain
+//! HTML forms (they work with JavaScript off), POST-redirect-GET on success, errors beside
+//! the field they concern. Every handler calls the same flow function the Frontend API does.
+
+mod strings;
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use futures_util::StreamExt;
+use subtle::ConstantTimeEq;
+
+use self::strings::Strings;
+use super::fapi::extract;
+use crate::config::FieldMode;
+use crate::flows::client::{self, ClientCtx};
+use crate::flows::sign_in::{SignIn, SignInStatus};
+use crate::flows::sign_up::{self, SignUp, SignUpStatus};
+use crate::flows::verification::Status;
+use crate::flows::{ApiError, Ctx, FlowError, Params, sign_in};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/brand.css", web::get().to(brand_css))
+        .route("/sign-in", web::get().to(sign_in_page))
+        .route("/sign-in", web::post().to(sign_in_submit))
+        .route("/sign-in/factor-one", web::get().to(factor_one_page))
+        .route("/sign-in/factor-one", web::post().to(factor_one_submit))
+        .route(
+            "/sign-in/factor-one/prepare",
+            web::post().to(factor_one_prepare),
+        )
+        .route("/sign-up", web::get().to(sign_up_page))
+        .route("/sign-up", web::post().to(sign_up_submit))
+        .route("/sign-up/continue", web::get().to(continue_page))
+        .route("/sign-up/continue", web::post().to(continue_submit))
+        .route(
+            "/sign-up/verify-email-address",
+            web::get().to(verify_email_page),
+        )
+        .route(
+            "/sign-up/verify-email-address",
+            web::post().to(verify_email_submit),
+        )
+        .route(
+            "/sign-up/verify-email-address/resend",
+            web::post().to(verify_email_resend),
+        )
+        .route(
+            "/sign-up/verify-phone-number",
+            web::get().to(verify_phone_page),
+        )
+        .route(
+            "/sign-up/verify-phone-number",
+            web::post().to(verify_phone_submit),
+        )
+        .route(
+            "/sign-up/verify-phone-number/resend",
+            web::post().to(verify_phone_resend),
+        )
+        .route("/sign-out", web::get().to(sign_out_page))
+        .route("/sign-out", web::post().to(sign_out_submit))
+        .route("/user", web::get().to(user_page));
+}
+
+/// `:root { --primary: … }` from `[branding]`, so pages need no inline style.
+async fn brand_css(ctx: web::Data<Ctx>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(format!(
+            ":root {{ --primary: {}; }}\n",
+            ctx.settings.branding.primary_color
+        ))
+}
+
+// ----- request context -----
+
+const CSRF_COOKIE: &str = "__csrf";
+
+/// What every page needs: the client, strings, CSRF token and the validated way back.
+struct PageCtx {
+    cc: ClientCtx,
+    s: &'static Strings,
+    csrf: String,
+    /// A fresh CSRF cookie to set (first visit).
+    csrf_cookie: Option<String>,
+    /// `?redirect_url=…` to carry through the pages (already validated), or "".
+    query: String,
+    redirect: Option<String>,
+}
+
+async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, HttpResponse> {
+    let cc = extract::client(ctx, req)
+        .await
+        .map_err(|e| error_page(ctx, &e))?;
+    // Signed double-submit: the cookie holds a random value, the form its keyed hash, so a
+    // cookie planted by a sibling domain is useless without the server key.
+    let (raw, csrf_cookie) = match req.cookie(CSRF_COOKIE) {
+        Some(c) if c.value().len() >= 32 => (c.value().to_owned(), None),
+        _ => {
+            let t = crate::crypto::random_token();
+            (t.clone(), Some(t))
+        }
+    };
+    let q = query_map(req);
+    let redirect = q.get("redirect_url").and_then(|r| safe_redirect(ctx, r));
+    let query = redirect
+        .as_ref()
+        .map(|r| {
+            format!(
+                "?redirect_url={}",
+                url::form_urlencoded::byte_serialize(r.as_bytes()).collect::<String>()
+            )
+        })
+        .unwrap_or_default();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Ok(PageCtx {
+        cc,
+        s: strings::for_request(accept),
+        csrf: ctx.tokens.hash("csrf", &raw),
+        csrf_cookie,
+        query,
+        redirect,
+    })
+}
+
+fn query_map(req: &HttpRequest) -> HashMap<String, String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The one place that decides where a page may send the user: a path on Portcullis, the
+/// issuer's origin, an origin in `[server] allowed_redirect_origins`, or exactly a registered
+/// client redirect URI. Anything else is dropped and the user stays here.
+pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
+    if raw.len() > 2048 {
+        return None;
+    }
+    if raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') {
+        return Some(raw.to_owned());
+    }
+    let u = url::Url::parse(raw).ok()?;
+    if !matches!(u.scheme(), "https" | "http") || !u.username().is_empty() || u.password().is_some()
+    {
+        return None;
+    }
+    let origin = u.origin().ascii_serialization();
+    let issuer = url::Url::parse(ctx.settings.issuer())
+        .ok()?
+        .origin()
+        .ascii_serialization();
+    let allowed = origin == issuer
+        || ctx
+            .settings
+            .server
+            .allowed_redirect_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/') == origin)
+        || ctx
+            .settings
+            .clients
+            .iter()
+            .any(|c| c.redirect_uris.iter().any(|r| r == raw));
+    allowed.then(|| u.to_string())
+}
+
+async fn read_form(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> Option<HashMap<String, String>> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.ok()?;
+        if body.len() + chunk.len() > 64 * 1024 {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !body.is_empty() && !ct.starts_with("application/x-www-form-urlencoded") {
+        return None;
+    }
+    Some(url::form_urlencoded::parse(&body).into_owned().collect())
+}
+
+/// Reads a POSTed form and checks its CSRF token; a bad one gets the expired-form page.
+async fn checked_form(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(PageCtx, HashMap<String, String>), HttpResponse> {
+    let pc = page_ctx(ctx, req).await?;
+    let form = read_form(req, payload).await.unwrap_or_default();
+    let given = form.get("csrf").map(String::as_str).unwrap_or("");
+    let valid = pc.csrf_cookie.is_none() && bool::from(given.as_bytes().ct_eq(pc.csrf.as_bytes()));
+    if !valid {
+        let mut res = message_page(ctx, StatusCode::FORBIDDEN, pc.s.form_expired);
+        set_cookies(ctx, &pc, &mut res);
+        return Err(res);
+    }
+    Ok((pc, form))
+}
+
+/// Flow parameters from a form: everything but the CSRF token and page-only fields.
+fn params(form: &HashMap<String, String>, fields: &[&str]) -> Params {
+    let pairs = fields
+        .iter()
+        .filter_map(|f| form.get(*f).map(|v| ((*f).to_owned(), v.clone())))
+        .collect();
+    Params::from_pairs(pairs).unwrap_or_default()
+}
+
+// ----- responses -----
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
+    if let Some(t) = &pc.csrf_cookie {
+        let c = Cookie::build(CSRF_COOKIE, t.clone())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(ctx.settings.issuer_is_https())
+            .finish();
+        let _ = res.add_cookie(&c);
+    }
+}
+
+fn html(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    status: StatusCode,
+    body: Result<String, askama::Error>,
+    req: &HttpRequest,
+) -> HttpResponse {
+    let mut res = match body {
+        Ok(b) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .body(b),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    };
+    set_cookies(ctx, pc, &mut res);
+    extract::with_client_token(ctx, req, &pc.cc, res)
+}
+
+/// POST-redirect-GET, carrying a new client cookie when the flow made one.
+fn see_other(ctx: &Ctx, pc: &PageCtx, req: &HttpRequest, to: &str) -> HttpResponse {
+    let mut res = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish();
+    set_cookies(ctx, pc, &mut res);
+    extract::with_client_token(ctx, req, &pc.cc, res)
+}
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct MessagePage<'a> {
+    message: &'a str,
+}
+
+fn message_page(_ctx: &Ctx, status: StatusCode, message: &str) -> HttpResponse {
+    match (MessagePage { message }).render() {
+        Ok(b) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .body(b),
+        Err(_) => HttpResponse::build(status).finish(),
+    }
+}
+
+fn error_page(ctx: &Ctx, e: &FlowError) -> HttpResponse {
+    match e {
+        FlowError::Api(api) => message_page(ctx, StatusCode::BAD_REQUEST, &api.long_message),
+        FlowError::Unavailable(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
+            message_page(
+                ctx,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "A service we depend on is not answering. Please try again in a moment.",
+            )
+        }
+        FlowError::Unexpected(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
+            message_page(
+                ctx,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; it has been logged. Please try again.",
+            )
+        }
+    }
+}
+
+/// A flow error shown on the form: beside its field when it names one.
+#[derive(Default)]
+struct FormErrors {
+    general: Option<String>,
+    fields: HashMap<String, String>,
+}
+
+impl FormErrors {
+    fn from(api: &ApiError) -> Self {
+        let mut e = Self::default();
+        match &api.param {
+            Some(p) if p != "strategy" => {
+                e.fields.insert(p.clone(), api.long_message.clone());
+            }
+            _ => e.general = Some(api.long_message.clone()),
+        }
+        e
+    }
+}
+
+/// After a completed sign-in or sign-up: back to the app, or to the account page.
+fn done_target(pc: &PageCtx) -> String {
+    pc.redirect.clone().unwrap_or_else(|| "/user".into())
+}
+
+// ----- sign-in -----
+
+#[derive(Template)]
+#[template(path = "pages/sign_in.html")]
+struct SignInPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    identifier_label: String,
+    identifier: &'a str,
+    reauth: bool,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+fn identifier_label(ctx: &Ctx, s: &Strings) -> String {
+    let a = &ctx.settings.auth;
+    let mut parts = Vec::new();
+    if a.email_address.enabled() {
+        parts.push(s.email_label);
+    }
+    if a.phone_number.enabled() {
+        parts.push(s.phone_label);
+    }
+    if a.username.enabled() {
+        parts.push(s.username_label);
+    }
+    parts.join(s.or)
+}
+
+fn render_sign_in(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    identifier: &str,
+    reauth: bool,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let b = &ctx.settings.branding;
+    let page = SignInPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        identifier_label: identifier_label(ctx, pc.s),
+        identifier,
+        reauth,
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn signed_in(ctx: &Ctx, cc: &ClientCtx) -> bool {
+    matches!(
+        crate::oidc::authorize::current_session(ctx, cc).await,
+        Ok(Some(_))
+    )
+}
+
+async fn sign_in_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let q = query_map(&req);
+    let reauth = q.get("prompt").is_some_and(|p| p == "login");
+    if !reauth && signed_in(&ctx, &pc.cc).await {
+        return see_other(&ctx, &pc, &req, &done_target(&pc));
+    }
+    let hint = q.get("login_hint").cloned().unwrap_or_default();
+    render_sign_in(
+        &ctx,
+        &pc,
+        &req,
+        &hint,
+        reauth,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn sign_in_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let identifier = form.get("identifier").cloned().unwrap_or_default();
+    let reauth = form.get("reauth").is_some_and(|v| v == "1");
+    // Asked to sign in again (prompt=login): the current sessions end first.
+    if reauth
+        && let Some(id) = pc.cc.id().map(str::to_owned)
+        && let Err(e) = client::sign_out_everywhere(&ctx, &id).await
+    {
+        return error_page(&ctx, &e);
+    }
+    match sign_in::create(&ctx, &mut pc.cc, &params(&form, &["identifier"])).await {
+        Ok(si) => next_after_identify(&ctx, pc, &req, si).await,
+        Err(FlowError::Api(api)) if api.code == crate::flows::ErrorCode::SessionExists => {
+            let to = done_target(&pc);
+            see_other(&ctx, &pc, &req, &to)
+        }
+        Err(FlowError::Api(api)) => render_sign_in(
+            &ctx,
+            &pc,
+            &req,
+            &identifier,
+            reauth,
+            FormErrors::from(&api),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+/// Identified: on to the default first factor (sending a code when that is what it is).
+async fn next_after_identify(
+    ctx: &Ctx,
+    mut pc: PageCtx,
+    req: &HttpRequest,
+    si: SignIn,
+) -> HttpResponse {
+    let Some(first) = si.supported_first_factors.first().cloned() else {
+        return message_page(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "This account has no way to sign in here.",
+        );
+    };
+    if first.strategy != "password" {
+        let target = first
+            .email_address_id
+            .clone()
+            .or(first.phone_number_id.clone())
+            .unwrap_or_default();
+        if let Err(e) = prepare(ctx, &mut pc.cc, &si.id, &first.strategy, &target).await {
+            return error_page(ctx, &e);
+        }
+    }
+    let to = format!(
+        "/sign-in/factor-one{}{}strategy={}",
+        pc.query,
+        if pc.query.is_empty() { "?" } else { "&" },
+        first.strategy
+    );
+    see_other(ctx, &pc, req, &to)
+}
+
+async fn prepare(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    strategy: &str,
+    target: &str,
+) -> Result<SignIn, FlowError> {
+    let key = if strategy == "email_code" {
+        "email_address_id"
+    } else {
+        "phone_number_id"
+    };
+    let p = Params::from_pairs(vec![
+        ("strategy".into(), strategy.into()),
+        (key.into(), target.into()),
+    ])
+    .unwrap_or_default();
+    sign_in::prepare_first_factor(ctx, cc, id, &p).await
+}
+
+#[derive(Template)]
+#[template(path = "pages/factor_one.html")]
+struct FactorOnePage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    strategy: &'a str,
+    identifier: &'a str,
+    destination: String,
+    target: String,
+    alternatives: Vec<Alternative>,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+struct Alternative {
+    strategy: String,
+    target: String,
+    label: String,
+}
+
+/// The client's open sign-in, if any.
+async fn current_sign_in(ctx: &Ctx, cc: &ClientCtx) -> Option<SignIn> {
+    let id = cc.row.as_ref()?.sign_in_id.clone()?;
+    sign_in::get(ctx, cc, &id).await.ok()
+}
+
+fn render_factor_one(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    si: &SignIn,
+    strategy: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let s = pc.s;
+    let current = si
+        .first_factor_verification
+        .as_ref()
+        .filter(|v| v.strategy == strategy);
+    let factor = si.supported_first_factors.iter().find(|f| {
+        f.strategy == strategy
+            && current.is_none_or(|v| {
+                v.target_id.is_none()
+                    || v.target_id == f.email_address_id.clone().or(f.phone_number_id.clone())
+            })
+    });
+    let destination = factor
+        .and_then(|f| f.safe_identifier.clone())
+        .unwrap_or_default();
+    let target = factor
+        .and_then(|f| f.email_address_id.clone().or(f.phone_number_id.clone()))
+        .unwrap_or_default();
+    let alternatives = si
+        .supported_first_factors
+        .iter()
+        .filter(|f| {
+            !(f.strategy == strategy
+                && f.email_address_id
+                    .clone()
+                    .or(f.phone_number_id.clone())
+                    .unwrap_or_default()
+                    == target)
+        })
+        .map(|f| Alternative {
+            strategy: f.strategy.clone(),
+            target: f
+                .email_address_id
+                .clone()
+                .or(f.phone_number_id.clone())
+                .unwrap_or_default(),
+            label: match f.strategy.as_str() {
+                "password" => s.use_password.to_owned(),
+                "email_code" => format!(
+                    "{} {}",
+                    s.email_code_to,
+                    f.safe_identifier.clone().unwrap_or_default()
+                ),
+                _ => format!(
+                    "{} {}",
+                    s.text_code_to,
+                    f.safe_identifier.clone().unwrap_or_default()
+                ),
+            },
+        })
+        .collect();
+    let b = &ctx.settings.branding;
+    let page = FactorOnePage {
+        s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        strategy,
+        identifier: si.identifier.as_deref().unwrap_or(""),
+        destination,
+        target,
+        alternatives,
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn factor_one_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc)
+        .await
+        .filter(|s| s.status == SignInStatus::NeedsFirstFactor)
+    else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let q = query_map(&req);
+    let strategy = q
+        .get("strategy")
+        .filter(|st| {
+            si.supported_first_factors
+                .iter()
+                .any(|f| &f.strategy == *st)
+        })
+        .cloned()
+        .or_else(|| {
+            si.supported_first_factors
+                .first()
+                .map(|f| f.strategy.clone())
+        })
+        .unwrap_or_else(|| "password".into());
+    render_factor_one(
+        &ctx,
+        &pc,
+        &req,
+        &si,
+        &strategy,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn factor_one_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let strategy = form.get("strategy").cloned().unwrap_or_default();
+    let p = params(&form, &["strategy", "password", "code"]);
+    match sign_in::attempt_first_factor(&ctx, &mut pc.cc, &si.id, &p).await {
+        Ok(done) if done.status == SignInStatus::Complete => {
+            let to = done_target(&pc);
+            see_other(&ctx, &pc, &req, &to)
+        }
+        Ok(_) => message_page(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "This account needs a second factor, which these pages cannot take yet.",
+        ),
+        Err(FlowError::Api(api)) => {
+            let si = current_sign_in(&ctx, &pc.cc).await.unwrap_or(si);
+            render_factor_one(
+                &ctx,
+                &pc,
+                &req,
+                &si,
+                &strategy,
+                FormErrors::from(&api),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+/// "Use another method" and "send a new code".
+async fn factor_one_prepare(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let strategy = form.get("strategy").cloned().unwrap_or_default();
+    let target = form.get("target").cloned().unwrap_or_default();
+    if strategy != "password" {
+        match prepare(&ctx, &mut pc.cc, &si.id, &strategy, &target).await {
+            Ok(_) => {}
+            Err(FlowError::Api(api)) => {
+                return render_factor_one(
+                    &ctx,
+                    &pc,
+                    &req,
+                    &si,
+                    &strategy,
+                    FormErrors {
+                        general: Some(api.long_message),
+                        fields: HashMap::new(),
+                    },
+                    StatusCode::TOO_MANY_REQUESTS,
+                );
+            }
+            Err(e) => return error_page(&ctx, &e),
+        }
+    }
+    let to = format!(
+        "/sign-in/factor-one{}{}strategy={strategy}",
+        pc.query,
+        if pc.query.is_empty() { "?" } else { "&" }
+    );
+    see_other(&ctx, &pc, &req, &to)
+}
+
+// ----- sign-up -----
+
+struct Field {
+    name: String,
+    label: &'static str,
+    input_type: &'static str,
+    autocomplete: &'static str,
+    required: bool,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/sign_up.html")]
+struct SignUpPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    title: &'a str,
+    action: &'a str,
+    continuing: bool,
+    fields: Vec<Field>,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+/// The sign-up fields from `[auth]`; `only` limits them to those still missing.
+fn sign_up_fields(
+    ctx: &Ctx,
+    s: &Strings,
+    values: &HashMap<String, String>,
+    only: Option<&[&str]>,
+) -> Vec<Field> {
+    let a = &ctx.settings.auth;
+    let either = a.email_address_or_phone_number;
+    let all = [
+        (
+            "email_address",
+            s.email_label,
+            "email",
+            "email",
+            a.email_address,
+        ),
+        ("phone_number", s.phone_label, "tel", "tel", a.phone_number),
+        ("username", s.username_label, "text", "username", a.username),
+        (
+            "first_name",
+            s.first_name_label,
+            "text",
+            "given-name",
+            a.first_name,
+        ),
+        (
+            "last_name",
+            s.last_name_label,
+            "text",
+            "family-name",
+            a.last_name,
+        ),
+        (
+            "password",
+            s.new_password_label,
+            "password",
+            "new-password",
+            a.password,
+        ),
+    ];
+    let mut fields: Vec<Field> = all
+        .into_iter()
+        .filter(|(n, _, _, _, m)| {
+            m.enabled()
+                && only.is_none_or(|o| {
+                    o.contains(n)
+                        || (either
+                            && o.contains(&"email_address_or_phone_number")
+                            && (*n == "email_address" || *n == "phone_number"))
+                })
+        })
+        .map(|(name, label, input_type, autocomplete, mode)| Field {
+            name: name.to_owned(),
+            label,
+            input_type,
+            autocomplete,
+            required: mode == FieldMode::Required,
+            value: if name == "password" {
+                String::new()
+            } else {
+                values.get(name).cloned().unwrap_or_default()
+            },
+        })
+        .collect();
+    if a.legal_consent && only.is_none_or(|o| o.contains(&"legal_accepted")) {
+        fields.push(Field {
+            name: "legal_accepted".into(),
+            label: s.legal_label,
+            input_type: "checkbox",
+            autocomplete: "off",
+            required: true,
+            value: String::new(),
+        });
+    }
+    fields
+}
+
+const SIGN_UP_FIELDS: &[&str] = &[
+    "email_address",
+    "phone_number",
+    "username",
+    "first_name",
+    "last_name",
+    "password",
+    "legal_accepted",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn render_sign_up(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    continuing: bool,
+    values: &HashMap<String, String>,
+    only: Option<&[&str]>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let b = &ctx.settings.branding;
+    let page = SignUpPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        title: if continuing {
+            pc.s.continue_title
+        } else {
+            pc.s.sign_up_title
+        },
+        action: if continuing {
+            "/sign-up/continue"
+        } else {
+            "/sign-up"
+        },
+        continuing,
+        fields: sign_up_fields(ctx, pc.s, values, only),
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn sign_up_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    if signed_in(&ctx, &pc.cc).await {
+        return see_other(&ctx, &pc, &req, &done_target(&pc));
+    }
+    render_sign_up(
+        &ctx,
+        &pc,
+        &req,
+        false,
+        &HashMap::new(),
+        None,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn sign_up_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match sign_up::create(&ctx, &mut pc.cc, &params(&form, SIGN_UP_FIELDS)).await {
+        Ok(su) => next_sign_up_step(&ctx, pc, &req, su).await,
+        Err(FlowError::Api(api)) => render_sign_up(
+            &ctx,
+            &pc,
+            &req,
+            false,
+            &form,
+            None,
+            FormErrors::from(&api),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+/// The one place that decides the next sign-up page: verify what is unverified (sending the
+/// code), then ask for what is missing, then leave.
+async fn next_sign_up_step(
+    ctx: &Ctx,
+    mut pc: PageCtx,
+    req: &HttpRequest,
+    su: SignUp,
+) -> HttpResponse {
+    if su.status == SignUpStatus::Complete {
+        let to = done_target(&pc);
+        return see_other(ctx, &pc, req, &to);
+    }
+    let req_fields = sign_up::requirements(&ctx.settings.auth, &su);
+    for (field, strategy, path) in [
+        (
+            "email_address",
+            "email_code",
+            "/sign-up/verify-email-address",
+        ),
+        ("phone_number", "phone_code", "/sign-up/verify-phone-number"),
+    ] {
+        if !req_fields.unverified.contains(&field) {
+            continue;
+        }
+        let v = if field == "email_address" {
+            &su.email_verification
+        } else {
+            &su.phone_verification
+        };
+        let pending = v.as_ref().is_some_and(|v| v.status == Status::Unverified);
+        if !pending {
+            let p =
+                Params::from_pairs(vec![("strategy".into(), strategy.into())]).unwrap_or_default();
+            if let Err(e) = sign_up::prepare_verification(ctx, &mut pc.cc, &su.id, &p).await {
+                return error_page(ctx, &e);
+            }
+        }
+        let to = format!("{path}{}", pc.query);
+        return see_other(ctx, &pc, req, &to);
+    }
+    let to = format!("/sign-up/continue{}", pc.query);
+    see_other(ctx, &pc, req, &to)
+}
+
+async fn current_sign_up(ctx: &Ctx, cc: &ClientCtx) -> Option<SignUp> {
+    let id = cc.row.as_ref()?.sign_up_id.clone()?;
+    sign_up::get(ctx, cc, &id).await.ok()
+}
+
+async fn continue_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let Some(su) = current_sign_up(&ctx, &pc.cc).await else {
+        let to = format!("/sign-up{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let missing = sign_up::requirements(&ctx.settings.auth, &su).missing;
+    render_sign_up(
+        &ctx,
+        &pc,
+        &req,
+        true,
+        &HashMap::new(),
+        Some(&missing),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn continue_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(su) = current_sign_up(&ctx, &pc.cc).await else {
+        let to = format!("/sign-up{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    match sign_up::update(&ctx, &mut pc.cc, &su.id, &params(&form, SIGN_UP_FIELDS)).await {
+        Ok(su) => next_sign_up_step(&ctx, pc, &req, su).await,
+        Err(FlowError::Api(api)) => {
+            let missing = sign_up::requirements(&ctx.settings.auth, &su).missing;
+            render_sign_up(
+                &ctx,
+                &pc,
+                &req,
+                true,
+                &form,
+                Some(&missing),
+                FormErrors::from(&api),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/verify.html")]
+struct VerifyPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    title: &'a str,
+    action: &'a str,
+    destination: String,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+#[derive(Clone, Copy)]
+enum Channel {
+    Email,
+    Phone,
+}
+
+impl Channel {
+    fn strategy(self) -> &'static str {
+        match self {
+            Channel::Email => "email_code",
+            Channel::Phone => "phone_code",
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            Channel::Email => "/sign-up/verify-email-address",
+            Channel::Phone => "/sign-up/verify-phone-number",
+        }
+    }
+}
+
+fn render_verify(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    su: &SignUp,
+    ch: Channel,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let b = &ctx.settings.branding;
+    let (title, destination) = match ch {
+        Channel::Email => (
+            pc.s.verify_email_title,
+            su.email_address.clone().unwrap_or_default(),
+        ),
+        Channel::Phone => (
+            pc.s.verify_phone_title,
+            su.phone_number.clone().unwrap_or_default(),
+        ),
+    };
+    let page = VerifyPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        title,
+        action: ch.path(),
+        destination,
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn verify_page(ctx: &Ctx, req: &HttpRequest, ch: Channel) -> HttpResponse {
+    let pc = match page_ctx(ctx, req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let Some(su) = current_sign_up(ctx, &pc.cc).await else {
+        let to = format!("/sign-up{}", pc.query);
+        return see_other(ctx, &pc, req, &to);
+    };
+    render_verify(
+        ctx,
+        &pc,
+        req,
+        &su,
+        ch,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn verify_submit(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+    ch: Channel,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(ctx, req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(su) = current_sign_up(ctx, &pc.cc).await else {
+        let to = format!("/sign-up{}", pc.query);
+        return see_other(ctx, &pc, req, &to);
+    };
+    let mut f = form.clone();
+    f.insert("strategy".into(), ch.strategy().into());
+    match sign_up::attempt_verification(ctx, &mut pc.cc, &su.id, &params(&f, &["strategy", "code"]))
+        .await
+    {
+        Ok(su) => next_sign_up_step(ctx, pc, req, su).await,
+        Err(FlowError::Api(api)) => render_verify(
+            ctx,
+            &pc,
+            req,
+            &su,
+            ch,
+            FormErrors::from(&api),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => error_page(ctx, &e),
+    }
+}
+
+async fn verify_resend(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+    ch: Channel,
+) -> HttpResponse {
+    let (mut pc, _) = match checked_form(ctx, req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(su) = current_sign_up(ctx, &pc.cc).await else {
+        let to = format!("/sign-up{}", pc.query);
+        return see_other(ctx, &pc, req, &to);
+    };
+    let p = Params::from_pairs(vec![("strategy".into(), ch.strategy().into())]).unwrap_or_default();
+    match sign_up::prepare_verification(ctx, &mut pc.cc, &su.id, &p).await {
+        Ok(_) => {
+            let to = format!("{}{}", ch.path(), pc.query);
+            see_other(ctx, &pc, req, &to)
+        }
+        Err(FlowError::Api(api)) => render_verify(
+            ctx,
+            &pc,
+            req,
+            &su,
+            ch,
+            FormErrors {
+                general: Some(api.long_message),
+                fields: HashMap::new(),
+            },
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => error_page(ctx, &e),
+    }
+}
+
+async fn verify_email_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    verify_page(&ctx, &req, Channel::Email).await
+}
+async fn verify_phone_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    verify_page(&ctx, &req, Channel::Phone).await
+}
+async fn verify_email_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    verify_submit(&ctx, &req, payload, Channel::Email).await
+}
+async fn verify_phone_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    verify_submit(&ctx, &req, payload, Channel::Phone).await
+}
+async fn verify_email_resend(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    verify_resend(&ctx, &req, payload, Channel::Email).await
+}
+async fn verify_phone_resend(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    verify_resend(&ctx, &req, payload, Channel::Phone).await
+}
+
+// ----- sign-out and account -----
+
+#[derive(Template)]
+#[template(path = "pages/sign_out.html")]
+struct SignOutPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    done: bool,
+}
+
+async fn sign_out_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let b = &ctx.settings.branding;
+    let done = !signed_in(&ctx, &pc.cc).await;
+    let page = SignOutPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        done,
+    };
+    html(&ctx, &pc, StatusCode::OK, page.render(), &req)
+}
+
+async fn sign_out_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, _) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Some(id) = pc.cc.id()
+        && let Err(e) = client::sign_out_everywhere(&ctx, id).await
+    {
+        return error_page(&ctx, &e);
+    }
+    let to = pc.redirect.clone().unwrap_or_else(|| "/sign-out".into());
+    see_other(&ctx, &pc, &req, &to)
+}
+
+#[derive(Template)]
+#[template(path = "pages/user.html")]
+struct UserPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    name: String,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    sessions: Vec<String>,
+}
+
+async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let Some(client_id) = pc.cc.id().map(str::to_owned) else {
+        return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
+    };
+    let live = match crate::flows::session::live_for_client(&ctx, &client_id).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let active = pc
+        .cc
+        .row
+        .as_ref()
+        .and_then(|r| r.last_active_session_id.clone());
+    let Some(current) = live
+        .iter()
+        .find(|s| Some(&s.row.id) == active.as_ref())
+        .or(live.first())
+    else {
+        return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
+    };
+    let u = &current.user;
+    let name = [u.user.first_name.clone(), u.user.last_name.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let who = |l: &crate::flows::session::LiveSession| {
+        l.user
+            .emails
+            .first()
+            .map(|e| e.email_address.clone())
+            .or(l.user.user.username.clone())
+            .unwrap_or_else(|| l.user.user.id.clone())
+    };
+    let b = &ctx.settings.branding;
+    let page = UserPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        name: if name.is_empty() { who(current) } else { name },
+        emails: u.emails.iter().map(|e| e.email_address.clone()).collect(),
+        phones: u.phones.iter().map(|p| p.phone_number.clone()).collect(),
+        sessions: live.iter().map(who).collect(),
+    };
+    html(&ctx, &pc, StatusCode::OK, page.render(), &req)
+}

@@ -1,0 +1,254 @@
+//! The hosted pages at the HTML level: forms, post-redirect-get, errors beside fields, CSRF,
+//! headers, redirect rules and the OpenID round trip, with JavaScript nowhere required.
+
+use std::collections::HashMap;
+
+use reqwest::StatusCode;
+
+use crate::backend_tests;
+use crate::helpers::{TestApp, browser};
+
+struct Page {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The value of the first hidden input called `name`.
+    fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let i = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
+            + marker.len();
+        let j = self.body[i..].find('"').unwrap() + i;
+        self.body[i..j].to_owned()
+    }
+}
+
+async fn get(app: &TestApp, http: &reqwest::Client, path: &str) -> Page {
+    let url = if path.starts_with("http") {
+        path.to_owned()
+    } else {
+        app.url(path)
+    };
+    let r = http.get(url).send().await.unwrap();
+    Page {
+        status: r.status(),
+        headers: r.headers().clone(),
+        body: r.text().await.unwrap(),
+    }
+}
+
+async fn post(app: &TestApp, http: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Page {
+    let r = http.post(app.url(path)).form(form).send().await.unwrap();
+    Page {
+        status: r.status(),
+        headers: r.headers().clone(),
+        body: r.text().await.unwrap(),
+    }
+}
+
+/// GETs a page and posts its form back with `fields` and the page's CSRF token.
+async fn submit(
+    app: &TestApp,
+    http: &reqwest::Client,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let page = get(app, http, page_path).await;
+    assert_eq!(page.status, StatusCode::OK, "{page_path}: {}", page.body);
+    let csrf = page.hidden("csrf");
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("csrf", &csrf));
+    post(app, http, action, &form).await
+}
+
+fn assert_page_headers(p: &Page) {
+    let csp = p.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(p.headers["x-frame-options"], "DENY");
+    assert_eq!(p.headers["x-content-type-options"], "nosniff");
+    assert_eq!(p.headers["cache-control"], "no-store");
+    assert!(!p.body.contains("<script>"), "no inline scripts");
+}
+
+backend_tests! {
+    async fn sign_up_with_email_and_code_on_the_pages(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let b = browser();
+        let page = get(&app, &b, "/sign-up").await;
+        assert_page_headers(&page);
+        for needle in ["name=\"email_address\"", "autocomplete=\"email\"", "name=\"password\"", "autocomplete=\"new-password\"", "<label for=\"email_address\">"] {
+            assert!(page.body.contains(needle), "{needle}");
+        }
+        let r = submit(&app, &b, "/sign-up", "/sign-up", &[("email_address", "ada@example.com"), ("password", "short")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"password-error\"") && r.body.contains("8 characters"), "the error stands beside the field");
+        assert!(r.body.contains("value=\"ada@example.com\""), "what was typed is kept");
+        let r = submit(&app, &b, "/sign-up", "/sign-up", &[("email_address", "ada@example.com"), ("password", "correct horse")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), "/sign-up/verify-email-address");
+        let page = get(&app, &b, "/sign-up/verify-email-address").await;
+        assert!(page.body.contains("ada@example.com") && page.body.contains("autocomplete=\"one-time-code\"") && page.body.contains("inputmode=\"numeric\""));
+        let r = submit(&app, &b, "/sign-up/verify-email-address", "/sign-up/verify-email-address", &[("code", "000000")]).await;
+        let code = app.mail.code_for("ada@example.com").await;
+        if code != "000000" {
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.body.contains("id=\"code-error\""));
+        }
+        let r = submit(&app, &b, "/sign-up/verify-email-address", "/sign-up/verify-email-address", &[("code", &code)]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/user".to_owned()));
+        let page = get(&app, &b, "/user").await;
+        assert!(page.body.contains("ada@example.com"));
+        // Signed in: the sign-in page sends the user on.
+        assert_eq!(get(&app, &b, "/sign-in").await.status, StatusCode::SEE_OTHER);
+        // Sign out from the account page.
+        let r = submit(&app, &b, "/user", "/sign-out", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(get(&app, &b, "/sign-out").await.body.contains("signed out"));
+    }
+
+    async fn password_sign_in_wrong_password_and_another_method(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        let b = browser();
+        let page = get(&app, &b, "/sign-in").await;
+        assert_page_headers(&page);
+        assert!(page.body.contains("name=\"identifier\"") && page.body.contains("autocomplete=\"username\""));
+        let r = submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "nobody@example.com")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"identifier-error\""));
+        let r = submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "ada@example.com")]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/sign-in/factor-one?strategy=password".to_owned()));
+        let page = get(&app, &b, "/sign-in/factor-one?strategy=password").await;
+        assert!(page.body.contains("autocomplete=\"current-password\""));
+        assert!(page.body.contains("Email a code to a***@example.com"), "another method is offered");
+        let r = submit(&app, &b, "/sign-in/factor-one?strategy=password", "/sign-in/factor-one", &[("strategy", "password"), ("password", "wrong horse")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"password-error\"") && r.body.contains("Password is incorrect"));
+        // Use another method: an emailed code.
+        let page = get(&app, &b, "/sign-in/factor-one?strategy=password").await;
+        let csrf = page.hidden("csrf");
+        let target = page.body.split("name=\"target\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let before = app.mail.count_to("ada@example.com");
+        let r = post(&app, &b, "/sign-in/factor-one/prepare", &[("csrf", &csrf), ("strategy", "email_code"), ("target", &target)]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/sign-in/factor-one?strategy=email_code".to_owned()));
+        assert_eq!(app.mail.count_to("ada@example.com"), before + 1);
+        let code = app.mail.code_for("ada@example.com").await;
+        let r = submit(&app, &b, "/sign-in/factor-one?strategy=email_code", "/sign-in/factor-one", &[("strategy", "email_code"), ("code", &code)]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/user".to_owned()));
+    }
+
+    async fn csrf_is_required_on_every_form(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let b = browser();
+        let page = get(&app, &b, "/sign-in").await;
+        let csrf = page.hidden("csrf");
+        let cookie = page.headers.get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_owned()).find(|c| c.starts_with("__csrf=")).expect("a CSRF cookie");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        for path in ["/sign-in", "/sign-up", "/sign-out", "/sign-in/factor-one", "/sign-up/verify-email-address"] {
+            let r = post(&app, &b, path, &[("identifier", "x@example.com")]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} without a token");
+            let r = post(&app, &b, path, &[("identifier", "x@example.com"), ("csrf", "forged")]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} with a forged token");
+        }
+        // Another browser's token is no good here.
+        let r = post(&app, &browser(), "/sign-in", &[("identifier", "x@example.com"), ("csrf", &csrf)]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post(&app, &b, "/sign-in", &[("identifier", "x@example.com"), ("csrf", &csrf)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the right token passes");
+    }
+
+    async fn redirect_urls_are_kept_only_for_allowed_origins(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| s.server.allowed_redirect_origins = vec!["https://app.example.com".into()]).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        for (asked, kept) in [
+            ("https://evil.example.com/steal", None),
+            ("//evil.example.com/x", None),
+            ("https://app.example.com.evil.com/", None),
+            ("javascript:alert(1)", None),
+            ("https://app.example.com/after", Some("https://app.example.com/after")),
+            ("/user", Some("/user")),
+        ] {
+            let b = browser();
+            let q: String = url::form_urlencoded::byte_serialize(asked.as_bytes()).collect();
+            let page = get(&app, &b, &format!("/sign-in?redirect_url={q}")).await;
+            let csrf = page.hidden("csrf");
+            let action = page.body.split("<form method=\"post\" action=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+            let r = post(&app, &b, &action, &[("identifier", "ada@example.com"), ("csrf", &csrf)]).await;
+            let next = r.location();
+            let r = submit(&app, &b, &next, &next.replace("?strategy=password", "").replace("&strategy=password", ""), &[("strategy", "password"), ("password", "correct horse")]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{asked}");
+            assert_eq!(r.location(), kept.unwrap_or("/user"), "{asked}");
+        }
+    }
+
+    async fn an_oidc_sign_in_goes_through_the_pages_and_back(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.clients = vec![serde_json::from_value(serde_json::json!({
+                "client_id": "web", "redirect_uris": ["http://127.0.0.1:9/cb"], "first_party": true
+            })).unwrap()];
+            s.clients[0].client_secret = Some("web-secret".to_string().into());
+        }).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        let b = browser();
+        let r = get(&app, &b, "/oauth/authorize?client_id=web&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=s9").await;
+        assert_eq!(r.status, StatusCode::FOUND);
+        let sign_in = r.location();
+        assert!(sign_in.starts_with(&app.url("/sign-in?redirect_url=")));
+        let page = get(&app, &b, &sign_in).await;
+        let csrf = page.hidden("csrf");
+        let action = page.body.split("<form method=\"post\" action=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+        let r = post(&app, &b, &action, &[("identifier", "ada@example.com"), ("csrf", &csrf)]).await;
+        let factor = r.location();
+        let action = factor.replace("strategy=password", "").trim_end_matches(['&', '?']).to_owned();
+        let r = submit(&app, &b, &factor, &action, &[("strategy", "password"), ("password", "correct horse")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let resume = r.location();
+        assert!(resume.starts_with(&app.url("/oauth/authorize/resume?id=")), "{resume}");
+        let r = get(&app, &b, &resume).await;
+        assert_eq!(r.status, StatusCode::FOUND);
+        let back = url::Url::parse(&r.location()).unwrap();
+        let q: HashMap<String, String> = back.query_pairs().into_owned().collect();
+        assert!(back.as_str().starts_with("http://127.0.0.1:9/cb?"));
+        assert!(q.contains_key("code"));
+        assert_eq!(q["state"], "s9");
+        // prompt=login: the page asks again and signs the old session out first.
+        app.clock.advance_secs(1);
+        let r = get(&app, &b, "/oauth/authorize?client_id=web&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&prompt=login").await;
+        let sign_in = r.location();
+        assert!(sign_in.contains("prompt=login"));
+        let page = get(&app, &b, &sign_in).await;
+        assert_eq!(page.status, StatusCode::OK, "shown even though signed in");
+        assert!(page.body.contains("sign in again") && page.body.contains("name=\"reauth\""));
+    }
+
+    async fn pages_carry_the_branding(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.branding.app_name = "Acme Login".into();
+            s.branding.primary_color = "#aa3300".into();
+        }).await else { return };
+        let b = browser();
+        assert!(get(&app, &b, "/sign-in").await.body.contains("Acme Login"));
+        assert!(get(&app, &b, "/static/brand.css").await.body.contains("#aa3300"));
+        // Pages without a flow in progress send the user to its start.
+        for (path, to) in [("/sign-in/factor-one", "/sign-in"), ("/sign-up/continue", "/sign-up"), ("/sign-up/verify-phone-number", "/sign-up"), ("/user", "/sign-in?redirect_url=%2Fuser")] {
+            let r = get(&app, &b, path).await;
+            assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, to.to_owned()), "{path}");
+        }
+    }
+}
