@@ -216,3 +216,45 @@ pub async fn clients_of_sessions(
         .map(|r| (r.session_id, r.client_id))
         .collect())
 }
+
+/// The clients a user has consented to, with the scopes.
+pub async fn consents_of_user(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Vec<(String, Vec<String>)>, DbErr> {
+    Ok(consent::Entity::find()
+        .filter(consent::Column::UserId.eq(user_id))
+        .order_by_asc(consent::Column::ClientId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.client_id,
+                serde_json::from_str(&c.scopes).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+/// Withdraws a user's consent for a client and revokes the refresh tokens it holds for them.
+pub async fn withdraw_consent(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    consent::Entity::delete_many()
+        .filter(consent::Column::UserId.eq(user_id))
+        .filter(consent::Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::ClientId.eq(client_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

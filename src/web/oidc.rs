@@ -157,8 +157,10 @@ struct LogoutConfirmPage<'a> {
 #[template(path = "pages/signed_out.html")]
 struct SignedOutPage;
 
+/// No `form-action`: browsers apply it to the redirects after a submission, and consent and
+/// logout forms end at the client's registered address.
 const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
-     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     frame-ancestors 'none'; base-uri 'none'";
 
 fn html(status: StatusCode, body: Result<String, askama::Error>, csp: &str) -> HttpResponse {
     match body {
@@ -236,7 +238,7 @@ fn render_outcome(outcome: Outcome) -> HttpResponse {
                 let origin = url::Url::parse(&redirect_uri)
                     .map(|u| u.origin().ascii_serialization())
                     .unwrap_or_default();
-                let csp = PAGE_CSP.replace("form-action 'self'", &format!("form-action {origin}"));
+                let csp = format!("{PAGE_CSP}; form-action {origin}");
                 html(
                     StatusCode::OK,
                     FormPostPage {

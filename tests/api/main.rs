@@ -9,6 +9,7 @@
 mod helpers;
 
 mod binary;
+mod browser;
 mod ephemeral;
 mod errors;
 mod health;

@@ -252,3 +252,36 @@ backend_tests! {
         }
     }
 }
+
+backend_tests! {
+    async fn consent_can_be_withdrawn_from_the_account_page(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            let mut c: portcullis::config::ClientSettings = serde_json::from_value(serde_json::json!({
+                "client_id": "partner", "name": "Partner App", "redirect_uris": ["http://127.0.0.1:9/cb"], "first_party": false
+            })).unwrap();
+            c.client_secret = Some("p-secret".to_string().into());
+            s.clients = vec![c];
+        }).await else { return };
+        let b = browser();
+        app.sign_up_with_email(&b, "ada@example.com", "correct horse").await;
+        let authorize = "/oauth/authorize?client_id=partner&response_type=code&scope=openid%20offline_access&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb";
+        let consent = get(&app, &b, authorize).await;
+        let (id, csrf) = (consent.hidden("id"), consent.hidden("csrf"));
+        let r = post(&app, &b, "/oauth/consent", &[("id", &id), ("csrf", &csrf), ("decision", "allow")]).await;
+        let code: String = url::Url::parse(&r.location()).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+        let tokens: serde_json::Value = reqwest::Client::new().post(app.url("/oauth/token")).basic_auth("partner", Some("p-secret"))
+            .form(&[("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", "http://127.0.0.1:9/cb")]).send().await.unwrap().json().await.unwrap();
+        let refresh = tokens["refresh_token"].as_str().expect("a refresh token").to_owned();
+
+        let account = get(&app, &b, "/user").await;
+        assert!(account.body.contains("Partner App") && account.body.contains("Remove access"));
+        let r = submit(&app, &b, "/user", "/user/apps/remove", &[("client_id", "partner")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!get(&app, &b, "/user").await.body.contains("Partner App"));
+        // Asked again next time, and the app's refresh token no longer works.
+        assert_eq!(get(&app, &b, authorize).await.status, StatusCode::OK);
+        let r = reqwest::Client::new().post(app.url("/oauth/token")).basic_auth("partner", Some("p-secret"))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    }
+}

@@ -62,7 +62,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/sign-out", web::get().to(sign_out_page))
         .route("/sign-out", web::post().to(sign_out_submit))
-        .route("/user", web::get().to(user_page));
+        .route("/user", web::get().to(user_page))
+        .route("/user/apps/remove", web::post().to(remove_app));
 }
 
 /// `:root { --primary: … }` from `[branding]`, so pages need no inline style.
@@ -223,8 +224,10 @@ fn params(form: &HashMap<String, String>, fields: &[&str]) -> Params {
 
 // ----- responses -----
 
+/// No `form-action`: browsers apply it to every redirect after a submission, and a sign-in
+/// form's redirects end at the application's origin, which the page cannot know.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
-     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     frame-ancestors 'none'; base-uri 'none'";
 
 fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
     if let Some(t) = &pc.csrf_cookie {
@@ -1294,6 +1297,8 @@ struct UserPage<'a> {
     emails: Vec<String>,
     phones: Vec<String>,
     sessions: Vec<String>,
+    /// `(client_id, name)` of the third-party apps the user has allowed.
+    apps: Vec<(String, String)>,
 }
 
 async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
@@ -1334,8 +1339,22 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
             .or(l.user.user.username.clone())
             .unwrap_or_else(|| l.user.user.id.clone())
     };
+    let mut apps = Vec::new();
+    match crate::store::oauth::consents_of_user(&ctx.db, &u.user.id).await {
+        Ok(list) => {
+            for (client_id, _) in list {
+                let name = match crate::oidc::clients::find(&ctx, &client_id).await {
+                    Ok(Some(c)) => c.name().to_owned(),
+                    _ => client_id.clone(),
+                };
+                apps.push((client_id, name));
+            }
+        }
+        Err(e) => return error_page(&ctx, &e.into()),
+    }
     let b = &ctx.settings.branding;
     let page = UserPage {
+        apps,
         s: pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
@@ -1346,4 +1365,27 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
         sessions: live.iter().map(who).collect(),
     };
     html(&ctx, &pc, StatusCode::OK, page.render(), &req)
+}
+
+/// Withdraws the signed-in user's consent for an app (and its refresh tokens).
+async fn remove_app(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(session) = crate::oidc::authorize::current_session(&ctx, &pc.cc)
+        .await
+        .ok()
+        .flatten()
+    else {
+        return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
+    };
+    let client_id = form.get("client_id").cloned().unwrap_or_default();
+    if let Err(e) =
+        crate::store::oauth::withdraw_consent(&ctx.db, &session.row.user_id, &client_id, ctx.now())
+            .await
+    {
+        return error_page(&ctx, &e.into());
+    }
+    see_other(&ctx, &pc, &req, "/user")
 }

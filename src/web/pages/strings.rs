@@ -46,6 +46,8 @@ pub struct Strings {
     pub phones_heading: &'static str,
     pub sessions_heading: &'static str,
     pub this_device: &'static str,
+    pub apps_heading: &'static str,
+    pub remove_access: &'static str,
     pub reauth_note: &'static str,
     pub form_expired: &'static str,
 }
@@ -94,6 +96,8 @@ pub const EN: Strings = Strings {
     phones_heading: "Phone numbers",
     sessions_heading: "Signed in on this browser",
     this_device: "active",
+    apps_heading: "Apps you have allowed",
+    remove_access: "Remove access",
     reauth_note: "The application asks you to sign in again.",
     form_expired: "This form has expired. Please try again.",
 };

@@ -1,0 +1,353 @@
+//! The hosted pages in a real browser: headless Chromium driven through chromedriver
+//! (WebDriver). Run by CI; a machine without Chromium skips them, saying so, unless
+//! PORTCULLIS_TEST_REQUIRE_SERVICES=1. With PORTCULLIS_SCREENSHOTS=DIR the main pages are
+//! also saved there as PNGs (the README's screenshots come from this).
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::helpers::{TestApp, services_required};
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: std::path::PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+/// A fresh headless Chromium, or None (with a note) when it is not installed.
+async fn browser(javascript: bool) -> Option<Browser> {
+    let (Some(driver_bin), Some(chrome_bin)) = (
+        find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
+        find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+    ) else {
+        assert!(
+            !services_required(),
+            "Chromium and chromedriver are required (PORTCULLIS_TEST_REQUIRE_SERVICES=1) but not installed"
+        );
+        eprintln!("SKIPPED: browser test, chromium / chromedriver not installed");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile = std::env::temp_dir().join(format!(
+        "portcullis-chrome-{}",
+        crate::helpers::random_suffix()
+    ));
+    let mut prefs = serde_json::Map::new();
+    if !javascript {
+        prefs.insert(
+            "profile.managed_default_content_settings.javascript".into(),
+            2.into(),
+        );
+    }
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chrome_bin,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--window-size=800,900",
+                     format!("--user-data-dir={}", profile.display())],
+            "prefs": prefs,
+        }
+    })).unwrap();
+    let mut last = None;
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => {
+                return Some(Browser {
+                    client,
+                    driver,
+                    _profile: profile,
+                });
+            }
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not start a Chromium session: {last:?}");
+}
+
+impl Browser {
+    async fn go(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    async fn fill(&self, name: &str, value: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(&format!("input[name='{name}']")))
+            .await
+            .unwrap_or_else(|e| panic!("no field {name}: {e}"));
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+
+    /// Clicks a submit button and waits for the next page: the old document must go stale
+    /// (a click returns before the navigation it starts has finished).
+    async fn submit(&self, el: fantoccini::elements::Element) {
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        el.click().await.unwrap();
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        for _ in 0..200 {
+            let ready = self
+                .client
+                .execute("return document.readyState", vec![])
+                .await;
+            // With JavaScript off nothing can be asked; the stale check above has to do.
+            if ready.is_err() || ready.is_ok_and(|v| v == "complete") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        self.submit(el).await;
+    }
+
+    async fn click_text(&self, text: &str) {
+        let el = self
+            .client
+            .find(Locator::XPath(&format!("//button[contains(., '{text}')]")))
+            .await
+            .unwrap_or_else(|e| panic!("no button {text}: {e}"));
+        self.submit(el).await;
+    }
+
+    async fn url(&self) -> url::Url {
+        self.client.current_url().await.unwrap()
+    }
+
+    async fn text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn shot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("PORTCULLIS_SCREENSHOTS") {
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+        }
+    }
+
+    async fn done(self) {
+        let b = self;
+        let _ = b.client.clone().close().await;
+    }
+}
+
+/// A relying party's callback: answers any GET with 200 so the browser can land on it.
+async fn rp_callback() -> String {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(|| {
+        App::new().default_service(web::to(|| async {
+            HttpResponse::Ok().body("back at the app")
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    format!("http://127.0.0.1:{port}/cb")
+}
+
+async fn app_with_clients(rp: &str) -> TestApp {
+    let rp = rp.to_owned();
+    TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |s| {
+        s.testing.enabled = true;
+        let mut first: portcullis::config::ClientSettings = serde_json::from_value(serde_json::json!({
+            "client_id": "web", "redirect_uris": [rp.clone()], "first_party": true, "name": "Web"
+        })).unwrap();
+        first.client_secret = Some("web-secret".to_string().into());
+        let mut third: portcullis::config::ClientSettings = serde_json::from_value(serde_json::json!({
+            "client_id": "partner", "redirect_uris": [rp], "first_party": false, "name": "Partner App"
+        })).unwrap();
+        third.client_secret = Some("partner-secret".to_string().into());
+        s.clients = vec![first, third];
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_up_sign_in_and_another_method() {
+    let Some(b) = browser(true).await else { return };
+    let app = app_with_clients(&rp_callback().await).await;
+    let email = "grace+portcullis_test@example.com";
+    b.go(&app.url("/sign-up")).await;
+    b.shot("sign-up").await;
+    b.fill("email_address", email).await;
+    b.fill("password", "correct horse battery").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/sign-up/verify-email-address");
+    b.shot("verify-email-address").await;
+    b.fill("code", "424242").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/user", "{}", b.text().await);
+    assert!(b.text().await.contains(email));
+    b.shot("account").await;
+    b.click_text("Sign out").await;
+    assert!(b.text().await.to_lowercase().contains("signed out"));
+
+    // Sign in with a wrong password, then the right one.
+    b.go(&app.url("/sign-in")).await;
+    b.shot("sign-in").await;
+    b.fill("identifier", email).await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/sign-in/factor-one");
+    b.fill("password", "wrong horse battery").await;
+    b.click("button[type=submit].primary").await;
+    assert!(b.text().await.contains("Password is incorrect"));
+    b.shot("wrong-password").await;
+    // Use another method: an emailed code (test mode: 424242).
+    b.click_text("Email a code to").await;
+    assert_eq!(
+        b.url()
+            .await
+            .query_pairs()
+            .find(|(k, _)| k == "strategy")
+            .map(|(_, v)| v.into_owned()),
+        Some("email_code".into())
+    );
+    b.shot("email-code").await;
+    b.fill("code", "424242").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/user");
+    b.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_oidc_sign_in_consent_and_foreign_redirects() {
+    let Some(b) = browser(true).await else { return };
+    let rp = rp_callback().await;
+    let app = app_with_clients(&rp).await;
+    app.sign_up_with_email(
+        &crate::helpers::browser(),
+        "ada@example.com",
+        "correct horse",
+    )
+    .await;
+    let authorize = |client: &str| {
+        format!(
+            "{}?client_id={client}&response_type=code&scope=openid%20email&state=st&redirect_uri={}",
+            app.url("/oauth/authorize"),
+            url::form_urlencoded::byte_serialize(rp.as_bytes()).collect::<String>()
+        )
+    };
+
+    // Authorize without a session: sign in on the pages, land back at the RP with a code.
+    b.go(&authorize("web")).await;
+    assert_eq!(b.url().await.path(), "/sign-in");
+    b.fill("identifier", "ada@example.com").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("password", "correct horse").await;
+    b.click("button[type=submit].primary").await;
+    let back = b.url().await;
+    assert!(back.as_str().starts_with(&rp), "{back}");
+    let q: HashMap<String, String> = back.query_pairs().into_owned().collect();
+    assert!(q.contains_key("code") && q["state"] == "st");
+
+    // A third-party client asks for consent: deny, then allow.
+    b.go(&authorize("partner")).await;
+    assert!(b.text().await.contains("Partner App"));
+    b.shot("consent").await;
+    b.click_text("Deny").await;
+    let q: HashMap<String, String> = b.url().await.query_pairs().into_owned().collect();
+    assert_eq!(q.get("error").map(String::as_str), Some("access_denied"));
+    b.go(&authorize("partner")).await;
+    b.click_text("Allow").await;
+    let q: HashMap<String, String> = b.url().await.query_pairs().into_owned().collect();
+    assert!(q.contains_key("code"));
+
+    // A redirect_url to a foreign origin is not followed.
+    b.go(&app.url("/sign-out")).await;
+    b.click_text("Sign out").await;
+    b.go(&app.url("/sign-in?redirect_url=https%3A%2F%2Fevil.example.com%2F"))
+        .await;
+    b.fill("identifier", "ada@example.com").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("password", "correct horse").await;
+    b.click("button[type=submit].primary").await;
+    let here = b.url().await;
+    assert_eq!(here.host_str(), Some("127.0.0.1"));
+    assert_eq!(here.path(), "/user");
+    b.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_pages_work_with_javascript_off() {
+    let Some(b) = browser(false).await else {
+        return;
+    };
+    let app = app_with_clients(&rp_callback().await).await;
+    for path in ["/sign-in", "/sign-up"] {
+        b.go(&app.url(path)).await;
+        assert!(
+            b.client.find(Locator::Css("form")).await.is_ok(),
+            "{path} renders its form"
+        );
+    }
+    b.go(&app.url("/sign-out")).await;
+    assert!(b.text().await.to_lowercase().contains("signed out"));
+    // The whole sign-up works without JavaScript.
+    b.go(&app.url("/sign-up")).await;
+    b.fill("email_address", "nojs+portcullis_test@example.com")
+        .await;
+    b.fill("password", "correct horse battery").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("code", "424242").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/user");
+    b.done().await;
+}
