@@ -7,9 +7,11 @@ mod oidc;
 mod pages;
 
 use actix_web::dev::Service;
-use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpMessage, web};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpMessage, HttpResponse, web};
+use askama::Template;
+use futures_util::StreamExt;
 
 /// Every route of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -77,4 +79,69 @@ where
         }
         Ok(res)
     }
+}
+
+/// The Content Security Policy of every HTML page: no inline script or style, no framing.
+/// No `form-action`: browsers apply it to every redirect after a submission, and sign-in,
+/// consent and logout forms end at an application's origin, which the page cannot know.
+pub(crate) const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'";
+
+/// An HTML page: never cached, under `csp`.
+pub(crate) fn html_response(
+    status: StatusCode,
+    body: Result<String, askama::Error>,
+    csp: &str,
+) -> HttpResponse {
+    match body {
+        Ok(body) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, csp))
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct MessagePage<'a> {
+    message: &'a str,
+}
+
+/// The error page: what went wrong and what to do.
+pub(crate) fn message_page(status: StatusCode, message: &str) -> HttpResponse {
+    html_response(status, MessagePage { message }.render(), PAGE_CSP)
+}
+
+/// Why a request body could not be read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BodyError {
+    Unreadable,
+    TooLarge,
+}
+
+impl BodyError {
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            BodyError::Unreadable => "The request body could not be read.",
+            BodyError::TooLarge => "The request body is larger than 64 KiB.",
+        }
+    }
+}
+
+/// Reads a request body of at most 64 KiB (every form and JSON body Portcullis takes).
+pub(crate) async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, BodyError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        if body.len() + chunk.len() > 64 * 1024 {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

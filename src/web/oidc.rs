@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 
+use super::{PAGE_CSP, html_response as html, message_page};
 use crate::flows::Ctx;
 use crate::oidc::authorize::{self, Outcome, ResponseMode};
 use crate::oidc::clients;
@@ -93,21 +93,16 @@ fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
 
 async fn read_form(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<HashMap<String, String>, String> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| "The request body could not be read.".to_owned())?;
-        if body.len() + chunk.len() > 64 * 1024 {
-            return Err("The request body is too large.".into());
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = super::read_body(payload)
+        .await
+        .map_err(|e| e.message().to_owned())?;
     if body.is_empty() {
         return Ok(HashMap::new());
     }
@@ -121,12 +116,6 @@ async fn read_form(
 }
 
 // ----- HTML -----
-
-#[derive(Template)]
-#[template(path = "pages/error.html")]
-struct ErrorPage<'a> {
-    message: &'a str,
-}
 
 #[derive(Template)]
 #[template(path = "pages/consent.html")]
@@ -157,31 +146,8 @@ struct LogoutConfirmPage<'a> {
 #[template(path = "pages/signed_out.html")]
 struct SignedOutPage;
 
-/// No `form-action`: browsers apply it to the redirects after a submission, and consent and
-/// logout forms end at the client's registered address.
-const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
-     frame-ancestors 'none'; base-uri 'none'";
-
-fn html(status: StatusCode, body: Result<String, askama::Error>, csp: &str) -> HttpResponse {
-    match body {
-        Ok(body) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::CONTENT_SECURITY_POLICY, csp))
-            .body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().finish()
-        }
-    }
-}
-
 fn error_page(message: &str) -> HttpResponse {
-    html(
-        StatusCode::BAD_REQUEST,
-        ErrorPage { message }.render(),
-        PAGE_CSP,
-    )
+    message_page(StatusCode::BAD_REQUEST, message)
 }
 
 /// What a scope lets the application do, in plain words.
@@ -467,15 +433,7 @@ fn bearer_error(e: &OAuthError) -> HttpResponse {
 }
 
 async fn userinfo(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let header_token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned());
+    let header_token = bearer(&req);
     // RFC 6750 §2.2: a form body may carry it instead (POST only).
     let body_token = if req.method() == actix_web::http::Method::POST {
         read_form(&req, payload)
@@ -517,16 +475,10 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 }
 
 /// A JSON object body of at most 64 KiB.
-async fn read_json(mut payload: web::Payload) -> Result<serde_json::Value, OAuthError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| OAuthError::invalid_request("The body could not be read."))?;
-        if body.len() + chunk.len() > 64 * 1024 {
-            return Err(OAuthError::invalid_request("The body is too large."));
-        }
-        body.extend_from_slice(&chunk);
-    }
+async fn read_json(payload: web::Payload) -> Result<serde_json::Value, OAuthError> {
+    let body = super::read_body(payload)
+        .await
+        .map_err(|e| OAuthError::invalid_request(e.message()))?;
     match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(v) if v.is_object() => Ok(v),
         _ => Err(OAuthError::new(

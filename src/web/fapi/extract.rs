@@ -4,24 +4,17 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::{ApiError, Ctx, ErrorCode, FlowError, Params};
 
 pub const CLIENT_COOKIE: &str = "__client";
-const MAX_BODY: usize = 64 * 1024;
 
 /// Reads at most 64 KiB of body and parses it as a form or a JSON object.
-pub async fn params(req: &HttpRequest, mut payload: web::Payload) -> Result<Params, ApiError> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| body_invalid("The request body could not be read."))?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(body_invalid("The request body is larger than 64 KiB."));
-        }
-        body.extend_from_slice(&chunk);
-    }
+pub async fn params(req: &HttpRequest, payload: web::Payload) -> Result<Params, ApiError> {
+    let body = crate::web::read_body(payload)
+        .await
+        .map_err(|e| body_invalid(e.message()))?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

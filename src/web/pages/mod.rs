@@ -10,11 +10,11 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
 
 use self::strings::Strings;
 use super::fapi::extract;
+use super::message_page;
 use crate::config::FieldMode;
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::sign_in::{SignIn, SignInStatus};
@@ -96,7 +96,7 @@ struct PageCtx {
 async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, HttpResponse> {
     let cc = extract::client(ctx, req)
         .await
-        .map_err(|e| error_page(ctx, &e))?;
+        .map_err(|e| error_page(&e))?;
     // Signed double-submit: the cookie holds a random value, the form its keyed hash, so a
     // cookie planted by a sibling domain is useless without the server key.
     let (raw, csrf_cookie) = match req.cookie(CSRF_COOKIE) {
@@ -172,18 +172,8 @@ pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
     allowed.then(|| u.to_string())
 }
 
-async fn read_form(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-) -> Option<HashMap<String, String>> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.ok()?;
-        if body.len() + chunk.len() > 64 * 1024 {
-            return None;
-        }
-        body.extend_from_slice(&chunk);
-    }
+async fn read_form(req: &HttpRequest, payload: web::Payload) -> Option<HashMap<String, String>> {
+    let body = super::read_body(payload).await.ok()?;
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -206,7 +196,7 @@ async fn checked_form(
     let given = form.get("csrf").map(String::as_str).unwrap_or("");
     let valid = pc.csrf_cookie.is_none() && bool::from(given.as_bytes().ct_eq(pc.csrf.as_bytes()));
     if !valid {
-        let mut res = message_page(ctx, StatusCode::FORBIDDEN, pc.s.form_expired);
+        let mut res = message_page(StatusCode::FORBIDDEN, pc.s.form_expired);
         set_cookies(ctx, &pc, &mut res);
         return Err(res);
     }
@@ -223,11 +213,6 @@ fn params(form: &HashMap<String, String>, fields: &[&str]) -> Params {
 }
 
 // ----- responses -----
-
-/// No `form-action`: browsers apply it to every redirect after a submission, and a sign-in
-/// form's redirects end at the application's origin, which the page cannot know.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; \
-     frame-ancestors 'none'; base-uri 'none'";
 
 fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
     if let Some(t) = &pc.csrf_cookie {
@@ -248,17 +233,7 @@ fn html(
     body: Result<String, askama::Error>,
     req: &HttpRequest,
 ) -> HttpResponse {
-    let mut res = match body {
-        Ok(b) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .body(b),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            HttpResponse::InternalServerError().finish()
-        }
-    };
+    let mut res = super::html_response(status, body, super::PAGE_CSP);
     set_cookies(ctx, pc, &mut res);
     extract::with_client_token(ctx, req, &pc.cc, res)
 }
@@ -273,30 +248,12 @@ fn see_other(ctx: &Ctx, pc: &PageCtx, req: &HttpRequest, to: &str) -> HttpRespon
     extract::with_client_token(ctx, req, &pc.cc, res)
 }
 
-#[derive(Template)]
-#[template(path = "pages/error.html")]
-struct MessagePage<'a> {
-    message: &'a str,
-}
-
-fn message_page(_ctx: &Ctx, status: StatusCode, message: &str) -> HttpResponse {
-    match (MessagePage { message }).render() {
-        Ok(b) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .body(b),
-        Err(_) => HttpResponse::build(status).finish(),
-    }
-}
-
-fn error_page(ctx: &Ctx, e: &FlowError) -> HttpResponse {
+fn error_page(e: &FlowError) -> HttpResponse {
     match e {
-        FlowError::Api(api) => message_page(ctx, StatusCode::BAD_REQUEST, &api.long_message),
+        FlowError::Api(api) => message_page(StatusCode::BAD_REQUEST, &api.long_message),
         FlowError::Unavailable(cause) => {
             tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
             message_page(
-                ctx,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "A service we depend on is not answering. Please try again in a moment.",
             )
@@ -304,7 +261,6 @@ fn error_page(ctx: &Ctx, e: &FlowError) -> HttpResponse {
         FlowError::Unexpected(cause) => {
             tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
             message_page(
-                ctx,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side; it has been logged. Please try again.",
             )
@@ -439,7 +395,7 @@ async fn sign_in_submit(
         && let Some(id) = pc.cc.id().map(str::to_owned)
         && let Err(e) = client::sign_out_everywhere(&ctx, &id).await
     {
-        return error_page(&ctx, &e);
+        return error_page(&e);
     }
     match sign_in::create(&ctx, &mut pc.cc, &params(&form, &["identifier"])).await {
         Ok(si) => next_after_identify(&ctx, pc, &req, si).await,
@@ -456,7 +412,7 @@ async fn sign_in_submit(
             FormErrors::from(&api),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(e) => error_page(&ctx, &e),
+        Err(e) => error_page(&e),
     }
 }
 
@@ -469,7 +425,6 @@ async fn next_after_identify(
 ) -> HttpResponse {
     let Some(first) = si.supported_first_factors.first().cloned() else {
         return message_page(
-            ctx,
             StatusCode::BAD_REQUEST,
             "This account has no way to sign in here.",
         );
@@ -481,7 +436,7 @@ async fn next_after_identify(
             .or(first.phone_number_id.clone())
             .unwrap_or_default();
         if let Err(e) = prepare(ctx, &mut pc.cc, &si.id, &first.strategy, &target).await {
-            return error_page(ctx, &e);
+            return error_page(&e);
         }
     }
     let to = format!(
@@ -679,7 +634,6 @@ async fn factor_one_submit(
             see_other(&ctx, &pc, &req, &to)
         }
         Ok(_) => message_page(
-            &ctx,
             StatusCode::BAD_REQUEST,
             "This account needs a second factor, which these pages cannot take yet.",
         ),
@@ -695,7 +649,7 @@ async fn factor_one_submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Err(e) => error_page(&ctx, &e),
+        Err(e) => error_page(&e),
     }
 }
 
@@ -732,7 +686,7 @@ async fn factor_one_prepare(
                     StatusCode::TOO_MANY_REQUESTS,
                 );
             }
-            Err(e) => return error_page(&ctx, &e),
+            Err(e) => return error_page(&e),
         }
     }
     let to = format!(
@@ -935,7 +889,7 @@ async fn sign_up_submit(
             FormErrors::from(&api),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(e) => error_page(&ctx, &e),
+        Err(e) => error_page(&e),
     }
 }
 
@@ -973,7 +927,7 @@ async fn next_sign_up_step(
             let p =
                 Params::from_pairs(vec![("strategy".into(), strategy.into())]).unwrap_or_default();
             if let Err(e) = sign_up::prepare_verification(ctx, &mut pc.cc, &su.id, &p).await {
-                return error_page(ctx, &e);
+                return error_page(&e);
             }
         }
         let to = format!("{path}{}", pc.query);
@@ -1038,7 +992,7 @@ async fn continue_submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-        Err(e) => error_page(&ctx, &e),
+        Err(e) => error_page(&e),
     }
 }
 
@@ -1162,7 +1116,7 @@ async fn verify_submit(
             FormErrors::from(&api),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Err(e) => error_page(ctx, &e),
+        Err(e) => error_page(&e),
     }
 }
 
@@ -1198,7 +1152,7 @@ async fn verify_resend(
             },
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(e) => error_page(ctx, &e),
+        Err(e) => error_page(&e),
     }
 }
 
@@ -1280,7 +1234,7 @@ async fn sign_out_submit(
     if let Some(id) = pc.cc.id()
         && let Err(e) = client::sign_out_everywhere(&ctx, id).await
     {
-        return error_page(&ctx, &e);
+        return error_page(&e);
     }
     let to = pc.redirect.clone().unwrap_or_else(|| "/sign-out".into());
     see_other(&ctx, &pc, &req, &to)
@@ -1311,7 +1265,7 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     };
     let live = match crate::flows::session::live_for_client(&ctx, &client_id).await {
         Ok(l) => l,
-        Err(e) => return error_page(&ctx, &e),
+        Err(e) => return error_page(&e),
     };
     let active = pc
         .cc
@@ -1350,7 +1304,7 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
                 apps.push((client_id, name));
             }
         }
-        Err(e) => return error_page(&ctx, &e.into()),
+        Err(e) => return error_page(&e.into()),
     }
     let b = &ctx.settings.branding;
     let page = UserPage {
@@ -1385,7 +1339,7 @@ async fn remove_app(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
         crate::store::oauth::withdraw_consent(&ctx.db, &session.row.user_id, &client_id, ctx.now())
             .await
     {
-        return error_page(&ctx, &e.into());
+        return error_page(&e.into());
     }
     see_other(&ctx, &pc, &req, "/user")
 }
