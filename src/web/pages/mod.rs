@@ -36,34 +36,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-up", web::post().to(sign_up_submit))
         .route("/sign-up/continue", web::get().to(continue_page))
         .route("/sign-up/continue", web::post().to(continue_submit))
-        .route(
-            "/sign-up/verify-email-address",
-            web::get().to(verify_email_page),
-        )
-        .route(
-            "/sign-up/verify-email-address",
-            web::post().to(verify_email_submit),
-        )
-        .route(
-            "/sign-up/verify-email-address/resend",
-            web::post().to(verify_email_resend),
-        )
-        .route(
-            "/sign-up/verify-phone-number",
-            web::get().to(verify_phone_page),
-        )
-        .route(
-            "/sign-up/verify-phone-number",
-            web::post().to(verify_phone_submit),
-        )
-        .route(
-            "/sign-up/verify-phone-number/resend",
-            web::post().to(verify_phone_resend),
-        )
+        .configure(|cfg| verify_routes(cfg, Channel::Email))
+        .configure(|cfg| verify_routes(cfg, Channel::Phone))
         .route("/sign-out", web::get().to(sign_out_page))
         .route("/sign-out", web::post().to(sign_out_submit))
         .route("/user", web::get().to(user_page))
         .route("/user/apps/remove", web::post().to(remove_app));
+}
+
+/// The verification page of a channel: show, submit a code, send a new one.
+fn verify_routes(cfg: &mut web::ServiceConfig, ch: Channel) {
+    cfg.route(
+        ch.path(),
+        web::get().to(move |ctx: web::Data<Ctx>, req: HttpRequest| async move {
+            verify_page(&ctx, &req, ch).await
+        }),
+    )
+    .route(
+        ch.path(),
+        web::post().to(
+            move |ctx: web::Data<Ctx>, req: HttpRequest, p: web::Payload| async move {
+                verify_submit(&ctx, &req, p, ch).await
+            },
+        ),
+    )
+    .route(
+        &format!("{}/resend", ch.path()),
+        web::post().to(
+            move |ctx: web::Data<Ctx>, req: HttpRequest, p: web::Payload| async move {
+                verify_resend(&ctx, &req, p, ch).await
+            },
+        ),
+    );
 }
 
 /// `:root { --primary: … }` from `[branding]`, so pages need no inline style.
@@ -1154,41 +1158,6 @@ async fn verify_resend(
         ),
         Err(e) => error_page(&e),
     }
-}
-
-async fn verify_email_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    verify_page(&ctx, &req, Channel::Email).await
-}
-async fn verify_phone_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    verify_page(&ctx, &req, Channel::Phone).await
-}
-async fn verify_email_submit(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    verify_submit(&ctx, &req, payload, Channel::Email).await
-}
-async fn verify_phone_submit(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    verify_submit(&ctx, &req, payload, Channel::Phone).await
-}
-async fn verify_email_resend(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    verify_resend(&ctx, &req, payload, Channel::Email).await
-}
-async fn verify_phone_resend(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    verify_resend(&ctx, &req, payload, Channel::Phone).await
 }
 
 // ----- sign-out and account -----
