@@ -326,6 +326,10 @@ pub struct AuthSettings {
     pub password_pepper: Option<SecretString>,
     /// Upper bound of password hashes computed at once; 0 means one per core.
     pub password_hash_concurrency: usize,
+    /// Failed password attempts that lock an account (0 turns lockout off)…
+    pub lockout_attempts: i64,
+    /// …for this long.
+    pub lockout_secs: i64,
 }
 
 impl Default for AuthSettings {
@@ -348,6 +352,8 @@ impl Default for AuthSettings {
             password_max_length: 72,
             password_pepper: None,
             password_hash_concurrency: 0,
+            lockout_attempts: 10,
+            lockout_secs: 3600,
         }
     }
 }
@@ -416,6 +422,10 @@ impl Settings {
                 "[auth] first_factors: unknown strategy {f:?}"
             );
         }
+        anyhow::ensure!(
+            auth.lockout_attempts >= 0 && auth.lockout_secs > 0,
+            "[auth] lockout_attempts cannot be negative and lockout_secs must be positive"
+        );
         anyhow::ensure!(
             auth.session_lifetime_secs > 0 && auth.attempt_lifetime_secs > 0,
             "[auth] lifetimes must be positive"

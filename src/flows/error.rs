@@ -37,6 +37,7 @@ pub enum ErrorCode {
     AuthenticationInvalid,
     SignUpModeRestricted,
     NotAllowedAccess,
+    UserLocked,
     ResourceNotFound,
     TooManyRequests,
     VerificationCodeTooManyRequests,
@@ -47,7 +48,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 33] = [
+    pub const ALL: [ErrorCode; 34] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -75,6 +76,7 @@ impl ErrorCode {
         ErrorCode::AuthenticationInvalid,
         ErrorCode::SignUpModeRestricted,
         ErrorCode::NotAllowedAccess,
+        ErrorCode::UserLocked,
         ErrorCode::ResourceNotFound,
         ErrorCode::TooManyRequests,
         ErrorCode::VerificationCodeTooManyRequests,
@@ -117,6 +119,7 @@ impl ErrorCode {
             AuthenticationInvalid => "authentication_invalid",
             SignUpModeRestricted => "sign_up_mode_restricted",
             NotAllowedAccess => "not_allowed_access",
+            UserLocked => "user_locked",
             ResourceNotFound => "resource_not_found",
             TooManyRequests => "too_many_requests",
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
@@ -155,7 +158,7 @@ impl ErrorCode {
             | AccountTransferInvalid
             | RequestBodyInvalid => 400,
             AuthenticationInvalid => 401,
-            SignUpModeRestricted | NotAllowedAccess => 403,
+            SignUpModeRestricted | NotAllowedAccess | UserLocked => 403,
             ResourceNotFound => 404,
             TooManyRequests | VerificationCodeTooManyRequests => 429,
             ServiceUnavailable => 503,

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod error;
+pub mod lockout;
 pub mod params;
 pub mod session;
 pub mod sign_in;
@@ -75,6 +76,12 @@ pub(crate) mod keys {
     }
     pub fn completing(id: &str) -> String {
         format!("completing:{id}")
+    }
+    pub fn failed_passwords(user_id: &str) -> String {
+        format!("failed_passwords:{user_id}")
+    }
+    pub fn locked_until(user_id: &str) -> String {
+        format!("locked_until:{user_id}")
     }
 }
 

@@ -522,6 +522,7 @@ async fn attempt_password(
         .into());
     }
     let user_id = si.user_id.clone().unwrap_or_default();
+    super::lockout::check(ctx, &user_id).await?;
     let stored = users::get_user(&ctx.db, &user_id)
         .await?
         .and_then(|u| u.user.password_hash);
@@ -549,8 +550,12 @@ async fn attempt_password(
         v.error = Some(err.clone());
         si.first_factor_verification = Some(v);
         save(ctx, si).await?;
+        if let Some(locked) = super::lockout::failed(ctx, &user_id).await? {
+            return Err(locked.into());
+        }
         return Err(err.into());
     }
+    super::lockout::succeeded(ctx, &user_id).await?;
     si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
     first_factor_done(ctx, cc, si).await
 }

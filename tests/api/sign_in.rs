@@ -287,3 +287,36 @@ backend_tests! {
         assert_eq!(r.body["client"]["sessions"][0]["status"], "active");
     }
 }
+
+backend_tests! {
+    async fn ten_wrong_passwords_lock_the_account_for_an_hour(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        let attempt = |password: &'static str| {
+            let b = browser();
+            let app = &app;
+            async move { app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "ada@example.com"), ("password", password)]).await }
+        };
+        for _ in 0..9 {
+            assert_eq!(attempt("wrong horse").await.error_code(), "form_password_incorrect");
+        }
+        // A success before the limit resets the count.
+        assert_eq!(attempt("correct horse").await.body["response"]["status"], "complete");
+        for _ in 0..9 {
+            assert_eq!(attempt("wrong horse").await.error_code(), "form_password_incorrect");
+        }
+        let r = attempt("wrong horse").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(r.error_code(), "user_locked");
+        // Locked even with the right password.
+        let r = attempt("correct horse").await;
+        assert_eq!(r.error_code(), "user_locked");
+        let secs = r.body["errors"][0]["meta"]["lockout_expires_in_seconds"].as_i64().unwrap();
+        assert!((3590..=3600).contains(&secs), "{secs}");
+        app.clock.advance_secs(1800);
+        assert_eq!(attempt("correct horse").await.error_code(), "user_locked");
+        app.clock.advance_secs(1801);
+        assert_eq!(attempt("correct horse").await.body["response"]["status"], "complete", "unlocked after the period");
+        assert_eq!(app.get("/v1/environment").await.body["user_settings"]["attack_protection"]["user_lockout"]["max_attempts"], 10);
+    }
+}

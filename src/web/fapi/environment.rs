@@ -112,7 +112,11 @@ pub async fn get(ctx: web::Data<Ctx>) -> HttpResponse {
             "enterprise_sso": { "enabled": false },
             "actions": { "delete_self": true, "create_organization": false },
             "attack_protection": {
-                "user_lockout": { "enabled": false },
+                "user_lockout": {
+                    "enabled": a.lockout_attempts > 0,
+                    "max_attempts": a.lockout_attempts,
+                    "duration_in_minutes": a.lockout_secs / 60,
+                },
                 "enumeration_protection": { "enabled": false },
             },
             "first_factors": a.first_factors,

@@ -1,0 +1,78 @@
+//! Account lockout: after `[auth] lockout_attempts` failed password attempts an account is
+//! locked for `[auth] lockout_secs`, and every attempt answers `user_locked` (even with the
+//! right password) until then. Counters live in the ephemeral store, so every instance sees
+//! them; a success resets them.
+
+use std::time::Duration;
+
+use super::{ApiError, Ctx, ErrorCode, FlowResult, keys};
+
+fn locked(seconds: i64) -> ApiError {
+    let mut e = ApiError::new(
+        ErrorCode::UserLocked,
+        "Account locked",
+        format!(
+            "Too many failed attempts. This account is locked; try again in {} minutes.",
+            (seconds + 59) / 60
+        ),
+    );
+    e.lockout_expires_in_seconds = Some(seconds);
+    e
+}
+
+fn enabled(ctx: &Ctx) -> bool {
+    ctx.settings.auth.lockout_attempts > 0
+}
+
+/// Refuses an attempt on a locked account.
+pub async fn check(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
+    if !enabled(ctx) {
+        return Ok(());
+    }
+    let until: i64 = ctx
+        .eph
+        .get(&keys::locked_until(user_id))
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let now = ctx.now();
+    if until > now {
+        return Err(locked((until - now + 999) / 1000).into());
+    }
+    Ok(())
+}
+
+/// Counts a failed attempt; returns the lockout error when this one locked the account.
+pub async fn failed(ctx: &Ctx, user_id: &str) -> FlowResult<Option<ApiError>> {
+    if !enabled(ctx) {
+        return Ok(None);
+    }
+    let secs = ctx.settings.auth.lockout_secs;
+    let window = Duration::from_secs(secs.unsigned_abs());
+    let n = ctx
+        .eph
+        .incr(&keys::failed_passwords(user_id), window)
+        .await?;
+    if n < ctx.settings.auth.lockout_attempts {
+        return Ok(None);
+    }
+    let until = ctx.now() + secs * 1000;
+    ctx.eph
+        .put(
+            &keys::locked_until(user_id),
+            &until.to_string(),
+            window + Duration::from_secs(60),
+        )
+        .await?;
+    ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
+    tracing::warn!(%user_id, "account locked after repeated failed password attempts");
+    Ok(Some(locked(secs)))
+}
+
+/// A success clears the count of failures.
+pub async fn succeeded(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
+    if enabled(ctx) {
+        ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
+    }
+    Ok(())
+}
