@@ -122,7 +122,12 @@ pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignIn> {
         .ok_or_else(|| ApiError::not_found("sign-in").into())
 }
 
+/// Whether a first-factor strategy is offered. Password reset comes with passwords.
 fn enabled(ctx: &Ctx, strategy: &str) -> bool {
+    let strategy = match strategy {
+        "reset_password_email_code" | "reset_password_phone_code" => "password",
+        s => s,
+    };
     ctx.settings
         .auth
         .first_factors
@@ -236,7 +241,15 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
 
     match (strategy.as_deref(), password) {
         (Some("password") | None, Some(pw)) => attempt_password(ctx, cc, &mut si, pw).await?,
-        (Some(s @ ("email_code" | "phone_code")), _) => {
+        (
+            Some(
+                s @ ("email_code"
+                | "phone_code"
+                | "reset_password_email_code"
+                | "reset_password_phone_code"),
+            ),
+            _,
+        ) => {
             prepare_code(ctx, &mut si, s, None).await?;
         }
         _ => {}
@@ -327,6 +340,29 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
             });
         }
     }
+    // A forgotten password is reset with a code to a verified address or number.
+    if enabled(ctx, "password") && user.user.password_hash.is_some() {
+        for e in user.emails.iter().filter(|e| e.verified) {
+            factors.push(Factor {
+                strategy: "reset_password_email_code".into(),
+                safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
+                email_address_id: Some(e.id.clone()),
+                phone_number_id: None,
+                primary: user.user.primary_email_address_id.as_deref() == Some(&e.id),
+                default: false,
+            });
+        }
+        for p in user.phones.iter().filter(|p| p.verified) {
+            factors.push(Factor {
+                strategy: "reset_password_phone_code".into(),
+                safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
+                email_address_id: None,
+                phone_number_id: Some(p.id.clone()),
+                primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
+                default: false,
+            });
+        }
+    }
     if let Some(first) = factors.first_mut() {
         first.default = true;
     }
@@ -371,13 +407,13 @@ pub async fn prepare_first_factor(
     check_strategy(ctx, &strategy)?;
     require_status(&si, SignInStatus::NeedsFirstFactor)?;
     match strategy.as_str() {
-        "email_code" => {
+        s @ ("email_code" | "reset_password_email_code") => {
             let target = params.text("email_address_id")?;
-            prepare_code(ctx, &mut si, "email_code", target).await?;
+            prepare_code(ctx, &mut si, s, target).await?;
         }
-        "phone_code" => {
+        s @ ("phone_code" | "reset_password_phone_code") => {
             let target = params.text("phone_number_id")?;
-            prepare_code(ctx, &mut si, "phone_code", target).await?;
+            prepare_code(ctx, &mut si, s, target).await?;
         }
         // Password needs no preparation (and any other enabled strategy is one of these).
         other => {
@@ -423,7 +459,7 @@ async fn prepare_code(
     let user = users::get_user(&ctx.db, &user_id)
         .await?
         .ok_or_else(|| ApiError::state("The account of this sign-in no longer exists."))?;
-    let (channel, destination, target_id) = if strategy == "email_code" {
+    let (channel, destination, target_id) = if strategy.ends_with("email_code") {
         let id = factor.email_address_id.clone().unwrap_or_default();
         let e = user.emails.iter().find(|e| e.id == id && e.verified);
         (Channel::Email, e.map(|e| e.email_address.clone()), id)
@@ -441,7 +477,11 @@ async fn prepare_code(
         channel,
         &destination,
         Some(target_id),
-        Purpose::SignIn,
+        if strategy.starts_with("reset_password") {
+            Purpose::ResetPassword
+        } else {
+            Purpose::SignIn
+        },
     )
     .await?;
     si.first_factor_verification = Some(v);
@@ -487,6 +527,22 @@ pub async fn attempt_first_factor(
             save(ctx, &mut si).await?;
             checked?;
             first_factor_done(ctx, cc, &mut si).await?;
+        }
+        "reset_password_email_code" | "reset_password_phone_code" => {
+            let code = params.required("code")?;
+            let Some(v) = si
+                .first_factor_verification
+                .as_mut()
+                .filter(|v| v.strategy == strategy)
+            else {
+                return Err(verification::not_sent().into());
+            };
+            let checked = verification::check_code(ctx, v, &code).await;
+            if checked.is_ok() {
+                si.status = SignInStatus::NeedsNewPassword;
+            }
+            save(ctx, &mut si).await?;
+            checked?;
         }
         other => {
             return Err(ApiError::new(
@@ -694,7 +750,36 @@ pub async fn reset_password(
     params: &Params,
 ) -> FlowResult<SignIn> {
     params.only(&["password", "sign_out_of_other_sessions", "locale"])?;
-    let si = get(ctx, cc, id).await?;
+    let mut si = get(ctx, cc, id).await?;
     require_status(&si, SignInStatus::NeedsNewPassword)?;
-    Err(ApiError::state("Password reset is not enabled on this instance.").into())
+    let raw = params
+        .raw("password")?
+        .ok_or_else(|| ApiError::missing("password"))?;
+    let password = crate::domain::Password::parse(&raw, ctx.password_policy())
+        .map_err(|e| ApiError::from_parse("password", &e))?;
+    let sign_out_others = params.bool("sign_out_of_other_sessions")?.unwrap_or(false);
+    let user_id = si.user_id.clone().unwrap_or_default();
+    let hash = ctx
+        .passwords
+        .hash(SecretString::from(password.expose().to_owned()))
+        .await?;
+    let now = ctx.now();
+    users::set_password(&ctx.db, &user_id, &hash, now).await?;
+    if sign_out_others {
+        let ended: Vec<(String, String)> =
+            crate::store::sessions::active_for_user(&ctx.db, &user_id)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s.user_id))
+                .collect();
+        for (sid, _) in &ended {
+            crate::store::sessions::set_status(&ctx.db, sid, "ended", now).await?;
+        }
+        crate::oidc::backchannel::sessions_ended(ctx, &ended).await;
+    }
+    super::lockout::succeeded(ctx, &user_id).await?;
+    tracing::info!(%user_id, sign_out_others, "password reset");
+    // The reset code proved the first factor; on to the second factor or a session.
+    first_factor_done(ctx, cc, &mut si).await?;
+    Ok(si)
 }

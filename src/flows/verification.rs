@@ -80,6 +80,7 @@ pub enum Channel {
 pub enum Purpose {
     SignIn,
     SignUp,
+    ResetPassword,
 }
 
 impl Purpose {
@@ -87,6 +88,7 @@ impl Purpose {
         match self {
             Purpose::SignIn => "sign in",
             Purpose::SignUp => "sign up",
+            Purpose::ResetPassword => "reset your password",
         }
     }
 }

@@ -29,8 +29,10 @@ pub fn amr_for(factors: &[String]) -> Vec<String> {
     for f in factors {
         let m = match f.as_str() {
             "password" => "pwd",
-            "email_code" | "totp" | "backup_code" | "email_link" => "otp",
-            "phone_code" => "sms",
+            "email_code" | "totp" | "backup_code" | "email_link" | "reset_password_email_code" => {
+                "otp"
+            }
+            "phone_code" | "reset_password_phone_code" => "sms",
             "passkey" => "hwk",
             s if s.starts_with("oauth_") || s == "enterprise_sso" => "fed",
             _ => continue,

@@ -96,3 +96,15 @@ pub async fn touch(
         .await?;
     Ok(())
 }
+
+/// The user's active sessions on every client.
+pub async fn active_for_user(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Vec<SessionRow>, DbErr> {
+    session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::Status.eq(ACTIVE))
+        .all(db)
+        .await
+}

@@ -208,3 +208,24 @@ pub async fn touch_last_sign_in(
         .await?;
     Ok(())
 }
+
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(password_hash),
+        )
+        .col_expr(
+            user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

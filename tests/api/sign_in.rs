@@ -320,3 +320,65 @@ backend_tests! {
         assert_eq!(app.get("/v1/environment").await.body["user_settings"]["attack_protection"]["user_lockout"]["max_attempts"], 10);
     }
 }
+
+backend_tests! {
+    async fn password_reset_by_email_code_signs_out_other_sessions(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let old_device = browser();
+        app.sign_up_with_email(&old_device, "ada@example.com", "correct horse").await;
+        let b = browser();
+        let r = app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "ada@example.com")]).await;
+        let factors = r.body["response"]["supported_first_factors"].as_array().unwrap().clone();
+        let reset = factors.iter().find(|f| f["strategy"] == "reset_password_email_code").expect("a reset factor");
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
+            &[("strategy", "reset_password_email_code"), ("email_address_id", reset["email_address_id"].as_str().unwrap())]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mail = app.mail.all().last().unwrap().data.clone();
+        assert!(mail.contains("reset your password"));
+        let code = app.mail.code_for("ada@example.com").await;
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/reset_password"), &[("password", "new password 1")]).await;
+        assert_eq!(r.error_code(), "client_state_invalid", "no reset before the code");
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/attempt_first_factor"), &[("strategy", "reset_password_email_code"), ("code", &code)]).await;
+        assert_eq!(r.body["response"]["status"], "needs_new_password", "{}", r.body);
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/reset_password"), &[("password", "short")]).await;
+        assert_eq!(r.error_code(), "form_password_length_too_short");
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/reset_password"), &[("password", "new password 1"), ("sign_out_of_other_sessions", "true")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["status"], "complete");
+        assert_eq!(r.body["client"]["sessions"].as_array().unwrap().len(), 1);
+        // The other device was signed out; the old password no longer works, the new one does.
+        assert_eq!(app.get_as(&old_device, "/v1/client").await.body["client"]["sessions"], serde_json::json!([]));
+        let r = app.post_as(&browser(), "/v1/client/sign_ins", &[("identifier", "ada@example.com"), ("password", "correct horse")]).await;
+        assert_eq!(r.error_code(), "form_password_incorrect");
+        let r = app.post_as(&browser(), "/v1/client/sign_ins", &[("identifier", "ada@example.com"), ("password", "new password 1")]).await;
+        assert_eq!(r.body["response"]["status"], "complete");
+    }
+
+    async fn password_reset_by_phone_code(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.auth.phone_number = FieldMode::Required;
+            s.auth.email_address = FieldMode::Off;
+        }).await else { return };
+        let r = app.post("/v1/client/sign_ups", &[("phone_number", "+14155552671"), ("password", "correct horse")]).await;
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "phone_code")]).await;
+        let code = app.sms.code_for("+14155552671").await;
+        app.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), &[("strategy", "phone_code"), ("code", &code)]).await;
+        let b = browser();
+        // Created with the reset strategy: the code goes out at once.
+        let before = app.sms.all().len();
+        let r = app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "+14155552671"), ("strategy", "reset_password_phone_code")]).await;
+        assert_eq!(r.body["response"]["first_factor_verification"]["strategy"], "reset_password_phone_code", "{}", r.body);
+        assert_eq!(app.sms.all().len(), before + 1);
+        let sid = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let code = app.sms.code_for("+14155552671").await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{sid}/attempt_first_factor"), &[("strategy", "reset_password_phone_code"), ("code", wrong)]).await;
+        assert_eq!(r.error_code(), "form_code_incorrect");
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{sid}/attempt_first_factor"), &[("strategy", "reset_password_phone_code"), ("code", &code)]).await;
+        assert_eq!(r.body["response"]["status"], "needs_new_password");
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{sid}/reset_password"), &[("password", "brand new pass")]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+    }
+}

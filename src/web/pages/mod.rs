@@ -528,9 +528,11 @@ fn render_factor_one(
     let target = factor
         .and_then(|f| f.email_address_id.clone().or(f.phone_number_id.clone()))
         .unwrap_or_default();
+    // The reset page comes with the second-factor work; until then it is not offered here.
     let alternatives = si
         .supported_first_factors
         .iter()
+        .filter(|f| !f.strategy.starts_with("reset_password"))
         .filter(|f| {
             !(f.strategy == strategy
                 && f.email_address_id
