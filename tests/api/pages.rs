@@ -285,3 +285,31 @@ backend_tests! {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 }
+
+backend_tests! {
+    async fn forgotten_password_is_reset_on_the_pages(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        let b = browser();
+        submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "ada@example.com")]).await;
+        let page = get(&app, &b, "/sign-in/factor-one?strategy=password").await;
+        assert!(page.body.contains("Forgot your password?"));
+        let csrf = page.hidden("csrf");
+        let target = page.body.split("value=\"reset_password_email_code\">").nth(1).unwrap()
+            .split("name=\"target\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let r = post(&app, &b, "/sign-in/factor-one/prepare", &[("csrf", &csrf), ("strategy", "reset_password_email_code"), ("target", &target)]).await;
+        assert_eq!(r.location(), "/sign-in/factor-one?strategy=reset_password_email_code");
+        let code = app.mail.code_for("ada@example.com").await;
+        let r = submit(&app, &b, &r.location(), "/sign-in/factor-one", &[("strategy", "reset_password_email_code"), ("code", &code)]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/sign-in/reset-password".to_owned()));
+        let page = get(&app, &b, "/sign-in/reset-password").await;
+        assert!(page.body.contains("autocomplete=\"new-password\"") && page.body.contains("sign_out_of_other_sessions"));
+        let r = submit(&app, &b, "/sign-in/reset-password", "/sign-in/reset-password", &[("password", "short")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"password-error\""));
+        let r = submit(&app, &b, "/sign-in/reset-password", "/sign-in/reset-password", &[("password", "a new password"), ("sign_out_of_other_sessions", "true")]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/user".to_owned()));
+        let r = app.post_as(&browser(), "/v1/client/sign_ins", &[("identifier", "ada@example.com"), ("password", "a new password")]).await;
+        assert_eq!(r.body["response"]["status"], "complete");
+    }
+}

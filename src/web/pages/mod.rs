@@ -29,6 +29,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-in/factor-one", web::get().to(factor_one_page))
         .route("/sign-in/factor-one", web::post().to(factor_one_submit))
         .route(
+            "/sign-in/reset-password",
+            web::get().to(reset_password_page),
+        )
+        .route(
+            "/sign-in/reset-password",
+            web::post().to(reset_password_submit),
+        )
+        .route(
             "/sign-in/factor-one/prepare",
             web::post().to(factor_one_prepare),
         )
@@ -459,7 +467,7 @@ async fn prepare(
     strategy: &str,
     target: &str,
 ) -> Result<SignIn, FlowError> {
-    let key = if strategy == "email_code" {
+    let key = if strategy.ends_with("email_code") {
         "email_address_id"
     } else {
         "phone_number_id"
@@ -485,6 +493,8 @@ struct FactorOnePage<'a> {
     destination: String,
     target: String,
     alternatives: Vec<Alternative>,
+    /// "Forgot your password?": the first reset factor, `(strategy, target)`.
+    reset: Option<(String, String)>,
     error: Option<String>,
     field_errors: HashMap<String, String>,
 }
@@ -575,6 +585,18 @@ fn render_factor_one(
         destination,
         target,
         alternatives,
+        reset: si
+            .supported_first_factors
+            .iter()
+            .find(|f| f.strategy.starts_with("reset_password"))
+            .map(|f| {
+                let target = f
+                    .email_address_id
+                    .clone()
+                    .or(f.phone_number_id.clone())
+                    .unwrap_or_default();
+                (f.strategy.clone(), target)
+            }),
         error: errors.general,
         field_errors: errors.fields,
     };
@@ -637,6 +659,10 @@ async fn factor_one_submit(
     match sign_in::attempt_first_factor(&ctx, &mut pc.cc, &si.id, &p).await {
         Ok(done) if done.status == SignInStatus::Complete => {
             let to = done_target(&pc);
+            see_other(&ctx, &pc, &req, &to)
+        }
+        Ok(next) if next.status == SignInStatus::NeedsNewPassword => {
+            let to = format!("/sign-in/reset-password{}", pc.query);
             see_other(&ctx, &pc, &req, &to)
         }
         Ok(_) => message_page(
@@ -1313,4 +1339,99 @@ async fn remove_app(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
         return error_page(&e.into());
     }
     see_other(&ctx, &pc, &req, "/user")
+}
+
+#[derive(Template)]
+#[template(path = "pages/reset_password.html")]
+struct ResetPasswordPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    identifier: &'a str,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+fn render_reset(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    si: &SignIn,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let b = &ctx.settings.branding;
+    let page = ResetPasswordPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        identifier: si.identifier.as_deref().unwrap_or(""),
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+/// `/sign-in/reset-password`: the new password, once a reset code was accepted.
+async fn reset_password_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc)
+        .await
+        .filter(|s| s.status == SignInStatus::NeedsNewPassword)
+    else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    render_reset(&ctx, &pc, &req, &si, FormErrors::default(), StatusCode::OK)
+}
+
+async fn reset_password_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let mut f = form.clone();
+    f.entry("sign_out_of_other_sessions".into())
+        .or_insert_with(|| "false".into());
+    match sign_in::reset_password(
+        &ctx,
+        &mut pc.cc,
+        &si.id,
+        &params(&f, &["password", "sign_out_of_other_sessions"]),
+    )
+    .await
+    {
+        Ok(done) if done.status == SignInStatus::Complete => {
+            let to = done_target(&pc);
+            see_other(&ctx, &pc, &req, &to)
+        }
+        Ok(_) => message_page(
+            StatusCode::BAD_REQUEST,
+            "This account needs a second factor, which these pages cannot take yet.",
+        ),
+        Err(FlowError::Api(api)) => render_reset(
+            &ctx,
+            &pc,
+            &req,
+            &si,
+            FormErrors::from(&api),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => error_page(&e),
+    }
 }

@@ -48,6 +48,9 @@ pub struct Strings {
     pub this_device: &'static str,
     pub apps_heading: &'static str,
     pub remove_access: &'static str,
+    pub forgot_password: &'static str,
+    pub reset_title: &'static str,
+    pub sign_out_others_label: &'static str,
     pub reauth_note: &'static str,
     pub form_expired: &'static str,
 }
@@ -98,6 +101,9 @@ pub const EN: Strings = Strings {
     this_device: "active",
     apps_heading: "Apps you have allowed",
     remove_access: "Remove access",
+    forgot_password: "Forgot your password?",
+    reset_title: "Choose a new password",
+    sign_out_others_label: "Sign out of every other device",
     reauth_note: "The application asks you to sign in again.",
     form_expired: "This form has expired. Please try again.",
 };
