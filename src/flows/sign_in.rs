@@ -303,10 +303,43 @@ fn set_identified(ctx: &Ctx, si: &mut SignIn, identifier: &str, user: &UserRecor
     si.status = SignInStatus::NeedsFirstFactor;
 }
 
+/// A factor that sends a code to one of the user's email addresses.
+fn email_factor(
+    strategy: &str,
+    e: &crate::store::entities::email_address::Model,
+    user: &UserRecord,
+) -> Factor {
+    Factor {
+        strategy: strategy.into(),
+        safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
+        email_address_id: Some(e.id.clone()),
+        phone_number_id: None,
+        primary: user.user.primary_email_address_id.as_deref() == Some(&e.id),
+        default: false,
+    }
+}
+
+/// A factor that texts a code to one of the user's phone numbers.
+fn phone_factor(
+    strategy: &str,
+    p: &crate::store::entities::phone_number::Model,
+    user: &UserRecord,
+) -> Factor {
+    Factor {
+        strategy: strategy.into(),
+        safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
+        email_address_id: None,
+        phone_number_id: Some(p.id.clone()),
+        primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
+        default: false,
+    }
+}
+
 /// The user's first factors, in the order a page offers them; the first is the default.
 fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     let mut factors = Vec::new();
-    if enabled(ctx, "password") && user.user.password_hash.is_some() {
+    let has_password = enabled(ctx, "password") && user.user.password_hash.is_some();
+    if has_password {
         factors.push(Factor {
             strategy: "password".into(),
             safe_identifier: None,
@@ -316,52 +349,26 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
             default: false,
         });
     }
+    let emails: Vec<_> = user.emails.iter().filter(|e| e.verified).collect();
+    let phones: Vec<_> = user.phones.iter().filter(|p| p.verified).collect();
     if enabled(ctx, "email_code") {
-        for e in user.emails.iter().filter(|e| e.verified) {
-            factors.push(Factor {
-                strategy: "email_code".into(),
-                safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
-                email_address_id: Some(e.id.clone()),
-                phone_number_id: None,
-                primary: user.user.primary_email_address_id.as_deref() == Some(&e.id),
-                default: false,
-            });
-        }
+        factors.extend(emails.iter().map(|e| email_factor("email_code", e, user)));
     }
     if enabled(ctx, "phone_code") {
-        for p in user.phones.iter().filter(|p| p.verified) {
-            factors.push(Factor {
-                strategy: "phone_code".into(),
-                safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
-                email_address_id: None,
-                phone_number_id: Some(p.id.clone()),
-                primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
-                default: false,
-            });
-        }
+        factors.extend(phones.iter().map(|p| phone_factor("phone_code", p, user)));
     }
     // A forgotten password is reset with a code to a verified address or number.
-    if enabled(ctx, "password") && user.user.password_hash.is_some() {
-        for e in user.emails.iter().filter(|e| e.verified) {
-            factors.push(Factor {
-                strategy: "reset_password_email_code".into(),
-                safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
-                email_address_id: Some(e.id.clone()),
-                phone_number_id: None,
-                primary: user.user.primary_email_address_id.as_deref() == Some(&e.id),
-                default: false,
-            });
-        }
-        for p in user.phones.iter().filter(|p| p.verified) {
-            factors.push(Factor {
-                strategy: "reset_password_phone_code".into(),
-                safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
-                email_address_id: None,
-                phone_number_id: Some(p.id.clone()),
-                primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
-                default: false,
-            });
-        }
+    if has_password {
+        factors.extend(
+            emails
+                .iter()
+                .map(|e| email_factor("reset_password_email_code", e, user)),
+        );
+        factors.extend(
+            phones
+                .iter()
+                .map(|p| phone_factor("reset_password_phone_code", p, user)),
+        );
     }
     if let Some(first) = factors.first_mut() {
         first.default = true;
