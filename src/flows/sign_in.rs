@@ -521,7 +521,7 @@ pub async fn attempt_first_factor(
                 .ok_or_else(|| ApiError::missing("password"))?;
             attempt_password(ctx, cc, &mut si, pw).await?;
         }
-        "email_code" | "phone_code" => {
+        "email_code" | "phone_code" | "reset_password_email_code" | "reset_password_phone_code" => {
             let code = params.required("code")?;
             let Some(v) = si
                 .first_factor_verification
@@ -531,25 +531,16 @@ pub async fn attempt_first_factor(
                 return Err(verification::not_sent().into());
             };
             let checked = verification::check_code(ctx, v, &code).await;
-            save(ctx, &mut si).await?;
-            checked?;
-            first_factor_done(ctx, cc, &mut si).await?;
-        }
-        "reset_password_email_code" | "reset_password_phone_code" => {
-            let code = params.required("code")?;
-            let Some(v) = si
-                .first_factor_verification
-                .as_mut()
-                .filter(|v| v.strategy == strategy)
-            else {
-                return Err(verification::not_sent().into());
-            };
-            let checked = verification::check_code(ctx, v, &code).await;
-            if checked.is_ok() {
+            // A reset code proves the user but first asks for a new password.
+            let reset = strategy.starts_with("reset_password");
+            if checked.is_ok() && reset {
                 si.status = SignInStatus::NeedsNewPassword;
             }
             save(ctx, &mut si).await?;
             checked?;
+            if !reset {
+                first_factor_done(ctx, cc, &mut si).await?;
+            }
         }
         other => {
             return Err(ApiError::new(
