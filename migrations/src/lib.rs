@@ -8,6 +8,7 @@ mod m20261122_000002_create_oidc_tables;
 mod m20261122_000003_add_key_activation;
 mod m20261122_000004_create_session_clients;
 mod m20261122_000005_add_registration_token;
+mod m20261122_000006_create_second_factors;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_add_key_activation::Migration),
             Box::new(m20261122_000004_create_session_clients::Migration),
             Box::new(m20261122_000005_add_registration_token::Migration),
+            Box::new(m20261122_000006_create_second_factors::Migration),
         ]
     }
 }

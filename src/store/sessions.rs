@@ -10,6 +10,9 @@ use super::entities::session;
 pub use session::Model as SessionRow;
 
 pub const ACTIVE: &str = "active";
+/// Signed in, but with a task left before the session counts (setting up a second factor
+/// when `[auth] mfa_required`).
+pub const PENDING: &str = "pending";
 
 pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), DbErr> {
     session::ActiveModel {
@@ -35,15 +38,15 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<SessionRo
     session::Entity::find_by_id(id.to_owned()).one(db).await
 }
 
-/// Sessions of a client still marked active (their expiry is checked by the caller, who
-/// knows the time).
+/// Sessions of a client still marked active or pending (their expiry is checked by the
+/// caller, who knows the time).
 pub async fn active_for_client(
     db: &impl ConnectionTrait,
     client_id: &str,
 ) -> Result<Vec<SessionRow>, DbErr> {
     session::Entity::find()
         .filter(session::Column::ClientId.eq(client_id))
-        .filter(session::Column::Status.eq(ACTIVE))
+        .filter(session::Column::Status.is_in([ACTIVE, PENDING]))
         .order_by_desc(session::Column::CreatedAt)
         .all(db)
         .await
@@ -97,14 +100,15 @@ pub async fn touch(
     Ok(())
 }
 
-/// The user's active sessions on every client.
+/// The user's active (and pending) sessions on every client, newest first.
 pub async fn active_for_user(
     db: &impl ConnectionTrait,
     user_id: &str,
 ) -> Result<Vec<SessionRow>, DbErr> {
     session::Entity::find()
         .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::Status.eq(ACTIVE))
+        .filter(session::Column::Status.is_in([ACTIVE, PENDING]))
+        .order_by_desc(session::Column::LastActiveAt)
         .all(db)
         .await
 }

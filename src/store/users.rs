@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 
-use super::entities::{email_address, phone_number, user};
+use super::entities::{backup_code, email_address, phone_number, totp_factor, user};
 
 /// A user with its identifications, as the flows and the API render it.
 #[derive(Debug, Clone)]
@@ -15,6 +15,28 @@ pub struct UserRecord {
     pub user: user::Model,
     pub emails: Vec<email_address::Model>,
     pub phones: Vec<phone_number::Model>,
+    /// A verified authenticator app.
+    pub totp: bool,
+    /// Backup codes not yet spent.
+    pub backup_codes: usize,
+}
+
+impl UserRecord {
+    /// Verified phone numbers the user keeps for SMS second factors, the default first.
+    pub fn second_factor_phones(&self) -> Vec<&phone_number::Model> {
+        let mut phones: Vec<_> = self
+            .phones
+            .iter()
+            .filter(|p| p.verified && p.reserved_for_second_factor)
+            .collect();
+        phones.sort_by_key(|p| !p.default_second_factor);
+        phones
+    }
+
+    /// Whether the user has any second factor at all.
+    pub fn two_factor_enabled(&self) -> bool {
+        self.totp || self.backup_codes > 0 || !self.second_factor_phones().is_empty()
+    }
 }
 
 /// Which kind of identifier a sign-in names.
@@ -81,7 +103,8 @@ pub async fn get_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<User
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
 
-/// Loads users with their identifications in three queries, whatever their number.
+/// Loads users with their identifications and second factors in five queries, whatever
+/// their number.
 pub async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -103,6 +126,19 @@ pub async fn load_users(
         .order_by_asc(phone_number::Column::CreatedAt)
         .all(db)
         .await?;
+    let totps = totp_factor::Entity::find()
+        .filter(totp_factor::Column::UserId.is_in(ids.iter().cloned()))
+        .filter(totp_factor::Column::Verified.eq(true))
+        .all(db)
+        .await?;
+    let backup_codes: Vec<String> = backup_code::Entity::find()
+        .select_only()
+        .column(backup_code::Column::UserId)
+        .filter(backup_code::Column::UserId.is_in(ids.iter().cloned()))
+        .filter(backup_code::Column::UsedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut by_user: HashMap<String, UserRecord> = users
         .into_iter()
         .map(|u| {
@@ -112,6 +148,8 @@ pub async fn load_users(
                     user: u,
                     emails: Vec::new(),
                     phones: Vec::new(),
+                    totp: false,
+                    backup_codes: 0,
                 },
             )
         })
@@ -124,6 +162,16 @@ pub async fn load_users(
     for p in phones {
         if let Some(r) = by_user.get_mut(&p.user_id) {
             r.phones.push(p);
+        }
+    }
+    for t in totps {
+        if let Some(r) = by_user.get_mut(&t.user_id) {
+            r.totp = true;
+        }
+    }
+    for user_id in backup_codes {
+        if let Some(r) = by_user.get_mut(&user_id) {
+            r.backup_codes += 1;
         }
     }
     // Keep the caller's order.
@@ -184,6 +232,8 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
             phone_number: Set(number),
             verified: Set(true),
             verification_strategy: Set(Some(strategy)),
+            reserved_for_second_factor: Set(false),
+            default_second_factor: Set(false),
             created_at: Set(new.now),
             updated_at: Set(new.now),
         }
@@ -227,5 +277,188 @@ pub async fn set_password(
         .filter(user::Column::Id.eq(user_id))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// Adds an unverified email address to a user.
+pub async fn add_email(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    id: &str,
+    address: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    email_address::ActiveModel {
+        id: Set(id.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        email_address: Set(address.to_owned()),
+        verified: Set(false),
+        verification_strategy: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Adds an unverified phone number to a user.
+pub async fn add_phone(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    id: &str,
+    number: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    phone_number::ActiveModel {
+        id: Set(id.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        phone_number: Set(number.to_owned()),
+        verified: Set(false),
+        verification_strategy: Set(None),
+        reserved_for_second_factor: Set(false),
+        default_second_factor: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks an identification verified, and makes it primary when the user has none yet.
+pub async fn mark_verified(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    kind: IdentifierKind,
+    id: &str,
+    strategy: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    let (primary_col, current) = match kind {
+        IdentifierKind::Email => {
+            email_address::Entity::update_many()
+                .col_expr(email_address::Column::Verified, Expr::value(true))
+                .col_expr(
+                    email_address::Column::VerificationStrategy,
+                    Expr::value(strategy),
+                )
+                .col_expr(email_address::Column::UpdatedAt, Expr::value(now))
+                .filter(email_address::Column::Id.eq(id))
+                .filter(email_address::Column::UserId.eq(user_id))
+                .exec(db)
+                .await?;
+            (user::Column::PrimaryEmailAddressId, id)
+        }
+        IdentifierKind::Phone => {
+            phone_number::Entity::update_many()
+                .col_expr(phone_number::Column::Verified, Expr::value(true))
+                .col_expr(
+                    phone_number::Column::VerificationStrategy,
+                    Expr::value(strategy),
+                )
+                .col_expr(phone_number::Column::UpdatedAt, Expr::value(now))
+                .filter(phone_number::Column::Id.eq(id))
+                .filter(phone_number::Column::UserId.eq(user_id))
+                .exec(db)
+                .await?;
+            (user::Column::PrimaryPhoneNumberId, id)
+        }
+        IdentifierKind::Username => return Ok(()),
+    };
+    user::Entity::update_many()
+        .col_expr(primary_col, Expr::value(current))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(primary_col.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Makes a verified identification the user's primary one.
+pub async fn set_primary(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    kind: IdentifierKind,
+    id: Option<&str>,
+    now: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    let col = match kind {
+        IdentifierKind::Email => user::Column::PrimaryEmailAddressId,
+        IdentifierKind::Phone => user::Column::PrimaryPhoneNumberId,
+        IdentifierKind::Username => return Ok(()),
+    };
+    user::Entity::update_many()
+        .col_expr(col, Expr::value(id.map(str::to_owned)))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes an email address or phone number of the user's; false when there was none.
+pub async fn remove_identification(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    kind: IdentifierKind,
+    id: &str,
+) -> Result<bool, DbErr> {
+    let n = match kind {
+        IdentifierKind::Email => {
+            email_address::Entity::delete_many()
+                .filter(email_address::Column::Id.eq(id))
+                .filter(email_address::Column::UserId.eq(user_id))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
+        IdentifierKind::Phone => {
+            phone_number::Entity::delete_many()
+                .filter(phone_number::Column::Id.eq(id))
+                .filter(phone_number::Column::UserId.eq(user_id))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
+        IdentifierKind::Username => 0,
+    };
+    Ok(n == 1)
+}
+
+/// Profile fields a user may change themselves; `None` leaves one as it is.
+#[derive(Debug, Default)]
+pub struct ProfileChange {
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub username: Option<Option<String>>,
+    pub unsafe_metadata: Option<String>,
+}
+
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    change: ProfileChange,
+    now: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    let mut q = user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id));
+    if let Some(v) = change.first_name {
+        q = q.col_expr(user::Column::FirstName, Expr::value(v));
+    }
+    if let Some(v) = change.last_name {
+        q = q.col_expr(user::Column::LastName, Expr::value(v));
+    }
+    if let Some(v) = change.username {
+        q = q.col_expr(user::Column::Username, Expr::value(v));
+    }
+    if let Some(v) = change.unsafe_metadata {
+        q = q.col_expr(user::Column::UnsafeMetadata, Expr::value(v));
+    }
+    q.exec(db).await?;
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table of `migrations/`.
 
+pub mod audit_event;
+pub mod backup_code;
 pub mod browser_client;
 pub mod consent;
 pub mod email_address;
@@ -10,4 +12,5 @@ pub mod refresh_token;
 pub mod session;
 pub mod session_client;
 pub mod signing_key;
+pub mod totp_factor;
 pub mod user;

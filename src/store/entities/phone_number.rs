@@ -9,6 +9,8 @@ pub struct Model {
     pub phone_number: String,
     pub verified: bool,
     pub verification_strategy: Option<String>,
+    pub reserved_for_second_factor: bool,
+    pub default_second_factor: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
