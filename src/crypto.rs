@@ -166,6 +166,113 @@ impl PasswordHasher {
     }
 }
 
+impl PasswordHasher {
+    /// Whether `stored` should be replaced by a fresh hash once the password is known: it
+    /// was imported, or made with other parameters (or without the pepper).
+    pub fn needs_rehash(&self, stored: &str) -> bool {
+        let ours = match ParamsString::try_from(&self.inner.params) {
+            Ok(p) => format!("$argon2id$v=19${p}$"),
+            Err(_) => return false,
+        };
+        ImportedHash::detect(stored).is_some() || !stored.starts_with(&ours)
+    }
+}
+
+/// The foreign hash formats `portcullis users import` accepts. A user whose password is
+/// stored in one of them signs in with the old password and is rehashed to argon2id then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportedHash {
+    /// `$2a$` / `$2b$` / `$2y$` (OpenBSD bcrypt, as most frameworks store it).
+    Bcrypt,
+    /// PHC `$scrypt$ln=…,r=…,p=…$salt$hash`.
+    Scrypt,
+    /// PHC `$pbkdf2-sha256$i=…,l=…$salt$hash` (also `-sha512`, plain `$pbkdf2$` for SHA-1).
+    Pbkdf2Phc,
+    /// Django's `pbkdf2_sha256$iterations$salt$base64hash`.
+    Pbkdf2Django,
+}
+
+impl ImportedHash {
+    pub fn detect(stored: &str) -> Option<Self> {
+        if ["$2a$", "$2b$", "$2y$", "$2x$"]
+            .iter()
+            .any(|p| stored.starts_with(p))
+        {
+            Some(Self::Bcrypt)
+        } else if stored.starts_with("$scrypt$") {
+            Some(Self::Scrypt)
+        } else if stored.starts_with("$pbkdf2") {
+            Some(Self::Pbkdf2Phc)
+        } else if stored.starts_with("pbkdf2_sha256$") {
+            Some(Self::Pbkdf2Django)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `stored` is well formed for this kind (checked at import, not at sign-in).
+    pub fn well_formed(self, stored: &str) -> bool {
+        match self {
+            Self::Bcrypt => stored.len() == 60,
+            Self::Scrypt | Self::Pbkdf2Phc => PasswordHash::new(stored).is_ok(),
+            Self::Pbkdf2Django => django_parts(stored).is_some(),
+        }
+    }
+
+    fn verify(self, password: &str, stored: &str) -> anyhow::Result<bool> {
+        use argon2::password_hash::PasswordVerifier;
+        Ok(match self {
+            Self::Bcrypt => bcrypt::verify(password, stored)
+                .map_err(|e| anyhow::anyhow!("stored bcrypt hash: {e}"))?,
+            Self::Scrypt => {
+                let parsed = PasswordHash::new(stored)
+                    .map_err(|e| anyhow::anyhow!("stored scrypt hash: {e}"))?;
+                scrypt::Scrypt
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            }
+            Self::Pbkdf2Phc => {
+                let parsed = PasswordHash::new(stored)
+                    .map_err(|e| anyhow::anyhow!("stored PBKDF2 hash: {e}"))?;
+                pbkdf2::Pbkdf2
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            }
+            Self::Pbkdf2Django => {
+                let (iterations, salt, expected) = django_parts(stored)
+                    .ok_or_else(|| anyhow::anyhow!("stored Django PBKDF2 hash malformed"))?;
+                let mut out = vec![0u8; expected.len()];
+                pbkdf2::pbkdf2_hmac::<Sha256>(
+                    password.as_bytes(),
+                    salt.as_bytes(),
+                    iterations,
+                    &mut out,
+                );
+                out.ct_eq(&expected).into()
+            }
+        })
+    }
+}
+
+/// `pbkdf2_sha256$iterations$salt$hash` → its parts, with a sane iteration bound.
+fn django_parts(stored: &str) -> Option<(u32, &str, Vec<u8>)> {
+    let mut parts = stored.split('$');
+    let (Some("pbkdf2_sha256"), Some(iter), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let iterations: u32 = iter.parse().ok().filter(|i| (1..=10_000_000).contains(i))?;
+    let expected = base64::engine::general_purpose::STANDARD
+        .decode(hash)
+        .ok()?;
+    (!expected.is_empty() && expected.len() <= 64).then_some((iterations, salt, expected))
+}
+
 impl HasherInner {
     fn argon2(
         &self,
@@ -228,8 +335,17 @@ impl HasherInner {
         Ok(phc.to_string())
     }
 
-    /// Checks a password against any argon2 PHC string, with the parameters it names.
+    /// Checks a password against a stored hash: ours (argon2), or one imported from another
+    /// system (bcrypt, scrypt, PBKDF2), told apart by its format.
     fn verify_blocking(&self, password: &str, stored: &str) -> anyhow::Result<bool> {
+        match ImportedHash::detect(stored) {
+            Some(kind) => kind.verify(password, stored),
+            None => self.verify_argon2(password, stored),
+        }
+    }
+
+    /// Checks a password against any argon2 PHC string, with the parameters it names.
+    fn verify_argon2(&self, password: &str, stored: &str) -> anyhow::Result<bool> {
         let parsed = PasswordHash::new(stored)
             .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
         let algorithm = Algorithm::try_from(parsed.algorithm)
@@ -263,6 +379,65 @@ impl HasherInner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn imported_hashes_verify_and_ask_for_rehash() {
+        use argon2::password_hash::PasswordHasher as _;
+        let h = PasswordHasher::new(None, 1).unwrap();
+        let salt = SaltString::encode_b64(b"imported-salt-16").unwrap();
+        let bcrypt = bcrypt::hash("old secret", 4).unwrap();
+        let scrypt = scrypt::Scrypt
+            .hash_password_customized(
+                b"old secret",
+                None,
+                None,
+                scrypt::Params::new(10, 8, 1, 32).unwrap(),
+                &salt,
+            )
+            .unwrap()
+            .to_string();
+        let pbkdf2 = pbkdf2::Pbkdf2
+            .hash_password_customized(
+                b"old secret",
+                Some(pbkdf2::Algorithm::Pbkdf2Sha256.ident()),
+                None,
+                pbkdf2::Params {
+                    rounds: 1000,
+                    output_length: 32,
+                },
+                &salt,
+            )
+            .unwrap()
+            .to_string();
+        // Made by Python's hashlib.pbkdf2_hmac as Django stores it, password "old django pass".
+        let django =
+            "pbkdf2_sha256$260000$Zs9bYkpQ2xRv$TJz7vcOlooxroe31KzjpgC7sV+SskWnPNIAk89R0ExQ=";
+        for (stored, password, kind) in [
+            (bcrypt.as_str(), "old secret", ImportedHash::Bcrypt),
+            (scrypt.as_str(), "old secret", ImportedHash::Scrypt),
+            (pbkdf2.as_str(), "old secret", ImportedHash::Pbkdf2Phc),
+            (django, "old django pass", ImportedHash::Pbkdf2Django),
+        ] {
+            assert_eq!(ImportedHash::detect(stored), Some(kind), "{stored}");
+            assert!(kind.well_formed(stored));
+            assert!(h.needs_rehash(stored));
+            assert!(
+                h.verify(SecretString::from(password), Some(stored.to_owned()))
+                    .await
+                    .unwrap(),
+                "{kind:?}"
+            );
+            assert!(
+                !h.verify(SecretString::from("wrong"), Some(stored.to_owned()))
+                    .await
+                    .unwrap(),
+                "{kind:?}"
+            );
+        }
+        let ours = h.hash(SecretString::from("new secret")).await.unwrap();
+        assert!(!h.needs_rehash(&ours));
+        assert!(!ImportedHash::Pbkdf2Django.well_formed("pbkdf2_sha256$0$salt$AAAA"));
+    }
 
     #[test]
     fn codes_are_six_digits() {

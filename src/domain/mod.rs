@@ -5,6 +5,7 @@ mod email;
 mod ids;
 mod password;
 mod phone;
+pub mod totp;
 pub mod username;
 
 pub use email::{EmailAddress, mask_email};

@@ -32,7 +32,8 @@ fn algorithm(name: &str) -> Option<Algorithm> {
     }
 }
 
-/// Seals private keys at rest.
+/// Seals secrets at rest (signing keys, authenticator secrets): ChaCha20-Poly1305 under a
+/// key derived from `[server] key_encryption_key`.
 #[derive(Clone)]
 pub struct KeyEncryption(chacha20poly1305::Key);
 
@@ -44,18 +45,18 @@ impl KeyEncryption {
         Self(chacha20poly1305::Key::from(digest))
     }
 
-    fn seal(&self, plain: &str) -> anyhow::Result<String> {
+    pub fn seal(&self, plain: &str) -> anyhow::Result<String> {
         let nonce_bytes = crate::crypto::random_bytes::<12>();
         let cipher = ChaCha20Poly1305::new(&self.0);
         let ct = cipher
             .encrypt(&Nonce::from(nonce_bytes), plain.as_bytes())
-            .map_err(|_| anyhow::anyhow!("sealing a signing key failed"))?;
+            .map_err(|_| anyhow::anyhow!("sealing a secret failed"))?;
         let mut out = nonce_bytes.to_vec();
         out.extend_from_slice(&ct);
         Ok(format!("{SEALED}{}", STANDARD.encode(out)))
     }
 
-    fn open(&self, stored: &str) -> anyhow::Result<String> {
+    pub fn open(&self, stored: &str) -> anyhow::Result<String> {
         let raw = STANDARD.decode(stored.trim_start_matches(SEALED))?;
         anyhow::ensure!(raw.len() > 12, "sealed key too short");
         let (nonce, ct) = raw.split_at(12);
@@ -63,7 +64,7 @@ impl KeyEncryption {
         let plain = ChaCha20Poly1305::new(&self.0)
             .decrypt(&Nonce::from(nonce), ct)
             .map_err(|_| {
-                anyhow::anyhow!("a signing key does not open with [server] key_encryption_key")
+                anyhow::anyhow!("a sealed secret does not open with [server] key_encryption_key")
             })?;
         Ok(String::from_utf8(plain)?)
     }
