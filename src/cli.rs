@@ -1,4 +1,5 @@
-//! Administration from a shell on the server: `portcullis clients …`, `portcullis keys …`.
+//! Administration from a shell on the server: `portcullis clients …`, `portcullis keys …`,
+//! `portcullis users import`.
 //! Each command opens the database, applies migrations, and does one thing.
 
 use clap::Subcommand;
@@ -176,5 +177,161 @@ pub async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<(
             }
         }
     }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Imports users from a JSON Lines file, one user per line:
+    /// {"email_address": "…", "phone_number": "+…", "username": "…", "first_name": "…",
+    ///  "last_name": "…", "password_digest": "…", "password_hasher": "bcrypt"}.
+    /// Hashers: argon2id, argon2i, bcrypt, scrypt, pbkdf2 (PHC strings), pbkdf2_sha256_django.
+    /// Imported addresses count as verified. A user signs in with their old password and is
+    /// rehashed to argon2id then. Lines that cannot be imported are reported and skipped.
+    Import { file: std::path::PathBuf },
+}
+
+/// One line of an import file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportedUser {
+    #[serde(default)]
+    email_address: Option<String>,
+    #[serde(default)]
+    email_addresses: Vec<String>,
+    #[serde(default)]
+    phone_number: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    password_digest: Option<String>,
+    #[serde(default)]
+    password_hasher: Option<String>,
+}
+
+/// Checks a digest against the hasher its line names.
+fn check_digest(hasher: &str, digest: &str) -> anyhow::Result<()> {
+    use crate::crypto::ImportedHash;
+    let ok = match hasher {
+        "argon2id" => digest.starts_with("$argon2id$"),
+        "argon2i" => digest.starts_with("$argon2i$"),
+        "bcrypt" => ImportedHash::detect(digest) == Some(ImportedHash::Bcrypt),
+        "scrypt" => ImportedHash::detect(digest) == Some(ImportedHash::Scrypt),
+        "pbkdf2" | "pbkdf2_sha256" | "pbkdf2_sha512" => {
+            ImportedHash::detect(digest) == Some(ImportedHash::Pbkdf2Phc)
+        }
+        "pbkdf2_sha256_django" => ImportedHash::detect(digest) == Some(ImportedHash::Pbkdf2Django),
+        other => anyhow::bail!("unknown password_hasher {other:?}"),
+    };
+    anyhow::ensure!(ok, "password_digest is not a {hasher} hash");
+    if let Some(kind) = ImportedHash::detect(digest) {
+        anyhow::ensure!(kind.well_formed(digest), "password_digest is malformed");
+    } else {
+        argon2::password_hash::PasswordHash::new(digest)
+            .map_err(|e| anyhow::anyhow!("password_digest is malformed: {e}"))?;
+    }
+    Ok(())
+}
+
+fn import_line(line: &str, now: i64) -> anyhow::Result<crate::store::users::NewUser> {
+    use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
+    let u: ImportedUser = serde_json::from_str(line)?;
+    let mut emails = Vec::new();
+    for raw in u.email_address.iter().chain(u.email_addresses.iter()) {
+        let e = EmailAddress::parse(raw).map_err(|e| anyhow::anyhow!("email {raw:?}: {e}"))?;
+        emails.push((
+            new_id("idn_email"),
+            e.as_ref().to_owned(),
+            "imported".to_owned(),
+        ));
+    }
+    let mut phones = Vec::new();
+    if let Some(raw) = &u.phone_number {
+        let p = PhoneNumber::parse(raw).map_err(|e| anyhow::anyhow!("phone {raw:?}: {e}"))?;
+        phones.push((
+            new_id("idn_phone"),
+            p.as_ref().to_owned(),
+            "imported".to_owned(),
+        ));
+    }
+    let username = match &u.username {
+        Some(raw) => Some(
+            Username::parse(raw)
+                .map_err(|e| anyhow::anyhow!("username {raw:?}: {e}"))?
+                .as_ref()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    anyhow::ensure!(
+        !emails.is_empty() || !phones.is_empty() || username.is_some(),
+        "a user needs an email address, phone number or username"
+    );
+    let password_hash = match (&u.password_digest, &u.password_hasher) {
+        (Some(d), Some(h)) => {
+            check_digest(h, d)?;
+            Some(d.clone())
+        }
+        (None, None) => None,
+        _ => anyhow::bail!("password_digest and password_hasher come together"),
+    };
+    Ok(crate::store::users::NewUser {
+        id: new_id("user"),
+        username,
+        first_name: u.first_name,
+        last_name: u.last_name,
+        password_hash,
+        unsafe_metadata: "{}".into(),
+        legal_accepted_at: None,
+        emails,
+        phones,
+        now,
+    })
+}
+
+pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
+    use sea_orm::TransactionTrait;
+    let db = open(settings).await?;
+    let UsersCommand::Import { file } = command;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let (mut imported, mut skipped) = (0usize, 0usize);
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let now = SystemClock.now_ms();
+        let new = match import_line(line, now) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("line {}: skipped: {e}", n + 1);
+                skipped += 1;
+                continue;
+            }
+        };
+        // One transaction per user: a taken address skips that user and nothing else.
+        let txn = db.begin().await?;
+        match crate::store::users::insert_user(&txn, new).await {
+            Ok(()) => {
+                txn.commit().await?;
+                imported += 1;
+            }
+            Err(e) => {
+                txn.rollback().await?;
+                let why = if store::is_unique_violation(&e) {
+                    "an email address, phone number or username is already taken".to_owned()
+                } else {
+                    e.to_string()
+                };
+                eprintln!("line {}: skipped: {why}", n + 1);
+                skipped += 1;
+            }
+        }
+    }
+    println!("imported {imported} users, skipped {skipped}");
     Ok(())
 }

@@ -330,6 +330,20 @@ pub struct AuthSettings {
     pub lockout_attempts: i64,
     /// …for this long.
     pub lockout_secs: i64,
+    /// Second factors users may enrol and sign in with: totp, backup_code, phone_code,
+    /// email_code (a code to the primary email, offered beside an enrolled factor).
+    pub second_factors: Vec<String>,
+    /// Users without a second factor must enrol one before their session becomes active.
+    pub mfa_required: bool,
+    /// Email users when a password or second factor changes.
+    pub security_notices: bool,
+    /// Refuse new passwords found in the bundled list of the most common ones.
+    pub reject_common_passwords: bool,
+    /// A k-anonymity range API (`GET {url}/range/{first five hex of the SHA-1}`, as
+    /// api.pwnedpasswords.com serves it); empty turns the check off.
+    pub pwned_passwords_url: String,
+    /// How long to wait for it; on timeout or error the password is accepted (and logged).
+    pub pwned_passwords_timeout_ms: u64,
 }
 
 impl Default for AuthSettings {
@@ -354,6 +368,12 @@ impl Default for AuthSettings {
             password_hash_concurrency: 0,
             lockout_attempts: 10,
             lockout_secs: 3600,
+            second_factors: vec!["totp".into(), "backup_code".into(), "phone_code".into()],
+            mfa_required: false,
+            security_notices: true,
+            reject_common_passwords: true,
+            pwned_passwords_url: String::new(),
+            pwned_passwords_timeout_ms: 1500,
         }
     }
 }
@@ -394,7 +414,8 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("auth.first_factors"),
+                    .with_list_parse_key("auth.first_factors")
+                    .with_list_parse_key("auth.second_factors"),
             );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.check()?;
@@ -421,6 +442,24 @@ impl Settings {
                 ["password", "email_code", "phone_code"].contains(&f.as_str()),
                 "[auth] first_factors: unknown strategy {f:?}"
             );
+        }
+        for f in &auth.second_factors {
+            anyhow::ensure!(
+                ["totp", "backup_code", "phone_code", "email_code"].contains(&f.as_str()),
+                "[auth] second_factors: unknown strategy {f:?}"
+            );
+        }
+        anyhow::ensure!(
+            !auth.mfa_required
+                || auth
+                    .second_factors
+                    .iter()
+                    .any(|f| f == "totp" || f == "phone_code"),
+            "[auth] mfa_required needs totp or phone_code among second_factors"
+        );
+        if !auth.pwned_passwords_url.is_empty() {
+            url::Url::parse(&auth.pwned_passwords_url)
+                .map_err(|e| anyhow::anyhow!("[auth] pwned_passwords_url: {e}"))?;
         }
         anyhow::ensure!(
             auth.lockout_attempts >= 0 && auth.lockout_secs > 0,

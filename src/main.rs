@@ -29,6 +29,9 @@ enum Command {
     /// Signing keys.
     #[command(subcommand)]
     Keys(portcullis::cli::KeysCommand),
+    /// Users: import from another system.
+    #[command(subcommand)]
+    Users(portcullis::cli::UsersCommand),
 }
 
 #[tokio::main]
@@ -58,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Clients(c) => portcullis::cli::clients(&settings, c).await?,
         Command::Keys(c) => portcullis::cli::keys(&settings, c).await?,
+        Command::Users(c) => portcullis::cli::users(&settings, c).await?,
     }
     Ok(())
 }

@@ -122,7 +122,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
             .iter()
             .map(|c| c.id_token_signed_response_alg.as_str()),
     );
-    let keys = KeyStore::load(&db, now, kek, grace_ms, &needed).await?;
+    let keys = KeyStore::load(&db, now, kek.clone(), grace_ms, &needed).await?;
     let delivery = Delivery::new(&settings.delivery, &settings.branding.app_name)?;
     if delivery.logs_messages() && !settings.testing.enabled {
         tracing::warn!(
@@ -147,6 +147,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         tokens,
         passwords,
         keys,
+        sealer: kek,
         delivery,
     })
 }

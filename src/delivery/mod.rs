@@ -23,6 +23,14 @@ struct CodeEmail<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "email/security_notice.txt")]
+struct NoticeEmail<'a> {
+    what: &'a str,
+    when: &'a str,
+    app_name: &'a str,
+}
+
+#[derive(Template)]
 #[template(path = "sms/verification_code.txt")]
 struct CodeSms<'a> {
     code: &'a str,
@@ -137,6 +145,24 @@ impl Delivery {
         .render()
         .context("rendering the code email")?;
         let subject = format!("{code} is your {} verification code", self.app_name);
+        self.send_email(to, &subject, body).await
+    }
+
+    /// Tells the user of a change to their account's security ("Your password was changed").
+    pub async fn send_security_notice(
+        &self,
+        to: &str,
+        what: &str,
+        when: &str,
+    ) -> Result<(), DeliveryError> {
+        let body = NoticeEmail {
+            what,
+            when,
+            app_name: &self.app_name,
+        }
+        .render()
+        .context("rendering the security notice")?;
+        let subject = format!("{} — {what}", self.app_name);
         self.send_email(to, &subject, body).await
     }
 

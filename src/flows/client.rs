@@ -16,6 +16,8 @@ use crate::store::sessions;
 pub struct ClientCtx {
     pub row: Option<ClientRow>,
     pub new_token: Option<String>,
+    /// The address the request came from, for the audit trail.
+    pub ip: Option<String>,
 }
 
 impl ClientCtx {
@@ -34,6 +36,7 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
     Ok(ClientCtx {
         row,
         new_token: None,
+        ip: None,
     })
 }
 

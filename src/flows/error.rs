@@ -21,6 +21,7 @@ pub enum ErrorCode {
     FormPasswordLengthTooShort,
     FormPasswordLengthTooLong,
     FormPasswordNotStrongEnough,
+    FormPasswordPwned,
     FormUsernameInvalidLength,
     FormUsernameInvalidCharacter,
     VerificationExpired,
@@ -48,7 +49,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -60,6 +61,7 @@ impl ErrorCode {
         ErrorCode::FormPasswordLengthTooShort,
         ErrorCode::FormPasswordLengthTooLong,
         ErrorCode::FormPasswordNotStrongEnough,
+        ErrorCode::FormPasswordPwned,
         ErrorCode::FormUsernameInvalidLength,
         ErrorCode::FormUsernameInvalidCharacter,
         ErrorCode::VerificationExpired,
@@ -103,6 +105,7 @@ impl ErrorCode {
             FormPasswordLengthTooShort => "form_password_length_too_short",
             FormPasswordLengthTooLong => "form_password_length_too_long",
             FormPasswordNotStrongEnough => "form_password_not_strong_enough",
+            FormPasswordPwned => "form_password_pwned",
             FormUsernameInvalidLength => "form_username_invalid_length",
             FormUsernameInvalidCharacter => "form_username_invalid_character",
             VerificationExpired => "verification_expired",
@@ -143,6 +146,7 @@ impl ErrorCode {
             | FormPasswordLengthTooShort
             | FormPasswordLengthTooLong
             | FormPasswordNotStrongEnough
+            | FormPasswordPwned
             | FormUsernameInvalidLength
             | FormUsernameInvalidCharacter => 422,
             VerificationExpired

@@ -1,9 +1,13 @@
 //! The sign-in and sign-up engine. Page handlers and Frontend API handlers both call these
 //! functions; nothing here knows about HTTP.
 
+pub mod account;
+pub mod audit;
+pub mod breach;
 pub mod client;
 pub mod error;
 pub mod lockout;
+pub mod mfa;
 pub mod params;
 pub mod session;
 pub mod sign_in;
@@ -34,6 +38,8 @@ pub struct Ctx {
     pub tokens: KeyedHasher,
     pub passwords: PasswordHasher,
     pub keys: KeyStore,
+    /// Seals secrets kept at rest, when `[server] key_encryption_key` is set.
+    pub sealer: Option<crate::oidc::keys::KeyEncryption>,
     pub delivery: Delivery,
     /// Relying parties declared in config.
     pub clients: crate::oidc::clients::Registry,
@@ -79,6 +85,9 @@ pub(crate) mod keys {
     }
     pub fn failed_passwords(user_id: &str) -> String {
         format!("failed_passwords:{user_id}")
+    }
+    pub fn identification_verification(id: &str) -> String {
+        format!("identification_verification:{id}")
     }
     pub fn locked_until(user_id: &str) -> String {
         format!("locked_until:{user_id}")

@@ -8,7 +8,7 @@ use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto;
 use crate::domain::new_id;
 use crate::store::clients::{self, ClientChange};
-use crate::store::sessions::{self, ACTIVE, SessionRow};
+use crate::store::sessions::{self, ACTIVE, PENDING, SessionRow};
 use crate::store::users::{self, UserRecord};
 
 /// Session tokens live one minute; the app refreshes them while the session lasts.
@@ -24,7 +24,39 @@ pub struct LiveSession {
     pub expire_at: i64,
 }
 
-/// `active`, or `expired` once past its lifetime or inactivity limit, else the stored status.
+impl LiveSession {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    pub fn is_signed_in_or_pending(&self) -> bool {
+        matches!(self.status, "active" | "pending")
+    }
+
+    /// What the user must do before a pending session counts.
+    pub fn tasks(&self) -> Vec<&'static str> {
+        if self.status == "pending" {
+            vec!["setup-mfa"]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Turns a pending session active once its task is done (the user now has a second factor).
+pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> {
+    if live.status != "pending" {
+        return Ok(());
+    }
+    let user = users::get_user(&ctx.db, &live.row.user_id).await?;
+    if user.is_some_and(|u| u.two_factor_enabled()) {
+        sessions::set_status(&ctx.db, &live.row.id, ACTIVE, ctx.now()).await?;
+        tracing::info!(session_id = %live.row.id, "pending session activated after second-factor set-up");
+    }
+    Ok(())
+}
+
+/// `active`, `pending`, or `expired` once past its lifetime or inactivity limit, else the stored status.
 pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
     let inactivity = ctx.settings.auth.session_inactivity_secs;
     let mut expire_at = row.expire_at;
@@ -32,8 +64,9 @@ pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
         expire_at = expire_at.min(row.last_active_at + inactivity * 1000);
     }
     let status = match row.status.as_str() {
-        ACTIVE if expire_at <= ctx.now() => "expired",
+        ACTIVE | PENDING if expire_at <= ctx.now() => "expired",
         ACTIVE => "active",
+        PENDING => "pending",
         "ended" => "ended",
         "removed" => "removed",
         "revoked" => "revoked",
@@ -43,12 +76,12 @@ pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
     (status, expire_at)
 }
 
-/// The client's sessions that are still active, with their users (three queries in all).
+/// The client's sessions that are still active or pending, with their users.
 pub async fn live_for_client(ctx: &Ctx, client_id: &str) -> FlowResult<Vec<LiveSession>> {
     let rows: Vec<SessionRow> = sessions::active_for_client(&ctx.db, client_id)
         .await?
         .into_iter()
-        .filter(|r| effective(ctx, r).0 == "active")
+        .filter(|r| matches!(effective(ctx, r).0, "active" | "pending"))
         .collect();
     attach_users(ctx, rows).await
 }
@@ -107,11 +140,22 @@ pub async fn create(
 ) -> FlowResult<(SessionRow, String)> {
     let now = ctx.now();
     let auth = &ctx.settings.auth;
+    // With mfa_required, a user without a second factor gets a pending session: signed in
+    // only to set one up.
+    let status = if auth.mfa_required
+        && !users::get_user(db, new.user_id)
+            .await?
+            .is_some_and(|u| u.two_factor_enabled())
+    {
+        PENDING
+    } else {
+        ACTIVE
+    };
     let row = SessionRow {
         id: new_id("sess"),
         client_id: new.client_id.to_owned(),
         user_id: new.user_id.to_owned(),
-        status: ACTIVE.into(),
+        status: status.into(),
         factors: serde_json::to_string(&new.factors).map_err(anyhow::Error::new)?,
         first_factor_at: new.first_factor_at,
         second_factor_at: new.second_factor_at,
@@ -150,7 +194,7 @@ fn not_active() -> ApiError {
 /// Marks the session as in use now and makes it the client's active session.
 pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
-    if live.status != "active" {
+    if !live.is_signed_in_or_pending() {
         return Err(not_active().into());
     }
     let now = ctx.now();
@@ -171,7 +215,7 @@ pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
 /// Ends (`ended`, the user signed out) or removes (`removed`) a session of this client.
 pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: &str) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
-    if live.status != "active" {
+    if !live.is_signed_in_or_pending() {
         return Err(not_active().into());
     }
     let now = ctx.now();

@@ -580,9 +580,12 @@ async fn attempt_password(
     let stored = users::get_user(&ctx.db, &user_id)
         .await?
         .and_then(|u| u.user.password_hash);
+    let rehash = stored
+        .as_deref()
+        .is_some_and(|h| ctx.passwords.needs_rehash(h));
     let ok = ctx
         .passwords
-        .verify(SecretString::from(password), stored)
+        .verify(SecretString::from(password.clone()), stored)
         .await?;
     if !ok {
         let mut v = si
@@ -610,13 +613,33 @@ async fn attempt_password(
         return Err(err.into());
     }
     super::lockout::succeeded(ctx, &user_id).await?;
+    if rehash {
+        // An imported (or older) hash: now that the password is known, store it as argon2id.
+        let fresh = ctx.passwords.hash(SecretString::from(password)).await?;
+        users::set_password(&ctx.db, &user_id, &fresh, ctx.now()).await?;
+        tracing::info!(%user_id, "password rehashed to argon2id");
+    }
     si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
     first_factor_done(ctx, cc, si).await
 }
 
-/// After the first factor: a second factor when the user has one, else a session.
+/// After the first factor: a second factor when the user has one, else a session. A passkey
+/// is possession and presence in one, so it needs no second step.
 async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
     si.first_factor_at = Some(ctx.now());
+    let passkey = si
+        .first_factor_verification
+        .as_ref()
+        .is_some_and(|v| v.strategy == "passkey");
+    si.supported_second_factors = if passkey {
+        Vec::new()
+    } else {
+        let user_id = si.user_id.clone().unwrap_or_default();
+        match users::get_user(&ctx.db, &user_id).await? {
+            Some(user) => super::mfa::second_factors(ctx, &user),
+            None => Vec::new(),
+        }
+    };
     advance(ctx, cc, si).await
 }
 
@@ -651,11 +674,11 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         factors.push(v.strategy.clone());
     }
     let second_at = match &si.second_factor_verification {
-        Some(v) => {
+        Some(v) if v.status == Status::Verified => {
             factors.push(v.strategy.clone());
             Some(ctx.now())
         }
-        None => None,
+        _ => None,
     };
     let txn = ctx.db.begin().await?;
     let created = super::session::create(
@@ -687,7 +710,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     Ok(())
 }
 
-fn no_second_factor(si: &SignIn) -> Result<(), ApiError> {
+fn require_second_factor_step(si: &SignIn) -> Result<(), ApiError> {
     if si.supported_second_factors.is_empty() && si.status != SignInStatus::NeedsSecondFactor {
         return Err(ApiError::new(
             ErrorCode::NoSecondFactors,
@@ -698,8 +721,16 @@ fn no_second_factor(si: &SignIn) -> Result<(), ApiError> {
     require_status(si, SignInStatus::NeedsSecondFactor)
 }
 
-/// `POST …/prepare_second_factor`: accepted on the wire; accounts gain second factors with
-/// the account API, and until one has, there is nothing to prepare.
+fn second_factor_unavailable(strategy: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::StrategyForUserInvalid,
+        "is invalid",
+        format!("The second factor {strategy:?} is not available for this account."),
+    )
+    .param("strategy")
+}
+
+/// `POST …/prepare_second_factor`: sends the SMS or email code of a code-based second factor.
 pub async fn prepare_second_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -707,19 +738,66 @@ pub async fn prepare_second_factor(
     params: &Params,
 ) -> FlowResult<SignIn> {
     params.only(&["strategy", "phone_number_id", "email_address_id", "locale"])?;
-    params.required("strategy")?;
-    let si = get(ctx, cc, id).await?;
-    no_second_factor(&si)?;
-    Err(ApiError::new(
-        ErrorCode::StrategyForUserInvalid,
-        "is invalid",
-        "That second factor is not available for this account.",
+    let strategy = params.required("strategy")?;
+    let mut si = get(ctx, cc, id).await?;
+    require_second_factor_step(&si)?;
+    let target = match strategy.as_str() {
+        "phone_code" => params.text("phone_number_id")?,
+        "email_code" => params.text("email_address_id")?,
+        "totp" | "backup_code" => {
+            return Err(ApiError::new(
+                ErrorCode::VerificationStrategyInvalid,
+                "is invalid",
+                format!("The strategy {strategy:?} has no prepare step: attempt it directly."),
+            )
+            .param("strategy")
+            .into());
+        }
+        other => return Err(second_factor_unavailable(other).into()),
+    };
+    let factor = si
+        .supported_second_factors
+        .iter()
+        .filter(|f| f.strategy == strategy)
+        .find(|f| target.is_none() || f.phone_number_id == target || f.email_address_id == target)
+        .cloned()
+        .ok_or_else(|| second_factor_unavailable(&strategy))?;
+    let user_id = si.user_id.clone().unwrap_or_default();
+    let user = users::get_user(&ctx.db, &user_id)
+        .await?
+        .ok_or_else(|| ApiError::state("The account of this sign-in no longer exists."))?;
+    let (channel, destination, target_id) = if strategy == "phone_code" {
+        let pid = factor.phone_number_id.clone().unwrap_or_default();
+        let p = user
+            .second_factor_phones()
+            .into_iter()
+            .find(|p| p.id == pid);
+        (Channel::Sms, p.map(|p| p.phone_number.clone()), pid)
+    } else {
+        let eid = factor.email_address_id.clone().unwrap_or_default();
+        let e = user.emails.iter().find(|e| e.id == eid && e.verified);
+        (Channel::Email, e.map(|e| e.email_address.clone()), eid)
+    };
+    let destination = destination.ok_or_else(|| second_factor_unavailable(&strategy))?;
+    // The cooldown is scoped apart from the first factor's, which may have used the same
+    // address moments ago.
+    let owner = format!("{}:2fa", si.id);
+    let v = verification::send_code(
+        ctx,
+        &owner,
+        &strategy,
+        channel,
+        &destination,
+        Some(target_id),
+        Purpose::SignIn,
     )
-    .param("strategy")
-    .into())
+    .await?;
+    si.second_factor_verification = Some(v);
+    save(ctx, &mut si).await?;
+    Ok(si)
 }
 
-/// `POST …/attempt_second_factor`.
+/// `POST …/attempt_second_factor`: a TOTP, backup code, or the SMS / email code prepared.
 pub async fn attempt_second_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -727,17 +805,63 @@ pub async fn attempt_second_factor(
     params: &Params,
 ) -> FlowResult<SignIn> {
     params.only(&["strategy", "code", "locale"])?;
-    params.required("strategy")?;
-    params.required("code")?;
-    let si = get(ctx, cc, id).await?;
-    no_second_factor(&si)?;
-    Err(ApiError::new(
-        ErrorCode::StrategyForUserInvalid,
-        "is invalid",
-        "That second factor is not available for this account.",
-    )
-    .param("strategy")
-    .into())
+    let strategy = params.required("strategy")?;
+    let code = params.required("code")?;
+    let mut si = get(ctx, cc, id).await?;
+    require_second_factor_step(&si)?;
+    if !si
+        .supported_second_factors
+        .iter()
+        .any(|f| f.strategy == strategy)
+    {
+        return Err(second_factor_unavailable(&strategy).into());
+    }
+    let user_id = si.user_id.clone().unwrap_or_default();
+    match strategy.as_str() {
+        "totp" | "backup_code" => {
+            let checked = super::mfa::check_sign_in_code(ctx, &user_id, &strategy, &code).await;
+            let mut v = si
+                .second_factor_verification
+                .take()
+                .filter(|v| v.strategy == strategy)
+                .unwrap_or_else(|| Verification {
+                    status: Status::Unverified,
+                    attempts: 0,
+                    ..Verification::verified(&strategy, ctx.now())
+                });
+            v.attempts += 1;
+            match &checked {
+                Ok(()) => {
+                    v.status = Status::Verified;
+                    v.error = None;
+                }
+                Err(super::FlowError::Api(e)) => {
+                    v.status = Status::Unverified;
+                    v.error = Some(e.clone());
+                }
+                Err(_) => {}
+            }
+            si.second_factor_verification = Some(v);
+            save(ctx, &mut si).await?;
+            checked?;
+        }
+        "phone_code" | "email_code" => {
+            let Some(v) = si
+                .second_factor_verification
+                .as_mut()
+                .filter(|v| v.strategy == strategy)
+            else {
+                return Err(verification::not_sent().into());
+            };
+            super::lockout::check(ctx, &user_id).await?;
+            let checked = verification::check_code(ctx, v, &code).await;
+            save(ctx, &mut si).await?;
+            checked?;
+        }
+        other => return Err(second_factor_unavailable(other).into()),
+    }
+    advance(ctx, cc, &mut si).await?;
+    Ok(si)
 }
 
 /// `POST …/reset_password`: only after a reset-password first factor.
@@ -753,8 +877,7 @@ pub async fn reset_password(
     let raw = params
         .raw("password")?
         .ok_or_else(|| ApiError::missing("password"))?;
-    let password = crate::domain::Password::parse(&raw, ctx.password_policy())
-        .map_err(|e| ApiError::from_parse("password", &e))?;
+    let password = super::breach::accept_new_password(ctx, "password", &raw).await?;
     let sign_out_others = params.bool("sign_out_of_other_sessions")?.unwrap_or(false);
     let user_id = si.user_id.clone().unwrap_or_default();
     let hash = ctx
@@ -762,18 +885,37 @@ pub async fn reset_password(
         .hash(SecretString::from(password.expose().to_owned()))
         .await?;
     let now = ctx.now();
-    users::set_password(&ctx.db, &user_id, &hash, now).await?;
+    let txn = ctx.db.begin().await?;
+    users::set_password(&txn, &user_id, &hash, now).await?;
+    let mut ended: Vec<(String, String)> = Vec::new();
     if sign_out_others {
-        let ended: Vec<(String, String)> =
-            crate::store::sessions::active_for_user(&ctx.db, &user_id)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.user_id))
-                .collect();
-        for (sid, _) in &ended {
-            crate::store::sessions::set_status(&ctx.db, sid, "ended", now).await?;
+        for s in crate::store::sessions::active_for_user(&txn, &user_id).await? {
+            crate::store::sessions::set_status(&txn, &s.id, "ended", now).await?;
+            ended.push((s.id, s.user_id));
         }
-        crate::oidc::backchannel::sessions_ended(ctx, &ended).await;
+    }
+    let actor = super::audit::Actor {
+        user_id: user_id.clone(),
+        session_id: None,
+        ip: cc.ip.clone(),
+    };
+    let strategy = si
+        .first_factor_verification
+        .as_ref()
+        .map(|v| v.strategy.clone())
+        .unwrap_or_default();
+    super::audit::record(
+        ctx,
+        &txn,
+        &actor,
+        "password.reset",
+        serde_json::json!({ "strategy": strategy, "signed_out_sessions": ended.len() }),
+    )
+    .await?;
+    txn.commit().await?;
+    crate::oidc::backchannel::sessions_ended(ctx, &ended).await;
+    if let Some(user) = users::get_user(&ctx.db, &user_id).await? {
+        super::audit::notify(ctx, &user, "Your password was reset").await;
     }
     super::lockout::succeeded(ctx, &user_id).await?;
     tracing::info!(%user_id, sign_out_others, "password reset");

@@ -13,7 +13,7 @@ use super::{
     ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, keys, load_state, save_state,
 };
 use crate::config::{AuthSettings, FieldMode};
-use crate::domain::{EmailAddress, Password, PhoneNumber, Username, new_id};
+use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
 use crate::store::users::{self, IdentifierKind, NewUser};
 use crate::store::{clients, is_unique_violation};
 
@@ -430,15 +430,7 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
     ] {
         if let Some(v) = params.text(field)? {
             enabled(field, mode)?;
-            if v.chars().count() > 256 || v.chars().any(char::is_control) {
-                return Err(ApiError::new(
-                    ErrorCode::FormParamFormatInvalid,
-                    "is invalid",
-                    format!("{field} must be at most 256 printable characters."),
-                )
-                .param(field)
-                .into());
-            }
+            check_name(field, &v)?;
             names.push((field, v));
         }
     }
@@ -447,9 +439,7 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
     let password = match params.raw("password")? {
         Some(raw) => {
             enabled("password", auth.password)?;
-            let p = Password::parse(&raw, ctx.password_policy())
-                .map_err(|e| ApiError::from_parse("password", &e))?;
-            Some(p)
+            Some(super::breach::accept_new_password(ctx, "password", &raw).await?)
         }
         None => None,
     };
@@ -500,14 +490,32 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
     Ok(())
 }
 
-async fn ensure_free(ctx: &Ctx, kind: IdentifierKind, value: &str, param: &str) -> FlowResult<()> {
+/// A first or last name: at most 256 printable characters.
+pub(crate) fn check_name(field: &str, v: &str) -> Result<(), ApiError> {
+    if v.chars().count() > 256 || v.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            ErrorCode::FormParamFormatInvalid,
+            "is invalid",
+            format!("{field} must be at most 256 printable characters."),
+        )
+        .param(field));
+    }
+    Ok(())
+}
+
+pub(crate) async fn ensure_free(
+    ctx: &Ctx,
+    kind: IdentifierKind,
+    value: &str,
+    param: &str,
+) -> FlowResult<()> {
     if users::identifier_taken(&ctx.db, kind, value).await? {
         return Err(identifier_exists(param).into());
     }
     Ok(())
 }
 
-fn identifier_exists(param: &str) -> ApiError {
+pub(crate) fn identifier_exists(param: &str) -> ApiError {
     ApiError::new(
         ErrorCode::FormIdentifierExists,
         "That identifier is taken. Please try another.",

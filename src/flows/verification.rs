@@ -81,6 +81,7 @@ pub enum Purpose {
     SignIn,
     SignUp,
     ResetPassword,
+    AddToAccount,
 }
 
 impl Purpose {
@@ -89,6 +90,7 @@ impl Purpose {
             Purpose::SignIn => "sign in",
             Purpose::SignUp => "sign up",
             Purpose::ResetPassword => "reset your password",
+            Purpose::AddToAccount => "add this address to your account",
         }
     }
 }

@@ -57,7 +57,7 @@ backend_tests! {
 
     async fn verification_params_are_checked(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
-        let r = app.post("/v1/client/sign_ups", &[("password", "password123")]).await;
+        let r = app.post("/v1/client/sign_ups", &[("password", "tulip garden 7")]).await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
         let prepare = format!("/v1/client/sign_ups/{id}/prepare_verification");
         let attempt = format!("/v1/client/sign_ups/{id}/attempt_verification");
@@ -147,7 +147,7 @@ backend_tests! {
     async fn an_unreachable_mail_server_is_503_and_can_be_retried(backend) {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let Some(app) = TestApp::spawn_with(backend, |s| s.delivery.smtp.port = closed).await else { return };
-        let r = app.post("/v1/client/sign_ups", &[("email_address", "ada@example.com"), ("password", "password123")]).await;
+        let r = app.post("/v1/client/sign_ups", &[("email_address", "ada@example.com"), ("password", "tulip garden 7")]).await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
         let path = format!("/v1/client/sign_ups/{id}/prepare_verification");
         for _ in 0..2 {
@@ -168,7 +168,7 @@ backend_tests! {
             s.auth.email_address = FieldMode::Off;
             s.delivery.http_sms.url = format!("{}/nowhere", s.delivery.http_sms.url);
         }).await else { return };
-        let r = app.post("/v1/client/sign_ups", &[("phone_number", "+14155552671"), ("password", "password123")]).await;
+        let r = app.post("/v1/client/sign_ups", &[("phone_number", "+14155552671"), ("password", "tulip garden 7")]).await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
         let r = app.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "phone_code")]).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);

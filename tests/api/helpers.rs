@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use portcullis::clock::ManualClock;
+use portcullis::clock::{Clock, ManualClock};
 use portcullis::config::{EmailDelivery, Settings, SmsDelivery, SmtpTls};
 use portcullis::startup::Application;
 use reqwest::StatusCode;
@@ -479,4 +479,140 @@ macro_rules! backend_tests {
             }
         )*
     };
+}
+
+/// The authenticator app of the tests: RFC 6238 TOTP (HMAC-SHA-1, 30 s, 6 digits), written
+/// here apart from the server's so the two check each other.
+pub fn totp_code(secret_b32: &str, unix_ms: i64, step_offset: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(secret_b32.as_bytes())
+        .expect("base32 secret");
+    let counter = (unix_ms / 1000 / 30 + step_offset) as u64;
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&secret).unwrap();
+    mac.update(&counter.to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let o = (h[19] & 15) as usize;
+    let n = u32::from_be_bytes([h[o] & 0x7f, h[o + 1], h[o + 2], h[o + 3]]) % 1_000_000;
+    format!("{n:06}")
+}
+
+impl TestApp {
+    /// Signs up `email` in a new browser and returns that browser, signed in.
+    pub async fn signed_in_user(&self, email: &str, password: &str) -> reqwest::Client {
+        let b = browser();
+        self.sign_up_with_email(&b, email, password).await;
+        b
+    }
+
+    /// Turns on an authenticator app for the browser's user; returns its base32 secret.
+    pub async fn enrol_totp(&self, b: &reqwest::Client) -> (String, Res) {
+        let r = self.post_as(b, "/v1/me/totp", &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let secret = r.body["response"]["secret"].as_str().unwrap().to_owned();
+        let code = totp_code(&secret, self.clock.now_ms(), 0);
+        let r = self
+            .post_as(b, "/v1/me/totp/attempt_verification", &[("code", &code)])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        (secret, r)
+    }
+
+    /// Creates a sign-in with email + password in a new browser; returns it and the body.
+    pub async fn password_sign_in(&self, email: &str, password: &str) -> (reqwest::Client, Res) {
+        let b = browser();
+        let r = self
+            .post_as(
+                &b,
+                "/v1/client/sign_ins",
+                &[
+                    ("identifier", email),
+                    ("password", password),
+                    ("strategy", "password"),
+                ],
+            )
+            .await;
+        (b, r)
+    }
+}
+
+impl TestApp {
+    pub async fn delete_as(&self, http: &reqwest::Client, path: &str) -> Res {
+        Res::from(
+            http.delete(self.url(path))
+                .send()
+                .await
+                .expect("request sent"),
+        )
+        .await
+    }
+
+    pub async fn patch_as(&self, http: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Res {
+        Res::from(
+            http.patch(self.url(path))
+                .form(form)
+                .send()
+                .await
+                .expect("request sent"),
+        )
+        .await
+    }
+}
+
+/// A stand-in for the breached-password range API (`GET /range/{first five of the SHA-1}`):
+/// answers with the suffixes of the passwords it was given, plus padding lines, and counts
+/// the prefixes it was asked for.
+/// The range API's state: the breached SHA-1s (upper-case hex) and the prefixes asked for.
+type RangeState = (Vec<String>, Arc<Mutex<Vec<String>>>);
+
+pub struct PwnedRangeApi {
+    pub url: String,
+    pub asked: Arc<Mutex<Vec<String>>>,
+}
+
+impl PwnedRangeApi {
+    pub async fn start(breached: &[&str]) -> Self {
+        use actix_web::{App, HttpResponse, HttpServer, web};
+        use sha1::Digest;
+        let hashes: Vec<String> = breached
+            .iter()
+            .map(|p| {
+                sha1::Sha1::digest(p.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect()
+            })
+            .collect();
+        let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+        let state = web::Data::new((hashes, asked.clone()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind range api");
+        let port = listener.local_addr().expect("addr").port();
+        let server = HttpServer::new(move || {
+            App::new().app_data(state.clone()).route(
+                "/range/{prefix}",
+                web::get().to(
+                    |path: web::Path<String>, state: web::Data<RangeState>| async move {
+                        let prefix = path.into_inner().to_uppercase();
+                        state.1.lock().expect("lock").push(prefix.clone());
+                        let mut body = String::from("0000000000000000000000000000000000A:0\r\n");
+                        for h in &state.0 {
+                            if let Some(rest) = h.strip_prefix(&prefix) {
+                                body.push_str(&format!("{rest}:42\r\n"));
+                            }
+                        }
+                        HttpResponse::Ok().content_type("text/plain").body(body)
+                    },
+                ),
+            )
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        tokio::spawn(server);
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            asked,
+        }
+    }
 }

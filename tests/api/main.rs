@@ -8,11 +8,13 @@
 
 mod helpers;
 
+mod account;
 mod binary;
 mod browser;
 mod ephemeral;
 mod errors;
 mod health;
+mod mfa;
 mod oidc;
 mod pages;
 mod sessions;

@@ -107,7 +107,7 @@ backend_tests! {
         }).await else { return };
         let r = app.post("/v1/client/sign_ups", &[
             ("email_address", "pat+portcullis_test@example.com"),
-            ("password", "password123"),
+            ("password", "tulip garden 7"),
             ("phone_number", "+447911123456"),
         ]).await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
@@ -224,7 +224,7 @@ backend_tests! {
     async fn username_identifies_and_strategy_checks_apply(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| s.auth.username = FieldMode::Optional).await else { return };
         let b = browser();
-        let r = app.post_as(&b, "/v1/client/sign_ups", &[("email_address", "u@example.com"), ("password", "password123"), ("username", "Grace_H")]).await;
+        let r = app.post_as(&b, "/v1/client/sign_ups", &[("email_address", "u@example.com"), ("password", "tulip garden 7"), ("username", "Grace_H")]).await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
         app.post_as(&b, &format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "email_code")]).await;
         let code = app.mail.code_for("u@example.com").await;
@@ -254,7 +254,7 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(r.error_code(), "client_state_invalid");
         // Password works with the username too.
-        let r = app.post(&format!("/v1/client/sign_ins/{sid}/attempt_first_factor"), &[("strategy", "password"), ("password", "password123")]).await;
+        let r = app.post(&format!("/v1/client/sign_ins/{sid}/attempt_first_factor"), &[("strategy", "password"), ("password", "tulip garden 7")]).await;
         assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
     }
 

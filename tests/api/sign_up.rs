@@ -98,7 +98,7 @@ backend_tests! {
 
     async fn duplicate_identifier_is_refused(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
-        app.sign_up_with_email(&browser(), "taken@example.com", "password123").await;
+        app.sign_up_with_email(&browser(), "taken@example.com", "tulip garden 7").await;
         let r = app.post("/v1/client/sign_ups", &[("email_address", "TAKEN@example.com")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.error_code(), "form_identifier_exists");
@@ -111,7 +111,7 @@ backend_tests! {
         let (a, b) = (browser(), browser());
         let mut ids = Vec::new();
         for http in [&a, &b] {
-            let r = app.post_as(http, "/v1/client/sign_ups", &[("email_address", email), ("password", "password123")]).await;
+            let r = app.post_as(http, "/v1/client/sign_ups", &[("email_address", email), ("password", "tulip garden 7")]).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             let id = r.body["response"]["id"].as_str().unwrap().to_owned();
             let r = app.post_as(http, &format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "email_code")]).await;
@@ -181,7 +181,7 @@ backend_tests! {
         let r = app.post("/v1/client/sign_ups", &[
             ("email_address", "jane+portcullis_test@example.com"),
             ("phone_number", "+1 201 555 0123"),
-            ("password", "password123"),
+            ("password", "tulip garden 7"),
         ]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
@@ -199,7 +199,7 @@ backend_tests! {
 
     async fn test_code_is_refused_outside_test_mode(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
-        let r = app.post("/v1/client/sign_ups", &[("email_address", "jane+portcullis_test@example.com"), ("password", "password123")]).await;
+        let r = app.post("/v1/client/sign_ups", &[("email_address", "jane+portcullis_test@example.com"), ("password", "tulip garden 7")]).await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
         app.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "email_code")]).await;
         let real = app.mail.code_for("jane+portcullis_test@example.com").await;

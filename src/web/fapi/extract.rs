@@ -80,7 +80,9 @@ fn is_native(req: &HttpRequest) -> bool {
 
 pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError> {
     let (token, _) = client_token(req);
-    client::resolve(ctx, token.as_deref()).await
+    let mut cc = client::resolve(ctx, token.as_deref()).await?;
+    cc.ip = req.peer_addr().map(|a| a.ip().to_string());
+    Ok(cc)
 }
 
 /// The `Origin` of a browser request, for the session token's `azp`.

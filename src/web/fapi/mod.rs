@@ -2,6 +2,7 @@
 
 mod environment;
 pub mod extract;
+mod me;
 pub mod render;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/client/sessions/{id}/tokens",
                 web::post().to(session_tokens),
             )
+            .configure(me::routes)
             .default_service(web::to(not_found)),
     );
 }

@@ -3,13 +3,15 @@
 
 use serde_json::{Value, json};
 
+use crate::flows::account::Identification;
 use crate::flows::client::ClientSnapshot;
+use crate::flows::mfa::TotpView;
 use crate::flows::session::{self, LiveSession};
 use crate::flows::sign_in::{Factor, SignIn};
 use crate::flows::sign_up::{self, SignUp};
 use crate::flows::verification::{Status, Verification};
 use crate::flows::{ApiError, Ctx, FlowResult};
-use crate::store::users::UserRecord;
+use crate::store::users::{IdentifierKind, UserRecord};
 
 pub fn error_json(e: &ApiError) -> Value {
     let mut meta = serde_json::Map::new();
@@ -178,9 +180,9 @@ pub fn user(u: &UserRecord) -> Value {
         "primary_phone_number_id": m.primary_phone_number_id,
         "primary_web3_wallet_id": null,
         "password_enabled": m.password_hash.is_some(),
-        "two_factor_enabled": false,
-        "totp_enabled": false,
-        "backup_code_enabled": false,
+        "two_factor_enabled": u.two_factor_enabled(),
+        "totp_enabled": u.totp,
+        "backup_code_enabled": u.backup_codes > 0,
         "email_addresses": u.emails.iter().map(|e| json!({
             "object": "email_address",
             "id": e.id,
@@ -195,8 +197,8 @@ pub fn user(u: &UserRecord) -> Value {
             "object": "phone_number",
             "id": p.id,
             "phone_number": p.phone_number,
-            "reserved_for_second_factor": false,
-            "default_second_factor": false,
+            "reserved_for_second_factor": p.reserved_for_second_factor,
+            "default_second_factor": p.default_second_factor,
             "reserved": false,
             "verification": identification_verification(&p.verification_strategy, p.verified),
             "linked_to": [],
@@ -240,7 +242,7 @@ fn public_user_data(u: &UserRecord) -> Value {
 pub fn session(ctx: &Ctx, s: &LiveSession, origin: Option<&str>) -> FlowResult<Value> {
     let now = ctx.now();
     let age = |t: i64| (now - t).max(0) / 60_000;
-    let jwt = if s.status == "active" {
+    let jwt = if s.is_active() {
         Some(session::token(ctx, s, origin)?)
     } else {
         None
@@ -258,6 +260,7 @@ pub fn session(ctx: &Ctx, s: &LiveSession, origin: Option<&str>) -> FlowResult<V
         "user": user(&s.user),
         "public_user_data": public_user_data(&s.user),
         "factor_verification_age": [age(s.row.first_factor_at), s.row.second_factor_at.map_or(-1, age)],
+        "tasks": s.tasks().iter().map(|k| json!({ "key": k })).collect::<Vec<_>>(),
         "created_at": s.row.created_at,
         "updated_at": s.row.updated_at,
     }))
@@ -280,4 +283,82 @@ pub fn client(ctx: &Ctx, c: &ClientSnapshot, origin: Option<&str>) -> FlowResult
         "created_at": c.row.created_at,
         "updated_at": c.row.updated_at,
     }))
+}
+
+/// An email address or phone number as the account API returns it.
+pub fn identification(i: &Identification) -> Value {
+    let verification = match (&i.verification, i.verified) {
+        (_, true) => identification_verification(&i.strategy, true),
+        (Some(v), false) => verification(v),
+        (None, false) => identification_verification(&None, false),
+    };
+    match i.kind {
+        IdentifierKind::Email => json!({
+            "object": "email_address",
+            "id": i.id,
+            "email_address": i.value,
+            "reserved": false,
+            "verification": verification,
+            "linked_to": [],
+            "created_at": i.created_at,
+            "updated_at": i.updated_at,
+        }),
+        _ => json!({
+            "object": "phone_number",
+            "id": i.id,
+            "phone_number": i.value,
+            "reserved_for_second_factor": i.reserved_for_second_factor,
+            "default_second_factor": i.default_second_factor,
+            "reserved": false,
+            "verification": verification,
+            "linked_to": [],
+            "backup_codes": null,
+            "created_at": i.created_at,
+            "updated_at": i.updated_at,
+        }),
+    }
+}
+
+pub fn deleted(object: &str, id: &str) -> Value {
+    json!({ "object": object, "id": id, "deleted": true })
+}
+
+pub fn totp(t: &TotpView) -> Value {
+    json!({
+        "object": "totp",
+        "id": t.id,
+        "secret": t.secret,
+        "uri": t.uri,
+        "verified": t.verified,
+        "backup_codes": t.backup_codes,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+    })
+}
+
+pub fn backup_codes(codes: &[String], now: i64) -> Value {
+    json!({
+        "object": "backup_code",
+        "id": crate::domain::new_id("bcs"),
+        "codes": codes,
+        "created_at": now,
+        "updated_at": now,
+    })
+}
+
+/// A session of the user's on any device, for the account page's list: no token.
+pub fn session_summary(s: &LiveSession, current: &str) -> Value {
+    json!({
+        "object": "session",
+        "id": s.row.id,
+        "status": s.status,
+        "expire_at": s.expire_at,
+        "abandon_at": s.row.abandon_at,
+        "last_active_at": s.row.last_active_at,
+        "current": s.row.id == current,
+        "latest_activity": null,
+        "actor": null,
+        "created_at": s.row.created_at,
+        "updated_at": s.row.updated_at,
+    })
 }

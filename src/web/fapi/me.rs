@@ -1,0 +1,342 @@
+//! The account API under `/v1/me`, in the same `{response, client}` envelope.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::Value;
+
+use super::{envelope, extract, render};
+use crate::flows::account::{self, Access, Me};
+use crate::flows::{Ctx, FlowResult, Params, mfa};
+use crate::store::users::IdentifierKind;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(get))
+        .route("/me", web::patch().to(update))
+        .route("/me/change_password", web::post().to(change_password))
+        .route("/me/sessions/active", web::get().to(sessions_active))
+        .route("/me/sessions/{id}/revoke", web::post().to(session_revoke))
+        .route("/me/totp", web::post().to(totp_create))
+        .route(
+            "/me/totp/attempt_verification",
+            web::post().to(totp_attempt),
+        )
+        .route("/me/totp", web::delete().to(totp_delete))
+        .route("/me/backup_codes", web::post().to(backup_codes_create))
+        .route("/me/email_addresses", web::post().to(email_create))
+        .route("/me/email_addresses/{id}", web::get().to(email_get))
+        .route("/me/email_addresses/{id}", web::delete().to(email_delete))
+        .route(
+            "/me/email_addresses/{id}/prepare_verification",
+            web::post().to(email_prepare),
+        )
+        .route(
+            "/me/email_addresses/{id}/attempt_verification",
+            web::post().to(email_attempt),
+        )
+        .route("/me/phone_numbers", web::post().to(phone_create))
+        .route("/me/phone_numbers/{id}", web::get().to(phone_get))
+        .route("/me/phone_numbers/{id}", web::patch().to(phone_update))
+        .route("/me/phone_numbers/{id}", web::delete().to(phone_delete))
+        .route(
+            "/me/phone_numbers/{id}/prepare_verification",
+            web::post().to(phone_prepare),
+        )
+        .route(
+            "/me/phone_numbers/{id}/attempt_verification",
+            web::post().to(phone_attempt),
+        );
+}
+
+/// `_clerk_session_id` from the query: the session the call acts on.
+fn session_param(req: &HttpRequest) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "_clerk_session_id")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
+/// Runs `op` for the signed-in user and wraps its answer in the envelope.
+async fn run<F, Fut>(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: Option<web::Payload>,
+    access: Access,
+    op: F,
+) -> HttpResponse
+where
+    F: FnOnce(web::Data<Ctx>, Me, Params) -> Fut,
+    Fut: std::future::Future<Output = FlowResult<Value>>,
+{
+    let cc = match extract::client(&ctx, &req).await {
+        Ok(c) => c,
+        Err(e) => return extract::error_response(&e),
+    };
+    let result = async {
+        let params = match payload {
+            Some(p) => extract::params(&req, p).await?,
+            None => Params::default(),
+        };
+        let me = account::me(&ctx, &cc, session_param(&req).as_deref(), access).await?;
+        op(ctx.clone(), me, params).await
+    }
+    .await;
+    envelope(&ctx, &req, &cc, result).await
+}
+
+async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    run(ctx, req, None, Access::MfaSetup, |_, me, _| async move {
+        Ok(render::user(me.user()))
+    })
+    .await
+}
+
+async fn update(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, p| async move { Ok(render::user(&account::update(&ctx, &me, &p).await?)) },
+    )
+    .await
+}
+
+async fn change_password(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, p| async move {
+            Ok(render::user(
+                &account::change_password(&ctx, &me, &p).await?,
+            ))
+        },
+    )
+    .await
+}
+
+async fn sessions_active(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
+        let current = me.session.row.id.clone();
+        let list = account::active_sessions(&ctx, &me).await?;
+        Ok(Value::Array(
+            list.iter()
+                .map(|s| render::session_summary(s, &current))
+                .collect(),
+        ))
+    })
+    .await
+}
+
+async fn session_revoke(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, _| async move {
+            let current = me.session.row.id.clone();
+            let s = account::revoke_session(&ctx, &me, &id).await?;
+            Ok(render::session_summary(&s, &current))
+        },
+    )
+    .await
+}
+
+async fn totp_create(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::MfaSetup,
+        |ctx, me, p| async move {
+            p.only(&[])?;
+            Ok(render::totp(&mfa::start_totp(&ctx, me.user()).await?))
+        },
+    )
+    .await
+}
+
+async fn totp_attempt(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::MfaSetup,
+        |ctx, me, p| async move { Ok(render::totp(&account::finish_totp(&ctx, &me, &p).await?)) },
+    )
+    .await
+}
+
+async fn totp_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
+        mfa::remove_totp(&ctx, &me.actor, me.user()).await?;
+        Ok(render::deleted("totp", ""))
+    })
+    .await
+}
+
+async fn backup_codes_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::MfaSetup,
+        |ctx, me, p| async move {
+            p.only(&[])?;
+            let codes = mfa::regenerate_backup_codes(&ctx, &me.actor, me.user()).await?;
+            Ok(render::backup_codes(&codes, ctx.now()))
+        },
+    )
+    .await
+}
+
+macro_rules! identification_routes {
+    ($kind:expr, $object:literal, $create:ident, $get:ident, $delete:ident, $prepare:ident, $attempt:ident) => {
+        async fn $create(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            payload: web::Payload,
+        ) -> HttpResponse {
+            run(
+                ctx,
+                req,
+                Some(payload),
+                Access::MfaSetup,
+                |ctx, me, p| async move {
+                    Ok(render::identification(
+                        &account::add_identification(&ctx, &me, $kind, &p).await?,
+                    ))
+                },
+            )
+            .await
+        }
+
+        async fn $get(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            path: web::Path<String>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            run(ctx, req, None, Access::MfaSetup, |ctx, me, _| async move {
+                Ok(render::identification(
+                    &account::get_identification(&ctx, &me, $kind, &id).await?,
+                ))
+            })
+            .await
+        }
+
+        async fn $delete(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            path: web::Path<String>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            run(ctx, req, None, Access::Active, |ctx, me, _| async move {
+                account::remove_identification(&ctx, &me, $kind, &id).await?;
+                Ok(render::deleted($object, &id))
+            })
+            .await
+        }
+
+        async fn $prepare(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            payload: web::Payload,
+            path: web::Path<String>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            run(
+                ctx,
+                req,
+                Some(payload),
+                Access::MfaSetup,
+                |ctx, me, p| async move {
+                    Ok(render::identification(
+                        &account::prepare_identification(&ctx, &me, $kind, &id, &p).await?,
+                    ))
+                },
+            )
+            .await
+        }
+
+        async fn $attempt(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            payload: web::Payload,
+            path: web::Path<String>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            run(
+                ctx,
+                req,
+                Some(payload),
+                Access::MfaSetup,
+                |ctx, me, p| async move {
+                    Ok(render::identification(
+                        &account::attempt_identification(&ctx, &me, $kind, &id, &p).await?,
+                    ))
+                },
+            )
+            .await
+        }
+    };
+}
+
+identification_routes!(
+    IdentifierKind::Email,
+    "email_address",
+    email_create,
+    email_get,
+    email_delete,
+    email_prepare,
+    email_attempt
+);
+identification_routes!(
+    IdentifierKind::Phone,
+    "phone_number",
+    phone_create,
+    phone_get,
+    phone_delete,
+    phone_prepare,
+    phone_attempt
+);
+
+async fn phone_update(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::MfaSetup,
+        |ctx, me, p| async move {
+            Ok(render::identification(
+                &account::update_phone(&ctx, &me, &id, &p).await?,
+            ))
+        },
+    )
+    .await
+}
