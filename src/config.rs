@@ -449,13 +449,10 @@ impl Settings {
                 "[auth] second_factors: unknown strategy {f:?}"
             );
         }
+        // The set-up page of a pending session offers an authenticator app.
         anyhow::ensure!(
-            !auth.mfa_required
-                || auth
-                    .second_factors
-                    .iter()
-                    .any(|f| f == "totp" || f == "phone_code"),
-            "[auth] mfa_required needs totp or phone_code among second_factors"
+            !auth.mfa_required || auth.second_factors.iter().any(|f| f == "totp"),
+            "[auth] mfa_required needs totp among second_factors"
         );
         if !auth.pwned_passwords_url.is_empty() {
             url::Url::parse(&auth.pwned_passwords_url)

@@ -121,6 +121,31 @@ pub async fn start_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<TotpView> {
     Ok(view)
 }
 
+/// The authenticator being set up (not yet verified), with its secret, for the set-up page
+/// to show again after a reload.
+pub async fn pending_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<Option<TotpView>> {
+    let Some(row) = factors::totp(&ctx.db, &user.user.id).await? else {
+        return Ok(None);
+    };
+    if row.verified {
+        return Ok(None);
+    }
+    let secret_b32 = totp::encode_secret(&unseal(ctx, &row.secret)?);
+    Ok(Some(TotpView {
+        id: row.id,
+        uri: Some(totp::uri(
+            &ctx.settings.branding.app_name,
+            &account_label(user),
+            &secret_b32,
+        )),
+        secret: Some(secret_b32),
+        verified: false,
+        backup_codes: None,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }))
+}
+
 fn code_incorrect() -> ApiError {
     ApiError::new(
         ErrorCode::FormCodeIncorrect,

@@ -351,3 +351,85 @@ async fn browser_pages_work_with_javascript_off() {
     assert_eq!(b.url().await.path(), "/user");
     b.done().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_authenticator_app_and_backup_codes() {
+    use portcullis::clock::Clock;
+    let Some(b) = browser(true).await else { return };
+    let app = app_with_clients(&rp_callback().await).await;
+    let email = "ada+portcullis_test@example.com";
+    b.go(&app.url("/sign-up")).await;
+    b.fill("email_address", email).await;
+    b.fill("password", "correct horse battery").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("code", "424242").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/user");
+
+    // Turn on an authenticator app: a QR code drawn as SVG, and the key to type instead.
+    b.click_text("Set up an authenticator app").await;
+    assert_eq!(b.url().await.path(), "/user/totp");
+    assert!(
+        b.client.find(Locator::Css(".qr svg")).await.is_ok(),
+        "a QR code"
+    );
+    b.shot("totp-setup").await;
+    let secret = b
+        .client
+        .find(Locator::Id("totp-secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    b.fill("code", "000000").await;
+    b.click("button[type=submit].primary").await;
+    assert!(b.text().await.contains("incorrect"), "{}", b.text().await);
+    let code = crate::helpers::totp_code(&secret, app.clock.now_ms(), 0);
+    b.fill("code", &code).await;
+    b.click("button[type=submit].primary").await;
+    // Backup codes, shown once.
+    let codes: Vec<String> = {
+        let list = b
+            .client
+            .find_all(Locator::Css("#backup-codes code"))
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for c in list {
+            out.push(c.text().await.unwrap());
+        }
+        out
+    };
+    assert_eq!(codes.len(), 10, "{}", b.text().await);
+    b.shot("backup-codes").await;
+    b.click("#continue").await;
+    assert_eq!(b.url().await.path(), "/user");
+    assert!(b.text().await.contains("Authenticator app: on"));
+    b.click_text("Sign out").await;
+
+    // Signing in now asks for the second step.
+    b.go(&app.url("/sign-in")).await;
+    b.fill("identifier", email).await;
+    b.click("button[type=submit].primary").await;
+    b.fill("password", "correct horse battery").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(
+        b.url().await.path(),
+        "/sign-in/factor-two",
+        "{}",
+        b.text().await
+    );
+    b.shot("factor-two").await;
+    // The enrolment code is spent.
+    b.fill("code", &code).await;
+    b.click("button[type=submit].primary").await;
+    assert!(b.text().await.contains("incorrect"), "{}", b.text().await);
+    // A backup code instead.
+    b.click_text("Use a backup code").await;
+    b.fill("code", &codes[0]).await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/user", "{}", b.text().await);
+    assert!(b.text().await.contains("Backup codes left: 9"));
+    b.done().await;
+}

@@ -313,3 +313,91 @@ backend_tests! {
         assert_eq!(r.body["response"]["status"], "complete");
     }
 }
+
+backend_tests! {
+    async fn pages_second_factor_and_password_change(backend) {
+        use portcullis::clock::Clock;
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let b = browser();
+        app.sign_up_with_email(&b, "ada@example.com", "correct horse").await;
+        let (secret, _) = app.enrol_totp(&b).await;
+        let account = get(&app, &b, "/user").await;
+        assert!(account.body.contains("Authenticator app: on"), "{}", account.body);
+        // Change the password on the page: a wrong current one is shown beside its field.
+        let r = submit(&app, &b, "/user", "/user/password", &[("current_password", "nope nope"), ("new_password", "a whole new horse")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("current-password-error"), "{}", r.body);
+        let r = submit(&app, &b, "/user", "/user/password", &[("current_password", "correct horse"), ("new_password", "a whole new horse")]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/user?done=password".to_owned()));
+        assert!(get(&app, &b, "/user?done=password").await.body.contains("Your password was changed."));
+
+        // A new browser: password, then the authenticator code on factor-two.
+        let b2 = browser();
+        let r = submit(&app, &b2, "/sign-in", "/sign-in", &[("identifier", "ada@example.com")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = submit(&app, &b2, &r.location(), "/sign-in/factor-one", &[("strategy", "password"), ("password", "a whole new horse")]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/sign-in/factor-two".to_owned()));
+        let page = get(&app, &b2, "/sign-in/factor-two").await;
+        assert!(page.body.contains("authenticator app"), "{}", page.body);
+        let r = submit(&app, &b2, "/sign-in/factor-two", "/sign-in/factor-two", &[("strategy", "totp"), ("code", "000000")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("code-error"), "{}", r.body);
+        app.clock.advance_secs(30);
+        let code = crate::helpers::totp_code(&secret, app.clock.now_ms(), 0);
+        let r = submit(&app, &b2, "/sign-in/factor-two", "/sign-in/factor-two", &[("strategy", "totp"), ("code", &code)]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/user".to_owned()));
+        // Sign the first browser out from the second.
+        let account = get(&app, &b2, "/user").await;
+        let first_sid = app.get_as(&b, "/v1/client").await.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
+        assert!(account.body.contains(&first_sid));
+        let r = submit(&app, &b2, "/user", "/user/sessions/revoke", &[("id", &first_sid)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(get(&app, &b, "/user").await.location(), "/sign-in?redirect_url=%2Fuser");
+    }
+
+    async fn pages_add_and_verify_an_email_address(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let b = browser();
+        app.sign_up_with_email(&b, "ada@example.com", "correct horse").await;
+        let r = submit(&app, &b, "/user", "/user/identifications", &[("kind", "email"), ("value", "nope")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("new-email-error"), "{}", r.body);
+        let r = submit(&app, &b, "/user", "/user/identifications", &[("kind", "email"), ("value", "ada@work.example")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let verify = r.location();
+        assert!(verify.starts_with("/user/verify/idn_email"), "{verify}");
+        let code = app.mail.code_for("ada@work.example").await;
+        let r = submit(&app, &b, &verify, &verify, &[("code", &code)]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/user".to_owned()));
+        let me = app.get_as(&b, "/v1/me").await;
+        let emails = me.body["response"]["email_addresses"].as_array().unwrap();
+        assert!(emails.iter().any(|e| e["email_address"] == "ada@work.example" && e["verification"]["status"] == "verified"), "{emails:?}");
+    }
+
+    async fn pages_mfa_required_set_up_then_back_to_the_app(backend) {
+        use portcullis::clock::Clock;
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.auth.mfa_required = true;
+            s.server.allowed_redirect_origins = vec!["https://app.example.com".into()];
+        }).await else { return };
+        let b = browser();
+        app.sign_up_with_email(&b, "ada@example.com", "correct horse").await;
+        // A pending session is sent to the set-up, keeping where it was going.
+        let page = get(&app, &b, "/sign-in?redirect_url=https%3A%2F%2Fapp.example.com%2Fhome").await;
+        assert_eq!(page.location(), "/user/mfa-setup?redirect_url=https%3A%2F%2Fapp.example.com%2Fhome");
+        assert_eq!(get(&app, &b, "/user").await.location(), "/user/mfa-setup");
+        let setup = "/user/mfa-setup?redirect_url=https%3A%2F%2Fapp.example.com%2Fhome";
+        let r = submit(&app, &b, setup, "/user/totp/start?redirect_url=https%3A%2F%2Fapp.example.com%2Fhome", &[]).await;
+        assert_eq!(r.location(), "/user/totp?redirect_url=https%3A%2F%2Fapp.example.com%2Fhome");
+        let page = get(&app, &b, &r.location()).await;
+        assert!(page.body.contains("<svg"), "a QR code");
+        let i = page.body.find("id=\"totp-secret\">").unwrap() + "id=\"totp-secret\">".len();
+        let secret = page.body[i..i + 32].to_owned();
+        let code = crate::helpers::totp_code(&secret, app.clock.now_ms(), 0);
+        let r = submit(&app, &b, &r.location(), "/user/totp/verify?redirect_url=https%3A%2F%2Fapp.example.com%2Fhome", &[("code", &code)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("href=\"https://app.example.com/home\""), "{}", r.body);
+        let client = app.get_as(&b, "/v1/client").await;
+        assert_eq!(client.body["response"]["sessions"][0]["status"], "active");
+    }
+}

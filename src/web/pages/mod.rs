@@ -2,6 +2,7 @@
 //! HTML forms (they work with JavaScript off), POST-redirect-GET on success, errors beside
 //! the field they concern. Every handler calls the same flow function the Frontend API does.
 
+mod account;
 mod strings;
 
 use std::collections::HashMap;
@@ -48,8 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(|cfg| verify_routes(cfg, Channel::Phone))
         .route("/sign-out", web::get().to(sign_out_page))
         .route("/sign-out", web::post().to(sign_out_submit))
-        .route("/user", web::get().to(user_page))
-        .route("/user/apps/remove", web::post().to(remove_app));
+        .configure(account::routes);
 }
 
 /// The verification page of a channel: show, submit a code, send a new one.
@@ -300,9 +300,62 @@ impl FormErrors {
     }
 }
 
-/// After a completed sign-in or sign-up: back to the app, or to the account page.
-fn done_target(pc: &PageCtx) -> String {
+/// After a completed sign-in or sign-up: back to the app, or to the account page; first to
+/// the second-factor set-up when the new session is pending on it (`[auth] mfa_required`).
+async fn done_target(ctx: &Ctx, pc: &PageCtx) -> String {
+    if pending_session(ctx, &pc.cc).await {
+        return format!("/user/mfa-setup{}", pc.query);
+    }
     pc.redirect.clone().unwrap_or_else(|| "/user".into())
+}
+
+/// Whether the client's current session waits for a second factor to be set up.
+async fn pending_session(ctx: &Ctx, cc: &ClientCtx) -> bool {
+    let Some(sid) = cc
+        .row
+        .as_ref()
+        .and_then(|r| r.last_active_session_id.clone())
+    else {
+        return false;
+    };
+    match crate::store::sessions::get(&ctx.db, &sid).await {
+        Ok(Some(row)) => crate::flows::session::effective(ctx, &row).0 == "pending",
+        _ => false,
+    }
+}
+
+/// Where a sign-in goes after a step: the next page of the flow, or out when complete.
+async fn after_sign_in_step(
+    ctx: &Ctx,
+    mut pc: PageCtx,
+    req: &HttpRequest,
+    si: &SignIn,
+) -> HttpResponse {
+    let to = match si.status {
+        SignInStatus::Complete => done_target(ctx, &pc).await,
+        SignInStatus::NeedsNewPassword => format!("/sign-in/reset-password{}", pc.query),
+        SignInStatus::NeedsSecondFactor => {
+            // A code-based default is sent at once, as the first factor's is.
+            if let Some(f) = si.supported_second_factors.first()
+                && matches!(f.strategy.as_str(), "phone_code" | "email_code")
+                && si.second_factor_verification.is_none()
+            {
+                let target = f
+                    .phone_number_id
+                    .clone()
+                    .or(f.email_address_id.clone())
+                    .unwrap_or_default();
+                if let Err(e) =
+                    account::prepare_second(ctx, &mut pc.cc, &si.id, &f.strategy, &target).await
+                {
+                    return error_page(&e);
+                }
+            }
+            format!("/sign-in/factor-two{}", pc.query)
+        }
+        _ => format!("/sign-in/factor-one{}", pc.query),
+    };
+    see_other(ctx, &pc, req, &to)
 }
 
 // ----- sign-in -----
@@ -376,8 +429,9 @@ async fn sign_in_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     };
     let q = query_map(&req);
     let reauth = q.get("prompt").is_some_and(|p| p == "login");
-    if !reauth && signed_in(&ctx, &pc.cc).await {
-        return see_other(&ctx, &pc, &req, &done_target(&pc));
+    if !reauth && (signed_in(&ctx, &pc.cc).await || pending_session(&ctx, &pc.cc).await) {
+        let to = done_target(&ctx, &pc).await;
+        return see_other(&ctx, &pc, &req, &to);
     }
     let hint = q.get("login_hint").cloned().unwrap_or_default();
     render_sign_in(
@@ -412,7 +466,7 @@ async fn sign_in_submit(
     match sign_in::create(&ctx, &mut pc.cc, &params(&form, &["identifier"])).await {
         Ok(si) => next_after_identify(&ctx, pc, &req, si).await,
         Err(FlowError::Api(api)) if api.code == crate::flows::ErrorCode::SessionExists => {
-            let to = done_target(&pc);
+            let to = done_target(&ctx, &pc).await;
             see_other(&ctx, &pc, &req, &to)
         }
         Err(FlowError::Api(api)) => render_sign_in(
@@ -657,18 +711,7 @@ async fn factor_one_submit(
     let strategy = form.get("strategy").cloned().unwrap_or_default();
     let p = params(&form, &["strategy", "password", "code"]);
     match sign_in::attempt_first_factor(&ctx, &mut pc.cc, &si.id, &p).await {
-        Ok(done) if done.status == SignInStatus::Complete => {
-            let to = done_target(&pc);
-            see_other(&ctx, &pc, &req, &to)
-        }
-        Ok(next) if next.status == SignInStatus::NeedsNewPassword => {
-            let to = format!("/sign-in/reset-password{}", pc.query);
-            see_other(&ctx, &pc, &req, &to)
-        }
-        Ok(_) => message_page(
-            StatusCode::BAD_REQUEST,
-            "This account needs a second factor, which these pages cannot take yet.",
-        ),
+        Ok(next) => after_sign_in_step(&ctx, pc, &req, &next).await,
         Err(FlowError::Api(api)) => {
             let si = current_sign_in(&ctx, &pc.cc).await.unwrap_or(si);
             render_factor_one(
@@ -886,7 +929,10 @@ async fn sign_up_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
         Err(r) => return r,
     };
     if signed_in(&ctx, &pc.cc).await {
-        return see_other(&ctx, &pc, &req, &done_target(&pc));
+        {
+            let to = done_target(&ctx, &pc).await;
+            return see_other(&ctx, &pc, &req, &to);
+        }
     }
     render_sign_up(
         &ctx,
@@ -934,7 +980,7 @@ async fn next_sign_up_step(
     su: SignUp,
 ) -> HttpResponse {
     if su.status == SignUpStatus::Complete {
-        let to = done_target(&pc);
+        let to = done_target(ctx, &pc).await;
         return see_other(ctx, &pc, req, &to);
     }
     let req_fields = sign_up::requirements(&ctx.settings.auth, &su);
@@ -1238,110 +1284,6 @@ async fn sign_out_submit(
 }
 
 #[derive(Template)]
-#[template(path = "pages/user.html")]
-struct UserPage<'a> {
-    s: &'a Strings,
-    app_name: &'a str,
-    logo_url: Option<&'a str>,
-    csrf: &'a str,
-    name: String,
-    emails: Vec<String>,
-    phones: Vec<String>,
-    sessions: Vec<String>,
-    /// `(client_id, name)` of the third-party apps the user has allowed.
-    apps: Vec<(String, String)>,
-}
-
-async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
-    let Some(client_id) = pc.cc.id().map(str::to_owned) else {
-        return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
-    };
-    let live = match crate::flows::session::live_for_client(&ctx, &client_id).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&e),
-    };
-    let active = pc
-        .cc
-        .row
-        .as_ref()
-        .and_then(|r| r.last_active_session_id.clone());
-    let Some(current) = live
-        .iter()
-        .find(|s| Some(&s.row.id) == active.as_ref())
-        .or(live.first())
-    else {
-        return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
-    };
-    let u = &current.user;
-    let name = [u.user.first_name.clone(), u.user.last_name.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let who = |l: &crate::flows::session::LiveSession| {
-        l.user
-            .emails
-            .first()
-            .map(|e| e.email_address.clone())
-            .or(l.user.user.username.clone())
-            .unwrap_or_else(|| l.user.user.id.clone())
-    };
-    let mut apps = Vec::new();
-    match crate::store::oauth::consents_of_user(&ctx.db, &u.user.id).await {
-        Ok(list) => {
-            for (client_id, _) in list {
-                let name = match crate::oidc::clients::find(&ctx, &client_id).await {
-                    Ok(Some(c)) => c.name().to_owned(),
-                    _ => client_id.clone(),
-                };
-                apps.push((client_id, name));
-            }
-        }
-        Err(e) => return error_page(&e.into()),
-    }
-    let b = &ctx.settings.branding;
-    let page = UserPage {
-        apps,
-        s: pc.s,
-        app_name: &b.app_name,
-        logo_url: b.logo_url.as_deref(),
-        csrf: &pc.csrf,
-        name: if name.is_empty() { who(current) } else { name },
-        emails: u.emails.iter().map(|e| e.email_address.clone()).collect(),
-        phones: u.phones.iter().map(|p| p.phone_number.clone()).collect(),
-        sessions: live.iter().map(who).collect(),
-    };
-    html(&ctx, &pc, StatusCode::OK, page.render(), &req)
-}
-
-/// Withdraws the signed-in user's consent for an app (and its refresh tokens).
-async fn remove_app(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let Some(session) = crate::oidc::authorize::current_session(&ctx, &pc.cc)
-        .await
-        .ok()
-        .flatten()
-    else {
-        return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
-    };
-    let client_id = form.get("client_id").cloned().unwrap_or_default();
-    if let Err(e) =
-        crate::store::oauth::withdraw_consent(&ctx.db, &session.row.user_id, &client_id, ctx.now())
-            .await
-    {
-        return error_page(&e.into());
-    }
-    see_other(&ctx, &pc, &req, "/user")
-}
-
-#[derive(Template)]
 #[template(path = "pages/reset_password.html")]
 struct ResetPasswordPage<'a> {
     s: &'a Strings,
@@ -1416,14 +1358,7 @@ async fn reset_password_submit(
     )
     .await
     {
-        Ok(done) if done.status == SignInStatus::Complete => {
-            let to = done_target(&pc);
-            see_other(&ctx, &pc, &req, &to)
-        }
-        Ok(_) => message_page(
-            StatusCode::BAD_REQUEST,
-            "This account needs a second factor, which these pages cannot take yet.",
-        ),
+        Ok(next) => after_sign_in_step(&ctx, pc, &req, &next).await,
         Err(FlowError::Api(api)) => render_reset(
             &ctx,
             &pc,

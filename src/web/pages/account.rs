@@ -1,0 +1,1010 @@
+//! The second-factor step of sign-in (`/sign-in/factor-two`) and the account pages under
+//! `/user`: profile, email addresses and phone numbers, password, authenticator app, backup
+//! codes, devices and allowed apps. The flows are those of the account API.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::strings::Strings;
+use super::{
+    Alternative, FormErrors, PageCtx, after_sign_in_step, checked_form, current_sign_in,
+    done_target, error_page, html, page_ctx, params, query_map, see_other,
+};
+use crate::flows::account::{self, Access, Me};
+use crate::flows::client::ClientCtx;
+use crate::flows::sign_in::{SignIn, SignInStatus};
+use crate::flows::{Ctx, FlowError, Params, mfa, sign_in};
+use crate::store::users::IdentifierKind;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/sign-in/factor-two", web::get().to(factor_two_page))
+        .route("/sign-in/factor-two", web::post().to(factor_two_submit))
+        .route(
+            "/sign-in/factor-two/prepare",
+            web::post().to(factor_two_prepare),
+        )
+        .route("/user", web::get().to(user_page))
+        .route("/user/profile", web::post().to(profile_submit))
+        .route("/user/password", web::post().to(password_submit))
+        .route("/user/identifications", web::post().to(identification_add))
+        .route(
+            "/user/identifications/remove",
+            web::post().to(identification_remove),
+        )
+        .route("/user/verify/{id}", web::get().to(verify_page))
+        .route("/user/verify/{id}", web::post().to(verify_submit))
+        .route("/user/verify/{id}/resend", web::post().to(verify_resend))
+        .route(
+            "/user/phone-numbers/second-factor",
+            web::post().to(phone_second_factor),
+        )
+        .route("/user/sessions/revoke", web::post().to(session_revoke))
+        .route("/user/mfa-setup", web::get().to(mfa_setup_page))
+        .route("/user/totp/start", web::post().to(totp_start))
+        .route("/user/totp", web::get().to(totp_page))
+        .route("/user/totp/verify", web::post().to(totp_verify))
+        .route("/user/totp/remove", web::post().to(totp_remove))
+        .route("/user/backup-codes", web::post().to(backup_codes_create))
+        .route("/user/apps/remove", web::post().to(remove_app));
+}
+
+// ----- sign-in, second factor -----
+
+/// Sends the SMS or email code of a second factor.
+pub(super) async fn prepare_second(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    strategy: &str,
+    target: &str,
+) -> Result<SignIn, FlowError> {
+    let key = if strategy == "email_code" {
+        "email_address_id"
+    } else {
+        "phone_number_id"
+    };
+    let p = Params::from_pairs(vec![
+        ("strategy".into(), strategy.into()),
+        (key.into(), target.into()),
+    ])
+    .unwrap_or_default();
+    sign_in::prepare_second_factor(ctx, cc, id, &p).await
+}
+
+#[derive(Template)]
+#[template(path = "pages/factor_two.html")]
+struct FactorTwoPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    strategy: &'a str,
+    identifier: &'a str,
+    destination: String,
+    target: String,
+    alternatives: Vec<Alternative>,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+fn factor_target(f: &crate::flows::sign_in::Factor) -> String {
+    f.phone_number_id
+        .clone()
+        .or(f.email_address_id.clone())
+        .unwrap_or_default()
+}
+
+fn render_factor_two(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    si: &SignIn,
+    strategy: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let s = pc.s;
+    let current_target = si
+        .second_factor_verification
+        .as_ref()
+        .filter(|v| v.strategy == strategy)
+        .and_then(|v| v.target_id.clone());
+    let factor = si
+        .supported_second_factors
+        .iter()
+        .filter(|f| f.strategy == strategy)
+        .find(|f| current_target.is_none() || current_target == Some(factor_target(f)));
+    let target = factor.map(factor_target).unwrap_or_default();
+    let alternatives = si
+        .supported_second_factors
+        .iter()
+        .filter(|f| !(f.strategy == strategy && factor_target(f) == target))
+        .map(|f| Alternative {
+            strategy: f.strategy.clone(),
+            target: factor_target(f),
+            label: match f.strategy.as_str() {
+                "totp" => s.use_totp.to_owned(),
+                "backup_code" => s.use_backup_code.to_owned(),
+                "email_code" => format!(
+                    "{} {}",
+                    s.email_code_to,
+                    f.safe_identifier.clone().unwrap_or_default()
+                ),
+                _ => format!(
+                    "{} {}",
+                    s.text_code_to,
+                    f.safe_identifier.clone().unwrap_or_default()
+                ),
+            },
+        })
+        .collect();
+    let b = &ctx.settings.branding;
+    let page = FactorTwoPage {
+        s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        strategy,
+        identifier: si.identifier.as_deref().unwrap_or(""),
+        destination: factor
+            .and_then(|f| f.safe_identifier.clone())
+            .unwrap_or_default(),
+        target,
+        alternatives,
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn factor_two_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc)
+        .await
+        .filter(|s| s.status == SignInStatus::NeedsSecondFactor)
+    else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let q = query_map(&req);
+    let strategy = q
+        .get("strategy")
+        .filter(|st| {
+            si.supported_second_factors
+                .iter()
+                .any(|f| &f.strategy == *st)
+        })
+        .cloned()
+        .or_else(|| {
+            si.supported_second_factors
+                .first()
+                .map(|f| f.strategy.clone())
+        })
+        .unwrap_or_else(|| "totp".into());
+    render_factor_two(
+        &ctx,
+        &pc,
+        &req,
+        &si,
+        &strategy,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+}
+
+async fn factor_two_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let strategy = form.get("strategy").cloned().unwrap_or_default();
+    let p = params(&form, &["strategy", "code"]);
+    match sign_in::attempt_second_factor(&ctx, &mut pc.cc, &si.id, &p).await {
+        Ok(next) => after_sign_in_step(&ctx, pc, &req, &next).await,
+        Err(FlowError::Api(api)) => {
+            let si = current_sign_in(&ctx, &pc.cc).await.unwrap_or(si);
+            let status =
+                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_factor_two(
+                &ctx,
+                &pc,
+                &req,
+                &si,
+                &strategy,
+                FormErrors::from(&api),
+                status,
+            )
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+/// "Use another method" and "send a new code" on the second-factor page.
+async fn factor_two_prepare(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
+        let to = format!("/sign-in{}", pc.query);
+        return see_other(&ctx, &pc, &req, &to);
+    };
+    let strategy = form.get("strategy").cloned().unwrap_or_default();
+    let target = form.get("target").cloned().unwrap_or_default();
+    if matches!(strategy.as_str(), "phone_code" | "email_code") {
+        match prepare_second(&ctx, &mut pc.cc, &si.id, &strategy, &target).await {
+            Ok(_) => {}
+            Err(FlowError::Api(api)) => {
+                return render_factor_two(
+                    &ctx,
+                    &pc,
+                    &req,
+                    &si,
+                    &strategy,
+                    FormErrors {
+                        general: Some(api.long_message),
+                        fields: HashMap::new(),
+                    },
+                    StatusCode::TOO_MANY_REQUESTS,
+                );
+            }
+            Err(e) => return error_page(&e),
+        }
+    }
+    let strategy = url::form_urlencoded::byte_serialize(strategy.as_bytes()).collect::<String>();
+    let to = format!(
+        "/sign-in/factor-two{}{}strategy={strategy}",
+        pc.query,
+        if pc.query.is_empty() { "?" } else { "&" }
+    );
+    see_other(&ctx, &pc, &req, &to)
+}
+
+// ----- the account page -----
+
+struct IdentRow {
+    id: String,
+    value: String,
+    verified: bool,
+    primary: bool,
+    second_factor: bool,
+}
+
+struct DeviceRow {
+    id: String,
+    label: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/user.html")]
+struct UserPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    name: String,
+    first_name: String,
+    last_name: String,
+    email_enabled: bool,
+    phone_enabled: bool,
+    emails: Vec<IdentRow>,
+    phones: Vec<IdentRow>,
+    has_password: bool,
+    totp_enabled: bool,
+    backup_enabled: bool,
+    sms_enabled: bool,
+    totp: bool,
+    two_factor: bool,
+    backup_codes: usize,
+    devices: Vec<DeviceRow>,
+    /// `(client_id, name)` of the third-party apps the user has allowed.
+    apps: Vec<(String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+/// The signed-in user of a page, or the response that sends them to sign in (or to finish
+/// setting up a second factor).
+async fn me_or_redirect(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    access: Access,
+) -> Result<Me, HttpResponse> {
+    match account::me(ctx, &pc.cc, None, access).await {
+        Ok(me) => Ok(me),
+        Err(_) if access == Access::Active && super::pending_session(ctx, &pc.cc).await => {
+            let to = format!("/user/mfa-setup{}", pc.query);
+            Err(see_other(ctx, pc, req, &to))
+        }
+        Err(_) => Err(see_other(ctx, pc, req, "/sign-in?redirect_url=%2Fuser")),
+    }
+}
+
+async fn render_user(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    me: &Me,
+    notice: Option<String>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let u = match account::reload(ctx, me).await {
+        Ok(u) => u,
+        Err(e) => return error_page(&e),
+    };
+    let devices = match account::active_sessions(ctx, me).await {
+        Ok(list) => list,
+        Err(e) => return error_page(&e),
+    };
+    let mut apps = Vec::new();
+    match crate::store::oauth::consents_of_user(&ctx.db, &u.user.id).await {
+        Ok(list) => {
+            for (client_id, _) in list {
+                let name = match crate::oidc::clients::find(ctx, &client_id).await {
+                    Ok(Some(c)) => c.name().to_owned(),
+                    _ => client_id.clone(),
+                };
+                apps.push((client_id, name));
+            }
+        }
+        Err(e) => return error_page(&e.into()),
+    }
+    let first_name = u.user.first_name.clone().unwrap_or_default();
+    let last_name = u.user.last_name.clone().unwrap_or_default();
+    let full = format!("{first_name} {last_name}").trim().to_owned();
+    let primary_email = u
+        .emails
+        .iter()
+        .find(|e| Some(&e.id) == u.user.primary_email_address_id.as_ref())
+        .map(|e| e.email_address.clone());
+    let name = if full.is_empty() {
+        primary_email
+            .clone()
+            .or(u.user.username.clone())
+            .unwrap_or_else(|| u.user.id.clone())
+    } else {
+        full
+    };
+    let auth = &ctx.settings.auth;
+    let b = &ctx.settings.branding;
+    let page = UserPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        name,
+        first_name,
+        last_name,
+        email_enabled: auth.email_address.enabled() || !u.emails.is_empty(),
+        phone_enabled: auth.phone_number.enabled()
+            || mfa::enabled(ctx, "phone_code")
+            || !u.phones.is_empty(),
+        emails: u
+            .emails
+            .iter()
+            .map(|e| IdentRow {
+                id: e.id.clone(),
+                value: e.email_address.clone(),
+                verified: e.verified,
+                primary: u.user.primary_email_address_id.as_ref() == Some(&e.id),
+                second_factor: false,
+            })
+            .collect(),
+        phones: u
+            .phones
+            .iter()
+            .map(|p| IdentRow {
+                id: p.id.clone(),
+                value: p.phone_number.clone(),
+                verified: p.verified,
+                primary: u.user.primary_phone_number_id.as_ref() == Some(&p.id)
+                    && auth.phone_number == crate::config::FieldMode::Required,
+                second_factor: p.reserved_for_second_factor,
+            })
+            .collect(),
+        has_password: u.user.password_hash.is_some(),
+        totp_enabled: mfa::enabled(ctx, "totp"),
+        backup_enabled: mfa::enabled(ctx, "backup_code"),
+        sms_enabled: mfa::enabled(ctx, "phone_code"),
+        totp: u.totp,
+        two_factor: u.two_factor_enabled(),
+        backup_codes: u.backup_codes,
+        devices: devices
+            .iter()
+            .map(|d| DeviceRow {
+                id: d.row.id.clone(),
+                label: crate::flows::audit::utc_minute(d.row.last_active_at) + " UTC",
+                current: d.row.id == me.session.row.id,
+            })
+            .collect(),
+        apps,
+        notice,
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+/// The confirmations `/user?done=…` may show: fixed strings, never reflected input.
+fn notice_for(s: &Strings, done: Option<&String>) -> Option<String> {
+    match done.map(String::as_str) {
+        Some("password") => Some(s.password_changed.to_owned()),
+        _ => None,
+    }
+}
+
+async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let me = match me_or_redirect(&ctx, &pc, &req, Access::Active).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let notice = notice_for(pc.s, query_map(&req).get("done"));
+    render_user(
+        &ctx,
+        &pc,
+        &req,
+        &me,
+        notice,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A form on the account page: CSRF-checked, for the signed-in user.
+async fn account_form(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+    access: Access,
+) -> Result<(PageCtx, HashMap<String, String>, Me), HttpResponse> {
+    let (pc, form) = checked_form(ctx, req, payload).await?;
+    let me = me_or_redirect(ctx, &pc, req, access).await?;
+    Ok((pc, form, me))
+}
+
+/// Shows a flow failure on the account page, beside its field when it names one.
+async fn user_error(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    me: &Me,
+    e: FlowError,
+) -> HttpResponse {
+    match e {
+        FlowError::Api(api) => {
+            let status =
+                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_user(ctx, pc, req, me, None, FormErrors::from(&api), status).await
+        }
+        other => error_page(&other),
+    }
+}
+
+async fn profile_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let fields: Vec<&str> = ["first_name", "last_name"]
+        .into_iter()
+        .filter(|f| {
+            let mode = if *f == "first_name" {
+                ctx.settings.auth.first_name
+            } else {
+                ctx.settings.auth.last_name
+            };
+            mode.enabled()
+        })
+        .collect();
+    match account::update(&ctx, &me, &params(&form, &fields)).await {
+        Ok(_) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+async fn password_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, mut form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    form.entry("sign_out_of_other_sessions".into())
+        .or_insert_with(|| "false".into());
+    let mut fields = vec!["new_password", "sign_out_of_other_sessions"];
+    if me.user().user.password_hash.is_some() {
+        fields.push("current_password");
+    }
+    match account::change_password(&ctx, &me, &params(&form, &fields)).await {
+        Ok(_) => see_other(&ctx, &pc, &req, "/user?done=password"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+fn kind_of(form: &HashMap<String, String>) -> IdentifierKind {
+    if form.get("kind").is_some_and(|k| k == "phone") {
+        IdentifierKind::Phone
+    } else {
+        IdentifierKind::Email
+    }
+}
+
+/// Adds an email address or phone number and sends its code.
+async fn identification_add(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let kind = kind_of(&form);
+    let (param, strategy) = match kind {
+        IdentifierKind::Email => ("email_address", "email_code"),
+        _ => ("phone_number", "phone_code"),
+    };
+    let value = form.get("value").cloned().unwrap_or_default();
+    let p = Params::from_pairs(vec![(param.into(), value)]).unwrap_or_default();
+    let added = match account::add_identification(&ctx, &me, kind, &p).await {
+        Ok(i) => i,
+        Err(e) => return user_error(&ctx, &pc, &req, &me, e).await,
+    };
+    let me = match account::me(&ctx, &pc.cc, None, Access::Active).await {
+        Ok(me) => me,
+        Err(e) => return error_page(&e),
+    };
+    let p = Params::from_pairs(vec![("strategy".into(), strategy.into())]).unwrap_or_default();
+    if let Err(e) = account::prepare_identification(&ctx, &me, kind, &added.id, &p).await {
+        return user_error(&ctx, &pc, &req, &me, e).await;
+    }
+    see_other(&ctx, &pc, &req, &format!("/user/verify/{}", added.id))
+}
+
+async fn identification_remove(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = form.get("id").cloned().unwrap_or_default();
+    match account::remove_identification(&ctx, &me, kind_of(&form), &id).await {
+        Ok(()) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/verify.html")]
+struct VerifyPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    title: &'a str,
+    destination: String,
+    action: String,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+fn kind_of_id(id: &str) -> IdentifierKind {
+    if id.starts_with("idn_phone") {
+        IdentifierKind::Phone
+    } else {
+        IdentifierKind::Email
+    }
+}
+
+async fn render_verify(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    me: &Me,
+    id: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let ident = match account::get_identification(ctx, me, kind_of_id(id), id).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&e),
+    };
+    let b = &ctx.settings.branding;
+    let page = VerifyPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: "",
+        title: pc.s.verify_code_title,
+        destination: ident.value,
+        action: format!("/user/verify/{id}"),
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn verify_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let me = match me_or_redirect(&ctx, &pc, &req, Access::Active).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    render_verify(
+        &ctx,
+        &pc,
+        &req,
+        &me,
+        &path,
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn verify_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let p = params(&form, &["code"]);
+    match account::attempt_identification(&ctx, &me, kind_of_id(&id), &id, &p).await {
+        Ok(_) => see_other(&ctx, &pc, &req, "/user"),
+        Err(FlowError::Api(api)) => {
+            let status =
+                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_verify(&ctx, &pc, &req, &me, &id, FormErrors::from(&api), status).await
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn verify_resend(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let kind = kind_of_id(&id);
+    let strategy = if kind == IdentifierKind::Phone {
+        "phone_code"
+    } else {
+        "email_code"
+    };
+    let p = Params::from_pairs(vec![("strategy".into(), strategy.into())]).unwrap_or_default();
+    match account::prepare_identification(&ctx, &me, kind, &id, &p).await {
+        Ok(_) => see_other(&ctx, &pc, &req, &format!("/user/verify/{id}")),
+        Err(FlowError::Api(api)) => {
+            let errors = FormErrors {
+                general: Some(api.long_message),
+                fields: HashMap::new(),
+            };
+            render_verify(
+                &ctx,
+                &pc,
+                &req,
+                &me,
+                &id,
+                errors,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn phone_second_factor(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = form.get("id").cloned().unwrap_or_default();
+    let reserve = form.get("reserve").cloned().unwrap_or_default();
+    let p = Params::from_pairs(vec![("reserved_for_second_factor".into(), reserve)])
+        .unwrap_or_default();
+    match account::update_phone(&ctx, &me, &id, &p).await {
+        Ok(_) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+async fn session_revoke(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = form.get("id").cloned().unwrap_or_default();
+    match account::revoke_session(&ctx, &me, &id).await {
+        Ok(_) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+// ----- authenticator app and backup codes -----
+
+#[derive(Template)]
+#[template(path = "pages/mfa_setup.html")]
+struct MfaSetupPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+}
+
+/// The task page of a pending session: set up a second factor to finish signing in.
+async fn mfa_setup_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let me = match me_or_redirect(&ctx, &pc, &req, Access::MfaSetup).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    if me.session.status != "pending" {
+        let to = done_target(&ctx, &pc).await;
+        return see_other(&ctx, &pc, &req, &to);
+    }
+    let b = &ctx.settings.branding;
+    let page = MfaSetupPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+    };
+    html(&ctx, &pc, StatusCode::OK, page.render(), &req)
+}
+
+async fn totp_start(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::MfaSetup).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match mfa::start_totp(&ctx, me.user()).await {
+        Ok(_) => {
+            let to = format!("/user/totp{}", pc.query);
+            see_other(&ctx, &pc, &req, &to)
+        }
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/totp_setup.html")]
+struct TotpSetupPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    qr_svg: String,
+    secret: String,
+    error: Option<String>,
+    field_errors: HashMap<String, String>,
+}
+
+/// The `otpauth://` URI as an inline SVG QR code, drawn here: nothing leaves the server.
+fn qr_svg(uri: &str) -> String {
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(192, 192)
+                .quiet_zone(true)
+                .build();
+            // Inline in HTML: drop the XML declaration.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_owned(),
+                None => String::new(),
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+async fn render_totp(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    me: &Me,
+    errors: FormErrors,
+    status: StatusCode,
+) -> HttpResponse {
+    let pending = match mfa::pending_totp(ctx, me.user()).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return see_other(ctx, pc, req, "/user"),
+        Err(e) => return error_page(&e),
+    };
+    let b = &ctx.settings.branding;
+    let page = TotpSetupPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        qr_svg: qr_svg(pending.uri.as_deref().unwrap_or("")),
+        secret: pending.secret.unwrap_or_default(),
+        error: errors.general,
+        field_errors: errors.fields,
+    };
+    html(ctx, pc, status, page.render(), req)
+}
+
+async fn totp_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let pc = match page_ctx(&ctx, &req).await {
+        Ok(pc) => pc,
+        Err(r) => return r,
+    };
+    let me = match me_or_redirect(&ctx, &pc, &req, Access::MfaSetup).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    render_totp(&ctx, &pc, &req, &me, FormErrors::default(), StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "pages/backup_codes.html")]
+struct BackupCodesPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    codes: Vec<String>,
+    next: String,
+}
+
+fn render_codes(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    req: &HttpRequest,
+    codes: Vec<String>,
+    next: String,
+) -> HttpResponse {
+    let b = &ctx.settings.branding;
+    let page = BackupCodesPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        codes,
+        next,
+    };
+    html(ctx, pc, StatusCode::OK, page.render(), req)
+}
+
+async fn totp_verify(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (mut pc, form, me) = match account_form(&ctx, &req, payload, Access::MfaSetup).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match account::finish_totp(&ctx, &me, &params(&form, &["code"])).await {
+        Ok(view) => {
+            // The session may have just become active: read the client again.
+            if let Some(id) = pc.cc.id().map(str::to_owned)
+                && let Ok(row) = crate::store::clients::get(&ctx.db, &id).await
+            {
+                pc.cc.row = row;
+            }
+            let next = done_target(&ctx, &pc).await;
+            match view.backup_codes {
+                Some(codes) => render_codes(&ctx, &pc, &req, codes, next),
+                None => see_other(&ctx, &pc, &req, &next),
+            }
+        }
+        Err(FlowError::Api(api)) => {
+            let status =
+                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render_totp(&ctx, &pc, &req, &me, FormErrors::from(&api), status).await
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn totp_remove(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match mfa::remove_totp(&ctx, &me.actor, me.user()).await {
+        Ok(()) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+async fn backup_codes_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match mfa::regenerate_backup_codes(&ctx, &me.actor, me.user()).await {
+        Ok(codes) => render_codes(&ctx, &pc, &req, codes, "/user".into()),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+/// Withdraws the signed-in user's consent for an app (and its refresh tokens).
+async fn remove_app(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let client_id = form.get("client_id").cloned().unwrap_or_default();
+    if let Err(e) =
+        crate::store::oauth::withdraw_consent(&ctx.db, &me.user().user.id, &client_id, ctx.now())
+            .await
+    {
+        return error_page(&e.into());
+    }
+    see_other(&ctx, &pc, &req, "/user")
+}
