@@ -269,6 +269,30 @@ backend_tests! {
         let r = app.post_as(&b2, &format!("/v1/client/sign_ins/{id}/attempt_second_factor"), &[("strategy", "totp"), ("code", &totp_code(&secret, app.clock.now_ms(), 0))]).await;
         assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
     }
+
+    async fn email_code_is_offered_beside_an_enrolled_factor_when_configured(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| s.auth.second_factors.push("email_code".into())).await else { return };
+        // Without an enrolled factor there is no second step at all.
+        let b = app.signed_in_user("ada@example.com", "correct horse").await;
+        let (_, r) = app.password_sign_in("ada@example.com", "correct horse").await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        app.enrol_totp(&b).await;
+        let (b2, r) = app.password_sign_in("ada@example.com", "correct horse").await;
+        let si = &r.body["response"];
+        let strategies: Vec<&str> = si["supported_second_factors"].as_array().unwrap().iter().map(|f| f["strategy"].as_str().unwrap()).collect();
+        assert_eq!(strategies, ["totp", "backup_code", "email_code"]);
+        let id = si["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&b2, &format!("/v1/client/sign_ins/{id}/prepare_second_factor"), &[("strategy", "email_code")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let code = app.mail.code_for("ada@example.com").await;
+        let r = app.post_as(&b2, &format!("/v1/client/sign_ins/{id}/attempt_second_factor"), &[("strategy", "email_code"), ("code", &code)]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        // totp and backup codes have no prepare step.
+        let (b3, r) = app.password_sign_in("ada@example.com", "correct horse").await;
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&b3, &format!("/v1/client/sign_ins/{id}/prepare_second_factor"), &[("strategy", "totp")]).await;
+        assert_eq!(r.error_code(), "verification_strategy_invalid");
+    }
 }
 
 async fn user_id(app: &TestApp, b: &reqwest::Client) -> String {
