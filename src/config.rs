@@ -30,6 +30,107 @@ pub struct Settings {
     /// Relying parties declared in config (`[[clients]]`); more can be added at run time.
     #[serde(default)]
     pub clients: Vec<ClientSettings>,
+    /// Upstream sign-in providers: `[providers.google]`, `[providers.facebook]`,
+    /// `[providers.twitter]`, or `[providers.NAME]` with `kind = "oidc"` / `"oauth2"`.
+    #[serde(default)]
+    pub providers: std::collections::BTreeMap<String, ProviderSettings>,
+    #[serde(default)]
+    pub federation: FederationSettings,
+    /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
+    #[serde(default)]
+    pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
+}
+
+/// How an upstream provider is spoken to.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// OpenID Connect: discovery from `issuer`, signed ID tokens.
+    Oidc,
+    /// OAuth 2.0: explicit endpoints, identity from a userinfo endpoint.
+    Oauth2,
+}
+
+/// How the client authenticates at an OAuth 2.0 token endpoint.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAuth {
+    /// HTTP Basic (RFC 6749 §2.3.1).
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Post,
+}
+
+/// Where, in an OAuth 2.0 userinfo answer, each part of the identity is (dotted paths such
+/// as `data.id`). Unset parts fall back to the provider's preset.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimMap {
+    pub id: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub picture: Option<String>,
+}
+
+/// One upstream provider. google, facebook and twitter come with presets for the real
+/// endpoints; every value can be overridden (tests point them at local stand-ins).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSettings {
+    pub kind: Option<ProviderKind>,
+    /// Shown on buttons ("Continue with …").
+    pub name: Option<String>,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    /// OIDC providers: discovery from here.
+    pub issuer: Option<String>,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub token_auth: Option<TokenAuth>,
+    /// Send a PKCE challenge (RFC 7636); on by default.
+    pub pkce: Option<bool>,
+    #[serde(default)]
+    pub claims: ClaimMap,
+    /// Treat the email the provider gives as verified when it says nothing about it (for
+    /// providers that only ever hand out confirmed addresses).
+    pub trust_email: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FederationSettings {
+    /// Link an upstream account to the existing user whose verified email it carries, when
+    /// the provider asserts the email verified. Off: the user signs in first and links it.
+    pub link_by_verified_email: bool,
+    /// Seconds each call to a provider may take.
+    pub timeout_secs: u64,
+}
+
+impl Default for FederationSettings {
+    fn default() -> Self {
+        Self {
+            link_by_verified_email: true,
+            timeout_secs: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseConnectionSettings {
+    pub name: String,
+    /// Email domains whose users sign in here (`example.com`).
+    pub domains: Vec<String>,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    pub scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -499,6 +600,20 @@ impl Settings {
                 && (1..=600).contains(&o.code_lifetime_secs),
             "[oidc] lifetimes must be positive, and code_lifetime_secs at most 600"
         );
+        for (key, p) in &self.providers {
+            crate::federation::check_settings(key, p)
+                .map_err(|e| anyhow::anyhow!("[providers.{key}]: {e}"))?;
+        }
+        for c in &self.enterprise_connections {
+            anyhow::ensure!(
+                !c.domains.is_empty(),
+                "[[enterprise_connections]] {:?} needs domains",
+                c.name
+            );
+            url::Url::parse(&c.issuer).map_err(|e| {
+                anyhow::anyhow!("[[enterprise_connections]] {:?} issuer: {e}", c.name)
+            })?;
+        }
         if self.delivery.sms == SmsDelivery::Http {
             anyhow::ensure!(
                 !self.delivery.http_sms.url.is_empty(),

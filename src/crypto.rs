@@ -14,6 +14,12 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
+/// The PKCE S256 challenge of a verifier (RFC 7636 §4.2): BASE64URL(SHA256(verifier)).
+pub fn pkce_s256(verifier: &str) -> String {
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 /// 32 random bytes, base64url: client tokens and other bearer secrets.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

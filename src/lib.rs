@@ -7,6 +7,7 @@ pub mod config;
 pub mod crypto;
 pub mod delivery;
 pub mod domain;
+pub mod federation;
 pub mod flows;
 pub mod oidc;
 pub mod startup;

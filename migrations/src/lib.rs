@@ -9,6 +9,7 @@ mod m20261122_000003_add_key_activation;
 mod m20261122_000004_create_session_clients;
 mod m20261122_000005_add_registration_token;
 mod m20261122_000006_create_second_factors;
+mod m20261122_000007_create_external_accounts;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_session_clients::Migration),
             Box::new(m20261122_000005_add_registration_token::Migration),
             Box::new(m20261122_000006_create_second_factors::Migration),
+            Box::new(m20261122_000007_create_external_accounts::Migration),
         ]
     }
 }

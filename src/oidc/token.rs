@@ -4,11 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
+
 use subtle::ConstantTimeEq;
 
 use super::authorize::{CodeGrant, code_key};
@@ -147,7 +145,7 @@ async fn authorization_code(
             let valid = (43..=128).contains(&v.len())
                 && v.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-            let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes()));
+            let computed = crate::crypto::pkce_s256(v);
             if !valid || !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
                 return Err(OAuthError::invalid_grant(
                     "code_verifier does not match the code_challenge.",

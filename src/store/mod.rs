@@ -5,6 +5,7 @@
 pub mod clients;
 pub mod entities;
 pub mod ephemeral;
+pub mod external;
 pub mod factors;
 pub mod keys;
 pub mod oauth;

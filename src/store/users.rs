@@ -19,6 +19,8 @@ pub struct UserRecord {
     pub totp: bool,
     /// Backup codes not yet spent.
     pub backup_codes: usize,
+    /// Accounts at upstream providers linked to this user.
+    pub external: Vec<super::external::ExternalAccountRow>,
 }
 
 impl UserRecord {
@@ -103,8 +105,8 @@ pub async fn get_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<User
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
 
-/// Loads users with their identifications and second factors in five queries, whatever
-/// their number.
+/// Loads users with their identifications, second factors and upstream accounts in six
+/// queries, whatever their number.
 pub async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -150,6 +152,7 @@ pub async fn load_users(
                     phones: Vec::new(),
                     totp: false,
                     backup_codes: 0,
+                    external: Vec::new(),
                 },
             )
         })
@@ -172,6 +175,11 @@ pub async fn load_users(
     for user_id in backup_codes {
         if let Some(r) = by_user.get_mut(&user_id) {
             r.backup_codes += 1;
+        }
+    }
+    for x in super::external::of_users(db, ids).await? {
+        if let Some(r) = by_user.get_mut(&x.user_id) {
+            r.external.push(x);
         }
     }
     // Keep the caller's order.
