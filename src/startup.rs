@@ -136,7 +136,9 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .timeout(std::time::Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let federation = crate::federation::Federation::new(&settings)?;
     Ok(Ctx {
+        federation,
         http,
         clients,
         discovery,

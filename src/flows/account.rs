@@ -702,3 +702,69 @@ pub async fn get_identification(
 ) -> FlowResult<Identification> {
     identification(ctx, me.user(), kind, id).await
 }
+
+/// `POST /v1/me/external_accounts {strategy, redirect_url}`: starts connecting an upstream
+/// account; the verification carries the provider URL.
+pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Verification> {
+    params.only(&["strategy", "redirect_url", "additional_scope"])?;
+    let strategy = params.required("strategy")?;
+    let provider = super::oauth::provider_for(ctx, &strategy).ok_or_else(|| {
+        ApiError::invalid_value(
+            "strategy",
+            format!("The strategy {strategy:?} is not enabled on this instance."),
+        )
+    })?;
+    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?
+        .ok_or_else(|| ApiError::missing("redirect_url"))?;
+    super::oauth::start(
+        ctx,
+        &provider,
+        &me.session.row.client_id,
+        super::oauth::Owner::Link {
+            user_id: me.user().user.id.clone(),
+            session_id: me.session.row.id.clone(),
+        },
+        redirect_url,
+        None,
+    )
+    .await
+}
+
+/// `DELETE /v1/me/external_accounts/{id}`: refused when it would leave no way to sign in.
+pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
+    let user = me.user();
+    let account = user
+        .external
+        .iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| ApiError::not_found("external_account"))?;
+    let auth = &ctx.settings.auth;
+    let by_code = |s: &str| auth.first_factors.iter().any(|f| f == s);
+    let other_way = (user.user.password_hash.is_some() && by_code("password"))
+        || (by_code("email_code") && user.emails.iter().any(|e| e.verified))
+        || (by_code("phone_code") && user.phones.iter().any(|p| p.verified))
+        || user.external.iter().any(|x| {
+            x.id != id
+                && super::oauth::provider_for(ctx, &format!("oauth_{}", x.provider)).is_some()
+        });
+    if !other_way {
+        return Err(ApiError::new(
+            ErrorCode::FormParamValueInvalid,
+            "Last sign-in method",
+            "This is your only way to sign in. Set a password or add another method first.",
+        )
+        .into());
+    }
+    let txn = ctx.db.begin().await?;
+    crate::store::external::delete(&txn, &user.user.id, id).await?;
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        "external_account.unlinked",
+        json!({ "provider": account.provider }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

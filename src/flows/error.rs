@@ -40,6 +40,11 @@ pub enum ErrorCode {
     NotAllowedAccess,
     UserLocked,
     ResourceNotFound,
+    ExternalAccountNotFound,
+    ExternalAccountExists,
+    OAuthAccessDenied,
+    OAuthCallbackInvalid,
+    OAuthProviderError,
     TooManyRequests,
     VerificationCodeTooManyRequests,
     RequestBodyInvalid,
@@ -49,7 +54,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -80,6 +85,11 @@ impl ErrorCode {
         ErrorCode::NotAllowedAccess,
         ErrorCode::UserLocked,
         ErrorCode::ResourceNotFound,
+        ErrorCode::ExternalAccountNotFound,
+        ErrorCode::ExternalAccountExists,
+        ErrorCode::OAuthAccessDenied,
+        ErrorCode::OAuthCallbackInvalid,
+        ErrorCode::OAuthProviderError,
         ErrorCode::TooManyRequests,
         ErrorCode::VerificationCodeTooManyRequests,
         ErrorCode::RequestBodyInvalid,
@@ -124,6 +134,11 @@ impl ErrorCode {
             NotAllowedAccess => "not_allowed_access",
             UserLocked => "user_locked",
             ResourceNotFound => "resource_not_found",
+            ExternalAccountNotFound => "external_account_not_found",
+            ExternalAccountExists => "external_account_exists",
+            OAuthAccessDenied => "oauth_access_denied",
+            OAuthCallbackInvalid => "oauth_callback_invalid",
+            OAuthProviderError => "oauth_provider_error",
             TooManyRequests => "too_many_requests",
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
             RequestBodyInvalid => "request_body_invalid",
@@ -160,10 +175,14 @@ impl ErrorCode {
             | SessionExists
             | ClientStateInvalid
             | AccountTransferInvalid
+            | ExternalAccountExists
+            | OAuthAccessDenied
+            | OAuthCallbackInvalid
             | RequestBodyInvalid => 400,
             AuthenticationInvalid => 401,
             SignUpModeRestricted | NotAllowedAccess | UserLocked => 403,
-            ResourceNotFound => 404,
+            ResourceNotFound | ExternalAccountNotFound => 404,
+            OAuthProviderError => 502,
             TooManyRequests | VerificationCodeTooManyRequests => 429,
             ServiceUnavailable => 503,
             InternalError => 500,

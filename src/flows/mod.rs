@@ -8,6 +8,7 @@ pub mod client;
 pub mod error;
 pub mod lockout;
 pub mod mfa;
+pub mod oauth;
 pub mod params;
 pub mod session;
 pub mod sign_in;
@@ -47,6 +48,8 @@ pub struct Ctx {
     pub discovery: String,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.
     pub http: reqwest::Client,
+    /// Upstream sign-in providers.
+    pub federation: crate::federation::Federation,
 }
 
 impl Ctx {
@@ -86,12 +89,50 @@ pub(crate) mod keys {
     pub fn failed_passwords(user_id: &str) -> String {
         format!("failed_passwords:{user_id}")
     }
+    pub fn oauth_state(state: &str) -> String {
+        format!("oauth_state:{state}")
+    }
     pub fn identification_verification(id: &str) -> String {
         format!("identification_verification:{id}")
     }
     pub fn locked_until(user_id: &str) -> String {
         format!("locked_until:{user_id}")
     }
+}
+
+/// The one place that decides where a user may be sent after a flow: a path on Portcullis,
+/// the issuer's origin, an origin in `[server] allowed_redirect_origins`, or exactly a
+/// registered client redirect URI. Anything else is refused.
+pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
+    if raw.len() > 2048 {
+        return None;
+    }
+    if raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') {
+        return Some(raw.to_owned());
+    }
+    let u = url::Url::parse(raw).ok()?;
+    if !matches!(u.scheme(), "https" | "http") || !u.username().is_empty() || u.password().is_some()
+    {
+        return None;
+    }
+    let origin = u.origin().ascii_serialization();
+    let issuer = url::Url::parse(ctx.settings.issuer())
+        .ok()?
+        .origin()
+        .ascii_serialization();
+    let allowed = origin == issuer
+        || ctx
+            .settings
+            .server
+            .allowed_redirect_origins
+            .iter()
+            .any(|o| o.trim_end_matches('/') == origin)
+        || ctx
+            .settings
+            .clients
+            .iter()
+            .any(|c| c.redirect_uris.iter().any(|r| r == raw));
+    allowed.then(|| u.to_string())
 }
 
 /// Reads a JSON state object (sign-in, sign-up) from the ephemeral store.

@@ -67,6 +67,9 @@ pub struct SignIn {
     pub user_data: Option<UserData>,
     pub created_session_id: Option<String>,
     pub first_factor_at: Option<i64>,
+    /// What an upstream provider said, kept while the sign-in is `transferable` to a sign-up.
+    #[serde(default)]
+    pub external_identity: Option<crate::federation::Identity>,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -122,8 +125,15 @@ pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignIn> {
         .ok_or_else(|| ApiError::not_found("sign-in").into())
 }
 
-/// Whether a first-factor strategy is offered. Password reset comes with passwords.
+/// Whether a first-factor strategy is offered. Password reset comes with passwords; upstream
+/// providers with their configuration.
 fn enabled(ctx: &Ctx, strategy: &str) -> bool {
+    if strategy.starts_with("oauth_") {
+        return super::oauth::provider_for(ctx, strategy).is_some();
+    }
+    if strategy == "enterprise_sso" {
+        return ctx.federation.has_enterprise();
+    }
     let strategy = match strategy {
         "reset_password_email_code" | "reset_password_phone_code" => "password",
         s => s,
@@ -159,19 +169,25 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     let strategy = params.text("strategy")?;
     let password = params.raw("password")?;
     if params.bool("transfer")? == Some(true) {
-        return Err(ApiError::new(
-            ErrorCode::AccountTransferInvalid,
-            "Invalid transfer",
-            "There is no sign-up on this client to transfer into a sign-in.",
-        )
-        .into());
+        return transfer_from_sign_up(ctx, cc).await;
     }
     if params.text("ticket")?.is_some() {
         return Err(strategy_not_enabled("ticket").into());
     }
+    let external = strategy
+        .as_deref()
+        .is_some_and(|s| s.starts_with("oauth_") || s == "enterprise_sso");
+    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?;
+    let action_complete =
+        super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
+    if external && redirect_url.is_none() {
+        return Err(ApiError::missing("redirect_url").into());
+    }
     if let Some(s) = &strategy {
         check_strategy(ctx, s)?;
-        if identifier.is_none() {
+        // An upstream provider identifies the user itself; enterprise SSO picks the
+        // connection from the identifier's domain.
+        if identifier.is_none() && !s.starts_with("oauth_") {
             return Err(ApiError::missing("identifier").into());
         }
         if s == "password" && password.is_none() {
@@ -197,10 +213,44 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         user_data: None,
         created_session_id: None,
         first_factor_at: None,
+        external_identity: None,
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
     };
+
+    if let Some(raw) = identifier
+        .as_ref()
+        .filter(|_| strategy.as_deref() == Some("enterprise_sso"))
+    {
+        // Enterprise SSO: the connection serving the identifier's domain, whether or not an
+        // account exists yet (the first sign-in creates it).
+        let provider = ctx.federation.for_email(raw).ok_or_else(|| {
+            ApiError::invalid_value(
+                "identifier",
+                "No enterprise connection serves this email domain.",
+            )
+        })?;
+        if let Some(user) = identify(ctx, raw).await? {
+            set_identified(ctx, &mut si, raw, &user);
+        } else {
+            si.identifier = Some(raw.clone());
+        }
+        save(ctx, &mut si).await?;
+        point_client_at(ctx, &client.id, &si.id, now).await?;
+        let v = super::oauth::start(
+            ctx,
+            &provider,
+            &client.id,
+            super::oauth::Owner::SignIn(si.id.clone()),
+            redirect_url.unwrap_or_default(),
+            action_complete,
+        )
+        .await?;
+        si.first_factor_verification = Some(v);
+        save(ctx, &mut si).await?;
+        return Ok(si);
+    }
 
     if let Some(raw) = &identifier {
         let user = match identify(ctx, raw).await? {
@@ -228,16 +278,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     // Record the sign-in on the client before any factor work, so a failed password attempt
     // still leaves the client pointing at it.
     save(ctx, &mut si).await?;
-    clients::update(
-        &ctx.db,
-        &client.id,
-        clients::ClientChange {
-            sign_in_id: Some(Some(si.id.clone())),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
+    point_client_at(ctx, &client.id, &si.id, now).await?;
 
     match (strategy.as_deref(), password) {
         (Some("password") | None, Some(pw)) => attempt_password(ctx, cc, &mut si, pw).await?,
@@ -252,8 +293,180 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         ) => {
             prepare_code(ctx, &mut si, s, None).await?;
         }
+        (Some(s), _) if s.starts_with("oauth_") => {
+            start_external(
+                ctx,
+                &mut si,
+                s,
+                redirect_url.unwrap_or_default(),
+                action_complete,
+            )
+            .await?;
+        }
         _ => {}
     }
+    Ok(si)
+}
+
+async fn point_client_at(ctx: &Ctx, client_id: &str, sign_in_id: &str, now: i64) -> FlowResult<()> {
+    clients::update(
+        &ctx.db,
+        client_id,
+        clients::ClientChange {
+            sign_in_id: Some(Some(sign_in_id.to_owned())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends the sign-in to an upstream provider: the verification carries the URL.
+async fn start_external(
+    ctx: &Ctx,
+    si: &mut SignIn,
+    strategy: &str,
+    redirect_url: String,
+    action_complete: Option<String>,
+) -> FlowResult<()> {
+    let provider = if strategy == "enterprise_sso" {
+        si.identifier
+            .as_deref()
+            .and_then(|i| ctx.federation.for_email(i))
+    } else {
+        super::oauth::provider_for(ctx, strategy)
+    }
+    .ok_or_else(|| strategy_not_enabled(strategy))?;
+    let v = super::oauth::start(
+        ctx,
+        &provider,
+        &si.client_id,
+        super::oauth::Owner::SignIn(si.id.clone()),
+        redirect_url,
+        action_complete,
+    )
+    .await?;
+    si.first_factor_verification = Some(v);
+    save(ctx, si).await
+}
+
+/// The provider's answer for a sign-in: the linked user signs in (or goes on to a second
+/// factor); a user that does not exist yet leaves the sign-in `transferable` to a sign-up.
+pub(crate) async fn oauth_result(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    provider: &crate::federation::Provider,
+    outcome: Result<crate::federation::Identity, ApiError>,
+) -> FlowResult<SignIn> {
+    let mut si = get(ctx, cc, id).await?;
+    let strategy = provider.strategy.clone();
+    let mut v = si
+        .first_factor_verification
+        .take()
+        .filter(|v| v.strategy == strategy)
+        .unwrap_or_else(|| Verification {
+            status: Status::Unverified,
+            ..Verification::verified(&strategy, ctx.now())
+        });
+    v.external_url = None;
+    v.attempts += 1;
+    let identity = match outcome {
+        Ok(identity) => identity,
+        Err(e) => {
+            super::oauth::fail(&mut v, e);
+            si.first_factor_verification = Some(v);
+            save(ctx, &mut si).await?;
+            return Ok(si);
+        }
+    };
+    match super::oauth::account_for(ctx, &identity, true).await? {
+        Some(user) if si.user_id.as_ref().is_some_and(|u| u != &user.user.id) => {
+            super::oauth::fail(&mut v, super::oauth::mismatch());
+            si.first_factor_verification = Some(v);
+            save(ctx, &mut si).await?;
+        }
+        Some(user) => {
+            let identifier = si
+                .identifier
+                .clone()
+                .or(identity.email.clone())
+                .unwrap_or_else(|| identity.subject.clone());
+            set_identified(ctx, &mut si, &identifier, &user);
+            si.first_factor_verification = Some(super::oauth::verified(ctx, &strategy));
+            first_factor_done(ctx, cc, &mut si).await?;
+        }
+        None if si.user_id.is_some() => {
+            super::oauth::fail(&mut v, super::oauth::not_found());
+            si.first_factor_verification = Some(v);
+            save(ctx, &mut si).await?;
+        }
+        None => {
+            v.status = Status::Transferable;
+            v.error = Some(super::oauth::not_found());
+            si.first_factor_verification = Some(v);
+            si.external_identity = Some(identity);
+            save(ctx, &mut si).await?;
+        }
+    }
+    Ok(si)
+}
+
+/// `POST /v1/client/sign_ins {transfer: true}`: the client's sign-up found an upstream
+/// account that already belongs to a user; sign that user in.
+async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<SignIn> {
+    let invalid = || {
+        ApiError::new(
+            ErrorCode::AccountTransferInvalid,
+            "Invalid transfer",
+            "There is no sign-up on this client to transfer into a sign-in.",
+        )
+    };
+    let su_id = cc
+        .row
+        .as_ref()
+        .and_then(|r| r.sign_up_id.clone())
+        .ok_or_else(invalid)?;
+    let su = super::sign_up::get(ctx, cc, &su_id).await?;
+    let (Some(identity), Some(v)) = (&su.external_identity, &su.external_verification) else {
+        return Err(invalid().into());
+    };
+    if v.status != Status::Transferable {
+        return Err(invalid().into());
+    }
+    let user = super::oauth::account_for(ctx, identity, true)
+        .await?
+        .ok_or_else(invalid)?;
+    let client = client::ensure_for_new_attempt(ctx, cc).await?;
+    let now = ctx.now();
+    let mut si = SignIn {
+        id: new_id("sia"),
+        client_id: client.id.clone(),
+        status: SignInStatus::NeedsIdentifier,
+        identifier: None,
+        user_id: None,
+        supported_first_factors: Vec::new(),
+        supported_second_factors: Vec::new(),
+        first_factor_verification: None,
+        second_factor_verification: None,
+        user_data: None,
+        created_session_id: None,
+        first_factor_at: None,
+        external_identity: None,
+        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    let identifier = identity
+        .email
+        .clone()
+        .unwrap_or_else(|| identity.subject.clone());
+    set_identified(ctx, &mut si, &identifier, &user);
+    si.first_factor_verification = Some(super::oauth::verified(ctx, &v.strategy));
+    save(ctx, &mut si).await?;
+    point_client_at(ctx, &client.id, &si.id, now).await?;
+    first_factor_done(ctx, cc, &mut si).await?;
     Ok(si)
 }
 
@@ -357,6 +570,25 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     if enabled(ctx, "phone_code") {
         factors.extend(phones.iter().map(|p| phone_factor("phone_code", p, user)));
     }
+    // Upstream accounts the user has connected, and the enterprise connection of their domain.
+    for x in &user.external {
+        let strategy = format!("oauth_{}", x.provider);
+        if enabled(ctx, &strategy) && !factors.iter().any(|f: &Factor| f.strategy == strategy) {
+            factors.push(Factor {
+                strategy,
+                safe_identifier: x.email_address.as_deref().map(crate::domain::mask_email),
+                email_address_id: None,
+                phone_number_id: None,
+                primary: false,
+                default: false,
+            });
+        }
+    }
+    if let Some(e) = emails.first()
+        && ctx.federation.for_email(&e.email_address).is_some()
+    {
+        factors.push(email_factor("enterprise_sso", e, user));
+    }
     // A forgotten password is reset with a code to a verified address or number.
     if has_password {
         factors.extend(
@@ -421,6 +653,13 @@ pub async fn prepare_first_factor(
         s @ ("phone_code" | "reset_password_phone_code") => {
             let target = params.text("phone_number_id")?;
             prepare_code(ctx, &mut si, s, target).await?;
+        }
+        s if s.starts_with("oauth_") || s == "enterprise_sso" => {
+            let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?
+                .ok_or_else(|| ApiError::missing("redirect_url"))?;
+            let action_complete =
+                super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
+            start_external(ctx, &mut si, s, redirect_url, action_complete).await?;
         }
         // Password needs no preparation (and any other enabled strategy is one of these).
         other => {

@@ -53,6 +53,11 @@ pub struct SignUp {
     pub phone_verification: Option<Verification>,
     pub created_session_id: Option<String>,
     pub created_user_id: Option<String>,
+    /// The upstream account the sign-up is made from, if any, and its verification.
+    #[serde(default)]
+    pub external_identity: Option<crate::federation::Identity>,
+    #[serde(default)]
+    pub external_verification: Option<Verification>,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -139,7 +144,16 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
         "email_address_or_phone_number" => su.email_address.is_some() || su.phone_number.is_some(),
         _ => false,
     };
-    let missing = required.iter().copied().filter(|f| !has(f)).collect();
+    // An upstream account is the way in: no password needed.
+    let external = su
+        .external_verification
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Verified);
+    let missing = required
+        .iter()
+        .copied()
+        .filter(|f| !(has(f) || (external && *f == "password")))
+        .collect();
     let verified =
         |v: &Option<Verification>| v.as_ref().is_some_and(|v| v.status == Status::Verified);
     let mut unverified = Vec::new();
@@ -177,7 +191,26 @@ pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignUp> {
 /// `POST /v1/client/sign_ups`: a new sign-up replacing the client's current one.
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
-    refuse_unsupported(params)?;
+    let transfer = params.bool("transfer")? == Some(true);
+    let strategy = params.text("strategy")?;
+    let provider = match strategy.as_deref() {
+        Some(s) if s.starts_with("oauth_") => {
+            Some(super::oauth::provider_for(ctx, s).ok_or_else(|| strategy_not_enabled(s))?)
+        }
+        _ => None,
+    };
+    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?;
+    let action_complete =
+        super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
+    if provider.is_some() && redirect_url.is_none() {
+        return Err(ApiError::missing("redirect_url").into());
+    }
+    refuse_unsupported(params, transfer || provider.is_some())?;
+    let from_sign_in = if transfer {
+        Some(transferable_identity(ctx, cc).await?)
+    } else {
+        None
+    };
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
     let mut su = SignUp {
@@ -196,11 +229,16 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         phone_verification: None,
         created_session_id: None,
         created_user_id: None,
+        external_identity: None,
+        external_verification: None,
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
     };
     apply_fields(ctx, &mut su, params).await?;
+    if let Some((identity, strategy)) = from_sign_in {
+        apply_identity(ctx, &mut su, identity, &strategy).await?;
+    }
     save(ctx, &su).await?;
     clients::update(
         &ctx.db,
@@ -212,6 +250,133 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         now,
     )
     .await?;
+    if let Some(provider) = provider {
+        let v = super::oauth::start(
+            ctx,
+            &provider,
+            &client.id,
+            super::oauth::Owner::SignUp(su.id.clone()),
+            redirect_url.unwrap_or_default(),
+            action_complete,
+        )
+        .await?;
+        su.external_verification = Some(v);
+        save(ctx, &su).await?;
+        return Ok(su);
+    }
+    complete_if_ready(ctx, cc, &mut su).await?;
+    Ok(su)
+}
+
+/// The upstream identity of the client's `transferable` sign-in, and its strategy.
+async fn transferable_identity(
+    ctx: &Ctx,
+    cc: &ClientCtx,
+) -> FlowResult<(crate::federation::Identity, String)> {
+    let invalid = || {
+        ApiError::new(
+            ErrorCode::AccountTransferInvalid,
+            "Invalid transfer",
+            "There is no sign-in on this client to transfer into a sign-up.",
+        )
+    };
+    let si_id = cc
+        .row
+        .as_ref()
+        .and_then(|r| r.sign_in_id.clone())
+        .ok_or_else(invalid)?;
+    let si = super::sign_in::get(ctx, cc, &si_id).await?;
+    match (&si.external_identity, &si.first_factor_verification) {
+        (Some(identity), Some(v)) if v.status == Status::Transferable => {
+            Ok((identity.clone(), v.strategy.clone()))
+        }
+        _ => Err(invalid().into()),
+    }
+}
+
+/// Fills a sign-up from an upstream identity: a verified email counts as verified, names
+/// and username where the instance uses them and they are free. What the provider did not
+/// give stays missing, for the user to add.
+async fn apply_identity(
+    ctx: &Ctx,
+    su: &mut SignUp,
+    identity: crate::federation::Identity,
+    strategy: &str,
+) -> FlowResult<()> {
+    let auth = &ctx.settings.auth;
+    if let Some(email) = &identity.email
+        && auth.email_address.enabled()
+        && !users::identifier_taken(&ctx.db, IdentifierKind::Email, email).await?
+    {
+        su.email_address = Some(email.clone());
+        su.email_verification = identity
+            .email_verified
+            .then(|| Verification::verified(&format!("from_{strategy}"), ctx.now()));
+    }
+    if auth.first_name.enabled() && su.first_name.is_none() {
+        su.first_name = identity.first_name.clone();
+    }
+    if auth.last_name.enabled() && su.last_name.is_none() {
+        su.last_name = identity.last_name.clone();
+    }
+    if auth.username.enabled()
+        && su.username.is_none()
+        && let Some(u) = identity
+            .username
+            .as_deref()
+            .and_then(|u| Username::parse(u).ok())
+        && !users::identifier_taken(&ctx.db, IdentifierKind::Username, u.as_ref()).await?
+    {
+        su.username = Some(u.as_ref().to_owned());
+    }
+    su.external_identity = Some(identity);
+    su.external_verification = Some(Verification::verified(strategy, ctx.now()));
+    Ok(())
+}
+
+/// The provider's answer for a sign-up: an account that already exists makes the sign-up
+/// `transferable` to a sign-in; otherwise its data fills the sign-up.
+pub(crate) async fn oauth_result(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    id: &str,
+    provider: &crate::federation::Provider,
+    outcome: Result<crate::federation::Identity, ApiError>,
+) -> FlowResult<SignUp> {
+    let mut su = get(ctx, cc, id).await?;
+    ensure_open(&su)?;
+    let strategy = provider.strategy.clone();
+    let mut v = su
+        .external_verification
+        .take()
+        .unwrap_or_else(|| Verification::verified(&strategy, ctx.now()));
+    v.external_url = None;
+    v.attempts += 1;
+    match outcome {
+        Err(e) => {
+            super::oauth::fail(&mut v, e);
+            su.external_verification = Some(v);
+        }
+        Ok(identity) => {
+            if super::oauth::account_for(ctx, &identity, false)
+                .await?
+                .is_some()
+            {
+                v.status = Status::Transferable;
+                v.error = Some(ApiError::new(
+                    ErrorCode::ExternalAccountExists,
+                    "Account exists",
+                    "An account is already connected to that provider account. Sign in instead.",
+                ));
+                su.external_identity = Some(identity);
+                su.external_verification = Some(v);
+            } else {
+                apply_identity(ctx, &mut su, identity, &strategy).await?;
+            }
+        }
+    }
+    su.updated_at = ctx.now();
+    save(ctx, &su).await?;
     complete_if_ready(ctx, cc, &mut su).await?;
     Ok(su)
 }
@@ -224,7 +389,7 @@ pub async fn update(
     params: &Params,
 ) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
-    refuse_unsupported(params)?;
+    refuse_unsupported(params, false)?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
     apply_fields(ctx, &mut su, params).await?;
@@ -356,8 +521,9 @@ fn strategy_not_enabled(strategy: &str) -> ApiError {
 }
 
 /// Parameters the sign-up accepts on the wire but this instance cannot act on yet.
-fn refuse_unsupported(params: &Params) -> FlowResult<()> {
-    if params.bool("transfer")? == Some(true) {
+/// `external` is set when `strategy` / `transfer` were already handled.
+fn refuse_unsupported(params: &Params, external: bool) -> FlowResult<()> {
+    if !external && params.bool("transfer")? == Some(true) {
         return Err(ApiError::new(
             ErrorCode::AccountTransferInvalid,
             "Invalid transfer",
@@ -365,7 +531,12 @@ fn refuse_unsupported(params: &Params) -> FlowResult<()> {
         )
         .into());
     }
-    for name in ["strategy", "web3_wallet", "ticket"] {
+    let names: &[&str] = if external {
+        &["web3_wallet", "ticket"]
+    } else {
+        &["strategy", "web3_wallet", "ticket"]
+    };
+    for &name in names {
         if let Some(value) = params.text(name)? {
             return Err(ApiError::invalid_value(
                 name,
@@ -595,9 +766,30 @@ async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, Strin
     if su.password_hash.is_some() {
         factors.push("password".into());
     }
+    let external = su
+        .external_identity
+        .as_ref()
+        .zip(su.external_verification.as_ref())
+        .filter(|(_, v)| v.status == Status::Verified);
+    if let Some((_, v)) = external {
+        factors.push(v.strategy.clone());
+    }
 
     let txn = ctx.db.begin().await?;
-    if let Err(e) = users::insert_user(&txn, new).await {
+    let inserted = match users::insert_user(&txn, new).await {
+        Ok(()) => match external {
+            Some((identity, _)) => {
+                crate::store::external::insert(
+                    &txn,
+                    super::oauth::external_row(&user_id, identity, now),
+                )
+                .await
+            }
+            None => Ok(()),
+        },
+        Err(e) => Err(e),
+    };
+    if let Err(e) = inserted {
         txn.rollback().await?;
         if is_unique_violation(&e) {
             return Err(which_identifier_exists(ctx, su).await);

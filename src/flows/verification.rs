@@ -51,6 +51,9 @@ pub struct Verification {
     pub code_hash: Option<String>,
     /// The email address or phone number id the code went to (sign-in factors).
     pub target_id: Option<String>,
+    /// Where to send the browser for an upstream provider's verification.
+    #[serde(default)]
+    pub external_url: Option<String>,
 }
 
 impl Verification {
@@ -65,6 +68,7 @@ impl Verification {
             nonce: crypto::random_token(),
             code_hash: None,
             target_id: None,
+            external_url: None,
         }
     }
 }
@@ -140,6 +144,7 @@ pub async fn send_code(
         code_hash: Some(ctx.tokens.hash("code", &format!("{nonce}:{code}"))),
         nonce,
         target_id,
+        external_url: None,
     };
     if !test {
         let minutes = CODE_LIFETIME_SECS / 60;

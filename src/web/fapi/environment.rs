@@ -40,6 +40,25 @@ pub async fn get(ctx: web::Data<Ctx>) -> HttpResponse {
             "verify_at_sign_up": false,
         })
     };
+    let social: serde_json::Map<String, Value> = ctx
+        .federation
+        .social()
+        .iter()
+        .map(|p| {
+            (
+                p.strategy.clone(),
+                json!({
+                    "enabled": true,
+                    "required": false,
+                    "authenticatable": true,
+                    "block_email_subaddresses": false,
+                    "strategy": p.strategy,
+                    "name": p.name,
+                    "logo_url": null,
+                }),
+            )
+        })
+        .collect();
     let body = json!({
         "object": "environment",
         "auth_config": {
@@ -108,8 +127,8 @@ pub async fn get(ctx: web::Data<Ctx>) -> HttpResponse {
                 "min_length": crate::domain::username::MIN_LEN,
                 "max_length": crate::domain::username::MAX_LEN,
             },
-            "social": {},
-            "enterprise_sso": { "enabled": false },
+            "social": social,
+            "enterprise_sso": { "enabled": ctx.federation.has_enterprise() },
             "actions": { "delete_self": true, "create_organization": false },
             "attack_protection": {
                 "user_lockout": {

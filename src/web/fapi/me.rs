@@ -21,6 +21,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/me/totp", web::delete().to(totp_delete))
         .route("/me/backup_codes", web::post().to(backup_codes_create))
+        .route("/me/external_accounts", web::post().to(external_create))
+        .route(
+            "/me/external_accounts/{id}",
+            web::delete().to(external_delete),
+        )
         .route("/me/email_addresses", web::post().to(email_create))
         .route("/me/email_addresses/{id}", web::get().to(email_get))
         .route("/me/email_addresses/{id}", web::delete().to(email_delete))
@@ -338,5 +343,36 @@ async fn phone_update(
             ))
         },
     )
+    .await
+}
+
+async fn external_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, p| async move {
+            let v = account::connect_external(&ctx, &me, &p).await?;
+            Ok(render::external_account_pending(&v))
+        },
+    )
+    .await
+}
+
+async fn external_delete(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
+        account::disconnect_external(&ctx, &me, &id).await?;
+        Ok(render::deleted("external_account", &id))
+    })
     .await
 }

@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/client/sign_ins/{id}/reset_password",
                 web::post().to(sign_in_reset_password),
             )
+            .route("/oauth_callback", web::get().to(oauth_callback))
             .route("/client/sign_ups", web::post().to(sign_up_create))
             .route("/client/sign_ups/{id}", web::get().to(sign_up_get))
             .route("/client/sign_ups/{id}", web::patch().to(sign_up_update))
@@ -353,6 +354,39 @@ async fn session_tokens(
     let res = match result {
         Ok(jwt) => HttpResponse::Ok().json(json!({ "object": "token", "jwt": jwt })),
         Err(e) => extract::error_response(&e),
+    };
+    extract::with_client_token(&ctx, &req, &cc, res)
+}
+
+/// `GET /v1/oauth_callback`: where providers send the browser back. A browser navigation, so
+/// failures that cannot go back to the app are an HTML page, never JSON.
+async fn oauth_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let mut cc = client_or_error!(ctx, req);
+    let query: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .into_owned()
+            .collect();
+    let res = match crate::flows::oauth::callback(&ctx, &mut cc, &query).await {
+        Ok(to) => HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, to))
+            .finish(),
+        Err(FlowError::Api(api)) => {
+            super::message_page(actix_web::http::StatusCode::BAD_REQUEST, &api.long_message)
+        }
+        Err(FlowError::Unavailable(cause)) => {
+            tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
+            super::message_page(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "A service we depend on is not answering. Please try again in a moment.",
+            )
+        }
+        Err(FlowError::Unexpected(cause)) => {
+            tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
+            super::message_page(
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; it has been logged. Please try again.",
+            )
+        }
     };
     extract::with_client_token(&ctx, &req, &cc, res)
 }

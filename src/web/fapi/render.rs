@@ -33,7 +33,7 @@ pub fn verification(v: &Verification) -> Value {
         "attempts": v.attempts,
         "expire_at": v.expire_at,
         "error": v.error.as_ref().map(error_json),
-        "external_verification_redirect_url": null,
+        "external_verification_redirect_url": v.external_url,
         "verified_at_client": null,
     })
 }
@@ -136,7 +136,7 @@ pub fn sign_up(ctx: &Ctx, su: &SignUp) -> Value {
             "phone_number": su.phone_number.as_ref()
                 .map(|_| sign_up_verification(su.phone_verification.as_ref(), &["phone_code"])),
             "web3_wallet": null,
-            "external_account": null,
+            "external_account": su.external_verification.as_ref().map(verification),
         },
         "username": su.username,
         "email_address": su.email_address,
@@ -208,7 +208,7 @@ pub fn user(u: &UserRecord) -> Value {
         })).collect::<Vec<_>>(),
         "web3_wallets": [],
         "passkeys": [],
-        "external_accounts": [],
+        "external_accounts": u.external.iter().map(external_account).collect::<Vec<_>>(),
         "enterprise_accounts": [],
         "organization_memberships": [],
         "public_metadata": metadata(&m.public_metadata),
@@ -360,5 +360,37 @@ pub fn session_summary(s: &LiveSession, current: &str) -> Value {
         "actor": null,
         "created_at": s.row.created_at,
         "updated_at": s.row.updated_at,
+    })
+}
+
+/// An upstream account connected to the user.
+pub fn external_account(x: &crate::store::external::ExternalAccountRow) -> Value {
+    json!({
+        "object": "external_account",
+        "id": x.id,
+        "provider": format!("oauth_{}", x.provider),
+        "identification_id": x.id,
+        "provider_user_id": x.provider_user_id,
+        "approved_scopes": "",
+        "email_address": x.email_address.clone().unwrap_or_default(),
+        "first_name": x.first_name.clone().unwrap_or_default(),
+        "last_name": x.last_name.clone().unwrap_or_default(),
+        "image_url": x.image_url.clone().unwrap_or_default(),
+        "username": x.username,
+        "public_metadata": {},
+        "label": null,
+        "verification": { "status": "verified", "strategy": format!("oauth_{}", x.provider), "attempts": null, "expire_at": null },
+        "created_at": x.created_at,
+        "updated_at": x.updated_at,
+    })
+}
+
+/// A connection being made: the provider URL to send the browser to.
+pub fn external_account_pending(v: &Verification) -> Value {
+    json!({
+        "object": "external_account",
+        "id": null,
+        "provider": v.strategy,
+        "verification": verification(v),
     })
 }

@@ -149,39 +149,9 @@ fn query_map(req: &HttpRequest) -> HashMap<String, String> {
         .collect()
 }
 
-/// The one place that decides where a page may send the user: a path on Portcullis, the
-/// issuer's origin, an origin in `[server] allowed_redirect_origins`, or exactly a registered
-/// client redirect URI. Anything else is dropped and the user stays here.
+/// Where a page may send the user: see [`crate::flows::safe_redirect`].
 pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
-    if raw.len() > 2048 {
-        return None;
-    }
-    if raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') {
-        return Some(raw.to_owned());
-    }
-    let u = url::Url::parse(raw).ok()?;
-    if !matches!(u.scheme(), "https" | "http") || !u.username().is_empty() || u.password().is_some()
-    {
-        return None;
-    }
-    let origin = u.origin().ascii_serialization();
-    let issuer = url::Url::parse(ctx.settings.issuer())
-        .ok()?
-        .origin()
-        .ascii_serialization();
-    let allowed = origin == issuer
-        || ctx
-            .settings
-            .server
-            .allowed_redirect_origins
-            .iter()
-            .any(|o| o.trim_end_matches('/') == origin)
-        || ctx
-            .settings
-            .clients
-            .iter()
-            .any(|c| c.redirect_uris.iter().any(|r| r == raw));
-    allowed.then(|| u.to_string())
+    crate::flows::safe_redirect(ctx, raw)
 }
 
 async fn read_form(req: &HttpRequest, payload: web::Payload) -> Option<HashMap<String, String>> {

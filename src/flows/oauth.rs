@@ -1,0 +1,417 @@
+//! Signing in and up through an upstream provider (the `oauth_<provider>` and
+//! `enterprise_sso` strategies), and linking one to a signed-in account. A round trip is one
+//! state record in the ephemeral store: bound to the browser client that started it, single
+//! use, gone after ten minutes.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::client::ClientCtx;
+use super::verification::{Status, Verification};
+use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys};
+use crate::crypto;
+use crate::domain::new_id;
+use crate::federation::{FederationError, Identity, Provider};
+use crate::store::external::{self, ExternalAccountRow};
+use crate::store::users::{self, IdentifierKind, UserRecord};
+
+/// How long the browser has to come back from the provider.
+pub const STATE_LIFETIME_SECS: i64 = 600;
+
+/// What a round trip is for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Owner {
+    SignIn(String),
+    SignUp(String),
+    /// Linking to the signed-in user of this session.
+    Link {
+        user_id: String,
+        session_id: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RoundTrip {
+    provider: String,
+    client_id: String,
+    nonce: String,
+    verifier: String,
+    owner: Owner,
+    redirect_url: String,
+    action_complete_redirect_url: Option<String>,
+    expire_at: i64,
+}
+
+/// The callback every provider sends the browser back to; register it with the provider.
+pub fn callback_url(ctx: &Ctx) -> String {
+    format!("{}/v1/oauth_callback", ctx.settings.issuer())
+}
+
+/// The provider a strategy names, when configured.
+pub fn provider_for(ctx: &Ctx, strategy: &str) -> Option<std::sync::Arc<Provider>> {
+    ctx.federation.by_strategy(strategy)
+}
+
+/// `redirect_url` / `action_complete_redirect_url` of an OAuth start: required and allowed.
+pub fn redirect_param(ctx: &Ctx, params: &Params, name: &str) -> FlowResult<Option<String>> {
+    match params.text(name)? {
+        None => Ok(None),
+        Some(raw) => super::safe_redirect(ctx, &raw).map(Some).ok_or_else(|| {
+            ApiError::invalid_value(
+                name,
+                format!(
+                    "{name} must be a path here, an allowed origin or a registered redirect URI."
+                ),
+            )
+            .into()
+        }),
+    }
+}
+
+fn provider_error(provider: &Provider, e: &FederationError) -> ApiError {
+    tracing::warn!(provider = %provider.key, error = %e, "upstream sign-in failed");
+    match e {
+        FederationError::Unavailable(_) => ApiError::new(
+            ErrorCode::OAuthProviderError,
+            "Provider unavailable",
+            format!("{} is not answering. Try again in a moment.", provider.name),
+        ),
+        FederationError::Invalid(_) => ApiError::new(
+            ErrorCode::OAuthProviderError,
+            "Provider error",
+            format!(
+                "{} sent an answer that could not be verified. Try again.",
+                provider.name
+            ),
+        ),
+    }
+}
+
+/// Starts a round trip: the pending verification, carrying the provider URL to send the
+/// browser to.
+pub async fn start(
+    ctx: &Ctx,
+    provider: &Provider,
+    client_id: &str,
+    owner: Owner,
+    redirect_url: String,
+    action_complete_redirect_url: Option<String>,
+) -> FlowResult<Verification> {
+    let state = crypto::random_token();
+    let now = ctx.now();
+    let trip = RoundTrip {
+        provider: provider.key.clone(),
+        client_id: client_id.to_owned(),
+        nonce: crypto::random_token(),
+        // 43 characters of base64url: a valid PKCE verifier (RFC 7636 §4.1).
+        verifier: crypto::random_token(),
+        owner,
+        redirect_url,
+        action_complete_redirect_url,
+        expire_at: now + STATE_LIFETIME_SECS * 1000,
+    };
+    let url = ctx
+        .federation
+        .authorization_url(
+            provider,
+            &callback_url(ctx),
+            &state,
+            &trip.nonce,
+            &trip.verifier,
+        )
+        .await
+        .map_err(|e| provider_error(provider, &e))?;
+    let raw = serde_json::to_string(&trip).map_err(anyhow::Error::new)?;
+    ctx.eph
+        .put(
+            &keys::oauth_state(&state),
+            &raw,
+            Duration::from_secs(STATE_LIFETIME_SECS.unsigned_abs()),
+        )
+        .await?;
+    Ok(Verification {
+        status: Status::Unverified,
+        strategy: provider.strategy.clone(),
+        attempts: 0,
+        expire_at: Some(trip.expire_at),
+        error: None,
+        nonce: crypto::random_token(),
+        code_hash: None,
+        target_id: None,
+        external_url: Some(url),
+    })
+}
+
+fn callback_invalid(long: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::OAuthCallbackInvalid,
+        "Invalid sign-in link",
+        long.to_owned(),
+    )
+}
+
+/// `GET /v1/oauth_callback`: finishes the round trip and returns where to send the browser.
+pub async fn callback(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    query: &HashMap<String, String>,
+) -> FlowResult<String> {
+    let state = query
+        .get("state")
+        .filter(|s| !s.is_empty() && s.len() <= 128)
+        .ok_or_else(|| callback_invalid("The provider's answer carries no state."))?;
+    // Single use: taken, not read.
+    let raw = ctx
+        .eph
+        .take(&keys::oauth_state(state))
+        .await?
+        .ok_or_else(|| {
+            callback_invalid(
+                "This sign-in has expired or was already used. Start again from the sign-in page.",
+            )
+        })?;
+    let trip: RoundTrip = serde_json::from_str(&raw).map_err(anyhow::Error::new)?;
+    if cc.id() != Some(trip.client_id.as_str()) {
+        return Err(callback_invalid(
+            "This sign-in was started in another browser. Start again from the sign-in page.",
+        )
+        .into());
+    }
+    if trip.expire_at <= ctx.now() {
+        return Err(callback_invalid(
+            "This sign-in has expired. Start again from the sign-in page.",
+        )
+        .into());
+    }
+    let provider = ctx
+        .federation
+        .by_key(&trip.provider)
+        .ok_or_else(|| callback_invalid("That provider is no longer configured."))?;
+    let outcome = match (query.get("error"), query.get("code")) {
+        (Some(error), _) => {
+            let detail = query
+                .get("error_description")
+                .map(|d| d.chars().take(200).collect::<String>())
+                .unwrap_or_default();
+            tracing::info!(provider = %provider.key, %error, %detail, "upstream sign-in not granted");
+            Err(ApiError::new(
+                ErrorCode::OAuthAccessDenied,
+                "Access denied",
+                format!(
+                    "{} did not grant access ({}). Try again, or use another method.",
+                    provider.name,
+                    error.chars().take(64).collect::<String>()
+                ),
+            ))
+        }
+        (None, Some(code)) => ctx
+            .federation
+            .identity(
+                &provider,
+                &callback_url(ctx),
+                code,
+                &trip.nonce,
+                &trip.verifier,
+            )
+            .await
+            .map_err(|e| provider_error(&provider, &e)),
+        (None, None) => Err(callback_invalid("The provider's answer carries no code.")),
+    };
+    let outcome = outcome.and_then(|id| check_enterprise_domain(&provider, id));
+    match trip.owner {
+        Owner::SignIn(id) => {
+            let si = super::sign_in::oauth_result(ctx, cc, &id, &provider, outcome).await?;
+            let complete = si.status == super::sign_in::SignInStatus::Complete;
+            Ok(match trip.action_complete_redirect_url {
+                Some(u) if complete => u,
+                _ => trip.redirect_url,
+            })
+        }
+        Owner::SignUp(id) => {
+            let su = super::sign_up::oauth_result(ctx, cc, &id, &provider, outcome).await?;
+            let complete = su.status == super::sign_up::SignUpStatus::Complete;
+            Ok(match trip.action_complete_redirect_url {
+                Some(u) if complete => u,
+                _ => trip.redirect_url,
+            })
+        }
+        Owner::Link {
+            user_id,
+            session_id,
+        } => {
+            let actor = super::audit::Actor {
+                user_id,
+                session_id: Some(session_id),
+                ip: cc.ip.clone(),
+            };
+            let result = match outcome {
+                Ok(identity) => link(ctx, &actor, &identity).await,
+                Err(e) => Err(e.into()),
+            };
+            Ok(match result {
+                Ok(()) => trip.redirect_url,
+                Err(super::FlowError::Api(e)) => with_error(&trip.redirect_url, e.code.as_str()),
+                Err(other) => return Err(other),
+            })
+        }
+    }
+}
+
+/// `url` with `error=CODE` added to its query.
+fn with_error(url: &str, code: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}error={code}")
+}
+
+/// An enterprise connection vouches only for its own domains.
+fn check_enterprise_domain(provider: &Provider, id: Identity) -> Result<Identity, ApiError> {
+    if provider.strategy != "enterprise_sso" {
+        return Ok(id);
+    }
+    let domain = id
+        .email
+        .as_deref()
+        .and_then(|e| e.rsplit_once('@'))
+        .map(|(_, d)| d.to_lowercase());
+    match domain {
+        Some(d) if provider.domains.contains(&d) => Ok(id),
+        _ => Err(ApiError::new(
+            ErrorCode::OAuthProviderError,
+            "Wrong domain",
+            format!(
+                "{} answered for an email address outside its domains.",
+                provider.name
+            ),
+        )),
+    }
+}
+
+/// The user an upstream identity belongs to: the one it is linked to, or — when allowed and
+/// the provider says the email is verified — the user with that verified email (linked now
+/// when `link` is set).
+pub(crate) async fn account_for(
+    ctx: &Ctx,
+    identity: &Identity,
+    link: bool,
+) -> FlowResult<Option<UserRecord>> {
+    if let Some(row) = external::find(&ctx.db, &identity.provider, &identity.subject).await? {
+        return Ok(users::get_user(&ctx.db, &row.user_id).await?);
+    }
+    let by_email = match (&identity.email, identity.email_verified) {
+        (Some(email), true) if ctx.settings.federation.link_by_verified_email => {
+            users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, email).await?
+        }
+        _ => None,
+    };
+    let Some(user_id) = by_email else {
+        return Ok(None);
+    };
+    if link {
+        let actor = super::audit::Actor {
+            user_id: user_id.clone(),
+            ..Default::default()
+        };
+        match insert_link(ctx, &actor, identity).await {
+            Ok(()) => {}
+            // Another request linked it first: fine, it is the same user.
+            Err(super::FlowError::Api(e)) if e.code == ErrorCode::ExternalAccountExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(users::get_user(&ctx.db, &user_id).await?)
+}
+
+pub(crate) fn external_row(user_id: &str, identity: &Identity, now: i64) -> ExternalAccountRow {
+    ExternalAccountRow {
+        id: new_id("eac"),
+        user_id: user_id.to_owned(),
+        provider: identity.provider.clone(),
+        provider_user_id: identity.subject.clone(),
+        email_address: identity.email.clone(),
+        email_verified: identity.email_verified,
+        first_name: identity.first_name.clone(),
+        last_name: identity.last_name.clone(),
+        username: identity.username.clone(),
+        image_url: identity.image_url.clone(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn exists() -> ApiError {
+    ApiError::new(
+        ErrorCode::ExternalAccountExists,
+        "Already connected",
+        "That account is already connected to another user.",
+    )
+}
+
+async fn insert_link(
+    ctx: &Ctx,
+    actor: &super::audit::Actor,
+    identity: &Identity,
+) -> FlowResult<()> {
+    use sea_orm::TransactionTrait;
+    let txn = ctx.db.begin().await?;
+    match external::insert(&txn, external_row(&actor.user_id, identity, ctx.now())).await {
+        Ok(()) => {}
+        Err(e) if crate::store::is_unique_violation(&e) => {
+            txn.rollback().await?;
+            return Err(exists().into());
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e.into());
+        }
+    }
+    super::audit::record(
+        ctx,
+        &txn,
+        actor,
+        "external_account.linked",
+        json!({ "provider": identity.provider }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Links an upstream account to a signed-in user (from the account page).
+async fn link(ctx: &Ctx, actor: &super::audit::Actor, identity: &Identity) -> FlowResult<()> {
+    match external::find(&ctx.db, &identity.provider, &identity.subject).await? {
+        Some(row) if row.user_id == actor.user_id => Ok(()),
+        Some(_) => Err(exists().into()),
+        None => insert_link(ctx, actor, identity).await,
+    }
+}
+
+/// A failed upstream verification, with its error.
+pub(crate) fn fail(v: &mut Verification, e: ApiError) {
+    v.status = Status::Failed;
+    v.error = Some(e);
+    v.external_url = None;
+}
+
+/// A verification for `strategy` that the provider completed.
+pub(crate) fn verified(ctx: &Ctx, strategy: &str) -> Verification {
+    Verification::verified(strategy, ctx.now())
+}
+
+pub(crate) fn not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::ExternalAccountNotFound,
+        "External account not found",
+        "No account here is connected to that provider account yet.",
+    )
+}
+
+pub(crate) fn mismatch() -> ApiError {
+    ApiError::new(
+        ErrorCode::ExternalAccountNotFound,
+        "Different account",
+        "That provider account belongs to a different user than the one signing in.",
+    )
+}
