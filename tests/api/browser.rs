@@ -433,3 +433,40 @@ async fn browser_authenticator_app_and_backup_codes() {
     assert!(b.text().await.contains("Backup codes left: 9"));
     b.done().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_continue_with_google() {
+    use crate::upstream::{CLIENT_ID, CLIENT_SECRET, Upstream, UpstreamUser};
+    let Some(b) = browser(true).await else { return };
+    let up = Upstream::start(UpstreamUser::new("g-ada", Some("ada@example.com"), true)).await;
+    let issuer = up.url.clone();
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |s| {
+        s.providers.insert(
+            "google".into(),
+            portcullis::config::ProviderSettings {
+                client_id: CLIENT_ID.into(),
+                client_secret: Some(CLIENT_SECRET.to_string().into()),
+                issuer: Some(issuer),
+                ..Default::default()
+            },
+        );
+    })
+    .await
+    .unwrap();
+    b.go(&app.url("/sign-in")).await;
+    b.shot("sign-in-social").await;
+    // First time: the account is made from what Google said.
+    b.click_text("Continue with Google").await;
+    assert_eq!(b.url().await.path(), "/user", "{}", b.text().await);
+    let text = b.text().await;
+    assert!(
+        text.contains("ada@example.com") && text.contains("Google"),
+        "{text}"
+    );
+    b.click_text("Sign out").await;
+    // Next time: straight in.
+    b.go(&app.url("/sign-in")).await;
+    b.click_text("Continue with Google").await;
+    assert_eq!(b.url().await.path(), "/user");
+    b.done().await;
+}

@@ -401,3 +401,68 @@ backend_tests! {
         assert_eq!(client.body["response"]["sessions"][0]["status"], "active");
     }
 }
+
+backend_tests! {
+    async fn pages_sign_up_with_x_then_add_the_missing_email(backend) {
+        use crate::upstream::{CLIENT_ID, CLIENT_SECRET, Mode, Upstream, UpstreamUser};
+        let up = Upstream::start(UpstreamUser::new("x-5", None, false)).await;
+        let u = up.url.clone();
+        let Some(app) = TestApp::spawn_with(backend, move |s| {
+            s.providers.insert("twitter".into(), portcullis::config::ProviderSettings {
+                client_id: CLIENT_ID.into(), client_secret: Some(CLIENT_SECRET.to_string().into()),
+                authorization_url: Some(format!("{u}/authorize")), token_url: Some(format!("{u}/token")),
+                userinfo_url: Some(format!("{u}/2/users/me")), ..Default::default()
+            });
+        }).await else { return };
+        let b = browser();
+        let page = get(&app, &b, "/sign-up").await;
+        assert!(page.body.contains("Continue with X"), "{}", page.body);
+        let r = submit(&app, &b, "/sign-up", "/sign-up/sso", &[("strategy", "oauth_twitter")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location().starts_with(&up.url));
+        // The provider sends the browser back; Portcullis to /sso-callback; that to the form
+        // for what X does not give.
+        let r = get(&app, &b, &r.location()).await;
+        let r = get(&app, &b, &r.location()).await;
+        assert_eq!(r.location(), "/sso-callback?flow=sign_up");
+        let r = get(&app, &b, &r.location()).await;
+        assert_eq!(r.location(), "/sign-up/continue");
+        let r = submit(&app, &b, "/sign-up/continue", "/sign-up/continue", &[("email_address", "ada@x.example")]).await;
+        assert_eq!(r.location(), "/sign-up/verify-email-address");
+        let code = app.mail.code_for("ada@x.example").await;
+        let r = submit(&app, &b, "/sign-up/verify-email-address", "/sign-up/verify-email-address", &[("code", &code)]).await;
+        assert_eq!(r.location(), "/user");
+        let account = get(&app, &b, "/user").await;
+        assert!(account.body.contains("Connected accounts") && account.body.contains(">X"), "{}", account.body);
+
+        // A provider that says no: back on the sign-in page with the reason.
+        up.set_mode(Mode::Deny);
+        let b = browser();
+        let r = submit(&app, &b, "/sign-in", "/sign-in/sso", &[("strategy", "oauth_twitter")]).await;
+        let r = get(&app, &b, &r.location()).await;
+        let r = get(&app, &b, &r.location()).await;
+        let page = get(&app, &b, &r.location()).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.body.contains("did not grant access"), "{}", page.body);
+    }
+
+    async fn pages_route_enterprise_domains_to_their_connection(backend) {
+        use crate::upstream::{CLIENT_ID, CLIENT_SECRET, Upstream, UpstreamUser};
+        let corp = Upstream::start(UpstreamUser::new("c-1", Some("dev@corp.example"), true)).await;
+        let issuer = corp.url.clone();
+        let Some(app) = TestApp::spawn_with(backend, move |s| {
+            s.enterprise_connections = vec![portcullis::config::EnterpriseConnectionSettings {
+                name: "Corp".into(), domains: vec!["corp.example".into()], issuer,
+                client_id: CLIENT_ID.into(), client_secret: Some(CLIENT_SECRET.to_string().into()), scopes: None,
+            }];
+        }).await else { return };
+        let b = browser();
+        let r = submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "dev@corp.example")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location().starts_with(&corp.url), "{}", r.location());
+        let r = get(&app, &b, &r.location()).await;
+        let r = get(&app, &b, &r.location()).await;
+        let r = get(&app, &b, &r.location()).await;
+        assert_eq!(r.location(), "/user", "a new user, made from the connection's answer");
+    }
+}

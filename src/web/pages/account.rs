@@ -320,6 +320,10 @@ struct UserPage<'a> {
     devices: Vec<DeviceRow>,
     /// `(client_id, name)` of the third-party apps the user has allowed.
     apps: Vec<(String, String)>,
+    /// `(id, provider name, email)` of connected upstream accounts.
+    connected: Vec<(String, String, String)>,
+    /// `(strategy, name)` of providers that can still be connected.
+    connectable: Vec<(String, String)>,
     notice: Option<String>,
     error: Option<String>,
     field_errors: HashMap<String, String>,
@@ -441,6 +445,29 @@ async fn render_user(
                 current: d.row.id == me.session.row.id,
             })
             .collect(),
+        connected: u
+            .external
+            .iter()
+            .map(|x| {
+                let name = ctx
+                    .federation
+                    .by_key(&x.provider)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| x.provider.clone());
+                (
+                    x.id.clone(),
+                    name,
+                    x.email_address.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        connectable: ctx
+            .federation
+            .social()
+            .iter()
+            .filter(|p| !u.external.iter().any(|x| x.provider == p.key))
+            .map(|p| (p.strategy.clone(), p.name.clone()))
+            .collect(),
         apps,
         notice,
         error: errors.general,
@@ -466,14 +493,28 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
         Ok(me) => me,
         Err(r) => return r,
     };
-    let notice = notice_for(pc.s, query_map(&req).get("done"));
+    let q = query_map(&req);
+    let notice = notice_for(pc.s, q.get("done"));
+    // Errors coming back in the URL are codes mapped to fixed strings, never reflected.
+    let error = match q.get("error").map(String::as_str) {
+        Some("external_account_exists") => Some(pc.s.link_failed.to_owned()),
+        Some("last_method") => Some(
+            "This is your only way to sign in. Set a password or add another method first."
+                .to_owned(),
+        ),
+        Some(_) => Some(pc.s.link_denied.to_owned()),
+        None => None,
+    };
     render_user(
         &ctx,
         &pc,
         &req,
         &me,
         notice,
-        FormErrors::default(),
+        FormErrors {
+            general: error,
+            fields: HashMap::new(),
+        },
         StatusCode::OK,
     )
     .await

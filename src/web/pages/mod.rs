@@ -3,6 +3,7 @@
 //! the field they concern. Every handler calls the same flow function the Frontend API does.
 
 mod account;
+mod sso;
 mod strings;
 
 use std::collections::HashMap;
@@ -49,7 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(|cfg| verify_routes(cfg, Channel::Phone))
         .route("/sign-out", web::get().to(sign_out_page))
         .route("/sign-out", web::post().to(sign_out_submit))
-        .configure(account::routes);
+        .configure(account::routes)
+        .configure(sso::routes);
 }
 
 /// The verification page of a channel: show, submit a code, send a new one.
@@ -341,8 +343,19 @@ struct SignInPage<'a> {
     identifier_label: String,
     identifier: &'a str,
     reauth: bool,
+    social: Vec<(String, String)>,
+    sso_action: &'a str,
     error: Option<String>,
     field_errors: HashMap<String, String>,
+}
+
+/// The social providers as buttons: `(strategy, name)`.
+fn social_buttons(ctx: &Ctx) -> Vec<(String, String)> {
+    ctx.federation
+        .social()
+        .iter()
+        .map(|p| (p.strategy.clone(), p.name.clone()))
+        .collect()
 }
 
 fn identifier_label(ctx: &Ctx, s: &Strings) -> String {
@@ -379,6 +392,8 @@ fn render_sign_in(
         identifier_label: identifier_label(ctx, pc.s),
         identifier,
         reauth,
+        social: social_buttons(ctx),
+        sso_action: "/sign-in/sso",
         error: errors.general,
         field_errors: errors.fields,
     };
@@ -432,6 +447,10 @@ async fn sign_in_submit(
         && let Err(e) = client::sign_out_everywhere(&ctx, &id).await
     {
         return error_page(&e);
+    }
+    // An address served by an enterprise connection signs in there.
+    if ctx.federation.for_email(&identifier).is_some() {
+        return sso::start_sign_in(&ctx, pc, &req, "enterprise_sso", Some(&identifier)).await;
     }
     match sign_in::create(&ctx, &mut pc.cc, &params(&form, &["identifier"])).await {
         Ok(si) => next_after_identify(&ctx, pc, &req, si).await,
@@ -765,6 +784,8 @@ struct SignUpPage<'a> {
     action: &'a str,
     continuing: bool,
     fields: Vec<Field>,
+    social: Vec<(String, String)>,
+    sso_action: &'a str,
     error: Option<String>,
     field_errors: HashMap<String, String>,
 }
@@ -887,6 +908,8 @@ fn render_sign_up(
         },
         continuing,
         fields: sign_up_fields(ctx, pc.s, values, only),
+        social: social_buttons(ctx),
+        sso_action: "/sign-up/sso",
         error: errors.general,
         field_errors: errors.fields,
     };
