@@ -195,7 +195,12 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     let strategy = params.text("strategy")?;
     let provider = match strategy.as_deref() {
         Some(s) if s.starts_with("oauth_") => {
-            Some(super::oauth::provider_for(ctx, s).ok_or_else(|| strategy_not_enabled(s))?)
+            Some(super::oauth::provider_for(ctx, s).ok_or_else(|| {
+                ApiError::invalid_value(
+                    "strategy",
+                    format!("The strategy {s:?} is not enabled on this instance."),
+                )
+            })?)
         }
         _ => None,
     };
