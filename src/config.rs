@@ -36,6 +36,8 @@ pub struct Settings {
     pub providers: std::collections::BTreeMap<String, ProviderSettings>,
     #[serde(default)]
     pub federation: FederationSettings,
+    #[serde(default)]
+    pub limits: LimitSettings,
     /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
     #[serde(default)]
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
@@ -100,6 +102,53 @@ pub struct ProviderSettings {
     /// Treat the email the provider gives as verified when it says nothing about it (for
     /// providers that only ever hand out confirmed addresses).
     pub trust_email: Option<bool>,
+}
+
+/// A rate: `burst` requests at once, refilled evenly over `per_secs`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub burst: i64,
+    pub per_secs: i64,
+}
+
+impl Rate {
+    pub const fn new(burst: i64, per_secs: i64) -> Self {
+        Self { burst, per_secs }
+    }
+}
+
+/// Abuse limits, kept in the ephemeral store so every instance shares them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    pub enabled: bool,
+    /// Sign-in creations and attempts from one address.
+    pub sign_in_per_ip: Rate,
+    /// Sign-in creations and attempts for one identifier / account.
+    pub sign_in_per_identifier: Rate,
+    /// Sign-ups from one address.
+    pub sign_up_per_ip: Rate,
+    /// Codes and links sent to one email address or phone number…
+    pub sends_per_destination: Rate,
+    /// …and at most this many a day.
+    pub sends_per_destination_per_day: i64,
+    /// Token endpoint requests of one client.
+    pub token_per_client: Rate,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            sign_in_per_ip: Rate::new(30, 60),
+            sign_in_per_identifier: Rate::new(10, 60),
+            sign_up_per_ip: Rate::new(10, 60),
+            sends_per_destination: Rate::new(5, 600),
+            sends_per_destination_per_day: 20,
+            token_per_client: Rate::new(2000, 1),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -235,6 +284,10 @@ pub struct ServerSettings {
     /// Origins (`https://app.example.com`) the hosted pages may send users back to with
     /// `redirect_url`, besides Portcullis itself and registered client redirect URIs.
     pub allowed_redirect_origins: Vec<String>,
+    /// Browser origins allowed to call the Frontend API with credentials (CORS).
+    pub cors_origins: Vec<String>,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -265,6 +318,8 @@ impl Default for ServerSettings {
             key_encryption_key: None,
             shutdown_timeout_secs: 30,
             allowed_redirect_origins: Vec::new(),
+            cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -590,6 +645,33 @@ impl Settings {
             anyhow::ensure!(
                 u.origin().ascii_serialization() == o.trim_end_matches('/'),
                 "[server] allowed_redirect_origins {o:?} must be an origin (scheme://host[:port])"
+            );
+        }
+        for o in &self.server.cors_origins {
+            let u = url::Url::parse(o)
+                .map_err(|e| anyhow::anyhow!("[server] cors_origins {o:?}: {e}"))?;
+            anyhow::ensure!(
+                u.origin().ascii_serialization() == o.trim_end_matches('/'),
+                "[server] cors_origins {o:?} must be an origin (scheme://host[:port])"
+            );
+        }
+        for p in &self.server.trusted_proxies {
+            anyhow::ensure!(
+                crate::web::client_ip::Cidr::parse(p).is_some(),
+                "[server] trusted_proxies {p:?} is not an address or CIDR range"
+            );
+        }
+        let l = &self.limits;
+        for (name, r) in [
+            ("sign_in_per_ip", l.sign_in_per_ip),
+            ("sign_in_per_identifier", l.sign_in_per_identifier),
+            ("sign_up_per_ip", l.sign_up_per_ip),
+            ("sends_per_destination", l.sends_per_destination),
+            ("token_per_client", l.token_per_client),
+        ] {
+            anyhow::ensure!(
+                r.burst > 0 && r.per_secs > 0,
+                "[limits] {name}: burst and per_secs must be positive"
             );
         }
         let o = &self.oidc;

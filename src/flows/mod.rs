@@ -6,6 +6,7 @@ pub mod audit;
 pub mod breach;
 pub mod client;
 pub mod error;
+pub mod limits;
 pub mod lockout;
 pub mod mfa;
 pub mod oauth;

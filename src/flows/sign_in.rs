@@ -198,6 +198,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         return Err(ApiError::missing("identifier").into());
     }
 
+    super::limits::sign_in(ctx, cc.ip.as_deref(), identifier.as_deref()).await?;
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
     let mut si = SignIn {
@@ -753,6 +754,7 @@ pub async fn attempt_first_factor(
     let mut si = get(ctx, cc, id).await?;
     check_strategy(ctx, &strategy)?;
     require_status(&si, SignInStatus::NeedsFirstFactor)?;
+    super::limits::sign_in(ctx, cc.ip.as_deref(), si.identifier.as_deref()).await?;
     match strategy.as_str() {
         "password" => {
             let pw = params
@@ -1048,6 +1050,7 @@ pub async fn attempt_second_factor(
     let code = params.required("code")?;
     let mut si = get(ctx, cc, id).await?;
     require_second_factor_step(&si)?;
+    super::limits::sign_in(ctx, cc.ip.as_deref(), si.identifier.as_deref()).await?;
     if !si
         .supported_second_factors
         .iter()

@@ -211,6 +211,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         return Err(ApiError::missing("redirect_url").into());
     }
     refuse_unsupported(params, transfer || provider.is_some())?;
+    super::limits::sign_up(ctx, cc.ip.as_deref()).await?;
     let from_sign_in = if transfer {
         Some(transferable_identity(ctx, cc).await?)
     } else {

@@ -127,6 +127,7 @@ pub async fn send_code(
 ) -> FlowResult<Verification> {
     let now = ctx.now();
     check_cooldown(ctx, owner, destination, now).await?;
+    super::limits::send(ctx, destination).await?;
 
     let test = is_test_destination(ctx, channel, destination);
     let code = if test {

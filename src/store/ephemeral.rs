@@ -45,6 +45,7 @@ impl Ephemeral {
             conn,
             prefix: prefix.to_owned(),
             incr: redis::Script::new(INCR_WITH_TTL),
+            gcra: redis::Script::new(GCRA),
         }))
     }
 
@@ -177,6 +178,47 @@ impl Ephemeral {
         }
     }
 
+    /// One hit on the rate limit at `key` (GCRA: `burst` hits at once, then one every
+    /// `interval_ms`), at time `now_ms` of the flow clock. `None` when allowed, else how
+    /// many milliseconds until the next hit would be. Atomic in Redis (one Lua script), so
+    /// every instance shares the limit.
+    pub async fn gcra(
+        &self,
+        key: &str,
+        now_ms: i64,
+        interval_ms: i64,
+        burst: i64,
+    ) -> StoreResult<Option<i64>> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                let wait: i64 = r
+                    .gcra
+                    .key(r.key(key))
+                    .arg(now_ms)
+                    .arg(interval_ms)
+                    .arg(burst)
+                    .invoke_async(&mut c)
+                    .await?;
+                Ok((wait > 0).then_some(wait))
+            }
+            Ephemeral::Memory(m) => Ok(m.with(|map| {
+                let tat = map
+                    .get(key)
+                    .filter(|e| !e.expired())
+                    .and_then(|e| e.value.parse::<i64>().ok())
+                    .unwrap_or(now_ms);
+                let (wait, new_tat) = gcra_step(tat, now_ms, interval_ms, burst);
+                if wait > 0 {
+                    return Some(wait);
+                }
+                let ttl = Duration::from_millis((new_tat - now_ms).max(1).unsigned_abs());
+                map.insert(key.to_owned(), Entry::new(new_tat.to_string(), ttl));
+                None
+            })),
+        }
+    }
+
     /// For `/readyz`.
     pub async fn ping(&self) -> StoreResult<()> {
         match self {
@@ -196,6 +238,34 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 ";
 
+/// The generic cell rate algorithm: the stored value is the theoretical arrival time (TAT)
+/// of the next hit; a hit is allowed while TAT is at most `interval * (burst - 1)` ahead of
+/// now. Returns `(wait_ms, new_tat)`; `wait_ms > 0` means refused (and nothing changes).
+fn gcra_step(tat: i64, now: i64, interval: i64, burst: i64) -> (i64, i64) {
+    let tat = tat.max(now);
+    let tolerance = interval * (burst - 1).max(0);
+    if tat - now > tolerance {
+        (tat - tolerance - now, tat)
+    } else {
+        (0, tat + interval)
+    }
+}
+
+const GCRA: &str = r"
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local tolerance = interval * math.max(burst - 1, 0)
+if tat - now > tolerance then
+  return tat - tolerance - now
+end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], new_tat, 'PX', math.max(new_tat - now, 1))
+return 0
+";
+
 fn ttl_ms(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -204,6 +274,7 @@ pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,
     incr: redis::Script,
+    gcra: redis::Script,
 }
 
 impl RedisStore {

@@ -1,6 +1,7 @@
 //! HTTP: routes, middleware, and the mapping of flow results to responses. Handlers parse,
 //! call one flow function, and render; they hold no flow logic.
 
+pub mod client_ip;
 pub mod fapi;
 mod health;
 mod oidc;
@@ -61,10 +62,47 @@ where
         .extensions()
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
+    let ctx = req.app_data::<web::Data<crate::flows::Ctx>>();
+    let https = ctx.is_some_and(|c| c.settings.issuer_is_https());
+    // CORS, for the Frontend API only and only for the configured origins: with
+    // credentials, so the origin is echoed, never `*`.
+    let cors_origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .filter(|_| req.path().starts_with("/v1/"))
+        .filter(|o| {
+            ctx.is_some_and(|c| {
+                c.settings
+                    .server
+                    .cors_origins
+                    .iter()
+                    .any(|a| a.trim_end_matches('/') == *o)
+            })
+        })
+        .and_then(|o| HeaderValue::from_str(o).ok());
     let fut = srv.call(req);
     async move {
         let mut res = fut.await?;
         let h = res.headers_mut();
+        if let Some(origin) = cors_origin {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("Authorization, Retry-After, X-Request-Id"),
+            );
+        }
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+        if https {
+            h.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            );
+        }
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

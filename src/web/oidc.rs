@@ -381,6 +381,26 @@ async fn token_endpoint(
         Ok(v) => v,
         Err(res) => return res,
     };
+    // Per client, shared across instances. RFC 6749 has no error code for this; 429 with
+    // Retry-After and `temporarily_unavailable` (its §4.1.2.1 meaning) tells clients to wait.
+    if let Err(e) = crate::flows::limits::token(&ctx, client.id()).await {
+        let (status, wait, description) = match &e {
+            crate::flows::FlowError::Api(api) => (
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                api.retry_after.unwrap_or(1),
+                api.long_message.clone(),
+            ),
+            _ => (
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                5,
+                "A service the token endpoint depends on is not answering.".to_owned(),
+            ),
+        };
+        return HttpResponse::build(status)
+            .insert_header(("retry-after", wait.to_string()))
+            .insert_header(("cache-control", "no-store"))
+            .json(serde_json::json!({ "error": "temporarily_unavailable", "error_description": description }));
+    }
     match token::grant(&ctx, &client, &p).await {
         Ok(t) => no_store_json(t),
         Err(e) => oauth_json_error(&e),

@@ -91,6 +91,36 @@ async fn contract(store: Ephemeral) {
     store.delete(&k("a")).await.unwrap();
     assert_eq!(store.get(&k("a")).await.unwrap(), None);
     store.ping().await.unwrap();
+
+    // GCRA: a burst of 3, then one every second; shared by whoever asks with the same key.
+    let now = 1_000_000;
+    for _ in 0..3 {
+        assert_eq!(store.gcra(&k("rl"), now, 1000, 3).await.unwrap(), None);
+    }
+    let wait = store.gcra(&k("rl"), now, 1000, 3).await.unwrap();
+    assert_eq!(wait, Some(1000), "the fourth waits for one interval");
+    assert_eq!(
+        store.gcra(&k("rl"), now + 999, 1000, 3).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        store.gcra(&k("rl"), now + 1000, 1000, 3).await.unwrap(),
+        None
+    );
+    assert!(
+        store
+            .gcra(&k("rl"), now + 1000, 1000, 3)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // After a quiet spell the whole burst is back.
+    for _ in 0..3 {
+        assert_eq!(
+            store.gcra(&k("rl"), now + 60_000, 1000, 3).await.unwrap(),
+            None
+        );
+    }
 }
 
 #[tokio::test]

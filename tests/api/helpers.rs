@@ -130,6 +130,14 @@ impl TestApp {
         settings.delivery.http_sms.from = "+15005550006".into();
         // Fewer hash threads than cores keeps parallel tests from starving each other.
         settings.auth.password_hash_concurrency = 1;
+        // Limits stay on, with budgets the ordinary tests never reach; the limit tests set
+        // their own.
+        let generous = portcullis::config::Rate::new(1000, 60);
+        settings.limits.sign_in_per_ip = generous;
+        settings.limits.sign_in_per_identifier = generous;
+        settings.limits.sign_up_per_ip = generous;
+        settings.limits.sends_per_destination = generous;
+        settings.limits.sends_per_destination_per_day = 1000;
         configure(&mut settings);
         settings.check().expect("test settings are valid");
 

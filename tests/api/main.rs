@@ -15,6 +15,7 @@ mod ephemeral;
 mod errors;
 mod federation;
 mod health;
+mod limits;
 mod mfa;
 mod oidc;
 mod pages;

@@ -81,7 +81,8 @@ fn is_native(req: &HttpRequest) -> bool {
 pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError> {
     let (token, _) = client_token(req);
     let mut cc = client::resolve(ctx, token.as_deref()).await?;
-    cc.ip = req.peer_addr().map(|a| a.ip().to_string());
+    cc.ip = crate::web::client_ip::client_ip(req, &ctx.settings.server.trusted_proxies)
+        .map(|ip| ip.to_string());
     Ok(cc)
 }
 

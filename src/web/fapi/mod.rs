@@ -67,8 +67,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(session_tokens),
             )
             .configure(me::routes)
+            .route(
+                "/{tail:.*}",
+                web::method(actix_web::http::Method::OPTIONS).to(preflight),
+            )
             .default_service(web::to(not_found)),
     );
+}
+
+/// A CORS preflight: what a cross-origin caller may send. Whether its origin may call at all
+/// is the `Access-Control-Allow-Origin` the middleware adds (or not).
+async fn preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((
+            "access-control-allow-methods",
+            "GET, POST, PUT, PATCH, DELETE",
+        ))
+        .insert_header((
+            "access-control-allow-headers",
+            "Authorization, Content-Type",
+        ))
+        .insert_header(("access-control-max-age", "600"))
+        .finish()
 }
 
 async fn not_found() -> HttpResponse {

@@ -1,0 +1,96 @@
+//! Abuse limits (`[limits]`): GCRA rate limits in the ephemeral store, so they hold across
+//! every instance sharing one Redis. A refused request gets `429 too_many_requests` with
+//! `Retry-After`.
+
+use std::time::Duration;
+
+use super::{ApiError, Ctx, ErrorCode, FlowResult};
+use crate::config::Rate;
+
+fn too_many(wait_ms: i64) -> ApiError {
+    let secs = ((wait_ms + 999) / 1000).max(1);
+    ApiError::new(
+        ErrorCode::TooManyRequests,
+        "Too many requests",
+        format!("Too many attempts in a short time. Try again in {secs} seconds."),
+    )
+    .retry_after(secs.unsigned_abs())
+}
+
+/// One hit against `rate` for `key`; refused with 429 once the rate is spent.
+pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
+    if !ctx.settings.limits.enabled {
+        return Ok(());
+    }
+    let interval = (rate.per_secs * 1000 / rate.burst.max(1)).max(1);
+    match ctx
+        .eph
+        .gcra(&format!("rl:{key}"), ctx.now(), interval, rate.burst)
+        .await?
+    {
+        None => Ok(()),
+        Some(wait) => {
+            tracing::warn!(limit = %key.split(':').next().unwrap_or(""), "rate limit hit");
+            Err(too_many(wait).into())
+        }
+    }
+}
+
+/// Sign-in creations and attempts: per address, and per identifier when there is one.
+pub async fn sign_in(ctx: &Ctx, ip: Option<&str>, identifier: Option<&str>) -> FlowResult<()> {
+    let l = &ctx.settings.limits;
+    if let Some(ip) = ip {
+        hit(ctx, &format!("sign_in_ip:{ip}"), l.sign_in_per_ip).await?;
+    }
+    if let Some(id) = identifier {
+        let id = id.trim().to_lowercase();
+        hit(ctx, &format!("sign_in_id:{id}"), l.sign_in_per_identifier).await?;
+    }
+    Ok(())
+}
+
+pub async fn sign_up(ctx: &Ctx, ip: Option<&str>) -> FlowResult<()> {
+    match ip {
+        Some(ip) => {
+            hit(
+                ctx,
+                &format!("sign_up_ip:{ip}"),
+                ctx.settings.limits.sign_up_per_ip,
+            )
+            .await
+        }
+        None => Ok(()),
+    }
+}
+
+/// Codes and links to one destination: the rate, and a daily cap.
+pub async fn send(ctx: &Ctx, destination: &str) -> FlowResult<()> {
+    let l = &ctx.settings.limits;
+    if !l.enabled {
+        return Ok(());
+    }
+    let dest = destination.to_lowercase();
+    hit(ctx, &format!("send:{dest}"), l.sends_per_destination).await?;
+    let day = ctx.now().div_euclid(86_400_000);
+    let n = ctx
+        .eph
+        .incr(
+            &format!("rl:send_day:{day}:{dest}"),
+            Duration::from_secs(86_400),
+        )
+        .await?;
+    if n > l.sends_per_destination_per_day {
+        let wait = (day + 1) * 86_400_000 - ctx.now();
+        return Err(too_many(wait).into());
+    }
+    Ok(())
+}
+
+pub async fn token(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
+    hit(
+        ctx,
+        &format!("token:{client_id}"),
+        ctx.settings.limits.token_per_client,
+    )
+    .await
+}
