@@ -493,6 +493,9 @@ pub struct AuthSettings {
     pub mfa_required: bool,
     /// Email users when a password or second factor changes.
     pub security_notices: bool,
+    /// Answer sign-ins for unknown identifiers as for known ones (a sign-in that can never
+    /// succeed), and sign-ups with a taken email or phone by telling its owner instead.
+    pub enumeration_protection: bool,
     /// Refuse new passwords found in the bundled list of the most common ones.
     pub reject_common_passwords: bool,
     /// A k-anonymity range API (`GET {url}/range/{first five hex of the SHA-1}`, as
@@ -527,6 +530,7 @@ impl Default for AuthSettings {
             second_factors: vec!["totp".into(), "backup_code".into(), "phone_code".into()],
             mfa_required: false,
             security_notices: true,
+            enumeration_protection: false,
             reject_common_passwords: true,
             pwned_passwords_url: String::new(),
             pwned_passwords_timeout_ms: 1500,

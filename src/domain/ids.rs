@@ -16,6 +16,24 @@ pub fn new_id(prefix: &str) -> String {
     id
 }
 
+/// An id of the same shape, derived from a hex digest: the same digest, the same id. For
+/// stand-ins that must look alike across requests without being stored.
+pub fn derived_id(prefix: &str, hex_digest: &str) -> String {
+    let bytes: Vec<u8> = hex_digest
+        .as_bytes()
+        .chunks(2)
+        .filter_map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect();
+    let mut id = String::with_capacity(prefix.len() + 28);
+    id.push_str(prefix);
+    id.push('_');
+    for i in 0..27 {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        id.push(ALPHABET[usize::from(b) % ALPHABET.len()] as char);
+    }
+    id
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ pub mod totp;
 pub mod username;
 
 pub use email::{EmailAddress, mask_email};
-pub use ids::new_id;
+pub use ids::{derived_id, new_id};
 pub use password::{Password, PasswordPolicy};
 pub use phone::{PhoneNumber, mask_phone};
 pub use username::Username;

@@ -70,6 +70,10 @@ pub struct SignIn {
     /// What an upstream provider said, kept while the sign-in is `transferable` to a sign-up.
     #[serde(default)]
     pub external_identity: Option<crate::federation::Identity>,
+    /// A stand-in sign-in for an identifier nobody has (enumeration protection): it looks
+    /// like any other and can never complete.
+    #[serde(default)]
+    pub phantom: bool,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -215,6 +219,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         created_session_id: None,
         first_factor_at: None,
         external_identity: None,
+        phantom: false,
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
@@ -255,7 +260,11 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
 
     if let Some(raw) = &identifier {
         let user = match identify(ctx, raw).await? {
-            Some(u) => u,
+            Some(u) => Some(u),
+            None if ctx.settings.auth.enumeration_protection => {
+                set_phantom(ctx, &mut si, raw);
+                None
+            }
             None => {
                 // Spend a password check's time even so: how long the answer takes must not
                 // be what tells an attacker the account exists.
@@ -274,7 +283,9 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
                 .into());
             }
         };
-        set_identified(ctx, &mut si, raw, &user);
+        if let Some(user) = user {
+            set_identified(ctx, &mut si, raw, &user);
+        }
     }
     // Record the sign-in on the client before any factor work, so a failed password attempt
     // still leaves the client pointing at it.
@@ -455,6 +466,7 @@ async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<Sign
         created_session_id: None,
         first_factor_at: None,
         external_identity: None,
+        phantom: false,
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
@@ -515,6 +527,75 @@ fn set_identified(ctx: &Ctx, si: &mut SignIn, identifier: &str, user: &UserRecor
     });
     si.supported_first_factors = first_factors(ctx, user);
     si.status = SignInStatus::NeedsFirstFactor;
+}
+
+/// A sign-in for an identifier nobody has, shaped like a real one: the factors an account with
+/// a password and that address would have, with stable made-up ids.
+fn set_phantom(ctx: &Ctx, si: &mut SignIn, identifier: &str) {
+    let digest = ctx
+        .tokens
+        .hash("phantom", &identifier.trim().to_lowercase());
+    let fake_id = crate::domain::derived_id("idn", &digest);
+    let mut factors = Vec::new();
+    let factor = |strategy: &str, masked: Option<String>, email: bool| Factor {
+        strategy: strategy.into(),
+        safe_identifier: masked,
+        email_address_id: email.then(|| fake_id.clone()),
+        phone_number_id: (!email).then(|| fake_id.clone()),
+        primary: true,
+        default: false,
+    };
+    let has_password = enabled(ctx, "password");
+    if has_password {
+        factors.push(Factor {
+            strategy: "password".into(),
+            safe_identifier: None,
+            email_address_id: None,
+            phone_number_id: None,
+            primary: false,
+            default: false,
+        });
+    }
+    if let Ok(e) = EmailAddress::parse(identifier) {
+        let masked = Some(crate::domain::mask_email(e.as_ref()));
+        if enabled(ctx, "email_code") {
+            factors.push(factor("email_code", masked.clone(), true));
+        }
+        if has_password {
+            factors.push(factor("reset_password_email_code", masked, true));
+        }
+    } else if let Ok(p) = PhoneNumber::parse(identifier) {
+        let masked = Some(crate::domain::mask_phone(p.as_ref()));
+        if enabled(ctx, "phone_code") {
+            factors.push(factor("phone_code", masked.clone(), false));
+        }
+        if has_password {
+            factors.push(factor("reset_password_phone_code", masked, false));
+        }
+    }
+    if let Some(first) = factors.first_mut() {
+        first.default = true;
+    }
+    si.identifier = Some(identifier.to_owned());
+    si.user_id = None;
+    si.phantom = true;
+    si.user_data = Some(UserData::default());
+    si.supported_first_factors = factors;
+    si.status = SignInStatus::NeedsFirstFactor;
+}
+
+/// Whose failures a sign-in counts for the lockout: the user's, or a phantom's own.
+fn lockout_key(ctx: &Ctx, si: &SignIn) -> String {
+    match &si.user_id {
+        Some(id) => id.clone(),
+        None => format!(
+            "phantom:{}",
+            ctx.tokens.hash(
+                "phantom",
+                &si.identifier.clone().unwrap_or_default().to_lowercase()
+            )
+        ),
+    }
 }
 
 /// A factor that sends a code to one of the user's email addresses.
@@ -702,6 +783,18 @@ async fn prepare_code(
             )
             .param("strategy")
         })?;
+    if si.phantom {
+        // Nobody to send to: a verification that looks sent and can never be verified,
+        // under the same cooldown and limits as a real one.
+        let destination = si.identifier.clone().unwrap_or_default();
+        let target = factor
+            .email_address_id
+            .clone()
+            .or(factor.phone_number_id.clone());
+        let v = verification::decoy(ctx, &si.id, strategy, &destination, target).await?;
+        si.first_factor_verification = Some(v);
+        return save(ctx, si).await;
+    }
     let user_id = si.user_id.clone().unwrap_or_default();
     let user = users::get_user(&ctx.db, &user_id)
         .await?
@@ -817,7 +910,8 @@ async fn attempt_password(
         .into());
     }
     let user_id = si.user_id.clone().unwrap_or_default();
-    super::lockout::check(ctx, &user_id).await?;
+    let lock = lockout_key(ctx, si);
+    super::lockout::check(ctx, &lock).await?;
     let stored = users::get_user(&ctx.db, &user_id)
         .await?
         .and_then(|u| u.user.password_hash);
@@ -848,12 +942,12 @@ async fn attempt_password(
         v.error = Some(err.clone());
         si.first_factor_verification = Some(v);
         save(ctx, si).await?;
-        if let Some(locked) = super::lockout::failed(ctx, &user_id).await? {
+        if let Some(locked) = super::lockout::failed(ctx, &lock).await? {
             return Err(locked.into());
         }
         return Err(err.into());
     }
-    super::lockout::succeeded(ctx, &user_id).await?;
+    super::lockout::succeeded(ctx, &lock).await?;
     if rehash {
         // An imported (or older) hash: now that the password is known, store it as argon2id.
         let fresh = ctx.passwords.hash(SecretString::from(password)).await?;
@@ -867,6 +961,10 @@ async fn attempt_password(
 /// After the first factor: a second factor when the user has one, else a session. A passkey
 /// is possession and presence in one, so it needs no second step.
 async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
+    if si.phantom {
+        // Unreachable by design (nothing of a phantom verifies); never a session either way.
+        return Err(ApiError::state("This sign-in cannot complete.").into());
+    }
     si.first_factor_at = Some(ctx.now());
     let passkey = si
         .first_factor_verification

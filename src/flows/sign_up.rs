@@ -58,6 +58,10 @@ pub struct SignUp {
     pub external_identity: Option<crate::federation::Identity>,
     #[serde(default)]
     pub external_verification: Option<Verification>,
+    /// Fields whose value belongs to another account (enumeration protection): they verify
+    /// by telling the owner, and never complete.
+    #[serde(default)]
+    pub taken: Vec<String>,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -237,6 +241,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         created_user_id: None,
         external_identity: None,
         external_verification: None,
+        taken: Vec::new(),
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
@@ -454,6 +459,31 @@ pub async fn prepare_verification(
     {
         return Err(already_verified().into());
     }
+    if su.taken.iter().any(|f| f == field) {
+        // Someone else's address: tell its owner, and hand back a verification that looks
+        // like any other and never succeeds.
+        let v = verification::decoy(ctx, &su.id, &strategy, &destination, None).await?;
+        if channel == Channel::Email
+            && !verification::is_test_destination(ctx, channel, &destination)
+            && let Err(e) = ctx
+                .delivery
+                .send_security_notice(
+                    &destination,
+                    "Someone tried to sign up with this email address",
+                    &super::audit::utc_minute(ctx.now()),
+                )
+                .await
+        {
+            tracing::warn!(error = %e, "sign-up notice not sent");
+        }
+        match channel {
+            Channel::Email => su.email_verification = Some(v),
+            Channel::Sms => su.phone_verification = Some(v),
+        }
+        su.updated_at = ctx.now();
+        save(ctx, &su).await?;
+        return Ok(su);
+    }
     let v = verification::send_code(
         ctx,
         &su.id,
@@ -571,12 +601,15 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
         }
     };
 
+    let mut taken_email = false;
+    let mut taken_phone = false;
     let email = match params.text("email_address")? {
         Some(raw) => {
             enabled("email_address", auth.email_address)?;
             let e =
                 EmailAddress::parse(&raw).map_err(|e| ApiError::from_parse("email_address", &e))?;
-            ensure_free(ctx, IdentifierKind::Email, e.as_ref(), "email_address").await?;
+            taken_email =
+                free_or_hidden(ctx, IdentifierKind::Email, e.as_ref(), "email_address").await?;
             Some(e)
         }
         None => None,
@@ -586,7 +619,8 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
             enabled("phone_number", auth.phone_number)?;
             let p =
                 PhoneNumber::parse(&raw).map_err(|e| ApiError::from_parse("phone_number", &e))?;
-            ensure_free(ctx, IdentifierKind::Phone, p.as_ref(), "phone_number").await?;
+            taken_phone =
+                free_or_hidden(ctx, IdentifierKind::Phone, p.as_ref(), "phone_number").await?;
             Some(p)
         }
         None => None,
@@ -636,10 +670,18 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
     {
         su.email_address = Some(e.as_ref().to_owned());
         su.email_verification = None;
+        su.taken.retain(|f| f != "email_address");
+        if taken_email {
+            su.taken.push("email_address".into());
+        }
     }
     if let Some(p) = phone
         && su.phone_number.as_deref() != Some(p.as_ref())
     {
+        su.taken.retain(|f| f != "phone_number");
+        if taken_phone {
+            su.taken.push("phone_number".into());
+        }
         su.phone_number = Some(p.as_ref().to_owned());
         su.phone_verification = None;
     }
@@ -678,6 +720,23 @@ pub(crate) fn check_name(field: &str, v: &str) -> Result<(), ApiError> {
         .param(field));
     }
     Ok(())
+}
+
+/// Whether an email or phone is taken: an error, or — with enumeration protection — a quiet
+/// `true` the sign-up remembers.
+async fn free_or_hidden(
+    ctx: &Ctx,
+    kind: IdentifierKind,
+    value: &str,
+    param: &str,
+) -> FlowResult<bool> {
+    if !users::identifier_taken(&ctx.db, kind, value).await? {
+        return Ok(false);
+    }
+    if ctx.settings.auth.enumeration_protection {
+        return Ok(true);
+    }
+    Err(identifier_exists(param).into())
 }
 
 pub(crate) async fn ensure_free(

@@ -170,6 +170,36 @@ pub async fn send_code(
     Ok(verification)
 }
 
+/// A verification that looks like a sent code and can never be verified: nothing is sent
+/// and what is stored is the hash of a random token, which no six-digit code matches. Used
+/// where a real code would tell who has an account. The same cooldown and limits apply.
+pub async fn decoy(
+    ctx: &Ctx,
+    owner: &str,
+    strategy: &str,
+    destination: &str,
+    target_id: Option<String>,
+) -> FlowResult<Verification> {
+    let now = ctx.now();
+    check_cooldown(ctx, owner, destination, now).await?;
+    super::limits::send(ctx, destination).await?;
+    let nonce = crypto::random_token();
+    Ok(Verification {
+        status: Status::Unverified,
+        strategy: strategy.to_owned(),
+        attempts: 0,
+        expire_at: Some(now + CODE_LIFETIME_SECS * 1000),
+        error: None,
+        code_hash: Some(
+            ctx.tokens
+                .hash("code", &format!("{nonce}:{}", crypto::random_token())),
+        ),
+        nonce,
+        target_id,
+        external_url: None,
+    })
+}
+
 /// At most one code per owner and destination every thirty seconds. The stored value is
 /// the end of the cooldown (by the flow clock); the TTL only cleans up.
 async fn check_cooldown(ctx: &Ctx, owner: &str, destination: &str, now: i64) -> FlowResult<()> {

@@ -11,6 +11,7 @@ mod helpers;
 mod account;
 mod binary;
 mod browser;
+mod enumeration;
 mod ephemeral;
 mod errors;
 mod federation;
