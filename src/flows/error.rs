@@ -341,13 +341,32 @@ impl From<DeliveryError> for FlowError {
     }
 }
 
+/// Whether a database error means the database cannot be reached (as opposed to a bad
+/// query): no connection to be had, or one that broke under the query.
+pub fn is_connection_error(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
+        DbErr::Query(sea_orm::RuntimeErr::SqlxError(inner))
+        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(inner)) => matches!(
+            inner.as_ref(),
+            Sqlx::Io(_)
+                | Sqlx::Tls(_)
+                | Sqlx::PoolTimedOut
+                | Sqlx::PoolClosed
+                | Sqlx::WorkerCrashed
+                | Sqlx::Protocol(_)
+        ),
+        _ => false,
+    }
+}
+
 impl From<DbErr> for FlowError {
     fn from(e: DbErr) -> Self {
-        match e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
-                FlowError::Unavailable(anyhow::Error::new(e))
-            }
-            other => FlowError::Unexpected(anyhow::Error::new(other)),
+        if is_connection_error(&e) {
+            FlowError::Unavailable(anyhow::Error::new(e))
+        } else {
+            FlowError::Unexpected(anyhow::Error::new(e))
         }
     }
 }

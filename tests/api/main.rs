@@ -14,6 +14,7 @@ mod browser;
 mod enumeration;
 mod ephemeral;
 mod errors;
+mod faults;
 mod federation;
 mod health;
 mod limits;
