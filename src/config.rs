@@ -38,6 +38,8 @@ pub struct Settings {
     pub federation: FederationSettings,
     #[serde(default)]
     pub limits: LimitSettings,
+    #[serde(default)]
+    pub audit: AuditSettings,
     /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
     #[serde(default)]
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
@@ -102,6 +104,21 @@ pub struct ProviderSettings {
     /// Treat the email the provider gives as verified when it says nothing about it (for
     /// providers that only ever hand out confirmed addresses).
     pub trust_email: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// Days audit events are kept (0: forever).
+    pub retention_days: i64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            retention_days: 365,
+        }
+    }
 }
 
 /// A rate: `burst` requests at once, refilled evenly over `per_secs`.

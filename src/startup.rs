@@ -53,6 +53,19 @@ impl Application {
                 }
             }
         });
+        // Audit events past their retention go, once an hour.
+        let pruning = ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match crate::flows::audit::prune(&pruning).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "old audit events pruned"),
+                    Err(e) => tracing::warn!(error = %e, "pruning audit events failed"),
+                }
+            }
+        });
         tracing::info!(port, issuer = %ctx.settings.issuer(), "Portcullis is listening");
         Ok(Self { port, server, ctx })
     }
@@ -137,7 +150,9 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let federation = crate::federation::Federation::new(&settings)?;
+    let audit = crate::flows::audit::Sink::start(db.clone());
     Ok(Ctx {
+        audit,
         federation,
         http,
         clients,

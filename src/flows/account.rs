@@ -76,6 +76,7 @@ pub async fn me(
             user_id: live.row.user_id.clone(),
             session_id: Some(live.row.id.clone()),
             ip: cc.ip.clone(),
+            user_agent: cc.user_agent.clone(),
         },
         session: live,
     })

@@ -1,6 +1,8 @@
 //! The audit trail: every change to a user's password or factors is a row in `audit_events`
-//! and a `tracing` event (target `portcullis::audit`), with the session and address it came
-//! from; where `[auth] security_notices` is on, the user also gets an email about it.
+//! and a `tracing` event (target `portcullis::audit`), with the session, address and user
+//! agent it came from; where `[auth] security_notices` is on, the user also gets an email.
+//! Changes are recorded in the transaction that makes them. Frequent events (sign-ins,
+//! token issuance) go through [`Sink`], which writes them in batches off the request path.
 
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
@@ -16,6 +18,100 @@ pub struct Actor {
     pub user_id: String,
     pub session_id: Option<String>,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+fn event(ctx: &Ctx, actor: &Actor, kind: &str, detail: &Value) -> NewAuditEvent {
+    tracing::info!(
+        target: "portcullis::audit",
+        user_id = %actor.user_id,
+        session_id = actor.session_id.as_deref().unwrap_or("-"),
+        ip = actor.ip.as_deref().unwrap_or("-"),
+        kind,
+        %detail,
+        "audit event"
+    );
+    NewAuditEvent {
+        id: new_id("aud"),
+        user_id: (!actor.user_id.is_empty()).then(|| actor.user_id.clone()),
+        session_id: actor.session_id.clone(),
+        ip: actor.ip.clone(),
+        user_agent: actor
+            .user_agent
+            .as_ref()
+            .map(|u| u.chars().take(256).collect()),
+        client_id: None,
+        kind: kind.to_owned(),
+        detail: detail.to_string(),
+        created_at: ctx.now(),
+    }
+}
+
+/// Batches frequent audit events to the database: at most 500 per statement, flushed as they
+/// come. A full buffer drops events (and says so in the log) rather than slowing requests.
+#[derive(Clone)]
+pub struct Sink {
+    tx: tokio::sync::mpsc::Sender<NewAuditEvent>,
+}
+
+impl Sink {
+    /// The sink and the task that writes its events.
+    pub fn start(db: sea_orm::DatabaseConnection) -> Self {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<NewAuditEvent>(10_000);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 500 {
+                    match rx.try_recv() {
+                        Ok(e) => batch.push(e),
+                        Err(_) => break,
+                    }
+                }
+                let n = batch.len();
+                if let Err(e) = factors::insert_audit_many(&db, batch).await {
+                    tracing::error!(error = %e, events = n, "audit events not written");
+                }
+            }
+        });
+        Self { tx }
+    }
+
+    fn send(&self, e: NewAuditEvent) {
+        if self.tx.try_send(e).is_err() {
+            tracing::error!("audit buffer full: an audit event was dropped");
+        }
+    }
+}
+
+/// Records a frequent event (sign-in, token issuance) through the batching sink.
+pub fn emit(ctx: &Ctx, actor: &Actor, kind: &str, detail: Value) {
+    ctx.audit.send(event(ctx, actor, kind, &detail));
+}
+
+/// Records token issuance for an OAuth client.
+pub fn emit_for_client(
+    ctx: &Ctx,
+    client_id: &str,
+    user_id: Option<&str>,
+    kind: &str,
+    detail: Value,
+) {
+    let actor = Actor {
+        user_id: user_id.unwrap_or_default().to_owned(),
+        ..Default::default()
+    };
+    let mut e = event(ctx, &actor, kind, &detail);
+    e.client_id = Some(client_id.to_owned());
+    ctx.audit.send(e);
+}
+
+/// Deletes events past `[audit] retention_days`.
+pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
+    let days = ctx.settings.audit.retention_days;
+    if days <= 0 {
+        return Ok(0);
+    }
+    Ok(factors::prune_audit(&ctx.db, ctx.now() - days * 86_400_000).await?)
 }
 
 /// Records `kind` (e.g. `totp.enabled`) for the actor. Runs on `db`, so a caller with a
@@ -27,28 +123,7 @@ pub async fn record(
     kind: &str,
     detail: Value,
 ) -> FlowResult<()> {
-    tracing::info!(
-        target: "portcullis::audit",
-        user_id = %actor.user_id,
-        session_id = actor.session_id.as_deref().unwrap_or("-"),
-        ip = actor.ip.as_deref().unwrap_or("-"),
-        kind,
-        %detail,
-        "audit event"
-    );
-    factors::insert_audit(
-        db,
-        NewAuditEvent {
-            id: new_id("aud"),
-            user_id: Some(actor.user_id.clone()),
-            session_id: actor.session_id.clone(),
-            ip: actor.ip.clone(),
-            kind: kind.to_owned(),
-            detail: detail.to_string(),
-            created_at: ctx.now(),
-        },
-    )
-    .await?;
+    factors::insert_audit(db, event(ctx, actor, kind, &detail)).await?;
     Ok(())
 }
 

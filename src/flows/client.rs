@@ -16,8 +16,10 @@ use crate::store::sessions;
 pub struct ClientCtx {
     pub row: Option<ClientRow>,
     pub new_token: Option<String>,
-    /// The address the request came from, for the audit trail.
+    /// The address the request came from, for the audit trail and rate limits.
     pub ip: Option<String>,
+    /// The request's `User-Agent`, for the audit trail.
+    pub user_agent: Option<String>,
 }
 
 impl ClientCtx {
@@ -37,6 +39,7 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
         row,
         new_token: None,
         ip: None,
+        user_agent: None,
     })
 }
 

@@ -66,6 +66,17 @@ pub async fn failed(ctx: &Ctx, user_id: &str) -> FlowResult<Option<ApiError>> {
         .await?;
     ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
     tracing::warn!(%user_id, "account locked after repeated failed password attempts");
+    if !user_id.starts_with("phantom:") {
+        super::audit::emit(
+            ctx,
+            &super::audit::Actor {
+                user_id: user_id.to_owned(),
+                ..Default::default()
+            },
+            "user.locked",
+            serde_json::json!({ "seconds": secs }),
+        );
+    }
     Ok(Some(locked(secs)))
 }
 

@@ -51,6 +51,8 @@ pub struct Ctx {
     pub http: reqwest::Client,
     /// Upstream sign-in providers.
     pub federation: crate::federation::Federation,
+    /// Batches frequent audit events to the database.
+    pub audit: audit::Sink,
 }
 
 impl Ctx {

@@ -246,6 +246,7 @@ pub async fn callback(
                 user_id,
                 session_id: Some(session_id),
                 ip: cc.ip.clone(),
+                user_agent: cc.user_agent.clone(),
             };
             let result = match outcome {
                 Ok(identity) => link(ctx, &actor, &identity).await,

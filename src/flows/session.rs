@@ -220,6 +220,16 @@ pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: &str) -> FlowR
     }
     let now = ctx.now();
     sessions::set_status(&ctx.db, id, status, now).await?;
+    super::audit::emit(
+        ctx,
+        &super::audit::Actor {
+            user_id: live.row.user_id.clone(),
+            session_id: Some(id.to_owned()),
+            ..Default::default()
+        },
+        &format!("session.{status}"),
+        serde_json::json!({}),
+    );
     crate::oidc::backchannel::sessions_ended(
         ctx,
         &[(live.row.id.clone(), live.row.user_id.clone())],

@@ -584,6 +584,21 @@ fn set_phantom(ctx: &Ctx, si: &mut SignIn, identifier: &str) {
     si.status = SignInStatus::NeedsFirstFactor;
 }
 
+/// A wrong password or code, in the audit trail (for the account, when there is one).
+fn failed_attempt(ctx: &Ctx, cc: &ClientCtx, si: &SignIn, strategy: &str) {
+    super::audit::emit(
+        ctx,
+        &super::audit::Actor {
+            user_id: si.user_id.clone().unwrap_or_default(),
+            session_id: None,
+            ip: cc.ip.clone(),
+            user_agent: cc.user_agent.clone(),
+        },
+        "sign_in.failed",
+        serde_json::json!({ "strategy": strategy, "sign_in_id": si.id }),
+    );
+}
+
 /// Whose failures a sign-in counts for the lockout: the user's, or a phantom's own.
 fn lockout_key(ctx: &Ctx, si: &SignIn) -> String {
     match &si.user_id {
@@ -942,6 +957,7 @@ async fn attempt_password(
         v.error = Some(err.clone());
         si.first_factor_verification = Some(v);
         save(ctx, si).await?;
+        failed_attempt(ctx, cc, si, "password");
         if let Some(locked) = super::lockout::failed(ctx, &lock).await? {
             return Err(locked.into());
         }
@@ -1019,6 +1035,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         }
         _ => None,
     };
+    let factors_used = factors.clone();
     let txn = ctx.db.begin().await?;
     let created = super::session::create(
         ctx,
@@ -1043,6 +1060,17 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     };
     txn.commit().await?;
     tracing::info!(user_id = %user_id, session_id = %session.id, "sign-in complete");
+    super::audit::emit(
+        ctx,
+        &super::audit::Actor {
+            user_id: user_id.clone(),
+            session_id: Some(session.id.clone()),
+            ip: cc.ip.clone(),
+            user_agent: cc.user_agent.clone(),
+        },
+        "sign_in.succeeded",
+        serde_json::json!({ "factors": factors_used }),
+    );
     si.created_session_id = Some(session.id);
     cc.new_token = Some(token);
     cc.row = clients::get(&ctx.db, &si.client_id).await?;
@@ -1183,6 +1211,9 @@ pub async fn attempt_second_factor(
             }
             si.second_factor_verification = Some(v);
             save(ctx, &mut si).await?;
+            if checked.is_err() {
+                failed_attempt(ctx, cc, &si, &strategy);
+            }
             checked?;
         }
         "phone_code" | "email_code" => {
@@ -1238,6 +1269,7 @@ pub async fn reset_password(
         user_id: user_id.clone(),
         session_id: None,
         ip: cc.ip.clone(),
+        user_agent: cc.user_agent.clone(),
     };
     let strategy = si
         .first_factor_verification

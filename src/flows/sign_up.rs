@@ -782,6 +782,17 @@ async fn complete_if_ready(ctx: &Ctx, cc: &mut ClientCtx, su: &mut SignUp) -> Fl
     let result = write_user(ctx, su).await;
     ctx.eph.delete(&lock).await?;
     let (user_id, session_id, token) = result?;
+    super::audit::emit(
+        ctx,
+        &super::audit::Actor {
+            user_id: user_id.clone(),
+            session_id: Some(session_id.clone()),
+            ip: cc.ip.clone(),
+            user_agent: cc.user_agent.clone(),
+        },
+        "user.created",
+        serde_json::json!({}),
+    );
     su.status = SignUpStatus::Complete;
     su.created_user_id = Some(user_id);
     su.created_session_id = Some(session_id);

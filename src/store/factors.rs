@@ -176,29 +176,60 @@ pub async fn reserve_phone(
     Ok(())
 }
 
+#[derive(Debug, Clone)]
 pub struct NewAuditEvent {
     pub id: String,
     pub user_id: Option<String>,
     pub session_id: Option<String>,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The OAuth client, for token issuance.
+    pub client_id: Option<String>,
     pub kind: String,
     pub detail: String,
     pub created_at: i64,
 }
 
-pub async fn insert_audit(db: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(), DbErr> {
+fn audit_model(e: NewAuditEvent) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: Set(e.id),
         user_id: Set(e.user_id),
         session_id: Set(e.session_id),
         ip: Set(e.ip),
+        user_agent: Set(e.user_agent),
+        client_id: Set(e.client_id),
         kind: Set(e.kind),
         detail: Set(e.detail),
         created_at: Set(e.created_at),
     }
-    .insert(db)
-    .await?;
+}
+
+pub async fn insert_audit(db: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(), DbErr> {
+    audit_model(e).insert(db).await?;
     Ok(())
+}
+
+/// Writes a batch of events in one statement.
+pub async fn insert_audit_many(
+    db: &impl ConnectionTrait,
+    events: Vec<NewAuditEvent>,
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    audit_event::Entity::insert_many(events.into_iter().map(audit_model))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes events older than `before` (unix ms); returns how many.
+pub async fn prune_audit(db: &impl ConnectionTrait, before: i64) -> Result<u64, DbErr> {
+    Ok(audit_event::Entity::delete_many()
+        .filter(audit_event::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// The user's audit events, newest first.
@@ -209,6 +240,20 @@ pub async fn audit_for_user(
 ) -> Result<Vec<audit_event::Model>, DbErr> {
     audit_event::Entity::find()
         .filter(audit_event::Column::UserId.eq(user_id))
+        .order_by_desc(audit_event::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The newest events of one kind.
+pub async fn audit_by_kind(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    limit: u64,
+) -> Result<Vec<audit_event::Model>, DbErr> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Kind.eq(kind))
         .order_by_desc(audit_event::Column::CreatedAt)
         .limit(limit)
         .all(db)

@@ -402,7 +402,16 @@ async fn token_endpoint(
             .json(serde_json::json!({ "error": "temporarily_unavailable", "error_description": description }));
     }
     match token::grant(&ctx, &client, &p).await {
-        Ok(t) => no_store_json(t),
+        Ok(t) => {
+            crate::flows::audit::emit_for_client(
+                &ctx,
+                client.id(),
+                None,
+                "token.issued",
+                serde_json::json!({ "grant_type": p.get("grant_type") }),
+            );
+            no_store_json(t)
+        }
         Err(e) => oauth_json_error(&e),
     }
 }

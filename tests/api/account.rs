@@ -86,6 +86,7 @@ backend_tests! {
         let uid = me["id"].as_str().unwrap();
         // The test clock stands still, so the three share a timestamp: compare them as a set.
         let mut kinds = audit_kinds(&app, uid).await;
+        kinds.retain(|k| k.starts_with("email_address."));
         kinds.sort();
         assert_eq!(kinds, ["email_address.added", "email_address.removed", "email_address.verified"]);
     }

@@ -213,6 +213,8 @@ async fn postgres_connection_loss_and_recovery() {
         .await;
 
     cable.cut();
+    // The proxy notices within 20 ms that its open connections must go.
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let r = app.get_as(&b, "/v1/client").await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
     assert_eq!(r.error_code(), "service_unavailable");

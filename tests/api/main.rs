@@ -9,6 +9,7 @@
 mod helpers;
 
 mod account;
+mod audit;
 mod binary;
 mod browser;
 mod enumeration;

@@ -8,6 +8,8 @@ pub struct Model {
     pub user_id: Option<String>,
     pub session_id: Option<String>,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub client_id: Option<String>,
     pub kind: String,
     pub detail: String,
     pub created_at: i64,

@@ -83,6 +83,11 @@ pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError
     let mut cc = client::resolve(ctx, token.as_deref()).await?;
     cc.ip = crate::web::client_ip::client_ip(req, &ctx.settings.server.trusted_proxies)
         .map(|ip| ip.to_string());
+    cc.user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(256).collect());
     Ok(cc)
 }
 
