@@ -510,6 +510,9 @@ pub struct AuthSettings {
     pub mfa_required: bool,
     /// Email users when a password or second factor changes.
     pub security_notices: bool,
+    /// An email link opened on another device is refused (`client_mismatch`) instead of
+    /// verifying the sign-in for the browser that asked for it.
+    pub email_link_same_device: bool,
     /// Answer sign-ins for unknown identifiers as for known ones (a sign-in that can never
     /// succeed), and sign-ups with a taken email or phone by telling its owner instead.
     pub enumeration_protection: bool,
@@ -548,6 +551,7 @@ impl Default for AuthSettings {
             mfa_required: false,
             security_notices: true,
             enumeration_protection: false,
+            email_link_same_device: false,
             reject_common_passwords: true,
             pwned_passwords_url: String::new(),
             pwned_passwords_timeout_ms: 1500,
@@ -616,7 +620,7 @@ impl Settings {
         );
         for f in &auth.first_factors {
             anyhow::ensure!(
-                ["password", "email_code", "phone_code"].contains(&f.as_str()),
+                ["password", "email_code", "phone_code", "email_link"].contains(&f.as_str()),
                 "[auth] first_factors: unknown strategy {f:?}"
             );
         }

@@ -136,7 +136,11 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
             .map(|c| c.id_token_signed_response_alg.as_str()),
     );
     let keys = KeyStore::load(&db, now, kek.clone(), grace_ms, &needed).await?;
-    let delivery = Delivery::new(&settings.delivery, &settings.branding.app_name)?;
+    let delivery = Delivery::new(
+        &settings.delivery,
+        &settings.branding.app_name,
+        settings.testing.enabled,
+    )?;
     if delivery.logs_messages() && !settings.testing.enabled {
         tracing::warn!(
             "[delivery] email or sms is \"log\": codes are written to the log, which is for \

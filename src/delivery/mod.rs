@@ -23,6 +23,25 @@ struct CodeEmail<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "email/sign_in_link.txt")]
+struct LinkEmail<'a> {
+    link: &'a str,
+    app_name: &'a str,
+    minutes: i64,
+    purpose: &'a str,
+}
+
+/// A message as the test outbox keeps it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxMessage {
+    pub channel: &'static str,
+    pub to: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub sent_at_ms: u128,
+}
+
+#[derive(Template)]
 #[template(path = "email/security_notice.txt")]
 struct NoticeEmail<'a> {
     what: &'a str,
@@ -42,6 +61,8 @@ pub struct Delivery {
     email: EmailSender,
     sms: SmsSender,
     app_name: String,
+    /// The last messages sent, for apps' end-to-end tests (`[testing] enabled` only).
+    outbox: Option<std::sync::Mutex<std::collections::VecDeque<OutboxMessage>>>,
 }
 
 enum EmailSender {
@@ -69,7 +90,8 @@ enum SmsSender {
 pub struct DeliveryError(#[from] anyhow::Error);
 
 impl Delivery {
-    pub fn new(settings: &DeliverySettings, app_name: &str) -> anyhow::Result<Self> {
+    /// `outbox`: keep the last messages for `GET /v1/testing/outbox` (test mode only).
+    pub fn new(settings: &DeliverySettings, app_name: &str, outbox: bool) -> anyhow::Result<Self> {
         let email = match settings.email {
             EmailDelivery::Log => EmailSender::Log,
             EmailDelivery::Smtp => {
@@ -121,6 +143,7 @@ impl Delivery {
             email,
             sms,
             app_name: app_name.to_owned(),
+            outbox: outbox.then(Default::default),
         })
     }
 
@@ -146,6 +169,61 @@ impl Delivery {
         .context("rendering the code email")?;
         let subject = format!("{code} is your {} verification code", self.app_name);
         self.send_email(to, &subject, body).await
+    }
+
+    /// Emails a sign-in (or verification) link.
+    pub async fn send_email_link(
+        &self,
+        to: &str,
+        link: &str,
+        minutes: i64,
+        purpose: &str,
+    ) -> Result<(), DeliveryError> {
+        let body = LinkEmail {
+            link,
+            app_name: &self.app_name,
+            minutes,
+            purpose,
+        }
+        .render()
+        .context("rendering the link email")?;
+        let subject = format!("Your {} sign-in link", self.app_name);
+        self.send_email(to, &subject, body).await
+    }
+
+    /// The latest messages sent to `to` (newest last), when the outbox is kept.
+    pub fn outbox_for(&self, to: &str) -> Option<Vec<OutboxMessage>> {
+        let outbox = self.outbox.as_ref()?;
+        let list = outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(
+            list.iter()
+                .filter(|m| m.to.eq_ignore_ascii_case(to))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn record(&self, channel: &'static str, to: &str, subject: Option<&str>, body: &str) {
+        if let Some(outbox) = &self.outbox {
+            let mut list = outbox
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if list.len() >= 200 {
+                list.pop_front();
+            }
+            list.push_back(OutboxMessage {
+                channel,
+                to: to.to_owned(),
+                subject: subject.map(str::to_owned),
+                body: body.to_owned(),
+                sent_at_ms: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis())
+                    .unwrap_or_default(),
+            });
+        }
     }
 
     /// Tells the user of a change to their account's security ("Your password was changed").
@@ -183,6 +261,7 @@ impl Delivery {
     }
 
     async fn send_email(&self, to: &str, subject: &str, body: String) -> Result<(), DeliveryError> {
+        self.record("email", to, Some(subject), &body);
         match &self.email {
             EmailSender::Log => {
                 tracing::info!(target: "portcullis::outbox", %to, %subject, "email (log delivery):\n{body}");
@@ -203,6 +282,7 @@ impl Delivery {
     }
 
     async fn send_sms(&self, to: &str, body: &str) -> Result<(), DeliveryError> {
+        self.record("sms", to, None, body);
         match &self.sms {
             SmsSender::Log => {
                 tracing::info!(target: "portcullis::outbox", %to, "SMS (log delivery): {body}");

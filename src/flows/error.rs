@@ -34,6 +34,7 @@ pub enum ErrorCode {
     NoSecondFactors,
     SessionExists,
     ClientStateInvalid,
+    ClientMismatch,
     AccountTransferInvalid,
     AuthenticationInvalid,
     SignUpModeRestricted,
@@ -54,7 +55,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -79,6 +80,7 @@ impl ErrorCode {
         ErrorCode::NoSecondFactors,
         ErrorCode::SessionExists,
         ErrorCode::ClientStateInvalid,
+        ErrorCode::ClientMismatch,
         ErrorCode::AccountTransferInvalid,
         ErrorCode::AuthenticationInvalid,
         ErrorCode::SignUpModeRestricted,
@@ -128,6 +130,7 @@ impl ErrorCode {
             NoSecondFactors => "no_second_factors",
             SessionExists => "session_exists",
             ClientStateInvalid => "client_state_invalid",
+            ClientMismatch => "client_mismatch",
             AccountTransferInvalid => "account_transfer_invalid",
             AuthenticationInvalid => "authentication_invalid",
             SignUpModeRestricted => "sign_up_mode_restricted",
@@ -174,6 +177,7 @@ impl ErrorCode {
             | NoSecondFactors
             | SessionExists
             | ClientStateInvalid
+            | ClientMismatch
             | AccountTransferInvalid
             | ExternalAccountExists
             | OAuthAccessDenied

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod breach;
 pub mod client;
+pub mod email_link;
 pub mod error;
 pub mod limits;
 pub mod lockout;
@@ -91,6 +92,9 @@ pub(crate) mod keys {
     }
     pub fn failed_passwords(user_id: &str) -> String {
         format!("failed_passwords:{user_id}")
+    }
+    pub fn email_link(token_hash: &str) -> String {
+        format!("email_link:{token_hash}")
     }
     pub fn oauth_state(state: &str) -> String {
         format!("oauth_state:{state}")

@@ -334,6 +334,103 @@ async fn point_client_at(ctx: &Ctx, client_id: &str, sign_in_id: &str, now: i64)
     Ok(())
 }
 
+/// Emails a sign-in link to the chosen (or first) email address of the account.
+async fn prepare_link(
+    ctx: &Ctx,
+    si: &mut SignIn,
+    target: Option<String>,
+    redirect_url: String,
+) -> FlowResult<()> {
+    let factor = si
+        .supported_first_factors
+        .iter()
+        .filter(|f| f.strategy == "email_link")
+        .find(|f| target.is_none() || f.email_address_id == target)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::StrategyForUserInvalid,
+                "is invalid",
+                "The strategy \"email_link\" is not available for this account.",
+            )
+            .param("strategy")
+        })?;
+    let target_id = factor.email_address_id.clone().unwrap_or_default();
+    if si.phantom {
+        let destination = si.identifier.clone().unwrap_or_default();
+        let v =
+            verification::decoy(ctx, &si.id, "email_link", &destination, Some(target_id)).await?;
+        si.first_factor_verification = Some(v);
+        return save(ctx, si).await;
+    }
+    let user = users::get_user(&ctx.db, &si.user_id.clone().unwrap_or_default())
+        .await?
+        .ok_or_else(|| ApiError::state("The account of this sign-in no longer exists."))?;
+    let email = user
+        .emails
+        .iter()
+        .find(|e| e.id == target_id && e.verified)
+        .map(|e| e.email_address.clone())
+        .ok_or_else(|| ApiError::state("That address no longer belongs to the account."))?;
+    let v = super::email_link::send(
+        ctx,
+        super::email_link::LinkOwner::SignIn(si.id.clone()),
+        &si.client_id,
+        &email,
+        Some(target_id),
+        redirect_url,
+        Purpose::SignIn,
+    )
+    .await?;
+    si.first_factor_verification = Some(v);
+    save(ctx, si).await
+}
+
+/// The email link of sign-in `id` (of client `client_id`) was opened; in the browser that
+/// asked for it (`here`) the sign-in goes on at once. True when it did.
+pub(crate) async fn link_opened(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    client_id: &str,
+    id: &str,
+    here: bool,
+) -> FlowResult<bool> {
+    let mut si = load(ctx, id)
+        .await?
+        .filter(|s| s.client_id == client_id && !s.phantom)
+        .ok_or_else(|| ApiError::state("This sign-in is no longer waiting for the link."))?;
+    let Some(v) = si
+        .first_factor_verification
+        .as_mut()
+        .filter(|v| v.strategy == "email_link" && v.status == Status::Unverified)
+    else {
+        return Err(ApiError::state("This sign-in is no longer waiting for the link.").into());
+    };
+    v.status = Status::Verified;
+    v.error = None;
+    if here {
+        first_factor_done(ctx, cc, &mut si).await?;
+        Ok(true)
+    } else {
+        save(ctx, &mut si).await?;
+        Ok(false)
+    }
+}
+
+/// `GET …/sign_ins/{id}`: the sign-in as it is now; one whose email link was opened on
+/// another device goes on here.
+pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignIn> {
+    let mut si = get(ctx, cc, id).await?;
+    let link_verified = si
+        .first_factor_verification
+        .as_ref()
+        .is_some_and(|v| v.strategy == "email_link" && v.status == Status::Verified);
+    if si.status == SignInStatus::NeedsFirstFactor && link_verified {
+        first_factor_done(ctx, cc, &mut si).await?;
+    }
+    Ok(si)
+}
+
 /// Sends the sign-in to an upstream provider: the verification carries the URL.
 async fn start_external(
     ctx: &Ctx,
@@ -664,6 +761,9 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     if enabled(ctx, "email_code") {
         factors.extend(emails.iter().map(|e| email_factor("email_code", e, user)));
     }
+    if enabled(ctx, "email_link") {
+        factors.extend(emails.iter().map(|e| email_factor("email_link", e, user)));
+    }
     if enabled(ctx, "phone_code") {
         factors.extend(phones.iter().map(|p| phone_factor("phone_code", p, user)));
     }
@@ -750,6 +850,12 @@ pub async fn prepare_first_factor(
         s @ ("phone_code" | "reset_password_phone_code") => {
             let target = params.text("phone_number_id")?;
             prepare_code(ctx, &mut si, s, target).await?;
+        }
+        "email_link" => {
+            let target = params.text("email_address_id")?;
+            let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?
+                .ok_or_else(|| ApiError::missing("redirect_url"))?;
+            prepare_link(ctx, &mut si, target, redirect_url).await?;
         }
         s if s.starts_with("oauth_") || s == "enterprise_sso" => {
             let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?

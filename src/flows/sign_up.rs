@@ -426,6 +426,9 @@ pub async fn prepare_verification(
     let strategy = params.required("strategy")?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
+    if strategy == "email_link" {
+        return prepare_link(ctx, su, params).await;
+    }
     let (channel, destination, current) = match strategy.as_str() {
         "email_code" => (
             Channel::Email,
@@ -500,6 +503,95 @@ pub async fn prepare_verification(
     }
     su.updated_at = ctx.now();
     save(ctx, &su).await?;
+    Ok(su)
+}
+
+/// Emails a verification link to the sign-up's address.
+async fn prepare_link(ctx: &Ctx, mut su: SignUp, params: &Params) -> FlowResult<SignUp> {
+    if !ctx
+        .settings
+        .auth
+        .first_factors
+        .iter()
+        .any(|f| f == "email_link")
+    {
+        return Err(strategy_not_enabled("email_link").into());
+    }
+    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?
+        .ok_or_else(|| ApiError::missing("redirect_url"))?;
+    let Some(email) = su.email_address.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::FormParamMissing,
+            "email_address is missing",
+            "Add email_address to the sign-up before verifying it.",
+        )
+        .param("email_address")
+        .into());
+    };
+    if su
+        .email_verification
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Verified)
+    {
+        return Err(already_verified().into());
+    }
+    let v = if su.taken.iter().any(|f| f == "email_address") {
+        verification::decoy(ctx, &su.id, "email_link", &email, None).await?
+    } else {
+        super::email_link::send(
+            ctx,
+            super::email_link::LinkOwner::SignUp(su.id.clone()),
+            &su.client_id,
+            &email,
+            None,
+            redirect_url,
+            Purpose::SignUp,
+        )
+        .await?
+    };
+    su.email_verification = Some(v);
+    su.updated_at = ctx.now();
+    save(ctx, &su).await?;
+    Ok(su)
+}
+
+/// The email link of sign-up `id` was opened: the address is verified; in the browser that
+/// asked for it (`here`) the sign-up completes at once when nothing else is missing.
+pub(crate) async fn link_opened(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    client_id: &str,
+    id: &str,
+    here: bool,
+) -> FlowResult<bool> {
+    let mut su = load(ctx, id)
+        .await?
+        .filter(|s| s.client_id == client_id && s.status == SignUpStatus::MissingRequirements)
+        .ok_or_else(|| ApiError::state("This sign-up is no longer waiting for the link."))?;
+    let Some(v) = su
+        .email_verification
+        .as_mut()
+        .filter(|v| v.strategy == "email_link" && v.status == Status::Unverified)
+    else {
+        return Err(ApiError::state("This sign-up is no longer waiting for the link.").into());
+    };
+    v.status = Status::Verified;
+    su.updated_at = ctx.now();
+    save(ctx, &su).await?;
+    if here {
+        complete_if_ready(ctx, cc, &mut su).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// `GET …/sign_ups/{id}`: the sign-up as it is now; one verified by a link opened on another
+/// device completes here.
+pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignUp> {
+    let mut su = get(ctx, cc, id).await?;
+    if su.status == SignUpStatus::MissingRequirements {
+        complete_if_ready(ctx, cc, &mut su).await?;
+    }
     Ok(su)
 }
 

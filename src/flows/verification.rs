@@ -89,7 +89,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Purpose::SignIn => "sign in",
             Purpose::SignUp => "sign up",
@@ -202,7 +202,12 @@ pub async fn decoy(
 
 /// At most one code per owner and destination every thirty seconds. The stored value is
 /// the end of the cooldown (by the flow clock); the TTL only cleans up.
-async fn check_cooldown(ctx: &Ctx, owner: &str, destination: &str, now: i64) -> FlowResult<()> {
+pub(crate) async fn check_cooldown(
+    ctx: &Ctx,
+    owner: &str,
+    destination: &str,
+    now: i64,
+) -> FlowResult<()> {
     let key = keys::cooldown(owner, destination);
     let until = now + RESEND_COOLDOWN_SECS * 1000;
     let ttl = Duration::from_secs(RESEND_COOLDOWN_SECS.unsigned_abs() + 5);

@@ -12,6 +12,7 @@ mod account;
 mod audit;
 mod binary;
 mod browser;
+mod email_link;
 mod enumeration;
 mod ephemeral;
 mod errors;

@@ -466,3 +466,31 @@ backend_tests! {
         assert_eq!(r.location(), "/user", "a new user, made from the connection's answer");
     }
 }
+
+backend_tests! {
+    async fn pages_sign_in_by_email_link(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.testing.enabled = true;
+            s.auth.first_factors.push("email_link".into());
+        }).await else { return };
+        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        let b = browser();
+        let r = submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "ada@example.com")]).await;
+        let page = get(&app, &b, &r.location()).await;
+        assert!(page.body.contains("Email a sign-in link to"), "{}", page.body);
+        let marker = "name=\"strategy\" value=\"email_link\">\n<input type=\"hidden\" name=\"target\" value=\"";
+        let i = page.body.find(marker).expect("the email_link method") + marker.len();
+        let target = page.body[i..i + page.body[i..].find('"').unwrap()].to_owned();
+        let r = submit(&app, &b, "/sign-in/factor-one", "/sign-in/factor-one/prepare", &[("strategy", "email_link"), ("target", &target)]).await;
+        assert_eq!(r.location(), "/sign-in/factor-one?strategy=email_link");
+        let page = get(&app, &b, &r.location()).await;
+        assert!(page.body.contains("We sent a sign-in link to"), "{}", page.body);
+        let r = app.get("/v1/testing/outbox?to=ada%40example.com").await;
+        let body = r.body["messages"].as_array().unwrap().last().unwrap()["body"].as_str().unwrap().to_owned();
+        let link = body[body.find("http").unwrap()..].split_whitespace().next().unwrap().to_owned();
+        let r = get(&app, &b, &link).await;
+        assert_eq!(r.location(), "/sso-callback?flow=sign_in");
+        let r = get(&app, &b, &r.location()).await;
+        assert_eq!(r.location(), "/user");
+    }
+}

@@ -43,6 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(sign_in_reset_password),
             )
             .route("/oauth_callback", web::get().to(oauth_callback))
+            .route("/verify", web::get().to(verify_link))
+            .route("/testing/outbox", web::get().to(testing_outbox))
             .route("/client/sign_ups", web::post().to(sign_up_create))
             .route("/client/sign_ups/{id}", web::get().to(sign_up_get))
             .route("/client/sign_ups/{id}", web::patch().to(sign_up_update))
@@ -233,8 +235,8 @@ async fn sign_in_get(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
-    let result = sign_in::get(&ctx, &cc, &path)
+    let mut cc = client_or_error!(ctx, req);
+    let result = sign_in::reload(&ctx, &mut cc, &path)
         .await
         .map(|si| render::sign_in(&ctx, &si));
     envelope(&ctx, &req, &cc, result).await
@@ -245,8 +247,8 @@ async fn sign_up_get(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
-    let result = sign_up::get(&ctx, &cc, &path)
+    let mut cc = client_or_error!(ctx, req);
+    let result = sign_up::reload(&ctx, &mut cc, &path)
         .await
         .map(|su| render::sign_up(&ctx, &su));
     envelope(&ctx, &req, &cc, result).await
@@ -409,4 +411,42 @@ async fn oauth_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
         }
     };
     extract::with_client_token(&ctx, &req, &cc, res)
+}
+
+/// `GET /v1/verify?token=…`: an email link, opened in a browser. An HTML answer.
+async fn verify_link(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let mut cc = client_or_error!(ctx, req);
+    let token = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let res = match crate::flows::email_link::open(&ctx, &mut cc, &token).await {
+        Ok(crate::flows::email_link::Opened::Here(to)) => HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, to))
+            .finish(),
+        Ok(crate::flows::email_link::Opened::Elsewhere) => super::message_page(
+            actix_web::http::StatusCode::OK,
+            "Verified. You can close this page and return to your original tab.",
+        ),
+        Err(FlowError::Api(api)) => {
+            super::message_page(actix_web::http::StatusCode::BAD_REQUEST, &api.long_message)
+        }
+        Err(e) => extract::error_response(&e),
+    };
+    extract::with_client_token(&ctx, &req, &cc, res)
+}
+
+/// `GET /v1/testing/outbox?to=…`: the latest messages sent to an address or number, for
+/// apps' end-to-end tests. Only in test mode; otherwise it does not exist.
+async fn testing_outbox(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let to = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "to")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    match ctx.delivery.outbox_for(&to).filter(|_| ctx.test_mode()) {
+        Some(messages) => HttpResponse::Ok()
+            .insert_header(("cache-control", "no-store"))
+            .json(json!({ "object": "outbox", "to": to, "messages": messages })),
+        None => not_found().await,
+    }
 }

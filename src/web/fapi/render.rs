@@ -91,6 +91,20 @@ pub fn sign_in(ctx: &Ctx, si: &SignIn) -> Value {
     })
 }
 
+fn email_strategies(ctx: &Ctx) -> &'static [&'static str] {
+    if ctx
+        .settings
+        .auth
+        .first_factors
+        .iter()
+        .any(|f| f == "email_link")
+    {
+        &["email_code", "email_link"]
+    } else {
+        &["email_code"]
+    }
+}
+
 /// A sign-up verification with the `next_action` hint: prepare, attempt, or nothing left.
 fn sign_up_verification(v: Option<&Verification>, strategies: &[&str]) -> Value {
     let (mut obj, next) = match v {
@@ -132,7 +146,7 @@ pub fn sign_up(ctx: &Ctx, su: &SignUp) -> Value {
         "unverified_fields": req.unverified,
         "verifications": {
             "email_address": su.email_address.as_ref()
-                .map(|_| sign_up_verification(su.email_verification.as_ref(), &["email_code"])),
+                .map(|_| sign_up_verification(su.email_verification.as_ref(), email_strategies(ctx))),
             "phone_number": su.phone_number.as_ref()
                 .map(|_| sign_up_verification(su.phone_verification.as_ref(), &["phone_code"])),
             "web3_wallet": null,

@@ -490,7 +490,8 @@ async fn next_after_identify(
             .clone()
             .or(first.phone_number_id.clone())
             .unwrap_or_default();
-        if let Err(e) = prepare(ctx, &mut pc.cc, &si.id, &first.strategy, &target).await {
+        let back = link_return(&pc);
+        if let Err(e) = prepare(ctx, &mut pc.cc, &si.id, &first.strategy, &target, &back).await {
             return error_page(&e);
         }
     }
@@ -503,23 +504,33 @@ async fn next_after_identify(
     see_other(ctx, &pc, req, &to)
 }
 
+/// Where an email link opened in this browser takes the user: on through the flow.
+fn link_return(pc: &PageCtx) -> String {
+    let sep = if pc.query.is_empty() { "?" } else { "&" };
+    format!("/sso-callback{}{sep}flow=sign_in", pc.query)
+}
+
 async fn prepare(
     ctx: &Ctx,
     cc: &mut ClientCtx,
     id: &str,
     strategy: &str,
     target: &str,
+    link_return: &str,
 ) -> Result<SignIn, FlowError> {
-    let key = if strategy.ends_with("email_code") {
+    let key = if strategy.ends_with("email_code") || strategy == "email_link" {
         "email_address_id"
     } else {
         "phone_number_id"
     };
-    let p = Params::from_pairs(vec![
-        ("strategy".into(), strategy.into()),
-        (key.into(), target.into()),
-    ])
-    .unwrap_or_default();
+    let mut pairs = vec![
+        ("strategy".to_owned(), strategy.to_owned()),
+        (key.to_owned(), target.to_owned()),
+    ];
+    if strategy == "email_link" {
+        pairs.push(("redirect_url".into(), link_return.to_owned()));
+    }
+    let p = Params::from_pairs(pairs).unwrap_or_default();
     sign_in::prepare_first_factor(ctx, cc, id, &p).await
 }
 
@@ -603,6 +614,11 @@ fn render_factor_one(
                 .unwrap_or_default(),
             label: match f.strategy.as_str() {
                 "password" => s.use_password.to_owned(),
+                "email_link" => format!(
+                    "{} {}",
+                    s.email_link_to,
+                    f.safe_identifier.clone().unwrap_or_default()
+                ),
                 "email_code" => format!(
                     "{} {}",
                     s.email_code_to,
@@ -734,7 +750,8 @@ async fn factor_one_prepare(
     let strategy = form.get("strategy").cloned().unwrap_or_default();
     let target = form.get("target").cloned().unwrap_or_default();
     if strategy != "password" {
-        match prepare(&ctx, &mut pc.cc, &si.id, &strategy, &target).await {
+        let back = link_return(&pc);
+        match prepare(&ctx, &mut pc.cc, &si.id, &strategy, &target, &back).await {
             Ok(_) => {}
             Err(FlowError::Api(api)) => {
                 return render_factor_one(
