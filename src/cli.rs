@@ -189,6 +189,19 @@ pub enum UsersCommand {
     /// Imported addresses count as verified. A user signs in with their old password and is
     /// rehashed to argon2id then. Lines that cannot be imported are reported and skipped.
     Import { file: std::path::PathBuf },
+    /// Invites EMAIL: prints a sign-up link carrying a single-use ticket (the ticket alone
+    /// on the last line). The email counts as verified when the invitation is used.
+    Invite {
+        email: String,
+        #[arg(long, default_value_t = 7)]
+        expires_in_days: i64,
+    },
+    /// Prints a single-use sign-in token for USER_ID (strategy "ticket").
+    SignInToken {
+        user_id: String,
+        #[arg(long, default_value_t = 3600)]
+        expires_in_secs: i64,
+    },
 }
 
 /// One line of an import file.
@@ -296,7 +309,59 @@ fn import_line(line: &str, now: i64) -> anyhow::Result<crate::store::users::NewU
 pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
     use sea_orm::TransactionTrait;
     let db = open(settings).await?;
-    let UsersCommand::Import { file } = command;
+    let now = SystemClock.now_ms();
+    let file = match command {
+        UsersCommand::Import { file } => file,
+        UsersCommand::Invite {
+            email,
+            expires_in_days,
+        } => {
+            let email = crate::domain::EmailAddress::parse(&email)
+                .map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+            anyhow::ensure!(expires_in_days > 0, "--expires-in-days must be positive");
+            let hasher = crate::startup::token_hasher(settings, &db, now).await?;
+            let token = crate::flows::tickets::create(
+                &db,
+                &hasher,
+                crate::flows::tickets::INVITATION,
+                Some(email.as_ref().to_owned()),
+                None,
+                expires_in_days * 86_400,
+                now,
+            )
+            .await?;
+            println!(
+                "{}/sign-up?__clerk_ticket={token}\n{token}",
+                settings.issuer()
+            );
+            return Ok(());
+        }
+        UsersCommand::SignInToken {
+            user_id,
+            expires_in_secs,
+        } => {
+            anyhow::ensure!(
+                crate::store::users::get_user(&db, &user_id)
+                    .await?
+                    .is_some(),
+                "no user {user_id:?}"
+            );
+            anyhow::ensure!(expires_in_secs > 0, "--expires-in-secs must be positive");
+            let hasher = crate::startup::token_hasher(settings, &db, now).await?;
+            let token = crate::flows::tickets::create(
+                &db,
+                &hasher,
+                crate::flows::tickets::SIGN_IN,
+                None,
+                Some(user_id),
+                expires_in_secs,
+                now,
+            )
+            .await?;
+            println!("{token}");
+            return Ok(());
+        }
+    };
     let text = std::fs::read_to_string(&file)
         .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     let (mut imported, mut skipped) = (0usize, 0usize);

@@ -11,6 +11,7 @@ mod m20261122_000005_add_registration_token;
 mod m20261122_000006_create_second_factors;
 mod m20261122_000007_create_external_accounts;
 mod m20261122_000008_audit_user_agent;
+mod m20261122_000009_create_tickets;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_second_factors::Migration),
             Box::new(m20261122_000007_create_external_accounts::Migration),
             Box::new(m20261122_000008_audit_user_agent::Migration),
+            Box::new(m20261122_000009_create_tickets::Migration),
         ]
     }
 }

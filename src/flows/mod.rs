@@ -15,6 +15,7 @@ pub mod params;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
+pub mod tickets;
 pub mod verification;
 
 use std::sync::Arc;

@@ -175,8 +175,8 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     if params.bool("transfer")? == Some(true) {
         return transfer_from_sign_up(ctx, cc).await;
     }
-    if params.text("ticket")?.is_some() {
-        return Err(strategy_not_enabled("ticket").into());
+    if let Some(ticket) = params.text("ticket")? {
+        return sign_in_with_ticket(ctx, cc, &ticket).await;
     }
     let external = strategy
         .as_deref()
@@ -519,6 +519,51 @@ pub(crate) async fn oauth_result(
             save(ctx, &mut si).await?;
         }
     }
+    Ok(si)
+}
+
+/// `POST /v1/client/sign_ins {strategy: "ticket", ticket}`: a sign-in token made by an
+/// operator signs its user in (or on to their second factor).
+async fn sign_in_with_ticket(ctx: &Ctx, cc: &mut ClientCtx, ticket: &str) -> FlowResult<SignIn> {
+    super::limits::sign_in(ctx, cc.ip.as_deref(), None).await?;
+    let t = super::tickets::spend(ctx, ticket, super::tickets::SIGN_IN).await?;
+    let user = users::get_user(&ctx.db, &t.user_id.unwrap_or_default())
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid_value("ticket", "The user of this ticket no longer exists.")
+        })?;
+    let client = client::ensure_for_new_attempt(ctx, cc).await?;
+    let now = ctx.now();
+    let mut si = SignIn {
+        id: new_id("sia"),
+        client_id: client.id.clone(),
+        status: SignInStatus::NeedsIdentifier,
+        identifier: None,
+        user_id: None,
+        supported_first_factors: Vec::new(),
+        supported_second_factors: Vec::new(),
+        first_factor_verification: None,
+        second_factor_verification: None,
+        user_data: None,
+        created_session_id: None,
+        first_factor_at: None,
+        external_identity: None,
+        phantom: false,
+        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    let identifier = user
+        .emails
+        .first()
+        .map(|e| e.email_address.clone())
+        .or(user.user.username.clone())
+        .unwrap_or_else(|| user.user.id.clone());
+    set_identified(ctx, &mut si, &identifier, &user);
+    si.first_factor_verification = Some(Verification::verified("ticket", now));
+    save(ctx, &mut si).await?;
+    point_client_at(ctx, &client.id, &si.id, now).await?;
+    first_factor_done(ctx, cc, &mut si).await?;
     Ok(si)
 }
 

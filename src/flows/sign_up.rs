@@ -214,13 +214,22 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     if provider.is_some() && redirect_url.is_none() {
         return Err(ApiError::missing("redirect_url").into());
     }
-    refuse_unsupported(params, transfer || provider.is_some())?;
+    let ticket = params.text("ticket")?.is_some();
+    if ticket && params.text("strategy")?.is_some_and(|s| s != "ticket") {
+        return Err(ApiError::invalid_value(
+            "strategy",
+            "A ticket sign-up takes strategy \"ticket\".",
+        )
+        .into());
+    }
+    refuse_unsupported(params, transfer || provider.is_some() || ticket)?;
     super::limits::sign_up(ctx, cc.ip.as_deref()).await?;
     let from_sign_in = if transfer {
         Some(transferable_identity(ctx, cc).await?)
     } else {
         None
     };
+    let ticket_token = params.text("ticket")?;
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
     let mut su = SignUp {
@@ -247,6 +256,26 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         updated_at: now,
     };
     apply_fields(ctx, &mut su, params).await?;
+    // An invitation: its email address, verified by the invitation itself. Spent only once
+    // every other field was accepted.
+    if let Some(t) = ticket_token {
+        let email = super::tickets::invitation_email(ctx, &t).await?;
+        if su
+            .email_address
+            .as_ref()
+            .is_some_and(|given| !given.eq_ignore_ascii_case(&email))
+        {
+            return Err(ApiError::invalid_value(
+                "email_address",
+                "This invitation is for another email address.",
+            )
+            .into());
+        }
+        super::tickets::spend(ctx, &t, super::tickets::INVITATION).await?;
+        su.email_address = Some(email);
+        su.email_verification = Some(Verification::verified("ticket", now));
+        su.taken.retain(|f| f != "email_address");
+    }
     if let Some((identity, strategy)) = from_sign_in {
         apply_identity(ctx, &mut su, identity, &strategy).await?;
     }
@@ -660,7 +689,7 @@ fn refuse_unsupported(params: &Params, external: bool) -> FlowResult<()> {
         .into());
     }
     let names: &[&str] = if external {
-        &["web3_wallet", "ticket"]
+        &["web3_wallet"]
     } else {
         &["strategy", "web3_wallet", "ticket"]
     };

@@ -10,6 +10,7 @@ pub mod factors;
 pub mod keys;
 pub mod oauth;
 pub mod sessions;
+pub mod tickets;
 pub mod users;
 
 use std::time::Duration;

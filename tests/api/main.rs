@@ -26,4 +26,5 @@ mod pages;
 mod sessions;
 mod sign_in;
 mod sign_up;
+mod tickets;
 mod upstream;

@@ -13,5 +13,6 @@ pub mod refresh_token;
 pub mod session;
 pub mod session_client;
 pub mod signing_key;
+pub mod ticket;
 pub mod totp_factor;
 pub mod user;

@@ -1,0 +1,58 @@
+//! Invitations and sign-in tokens.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    sea_query::Expr,
+};
+
+use super::entities::ticket;
+
+pub use ticket::Model as TicketRow;
+
+pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbErr> {
+    ticket::ActiveModel {
+        id: Set(row.id),
+        token_hash: Set(row.token_hash),
+        kind: Set(row.kind),
+        email_address: Set(row.email_address),
+        user_id: Set(row.user_id),
+        expires_at: Set(row.expires_at),
+        used_at: Set(row.used_at),
+        created_at: Set(row.created_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Spends the ticket with this token hash, when it is unused and unexpired; of two requests
+/// racing for it, one gets it.
+pub async fn spend(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<TicketRow>, DbErr> {
+    let spent = ticket::Entity::update_many()
+        .col_expr(ticket::Column::UsedAt, Expr::value(now))
+        .filter(ticket::Column::TokenHash.eq(token_hash))
+        .filter(ticket::Column::UsedAt.is_null())
+        .filter(ticket::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if spent != 1 {
+        return Ok(None);
+    }
+    ticket::Entity::find()
+        .filter(ticket::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+/// The ticket with this token hash, spent or not.
+pub async fn find(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TicketRow>, DbErr> {
+    ticket::Entity::find()
+        .filter(ticket::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
