@@ -302,6 +302,7 @@ fn import_line(line: &str, now: i64) -> anyhow::Result<crate::store::users::NewU
         legal_accepted_at: None,
         emails,
         phones,
+        wallets: Vec::new(),
         now,
     })
 }

@@ -482,6 +482,8 @@ pub struct AuthSettings {
     pub password: FieldMode,
     pub first_name: FieldMode,
     pub last_name: FieldMode,
+    /// Ethereum wallets (EIP-4361 sign-in messages, EIP-191 signatures).
+    pub web3_wallet: FieldMode,
     /// With email and phone both optional: at least one of them is required.
     pub email_address_or_phone_number: bool,
     pub legal_consent: bool,
@@ -534,6 +536,7 @@ impl Default for AuthSettings {
             password: FieldMode::Required,
             first_name: FieldMode::Optional,
             last_name: FieldMode::Optional,
+            web3_wallet: FieldMode::Off,
             email_address_or_phone_number: false,
             legal_consent: false,
             first_factors: vec!["password".into(), "email_code".into(), "phone_code".into()],
@@ -607,8 +610,11 @@ impl Settings {
     pub fn check(&self) -> anyhow::Result<()> {
         let auth = &self.auth;
         anyhow::ensure!(
-            auth.email_address.enabled() || auth.phone_number.enabled() || auth.username.enabled(),
-            "[auth] needs at least one identifier: email_address, phone_number or username"
+            auth.email_address.enabled()
+                || auth.phone_number.enabled()
+                || auth.username.enabled()
+                || auth.web3_wallet.enabled(),
+            "[auth] needs at least one identifier: email_address, phone_number, username or web3_wallet"
         );
         anyhow::ensure!(
             auth.password_min_length >= 8 && auth.password_max_length >= auth.password_min_length,

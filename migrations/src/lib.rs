@@ -12,6 +12,7 @@ mod m20261122_000006_create_second_factors;
 mod m20261122_000007_create_external_accounts;
 mod m20261122_000008_audit_user_agent;
 mod m20261122_000009_create_tickets;
+mod m20261122_000010_create_web3_wallets;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_external_accounts::Migration),
             Box::new(m20261122_000008_audit_user_agent::Migration),
             Box::new(m20261122_000009_create_tickets::Migration),
+            Box::new(m20261122_000010_create_web3_wallets::Migration),
         ]
     }
 }

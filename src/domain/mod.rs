@@ -7,6 +7,7 @@ mod password;
 mod phone;
 pub mod totp;
 pub mod username;
+pub mod web3;
 
 pub use email::{EmailAddress, mask_email};
 pub use ids::{derived_id, new_id};

@@ -150,6 +150,12 @@ pub async fn notify(ctx: &Ctx, user: &UserRecord, what: &str) {
     }
 }
 
+/// RFC 3339 in UTC, to the second (`2026-11-22T02:00:00Z`).
+pub fn rfc3339(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000).rem_euclid(60);
+    format!("{}:{secs:02}Z", utc_minute(unix_ms).replace(' ', "T"))
+}
+
 /// `YYYY-MM-DD HH:MM` in UTC (civil-from-days, proleptic Gregorian).
 pub fn utc_minute(unix_ms: i64) -> String {
     let secs = unix_ms.div_euclid(1000);

@@ -89,6 +89,8 @@ pub async fn send(
         code_hash: None,
         target_id,
         external_url: None,
+        message: None,
+        public_nonce: None,
     })
 }
 

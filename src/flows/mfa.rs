@@ -304,6 +304,7 @@ pub fn second_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
         safe_identifier: None,
         email_address_id: None,
         phone_number_id: None,
+        web3_wallet_id: None,
         primary: false,
         default: false,
     };
@@ -317,6 +318,7 @@ pub fn second_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
                 safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
                 email_address_id: None,
                 phone_number_id: Some(p.id.clone()),
+                web3_wallet_id: None,
                 primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
                 default: p.default_second_factor,
             });
@@ -337,6 +339,7 @@ pub fn second_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
             safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
             email_address_id: Some(e.id.clone()),
             phone_number_id: None,
+            web3_wallet_id: None,
             primary: true,
             default: false,
         });

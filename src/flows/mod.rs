@@ -17,6 +17,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod tickets;
 pub mod verification;
+pub mod web3;
 
 use std::sync::Arc;
 

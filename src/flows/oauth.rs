@@ -142,6 +142,8 @@ pub async fn start(
         code_hash: None,
         target_id: None,
         external_url: Some(url),
+        message: None,
+        public_nonce: None,
     })
 }
 

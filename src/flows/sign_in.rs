@@ -43,6 +43,8 @@ pub struct Factor {
     pub safe_identifier: Option<String>,
     pub email_address_id: Option<String>,
     pub phone_number_id: Option<String>,
+    #[serde(default)]
+    pub web3_wallet_id: Option<String>,
     pub primary: bool,
     pub default: bool,
 }
@@ -137,6 +139,9 @@ fn enabled(ctx: &Ctx, strategy: &str) -> bool {
     }
     if strategy == "enterprise_sso" {
         return ctx.federation.has_enterprise();
+    }
+    if super::web3::is_strategy(strategy) {
+        return ctx.settings.auth.web3_wallet.enabled();
     }
     let strategy = match strategy {
         "reset_password_email_code" | "reset_password_phone_code" => "password",
@@ -637,6 +642,11 @@ async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
             }
             _ => None,
         }
+    } else if raw.starts_with("0x") && auth.web3_wallet.enabled() {
+        match crate::domain::web3::Address::parse(raw) {
+            Ok(a) => users::find_user_id_by_wallet(&ctx.db, a.as_ref()).await?,
+            Err(_) => None,
+        }
     } else if raw.starts_with('+') {
         match PhoneNumber::parse(raw) {
             Ok(p) if auth.phone_number.enabled() => {
@@ -684,6 +694,7 @@ fn set_phantom(ctx: &Ctx, si: &mut SignIn, identifier: &str) {
         safe_identifier: masked,
         email_address_id: email.then(|| fake_id.clone()),
         phone_number_id: (!email).then(|| fake_id.clone()),
+        web3_wallet_id: None,
         primary: true,
         default: false,
     };
@@ -694,6 +705,7 @@ fn set_phantom(ctx: &Ctx, si: &mut SignIn, identifier: &str) {
             safe_identifier: None,
             email_address_id: None,
             phone_number_id: None,
+            web3_wallet_id: None,
             primary: false,
             default: false,
         });
@@ -766,6 +778,7 @@ fn email_factor(
         safe_identifier: Some(crate::domain::mask_email(&e.email_address)),
         email_address_id: Some(e.id.clone()),
         phone_number_id: None,
+        web3_wallet_id: None,
         primary: user.user.primary_email_address_id.as_deref() == Some(&e.id),
         default: false,
     }
@@ -782,6 +795,7 @@ fn phone_factor(
         safe_identifier: Some(crate::domain::mask_phone(&p.phone_number)),
         email_address_id: None,
         phone_number_id: Some(p.id.clone()),
+        web3_wallet_id: None,
         primary: user.user.primary_phone_number_id.as_deref() == Some(&p.id),
         default: false,
     }
@@ -797,6 +811,7 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
             safe_identifier: None,
             email_address_id: None,
             phone_number_id: None,
+            web3_wallet_id: None,
             primary: false,
             default: false,
         });
@@ -812,6 +827,22 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     if enabled(ctx, "phone_code") {
         factors.extend(phones.iter().map(|p| phone_factor("phone_code", p, user)));
     }
+    // Each verified wallet, by any of the wallet strategies.
+    if ctx.settings.auth.web3_wallet.enabled() {
+        for w in user.wallets.iter().filter(|w| w.verified) {
+            for strategy in super::web3::STRATEGIES {
+                factors.push(Factor {
+                    strategy: strategy.into(),
+                    safe_identifier: Some(w.web3_wallet.clone()),
+                    email_address_id: None,
+                    phone_number_id: None,
+                    web3_wallet_id: Some(w.id.clone()),
+                    primary: false,
+                    default: false,
+                });
+            }
+        }
+    }
     // Upstream accounts the user has connected, and the enterprise connection of their domain.
     for x in &user.external {
         let strategy = format!("oauth_{}", x.provider);
@@ -821,6 +852,7 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
                 safe_identifier: x.email_address.as_deref().map(crate::domain::mask_email),
                 email_address_id: None,
                 phone_number_id: None,
+                web3_wallet_id: None,
                 primary: false,
                 default: false,
             });
@@ -895,6 +927,27 @@ pub async fn prepare_first_factor(
         s @ ("phone_code" | "reset_password_phone_code") => {
             let target = params.text("phone_number_id")?;
             prepare_code(ctx, &mut si, s, target).await?;
+        }
+        s if super::web3::is_strategy(s) => {
+            let target = params.text("web3_wallet_id")?;
+            let factor = si
+                .supported_first_factors
+                .iter()
+                .find(|f| f.strategy == s && (target.is_none() || f.web3_wallet_id == target))
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::StrategyForUserInvalid,
+                        "is invalid",
+                        format!("The strategy {s:?} is not available for this account."),
+                    )
+                    .param("strategy")
+                })?;
+            let address = factor.safe_identifier.clone().unwrap_or_default();
+            let mut v = super::web3::challenge(ctx, s, &address)?;
+            v.target_id = factor.web3_wallet_id.clone();
+            si.first_factor_verification = Some(v);
+            save(ctx, &mut si).await?;
         }
         "email_link" => {
             let target = params.text("email_address_id")?;
@@ -1041,6 +1094,33 @@ pub async fn attempt_first_factor(
             if !reset {
                 first_factor_done(ctx, cc, &mut si).await?;
             }
+        }
+        s if super::web3::is_strategy(s) => {
+            let signature = params
+                .raw("signature")?
+                .ok_or_else(|| ApiError::missing("signature"))?;
+            let address = si
+                .first_factor_verification
+                .as_ref()
+                .filter(|v| v.strategy == s)
+                .and_then(|v| {
+                    si.supported_first_factors
+                        .iter()
+                        .find(|f| f.web3_wallet_id == v.target_id && f.strategy == s)
+                })
+                .and_then(|f| f.safe_identifier.clone());
+            let (Some(address), Some(v)) = (
+                address,
+                si.first_factor_verification
+                    .as_mut()
+                    .filter(|v| v.strategy == s),
+            ) else {
+                return Err(verification::not_sent().into());
+            };
+            let checked = super::web3::check(ctx, v, &address, &signature).await;
+            save(ctx, &mut si).await?;
+            checked?;
+            first_factor_done(ctx, cc, &mut si).await?;
         }
         other => {
             return Err(ApiError::new(

@@ -62,6 +62,11 @@ pub struct SignUp {
     /// by telling the owner, and never complete.
     #[serde(default)]
     pub taken: Vec<String>,
+    /// An Ethereum wallet (EIP-55) and its signature verification.
+    #[serde(default)]
+    pub web3_wallet: Option<String>,
+    #[serde(default)]
+    pub web3_verification: Option<Verification>,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -99,11 +104,12 @@ pub struct Requirements {
     pub unverified: Vec<&'static str>,
 }
 
-fn field_modes(auth: &AuthSettings) -> [(&'static str, FieldMode); 6] {
+fn field_modes(auth: &AuthSettings) -> [(&'static str, FieldMode); 7] {
     [
         ("email_address", auth.email_address),
         ("phone_number", auth.phone_number),
         ("username", auth.username),
+        ("web3_wallet", auth.web3_wallet),
         ("password", auth.password),
         ("first_name", auth.first_name),
         ("last_name", auth.last_name),
@@ -141,6 +147,7 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
         "email_address" => su.email_address.is_some(),
         "phone_number" => su.phone_number.is_some(),
         "username" => su.username.is_some(),
+        "web3_wallet" => su.web3_wallet.is_some(),
         "password" => su.password_hash.is_some(),
         "first_name" => su.first_name.is_some(),
         "last_name" => su.last_name.is_some(),
@@ -148,11 +155,12 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
         "email_address_or_phone_number" => su.email_address.is_some() || su.phone_number.is_some(),
         _ => false,
     };
-    // An upstream account is the way in: no password needed.
+    // An upstream account or a wallet is the way in: no password needed.
     let external = su
         .external_verification
         .as_ref()
-        .is_some_and(|v| v.status == Status::Verified);
+        .is_some_and(|v| v.status == Status::Verified)
+        || su.web3_wallet.is_some();
     let missing = required
         .iter()
         .copied()
@@ -166,6 +174,9 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
     }
     if su.phone_number.is_some() && !verified(&su.phone_verification) {
         unverified.push("phone_number");
+    }
+    if su.web3_wallet.is_some() && !verified(&su.web3_verification) {
+        unverified.push("web3_wallet");
     }
     Requirements {
         required,
@@ -222,7 +233,11 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         )
         .into());
     }
-    refuse_unsupported(params, transfer || provider.is_some() || ticket)?;
+    refuse_unsupported(
+        params,
+        transfer || provider.is_some() || ticket,
+        ctx.settings.auth.web3_wallet.enabled(),
+    )?;
     super::limits::sign_up(ctx, cc.ip.as_deref()).await?;
     let from_sign_in = if transfer {
         Some(transferable_identity(ctx, cc).await?)
@@ -251,6 +266,8 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         external_identity: None,
         external_verification: None,
         taken: Vec::new(),
+        web3_wallet: None,
+        web3_verification: None,
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
@@ -429,7 +446,7 @@ pub async fn update(
     params: &Params,
 ) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
-    refuse_unsupported(params, false)?;
+    refuse_unsupported(params, false, ctx.settings.auth.web3_wallet.enabled())?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
     apply_fields(ctx, &mut su, params).await?;
@@ -457,6 +474,23 @@ pub async fn prepare_verification(
     ensure_open(&su)?;
     if strategy == "email_link" {
         return prepare_link(ctx, su, params).await;
+    }
+    if super::web3::is_strategy(&strategy) {
+        let address = su
+            .web3_wallet
+            .clone()
+            .ok_or_else(|| ApiError::missing("web3_wallet"))?;
+        if su
+            .web3_verification
+            .as_ref()
+            .is_some_and(|v| v.status == Status::Verified)
+        {
+            return Err(already_verified().into());
+        }
+        su.web3_verification = Some(super::web3::challenge(ctx, &strategy, &address)?);
+        su.updated_at = ctx.now();
+        save(ctx, &su).await?;
+        return Ok(su);
     }
     let (channel, destination, current) = match strategy.as_str() {
         "email_code" => (
@@ -634,6 +668,25 @@ pub async fn attempt_verification(
 ) -> FlowResult<SignUp> {
     params.only(&["strategy", "code", "signature", "locale"])?;
     let strategy = params.required("strategy")?;
+    if super::web3::is_strategy(&strategy) {
+        let signature = params.required("signature")?;
+        let mut su = get(ctx, cc, id).await?;
+        ensure_open(&su)?;
+        let address = su.web3_wallet.clone().unwrap_or_default();
+        let Some(v) = su
+            .web3_verification
+            .as_mut()
+            .filter(|v| v.strategy == strategy)
+        else {
+            return Err(verification::not_sent().into());
+        };
+        let checked = super::web3::check(ctx, v, &address, &signature).await;
+        su.updated_at = ctx.now();
+        save(ctx, &su).await?;
+        checked?;
+        complete_if_ready(ctx, cc, &mut su).await?;
+        return Ok(su);
+    }
     let code = params.required("code")?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
@@ -679,7 +732,7 @@ fn strategy_not_enabled(strategy: &str) -> ApiError {
 
 /// Parameters the sign-up accepts on the wire but this instance cannot act on yet.
 /// `external` is set when `strategy` / `transfer` were already handled.
-fn refuse_unsupported(params: &Params, external: bool) -> FlowResult<()> {
+fn refuse_unsupported(params: &Params, external: bool, web3: bool) -> FlowResult<()> {
     if !external && params.bool("transfer")? == Some(true) {
         return Err(ApiError::new(
             ErrorCode::AccountTransferInvalid,
@@ -693,7 +746,7 @@ fn refuse_unsupported(params: &Params, external: bool) -> FlowResult<()> {
     } else {
         &["strategy", "web3_wallet", "ticket"]
     };
-    for &name in names {
+    for &name in names.iter().filter(|n| !(web3 && **n == "web3_wallet")) {
         if let Some(value) = params.text(name)? {
             return Err(ApiError::invalid_value(
                 name,
@@ -746,6 +799,17 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
         }
         None => None,
     };
+    let wallet = match params.text("web3_wallet")? {
+        Some(raw) if auth.web3_wallet.enabled() => {
+            let a = crate::domain::web3::Address::parse(&raw)
+                .map_err(|e| ApiError::from_parse("web3_wallet", &e))?;
+            if users::wallet_taken(&ctx.db, a.as_ref()).await? {
+                return Err(identifier_exists("web3_wallet").into());
+            }
+            Some(a)
+        }
+        _ => None,
+    };
     let username = match params.text("username")? {
         Some(raw) => {
             enabled("username", auth.username)?;
@@ -785,6 +849,12 @@ async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult
         None => None,
     };
 
+    if let Some(w) = wallet
+        && su.web3_wallet.as_deref() != Some(w.as_ref())
+    {
+        su.web3_wallet = Some(w.as_ref().to_owned());
+        su.web3_verification = None;
+    }
     // A changed address or number needs verifying afresh.
     if let Some(e) = email
         && su.email_address.as_deref() != Some(e.as_ref())
@@ -950,13 +1020,28 @@ async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, Strin
             .iter()
             .map(|p| (new_id("idn"), p.clone(), strategy(&su.phone_verification)))
             .collect(),
+        wallets: su
+            .web3_wallet
+            .iter()
+            .map(|w| {
+                (
+                    new_id("idn_web3"),
+                    w.clone(),
+                    strategy(&su.web3_verification),
+                )
+            })
+            .collect(),
         now,
     };
     // The session records how the user proved themselves: the verified identifications.
     let mut factors: Vec<String> = Vec::new();
-    for v in [&su.email_verification, &su.phone_verification]
-        .into_iter()
-        .flatten()
+    for v in [
+        &su.email_verification,
+        &su.phone_verification,
+        &su.web3_verification,
+    ]
+    .into_iter()
+    .flatten()
     {
         factors.push(v.strategy.clone());
     }

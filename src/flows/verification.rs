@@ -54,6 +54,11 @@ pub struct Verification {
     /// Where to send the browser for an upstream provider's verification.
     #[serde(default)]
     pub external_url: Option<String>,
+    /// What a wallet is asked to sign (EIP-4361), and the nonce in it: both public.
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub public_nonce: Option<String>,
 }
 
 impl Verification {
@@ -69,6 +74,8 @@ impl Verification {
             code_hash: None,
             target_id: None,
             external_url: None,
+            message: None,
+            public_nonce: None,
         }
     }
 }
@@ -146,6 +153,8 @@ pub async fn send_code(
         nonce,
         target_id,
         external_url: None,
+        message: None,
+        public_nonce: None,
     };
     if !test {
         let minutes = CODE_LIFETIME_SECS / 60;
@@ -197,6 +206,8 @@ pub async fn decoy(
         nonce,
         target_id,
         external_url: None,
+        message: None,
+        public_nonce: None,
     })
 }
 

@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use super::entities::{backup_code, email_address, phone_number, totp_factor, user};
+use super::entities::{backup_code, email_address, phone_number, totp_factor, user, web3_wallet};
 
 /// A user with its identifications, as the flows and the API render it.
 #[derive(Debug, Clone)]
@@ -21,6 +21,8 @@ pub struct UserRecord {
     pub backup_codes: usize,
     /// Accounts at upstream providers linked to this user.
     pub external: Vec<super::external::ExternalAccountRow>,
+    /// Ethereum wallets.
+    pub wallets: Vec<web3_wallet::Model>,
 }
 
 impl UserRecord {
@@ -105,8 +107,8 @@ pub async fn get_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<User
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
 
-/// Loads users with their identifications, second factors and upstream accounts in six
-/// queries, whatever their number.
+/// Loads users with their identifications, second factors, wallets and upstream accounts in
+/// seven queries, whatever their number.
 pub async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -153,6 +155,7 @@ pub async fn load_users(
                     totp: false,
                     backup_codes: 0,
                     external: Vec::new(),
+                    wallets: Vec::new(),
                 },
             )
         })
@@ -177,6 +180,16 @@ pub async fn load_users(
             r.backup_codes += 1;
         }
     }
+    let wallets = web3_wallet::Entity::find()
+        .filter(web3_wallet::Column::UserId.is_in(ids.iter().cloned()))
+        .order_by_asc(web3_wallet::Column::CreatedAt)
+        .all(db)
+        .await?;
+    for w in wallets {
+        if let Some(r) = by_user.get_mut(&w.user_id) {
+            r.wallets.push(w);
+        }
+    }
     for x in super::external::of_users(db, ids).await? {
         if let Some(r) = by_user.get_mut(&x.user_id) {
             r.external.push(x);
@@ -197,6 +210,8 @@ pub struct NewUser {
     /// `(id, address, verification strategy)`; the first one becomes primary.
     pub emails: Vec<(String, String, String)>,
     pub phones: Vec<(String, String, String)>,
+    /// `(id, checksummed address, verification strategy)`.
+    pub wallets: Vec<(String, String, String)>,
     pub now: i64,
 }
 
@@ -225,6 +240,19 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
             id: Set(id),
             user_id: Set(new.id.clone()),
             email_address: Set(address),
+            verified: Set(true),
+            verification_strategy: Set(Some(strategy)),
+            created_at: Set(new.now),
+            updated_at: Set(new.now),
+        }
+        .insert(db)
+        .await?;
+    }
+    for (id, address, strategy) in new.wallets {
+        web3_wallet::ActiveModel {
+            id: Set(id),
+            user_id: Set(new.id.clone()),
+            web3_wallet: Set(address),
             verified: Set(true),
             verification_strategy: Set(Some(strategy)),
             created_at: Set(new.now),
@@ -469,4 +497,25 @@ pub async fn update_profile(
     }
     q.exec(db).await?;
     Ok(())
+}
+
+/// The user owning a verified wallet, if any.
+pub async fn find_user_id_by_wallet(
+    db: &impl ConnectionTrait,
+    address: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(web3_wallet::Entity::find()
+        .filter(web3_wallet::Column::Web3Wallet.eq(address))
+        .filter(web3_wallet::Column::Verified.eq(true))
+        .one(db)
+        .await?
+        .map(|w| w.user_id))
+}
+
+pub async fn wallet_taken(db: &impl ConnectionTrait, address: &str) -> Result<bool, DbErr> {
+    Ok(web3_wallet::Entity::find()
+        .filter(web3_wallet::Column::Web3Wallet.eq(address))
+        .one(db)
+        .await?
+        .is_some())
 }

@@ -28,3 +28,4 @@ mod sign_in;
 mod sign_up;
 mod tickets;
 mod upstream;
+mod web3;

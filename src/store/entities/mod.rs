@@ -16,3 +16,4 @@ pub mod signing_key;
 pub mod ticket;
 pub mod totp_factor;
 pub mod user;
+pub mod web3_wallet;

@@ -35,6 +35,8 @@ pub fn verification(v: &Verification) -> Value {
         "error": v.error.as_ref().map(error_json),
         "external_verification_redirect_url": v.external_url,
         "verified_at_client": null,
+        "nonce": v.public_nonce,
+        "message": v.message,
     })
 }
 
@@ -53,6 +55,9 @@ fn factor(f: &Factor) -> Value {
         }
         if let Some(id) = &f.phone_number_id {
             map.insert("phone_number_id".into(), id.clone().into());
+        }
+        if let Some(id) = &f.web3_wallet_id {
+            map.insert("web3_wallet_id".into(), id.clone().into());
         }
     }
     obj
@@ -149,13 +154,14 @@ pub fn sign_up(ctx: &Ctx, su: &SignUp) -> Value {
                 .map(|_| sign_up_verification(su.email_verification.as_ref(), email_strategies(ctx))),
             "phone_number": su.phone_number.as_ref()
                 .map(|_| sign_up_verification(su.phone_verification.as_ref(), &["phone_code"])),
-            "web3_wallet": null,
+            "web3_wallet": su.web3_wallet.as_ref()
+                .map(|_| sign_up_verification(su.web3_verification.as_ref(), &crate::flows::web3::STRATEGIES)),
             "external_account": su.external_verification.as_ref().map(verification),
         },
         "username": su.username,
         "email_address": su.email_address,
         "phone_number": su.phone_number,
-        "web3_wallet": null,
+        "web3_wallet": su.web3_wallet,
         "password_enabled": su.password_hash.is_some(),
         "first_name": su.first_name,
         "last_name": su.last_name,
@@ -192,7 +198,7 @@ pub fn user(u: &UserRecord) -> Value {
         "has_image": false,
         "primary_email_address_id": m.primary_email_address_id,
         "primary_phone_number_id": m.primary_phone_number_id,
-        "primary_web3_wallet_id": null,
+        "primary_web3_wallet_id": u.wallets.first().map(|w| w.id.clone()),
         "password_enabled": m.password_hash.is_some(),
         "two_factor_enabled": u.two_factor_enabled(),
         "totp_enabled": u.totp,
@@ -220,7 +226,14 @@ pub fn user(u: &UserRecord) -> Value {
             "created_at": p.created_at,
             "updated_at": p.updated_at,
         })).collect::<Vec<_>>(),
-        "web3_wallets": [],
+        "web3_wallets": u.wallets.iter().map(|w| json!({
+            "object": "web3_wallet",
+            "id": w.id,
+            "web3_wallet": w.web3_wallet,
+            "verification": identification_verification(&w.verification_strategy, w.verified),
+            "created_at": w.created_at,
+            "updated_at": w.updated_at,
+        })).collect::<Vec<_>>(),
         "passkeys": [],
         "external_accounts": u.external.iter().map(external_account).collect::<Vec<_>>(),
         "enterprise_accounts": [],
