@@ -64,3 +64,22 @@ backend_tests! {
         assert_eq!(r.error_param(), "ticket");
     }
 }
+
+backend_tests! {
+    async fn an_invitation_link_on_the_sign_up_page(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let t = ticket(&app, "invitation", Some("new@example.com"), None, 3600).await;
+        let b = browser();
+        let page = b.get(app.url(&format!("/sign-up?__clerk_ticket={t}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("value=\"new@example.com\""), "{page}");
+        let csrf_marker = "name=\"csrf\" value=\"";
+        let i = page.find(csrf_marker).unwrap() + csrf_marker.len();
+        let csrf = page[i..i + page[i..].find('"').unwrap()].to_owned();
+        let r = b.post(app.url("/sign-up")).form(&[("csrf", csrf.as_str()), ("ticket", t.as_str()), ("email_address", "new@example.com"), ("password", "correct horse")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/user", "no code needed: the invitation verified the address");
+        // The link is spent.
+        let r = b.get(app.url(&format!("/sign-up?__clerk_ticket={t}"))).send().await.unwrap();
+        assert!(r.status().is_client_error() || r.status().is_redirection());
+    }
+}

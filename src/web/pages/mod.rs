@@ -801,6 +801,7 @@ struct SignUpPage<'a> {
     action: &'a str,
     continuing: bool,
     fields: Vec<Field>,
+    ticket: Option<String>,
     social: Vec<(String, String)>,
     sso_action: &'a str,
     error: Option<String>,
@@ -925,6 +926,7 @@ fn render_sign_up(
         },
         continuing,
         fields: sign_up_fields(ctx, pc.s, values, only),
+        ticket: values.get("ticket").cloned(),
         social: social_buttons(ctx),
         sso_action: "/sign-up/sso",
         error: errors.general,
@@ -944,12 +946,23 @@ async fn sign_up_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
             return see_other(&ctx, &pc, &req, &to);
         }
     }
+    // `/sign-up?__clerk_ticket=…` from an invitation: the invited address, and the ticket.
+    let mut values = HashMap::new();
+    if let Some(ticket) = query_map(&req).get("__clerk_ticket").cloned() {
+        match crate::flows::tickets::invitation_email(&ctx, &ticket).await {
+            Ok(email) => {
+                values.insert("email_address".to_owned(), email);
+                values.insert("ticket".to_owned(), ticket);
+            }
+            Err(e) => return error_page(&e),
+        }
+    }
     render_sign_up(
         &ctx,
         &pc,
         &req,
         false,
-        &HashMap::new(),
+        &values,
         None,
         FormErrors::default(),
         StatusCode::OK,
@@ -965,7 +978,10 @@ async fn sign_up_submit(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match sign_up::create(&ctx, &mut pc.cc, &params(&form, SIGN_UP_FIELDS)).await {
+    // An invitation link's ticket rides along in a hidden field.
+    let mut fields = SIGN_UP_FIELDS.to_vec();
+    fields.push("ticket");
+    match sign_up::create(&ctx, &mut pc.cc, &params(&form, &fields)).await {
         Ok(su) => next_sign_up_step(&ctx, pc, &req, su).await,
         Err(FlowError::Api(api)) => render_sign_up(
             &ctx,
