@@ -210,25 +210,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     super::limits::sign_in(ctx, cc.ip.as_deref(), identifier.as_deref()).await?;
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
-    let mut si = SignIn {
-        id: new_id("sia"),
-        client_id: client.id.clone(),
-        status: SignInStatus::NeedsIdentifier,
-        identifier: None,
-        user_id: None,
-        supported_first_factors: Vec::new(),
-        supported_second_factors: Vec::new(),
-        first_factor_verification: None,
-        second_factor_verification: None,
-        user_data: None,
-        created_session_id: None,
-        first_factor_at: None,
-        external_identity: None,
-        phantom: false,
-        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut si = new_sign_in(ctx, &client.id);
 
     if let Some(raw) = identifier
         .as_ref()
@@ -537,11 +519,21 @@ async fn sign_in_with_ticket(ctx: &Ctx, cc: &mut ClientCtx, ticket: &str) -> Flo
         .ok_or_else(|| {
             ApiError::invalid_value("ticket", "The user of this ticket no longer exists.")
         })?;
-    let client = client::ensure_for_new_attempt(ctx, cc).await?;
+    let identifier = user
+        .emails
+        .first()
+        .map(|e| e.email_address.clone())
+        .or(user.user.username.clone())
+        .unwrap_or_else(|| user.user.id.clone());
+    sign_in_as(ctx, cc, &user, &identifier, "ticket").await
+}
+
+/// A new, empty sign-in for `client_id`.
+fn new_sign_in(ctx: &Ctx, client_id: &str) -> SignIn {
     let now = ctx.now();
-    let mut si = SignIn {
+    SignIn {
         id: new_id("sia"),
-        client_id: client.id.clone(),
+        client_id: client_id.to_owned(),
         status: SignInStatus::NeedsIdentifier,
         identifier: None,
         user_id: None,
@@ -557,17 +549,24 @@ async fn sign_in_with_ticket(ctx: &Ctx, cc: &mut ClientCtx, ticket: &str) -> Flo
         abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
         created_at: now,
         updated_at: now,
-    };
-    let identifier = user
-        .emails
-        .first()
-        .map(|e| e.email_address.clone())
-        .or(user.user.username.clone())
-        .unwrap_or_else(|| user.user.id.clone());
-    set_identified(ctx, &mut si, &identifier, &user);
-    si.first_factor_verification = Some(Verification::verified("ticket", now));
+    }
+}
+
+/// A sign-in of `user` whose first factor (`strategy`) is already proven: on to the second
+/// factor or a session.
+async fn sign_in_as(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    user: &UserRecord,
+    identifier: &str,
+    strategy: &str,
+) -> FlowResult<SignIn> {
+    let client = client::ensure_for_new_attempt(ctx, cc).await?;
+    let mut si = new_sign_in(ctx, &client.id);
+    set_identified(ctx, &mut si, identifier, user);
+    si.first_factor_verification = Some(Verification::verified(strategy, ctx.now()));
     save(ctx, &mut si).await?;
-    point_client_at(ctx, &client.id, &si.id, now).await?;
+    point_client_at(ctx, &client.id, &si.id, ctx.now()).await?;
     first_factor_done(ctx, cc, &mut si).await?;
     Ok(si)
 }
@@ -597,37 +596,11 @@ async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<Sign
     let user = super::oauth::account_for(ctx, identity, true)
         .await?
         .ok_or_else(invalid)?;
-    let client = client::ensure_for_new_attempt(ctx, cc).await?;
-    let now = ctx.now();
-    let mut si = SignIn {
-        id: new_id("sia"),
-        client_id: client.id.clone(),
-        status: SignInStatus::NeedsIdentifier,
-        identifier: None,
-        user_id: None,
-        supported_first_factors: Vec::new(),
-        supported_second_factors: Vec::new(),
-        first_factor_verification: None,
-        second_factor_verification: None,
-        user_data: None,
-        created_session_id: None,
-        first_factor_at: None,
-        external_identity: None,
-        phantom: false,
-        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
-        created_at: now,
-        updated_at: now,
-    };
     let identifier = identity
         .email
         .clone()
         .unwrap_or_else(|| identity.subject.clone());
-    set_identified(ctx, &mut si, &identifier, &user);
-    si.first_factor_verification = Some(super::oauth::verified(ctx, &v.strategy));
-    save(ctx, &mut si).await?;
-    point_client_at(ctx, &client.id, &si.id, now).await?;
-    first_factor_done(ctx, cc, &mut si).await?;
-    Ok(si)
+    sign_in_as(ctx, cc, &user, &identifier, &v.strategy.clone()).await
 }
 
 /// Finds the user an identifier names: an email address, an E.164 phone number, or a

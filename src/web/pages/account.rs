@@ -10,8 +10,9 @@ use askama::Template;
 
 use super::strings::Strings;
 use super::{
-    Alternative, FormErrors, PageCtx, after_sign_in_step, checked_form, current_sign_in,
-    done_target, error_page, html, page_ctx, params, query_map, see_other,
+    Alternative, FormErrors, PageCtx, after_sign_in_step, alternative, checked_form,
+    current_sign_in, done_target, error_page, factor_target, html, page_ctx, params, query_map,
+    see_other,
 };
 use crate::flows::account::{self, Access, Me};
 use crate::flows::client::ClientCtx;
@@ -91,13 +92,6 @@ struct FactorTwoPage<'a> {
     field_errors: HashMap<String, String>,
 }
 
-fn factor_target(f: &crate::flows::sign_in::Factor) -> String {
-    f.phone_number_id
-        .clone()
-        .or(f.email_address_id.clone())
-        .unwrap_or_default()
-}
-
 fn render_factor_two(
     ctx: &Ctx,
     pc: &PageCtx,
@@ -123,24 +117,7 @@ fn render_factor_two(
         .supported_second_factors
         .iter()
         .filter(|f| !(f.strategy == strategy && factor_target(f) == target))
-        .map(|f| Alternative {
-            strategy: f.strategy.clone(),
-            target: factor_target(f),
-            label: match f.strategy.as_str() {
-                "totp" => s.use_totp.to_owned(),
-                "backup_code" => s.use_backup_code.to_owned(),
-                "email_code" => format!(
-                    "{} {}",
-                    s.email_code_to,
-                    f.safe_identifier.clone().unwrap_or_default()
-                ),
-                _ => format!(
-                    "{} {}",
-                    s.text_code_to,
-                    f.safe_identifier.clone().unwrap_or_default()
-                ),
-            },
-        })
+        .filter_map(|f| alternative(s, f))
         .collect();
     let b = &ctx.settings.branding;
     let page = FactorTwoPage {

@@ -559,6 +559,34 @@ struct Alternative {
     label: String,
 }
 
+/// The email address or phone number a factor is for, or "".
+fn factor_target(f: &crate::flows::sign_in::Factor) -> String {
+    f.email_address_id
+        .clone()
+        .or(f.phone_number_id.clone())
+        .unwrap_or_default()
+}
+
+/// A factor as a "use another method" entry, for the methods a factor page can take
+/// (upstream providers and wallets have their own buttons).
+fn alternative(s: &Strings, f: &crate::flows::sign_in::Factor) -> Option<Alternative> {
+    let who = f.safe_identifier.clone().unwrap_or_default();
+    let label = match f.strategy.as_str() {
+        "password" => s.use_password.to_owned(),
+        "email_link" => format!("{} {who}", s.email_link_to),
+        "email_code" => format!("{} {who}", s.email_code_to),
+        "phone_code" => format!("{} {who}", s.text_code_to),
+        "totp" => s.use_totp.to_owned(),
+        "backup_code" => s.use_backup_code.to_owned(),
+        _ => return None,
+    };
+    Some(Alternative {
+        strategy: f.strategy.clone(),
+        target: factor_target(f),
+        label,
+    })
+}
+
 /// The client's open sign-in, if any.
 async fn current_sign_in(ctx: &Ctx, cc: &ClientCtx) -> Option<SignIn> {
     let id = cc.row.as_ref()?.sign_in_id.clone()?;
@@ -605,32 +633,7 @@ fn render_factor_one(
                     .unwrap_or_default()
                     == target)
         })
-        .map(|f| Alternative {
-            strategy: f.strategy.clone(),
-            target: f
-                .email_address_id
-                .clone()
-                .or(f.phone_number_id.clone())
-                .unwrap_or_default(),
-            label: match f.strategy.as_str() {
-                "password" => s.use_password.to_owned(),
-                "email_link" => format!(
-                    "{} {}",
-                    s.email_link_to,
-                    f.safe_identifier.clone().unwrap_or_default()
-                ),
-                "email_code" => format!(
-                    "{} {}",
-                    s.email_code_to,
-                    f.safe_identifier.clone().unwrap_or_default()
-                ),
-                _ => format!(
-                    "{} {}",
-                    s.text_code_to,
-                    f.safe_identifier.clone().unwrap_or_default()
-                ),
-            },
-        })
+        .filter_map(|f| alternative(s, f))
         .collect();
     let b = &ctx.settings.branding;
     let page = FactorOnePage {
