@@ -40,6 +40,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub audit: AuditSettings,
+    #[serde(default)]
+    pub passkeys: PasskeySettings,
     /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
     #[serde(default)]
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
@@ -104,6 +106,18 @@ pub struct ProviderSettings {
     /// Treat the email the provider gives as verified when it says nothing about it (for
     /// providers that only ever hand out confirmed addresses).
     pub trust_email: Option<bool>,
+}
+
+/// The WebAuthn relying party. By default the issuer's host is the RP id and its origin the
+/// only origin.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasskeySettings {
+    /// A registrable domain suffix of the issuer's host (`example.com` for
+    /// `auth.example.com`), so passkeys also work on sibling hosts.
+    pub rp_id: String,
+    /// More origins allowed to use the passkeys (`https://app.example.com`).
+    pub origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -626,7 +640,14 @@ impl Settings {
         );
         for f in &auth.first_factors {
             anyhow::ensure!(
-                ["password", "email_code", "phone_code", "email_link"].contains(&f.as_str()),
+                [
+                    "password",
+                    "email_code",
+                    "phone_code",
+                    "email_link",
+                    "passkey"
+                ]
+                .contains(&f.as_str()),
                 "[auth] first_factors: unknown strategy {f:?}"
             );
         }

@@ -155,7 +155,9 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .build()?;
     let federation = crate::federation::Federation::new(&settings)?;
     let audit = crate::flows::audit::Sink::start(db.clone());
+    let webauthn = crate::flows::passkeys::relying_party(&settings);
     Ok(Ctx {
+        webauthn,
         audit,
         federation,
         http,

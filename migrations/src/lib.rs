@@ -13,6 +13,7 @@ mod m20261122_000007_create_external_accounts;
 mod m20261122_000008_audit_user_agent;
 mod m20261122_000009_create_tickets;
 mod m20261122_000010_create_web3_wallets;
+mod m20261122_000011_create_passkeys;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_audit_user_agent::Migration),
             Box::new(m20261122_000009_create_tickets::Migration),
             Box::new(m20261122_000010_create_web3_wallets::Migration),
+            Box::new(m20261122_000011_create_passkeys::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod oauth;
 pub mod params;
+pub mod passkeys;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
@@ -56,6 +57,8 @@ pub struct Ctx {
     pub federation: crate::federation::Federation,
     /// Batches frequent audit events to the database.
     pub audit: audit::Sink,
+    /// The WebAuthn relying party, when the issuer can be one.
+    pub webauthn: Option<webauthn_rs::Webauthn>,
 }
 
 impl Ctx {

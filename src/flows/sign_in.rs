@@ -196,7 +196,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         check_strategy(ctx, s)?;
         // An upstream provider identifies the user itself; enterprise SSO picks the
         // connection from the identifier's domain.
-        if identifier.is_none() && !s.starts_with("oauth_") {
+        if identifier.is_none() && !s.starts_with("oauth_") && s != "passkey" {
             return Err(ApiError::missing("identifier").into());
         }
         if s == "password" && password.is_none() {
@@ -301,6 +301,19 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
                 action_complete,
             )
             .await?;
+        }
+        (Some("email_link"), _) => {
+            let redirect_url = redirect_url.ok_or_else(|| ApiError::missing("redirect_url"))?;
+            prepare_link(ctx, &mut si, None, redirect_url).await?;
+        }
+        (Some("passkey"), _) => {
+            // No identifier needed: the passkey names its user.
+            if si.user_id.is_none() {
+                si.status = SignInStatus::NeedsFirstFactor;
+                si.supported_first_factors = vec![passkey_factor()];
+            }
+            si.first_factor_verification = Some(super::passkeys::start_sign_in(ctx, &si.id).await?);
+            save(ctx, &mut si).await?;
         }
         _ => {}
     }
@@ -726,6 +739,18 @@ fn failed_attempt(ctx: &Ctx, cc: &ClientCtx, si: &SignIn, strategy: &str) {
     );
 }
 
+fn passkey_factor() -> Factor {
+    Factor {
+        strategy: "passkey".into(),
+        safe_identifier: None,
+        email_address_id: None,
+        phone_number_id: None,
+        web3_wallet_id: None,
+        primary: false,
+        default: false,
+    }
+}
+
 /// Whose failures a sign-in counts for the lockout: the user's, or a phantom's own.
 fn lockout_key(ctx: &Ctx, si: &SignIn) -> String {
     match &si.user_id {
@@ -799,6 +824,9 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     }
     if enabled(ctx, "phone_code") {
         factors.extend(phones.iter().map(|p| phone_factor("phone_code", p, user)));
+    }
+    if enabled(ctx, "passkey") && !user.passkeys.is_empty() {
+        factors.push(passkey_factor());
     }
     // Each verified wallet, by any of the wallet strategies.
     if ctx.settings.auth.web3_wallet.enabled() {
@@ -900,6 +928,10 @@ pub async fn prepare_first_factor(
         s @ ("phone_code" | "reset_password_phone_code") => {
             let target = params.text("phone_number_id")?;
             prepare_code(ctx, &mut si, s, target).await?;
+        }
+        "passkey" => {
+            si.first_factor_verification = Some(super::passkeys::start_sign_in(ctx, &si.id).await?);
+            save(ctx, &mut si).await?;
         }
         s if super::web3::is_strategy(s) => {
             let target = params.text("web3_wallet_id")?;
@@ -1067,6 +1099,41 @@ pub async fn attempt_first_factor(
             if !reset {
                 first_factor_done(ctx, cc, &mut si).await?;
             }
+        }
+        "passkey" => {
+            let raw = params
+                .raw("public_key_credential")?
+                .ok_or_else(|| ApiError::missing("public_key_credential"))?;
+            let checked = super::passkeys::finish_sign_in(ctx, &si.id, &raw).await;
+            let user = match checked {
+                Ok(user_id) if si.user_id.as_ref().is_none_or(|u| *u == user_id) => {
+                    users::get_user(&ctx.db, &user_id).await?
+                }
+                Ok(_) => None,
+                Err(e) => {
+                    failed_attempt(ctx, cc, &si, "passkey");
+                    return Err(e);
+                }
+            };
+            let Some(user) = user else {
+                failed_attempt(ctx, cc, &si, "passkey");
+                return Err(ApiError::new(
+                    ErrorCode::VerificationFailed,
+                    "Passkey not accepted",
+                    "This passkey belongs to another account.",
+                )
+                .into());
+            };
+            let identifier = si.identifier.clone().unwrap_or_else(|| {
+                user.emails
+                    .first()
+                    .map(|e| e.email_address.clone())
+                    .or(user.user.username.clone())
+                    .unwrap_or_else(|| user.user.id.clone())
+            });
+            set_identified(ctx, &mut si, &identifier, &user);
+            si.first_factor_verification = Some(Verification::verified("passkey", ctx.now()));
+            first_factor_done(ctx, cc, &mut si).await?;
         }
         s if super::web3::is_strategy(s) => {
             let signature = params

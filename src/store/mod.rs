@@ -9,6 +9,7 @@ pub mod external;
 pub mod factors;
 pub mod keys;
 pub mod oauth;
+pub mod passkeys;
 pub mod sessions;
 pub mod tickets;
 pub mod users;

@@ -7,7 +7,9 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-use super::entities::{backup_code, email_address, phone_number, totp_factor, user, web3_wallet};
+use super::entities::{
+    backup_code, email_address, passkey, phone_number, totp_factor, user, web3_wallet,
+};
 
 /// A user with its identifications, as the flows and the API render it.
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct UserRecord {
     pub external: Vec<super::external::ExternalAccountRow>,
     /// Ethereum wallets.
     pub wallets: Vec<web3_wallet::Model>,
+    /// Passkeys.
+    pub passkeys: Vec<passkey::Model>,
 }
 
 impl UserRecord {
@@ -107,8 +111,8 @@ pub async fn get_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<User
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
 
-/// Loads users with their identifications, second factors, wallets and upstream accounts in
-/// seven queries, whatever their number.
+/// Loads users with their identifications, second factors, wallets, passkeys and upstream
+/// accounts in eight queries, whatever their number.
 pub async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -156,6 +160,7 @@ pub async fn load_users(
                     backup_codes: 0,
                     external: Vec::new(),
                     wallets: Vec::new(),
+                    passkeys: Vec::new(),
                 },
             )
         })
@@ -188,6 +193,16 @@ pub async fn load_users(
     for w in wallets {
         if let Some(r) = by_user.get_mut(&w.user_id) {
             r.wallets.push(w);
+        }
+    }
+    let passkeys = passkey::Entity::find()
+        .filter(passkey::Column::UserId.is_in(ids.iter().cloned()))
+        .order_by_asc(passkey::Column::CreatedAt)
+        .all(db)
+        .await?;
+    for p in passkeys {
+        if let Some(r) = by_user.get_mut(&p.user_id) {
+            r.passkeys.push(p);
         }
     }
     for x in super::external::of_users(db, ids).await? {

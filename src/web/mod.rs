@@ -123,7 +123,7 @@ where
 /// No `form-action`: browsers apply it to every redirect after a submission, and sign-in,
 /// consent and logout forms end at an application's origin, which the page cannot know.
 pub(crate) const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'";
+     img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// An HTML page: never cached, under `csp`.
 pub(crate) fn html_response(

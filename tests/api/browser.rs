@@ -470,3 +470,171 @@ async fn browser_continue_with_google() {
     assert_eq!(b.url().await.path(), "/user");
     b.done().await;
 }
+
+/// WebDriver's WebAuthn extension: a virtual CTAP2 authenticator with resident keys and user
+/// verification, as a platform authenticator that always says yes.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/webauthn/authenticator",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+            "hasUserVerification": true, "isUserConsenting": true, "isUserVerified": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn wait_for(b: &Browser, css: &str) -> fantoccini::elements::Element {
+    for _ in 0..100 {
+        if let Ok(el) = b.client.find(Locator::Css(css)).await
+            && el.is_displayed().await.unwrap_or(false)
+        {
+            return el;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never became visible: {}", b.text().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_passkey_registration_and_sign_in() {
+    let Some(b) = browser(true).await else { return };
+    // WebAuthn refuses IP addresses as relying parties: the issuer is http://localhost:PORT.
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+        s.testing.enabled = true;
+        s.auth.first_factors.push("passkey".into());
+        s.server.public_url = s.server.public_url.replace("127.0.0.1", "localhost");
+    })
+    .await
+    .unwrap();
+    let url = |path: &str| app.url(path).replace("127.0.0.1", "localhost");
+    b.client
+        .issue_cmd(AddVirtualAuthenticator)
+        .await
+        .expect("a virtual authenticator");
+
+    let email = "ada+portcullis_test@example.com";
+    b.go(&url("/sign-up")).await;
+    b.fill("email_address", email).await;
+    b.fill("password", "correct horse battery").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("code", "424242").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/user");
+
+    // Add a passkey: the page's script runs the ceremony and reloads.
+    wait_for(&b, "#passkey-add").await.click().await.unwrap();
+    for _ in 0..100 {
+        if b.text().await.contains("Passkey 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(b.text().await.contains("Passkey 1"), "{}", b.text().await);
+    b.shot("passkeys").await;
+    b.click_text("Sign out").await;
+
+    // Sign in with it: no identifier, no password, and no second step. The autofill request
+    // starts with the page (a virtual authenticator answers it at once); the button is the
+    // other way in, for when it has not.
+    b.go(&url("/sign-in")).await;
+    if let Ok(el) = b.client.find(Locator::Css("#passkey-sign-in")).await
+        && el.is_displayed().await.unwrap_or(false)
+    {
+        let _ = el.click().await;
+    }
+    for _ in 0..100 {
+        if b.url().await.path() == "/user" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.url().await.path(), "/user", "{}", b.text().await);
+
+    // Assertions made in the page but not sent by it: one works once; a copy whose
+    // clientDataJSON claims another origin is refused.
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        (async () => {
+          await fetch('/v1/client/sessions?_method=DELETE', { method: 'POST', credentials: 'same-origin' });
+          const r = await fetch('/v1/client/sign_ins', { method: 'POST', credentials: 'same-origin',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'strategy=passkey' });
+          const si = (await r.json()).response;
+          const options = PublicKeyCredential.parseRequestOptionsFromJSON(JSON.parse(si.first_factor_verification.nonce));
+          const c = await navigator.credentials.get({ publicKey: options });
+          done({ id: si.id, credential: JSON.stringify(c.toJSON()) });
+        })().catch(e => done({ error: String(e) }));
+    "#;
+    let http = reqwest::Client::new();
+    let assertion = || async {
+        let out = b.client.execute_async(script, vec![]).await.unwrap();
+        assert!(out.get("error").is_none(), "{out}");
+        let cookie = b.client.get_named_cookie("__client").await.unwrap();
+        (
+            out["id"].as_str().unwrap().to_owned(),
+            out["credential"].as_str().unwrap().to_owned(),
+            format!("__client={}", cookie.value()),
+        )
+    };
+    let attempt = |id: String, cookie: String, body: String| {
+        let http = http.clone();
+        let to = app.url(&format!("/v1/client/sign_ins/{id}/attempt_first_factor"));
+        async move {
+            let r = http
+                .post(to)
+                .header("cookie", cookie)
+                .form(&[
+                    ("strategy", "passkey"),
+                    ("public_key_credential", body.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (id, credential, cookie) = assertion().await;
+    let (status, body) = attempt(id.clone(), cookie.clone(), credential.clone()).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(body["response"]["status"], "complete");
+    let (status, body) = attempt(id, cookie, credential).await;
+    assert_ne!(
+        status,
+        reqwest::StatusCode::OK,
+        "a replayed assertion: {body}"
+    );
+
+    let (id, credential, cookie) = assertion().await;
+    let mut forged: serde_json::Value = serde_json::from_str(&credential).unwrap();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let client_data = String::from_utf8(
+        b64.decode(forged["response"]["clientDataJSON"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let origin = url("").trim_end_matches('/').to_owned();
+    let evil = client_data.replace(&origin, "http://evil.example");
+    assert_ne!(evil, client_data, "{client_data}");
+    forged["response"]["clientDataJSON"] = serde_json::json!(b64.encode(evil));
+    let (status, body) = attempt(id, cookie, forged.to_string()).await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::BAD_REQUEST,
+        "another origin: {body}"
+    );
+    b.done().await;
+}

@@ -142,9 +142,29 @@ impl TestApp {
         settings.check().expect("test settings are valid");
 
         let clock = Arc::new(ManualClock::new());
-        let app = Application::build_with_clock(settings, clock.clone())
-            .await
-            .expect("application builds");
+        // The port was free when picked; a parallel test may have taken it since. Then pick
+        // another (the issuer follows the port).
+        let mut attempt = 0;
+        let app = loop {
+            match Application::build_with_clock(settings.clone(), clock.clone()).await {
+                Ok(app) => break app,
+                Err(e) if attempt < 5 && format!("{e:#}").contains("binding") => {
+                    attempt += 1;
+                    let port = std::net::TcpListener::bind("127.0.0.1:0")
+                        .and_then(|l| l.local_addr())
+                        .expect("free port")
+                        .port();
+                    let old = settings.server.bind.clone();
+                    settings.server.bind = format!("127.0.0.1:{port}");
+                    let old_port = old.rsplit(':').next().unwrap_or_default().to_owned();
+                    settings.server.public_url = settings
+                        .server
+                        .public_url
+                        .replace(&format!(":{old_port}"), &format!(":{port}"));
+                }
+                Err(e) => panic!("application builds: {e:#}"),
+            }
+        };
         let port = app.port();
         let ctx = app.ctx();
         tokio::spawn(app.run_until_stopped());

@@ -23,6 +23,7 @@ mod limits;
 mod mfa;
 mod oidc;
 mod pages;
+mod passkeys;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -8,6 +8,7 @@ pub mod email_address;
 pub mod external_account;
 pub mod instance_secret;
 pub mod oauth_client;
+pub mod passkey;
 pub mod phone_number;
 pub mod refresh_token;
 pub mod session;

@@ -21,6 +21,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/me/totp", web::delete().to(totp_delete))
         .route("/me/backup_codes", web::post().to(backup_codes_create))
+        .route("/me/passkeys", web::post().to(passkey_create))
+        .route(
+            "/me/passkeys/{id}/attempt_verification",
+            web::post().to(passkey_attempt),
+        )
+        .route("/me/passkeys/{id}", web::patch().to(passkey_update))
+        .route("/me/passkeys/{id}", web::delete().to(passkey_delete))
         .route("/me/external_accounts", web::post().to(external_create))
         .route(
             "/me/external_accounts/{id}",
@@ -373,6 +380,86 @@ async fn external_delete(
     run(ctx, req, None, Access::Active, |ctx, me, _| async move {
         account::disconnect_external(&ctx, &me, &id).await?;
         Ok(render::deleted("external_account", &id))
+    })
+    .await
+}
+
+async fn passkey_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, p| async move {
+            p.only(&[])?;
+            let pending = crate::flows::passkeys::start_registration(&ctx, me.user()).await?;
+            Ok(render::passkey_pending(&pending))
+        },
+    )
+    .await
+}
+
+async fn passkey_attempt(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, p| async move {
+            let row =
+                crate::flows::passkeys::finish_registration(&ctx, &me.actor, me.user(), &id, &p)
+                    .await?;
+            Ok(render::passkey(&row))
+        },
+    )
+    .await
+}
+
+async fn passkey_update(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    run(
+        ctx,
+        req,
+        Some(payload),
+        Access::Active,
+        |ctx, me, p| async move {
+            crate::flows::passkeys::rename(&ctx, me.user(), &id, &p).await?;
+            let user = account::reload(&ctx, &me).await?;
+            let row = user
+                .passkeys
+                .iter()
+                .find(|k| k.id == id)
+                .ok_or_else(|| crate::flows::ApiError::not_found("passkey"))?;
+            Ok(render::passkey(row))
+        },
+    )
+    .await
+}
+
+async fn passkey_delete(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
+        crate::flows::passkeys::remove(&ctx, &me.actor, me.user(), &id).await?;
+        Ok(render::deleted("passkey", &id))
     })
     .await
 }

@@ -234,7 +234,7 @@ pub fn user(u: &UserRecord) -> Value {
             "created_at": w.created_at,
             "updated_at": w.updated_at,
         })).collect::<Vec<_>>(),
-        "passkeys": [],
+        "passkeys": u.passkeys.iter().map(passkey).collect::<Vec<_>>(),
         "external_accounts": u.external.iter().map(external_account).collect::<Vec<_>>(),
         "enterprise_accounts": [],
         "organization_memberships": [],
@@ -419,5 +419,36 @@ pub fn external_account_pending(v: &Verification) -> Value {
         "id": null,
         "provider": v.strategy,
         "verification": verification(v),
+    })
+}
+
+/// A registered passkey.
+pub fn passkey(p: &crate::store::passkeys::PasskeyRow) -> Value {
+    json!({
+        "object": "passkey",
+        "id": p.id,
+        "name": p.name,
+        "last_used_at": p.last_used_at,
+        "verification": { "object": "verification_passkey", "status": "verified", "strategy": "passkey", "attempts": null, "expire_at": null, "nonce": null },
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+    })
+}
+
+/// A passkey being registered: `verification.nonce` holds the creation options (JSON).
+pub fn passkey_pending(p: &crate::flows::passkeys::PendingPasskey) -> Value {
+    json!({
+        "object": "passkey",
+        "id": p.id,
+        "name": null,
+        "last_used_at": null,
+        "verification": {
+            "object": "verification_passkey",
+            "status": "unverified",
+            "strategy": "passkey",
+            "nonce": p.options_json,
+            "attempts": null,
+            "expire_at": p.expire_at,
+        },
     })
 }

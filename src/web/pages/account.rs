@@ -49,7 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/user/totp/verify", web::post().to(totp_verify))
         .route("/user/totp/remove", web::post().to(totp_remove))
         .route("/user/backup-codes", web::post().to(backup_codes_create))
-        .route("/user/apps/remove", web::post().to(remove_app));
+        .route("/user/apps/remove", web::post().to(remove_app))
+        .route("/user/passkeys/remove", web::post().to(passkey_remove));
 }
 
 // ----- sign-in, second factor -----
@@ -301,6 +302,9 @@ struct UserPage<'a> {
     connected: Vec<(String, String, String)>,
     /// `(strategy, name)` of providers that can still be connected.
     connectable: Vec<(String, String)>,
+    passkeys_enabled: bool,
+    /// `(id, name)` of the user's passkeys.
+    passkeys: Vec<(String, String)>,
     notice: Option<String>,
     error: Option<String>,
     field_errors: HashMap<String, String>,
@@ -437,6 +441,18 @@ async fn render_user(
                     x.email_address.clone().unwrap_or_default(),
                 )
             })
+            .collect(),
+        passkeys_enabled: ctx.webauthn.is_some()
+            && ctx
+                .settings
+                .auth
+                .first_factors
+                .iter()
+                .any(|f| f == "passkey"),
+        passkeys: u
+            .passkeys
+            .iter()
+            .map(|p| (p.id.clone(), p.name.clone()))
             .collect(),
         connectable: ctx
             .federation
@@ -1025,4 +1041,20 @@ async fn remove_app(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
         return error_page(&e.into());
     }
     see_other(&ctx, &pc, &req, "/user")
+}
+
+async fn passkey_remove(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let id = form.get("id").cloned().unwrap_or_default();
+    match crate::flows::passkeys::remove(&ctx, &me.actor, me.user(), &id).await {
+        Ok(()) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
 }

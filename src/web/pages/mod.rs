@@ -343,6 +343,8 @@ struct SignInPage<'a> {
     identifier_label: String,
     identifier: &'a str,
     reauth: bool,
+    passkeys: bool,
+    passkey_next: String,
     social: Vec<(String, String)>,
     sso_action: &'a str,
     error: Option<String>,
@@ -392,6 +394,14 @@ fn render_sign_in(
         identifier_label: identifier_label(ctx, pc.s),
         identifier,
         reauth,
+        passkeys: ctx.webauthn.is_some()
+            && ctx
+                .settings
+                .auth
+                .first_factors
+                .iter()
+                .any(|f| f == "passkey"),
+        passkey_next: link_return(pc),
         social: social_buttons(ctx),
         sso_action: "/sign-in/sso",
         error: errors.general,
