@@ -67,6 +67,10 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
             include_str!("../../static/form_post.js"),
             "text/javascript; charset=utf-8",
         ),
+        "wallet.js" => (
+            include_str!("../../static/wallet.js"),
+            "text/javascript; charset=utf-8",
+        ),
         "passkey.js" => (
             include_str!("../../static/passkey.js"),
             "text/javascript; charset=utf-8",

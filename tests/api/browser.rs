@@ -638,3 +638,95 @@ async fn browser_passkey_registration_and_sign_in() {
     );
     b.done().await;
 }
+
+/// Lets the test answer the page's wallet requests: an EIP-1193 provider whose
+/// `personal_sign` waits for the test to sign in Rust.
+const FAKE_WALLET: &str = r#"
+    const address = arguments[0];
+    window.__pending = null;
+    window.ethereum = { request: async ({ method, params }) => {
+      if (method === 'eth_requestAccounts') { return [address]; }
+      if (method === 'personal_sign') {
+        return new Promise(resolve => { window.__pending = { message: params[0], resolve }; });
+      }
+      throw new Error('unsupported ' + method);
+    } };
+    window.dispatchEvent(new Event('ethereum#initialized'));
+"#;
+
+async fn answer_wallet(b: &Browser, wallet: &crate::web3::Wallet) {
+    for _ in 0..100 {
+        let pending = b
+            .client
+            .execute(
+                "return window.__pending ? window.__pending.message : null",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(hex) = pending.as_str() {
+            let bytes: Vec<u8> = (2..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            let signature = wallet.sign(&String::from_utf8(bytes).unwrap());
+            b.client
+                .execute(
+                    "window.__pending.resolve(arguments[0]); window.__pending = null;",
+                    vec![serde_json::json!(signature)],
+                )
+                .await
+                .unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the page never asked the wallet to sign: {}",
+        b.text().await
+    );
+}
+
+async fn wait_for_path(b: &Browser, path: &str) {
+    for _ in 0..100 {
+        if b.url().await.path() == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.url().await.path(), path, "{}", b.text().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_wallet_sign_up_and_sign_in() {
+    let Some(b) = browser(true).await else { return };
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+        s.auth.web3_wallet = portcullis::config::FieldMode::Optional;
+        s.auth.email_address = portcullis::config::FieldMode::Optional;
+        s.auth.password = portcullis::config::FieldMode::Optional;
+    })
+    .await
+    .unwrap();
+    let wallet = crate::web3::Wallet::new();
+    for _ in 0..2 {
+        // First time the wallet signs up, then it signs in.
+        b.go(&app.url("/sign-in")).await;
+        b.client
+            .execute(FAKE_WALLET, vec![serde_json::json!(wallet.address)])
+            .await
+            .unwrap();
+        wait_for(&b, "#wallet-sign-in").await.click().await.unwrap();
+        answer_wallet(&b, &wallet).await;
+        wait_for_path(&b, "/user").await;
+        b.click_text("Sign out").await;
+    }
+    let r = app
+        .post("/v1/client/sign_ins", &[("identifier", &wallet.address)])
+        .await;
+    assert_eq!(
+        r.body["response"]["status"], "needs_first_factor",
+        "one account: {}",
+        r.body
+    );
+    b.done().await;
+}

@@ -8,13 +8,13 @@ use sha3::{Digest, Keccak256};
 use crate::backend_tests;
 use crate::helpers::{TestApp, browser};
 
-struct Wallet {
-    key: SigningKey,
-    address: String,
+pub(crate) struct Wallet {
+    pub(crate) key: SigningKey,
+    pub(crate) address: String,
 }
 
 impl Wallet {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let key = SigningKey::random(&mut rand::rngs::OsRng);
         let point = key.verifying_key().to_encoded_point(false);
         let hash = Keccak256::digest(&point.as_bytes()[1..]);
@@ -27,7 +27,7 @@ impl Wallet {
     }
 
     /// `personal_sign` (EIP-191): r || s || v, hex.
-    fn sign(&self, message: &str) -> String {
+    pub(crate) fn sign(&self, message: &str) -> String {
         let prefixed = format!("\x19Ethereum Signed Message:\n{}{message}", message.len());
         let digest = Keccak256::digest(prefixed.as_bytes());
         let (sig, rec) = self.key.sign_prehash_recoverable(&digest).unwrap();

@@ -343,6 +343,7 @@ struct SignInPage<'a> {
     identifier_label: String,
     identifier: &'a str,
     reauth: bool,
+    wallets: bool,
     passkeys: bool,
     passkey_next: String,
     social: Vec<(String, String)>,
@@ -394,6 +395,7 @@ fn render_sign_in(
         identifier_label: identifier_label(ctx, pc.s),
         identifier,
         reauth,
+        wallets: ctx.settings.auth.web3_wallet.enabled(),
         passkeys: ctx.webauthn.is_some()
             && ctx
                 .settings
