@@ -921,6 +921,7 @@ async fn free_or_hidden(
     value: &str,
     param: &str,
 ) -> FlowResult<bool> {
+    release_stale(ctx, kind, value).await?;
     if !users::identifier_taken(&ctx.db, kind, value).await? {
         return Ok(false);
     }
@@ -930,12 +931,31 @@ async fn free_or_hidden(
     Err(identifier_exists(param).into())
 }
 
+/// An address or number another user added to their account but did not verify within a
+/// day is theirs no longer.
+const UNVERIFIED_CLAIM_SECS: i64 = 24 * 3600;
+
+async fn release_stale(ctx: &Ctx, kind: IdentifierKind, value: &str) -> FlowResult<()> {
+    let released = users::release_stale_claim(
+        &ctx.db,
+        kind,
+        value,
+        ctx.now() - UNVERIFIED_CLAIM_SECS * 1000,
+    )
+    .await?;
+    if released > 0 {
+        tracing::info!("a stale unverified claim on an identifier was released");
+    }
+    Ok(())
+}
+
 pub(crate) async fn ensure_free(
     ctx: &Ctx,
     kind: IdentifierKind,
     value: &str,
     param: &str,
 ) -> FlowResult<()> {
+    release_stale(ctx, kind, value).await?;
     if users::identifier_taken(&ctx.db, kind, value).await? {
         return Err(identifier_exists(param).into());
     }

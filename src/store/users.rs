@@ -534,3 +534,34 @@ pub async fn wallet_taken(db: &impl ConnectionTrait, address: &str) -> Result<bo
         .await?
         .is_some())
 }
+
+/// Frees an email address or phone number that another user added but never verified
+/// before `older_than` (unix ms): an unverified claim must not hold an address forever.
+pub async fn release_stale_claim(
+    db: &impl ConnectionTrait,
+    kind: IdentifierKind,
+    value: &str,
+    older_than: i64,
+) -> Result<u64, DbErr> {
+    Ok(match kind {
+        IdentifierKind::Email => {
+            email_address::Entity::delete_many()
+                .filter(email_address::Column::EmailAddress.eq(value))
+                .filter(email_address::Column::Verified.eq(false))
+                .filter(email_address::Column::CreatedAt.lt(older_than))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
+        IdentifierKind::Phone => {
+            phone_number::Entity::delete_many()
+                .filter(phone_number::Column::PhoneNumber.eq(value))
+                .filter(phone_number::Column::Verified.eq(false))
+                .filter(phone_number::Column::CreatedAt.lt(older_than))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
+        IdentifierKind::Username => 0,
+    })
+}

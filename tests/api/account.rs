@@ -217,3 +217,23 @@ backend_tests! {
         }
     }
 }
+
+backend_tests! {
+    async fn an_unverified_claim_on_an_address_lapses_after_a_day(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let squatter = app.signed_in_user("mallory@example.com", "correct horse").await;
+        let r = app.post_as(&squatter, "/v1/me/email_addresses", &[("email_address", "ada@example.com")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // While the claim is fresh, the address is taken.
+        let r = app.post("/v1/client/sign_ups", &[("email_address", "ada@example.com"), ("password", "correct horse")]).await;
+        assert_eq!(r.error_code(), "form_identifier_exists");
+        // A day later it is Ada's to sign up with.
+        app.clock.advance_secs(24 * 3600 + 1);
+        let r = app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        assert_eq!(r.body["response"]["status"], "complete");
+        // And the lapsed claim is gone from the other account.
+        let me = app.get_as(&squatter, "/v1/me").await;
+        let emails: Vec<&str> = me.body["response"]["email_addresses"].as_array().unwrap().iter().map(|e| e["email_address"].as_str().unwrap()).collect();
+        assert_eq!(emails, ["mallory@example.com"]);
+    }
+}
