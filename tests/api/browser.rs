@@ -160,14 +160,20 @@ impl Browser {
         self.client.current_url().await.unwrap()
     }
 
+    /// The page's text; a page that is being replaced (a script navigating) is read again.
     async fn text(&self) -> String {
-        self.client
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let mut last = None;
+        for _ in 0..40 {
+            match self.client.find(Locator::Css("body")).await {
+                Ok(body) => match body.text().await {
+                    Ok(t) => return t,
+                    Err(e) => last = Some(e),
+                },
+                Err(e) => last = Some(e.into()),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page never settled: {last:?}");
     }
 
     async fn shot(&self, name: &str) {
