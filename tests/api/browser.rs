@@ -169,7 +169,7 @@ impl Browser {
                     Ok(t) => return t,
                     Err(e) => last = Some(e),
                 },
-                Err(e) => last = Some(e.into()),
+                Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
