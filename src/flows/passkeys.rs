@@ -24,7 +24,15 @@ const CEREMONY_SECS: i64 = CODE_LIFETIME_SECS;
 /// The relying party, from `[passkeys]` or the issuer: its host is the RP id, its origin the
 /// allowed origin. None when the issuer cannot be one (browsers refuse IP addresses).
 pub fn relying_party(settings: &crate::config::Settings) -> Option<Webauthn> {
+    if !settings.auth.first_factors.iter().any(|f| f == "passkey") {
+        return None;
+    }
     let issuer = url::Url::parse(settings.issuer()).ok()?;
+    // Browsers refuse IP addresses as relying parties (and webauthn-rs says so loudly).
+    if matches!(issuer.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))) {
+        tracing::warn!("passkeys are enabled but the issuer is an IP address: they stay off");
+        return None;
+    }
     let rp_id = if settings.passkeys.rp_id.is_empty() {
         issuer.host_str()?.to_owned()
     } else {
