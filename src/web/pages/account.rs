@@ -10,9 +10,9 @@ use askama::Template;
 
 use super::strings::Strings;
 use super::{
-    Alternative, FormErrors, PageCtx, after_sign_in_step, alternative, checked_form,
+    Alternative, FormErrors, PageCtx, after_sign_in_step, alternative, api_status, checked_form,
     current_sign_in, done_target, error_page, factor_target, html, page_ctx, params, query_map,
-    see_other,
+    see_other, sign_in_page_at,
 };
 use crate::flows::account::{self, Access, Me};
 use crate::flows::client::ClientCtx;
@@ -141,16 +141,9 @@ fn render_factor_two(
 }
 
 async fn factor_two_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
+    let (pc, si) = match sign_in_page_at(&ctx, &req, SignInStatus::NeedsSecondFactor).await {
+        Ok(v) => v,
         Err(r) => return r,
-    };
-    let Some(si) = current_sign_in(&ctx, &pc.cc)
-        .await
-        .filter(|s| s.status == SignInStatus::NeedsSecondFactor)
-    else {
-        let to = format!("/sign-in{}", pc.query);
-        return see_other(&ctx, &pc, &req, &to);
     };
     let q = query_map(&req);
     let strategy = q
@@ -197,8 +190,7 @@ async fn factor_two_submit(
         Ok(next) => after_sign_in_step(&ctx, pc, &req, &next).await,
         Err(FlowError::Api(api)) => {
             let si = current_sign_in(&ctx, &pc.cc).await.unwrap_or(si);
-            let status =
-                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = api_status(&api);
             render_factor_two(
                 &ctx,
                 &pc,
@@ -535,8 +527,7 @@ async fn user_error(
 ) -> HttpResponse {
     match e {
         FlowError::Api(api) => {
-            let status =
-                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = api_status(&api);
             render_user(ctx, pc, req, me, None, FormErrors::from(&api), status).await
         }
         other => error_page(&other),
@@ -738,8 +729,7 @@ async fn verify_submit(
     match account::attempt_identification(&ctx, &me, kind_of_id(&id), &id, &p).await {
         Ok(_) => see_other(&ctx, &pc, &req, "/user"),
         Err(FlowError::Api(api)) => {
-            let status =
-                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = api_status(&api);
             render_verify(&ctx, &pc, &req, &me, &id, FormErrors::from(&api), status).await
         }
         Err(e) => error_page(&e),
@@ -993,8 +983,7 @@ async fn totp_verify(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payloa
             }
         }
         Err(FlowError::Api(api)) => {
-            let status =
-                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = api_status(&api);
             render_totp(&ctx, &pc, &req, &me, FormErrors::from(&api), status).await
         }
         Err(e) => error_page(&e),

@@ -599,6 +599,31 @@ fn alternative(s: &Strings, f: &crate::flows::sign_in::Factor) -> Option<Alterna
     })
 }
 
+/// A factor page's context and the client's sign-in, when it is at `status`; otherwise the
+/// response that sends the browser back to `/sign-in`.
+async fn sign_in_page_at(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    status: SignInStatus,
+) -> Result<(PageCtx, SignIn), HttpResponse> {
+    let pc = page_ctx(ctx, req).await?;
+    match current_sign_in(ctx, &pc.cc)
+        .await
+        .filter(|s| s.status == status)
+    {
+        Some(si) => Ok((pc, si)),
+        None => {
+            let to = format!("/sign-in{}", pc.query);
+            Err(see_other(ctx, &pc, req, &to))
+        }
+    }
+}
+
+/// The HTTP status of a flow error shown on a page.
+fn api_status(api: &ApiError) -> StatusCode {
+    StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+}
+
 /// The client's open sign-in, if any.
 async fn current_sign_in(ctx: &Ctx, cc: &ClientCtx) -> Option<SignIn> {
     let id = cc.row.as_ref()?.sign_in_id.clone()?;
@@ -678,16 +703,9 @@ fn render_factor_one(
 }
 
 async fn factor_one_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
+    let (pc, si) = match sign_in_page_at(&ctx, &req, SignInStatus::NeedsFirstFactor).await {
+        Ok(v) => v,
         Err(r) => return r,
-    };
-    let Some(si) = current_sign_in(&ctx, &pc.cc)
-        .await
-        .filter(|s| s.status == SignInStatus::NeedsFirstFactor)
-    else {
-        let to = format!("/sign-in{}", pc.query);
-        return see_other(&ctx, &pc, &req, &to);
     };
     let q = query_map(&req);
     let strategy = q
@@ -1361,16 +1379,9 @@ fn render_reset(
 
 /// `/sign-in/reset-password`: the new password, once a reset code was accepted.
 async fn reset_password_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
+    let (pc, si) = match sign_in_page_at(&ctx, &req, SignInStatus::NeedsNewPassword).await {
+        Ok(v) => v,
         Err(r) => return r,
-    };
-    let Some(si) = current_sign_in(&ctx, &pc.cc)
-        .await
-        .filter(|s| s.status == SignInStatus::NeedsNewPassword)
-    else {
-        let to = format!("/sign-in{}", pc.query);
-        return see_other(&ctx, &pc, &req, &to);
     };
     render_reset(&ctx, &pc, &req, &si, FormErrors::default(), StatusCode::OK)
 }

@@ -8,9 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
-    FormErrors, PageCtx, after_sign_in_step, checked_form, current_sign_in, current_sign_up,
-    done_target, error_page, next_sign_up_step, page_ctx, pending_session, query_map,
-    render_sign_in, render_sign_up, see_other, signed_in,
+    FormErrors, PageCtx, after_sign_in_step, api_status, checked_form, current_sign_in,
+    current_sign_up, done_target, error_page, next_sign_up_step, page_ctx, pending_session,
+    query_map, render_sign_in, render_sign_up, see_other, signed_in,
 };
 use crate::flows::account::{self, Access};
 use crate::flows::sign_up::SignUpStatus;
@@ -72,7 +72,7 @@ pub(super) async fn start_sign_in(
             identifier.unwrap_or(""),
             false,
             FormErrors::from(&api),
-            StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            api_status(&api),
         ),
         Err(e) => error_page(&e),
     }
@@ -111,10 +111,10 @@ async fn sign_up_sso(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payloa
             &HashMap::new(),
             None,
             FormErrors {
-                general: Some(api.long_message),
+                general: Some(api.long_message.clone()),
                 fields: HashMap::new(),
             },
-            StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            api_status(&api),
         ),
         Err(e) => error_page(&e),
     }
