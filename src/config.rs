@@ -42,6 +42,8 @@ pub struct Settings {
     pub audit: AuditSettings,
     #[serde(default)]
     pub passkeys: PasskeySettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
     #[serde(default)]
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
@@ -131,6 +133,24 @@ impl Default for AuditSettings {
     fn default() -> Self {
         Self {
             retention_days: 365,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// Serve Prometheus metrics at `/metrics`.
+    pub enabled: bool,
+    /// When set, `/metrics` asks for `Authorization: Bearer <token>`.
+    pub token: Option<SecretString>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            token: None,
         }
     }
 }

@@ -20,6 +20,17 @@ pub fn pkce_s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    Sha256::digest(bytes).into()
+}
+
+/// Unpadded base64url (RFC 4648 §5).
+pub fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// 32 random bytes, base64url: client tokens and other bearer secrets.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -146,9 +157,26 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: SecretString) -> anyhow::Result<String> {
+        self.on_pool(move |inner| inner.hash_blocking(password.expose_secret()))
+            .await
+    }
+
+    /// Runs `f` on the blocking pool once a permit is free, counting the queue and the hashes
+    /// in progress for `/metrics`.
+    async fn on_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&HasherInner) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let metrics = crate::metrics::global();
+        metrics.argon2_waiting(1);
+        let permit = self.inner.permits.acquire().await;
+        metrics.argon2_waiting(-1);
+        let _permit = permit?;
         let inner = self.inner.clone();
-        let _permit = self.inner.permits.acquire().await?;
-        tokio::task::spawn_blocking(move || inner.hash_blocking(password.expose_secret())).await?
+        metrics.argon2_running(1);
+        let result = tokio::task::spawn_blocking(move || f(&inner)).await;
+        metrics.argon2_running(-1);
+        result?
     }
 
     /// Checks `password` against `stored`; with no stored hash (unknown user, or a user
@@ -158,9 +186,7 @@ impl PasswordHasher {
         password: SecretString,
         stored: Option<String>,
     ) -> anyhow::Result<bool> {
-        let inner = self.inner.clone();
-        let _permit = self.inner.permits.acquire().await?;
-        tokio::task::spawn_blocking(move || {
+        self.on_pool(move |inner| {
             let (hash, real) = match stored {
                 Some(h) => (h, true),
                 None => (inner.dummy.clone(), false),
@@ -168,7 +194,7 @@ impl PasswordHasher {
             let ok = inner.verify_blocking(password.expose_secret(), &hash)?;
             Ok(ok && real)
         })
-        .await?
+        .await
     }
 }
 

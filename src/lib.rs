@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod domain;
 pub mod federation;
 pub mod flows;
+pub mod metrics;
 pub mod oidc;
 pub mod startup;
 pub mod store;

@@ -6,6 +6,10 @@ use migration::MigratorTrait;
 use portcullis::config::Settings;
 use portcullis::startup::Application;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Portcullis, a self-hosted identity gateway.
 #[derive(Parser)]
 #[command(version, about)]

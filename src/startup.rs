@@ -148,7 +148,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         );
     }
     let clients = crate::oidc::clients::Registry::new(&settings.clients, &tokens);
-    let discovery = crate::oidc::discovery::document(&settings);
+    let discovery = crate::web::Published::new(crate::oidc::discovery::document(&settings));
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())

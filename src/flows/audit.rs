@@ -22,6 +22,7 @@ pub struct Actor {
 }
 
 fn event(ctx: &Ctx, actor: &Actor, kind: &str, detail: &Value) -> NewAuditEvent {
+    crate::metrics::global().event(kind);
     tracing::info!(
         target: "portcullis::audit",
         user_id = %actor.user_id,
@@ -78,6 +79,7 @@ impl Sink {
 
     fn send(&self, e: NewAuditEvent) {
         if self.tx.try_send(e).is_err() {
+            crate::metrics::global().audit_dropped();
             tracing::error!("audit buffer full: an audit event was dropped");
         }
     }

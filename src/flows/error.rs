@@ -335,6 +335,7 @@ impl From<ApiError> for FlowError {
 
 impl From<StoreError> for FlowError {
     fn from(e: StoreError) -> Self {
+        crate::metrics::global().store_error(crate::metrics::Store::Ephemeral);
         FlowError::Unavailable(anyhow::Error::new(e))
     }
 }
@@ -367,6 +368,7 @@ pub fn is_connection_error(e: &DbErr) -> bool {
 
 impl From<DbErr> for FlowError {
     fn from(e: DbErr) -> Self {
+        crate::metrics::global().store_error(crate::metrics::Store::Database);
         if is_connection_error(&e) {
             FlowError::Unavailable(anyhow::Error::new(e))
         } else {

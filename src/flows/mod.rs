@@ -50,7 +50,7 @@ pub struct Ctx {
     /// Relying parties declared in config.
     pub clients: crate::oidc::clients::Registry,
     /// The discovery document, rendered once.
-    pub discovery: String,
+    pub discovery: crate::web::Published,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.
     pub http: reqwest::Client,
     /// Upstream sign-in providers.

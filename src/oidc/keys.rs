@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sea_orm::ConnectionTrait;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -81,21 +81,91 @@ fn private_pem(stored: &str, kek: Option<&KeyEncryption>) -> anyhow::Result<Stri
     }
 }
 
+/// A private key ready to sign. Signing uses `ring` (assembly-optimised P-256, RSA and
+/// Ed25519), parsed once per key load rather than once per token.
+enum SigningKey {
+    Ec(ring::signature::EcdsaKeyPair),
+    Rsa(ring::signature::RsaKeyPair),
+    Ed(ring::signature::Ed25519KeyPair),
+}
+
+impl SigningKey {
+    fn from_pem(alg: Algorithm, pem: &str) -> anyhow::Result<Self> {
+        use ring::signature::{self as sig};
+        let der = pem_body(pem)?;
+        let bad = |e: ring::error::KeyRejected| anyhow::anyhow!("signing key rejected: {e}");
+        Ok(match alg {
+            Algorithm::ES256 => Self::Ec(
+                sig::EcdsaKeyPair::from_pkcs8(
+                    &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &der,
+                    &ring::rand::SystemRandom::new(),
+                )
+                .map_err(bad)?,
+            ),
+            Algorithm::RS256 => Self::Rsa(sig::RsaKeyPair::from_pkcs8(&der).map_err(bad)?),
+            Algorithm::EdDSA => {
+                Self::Ed(sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der).map_err(bad)?)
+            }
+            other => anyhow::bail!("unsupported signing algorithm {other:?}"),
+        })
+    }
+
+    /// The JWS signature of `input` (RFC 7518 §3.1): ES256 as the fixed-width r || s.
+    fn sign(&self, rng: &ring::rand::SystemRandom, input: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let failed = |_| anyhow::anyhow!("signing failed");
+        Ok(match self {
+            Self::Ec(k) => k.sign(rng, input).map_err(failed)?.as_ref().to_vec(),
+            Self::Rsa(k) => {
+                let mut out = vec![0; k.public().modulus_len()];
+                k.sign(&ring::signature::RSA_PKCS1_SHA256, rng, input, &mut out)
+                    .map_err(failed)?;
+                out
+            }
+            Self::Ed(k) => k.sign(input).as_ref().to_vec(),
+        })
+    }
+}
+
+/// The DER inside a PEM document.
+fn pem_body(pem: &str) -> anyhow::Result<Vec<u8>> {
+    let body: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    Ok(STANDARD.decode(body)?)
+}
+
+fn alg_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::ES256 => "ES256",
+        Algorithm::RS256 => "RS256",
+        _ => "EdDSA",
+    }
+}
+
 struct Signer {
     kid: String,
     alg: Algorithm,
-    encoding: EncodingKey,
+    key: SigningKey,
 }
 
 /// The keys as of one load: one signer per algorithm, every published key for checking.
 pub struct KeyRing {
     signers: Vec<Signer>,
     decoding: Vec<(String, Algorithm, DecodingKey)>,
-    jwks: String,
+    jwks: crate::web::Published,
+    rng: ring::rand::SystemRandom,
 }
 
 impl KeyRing {
     pub fn jwks(&self) -> &str {
+        self.jwks.as_str()
+    }
+
+    /// The key set as served, with its ETag.
+    pub fn published_jwks(&self) -> &crate::web::Published {
         &self.jwks
     }
 
@@ -122,10 +192,26 @@ impl KeyRing {
             .iter()
             .find(|s| s.alg == want)
             .ok_or_else(|| anyhow::anyhow!("no {alg} signing key"))?;
-        let mut header = Header::new(signer.alg);
-        header.kid = Some(signer.kid.clone());
-        header.typ = Some(typ.to_owned());
-        Ok(jsonwebtoken::encode(&header, claims, &signer.encoding)?)
+        // RFC 7515 §7.1 compact serialisation: b64(header) "." b64(claims) "." b64(sig).
+        let header = serde_json::to_vec(&json!({
+            "alg": alg_name(signer.alg),
+            "kid": signer.kid,
+            "typ": typ,
+        }))?;
+        let claims = serde_json::to_vec(claims)?;
+        let mut jws = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 400);
+        URL_SAFE_NO_PAD.encode_string(&header, &mut jws);
+        jws.push('.');
+        URL_SAFE_NO_PAD.encode_string(&claims, &mut jws);
+        let signature = signer.key.sign(&self.rng, jws.as_bytes())?;
+        jws.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut jws);
+        Ok(jws)
+    }
+
+    /// A ring built from key rows as of `now`, without a database (benchmarks, tools).
+    pub fn from_rows(rows: &[SigningKeyRow], now: i64) -> anyhow::Result<Self> {
+        Self::build(rows, now, 0, None)
     }
 
     /// Verifies a token this instance signed: only our algorithms (so `alg: none` and HMAC
@@ -186,23 +272,19 @@ impl KeyRing {
             // Rows come newest activation first: the first usable key of an alg signs.
             if may_sign && !signers.iter().any(|s| s.alg == alg) {
                 let pem = private_pem(&row.private_pem, kek)?;
-                let encoding = match alg {
-                    Algorithm::ES256 => EncodingKey::from_ec_pem(pem.as_bytes())?,
-                    Algorithm::RS256 => EncodingKey::from_rsa_pem(pem.as_bytes())?,
-                    _ => EncodingKey::from_ed_pem(pem.as_bytes())?,
-                };
                 signers.push(Signer {
                     kid: row.kid.clone(),
                     alg,
-                    encoding,
+                    key: SigningKey::from_pem(alg, &pem)?,
                 });
             }
         }
-        let jwks = json!({ "keys": published }).to_string();
+        let jwks = crate::web::Published::new(json!({ "keys": published }).to_string());
         Ok(Self {
             signers,
             decoding,
             jwks,
+            rng: ring::rand::SystemRandom::new(),
         })
     }
 
@@ -231,7 +313,8 @@ impl KeyStore {
             ring: RwLock::new(Arc::new(KeyRing {
                 signers: Vec::new(),
                 decoding: Vec::new(),
-                jwks: "{\"keys\":[]}".into(),
+                jwks: crate::web::Published::new("{\"keys\":[]}".into()),
+                rng: ring::rand::SystemRandom::new(),
             })),
             kek,
             grace_ms,

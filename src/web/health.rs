@@ -1,7 +1,7 @@
 //! Liveness, readiness and the public signing keys.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::flows::Ctx;
 
@@ -32,9 +32,40 @@ pub async fn readyz(ctx: web::Data<Ctx>) -> HttpResponse {
 }
 
 /// RFC 7517 key set; cached briefly so a rotation is seen within minutes.
-pub async fn jwks(ctx: web::Data<Ctx>) -> HttpResponse {
+pub async fn jwks(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    ctx.keys
+        .current()
+        .published_jwks()
+        .respond(&req, "public, max-age=300")
+}
+
+/// Prometheus metrics (`[metrics]`): off, open, or behind a bearer token.
+pub async fn metrics(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let settings = &ctx.settings.metrics;
+    if !settings.enabled {
+        return HttpResponse::NotFound().finish();
+    }
+    if let Some(token) = &settings.token {
+        use secrecy::ExposeSecret;
+        use subtle::ConstantTimeEq;
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let expected = token.expose_secret();
+        // Hash both sides so the comparison takes the same time whatever the lengths.
+        let same = crate::crypto::sha256(given.as_bytes())
+            .ct_eq(&crate::crypto::sha256(expected.as_bytes()));
+        if !bool::from(same) {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\""))
+                .finish();
+        }
+    }
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(ctx.keys.current().jwks().to_owned())
+        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(crate::metrics::global().render())
 }

@@ -18,7 +18,8 @@ use futures_util::StreamExt;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/.well-known/jwks.json", web::get().to(health::jwks));
+        .route("/.well-known/jwks.json", web::get().to(health::jwks))
+        .route("/metrics", web::get().to(health::metrics));
     fapi::routes(cfg);
     pages::routes(cfg);
     oidc::routes(cfg);
@@ -81,9 +82,16 @@ where
             })
         })
         .and_then(|o| HeaderValue::from_str(o).ok());
+    let started = std::time::Instant::now();
     let fut = srv.call(req);
     async move {
         let mut res = fut.await?;
+        crate::metrics::global().observe(
+            res.request().match_pattern().as_deref(),
+            res.request().method().as_str(),
+            res.status().as_u16(),
+            started.elapsed(),
+        );
         let h = res.headers_mut();
         if let Some(origin) = cors_origin {
             h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -116,6 +124,59 @@ where
             h.insert(header::HeaderName::from_static("x-request-id"), id);
         }
         Ok(res)
+    }
+}
+
+/// A public document rendered once (discovery, the JWKS): its bytes and a strong ETag, so
+/// serving it copies nothing and a revalidation (RFC 9110 §13.1.2) answers 304 with no body.
+#[derive(Debug, Clone)]
+pub struct Published {
+    body: web::Bytes,
+    etag: HeaderValue,
+}
+
+impl Published {
+    pub fn new(body: String) -> Self {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(body.as_bytes());
+        let tag = crate::crypto::b64url(&digest[..12]);
+        let etag = HeaderValue::from_str(&format!("\"{tag}\""))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        Self {
+            body: web::Bytes::from(body),
+            etag,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap_or_default()
+    }
+
+    /// 200 with the body, or 304 when `If-None-Match` names the current ETag.
+    pub fn respond(&self, req: &actix_web::HttpRequest, cache_control: &'static str) -> HttpResponse {
+        let fresh = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim() == "*"
+                    || v.split(',').any(|t| {
+                        let t = t.trim();
+                        t.strip_prefix("W/").unwrap_or(t).as_bytes() == self.etag.as_bytes()
+                    })
+            });
+        let mut res = if fresh {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        res.insert_header((header::ETAG, self.etag.clone()))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache_control)));
+        if fresh {
+            return res.finish();
+        }
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
+            .body(self.body.clone())
     }
 }
 

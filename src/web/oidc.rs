@@ -49,11 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/static/{file}", web::get().to(static_file));
 }
 
-async fn discovery(ctx: web::Data<Ctx>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/json"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(ctx.discovery.clone())
+async fn discovery(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    ctx.discovery.respond(&req, "public, max-age=3600")
 }
 
 /// Files of `static/`, compiled into the binary so it runs from any directory.

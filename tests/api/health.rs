@@ -28,6 +28,70 @@ backend_tests! {
         assert!(r.headers["cache-control"].to_str().unwrap().contains("max-age"));
     }
 
+    async fn discovery_and_keys_revalidate_with_etags(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        for path in ["/.well-known/openid-configuration", "/.well-known/jwks.json"] {
+            let r = app.get(path).await;
+            assert_eq!(r.status, StatusCode::OK);
+            let etag = r.headers["etag"].to_str().unwrap().to_owned();
+            assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10, "{etag}");
+            let again = |tag: String| {
+                let url = app.url(path);
+                async move { reqwest::Client::new().get(url).header("if-none-match", tag).send().await.unwrap() }
+            };
+            let r = again(etag.clone()).await;
+            assert_eq!(r.status(), StatusCode::NOT_MODIFIED, "{path}");
+            assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
+            assert!(r.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+            assert!(r.bytes().await.unwrap().is_empty());
+            // A list, or a weak form of the same tag, also matches; another tag does not.
+            assert_eq!(again(format!("\"x\", W/{etag}")).await.status(), StatusCode::NOT_MODIFIED);
+            let r = again("\"stale\"".into()).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            assert!(r.json::<serde_json::Value>().await.unwrap().is_object());
+        }
+    }
+
+    async fn metrics_describe_requests_flows_and_stores(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let b = crate::helpers::browser();
+        app.sign_up_with_email(&b, "metrics@example.com", "correct horse").await;
+        app.get("/.well-known/openid-configuration").await;
+        app.get("/no/such/path").await;
+        let r = reqwest::get(app.url("/metrics")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+        let text = r.text().await.unwrap();
+        for needle in [
+            "# TYPE portcullis_http_request_duration_seconds histogram",
+            "portcullis_http_request_duration_seconds_bucket{route=\"/.well-known/openid-configuration\",method=\"GET\",le=\"+Inf\"}",
+            "portcullis_http_request_duration_seconds_count{route=\"/v1/client/sign_ups\",method=\"POST\"}",
+            // Random paths share one label, so they cannot grow the series.
+            "route=\"unmatched\"",
+            "portcullis_flow_events_total{kind=\"user.created\"}",
+            "portcullis_store_errors_total{store=\"database\"}",
+            "portcullis_argon2_queue_depth ",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from\n{text}");
+        }
+        assert!(!text.contains("/no/such/path"));
+    }
+
+    async fn metrics_can_require_a_token_or_be_off(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.metrics.token = Some(secrecy::SecretString::from("scrape-token-1234"));
+        }).await else { return };
+        let http = reqwest::Client::new();
+        let r = http.get(app.url("/metrics")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = http.get(app.url("/metrics")).bearer_auth("scrape-token-123").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let r = http.get(app.url("/metrics")).bearer_auth("scrape-token-1234").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let Some(off) = TestApp::spawn_with(backend, |s| s.metrics.enabled = false).await else { return };
+        assert_eq!(off.get("/metrics").await.status, StatusCode::NOT_FOUND);
+    }
+
     async fn environment_publishes_the_sign_up_requirements(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| {
             s.auth.username = portcullis::config::FieldMode::Required;

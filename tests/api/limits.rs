@@ -156,6 +156,7 @@ async fn every_route_carries_the_security_headers() {
         ("GET", "/.well-known/jwks.json"),
         ("GET", "/.well-known/openid-configuration"),
         ("GET", "/.well-known/oauth-authorization-server"),
+        ("GET", "/metrics"),
         ("GET", "/v1/environment"),
         ("GET", "/v1/client"),
         ("GET", "/v1/me"),
