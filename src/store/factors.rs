@@ -209,18 +209,36 @@ pub async fn insert_audit(db: &impl ConnectionTrait, e: NewAuditEvent) -> Result
     Ok(())
 }
 
-/// Writes a batch of events in one statement.
+/// Rows per multi-row insert. Batches are cut into statements of exactly this many rows
+/// plus single-row ones, so only two statement shapes exist: each connection caches its
+/// prepared statements, and a shape per batch size (up to 500 rows of 9 values) would keep
+/// tens of megabytes of them alive.
+const AUDIT_CHUNK: usize = 50;
+
+/// Writes a batch of events in one transaction.
 pub async fn insert_audit_many(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     events: Vec<NewAuditEvent>,
 ) -> Result<(), DbErr> {
+    use sea_orm::TransactionTrait;
     if events.is_empty() {
         return Ok(());
     }
-    audit_event::Entity::insert_many(events.into_iter().map(audit_model))
-        .exec(db)
-        .await?;
-    Ok(())
+    let txn = db.begin().await?;
+    let mut rest = events.as_slice();
+    while !rest.is_empty() {
+        let take = if rest.len() >= AUDIT_CHUNK {
+            AUDIT_CHUNK
+        } else {
+            1
+        };
+        let (chunk, tail) = rest.split_at(take);
+        audit_event::Entity::insert_many(chunk.iter().cloned().map(audit_model))
+            .exec(&txn)
+            .await?;
+        rest = tail;
+    }
+    txn.commit().await
 }
 
 /// Deletes events older than `before` (unix ms); returns how many.
@@ -258,4 +276,22 @@ pub async fn audit_by_kind(
         .limit(limit)
         .all(db)
         .await
+}
+
+/// The stored secrets of verified authenticator apps of these users.
+pub async fn verified_totp_secrets(
+    db: &impl ConnectionTrait,
+    user_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    if user_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(totp_factor::Entity::find()
+        .filter(totp_factor::Column::UserId.is_in(user_ids.iter().cloned()))
+        .filter(totp_factor::Column::Verified.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.user_id, t.secret))
+        .collect())
 }
