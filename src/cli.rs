@@ -182,13 +182,46 @@ pub async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<(
 
 #[derive(Subcommand)]
 pub enum UsersCommand {
-    /// Imports users from a JSON Lines file, one user per line:
-    /// {"email_address": "…", "phone_number": "+…", "username": "…", "first_name": "…",
-    ///  "last_name": "…", "password_digest": "…", "password_hasher": "bcrypt"}.
+    /// Imports users from a JSON Lines file (`-` for standard input), one user per line, as
+    /// `users export` writes them: {"email_addresses": ["…"], "phone_numbers": ["+…"],
+    /// "username": "…", "first_name": "…", "last_name": "…", "password_digest": "…",
+    /// "password_hasher": "bcrypt", "external_accounts": […], "totp_secret": "BASE32", …}.
     /// Hashers: argon2id, argon2i, bcrypt, scrypt, pbkdf2 (PHC strings), pbkdf2_sha256_django.
     /// Imported addresses count as verified. A user signs in with their old password and is
     /// rehashed to argon2id then. Lines that cannot be imported are reported and skipped.
     Import { file: std::path::PathBuf },
+    /// Writes every user as JSON Lines to FILE (standard output without one). The file holds
+    /// password hashes and authenticator secrets: keep it like the database.
+    Export { file: Option<std::path::PathBuf> },
+    /// Creates a user; prints its id alone on the last line.
+    Create {
+        #[arg(long = "email")]
+        emails: Vec<String>,
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        #[arg(long)]
+        username: Option<String>,
+        /// Read from PORTCULLIS_NEW_PASSWORD when not given (keeps it out of shell history).
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Accept a password the instance's rules would refuse.
+        #[arg(long)]
+        skip_password_checks: bool,
+    },
+    /// Lists users (id, primary email, username, name), oldest first.
+    List {
+        /// Only users whose email, phone, username or name contains this.
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Deletes a user with everything they own.
+    Delete { user_id: String },
     /// Invites EMAIL: prints a sign-up link carrying a single-use ticket (the ticket alone
     /// on the last line). The email counts as verified when the invitation is used.
     Invite {
@@ -204,115 +237,265 @@ pub enum UsersCommand {
     },
 }
 
-/// One line of an import file.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportedUser {
-    #[serde(default)]
-    email_address: Option<String>,
-    #[serde(default)]
-    email_addresses: Vec<String>,
-    #[serde(default)]
-    phone_number: Option<String>,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    first_name: Option<String>,
-    #[serde(default)]
-    last_name: Option<String>,
-    #[serde(default)]
-    password_digest: Option<String>,
-    #[serde(default)]
-    password_hasher: Option<String>,
+#[derive(Subcommand)]
+pub enum AdminKeysCommand {
+    /// Makes an admin API key and prints it alone on the last line (shown once; only its
+    /// hash is stored).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Lists admin keys (never the keys themselves).
+    List,
+    /// Revokes a key by id or name.
+    Revoke { id_or_name: String },
 }
 
-/// Checks a digest against the hasher its line names.
-fn check_digest(hasher: &str, digest: &str) -> anyhow::Result<()> {
-    use crate::crypto::ImportedHash;
-    let ok = match hasher {
-        "argon2id" => digest.starts_with("$argon2id$"),
-        "argon2i" => digest.starts_with("$argon2i$"),
-        "bcrypt" => ImportedHash::detect(digest) == Some(ImportedHash::Bcrypt),
-        "scrypt" => ImportedHash::detect(digest) == Some(ImportedHash::Scrypt),
-        "pbkdf2" | "pbkdf2_sha256" | "pbkdf2_sha512" => {
-            ImportedHash::detect(digest) == Some(ImportedHash::Pbkdf2Phc)
+pub async fn admin_keys(settings: &Settings, command: AdminKeysCommand) -> anyhow::Result<()> {
+    let db = open(settings).await?;
+    let now = SystemClock.now_ms();
+    match command {
+        AdminKeysCommand::Create { name } => {
+            let hasher = crate::startup::token_hasher(settings, &db, now).await?;
+            let (row, key) = crate::flows::admin::create_key(&db, &hasher, &name, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("could not create the key: {e}"))?;
+            println!(
+                "admin key {} ({}) created; it is shown once:",
+                row.id, row.name
+            );
+            println!("{key}");
         }
-        "pbkdf2_sha256_django" => ImportedHash::detect(digest) == Some(ImportedHash::Pbkdf2Django),
-        other => anyhow::bail!("unknown password_hasher {other:?}"),
-    };
-    anyhow::ensure!(ok, "password_digest is not a {hasher} hash");
-    if let Some(kind) = ImportedHash::detect(digest) {
-        anyhow::ensure!(kind.well_formed(digest), "password_digest is malformed");
-    } else {
-        argon2::password_hash::PasswordHash::new(digest)
-            .map_err(|e| anyhow::anyhow!("password_digest is malformed: {e}"))?;
+        AdminKeysCommand::List => {
+            for k in crate::store::admin::admin_keys(&db).await? {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                let used = k.last_used_at.map_or_else(
+                    || "never used".to_owned(),
+                    |t| format!("last used {}", crate::flows::audit::utc_minute(t)),
+                );
+                println!("{}	{}	{state}	{used}", k.id, k.name);
+            }
+        }
+        AdminKeysCommand::Revoke { id_or_name } => {
+            anyhow::ensure!(
+                crate::store::admin::revoke_admin_key(&db, &id_or_name, now).await?,
+                "no active admin key {id_or_name:?}"
+            );
+            println!("revoked {id_or_name}");
+        }
     }
     Ok(())
 }
 
-fn import_line(line: &str, now: i64) -> anyhow::Result<crate::store::users::NewUser> {
-    use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
-    let u: ImportedUser = serde_json::from_str(line)?;
-    let mut emails = Vec::new();
-    for raw in u.email_address.iter().chain(u.email_addresses.iter()) {
-        let e = EmailAddress::parse(raw).map_err(|e| anyhow::anyhow!("email {raw:?}: {e}"))?;
-        emails.push((
-            new_id("idn_email"),
-            e.as_ref().to_owned(),
-            "imported".to_owned(),
-        ));
-    }
-    let mut phones = Vec::new();
-    if let Some(raw) = &u.phone_number {
-        let p = PhoneNumber::parse(raw).map_err(|e| anyhow::anyhow!("phone {raw:?}: {e}"))?;
-        phones.push((
-            new_id("idn_phone"),
-            p.as_ref().to_owned(),
-            "imported".to_owned(),
-        ));
-    }
-    let username = match &u.username {
-        Some(raw) => Some(
-            Username::parse(raw)
-                .map_err(|e| anyhow::anyhow!("username {raw:?}: {e}"))?
-                .as_ref()
-                .to_owned(),
-        ),
-        None => None,
+/// What `portcullis config check` prints: the settings file is valid, and what the server
+/// would do with it.
+pub fn config_summary(settings: &Settings) -> String {
+    use crate::config::{EmailDelivery, SmsDelivery};
+    let mut out = String::new();
+    let db = &settings.database.url;
+    let store = if db.starts_with("postgres") {
+        "PostgreSQL"
+    } else if db.starts_with("sqlite") {
+        "SQLite"
+    } else {
+        "unknown"
     };
-    anyhow::ensure!(
-        !emails.is_empty() || !phones.is_empty() || username.is_some(),
-        "a user needs an email address, phone number or username"
-    );
-    let password_hash = match (&u.password_digest, &u.password_hasher) {
-        (Some(d), Some(h)) => {
-            check_digest(h, d)?;
-            Some(d.clone())
+    let redacted = match url::Url::parse(db) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
         }
-        (None, None) => None,
-        _ => anyhow::bail!("password_digest and password_hasher come together"),
+        _ => db.clone(),
     };
-    Ok(crate::store::users::NewUser {
-        id: new_id("user"),
-        username,
-        first_name: u.first_name,
-        last_name: u.last_name,
-        password_hash,
-        unsafe_metadata: "{}".into(),
-        legal_accepted_at: None,
-        emails,
-        phones,
-        wallets: Vec::new(),
-        now,
-    })
+    let _ = std::fmt::Write::write_fmt(
+        &mut out,
+        format_args!(
+            "issuer: {}\nlistening on: {}\ndatabase: {store} ({redacted})\nephemeral store: {}\n",
+            settings.issuer(),
+            settings.server.bind,
+            if settings.redis.url.is_empty() {
+                "in-process (one instance only)".to_owned()
+            } else {
+                "Redis (shared by every instance)".to_owned()
+            },
+        ),
+    );
+    let email = match settings.delivery.email {
+        EmailDelivery::Smtp => format!(
+            "SMTP via {}:{}",
+            settings.delivery.smtp.host, settings.delivery.smtp.port
+        ),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    let sms = match settings.delivery.sms {
+        SmsDelivery::Http => format!("HTTP to {}", settings.delivery.http_sms.url),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    let a = &settings.auth;
+    let identifiers: Vec<&str> = [
+        ("email_address", a.email_address.enabled()),
+        ("phone_number", a.phone_number.enabled()),
+        ("username", a.username.enabled()),
+        ("web3_wallet", a.web3_wallet.enabled()),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(n, _)| *n)
+    .collect();
+    let providers: Vec<&str> = settings.providers.keys().map(String::as_str).collect();
+    let _ = std::fmt::Write::write_fmt(
+        &mut out,
+        format_args!(
+            "email delivery: {email}\nsms delivery: {sms}\nidentifiers: {}\nfirst factors: {}\nsecond factors: {}{}\nsign-up mode: {}\nproviders: {}\nenterprise connections: {}\nclients in config: {}\nwebhook endpoints: {}\nmetrics: {}\n",
+            identifiers.join(", "),
+            a.first_factors.join(", "),
+            a.second_factors.join(", "),
+            if a.mfa_required { " (required)" } else { "" },
+            a.sign_up_mode.as_str(),
+            if providers.is_empty() {
+                "none".to_owned()
+            } else {
+                providers.join(", ")
+            },
+            settings.enterprise_connections.len(),
+            settings.clients.len(),
+            settings.webhooks.endpoints.len(),
+            if settings.metrics.enabled {
+                "/metrics"
+            } else {
+                "off"
+            },
+        ),
+    );
+    out
 }
 
 pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
-    use sea_orm::TransactionTrait;
     let db = open(settings).await?;
     let now = SystemClock.now_ms();
-    let file = match command {
-        UsersCommand::Import { file } => file,
+    let kek = settings
+        .server
+        .key_encryption_key
+        .as_ref()
+        .map(KeyEncryption::new);
+    match command {
+        UsersCommand::Import { file } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?
+            };
+            let (mut imported, mut skipped) = (0usize, 0usize);
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                // One transaction per user: a taken address skips that user and nothing else.
+                match crate::flows::portability::import_line(
+                    &db,
+                    kek.as_ref(),
+                    line,
+                    SystemClock.now_ms(),
+                )
+                .await
+                {
+                    Ok(_) => imported += 1,
+                    Err(e) => {
+                        eprintln!("line {}: skipped: {e}", n + 1);
+                        skipped += 1;
+                    }
+                }
+            }
+            println!("imported {imported} users, skipped {skipped}");
+        }
+        UsersCommand::Export { file } => {
+            let n = match file {
+                Some(path) => {
+                    let mut out = std::io::BufWriter::new(
+                        std::fs::File::create(&path)
+                            .map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?,
+                    );
+                    let n = crate::flows::portability::export(&db, kek.as_ref(), &mut out).await?;
+                    std::io::Write::flush(&mut out)?;
+                    n
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    let n = crate::flows::portability::export(&db, kek.as_ref(), &mut out).await?;
+                    std::io::Write::flush(&mut out)?;
+                    n
+                }
+            };
+            eprintln!("exported {n} users");
+        }
+        UsersCommand::Create {
+            emails,
+            phones,
+            username,
+            password,
+            first_name,
+            last_name,
+            skip_password_checks,
+        } => {
+            let ctx = crate::startup::build_ctx(settings.clone(), std::sync::Arc::new(SystemClock))
+                .await?;
+            let password = password.or_else(|| std::env::var("PORTCULLIS_NEW_PASSWORD").ok());
+            let input = crate::flows::admin::CreateUser {
+                email_address: emails,
+                phone_number: phones,
+                username,
+                password,
+                first_name,
+                last_name,
+                skip_password_checks,
+                skip_password_requirement: false,
+                ..Default::default()
+            };
+            match crate::flows::admin::create_user(&ctx, &crate::flows::admin::Admin::cli(), input)
+                .await
+            {
+                Ok(u) => println!("created user\n{}", u.user.id),
+                Err(e) => anyhow::bail!("{}", flow_message(e)),
+            }
+        }
+        UsersCommand::List { query, limit } => {
+            let ctx = crate::startup::build_ctx(settings.clone(), std::sync::Arc::new(SystemClock))
+                .await?;
+            let (users, _) = crate::flows::admin::list_users(&ctx, query.as_deref(), None, limit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", flow_message(e)))?;
+            for u in users {
+                let email = u
+                    .emails
+                    .iter()
+                    .find(|e| Some(&e.id) == u.user.primary_email_address_id.as_ref())
+                    .map_or("-", |e| e.email_address.as_str());
+                let name = [u.user.first_name.as_deref(), u.user.last_name.as_deref()]
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                println!(
+                    "{}\t{email}\t{}\t{name}",
+                    u.user.id,
+                    u.user.username.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        UsersCommand::Delete { user_id } => {
+            let ctx = crate::startup::build_ctx(settings.clone(), std::sync::Arc::new(SystemClock))
+                .await?;
+            crate::flows::admin::delete_user(&ctx, &crate::flows::admin::Admin::cli(), &user_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", flow_message(e)))?;
+            println!("deleted {user_id}");
+        }
         UsersCommand::Invite {
             email,
             expires_in_days,
@@ -335,7 +518,6 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
                 "{}/sign-up?__clerk_ticket={token}\n{token}",
                 settings.issuer()
             );
-            return Ok(());
         }
         UsersCommand::SignInToken {
             user_id,
@@ -360,44 +542,18 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
             )
             .await?;
             println!("{token}");
-            return Ok(());
-        }
-    };
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
-    let (mut imported, mut skipped) = (0usize, 0usize);
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let now = SystemClock.now_ms();
-        let new = match import_line(line, now) {
-            Ok(u) => u,
-            Err(e) => {
-                eprintln!("line {}: skipped: {e}", n + 1);
-                skipped += 1;
-                continue;
-            }
-        };
-        // One transaction per user: a taken address skips that user and nothing else.
-        let txn = db.begin().await?;
-        match crate::store::users::insert_user(&txn, new).await {
-            Ok(()) => {
-                txn.commit().await?;
-                imported += 1;
-            }
-            Err(e) => {
-                txn.rollback().await?;
-                let why = if store::is_unique_violation(&e) {
-                    "an email address, phone number or username is already taken".to_owned()
-                } else {
-                    e.to_string()
-                };
-                eprintln!("line {}: skipped: {why}", n + 1);
-                skipped += 1;
-            }
         }
     }
-    println!("imported {imported} users, skipped {skipped}");
     Ok(())
+}
+
+/// A flow failure in words for the terminal.
+fn flow_message(e: crate::flows::FlowError) -> String {
+    match e {
+        crate::flows::FlowError::Api(api) => match api.param {
+            Some(p) => format!("{} ({p}): {}", api.code.as_str(), api.long_message),
+            None => format!("{}: {}", api.code.as_str(), api.long_message),
+        },
+        other => format!("{other:#}"),
+    }
 }

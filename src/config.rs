@@ -44,6 +44,8 @@ pub struct Settings {
     pub passkeys: PasskeySettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
     /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
     #[serde(default)]
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
@@ -133,6 +135,61 @@ impl Default for AuditSettings {
     fn default() -> Self {
         Self {
             retention_days: 365,
+        }
+    }
+}
+
+/// Where user and session events are posted (`[webhooks]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookSettings {
+    /// Attempts before a delivery is given up (and left in the log).
+    pub max_attempts: i32,
+    /// Wait before the first retry; each next one waits four times longer (at most 6 h).
+    pub first_retry_ms: i64,
+    pub endpoints: Vec<WebhookEndpoint>,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            first_retry_ms: 5000,
+            endpoints: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpoint {
+    pub url: String,
+    /// `whsec_` + base64 of the signing key (or any string, used as the key).
+    pub secret: SecretString,
+    /// The events this endpoint gets; empty: all of them.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+/// Who may sign up (`[auth] sign_up_mode`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpMode {
+    /// Anyone.
+    #[default]
+    Public,
+    /// With an invitation only.
+    Restricted,
+    /// With an invitation only; `POST /v1/waitlist` collects addresses to invite.
+    Waitlist,
+}
+
+impl SignUpMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignUpMode::Public => "public",
+            SignUpMode::Restricted => "restricted",
+            SignUpMode::Waitlist => "waitlist",
         }
     }
 }
@@ -554,6 +611,17 @@ pub struct AuthSettings {
     pub enumeration_protection: bool,
     /// Refuse new passwords found in the bundled list of the most common ones.
     pub reject_common_passwords: bool,
+    /// public, restricted (invitations only) or waitlist.
+    pub sign_up_mode: SignUpMode,
+    /// When not empty, only these identifiers may sign up: addresses, phone numbers,
+    /// usernames, `*@domain`, `*@*.domain` (case-insensitive). The admin API adds more.
+    pub allowlist: Vec<String>,
+    /// These identifiers may not sign up (same patterns).
+    pub blocklist: Vec<String>,
+    /// Refuse email addresses with a subaddress (`ada+tag@example.com`).
+    pub block_email_subaddresses: bool,
+    /// Refuse addresses at known disposable-email providers (a bundled list).
+    pub block_disposable_email_domains: bool,
     /// A k-anonymity range API (`GET {url}/range/{first five hex of the SHA-1}`, as
     /// api.pwnedpasswords.com serves it); empty turns the check off.
     pub pwned_passwords_url: String,
@@ -590,6 +658,11 @@ impl Default for AuthSettings {
             enumeration_protection: false,
             email_link_same_device: false,
             reject_common_passwords: true,
+            sign_up_mode: SignUpMode::Public,
+            allowlist: Vec::new(),
+            blocklist: Vec::new(),
+            block_email_subaddresses: false,
+            block_disposable_email_domains: false,
             pwned_passwords_url: String::new(),
             pwned_passwords_timeout_ms: 1500,
         }
@@ -633,7 +706,9 @@ impl Settings {
                     .try_parsing(true)
                     .list_separator(",")
                     .with_list_parse_key("auth.first_factors")
-                    .with_list_parse_key("auth.second_factors"),
+                    .with_list_parse_key("auth.second_factors")
+                    .with_list_parse_key("auth.allowlist")
+                    .with_list_parse_key("auth.blocklist"),
             );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.check()?;

@@ -33,9 +33,21 @@ enum Command {
     /// Signing keys.
     #[command(subcommand)]
     Keys(portcullis::cli::KeysCommand),
-    /// Users: import from another system.
+    /// Users: create, list, delete, invite, import and export.
     #[command(subcommand)]
     Users(portcullis::cli::UsersCommand),
+    /// Admin API keys.
+    #[command(subcommand)]
+    AdminKeys(portcullis::cli::AdminKeysCommand),
+    /// The settings file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Checks the settings file and prints what the server would do with it.
+    Check,
 }
 
 #[tokio::main]
@@ -46,7 +58,21 @@ async fn main() -> anyhow::Result<()> {
         Some(p) => (p, true),
         None => (PathBuf::from("config.toml"), false),
     };
-    let settings = Settings::load(&path, required)?;
+    let loaded = Settings::load(&path, required);
+    if let Some(Command::Config(ConfigCommand::Check)) = &cli.command {
+        return match loaded {
+            Ok(settings) => {
+                println!("{}: valid", path.display());
+                print!("{}", portcullis::cli::config_summary(&settings));
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("{}: invalid: {e:#}", path.display());
+                std::process::exit(1);
+            }
+        };
+    }
+    let settings = loaded?;
     let command = cli.command.unwrap_or(Command::Serve);
     if matches!(command, Command::Serve | Command::Migrate) {
         portcullis::telemetry::init(&settings.log);
@@ -66,6 +92,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Clients(c) => portcullis::cli::clients(&settings, c).await?,
         Command::Keys(c) => portcullis::cli::keys(&settings, c).await?,
         Command::Users(c) => portcullis::cli::users(&settings, c).await?,
+        Command::AdminKeys(c) => portcullis::cli::admin_keys(&settings, c).await?,
+        Command::Config(ConfigCommand::Check) => {}
     }
     Ok(())
 }

@@ -82,11 +82,7 @@ impl Metrics {
     /// route matched (counted under one label so random paths cannot grow the map).
     pub fn observe(&self, route: Option<&str>, method: &str, status: u16, took: Duration) {
         let route = route.unwrap_or("unmatched");
-        let found = self
-            .routes
-            .read()
-            .ok()
-            .and_then(|m| m.get(route).cloned());
+        let found = self.routes.read().ok().and_then(|m| m.get(route).cloned());
         let entry = match found {
             Some(e) => e,
             None => {
@@ -210,7 +206,11 @@ impl Metrics {
         let mut events: Vec<(String, u64)> = self
             .events
             .read()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.load(Relaxed))).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.load(Relaxed)))
+                    .collect()
+            })
             .unwrap_or_default();
         events.sort();
         for (kind, n) in events {
@@ -234,7 +234,9 @@ impl Metrics {
             self.ephemeral_errors.load(Relaxed)
         );
 
-        out.push_str("# HELP portcullis_argon2_queue_depth Password hashes waiting for a permit.\n");
+        out.push_str(
+            "# HELP portcullis_argon2_queue_depth Password hashes waiting for a permit.\n",
+        );
         out.push_str("# TYPE portcullis_argon2_queue_depth gauge\n");
         let _ = writeln!(
             out,
@@ -267,12 +269,7 @@ mod tests {
     #[test]
     fn histogram_buckets_are_cumulative_and_labels_escaped() {
         let m = Metrics::default();
-        m.observe(
-            Some("/a\"b"),
-            "GET",
-            200,
-            Duration::from_micros(300),
-        );
+        m.observe(Some("/a\"b"), "GET", 200, Duration::from_micros(300));
         m.observe(Some("/a\"b"), "GET", 503, Duration::from_millis(30));
         m.observe(None, "BREW", 404, Duration::from_secs(10));
         m.event("sign_in.succeeded");

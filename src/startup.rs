@@ -66,6 +66,7 @@ impl Application {
                 }
             }
         });
+        crate::flows::webhooks::start_worker(ctx.clone());
         tracing::info!(port, issuer = %ctx.settings.issuer(), "Portcullis is listening");
         Ok(Self { port, server, ctx })
     }
@@ -157,6 +158,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     let audit = crate::flows::audit::Sink::start(db.clone());
     let webauthn = crate::flows::passkeys::relying_party(&settings);
     Ok(Ctx {
+        webhooks_due: std::sync::Arc::new(tokio::sync::Notify::new()),
         webauthn,
         audit,
         federation,

@@ -14,6 +14,7 @@ mod m20261122_000008_audit_user_agent;
 mod m20261122_000009_create_tickets;
 mod m20261122_000010_create_web3_wallets;
 mod m20261122_000011_create_passkeys;
+mod m20261122_000012_administration;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_tickets::Migration),
             Box::new(m20261122_000010_create_web3_wallets::Migration),
             Box::new(m20261122_000011_create_passkeys::Migration),
+            Box::new(m20261122_000012_administration::Migration),
         ]
     }
 }

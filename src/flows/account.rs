@@ -177,7 +177,15 @@ pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecor
     }
     .await;
     match result {
-        Ok(()) => txn.commit().await?,
+        Ok(()) => {
+            if let Err(e) =
+                super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user.user.id).await
+            {
+                txn.rollback().await?;
+                return Err(e);
+            }
+            txn.commit().await?
+        }
         Err(e) if is_unique_violation(&e) => {
             txn.rollback().await?;
             return Err(super::sign_up::identifier_exists("username").into());

@@ -40,6 +40,7 @@ pub enum ErrorCode {
     SignUpModeRestricted,
     NotAllowedAccess,
     UserLocked,
+    UserBanned,
     ResourceNotFound,
     ExternalAccountNotFound,
     ExternalAccountExists,
@@ -55,7 +56,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 42] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -86,6 +87,7 @@ impl ErrorCode {
         ErrorCode::SignUpModeRestricted,
         ErrorCode::NotAllowedAccess,
         ErrorCode::UserLocked,
+        ErrorCode::UserBanned,
         ErrorCode::ResourceNotFound,
         ErrorCode::ExternalAccountNotFound,
         ErrorCode::ExternalAccountExists,
@@ -136,6 +138,7 @@ impl ErrorCode {
             SignUpModeRestricted => "sign_up_mode_restricted",
             NotAllowedAccess => "not_allowed_access",
             UserLocked => "user_locked",
+            UserBanned => "user_banned",
             ResourceNotFound => "resource_not_found",
             ExternalAccountNotFound => "external_account_not_found",
             ExternalAccountExists => "external_account_exists",
@@ -184,7 +187,7 @@ impl ErrorCode {
             | OAuthCallbackInvalid
             | RequestBodyInvalid => 400,
             AuthenticationInvalid => 401,
-            SignUpModeRestricted | NotAllowedAccess | UserLocked => 403,
+            SignUpModeRestricted | NotAllowedAccess | UserLocked | UserBanned => 403,
             ResourceNotFound | ExternalAccountNotFound => 404,
             OAuthProviderError => 502,
             TooManyRequests | VerificationCodeTooManyRequests => 429,

@@ -87,3 +87,10 @@ pub async fn succeeded(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
     }
     Ok(())
 }
+
+/// Lifts a lockout and forgets past failures (an operator unlocking the account).
+pub async fn clear(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
+    ctx.eph.delete(&keys::locked_until(user_id)).await?;
+    ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
+    Ok(())
+}

@@ -2,6 +2,8 @@
 //! functions; nothing here knows about HTTP.
 
 pub mod account;
+pub mod admin;
+pub mod admin_clients;
 pub mod audit;
 pub mod breach;
 pub mod client;
@@ -13,12 +15,15 @@ pub mod mfa;
 pub mod oauth;
 pub mod params;
 pub mod passkeys;
+pub mod policy;
+pub mod portability;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
 pub mod tickets;
 pub mod verification;
 pub mod web3;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -51,6 +56,8 @@ pub struct Ctx {
     pub clients: crate::oidc::clients::Registry,
     /// The discovery document, rendered once.
     pub discovery: crate::web::Published,
+    /// Woken when this instance queues a webhook, so it is sent at once.
+    pub webhooks_due: std::sync::Arc<tokio::sync::Notify>,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.
     pub http: reqwest::Client,
     /// Upstream sign-in providers.

@@ -140,6 +140,26 @@ pub async fn create(
 ) -> FlowResult<(SessionRow, String)> {
     let now = ctx.now();
     let auth = &ctx.settings.auth;
+    // An operator's ban or lock stops every way of signing in, here where they all meet.
+    match users::flags(db, new.user_id).await? {
+        Some((true, _)) => {
+            return Err(ApiError::new(
+                ErrorCode::UserBanned,
+                "Account banned",
+                "This account has been banned. Contact the operator of this site.",
+            )
+            .into());
+        }
+        Some((_, true)) => {
+            return Err(ApiError::new(
+                ErrorCode::UserLocked,
+                "Account locked",
+                "This account has been locked by an administrator.",
+            )
+            .into());
+        }
+        _ => {}
+    }
     // With mfa_required, a user without a second factor gets a pending session: signed in
     // only to set one up.
     let status = if auth.mfa_required
@@ -180,7 +200,23 @@ pub async fn create(
     )
     .await?;
     users::touch_last_sign_in(db, new.user_id, now).await?;
+    if super::webhooks::wanted(ctx, "session.created") {
+        super::webhooks::enqueue(ctx, db, "session.created", session_event(&row)).await?;
+    }
     Ok((row, token))
+}
+
+/// A session as webhooks report it.
+pub fn session_event(row: &SessionRow) -> serde_json::Value {
+    serde_json::json!({
+        "object": "session",
+        "id": row.id,
+        "user_id": row.user_id,
+        "client_id": row.client_id,
+        "status": row.status,
+        "expire_at": row.expire_at,
+        "created_at": row.created_at,
+    })
 }
 
 fn not_active() -> ApiError {

@@ -288,6 +288,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             )
             .into());
         }
+        check_policy(ctx, &su, Some(&email), true).await?;
         super::tickets::spend(ctx, &t, super::tickets::INVITATION).await?;
         su.email_address = Some(email);
         su.email_verification = Some(Verification::verified("ticket", now));
@@ -296,6 +297,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     if let Some((identity, strategy)) = from_sign_in {
         apply_identity(ctx, &mut su, identity, &strategy).await?;
     }
+    check_policy(ctx, &su, None, invited(&su)).await?;
     save(ctx, &su).await?;
     clients::update(
         &ctx.db,
@@ -450,10 +452,43 @@ pub async fn update(
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
     apply_fields(ctx, &mut su, params).await?;
+    check_policy(ctx, &su, None, invited(&su)).await?;
     su.updated_at = ctx.now();
     save(ctx, &su).await?;
     complete_if_ready(ctx, cc, &mut su).await?;
     Ok(su)
+}
+
+/// Whether the sign-up came with an invitation (its email verified by the ticket).
+fn invited(su: &SignUp) -> bool {
+    su.email_verification
+        .as_ref()
+        .is_some_and(|v| v.strategy == "ticket" && v.status == Status::Verified)
+}
+
+/// The instance's sign-up policy (mode, allowlist, blocklist) against the sign-up's
+/// identifiers; `email` stands in for the sign-up's address when given.
+async fn check_policy(
+    ctx: &Ctx,
+    su: &SignUp,
+    email: Option<&str>,
+    invited: bool,
+) -> FlowResult<()> {
+    let external_email = su
+        .external_identity
+        .as_ref()
+        .and_then(|i| i.email.as_deref());
+    super::policy::check_sign_up(
+        ctx,
+        &super::policy::Identifiers {
+            email_address: email.or(su.email_address.as_deref()).or(external_email),
+            phone_number: su.phone_number.as_deref(),
+            username: su.username.as_deref(),
+            web3_wallet: su.web3_wallet.as_deref(),
+        },
+        invited,
+    )
+    .await
 }
 
 /// `POST …/prepare_verification`: sends a code to the sign-up's email address or phone.
@@ -981,6 +1016,8 @@ async fn complete_if_ready(ctx: &Ctx, cc: &mut ClientCtx, su: &mut SignUp) -> Fl
     if !req.missing.is_empty() || !req.unverified.is_empty() {
         return Ok(());
     }
+    // Again here, where every path to a new user meets.
+    check_policy(ctx, su, None, invited(su)).await?;
     // Two requests finishing the same sign-up at once: only one writes.
     let lock = keys::completing(&su.id);
     if !ctx
@@ -1119,6 +1156,10 @@ async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, Strin
             return Err(e);
         }
     };
+    if let Err(e) = super::webhooks::enqueue_user(ctx, &txn, "user.created", &user_id).await {
+        txn.rollback().await?;
+        return Err(e);
+    }
     txn.commit().await?;
     tracing::info!(user_id = %user_id, session_id = %session.id, "sign-up complete");
     Ok((user_id, session.id, token))

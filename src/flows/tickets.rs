@@ -23,22 +23,35 @@ pub async fn create(
     lifetime_secs: i64,
     now: i64,
 ) -> Result<String, sea_orm::DbErr> {
-    let token = crypto::random_token();
-    tickets::insert(
-        db,
-        TicketRow {
-            id: new_id("tkt"),
-            token_hash: hasher.hash("ticket", &token),
-            kind: kind.to_owned(),
-            email_address,
-            user_id,
-            expires_at: now + lifetime_secs * 1000,
-            used_at: None,
-            created_at: now,
-        },
-    )
-    .await?;
+    let (_, token) =
+        create_row(db, hasher, kind, email_address, user_id, lifetime_secs, now).await?;
     Ok(token)
+}
+
+/// Makes a ticket; returns its row and its token (shown once).
+pub async fn create_row(
+    db: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    kind: &str,
+    email_address: Option<String>,
+    user_id: Option<String>,
+    lifetime_secs: i64,
+    now: i64,
+) -> Result<(TicketRow, String), sea_orm::DbErr> {
+    let token = crypto::random_token();
+    let row = TicketRow {
+        id: new_id("tkt"),
+        token_hash: hasher.hash("ticket", &token),
+        kind: kind.to_owned(),
+        email_address,
+        user_id,
+        expires_at: now + lifetime_secs * 1000,
+        used_at: None,
+        revoked_at: None,
+        created_at: now,
+    };
+    tickets::insert(db, row.clone()).await?;
+    Ok((row, token))
 }
 
 fn invalid() -> ApiError {
@@ -67,7 +80,12 @@ pub async fn invitation_email(ctx: &Ctx, token: &str) -> FlowResult<String> {
     }
     let hash = ctx.tokens.hash("ticket", token);
     match tickets::find(&ctx.db, &hash).await? {
-        Some(t) if t.kind == INVITATION && t.used_at.is_none() && t.expires_at > ctx.now() => {
+        Some(t)
+            if t.kind == INVITATION
+                && t.used_at.is_none()
+                && t.revoked_at.is_none()
+                && t.expires_at > ctx.now() =>
+        {
             Ok(t.email_address.unwrap_or_default())
         }
         _ => Err(invalid().into()),

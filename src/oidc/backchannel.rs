@@ -17,6 +17,16 @@ const ATTEMPTS: u32 = 3;
 
 /// Notifies the clients of ended sessions, given as `(session_id, user_id)`.
 pub async fn sessions_ended(ctx: &Ctx, ended: &[(String, String)]) {
+    if crate::flows::webhooks::wanted(ctx, "session.ended") {
+        for (session_id, user_id) in ended {
+            let data = json!({ "object": "session", "id": session_id, "user_id": user_id });
+            if let Err(e) =
+                crate::flows::webhooks::enqueue(ctx, &ctx.db, "session.ended", data).await
+            {
+                tracing::warn!(error = %e, "session.ended webhook not queued");
+            }
+        }
+    }
     if let Err(e) = notify(ctx, ended).await {
         tracing::warn!(error = %format!("{e:#}"), "back-channel logout not sent");
     }

@@ -2,6 +2,7 @@
 //! Repository functions take `&impl ConnectionTrait` so they work inside or outside a
 //! transaction; handlers and flows never build queries themselves.
 
+pub mod admin;
 pub mod clients;
 pub mod entities;
 pub mod ephemeral;

@@ -18,6 +18,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbE
         user_id: Set(row.user_id),
         expires_at: Set(row.expires_at),
         used_at: Set(row.used_at),
+        revoked_at: Set(row.revoked_at),
         created_at: Set(row.created_at),
     }
     .insert(db)
@@ -36,6 +37,7 @@ pub async fn spend(
         .col_expr(ticket::Column::UsedAt, Expr::value(now))
         .filter(ticket::Column::TokenHash.eq(token_hash))
         .filter(ticket::Column::UsedAt.is_null())
+        .filter(ticket::Column::RevokedAt.is_null())
         .filter(ticket::Column::ExpiresAt.gt(now))
         .exec(db)
         .await?
@@ -54,5 +56,43 @@ pub async fn find(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<
     ticket::Entity::find()
         .filter(ticket::Column::TokenHash.eq(token_hash))
         .one(db)
+        .await
+}
+
+/// Revokes an unused ticket of `kind`; returns it, or None when there is no such ticket or
+/// it was already used or revoked.
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    id: &str,
+    kind: &str,
+    now: i64,
+) -> Result<Option<TicketRow>, DbErr> {
+    let n = ticket::Entity::update_many()
+        .col_expr(ticket::Column::RevokedAt, Expr::value(now))
+        .filter(ticket::Column::Id.eq(id))
+        .filter(ticket::Column::Kind.eq(kind))
+        .filter(ticket::Column::UsedAt.is_null())
+        .filter(ticket::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    if n != 1 {
+        return Ok(None);
+    }
+    ticket::Entity::find_by_id(id.to_owned()).one(db).await
+}
+
+/// Tickets of `kind`, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    limit: u64,
+) -> Result<Vec<TicketRow>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    ticket::Entity::find()
+        .filter(ticket::Column::Kind.eq(kind))
+        .order_by_desc(ticket::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
         .await
 }

@@ -245,6 +245,8 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
         public_metadata: Set("{}".into()),
         legal_accepted_at: Set(new.legal_accepted_at),
         last_sign_in_at: Set(Some(new.now)),
+        banned: Set(false),
+        locked: Set(false),
         created_at: Set(new.now),
         updated_at: Set(new.now),
     }
@@ -564,4 +566,46 @@ pub async fn release_stale_claim(
         }
         IdentifierKind::Username => 0,
     })
+}
+
+pub async fn set_public_metadata(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    metadata: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    user::Entity::update_many()
+        .col_expr(user::Column::PublicMetadata, Expr::value(metadata))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A user made by an operator has not signed in yet.
+pub async fn clear_last_sign_in(db: &impl ConnectionTrait, user_id: &str) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    user::Entity::update_many()
+        .col_expr(user::Column::LastSignInAt, Expr::value(Option::<i64>::None))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the user is banned or locked by an operator: `(banned, locked)`.
+pub async fn flags(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Option<(bool, bool)>, DbErr> {
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Banned)
+        .column(user::Column::Locked)
+        .filter(user::Column::Id.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await
 }

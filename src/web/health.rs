@@ -65,7 +65,10 @@ pub async fn metrics(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
         }
     }
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(crate::metrics::global().render())
 }

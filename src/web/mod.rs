@@ -1,6 +1,7 @@
 //! HTTP: routes, middleware, and the mapping of flow results to responses. Handlers parse,
 //! call one flow function, and render; they hold no flow logic.
 
+mod admin;
 pub mod client_ip;
 pub mod fapi;
 mod health;
@@ -20,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/.well-known/jwks.json", web::get().to(health::jwks))
         .route("/metrics", web::get().to(health::metrics));
+    admin::routes(cfg);
     fapi::routes(cfg);
     pages::routes(cfg);
     oidc::routes(cfg);
@@ -153,7 +155,11 @@ impl Published {
     }
 
     /// 200 with the body, or 304 when `If-None-Match` names the current ETag.
-    pub fn respond(&self, req: &actix_web::HttpRequest, cache_control: &'static str) -> HttpResponse {
+    pub fn respond(
+        &self,
+        req: &actix_web::HttpRequest,
+        cache_control: &'static str,
+    ) -> HttpResponse {
         let fresh = req
             .headers()
             .get(header::IF_NONE_MATCH)
@@ -171,12 +177,18 @@ impl Published {
             HttpResponse::Ok()
         };
         res.insert_header((header::ETAG, self.etag.clone()))
-            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache_control)));
+            .insert_header((
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ));
         if fresh {
             return res.finish();
         }
-        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
-            .body(self.body.clone())
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ))
+        .body(self.body.clone())
     }
 }
 

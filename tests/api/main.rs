@@ -9,6 +9,7 @@
 mod helpers;
 
 mod account;
+mod admin;
 mod audit;
 mod binary;
 mod browser;
@@ -30,3 +31,4 @@ mod sign_up;
 mod tickets;
 mod upstream;
 mod web3;
+mod webhooks;

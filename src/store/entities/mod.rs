@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table of `migrations/`.
 
+pub mod admin_key;
 pub mod audit_event;
 pub mod backup_code;
 pub mod browser_client;
@@ -13,8 +14,11 @@ pub mod phone_number;
 pub mod refresh_token;
 pub mod session;
 pub mod session_client;
+pub mod sign_up_rule;
 pub mod signing_key;
 pub mod ticket;
 pub mod totp_factor;
 pub mod user;
+pub mod waitlist_entry;
 pub mod web3_wallet;
+pub mod webhook_delivery;

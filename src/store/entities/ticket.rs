@@ -11,6 +11,7 @@ pub struct Model {
     pub user_id: Option<String>,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
     pub created_at: i64,
 }
 

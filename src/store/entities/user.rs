@@ -15,6 +15,8 @@ pub struct Model {
     pub public_metadata: String,
     pub legal_accepted_at: Option<i64>,
     pub last_sign_in_at: Option<i64>,
+    pub banned: bool,
+    pub locked: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -104,7 +104,7 @@ pub async fn get(ctx: web::Data<Ctx>) -> HttpResponse {
                 "second_factor": { "required": false },
             },
             "sign_up": {
-                "mode": "public",
+                "mode": a.sign_up_mode.as_str(),
                 "captcha_enabled": false,
                 "progressive": true,
                 "legal_consent_enabled": a.legal_consent,

@@ -46,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/verify", web::get().to(verify_link))
             .route("/testing/outbox", web::get().to(testing_outbox))
             .route("/client/sign_ups", web::post().to(sign_up_create))
+            .route("/waitlist", web::post().to(waitlist_join))
             .route("/client/sign_ups/{id}", web::get().to(sign_up_get))
             .route("/client/sign_ups/{id}", web::patch().to(sign_up_update))
             .route(
@@ -225,6 +226,37 @@ async fn sign_up_create(
         Ok(params) => sign_up::create(&ctx, &mut cc, &params)
             .await
             .map(|su| render::sign_up(&ctx, &su)),
+        Err(e) => Err(e.into()),
+    };
+    envelope(&ctx, &req, &cc, result).await
+}
+
+/// `POST /v1/waitlist {email_address}`: joins the waitlist (waitlist mode only).
+async fn waitlist_join(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let cc = client_or_error!(ctx, req);
+    let result = match extract::params(&req, payload).await {
+        Ok(params) => {
+            async {
+                params.only(&["email_address", "unsafe_metadata", "locale"])?;
+                let email = params
+                    .text("email_address")?
+                    .ok_or_else(|| crate::flows::ApiError::missing("email_address"))?;
+                let entry = crate::flows::admin::join_waitlist(&ctx, &email).await?;
+                Ok(json!({
+                    "object": "waitlist_entry",
+                    "id": entry.id,
+                    "email_address": entry.email_address,
+                    "status": entry.status,
+                    "created_at": entry.created_at,
+                    "updated_at": entry.updated_at,
+                }))
+            }
+            .await
+        }
         Err(e) => Err(e.into()),
     };
     envelope(&ctx, &req, &cc, result).await

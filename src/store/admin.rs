@@ -1,0 +1,509 @@
+//! What operators manage: admin API keys, user listing and flags, the sign-up allowlist and
+//! blocklist, the waitlist, and the webhook delivery queue.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use super::entities::{
+    admin_key, email_address, phone_number, sign_up_rule, user, waitlist_entry, webhook_delivery,
+};
+
+pub use admin_key::Model as AdminKeyRow;
+pub use sign_up_rule::Model as SignUpRuleRow;
+pub use waitlist_entry::Model as WaitlistRow;
+pub use webhook_delivery::Model as DeliveryRow;
+
+pub const ALLOW: &str = "allow";
+pub const BLOCK: &str = "block";
+
+// ----- admin keys -----
+
+pub async fn insert_admin_key(db: &impl ConnectionTrait, row: AdminKeyRow) -> Result<(), DbErr> {
+    admin_key::ActiveModel {
+        id: Set(row.id),
+        name: Set(row.name),
+        key_hash: Set(row.key_hash),
+        created_at: Set(row.created_at),
+        last_used_at: Set(row.last_used_at),
+        revoked_at: Set(row.revoked_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The unrevoked key with this hash.
+pub async fn active_admin_key(
+    db: &impl ConnectionTrait,
+    key_hash: &str,
+) -> Result<Option<AdminKeyRow>, DbErr> {
+    admin_key::Entity::find()
+        .filter(admin_key::Column::KeyHash.eq(key_hash))
+        .filter(admin_key::Column::RevokedAt.is_null())
+        .one(db)
+        .await
+}
+
+pub async fn touch_admin_key(db: &impl ConnectionTrait, id: &str, now: i64) -> Result<(), DbErr> {
+    admin_key::Entity::update_many()
+        .col_expr(admin_key::Column::LastUsedAt, Expr::value(now))
+        .filter(admin_key::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn admin_keys(db: &impl ConnectionTrait) -> Result<Vec<AdminKeyRow>, DbErr> {
+    admin_key::Entity::find()
+        .order_by_asc(admin_key::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Revokes a key by id or name; true when one was active.
+pub async fn revoke_admin_key(
+    db: &impl ConnectionTrait,
+    id_or_name: &str,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let n = admin_key::Entity::update_many()
+        .col_expr(admin_key::Column::RevokedAt, Expr::value(now))
+        .filter(
+            Condition::any()
+                .add(admin_key::Column::Id.eq(id_or_name))
+                .add(admin_key::Column::Name.eq(id_or_name)),
+        )
+        .filter(admin_key::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(n > 0)
+}
+
+// ----- users -----
+
+/// A position in the user list: users are ordered by creation time, then id, so a page
+/// boundary stays put while users are added or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+/// One page of user ids, oldest first, after `after`, matching `query` (a substring of an
+/// email address, phone number, username or name, or an exact id), case-insensitively.
+pub async fn user_ids_page(
+    db: &impl ConnectionTrait,
+    query: Option<&str>,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let mut select = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::CreatedAt)
+        .order_by_asc(user::Column::CreatedAt)
+        .order_by_asc(user::Column::Id)
+        .limit(limit);
+    if let Some(c) = after {
+        select = select.filter(
+            Condition::any()
+                .add(user::Column::CreatedAt.gt(c.created_at))
+                .add(
+                    Condition::all()
+                        .add(user::Column::CreatedAt.eq(c.created_at))
+                        .add(user::Column::Id.gt(c.id.clone())),
+                ),
+        );
+    }
+    if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = format!("%{escaped}%");
+        let lower_like = |col: user::Column| {
+            Expr::expr(Func::lower(Expr::col((user::Entity, col))))
+                .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\'))
+        };
+        let in_emails = Query::select()
+            .column(email_address::Column::UserId)
+            .from(email_address::Entity)
+            .and_where(
+                Expr::col(email_address::Column::EmailAddress)
+                    .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\')),
+            )
+            .to_owned();
+        let in_phones = Query::select()
+            .column(phone_number::Column::UserId)
+            .from(phone_number::Entity)
+            .and_where(
+                Expr::col(phone_number::Column::PhoneNumber)
+                    .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\')),
+            )
+            .to_owned();
+        select = select.filter(
+            Condition::any()
+                .add(user::Column::Id.eq(q))
+                .add(lower_like(user::Column::Username))
+                .add(lower_like(user::Column::FirstName))
+                .add(lower_like(user::Column::LastName))
+                .add(user::Column::Id.in_subquery(in_emails))
+                .add(user::Column::Id.in_subquery(in_phones)),
+        );
+    }
+    select.into_tuple().all(db).await
+}
+
+pub async fn count_users(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    user::Entity::find().count(db).await
+}
+
+/// Sets or clears the banned / locked flags; false when there is no such user.
+pub async fn set_user_flag(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    banned: Option<bool>,
+    locked: Option<bool>,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let mut update = user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id));
+    if let Some(b) = banned {
+        update = update.col_expr(user::Column::Banned, Expr::value(b));
+    }
+    if let Some(l) = locked {
+        update = update.col_expr(user::Column::Locked, Expr::value(l));
+    }
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// Deletes a user; identifications, sessions, factors, consents and refresh tokens go with
+/// it (foreign keys cascade). False when there was no such user.
+pub async fn delete_user(db: &impl ConnectionTrait, user_id: &str) -> Result<bool, DbErr> {
+    Ok(user::Entity::delete_by_id(user_id.to_owned())
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+// ----- allowlist and blocklist -----
+
+pub async fn sign_up_rules(db: &impl ConnectionTrait) -> Result<Vec<SignUpRuleRow>, DbErr> {
+    sign_up_rule::Entity::find()
+        .order_by_asc(sign_up_rule::Column::CreatedAt)
+        .order_by_asc(sign_up_rule::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn insert_sign_up_rule(
+    db: &impl ConnectionTrait,
+    row: SignUpRuleRow,
+) -> Result<(), DbErr> {
+    sign_up_rule::ActiveModel {
+        id: Set(row.id),
+        list: Set(row.list),
+        pattern: Set(row.pattern),
+        created_at: Set(row.created_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_sign_up_rule(
+    db: &impl ConnectionTrait,
+    list: &str,
+    pattern: &str,
+) -> Result<Option<SignUpRuleRow>, DbErr> {
+    sign_up_rule::Entity::find()
+        .filter(sign_up_rule::Column::List.eq(list))
+        .filter(sign_up_rule::Column::Pattern.eq(pattern))
+        .one(db)
+        .await
+}
+
+pub async fn delete_sign_up_rule(
+    db: &impl ConnectionTrait,
+    list: &str,
+    id: &str,
+) -> Result<bool, DbErr> {
+    Ok(sign_up_rule::Entity::delete_many()
+        .filter(sign_up_rule::Column::List.eq(list))
+        .filter(sign_up_rule::Column::Id.eq(id))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+// ----- waitlist -----
+
+pub async fn waitlist_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<WaitlistRow>, DbErr> {
+    waitlist_entry::Entity::find()
+        .filter(waitlist_entry::Column::EmailAddress.eq(email))
+        .one(db)
+        .await
+}
+
+pub async fn waitlist_entry(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<WaitlistRow>, DbErr> {
+    waitlist_entry::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await
+}
+
+pub async fn insert_waitlist(db: &impl ConnectionTrait, row: WaitlistRow) -> Result<(), DbErr> {
+    waitlist_entry::ActiveModel {
+        id: Set(row.id),
+        email_address: Set(row.email_address),
+        status: Set(row.status),
+        invitation_id: Set(row.invitation_id),
+        created_at: Set(row.created_at),
+        updated_at: Set(row.updated_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Entries oldest first, after the entry with id `after`.
+pub async fn waitlist_page(
+    db: &impl ConnectionTrait,
+    status: Option<&str>,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Vec<WaitlistRow>, DbErr> {
+    let mut q = waitlist_entry::Entity::find()
+        .order_by_asc(waitlist_entry::Column::CreatedAt)
+        .order_by_asc(waitlist_entry::Column::Id)
+        .limit(limit);
+    if let Some(s) = status {
+        q = q.filter(waitlist_entry::Column::Status.eq(s));
+    }
+    if let Some(c) = after {
+        q = q.filter(
+            Condition::any()
+                .add(waitlist_entry::Column::CreatedAt.gt(c.created_at))
+                .add(
+                    Condition::all()
+                        .add(waitlist_entry::Column::CreatedAt.eq(c.created_at))
+                        .add(waitlist_entry::Column::Id.gt(c.id.clone())),
+                ),
+        );
+    }
+    q.all(db).await
+}
+
+/// Marks a pending entry invited; false when it was not pending.
+pub async fn waitlist_invited(
+    db: &impl ConnectionTrait,
+    id: &str,
+    invitation_id: &str,
+    now: i64,
+) -> Result<bool, DbErr> {
+    Ok(waitlist_entry::Entity::update_many()
+        .col_expr(waitlist_entry::Column::Status, Expr::value("invited"))
+        .col_expr(
+            waitlist_entry::Column::InvitationId,
+            Expr::value(invitation_id),
+        )
+        .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
+        .filter(waitlist_entry::Column::Id.eq(id))
+        .filter(waitlist_entry::Column::Status.eq("pending"))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+// ----- webhook deliveries -----
+
+pub async fn enqueue_deliveries(
+    db: &impl ConnectionTrait,
+    rows: Vec<DeliveryRow>,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    webhook_delivery::Entity::insert_many(rows.into_iter().map(|r| {
+        webhook_delivery::ActiveModel {
+            id: Set(r.id),
+            endpoint: Set(r.endpoint),
+            event_type: Set(r.event_type),
+            payload: Set(r.payload),
+            attempts: Set(r.attempts),
+            next_attempt_at: Set(r.next_attempt_at),
+            delivered_at: Set(r.delivered_at),
+            failed_at: Set(r.failed_at),
+            last_error: Set(r.last_error),
+            created_at: Set(r.created_at),
+        }
+    }))
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Deliveries due at `now`, oldest first.
+pub async fn due_deliveries(
+    db: &impl ConnectionTrait,
+    now: i64,
+    limit: u64,
+) -> Result<Vec<DeliveryRow>, DbErr> {
+    webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::DeliveredAt.is_null())
+        .filter(webhook_delivery::Column::FailedAt.is_null())
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+        .order_by_asc(webhook_delivery::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Takes a delivery for one attempt: moves its next attempt to `lease_until` if it is still
+/// as read. Of several instances reading the same row, one gets it.
+pub async fn claim_delivery(
+    db: &impl ConnectionTrait,
+    id: &str,
+    seen_next_attempt_at: i64,
+    lease_until: i64,
+) -> Result<bool, DbErr> {
+    Ok(webhook_delivery::Entity::update_many()
+        .col_expr(
+            webhook_delivery::Column::NextAttemptAt,
+            Expr::value(lease_until),
+        )
+        .filter(webhook_delivery::Column::Id.eq(id))
+        .filter(webhook_delivery::Column::NextAttemptAt.eq(seen_next_attempt_at))
+        .filter(webhook_delivery::Column::DeliveredAt.is_null())
+        .filter(webhook_delivery::Column::FailedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+/// Records an attempt: delivered, retry at `next`, or given up.
+pub async fn record_attempt(
+    db: &impl ConnectionTrait,
+    id: &str,
+    attempts: i32,
+    outcome: Attempt,
+) -> Result<(), DbErr> {
+    let mut update = webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts))
+        .filter(webhook_delivery::Column::Id.eq(id));
+    update = match outcome {
+        Attempt::Delivered { at } => update
+            .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value(at))
+            .col_expr(
+                webhook_delivery::Column::LastError,
+                Expr::value(Option::<String>::None),
+            ),
+        Attempt::Retry { next, error } => update
+            .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next))
+            .col_expr(webhook_delivery::Column::LastError, Expr::value(error)),
+        Attempt::GaveUp { at, error } => update
+            .col_expr(webhook_delivery::Column::FailedAt, Expr::value(at))
+            .col_expr(webhook_delivery::Column::LastError, Expr::value(error)),
+    };
+    update.exec(db).await?;
+    Ok(())
+}
+
+pub enum Attempt {
+    Delivered { at: i64 },
+    Retry { next: i64, error: String },
+    GaveUp { at: i64, error: String },
+}
+
+pub async fn deliveries(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<DeliveryRow>, DbErr> {
+    webhook_delivery::Entity::find()
+        .order_by_desc(webhook_delivery::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+// ----- OAuth clients -----
+
+pub async fn set_client_secret(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+    secret_hash: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    use super::entities::oauth_client;
+    oauth_client::Entity::update_many()
+        .col_expr(oauth_client::Column::SecretHash, Expr::value(secret_hash))
+        .col_expr(oauth_client::Column::UpdatedAt, Expr::value(now))
+        .filter(oauth_client::Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+// ----- audit events -----
+
+pub struct AuditFilter<'a> {
+    pub user_id: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    /// Unix ms, inclusive.
+    pub since: Option<i64>,
+    /// Unix ms, exclusive.
+    pub until: Option<i64>,
+}
+
+/// Audit events newest first, before `before` (the cursor of the last row of the previous
+/// page).
+pub async fn audit_page(
+    db: &impl ConnectionTrait,
+    filter: AuditFilter<'_>,
+    before: Option<&Cursor>,
+    limit: u64,
+) -> Result<Vec<super::entities::audit_event::Model>, DbErr> {
+    use super::entities::audit_event;
+    let mut q = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::CreatedAt)
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit);
+    if let Some(u) = filter.user_id {
+        q = q.filter(audit_event::Column::UserId.eq(u));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(audit_event::Column::Kind.eq(k));
+    }
+    if let Some(s) = filter.since {
+        q = q.filter(audit_event::Column::CreatedAt.gte(s));
+    }
+    if let Some(u) = filter.until {
+        q = q.filter(audit_event::Column::CreatedAt.lt(u));
+    }
+    if let Some(c) = before {
+        q = q.filter(
+            Condition::any()
+                .add(audit_event::Column::CreatedAt.lt(c.created_at))
+                .add(
+                    Condition::all()
+                        .add(audit_event::Column::CreatedAt.eq(c.created_at))
+                        .add(audit_event::Column::Id.lt(c.id.clone())),
+                ),
+        );
+    }
+    q.all(db).await
+}
