@@ -227,3 +227,173 @@ async fn clients_added_with_the_cli_authenticate() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("http is only allowed for loopback"));
     assert!(run(&["keys", "list"]).contains("ES256\tsigning"));
 }
+
+/// Runs the binary with a config file in `dir`; returns (success, stdout, stderr).
+fn cli(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .current_dir(dir)
+        .args(["--config", "config.toml"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn sqlite_config(dir: &std::path::Path, name: &str) {
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[server]\npublic_url = \"https://id.example.com\"\n[database]\nurl = \"sqlite://{}/{name}.db?mode=rwc\"\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn users_and_admin_keys_are_managed_from_the_shell_and_round_trip() {
+    let dir = temp_dir();
+    sqlite_config(&dir, "a");
+    let (ok, out, err) = cli(
+        &dir,
+        &[
+            "users",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "a long passphrase",
+            "--first-name",
+            "Ada",
+        ],
+    );
+    assert!(ok, "{err}");
+    let id = out.lines().last().unwrap().to_owned();
+    assert!(id.starts_with("user_"), "{out}");
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "users",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "a long passphrase",
+        ],
+    );
+    assert!(!ok);
+    assert!(err.contains("form_identifier_exists"), "{err}");
+    let (ok, _, err) = cli(
+        &dir,
+        &[
+            "users",
+            "create",
+            "--email",
+            "bob@example.com",
+            "--password",
+            "short",
+        ],
+    );
+    assert!(!ok && err.contains("password"), "{err}");
+    cli(
+        &dir,
+        &[
+            "users",
+            "create",
+            "--username",
+            "bobby",
+            "--email",
+            "bob@example.com",
+            "--password",
+            "another passphrase",
+        ],
+    );
+    let (ok, out, _) = cli(&dir, &["users", "list"]);
+    assert!(ok);
+    assert!(
+        out.contains(&id) && out.contains("ada@example.com\t-\tAda"),
+        "{out}"
+    );
+    assert!(out.contains("bobby"), "{out}");
+    let (_, out, _) = cli(&dir, &["users", "list", "--query", "bob"]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+
+    // Admin keys: shown once on the last line, listed by name, revoked by name.
+    let (ok, out, err) = cli(&dir, &["admin-keys", "create", "--name", "ops"]);
+    assert!(ok, "{err}");
+    assert!(out.lines().last().unwrap().starts_with("pcadm_"), "{out}");
+    let (_, out, _) = cli(&dir, &["admin-keys", "list"]);
+    assert!(out.contains("\tops\tactive\tnever used"), "{out}");
+    assert!(
+        !out.contains("pcadm_"),
+        "the key itself is never shown again"
+    );
+    assert!(cli(&dir, &["admin-keys", "revoke", "ops"]).0);
+    assert!(
+        cli(&dir, &["admin-keys", "list"])
+            .1
+            .contains("\tops\trevoked")
+    );
+    assert!(!cli(&dir, &["admin-keys", "revoke", "ops"]).0);
+
+    // Export, import into another database, export again: the same lines.
+    let (ok, exported, err) = cli(&dir, &["users", "export"]);
+    assert!(ok, "{err}");
+    assert_eq!(exported.lines().count(), 2);
+    std::fs::write(dir.join("users.jsonl"), &exported).unwrap();
+    sqlite_config(&dir, "b");
+    let (ok, out, err) = cli(&dir, &["users", "import", "users.jsonl"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("imported 2 users, skipped 0"), "{out}");
+    let (_, again, _) = cli(&dir, &["users", "export"]);
+    assert_eq!(again, exported);
+    let (_, out, err) = cli(&dir, &["users", "import", "users.jsonl"]);
+    assert!(
+        out.contains("imported 0 users, skipped 2") && err.contains("already taken"),
+        "{out}{err}"
+    );
+
+    assert!(cli(&dir, &["users", "delete", &id]).0);
+    assert!(!cli(&dir, &["users", "list"]).1.contains(&id));
+    let (ok, _, err) = cli(&dir, &["users", "delete", &id]);
+    assert!(!ok && err.contains("resource_not_found"), "{err}");
+}
+
+#[test]
+fn config_check_explains_a_good_file_and_refuses_a_bad_one() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[server]\npublic_url = \"https://id.example.com\"\n[database]\nurl = \"postgres://portcullis:hunter2@db.internal/portcullis\"\n[redis]\nurl = \"redis://cache.internal:6379\"\n[auth]\nsign_up_mode = \"waitlist\"\nsecond_factors = [\"totp\"]\n[providers.google]\nclient_id = \"g\"\nclient_secret = \"s\"\n",
+    )
+    .unwrap();
+    let (ok, out, err) = cli(&dir, &["config", "check"]);
+    assert!(ok, "{err}");
+    for needle in [
+        "config.toml: valid",
+        "issuer: https://id.example.com",
+        "database: PostgreSQL (postgres://portcullis:***@db.internal/portcullis)",
+        "ephemeral store: Redis",
+        "sign-up mode: waitlist",
+        "second factors: totp",
+        "providers: google",
+    ] {
+        assert!(out.contains(needle), "{needle:?} missing from\n{out}");
+    }
+    assert!(!out.contains("hunter2"), "no secret in the output");
+    for (bad, why) in [
+        ("[auth]\nsign_up_mode = \"sometimes\"\n", "sign_up_mode"),
+        ("[auth]\nfirst_factors = [\"telepathy\"]\n", "telepathy"),
+        ("[nonsense]\nx = 1\n", "nonsense"),
+        ("[server\n", "config.toml"),
+    ] {
+        std::fs::write(dir.join("config.toml"), bad).unwrap();
+        let (ok, _, err) = cli(&dir, &["config", "check"]);
+        assert!(!ok, "{bad}");
+        assert!(err.contains("invalid") && err.contains(why), "{bad}: {err}");
+    }
+}
