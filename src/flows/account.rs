@@ -3,7 +3,6 @@
 //! last active one. A pending session (a second factor still to set up) may only reach what
 //! that set-up needs.
 
-use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -164,7 +163,7 @@ pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecor
         .into());
     }
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let result = async {
         users::update_profile(&txn, &user.user.id, change, now).await?;
         if let Some(id) = &primary_email {
@@ -322,7 +321,7 @@ pub async fn add_identification(
     });
     let now = ctx.now();
     let user_id = me.user().user.id.clone();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let inserted = match kind {
         IdentifierKind::Email => users::add_email(&txn, &user_id, &id, &value, now).await,
         _ => users::add_phone(&txn, &user_id, &id, &value, now).await,
@@ -427,7 +426,7 @@ pub async fn attempt_identification(
     save_state(ctx, &keys::identification_verification(id), &v, until).await?;
     checked?;
     let user_id = me.user().user.id.clone();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     users::mark_verified(&txn, &user_id, kind, id, code_strategy(kind), ctx.now()).await?;
     audit::record(
         ctx,
@@ -476,7 +475,7 @@ pub async fn update_phone(
     }
     if reserve != ident.reserved_for_second_factor || make_default == Some(true) {
         let user_id = me.user().user.id.clone();
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         factors::reserve_phone(&txn, &user_id, id, reserve, ctx.now()).await?;
         audit::record(
             ctx,
@@ -533,7 +532,7 @@ pub async fn remove_identification(
         )
         .into());
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     users::remove_identification(&txn, &user.user.id, kind, id).await?;
     if primary {
         let next = match kind {
@@ -616,7 +615,7 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
         .hash(SecretString::from(new.expose().to_owned()))
         .await?;
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     users::set_password(&txn, &user_id, &hash, now).await?;
     let mut ended = Vec::new();
     if sign_out_others {
@@ -669,7 +668,7 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
         .filter(|r| r.user_id == me.user().user.id)
         .ok_or_else(|| ApiError::not_found("session"))?;
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     sessions::set_status(&txn, id, "revoked", now).await?;
     audit::record(
         ctx,
@@ -764,7 +763,7 @@ pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()>
         )
         .into());
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     crate::store::external::delete(&txn, &user.user.id, id).await?;
     audit::record(
         ctx,

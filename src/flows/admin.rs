@@ -2,7 +2,7 @@
 //! invitations, the allowlist / blocklist, the waitlist. Every change is one transaction
 //! with its audit event (`admin.*`, naming the admin key) and its webhook.
 
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -272,7 +272,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
         wallets: Vec::new(),
         now,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if let Err(e) = users::insert_user(&txn, new).await {
         txn.rollback().await?;
         if crate::store::is_unique_violation(&e) {
@@ -384,7 +384,7 @@ pub async fn update_user(
         }
     }
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let updated = users::update_profile(
         &txn,
         id,
@@ -436,7 +436,7 @@ pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
         .into_iter()
         .map(|s| (s.id, s.user_id))
         .collect();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     super::webhooks::enqueue(
         ctx,
         &txn,
@@ -471,7 +471,7 @@ pub async fn set_banned(
     } else {
         Vec::new()
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !repo::set_user_flag(&txn, id, Some(banned), None, now).await? {
         txn.rollback().await?;
         return Err(not_found("user").into());
@@ -510,7 +510,7 @@ pub async fn set_locked(
     locked: bool,
 ) -> FlowResult<UserRecord> {
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !repo::set_user_flag(&txn, id, None, Some(locked), now).await? {
         txn.rollback().await?;
         return Err(not_found("user").into());
@@ -535,7 +535,7 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
         return Err(not_found("session").into());
     };
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     crate::store::sessions::set_status(&txn, session_id, "revoked", now).await?;
     record(
         ctx,
@@ -616,7 +616,7 @@ pub async fn invite(
         return Err(invalid("expires_in_days", "Between 1 and 365 days.").into());
     }
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let (row, token) = super::tickets::create_row(
         &txn,
         &ctx.tokens,
@@ -646,7 +646,7 @@ pub async fn invite(
 
 pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Invitation> {
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let Some(row) =
         crate::store::tickets::revoke(&txn, id, super::tickets::INVITATION, now).await?
     else {
@@ -694,7 +694,7 @@ pub async fn add_rule(
         pattern,
         created_at: ctx.now(),
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     repo::insert_sign_up_rule(&txn, row.clone()).await?;
     record(
         ctx,
@@ -710,7 +710,7 @@ pub async fn add_rule(
 }
 
 pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> FlowResult<()> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !repo::delete_sign_up_rule(&txn, list, id).await? {
         txn.rollback().await?;
         return Err(not_found("identifier").into());

@@ -2,7 +2,6 @@
 //! listed but can only be changed there; stored clients are created, changed, deleted and
 //! given new secrets here (the secret is shown once, only its keyed hash is kept).
 
-use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use super::admin::Admin;
@@ -126,7 +125,7 @@ pub async fn create(ctx: &Ctx, admin: &Admin, mut input: Value) -> FlowResult<Va
         created_at: now,
         updated_at: now,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if let Err(e) = oauth::insert_client(&txn, row).await {
         txn.rollback().await?;
         if crate::store::is_unique_violation(&e) {
@@ -167,7 +166,7 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
     c.client_secret = row.secret_hash.as_ref().map(|_| "stored".to_owned().into());
     check_settings(&c).map_err(|e| ApiError::invalid_value("client", e))?;
     c.client_secret = None;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     oauth::update_client(
         &txn,
         id,
@@ -182,7 +181,7 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
 
 pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     from_config(ctx, id)?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !oauth::delete_client(&txn, id).await? {
         txn.rollback().await?;
         return Err(not_found().into());
@@ -204,7 +203,7 @@ pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Val
     let c: ClientSettings =
         serde_json::from_str(&row.settings).map_err(|e| anyhow::anyhow!("stored client: {e}"))?;
     let secret = crate::crypto::random_token();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     crate::store::admin::set_client_secret(
         &txn,
         id,
@@ -256,7 +255,7 @@ pub async fn rotate_keys(
         );
     }
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let kids =
         crate::oidc::keys::rotate(&txn, now, publish_delay_secs, ctx.sealer.as_ref()).await?;
     super::audit::record(

@@ -1,7 +1,6 @@
 //! Second factors: authenticator apps (TOTP), backup codes, and SMS codes to a phone number
 //! kept for it; which of them a sign-in asks for; checking a code at sign-in.
 
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::audit::{self, Actor};
@@ -215,7 +214,7 @@ pub async fn finish_totp(
 
 /// `DELETE /v1/me/totp`.
 pub async fn remove_totp(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowResult<()> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let removed = factors::delete_totp(&txn, &user.user.id).await?;
     if removed == 0 {
         txn.rollback().await?;
@@ -254,7 +253,7 @@ async fn new_backup_codes(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowRe
         .iter()
         .map(|c| (new_id("bc"), backup_hash(ctx, &user.user.id, c)))
         .collect();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     factors::replace_backup_codes(&txn, &user.user.id, rows, ctx.now()).await?;
     audit::record(
         ctx,

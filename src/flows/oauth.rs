@@ -357,8 +357,7 @@ async fn insert_link(
     actor: &super::audit::Actor,
     identity: &Identity,
 ) -> FlowResult<()> {
-    use sea_orm::TransactionTrait;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     match external::insert(&txn, external_row(&actor.user_id, identity, ctx.now())).await {
         Ok(()) => {}
         Err(e) if crate::store::is_unique_violation(&e) => {

@@ -184,8 +184,7 @@ pub async fn finish_registration(
         created_at: now,
         updated_at: now,
     };
-    use sea_orm::TransactionTrait;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     passkeys::insert(&txn, row.clone()).await?;
     audit::record(
         ctx,
@@ -218,8 +217,7 @@ pub async fn remove(
     user: &UserRecord,
     id: &str,
 ) -> FlowResult<()> {
-    use sea_orm::TransactionTrait;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !passkeys::delete(&txn, &user.user.id, id).await? {
         txn.rollback().await?;
         return Err(ApiError::not_found("passkey").into());

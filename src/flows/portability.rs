@@ -7,7 +7,7 @@
 //! with `[server] key_encryption_key` are opened): treat the file like the database.
 //! Backup codes are not exported: they are keyed to the instance, so users make new ones.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -317,7 +317,7 @@ pub async fn import_line(
         wallets,
         now: created_at,
     };
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     let written = write(
         &txn,
         new,

@@ -1,7 +1,6 @@
 //! Sign-in: identify, prove the first factor, then a second one when the user has any. The
 //! one place that decides a sign-in's next status is `advance`.
 
-use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -1307,7 +1306,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         _ => None,
     };
     let factors_used = factors.clone();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let created = super::session::create(
         ctx,
         &txn,
@@ -1527,7 +1526,7 @@ pub async fn reset_password(
         .hash(SecretString::from(password.expose().to_owned()))
         .await?;
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     users::set_password(&txn, &user_id, &hash, now).await?;
     let mut ended: Vec<(String, String)> = Vec::new();
     if sign_out_others {

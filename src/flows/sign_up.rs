@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
 use super::client::{self, ClientCtx};
@@ -1114,7 +1113,7 @@ async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, Strin
         factors.push(v.strategy.clone());
     }
 
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let inserted = match users::insert_user(&txn, new).await {
         Ok(()) => match external {
             Some((identity, _)) => {

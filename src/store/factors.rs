@@ -220,11 +220,10 @@ pub async fn insert_audit_many(
     db: &sea_orm::DatabaseConnection,
     events: Vec<NewAuditEvent>,
 ) -> Result<(), DbErr> {
-    use sea_orm::TransactionTrait;
     if events.is_empty() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     let mut rest = events.as_slice();
     while !rest.is_empty() {
         let take = if rest.len() >= AUDIT_CHUNK {

@@ -397,3 +397,30 @@ fn config_check_explains_a_good_file_and_refuses_a_bad_one() {
         assert!(err.contains("invalid") && err.contains(why), "{bad}: {err}");
     }
 }
+
+#[test]
+fn the_production_config_example_is_valid() {
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/config.production.toml"),
+            "config",
+            "check",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("database: PostgreSQL") && stdout.contains("ephemeral store: Redis"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("email delivery: SMTP via smtp.example.com:587"),
+        "{stdout}"
+    );
+}
