@@ -136,7 +136,7 @@ fn not_found(what: &str) -> ApiError {
 }
 
 /// A new user, as `POST /admin/v1/users` takes it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     #[serde(default)]
@@ -154,7 +154,9 @@ pub struct CreateUser {
     pub skip_password_checks: bool,
     #[serde(default)]
     pub skip_password_requirement: bool,
+    #[schema(value_type = Option<Object>)]
     pub public_metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub unsafe_metadata: Option<Value>,
 }
 
@@ -311,7 +313,7 @@ pub async fn get_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
 
 /// A change to a user, as `PATCH /admin/v1/users/{id}` takes it. Absent fields stay; null
 /// clears a name or username.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default, with = "nullable")]
@@ -323,7 +325,9 @@ pub struct UpdateUser {
     pub password: Option<String>,
     #[serde(default)]
     pub skip_password_checks: bool,
+    #[schema(value_type = Option<Object>)]
     pub public_metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub unsafe_metadata: Option<Value>,
 }
 

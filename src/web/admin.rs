@@ -17,66 +17,90 @@ use crate::store::users::UserRecord;
 
 type Out = Result<HttpResponse, FlowError>;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/admin/v1")
-            .route("/users", web::get().to(users_list))
-            .route("/users", web::post().to(users_create))
-            .route("/users/{id}", web::get().to(user_get))
-            .route("/users/{id}", web::patch().to(user_update))
-            .route("/users/{id}", web::delete().to(user_delete))
-            .route("/users/{id}/ban", web::post().to(user_ban))
-            .route("/users/{id}/unban", web::post().to(user_unban))
-            .route("/users/{id}/lock", web::post().to(user_lock))
-            .route("/users/{id}/unlock", web::post().to(user_unlock))
-            .route("/users/{id}/sessions", web::get().to(user_sessions))
-            .route(
-                "/users/{id}/identifications",
-                web::get().to(user_identifications),
-            )
-            .route(
-                "/users/{id}/external_accounts",
-                web::get().to(user_external),
-            )
-            .route("/sessions/{id}/revoke", web::post().to(session_revoke))
-            .route("/invitations", web::get().to(invitations_list))
-            .route("/invitations", web::post().to(invitation_create))
-            .route(
-                "/invitations/{id}/revoke",
-                web::post().to(invitation_revoke),
-            )
-            .route("/allowlist_identifiers", web::get().to(allowlist_list))
-            .route("/allowlist_identifiers", web::post().to(allowlist_add))
-            .route(
-                "/allowlist_identifiers/{id}",
-                web::delete().to(allowlist_remove),
-            )
-            .route("/blocklist_identifiers", web::get().to(blocklist_list))
-            .route("/blocklist_identifiers", web::post().to(blocklist_add))
-            .route(
-                "/blocklist_identifiers/{id}",
-                web::delete().to(blocklist_remove),
-            )
-            .route("/waitlist_entries", web::get().to(waitlist_list))
-            .route(
-                "/waitlist_entries/{id}/invite",
-                web::post().to(waitlist_invite),
-            )
-            .route("/oauth_clients", web::get().to(clients_list))
-            .route("/oauth_clients", web::post().to(client_create))
-            .route("/oauth_clients/{id}", web::get().to(client_get))
-            .route("/oauth_clients/{id}", web::patch().to(client_update))
-            .route("/oauth_clients/{id}", web::delete().to(client_delete))
-            .route(
-                "/oauth_clients/{id}/rotate_secret",
-                web::post().to(client_rotate),
-            )
-            .route("/signing_keys", web::get().to(keys_list))
-            .route("/signing_keys/rotate", web::post().to(keys_rotate))
-            .route("/audit_events", web::get().to(audit_list))
-            .route("/webhook_deliveries", web::get().to(deliveries_list))
-            .default_service(web::to(not_found)),
-    );
+/// The admin API, one line per operation: this table registers the routes and writes the
+/// OpenAPI document (`/openapi.json`), so the two cannot disagree.
+macro_rules! admin_api {
+    ($( $method:ident $path:literal => $handler:ident, $summary:literal
+        $(, query [$($q:literal),*])? $(, body $body:ty)? ; )*) => {
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            cfg.service(
+                web::scope("/admin/v1")
+                    $( .route($path, web::$method().to($handler)) )*
+                    .default_service(web::to(not_found)),
+            );
+        }
+
+        /// Every operation: method, path under /admin/v1, summary, query parameters, body.
+        pub fn operations() -> Vec<super::openapi::Operation> {
+            vec![$(
+                super::openapi::Operation {
+                    id: stringify!($handler),
+                    method: stringify!($method),
+                    path: $path,
+                    summary: $summary,
+                    query: &[$($($q),*)?],
+                    body: admin_api!(@body $($body)?),
+                },
+            )*]
+        }
+    };
+    (@body $body:ty) => { Some(super::openapi::schema_of::<$body>()) };
+    (@body) => { None };
+}
+
+admin_api! {
+    get "/users" => users_list, "List users, oldest first", query ["query", "limit", "after"];
+    post "/users" => users_create, "Create a user", body admin::CreateUser;
+    get "/users/{id}" => user_get, "Get a user";
+    patch "/users/{id}" => user_update, "Update a user", body admin::UpdateUser;
+    delete "/users/{id}" => user_delete, "Delete a user and everything they own";
+    post "/users/{id}/ban" => user_ban, "Ban a user: every session revoked, no sign-in";
+    post "/users/{id}/unban" => user_unban, "Lift a ban";
+    post "/users/{id}/lock" => user_lock, "Lock a user: no sign-in until unlocked";
+    post "/users/{id}/unlock" => user_unlock, "Unlock a user and clear failed attempts";
+    get "/users/{id}/sessions" => user_sessions, "A user's active sessions";
+    get "/users/{id}/identifications" => user_identifications, "A user's email addresses, phone numbers, wallets and passkeys";
+    get "/users/{id}/external_accounts" => user_external, "A user's linked accounts at other providers";
+    post "/sessions/{id}/revoke" => session_revoke, "Revoke a session";
+    get "/invitations" => invitations_list, "List invitations, newest first";
+    post "/invitations" => invitation_create, "Invite an email address (the link is shown once)", body NewInvitation;
+    post "/invitations/{id}/revoke" => invitation_revoke, "Revoke a pending invitation";
+    get "/allowlist_identifiers" => allowlist_list, "List the sign-up allowlist";
+    post "/allowlist_identifiers" => allowlist_add, "Add to the sign-up allowlist", body NewRule;
+    delete "/allowlist_identifiers/{id}" => allowlist_remove, "Remove from the sign-up allowlist";
+    get "/blocklist_identifiers" => blocklist_list, "List the sign-up blocklist";
+    post "/blocklist_identifiers" => blocklist_add, "Add to the sign-up blocklist", body NewRule;
+    delete "/blocklist_identifiers/{id}" => blocklist_remove, "Remove from the sign-up blocklist";
+    get "/waitlist_entries" => waitlist_list, "List the waitlist, oldest first", query ["status", "limit", "after"];
+    post "/waitlist_entries/{id}/invite" => waitlist_invite, "Invite a waitlist entry", body InviteEntry;
+    get "/oauth_clients" => clients_list, "List OAuth clients (config and stored)";
+    post "/oauth_clients" => client_create, "Create an OAuth client (the secret is shown once)", body ClientInput;
+    get "/oauth_clients/{id}" => client_get, "Get an OAuth client";
+    patch "/oauth_clients/{id}" => client_update, "Change a stored OAuth client", body ClientInput;
+    delete "/oauth_clients/{id}" => client_delete, "Delete a stored OAuth client";
+    post "/oauth_clients/{id}/rotate_secret" => client_rotate, "Give a client a new secret (the old one stops at once)";
+    get "/signing_keys" => keys_list, "List signing keys";
+    post "/signing_keys/rotate" => keys_rotate, "Rotate the signing keys", body Rotate;
+    get "/audit_events" => audit_list, "Audit events, newest first", query ["user_id", "type", "since", "until", "limit", "after"];
+    get "/webhook_deliveries" => deliveries_list, "The latest webhook deliveries";
+}
+
+/// An OAuth client's settings, as stored (`client_id`, `redirect_uris`, …; `public: true`
+/// on creation for a client without a secret).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "documents the JSON the client endpoints take")]
+struct ClientInput {
+    client_id: Option<String>,
+    name: Option<String>,
+    redirect_uris: Option<Vec<String>>,
+    post_logout_redirect_uris: Option<Vec<String>>,
+    grant_types: Option<Vec<String>>,
+    scopes: Option<Vec<String>>,
+    first_party: Option<bool>,
+    id_token_signed_response_alg: Option<String>,
+    subject_type: Option<String>,
+    backchannel_logout_uri: Option<String>,
+    public: Option<bool>,
 }
 
 fn respond(out: Out) -> HttpResponse {
@@ -413,7 +437,7 @@ async fn invitations_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewInvitation {
     email_address: String,
@@ -484,7 +508,7 @@ async fn rules_list(ctx: &Ctx, req: &HttpRequest, list: &str) -> Out {
     ok(StatusCode::OK, json!({ "data": data }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewRule {
     identifier: String,
@@ -590,7 +614,7 @@ async fn waitlist_list(
     }.await)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct InviteEntry {
     #[serde(default = "seven")]
@@ -723,7 +747,7 @@ async fn keys_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rotate {
     #[serde(default = "ten_minutes")]

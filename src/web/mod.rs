@@ -6,6 +6,7 @@ pub mod client_ip;
 pub mod fapi;
 mod health;
 mod oidc;
+mod openapi;
 mod pages;
 
 use actix_web::dev::Service;
@@ -20,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/.well-known/jwks.json", web::get().to(health::jwks))
-        .route("/metrics", web::get().to(health::metrics));
+        .route("/metrics", web::get().to(health::metrics))
+        .route("/openapi.json", web::get().to(openapi::serve));
     admin::routes(cfg);
     fapi::routes(cfg);
     pages::routes(cfg);
