@@ -155,7 +155,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let federation = crate::federation::Federation::new(&settings)?;
-    let audit = crate::flows::audit::Sink::start(db.clone());
+    let audit = crate::flows::audit::Sink::start(db.clone(), clock.clone());
     let webauthn = crate::flows::passkeys::relying_party(&settings);
     Ok(Ctx {
         webhooks_due: std::sync::Arc::new(tokio::sync::Notify::new()),

@@ -408,13 +408,19 @@ async fn token_endpoint(
     }
     match token::grant(&ctx, &client, &p).await {
         Ok(t) => {
-            crate::flows::audit::emit_for_client(
-                &ctx,
-                client.id(),
-                None,
-                "token.issued",
-                serde_json::json!({ "grant_type": p.get("grant_type") }),
-            );
+            match p.get("grant_type").map(String::as_str) {
+                Some("client_credentials") => {
+                    ctx.audit
+                        .tally_client_token(client.id(), "client_credentials");
+                }
+                grant_type => crate::flows::audit::emit_for_client(
+                    &ctx,
+                    client.id(),
+                    None,
+                    "token.issued",
+                    serde_json::json!({ "grant_type": grant_type }),
+                ),
+            }
             no_store_json(t)
         }
         Err(e) => oauth_json_error(&e),
