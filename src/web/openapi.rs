@@ -151,7 +151,7 @@ pub fn document(issuer: &str) -> Value {
 pub async fn serve(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .json(document(&ctx.settings.issuer()))
+        .json(document(ctx.settings.issuer()))
 }
 
 #[cfg(test)]

@@ -17,10 +17,13 @@ use crate::helpers::TestApp;
 
 const SECRET_KEY: &[u8] = b"webhook test key, 32 bytes long!";
 
+/// Headers (names lower-cased) and body of one request.
+type Request = (Vec<(String, String)>, String);
+
 #[derive(Clone, Default)]
 struct Receiver {
-    /// (headers lower-cased, body) of each request, in order.
-    seen: Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>,
+    /// Each request, in order.
+    seen: Arc<Mutex<Vec<Request>>>,
     port: u16,
 }
 
@@ -89,7 +92,7 @@ impl Receiver {
         r
     }
 
-    fn events(&self) -> Vec<(Vec<(String, String)>, String)> {
+    fn events(&self) -> Vec<Request> {
         self.seen.lock().unwrap().clone()
     }
 }
