@@ -58,6 +58,15 @@ pub enum KeysCommand {
     List,
 }
 
+/// The key that seals secrets at rest, when `[server] key_encryption_key` is set.
+fn sealer(settings: &Settings) -> Option<KeyEncryption> {
+    settings
+        .server
+        .key_encryption_key
+        .as_ref()
+        .map(KeyEncryption::new)
+}
+
 async fn open(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let db = store::connect(&settings.database).await?;
     migration::Migrator::up(&db, None).await?;
@@ -150,11 +159,7 @@ pub async fn clients(settings: &Settings, command: ClientsCommand) -> anyhow::Re
 pub async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
     let db = open(settings).await?;
     let now = SystemClock.now_ms();
-    let kek = settings
-        .server
-        .key_encryption_key
-        .as_ref()
-        .map(KeyEncryption::new);
+    let kek = sealer(settings);
     match command {
         KeysCommand::Rotate { publish_delay_secs } => {
             anyhow::ensure!(
@@ -377,11 +382,7 @@ pub fn config_summary(settings: &Settings) -> String {
 pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
     let db = open(settings).await?;
     let now = SystemClock.now_ms();
-    let kek = settings
-        .server
-        .key_encryption_key
-        .as_ref()
-        .map(KeyEncryption::new);
+    let kek = sealer(settings);
     match command {
         UsersCommand::Import { file } => {
             let text = if file.as_os_str() == "-" {

@@ -565,20 +565,25 @@ pub async fn list_users(
     let limit = limit.clamp(1, 500);
     let after = after.map(decode_cursor).transpose()?;
     let mut page = repo::user_ids_page(&ctx.db, query, after.as_ref(), limit + 1).await?;
-    let more = page.len() as u64 > limit;
-    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next = more
-        .then(|| {
-            page.last().map(|(id, at)| {
-                encode_cursor(&Cursor {
-                    created_at: *at,
-                    id: id.clone(),
-                })
-            })
-        })
-        .flatten();
+    let next = next_page(&mut page, limit, |(id, at)| Cursor {
+        created_at: *at,
+        id: id.clone(),
+    });
     let ids: Vec<String> = page.into_iter().map(|(id, _)| id).collect();
     Ok((users::load_users(&ctx.db, &ids).await?, next))
+}
+
+/// Cuts a page read with `limit + 1` rows down to `limit`; the cursor of its last row when
+/// there is more to read.
+pub fn next_page<T>(
+    rows: &mut Vec<T>,
+    limit: u64,
+    cursor_of: impl Fn(&T) -> Cursor,
+) -> Option<String> {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    more.then(|| rows.last().map(|r| encode_cursor(&cursor_of(r))))
+        .flatten()
 }
 
 pub fn encode_cursor(c: &Cursor) -> String {

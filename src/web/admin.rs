@@ -602,11 +602,10 @@ async fn waitlist_list(
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
         let after = q.after.as_deref().map(admin::decode_cursor).transpose()?;
         let mut rows = repo::waitlist_page(&ctx.db, q.status.as_deref(), after.as_ref(), limit + 1).await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next = more
-            .then(|| rows.last().map(|r| admin::encode_cursor(&repo::Cursor { created_at: r.created_at, id: r.id.clone() })))
-            .flatten();
+        let next = admin::next_page(&mut rows, limit, |r| repo::Cursor {
+            created_at: r.created_at,
+            id: r.id.clone(),
+        });
         ok(
             StatusCode::OK,
             json!({ "data": rows.iter().map(waitlist_json).collect::<Vec<_>>(), "next_cursor": next }),
@@ -807,18 +806,10 @@ async fn audit_list(
                 limit + 1,
             )
             .await?;
-            let more = rows.len() as u64 > limit;
-            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            let next = more
-                .then(|| {
-                    rows.last().map(|r| {
-                        admin::encode_cursor(&repo::Cursor {
-                            created_at: r.created_at,
-                            id: r.id.clone(),
-                        })
-                    })
-                })
-                .flatten();
+            let next = admin::next_page(&mut rows, limit, |r| repo::Cursor {
+                created_at: r.created_at,
+                id: r.id.clone(),
+            });
             let data: Vec<Value> = rows
                 .iter()
                 .map(|e| {
