@@ -436,6 +436,7 @@ pub async fn attempt_identification(
         json!({ "id": id }),
     )
     .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user_id).await?;
     txn.commit().await?;
     ctx.eph
         .delete(&keys::identification_verification(id))
@@ -557,6 +558,7 @@ pub async fn remove_identification(
         json!({ "id": id, "was_second_factor": ident.reserved_for_second_factor }),
     )
     .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user.user.id).await?;
     txn.commit().await?;
     ctx.eph
         .delete(&keys::identification_verification(id))
@@ -638,6 +640,7 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
         json!({ "signed_out_sessions": ended.len() }),
     )
     .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user_id).await?;
     txn.commit().await?;
     crate::oidc::backchannel::sessions_ended(ctx, &ended).await;
     audit::notify(ctx, user, "Your password was changed").await;

@@ -125,6 +125,10 @@ backend_tests! {
         let r = app.post_as(&b, &format!("/v1/client/sessions/{sid}/end"), &[]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         admin.send("PATCH", &format!("/users/{id}"), Some(json!({"first_name": "Hooked"}))).await;
+        // A change the user makes themselves is reported too.
+        let (b2, _) = app.password_sign_in("hook@example.com", "a long passphrase").await;
+        let r = app.post_as(&b2, "/v1/me/change_password", &[("current_password", "a long passphrase"), ("new_password", "a newer passphrase")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         admin.send("DELETE", &format!("/users/{id}"), None).await;
 
         let want = ["user.created", "session.created", "session.ended", "user.updated", "user.deleted"];
@@ -134,7 +138,8 @@ backend_tests! {
             app.clock.advance_secs(1);
             tokio::time::sleep(Duration::from_millis(150)).await;
             delivered = receiver.events().iter().skip(1).map(|(_, b)| serde_json::from_str(b).unwrap()).collect();
-            if want.iter().all(|w| delivered.iter().any(|d| d["type"] == *w)) { break; }
+            let updates = delivered.iter().filter(|d| d["type"] == "user.updated").count();
+            if updates >= 2 && want.iter().all(|w| delivered.iter().any(|d| d["type"] == *w)) { break; }
         }
         let events = receiver.events();
         for w in want {
@@ -143,6 +148,7 @@ backend_tests! {
         // The first attempt failed and the same message came again, with the same id.
         let first_id = header(&events[0].0, "webhook-id");
         assert_eq!(events.iter().filter(|(h, _)| header(h, "webhook-id") == first_id).count(), 2, "a retry keeps its id");
+        assert!(delivered.iter().filter(|d| d["type"] == "user.updated").count() >= 2, "admin and self-service updates");
         let created = delivered.iter().find(|d| d["type"] == "user.created").unwrap();
         assert_eq!(created["data"]["id"], id.as_str());
         assert_eq!(created["data"]["email_addresses"][0]["email_address"], "hook@example.com");
