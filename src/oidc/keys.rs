@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::Algorithm;
 use sea_orm::ConnectionTrait;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -127,6 +127,58 @@ impl SigningKey {
     }
 }
 
+/// A public key of ours, ready to check signatures with `ring`.
+enum VerifyingKey {
+    /// The uncompressed P-256 point (0x04 || x || y).
+    Ec(Vec<u8>),
+    Ed(Vec<u8>),
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+}
+
+impl VerifyingKey {
+    fn from_jwk(jwk: &serde_json::Value) -> anyhow::Result<Self> {
+        let member = |name: &str| -> anyhow::Result<Vec<u8>> {
+            let v = jwk
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| anyhow::anyhow!("public key without {name}"))?;
+            Ok(URL_SAFE_NO_PAD.decode(v)?)
+        };
+        Ok(match jwk.get("kty").and_then(serde_json::Value::as_str) {
+            Some("EC") => {
+                let mut point = vec![4u8];
+                point.extend(member("x")?);
+                point.extend(member("y")?);
+                Self::Ec(point)
+            }
+            Some("OKP") => Self::Ed(member("x")?),
+            Some("RSA") => Self::Rsa {
+                n: member("n")?,
+                e: member("e")?,
+            },
+            other => anyhow::bail!("unsupported key type {other:?}"),
+        })
+    }
+
+    fn verify(&self, input: &[u8], signature: &[u8]) -> Option<()> {
+        use ring::signature::{self as sig, RsaPublicKeyComponents, UnparsedPublicKey};
+        match self {
+            Self::Ec(point) => UnparsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point)
+                .verify(input, signature)
+                .ok(),
+            Self::Ed(x) => UnparsedPublicKey::new(&sig::ED25519, x)
+                .verify(input, signature)
+                .ok(),
+            Self::Rsa { n, e } => RsaPublicKeyComponents { n, e }
+                .verify(&sig::RSA_PKCS1_2048_8192_SHA256, input, signature)
+                .ok(),
+        }
+    }
+}
+
 /// The DER inside a PEM document.
 fn pem_body(pem: &str) -> anyhow::Result<Vec<u8>> {
     let body: String = pem
@@ -154,7 +206,7 @@ struct Signer {
 /// The keys as of one load: one signer per algorithm, every published key for checking.
 pub struct KeyRing {
     signers: Vec<Signer>,
-    decoding: Vec<(String, Algorithm, DecodingKey)>,
+    verifying: Vec<(String, Algorithm, VerifyingKey)>,
     jwks: crate::web::Published,
     rng: ring::rand::SystemRandom,
 }
@@ -216,8 +268,8 @@ impl KeyRing {
 
     /// Verifies a token this instance signed: only our algorithms (so `alg: none` and HMAC
     /// tokens are refused whatever they claim), a published kid of that algorithm, the
-    /// expected `typ`, and our issuer. `check_exp` is false for `id_token_hint`, which may
-    /// be expired (OIDC Core §3.1.2.1).
+    /// expected `typ`, our issuer, and `sub` and `exp` present. `check_exp` is false for
+    /// `id_token_hint`, which may be expired (OIDC Core §3.1.2.1). RFC 7515 §5.2.
     pub fn verify(
         &self,
         token: &str,
@@ -225,25 +277,43 @@ impl KeyRing {
         typ: &str,
         check_exp: bool,
     ) -> Option<serde_json::Map<String, serde_json::Value>> {
-        let header = jsonwebtoken::decode_header(token).ok()?;
-        let header_typ = header.typ.as_deref().unwrap_or("JWT");
+        let mut parts = token.split('.');
+        let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let header: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+        let header_typ = header
+            .get("typ")
+            .map_or(Some("JWT"), serde_json::Value::as_str)?;
         if !header_typ.eq_ignore_ascii_case(typ) {
             return None;
         }
-        let kid = header.kid?;
-        let (_, alg, key) = self
-            .decoding
+        let alg = algorithm(header.get("alg")?.as_str()?)?;
+        let kid = header.get("kid")?.as_str()?;
+        let (_, _, key) = self
+            .verifying
             .iter()
-            .find(|(k, a, _)| *k == kid && *a == header.alg)?;
-        let mut validation = Validation::new(*alg);
-        validation.set_issuer(&[issuer]);
-        validation.validate_aud = false;
-        validation.validate_exp = check_exp;
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["iss", "sub", "exp"]);
-        jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, key, &validation)
-            .ok()
-            .map(|d| d.claims)
+            .find(|(k, a, _)| k == kid && *a == alg)?;
+        let signature = URL_SAFE_NO_PAD.decode(s).ok()?;
+        key.verify(&token.as_bytes()[..h.len() + 1 + p.len()], &signature)?;
+        let claims: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
+        if claims.get("iss")?.as_str()? != issuer || !claims.contains_key("sub") {
+            return None;
+        }
+        let exp = claims.get("exp")?.as_f64()?;
+        if check_exp {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_secs_f64();
+            if exp < now.floor() {
+                return None;
+            }
+        }
+        Some(claims)
     }
 
     /// Builds the ring from stored keys as of `now`; `grace_ms` is how long a retired key
@@ -255,7 +325,7 @@ impl KeyRing {
         kek: Option<&KeyEncryption>,
     ) -> anyhow::Result<Self> {
         let mut signers: Vec<Signer> = Vec::new();
-        let mut decoding = Vec::new();
+        let mut verifying = Vec::new();
         let mut published = Vec::new();
         for row in rows {
             let Some(alg) = algorithm(&row.alg) else {
@@ -265,8 +335,7 @@ impl KeyRing {
                 continue;
             }
             let jwk_value: serde_json::Value = serde_json::from_str(&row.public_jwk)?;
-            let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk_value.clone())?;
-            decoding.push((row.kid.clone(), alg, DecodingKey::from_jwk(&jwk)?));
+            verifying.push((row.kid.clone(), alg, VerifyingKey::from_jwk(&jwk_value)?));
             published.push(jwk_value);
             let may_sign = row.activates_at <= now && row.retired_at.is_none_or(|r| r > now);
             // Rows come newest activation first: the first usable key of an alg signs.
@@ -282,7 +351,7 @@ impl KeyRing {
         let jwks = crate::web::Published::new(json!({ "keys": published }).to_string());
         Ok(Self {
             signers,
-            decoding,
+            verifying,
             jwks,
             rng: ring::rand::SystemRandom::new(),
         })
@@ -312,7 +381,7 @@ impl KeyStore {
         let store = Self {
             ring: RwLock::new(Arc::new(KeyRing {
                 signers: Vec::new(),
-                decoding: Vec::new(),
+                verifying: Vec::new(),
                 jwks: crate::web::Published::new("{\"keys\":[]}".into()),
                 rng: ring::rand::SystemRandom::new(),
             })),
@@ -487,6 +556,49 @@ mod tests {
                 ring.verify(&jwt, "https://i", "at+jwt", true).is_none(),
                 "typ is checked"
             );
+            // A changed payload, signature or algorithm is refused.
+            let (head, rest) = jwt.split_once('.').unwrap();
+            let (_, sig) = rest.split_once('.').unwrap();
+            let forged =
+                URL_SAFE_NO_PAD.encode(br#"{"iss":"https://i","sub":"admin","exp":4102444800}"#);
+            assert!(
+                ring.verify(&format!("{head}.{forged}.{sig}"), "https://i", "JWT", true)
+                    .is_none()
+            );
+            let mut bad_sig = jwt.clone();
+            let last = bad_sig.pop().unwrap();
+            bad_sig.push(if last == 'A' { 'B' } else { 'A' });
+            assert!(ring.verify(&bad_sig, "https://i", "JWT", true).is_none());
+            let none = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+            assert!(
+                ring.verify(
+                    &format!("{none}.{}.", rest.split_once('.').unwrap().0),
+                    "https://i",
+                    "JWT",
+                    true
+                )
+                .is_none()
+            );
+            let expired = ring
+                .sign_with(
+                    &json!({"iss": "https://i", "sub": "s", "exp": 1}),
+                    "JWT",
+                    alg,
+                )
+                .unwrap();
+            assert!(ring.verify(&expired, "https://i", "JWT", true).is_none());
+            assert!(
+                ring.verify(&expired, "https://i", "JWT", false).is_some(),
+                "id_token_hint may be expired"
+            );
+            let no_sub = ring
+                .sign_with(
+                    &json!({"iss": "https://i", "exp": 4102444800u64}),
+                    "JWT",
+                    alg,
+                )
+                .unwrap();
+            assert!(ring.verify(&no_sub, "https://i", "JWT", true).is_none());
         }
     }
 
