@@ -262,7 +262,9 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
         last_name,
         password_hash,
         unsafe_metadata: unsafe_metadata.unwrap_or_else(|| "{}".into()),
+        public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
         legal_accepted_at: None,
+        signed_in: false,
         emails: emails
             .into_iter()
             .map(|e| (new_id("idn"), e, "admin".to_owned()))
@@ -287,10 +289,6 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
         }
         return Err(e.into());
     }
-    if let Some(m) = public_metadata {
-        users::set_public_metadata(&txn, &user_id, &m, now).await?;
-    }
-    users::clear_last_sign_in(&txn, &user_id).await?;
     record(
         ctx,
         &txn,

@@ -48,23 +48,16 @@ fn require_enabled(ctx: &Ctx, strategy: &str) -> Result<(), ApiError> {
 }
 
 fn seal(ctx: &Ctx, secret_b32: &str) -> FlowResult<String> {
-    Ok(match &ctx.sealer {
-        Some(s) => s.seal(secret_b32)?,
-        None => secret_b32.to_owned(),
-    })
+    Ok(crate::oidc::keys::seal_if(
+        ctx.sealer.as_ref(),
+        secret_b32.to_owned(),
+    )?)
 }
 
 fn unseal(ctx: &Ctx, stored: &str) -> FlowResult<Vec<u8>> {
-    let plain = if stored.starts_with("enc:") {
-        let sealer = ctx.sealer.as_ref().ok_or_else(|| {
-            FlowError::Unexpected(anyhow::anyhow!(
-                "authenticator secrets are sealed but [server] key_encryption_key is not set"
-            ))
-        })?;
-        sealer.open(stored)?
-    } else {
-        stored.to_owned()
-    };
+    let plain =
+        crate::oidc::keys::open_if_sealed(stored, ctx.sealer.as_ref(), "authenticator secrets")
+            .map_err(FlowError::Unexpected)?;
     totp::decode_secret(&plain)
         .ok_or_else(|| FlowError::Unexpected(anyhow::anyhow!("stored TOTP secret unreadable")))
 }

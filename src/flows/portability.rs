@@ -167,19 +167,6 @@ fn line_of(u: &UserRecord, totp_secret: Option<String>) -> UserLine {
     }
 }
 
-fn open_secret(stored: &str, kek: Option<&KeyEncryption>) -> anyhow::Result<String> {
-    if stored.starts_with("enc:") {
-        let kek = kek.ok_or_else(|| {
-            anyhow::anyhow!(
-                "authenticator secrets are sealed but [server] key_encryption_key is not set"
-            )
-        })?;
-        kek.open(stored)
-    } else {
-        Ok(stored.to_owned())
-    }
-}
-
 /// Writes every user, oldest first, one JSON line each, to `out`; returns how many.
 pub async fn export(
     db: &DatabaseConnection,
@@ -197,7 +184,11 @@ pub async fn export(
         let totp = crate::store::factors::verified_totp_secrets(db, &ids).await?;
         for u in users::load_users(db, &ids).await? {
             let secret = match totp.get(&u.user.id) {
-                Some(stored) => Some(open_secret(stored, kek)?),
+                Some(stored) => Some(crate::oidc::keys::open_if_sealed(
+                    stored,
+                    kek,
+                    "authenticator secrets",
+                )?),
                 None => None,
             };
             serde_json::to_writer(&mut *out, &line_of(&u, secret))?;
@@ -286,10 +277,7 @@ pub async fn import_line(
                 crate::domain::totp::decode_secret(&normalised).is_some_and(|b| b.len() >= 10),
                 "totp_secret is not a base32 secret of at least 80 bits"
             );
-            Some(match kek {
-                Some(k) => k.seal(&normalised)?,
-                None => normalised,
-            })
+            Some(crate::oidc::keys::seal_if(kek, normalised)?)
         }
         None => None,
     };
@@ -311,7 +299,9 @@ pub async fn import_line(
         last_name: u.last_name,
         password_hash,
         unsafe_metadata: unsafe_metadata.unwrap_or_else(|| "{}".into()),
+        public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
         legal_accepted_at: None,
+        signed_in: false,
         emails,
         phones,
         wallets,
@@ -322,7 +312,6 @@ pub async fn import_line(
         &txn,
         new,
         &u.external_accounts,
-        public_metadata,
         totp_secret,
         (u.banned, u.locked),
         created_at,
@@ -349,17 +338,12 @@ async fn write(
     txn: &impl ConnectionTrait,
     new: NewUser,
     external: &[ExternalLine],
-    public_metadata: Option<String>,
     totp_secret: Option<String>,
     (banned, locked): (bool, bool),
     now: i64,
 ) -> anyhow::Result<()> {
     let id = new.id.clone();
     users::insert_user(txn, new).await?;
-    users::clear_last_sign_in(txn, &id).await?;
-    if let Some(m) = public_metadata {
-        users::set_public_metadata(txn, &id, &m, now).await?;
-    }
     for x in external {
         anyhow::ensure!(
             !x.provider.is_empty() && !x.provider_user_id.is_empty(),

@@ -1065,7 +1065,9 @@ async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, Strin
         last_name: su.last_name.clone(),
         password_hash: su.password_hash.clone(),
         unsafe_metadata: su.unsafe_metadata.to_string(),
+        public_metadata: "{}".into(),
         legal_accepted_at: su.legal_accepted_at,
+        signed_in: true,
         emails: su
             .email_address
             .iter()

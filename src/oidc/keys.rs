@@ -70,10 +70,24 @@ impl KeyEncryption {
     }
 }
 
-fn private_pem(stored: &str, kek: Option<&KeyEncryption>) -> anyhow::Result<String> {
+/// Seals `plain` when a key encryption key is configured; stores it as it is otherwise.
+pub fn seal_if(kek: Option<&KeyEncryption>, plain: String) -> anyhow::Result<String> {
+    match kek {
+        Some(k) => k.seal(&plain),
+        None => Ok(plain),
+    }
+}
+
+/// Opens a value [`seal_if`] stored: sealed ones need the key, plain ones pass through.
+/// `what` names the secrets in the error ("signing keys").
+pub fn open_if_sealed(
+    stored: &str,
+    kek: Option<&KeyEncryption>,
+    what: &str,
+) -> anyhow::Result<String> {
     if stored.starts_with(SEALED) {
         let kek = kek.ok_or_else(|| {
-            anyhow::anyhow!("signing keys are encrypted but [server] key_encryption_key is not set")
+            anyhow::anyhow!("{what} are encrypted but [server] key_encryption_key is not set")
         })?;
         kek.open(stored)
     } else {
@@ -340,7 +354,7 @@ impl KeyRing {
             let may_sign = row.activates_at <= now && row.retired_at.is_none_or(|r| r > now);
             // Rows come newest activation first: the first usable key of an alg signs.
             if may_sign && !signers.iter().any(|s| s.alg == alg) {
-                let pem = private_pem(&row.private_pem, kek)?;
+                let pem = open_if_sealed(&row.private_pem, kek, "signing keys")?;
                 signers.push(Signer {
                     kid: row.kid.clone(),
                     alg,
@@ -521,10 +535,7 @@ pub fn generate(
         map.insert("alg".into(), json!(alg));
         map.insert("kid".into(), json!(kid));
     }
-    let private_pem = match kek {
-        Some(k) => k.seal(&pem)?,
-        None => pem,
-    };
+    let private_pem = seal_if(kek, pem)?;
     Ok(SigningKeyRow {
         kid,
         alg: alg.into(),

@@ -221,7 +221,10 @@ pub struct NewUser {
     pub last_name: Option<String>,
     pub password_hash: Option<String>,
     pub unsafe_metadata: String,
+    pub public_metadata: String,
     pub legal_accepted_at: Option<i64>,
+    /// Signed in as it is created (a sign-up), as opposed to made by an operator or an import.
+    pub signed_in: bool,
     /// `(id, address, verification strategy)`; the first one becomes primary.
     pub emails: Vec<(String, String, String)>,
     pub phones: Vec<(String, String, String)>,
@@ -242,9 +245,9 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
         primary_email_address_id: Set(new.emails.first().map(|e| e.0.clone())),
         primary_phone_number_id: Set(new.phones.first().map(|p| p.0.clone())),
         unsafe_metadata: Set(new.unsafe_metadata),
-        public_metadata: Set("{}".into()),
+        public_metadata: Set(new.public_metadata),
         legal_accepted_at: Set(new.legal_accepted_at),
-        last_sign_in_at: Set(Some(new.now)),
+        last_sign_in_at: Set(new.signed_in.then_some(new.now)),
         banned: Set(false),
         locked: Set(false),
         created_at: Set(new.now),
@@ -578,17 +581,6 @@ pub async fn set_public_metadata(
     user::Entity::update_many()
         .col_expr(user::Column::PublicMetadata, Expr::value(metadata))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// A user made by an operator has not signed in yet.
-pub async fn clear_last_sign_in(db: &impl ConnectionTrait, user_id: &str) -> Result<(), DbErr> {
-    use sea_orm::sea_query::Expr;
-    user::Entity::update_many()
-        .col_expr(user::Column::LastSignInAt, Expr::value(Option::<i64>::None))
         .filter(user::Column::Id.eq(user_id))
         .exec(db)
         .await?;
