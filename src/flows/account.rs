@@ -88,16 +88,19 @@ pub async fn reload(ctx: &Ctx, me: &Me) -> FlowResult<UserRecord> {
         .ok_or_else(|| signed_out().into())
 }
 
+/// What `PATCH /v1/me` accepts.
+pub const UPDATE_PARAMS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "username",
+    "unsafe_metadata",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+];
+
 /// `PATCH /v1/me`: names, username, unsafe metadata, primary email address / phone number.
 pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
-    params.only(&[
-        "first_name",
-        "last_name",
-        "username",
-        "unsafe_metadata",
-        "primary_email_address_id",
-        "primary_phone_number_id",
-    ])?;
+    params.only(UPDATE_PARAMS)?;
     let auth = &ctx.settings.auth;
     let user = me.user();
     let mut change = ProfileChange::default();
@@ -271,6 +274,11 @@ async fn identification(
     found.ok_or_else(|| ApiError::not_found(param_of(kind)).into())
 }
 
+/// What `POST /v1/me/email_addresses` accepts.
+pub const ADD_EMAIL_PARAMS: &[&str] = &["email_address"];
+/// What `POST /v1/me/phone_numbers` accepts.
+pub const ADD_PHONE_PARAMS: &[&str] = &["phone_number"];
+
 /// `POST /v1/me/email_addresses` / `phone_numbers`: adds an unverified one.
 pub async fn add_identification(
     ctx: &Ctx,
@@ -279,7 +287,10 @@ pub async fn add_identification(
     params: &Params,
 ) -> FlowResult<Identification> {
     let param = param_of(kind);
-    params.only(&[param])?;
+    params.only(match kind {
+        IdentifierKind::Email => ADD_EMAIL_PARAMS,
+        _ => ADD_PHONE_PARAMS,
+    })?;
     let raw = params.required(param)?;
     let auth = &ctx.settings.auth;
     let (value, enabled, count) = match kind {
@@ -350,6 +361,9 @@ pub async fn add_identification(
     identification(ctx, &user, kind, &id).await
 }
 
+/// What preparing an address's verification accepts.
+pub const PREPARE_PARAMS: &[&str] = &["strategy", "redirect_url", "locale"];
+
 /// `POST …/{id}/prepare_verification`: sends a code to the address or number.
 pub async fn prepare_identification(
     ctx: &Ctx,
@@ -358,7 +372,7 @@ pub async fn prepare_identification(
     id: &str,
     params: &Params,
 ) -> FlowResult<Identification> {
-    params.only(&["strategy", "redirect_url", "locale"])?;
+    params.only(PREPARE_PARAMS)?;
     let strategy = params.required("strategy")?;
     if strategy != code_strategy(kind) {
         return Err(ApiError::new(
@@ -398,6 +412,9 @@ pub async fn prepare_identification(
     Ok(ident)
 }
 
+/// What attempting an address's verification accepts.
+pub const ATTEMPT_PARAMS: &[&str] = &["code", "locale"];
+
 /// `POST …/{id}/attempt_verification`: the code makes the address or number verified (and
 /// primary when the user had none).
 pub async fn attempt_identification(
@@ -407,7 +424,7 @@ pub async fn attempt_identification(
     id: &str,
     params: &Params,
 ) -> FlowResult<Identification> {
-    params.only(&["code", "locale"])?;
+    params.only(ATTEMPT_PARAMS)?;
     let code = params.required("code")?;
     let ident = identification(ctx, me.user(), kind, id).await?;
     if ident.verified {
@@ -445,6 +462,9 @@ pub async fn attempt_identification(
     identification(ctx, &user, kind, id).await
 }
 
+/// What `PATCH /v1/me/phone_numbers/{id}` accepts.
+pub const PHONE_UPDATE_PARAMS: &[&str] = &["reserved_for_second_factor", "default_second_factor"];
+
 /// `PATCH /v1/me/phone_numbers/{id}`: keep (or stop keeping) a verified number for SMS
 /// second factors.
 pub async fn update_phone(
@@ -453,7 +473,7 @@ pub async fn update_phone(
     id: &str,
     params: &Params,
 ) -> FlowResult<Identification> {
-    params.only(&["reserved_for_second_factor", "default_second_factor"])?;
+    params.only(PHONE_UPDATE_PARAMS)?;
     let ident = identification(ctx, me.user(), IdentifierKind::Phone, id).await?;
     let reserve = params.bool("reserved_for_second_factor")?;
     let make_default = params.bool("default_second_factor")?;
@@ -574,14 +594,17 @@ pub async fn remove_identification(
     Ok(())
 }
 
+/// What `POST /v1/me/change_password` accepts.
+pub const CHANGE_PASSWORD_PARAMS: &[&str] = &[
+    "current_password",
+    "new_password",
+    "sign_out_of_other_sessions",
+];
+
 /// `POST /v1/me/change_password`: the current password (when there is one) and a new one;
 /// other sessions end when asked.
 pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
-    params.only(&[
-        "current_password",
-        "new_password",
-        "sign_out_of_other_sessions",
-    ])?;
+    params.only(CHANGE_PASSWORD_PARAMS)?;
     let user = me.user();
     let user_id = user.user.id.clone();
     let new_raw = params
@@ -695,9 +718,12 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
     })
 }
 
+/// What verifying a new authenticator app accepts.
+pub const TOTP_ATTEMPT_PARAMS: &[&str] = &["code"];
+
 /// `POST /v1/me/totp/attempt_verification`, then the pending session (if any) activates.
 pub async fn finish_totp(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<mfa::TotpView> {
-    params.only(&["code"])?;
+    params.only(TOTP_ATTEMPT_PARAMS)?;
     let code = params.required("code")?;
     let view = mfa::finish_totp(ctx, &me.actor, me.user(), &code).await?;
     session::activate_if_ready(ctx, &me.session).await?;
@@ -714,10 +740,13 @@ pub async fn get_identification(
     identification(ctx, me.user(), kind, id).await
 }
 
+/// What connecting an account at another provider accepts.
+pub const CONNECT_EXTERNAL_PARAMS: &[&str] = &["strategy", "redirect_url", "additional_scope"];
+
 /// `POST /v1/me/external_accounts {strategy, redirect_url}`: starts connecting an upstream
 /// account; the verification carries the provider URL.
 pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Verification> {
-    params.only(&["strategy", "redirect_url", "additional_scope"])?;
+    params.only(CONNECT_EXTERNAL_PARAMS)?;
     let strategy = params.required("strategy")?;
     let provider = super::oauth::provider_for(ctx, &strategy).ok_or_else(|| {
         ApiError::invalid_value(

@@ -123,11 +123,24 @@ pub(crate) mod keys {
 /// the issuer's origin, an origin in `[server] allowed_redirect_origins`, or exactly a
 /// registered client redirect URI. Anything else is refused.
 pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
+    safe_redirect_under(&ctx.settings, raw)
+}
+
+/// `safe_redirect` under these settings.
+pub fn safe_redirect_under(settings: &crate::config::Settings, raw: &str) -> Option<String> {
     if raw.len() > 2048 {
         return None;
     }
-    if raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\') {
-        return Some(raw.to_owned());
+    let issuer_url = url::Url::parse(settings.issuer()).ok()?;
+    if raw.starts_with('/') {
+        // A path on Portcullis. Browsers drop tabs and newlines and read `\` as `/` when
+        // they resolve a Location (WHATWG URL §4.4), so "/\t/evil.example" would leave the
+        // site: refuse control characters and backslashes, and check the resolved origin.
+        let plain = !raw.chars().any(|c| c.is_control() || c == '\\');
+        let same_origin = issuer_url
+            .join(raw)
+            .is_ok_and(|u| u.origin() == issuer_url.origin());
+        return (plain && same_origin && !raw.starts_with("//")).then(|| raw.to_owned());
     }
     let u = url::Url::parse(raw).ok()?;
     if !matches!(u.scheme(), "https" | "http") || !u.username().is_empty() || u.password().is_some()
@@ -135,19 +148,14 @@ pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
         return None;
     }
     let origin = u.origin().ascii_serialization();
-    let issuer = url::Url::parse(ctx.settings.issuer())
-        .ok()?
-        .origin()
-        .ascii_serialization();
+    let issuer = issuer_url.origin().ascii_serialization();
     let allowed = origin == issuer
-        || ctx
-            .settings
+        || settings
             .server
             .allowed_redirect_origins
             .iter()
             .any(|o| o.trim_end_matches('/') == origin)
-        || ctx
-            .settings
+        || settings
             .clients
             .iter()
             .any(|c| c.redirect_uris.iter().any(|r| r == raw));
@@ -184,4 +192,36 @@ pub(crate) async fn save_state<T: serde::Serialize>(
         )
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_redirect_under;
+    use crate::config::Settings;
+
+    #[test]
+    fn redirects_stay_on_the_issuer_or_an_allowed_origin() {
+        let mut settings = Settings::default();
+        settings.server.public_url = "https://id.example.com".into();
+        settings.server.allowed_redirect_origins = vec!["https://app.example.com/".into()];
+        let ok = |raw: &str| safe_redirect_under(&settings, raw);
+        assert_eq!(ok("/user?tab=1").as_deref(), Some("/user?tab=1"));
+        assert_eq!(
+            ok("https://app.example.com/done").as_deref(),
+            Some("https://app.example.com/done")
+        );
+        // Browsers drop tabs and newlines and read a backslash as a slash when they follow a
+        // Location, so each of these would have left for evil.example.
+        for raw in [
+            "//evil.example/",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "https://user@app.example.com/",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(ok(raw), None, "{raw:?}");
+        }
+    }
 }

@@ -152,6 +152,9 @@ pub async fn start_registration(ctx: &Ctx, user: &UserRecord) -> FlowResult<Pend
     })
 }
 
+/// What finishing a passkey registration accepts.
+pub const FINISH_REGISTRATION_PARAMS: &[&str] = &["strategy", "public_key_credential"];
+
 /// `POST /v1/me/passkeys/{id}/attempt_verification`: the browser's answer makes the passkey.
 pub async fn finish_registration(
     ctx: &Ctx,
@@ -160,7 +163,7 @@ pub async fn finish_registration(
     id: &str,
     params: &Params,
 ) -> FlowResult<PasskeyRow> {
-    params.only(&["strategy", "public_key_credential"])?;
+    params.only(FINISH_REGISTRATION_PARAMS)?;
     let w = webauthn(ctx)?;
     let raw = params.required("public_key_credential")?;
     let reg: Option<Registration> = load_state(ctx, &reg_key(id)).await?;
@@ -199,8 +202,11 @@ pub async fn finish_registration(
     Ok(row)
 }
 
+/// What renaming a passkey accepts.
+pub const RENAME_PARAMS: &[&str] = &["name"];
+
 pub async fn rename(ctx: &Ctx, user: &UserRecord, id: &str, params: &Params) -> FlowResult<()> {
-    params.only(&["name"])?;
+    params.only(RENAME_PARAMS)?;
     let name = params.required("name")?;
     if name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(ApiError::invalid_value("name", "At most 64 printable characters.").into());

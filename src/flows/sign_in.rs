@@ -898,6 +898,18 @@ fn require_status(si: &SignIn, status: SignInStatus) -> Result<(), ApiError> {
     Err(ApiError::state(long))
 }
 
+/// What `prepare_first_factor` accepts.
+pub const PREPARE_FIRST_PARAMS: &[&str] = &[
+    "strategy",
+    "email_address_id",
+    "phone_number_id",
+    "web3_wallet_id",
+    "passkey_id",
+    "redirect_url",
+    "action_complete_redirect_url",
+    "locale",
+];
+
 /// `POST …/prepare_first_factor`.
 pub async fn prepare_first_factor(
     ctx: &Ctx,
@@ -905,16 +917,7 @@ pub async fn prepare_first_factor(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignIn> {
-    params.only(&[
-        "strategy",
-        "email_address_id",
-        "phone_number_id",
-        "web3_wallet_id",
-        "passkey_id",
-        "redirect_url",
-        "action_complete_redirect_url",
-        "locale",
-    ])?;
+    params.only(PREPARE_FIRST_PARAMS)?;
     let strategy = params.required("strategy")?;
     let mut si = get(ctx, cc, id).await?;
     check_strategy(ctx, &strategy)?;
@@ -1051,6 +1054,16 @@ async fn prepare_code(
     save(ctx, si).await
 }
 
+/// What `attempt_first_factor` accepts.
+pub const ATTEMPT_FIRST_PARAMS: &[&str] = &[
+    "strategy",
+    "code",
+    "password",
+    "signature",
+    "public_key_credential",
+    "locale",
+];
+
 /// `POST …/attempt_first_factor`.
 pub async fn attempt_first_factor(
     ctx: &Ctx,
@@ -1058,14 +1071,7 @@ pub async fn attempt_first_factor(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignIn> {
-    params.only(&[
-        "strategy",
-        "code",
-        "password",
-        "signature",
-        "public_key_credential",
-        "locale",
-    ])?;
+    params.only(ATTEMPT_FIRST_PARAMS)?;
     let strategy = params.required("strategy")?;
     let mut si = get(ctx, cc, id).await?;
     check_strategy(ctx, &strategy)?;
@@ -1367,6 +1373,10 @@ fn second_factor_unavailable(strategy: &str) -> ApiError {
     .param("strategy")
 }
 
+/// What `prepare_second_factor` accepts.
+pub const PREPARE_SECOND_PARAMS: &[&str] =
+    &["strategy", "phone_number_id", "email_address_id", "locale"];
+
 /// `POST …/prepare_second_factor`: sends the SMS or email code of a code-based second factor.
 pub async fn prepare_second_factor(
     ctx: &Ctx,
@@ -1374,7 +1384,7 @@ pub async fn prepare_second_factor(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignIn> {
-    params.only(&["strategy", "phone_number_id", "email_address_id", "locale"])?;
+    params.only(PREPARE_SECOND_PARAMS)?;
     let strategy = params.required("strategy")?;
     let mut si = get(ctx, cc, id).await?;
     require_second_factor_step(&si)?;
@@ -1434,6 +1444,9 @@ pub async fn prepare_second_factor(
     Ok(si)
 }
 
+/// What `attempt_second_factor` accepts.
+pub const ATTEMPT_SECOND_PARAMS: &[&str] = &["strategy", "code", "locale"];
+
 /// `POST …/attempt_second_factor`: a TOTP, backup code, or the SMS / email code prepared.
 pub async fn attempt_second_factor(
     ctx: &Ctx,
@@ -1441,7 +1454,7 @@ pub async fn attempt_second_factor(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignIn> {
-    params.only(&["strategy", "code", "locale"])?;
+    params.only(ATTEMPT_SECOND_PARAMS)?;
     let strategy = params.required("strategy")?;
     let code = params.required("code")?;
     let mut si = get(ctx, cc, id).await?;
@@ -1505,6 +1518,9 @@ pub async fn attempt_second_factor(
     Ok(si)
 }
 
+/// What `reset_password` accepts.
+pub const RESET_PASSWORD_PARAMS: &[&str] = &["password", "sign_out_of_other_sessions", "locale"];
+
 /// `POST …/reset_password`: only after a reset-password first factor.
 pub async fn reset_password(
     ctx: &Ctx,
@@ -1512,7 +1528,7 @@ pub async fn reset_password(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignIn> {
-    params.only(&["password", "sign_out_of_other_sessions", "locale"])?;
+    params.only(RESET_PASSWORD_PARAMS)?;
     let mut si = get(ctx, cc, id).await?;
     require_status(&si, SignInStatus::NeedsNewPassword)?;
     let raw = params

@@ -490,6 +490,14 @@ async fn check_policy(
     .await
 }
 
+/// What `prepare_verification` accepts.
+pub const PREPARE_PARAMS: &[&str] = &[
+    "strategy",
+    "redirect_url",
+    "action_complete_redirect_url",
+    "locale",
+];
+
 /// `POST …/prepare_verification`: sends a code to the sign-up's email address or phone.
 pub async fn prepare_verification(
     ctx: &Ctx,
@@ -497,12 +505,7 @@ pub async fn prepare_verification(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignUp> {
-    params.only(&[
-        "strategy",
-        "redirect_url",
-        "action_complete_redirect_url",
-        "locale",
-    ])?;
+    params.only(PREPARE_PARAMS)?;
     let strategy = params.required("strategy")?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
@@ -692,6 +695,9 @@ pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignU
     Ok(su)
 }
 
+/// What `attempt_verification` accepts.
+pub const ATTEMPT_PARAMS: &[&str] = &["strategy", "code", "signature", "locale"];
+
 /// `POST …/attempt_verification`: checks the code; completes the sign-up when that was the
 /// last thing it lacked.
 pub async fn attempt_verification(
@@ -700,7 +706,7 @@ pub async fn attempt_verification(
     id: &str,
     params: &Params,
 ) -> FlowResult<SignUp> {
-    params.only(&["strategy", "code", "signature", "locale"])?;
+    params.only(ATTEMPT_PARAMS)?;
     let strategy = params.required("strategy")?;
     if super::web3::is_strategy(&strategy) {
         let signature = params.required("signature")?;

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::fapi::extract::error_response;
 use super::fapi::render;
+use super::openapi::{Api, api_table};
 use crate::flows::admin::{self, Admin, Invitation};
 use crate::flows::{ApiError, Ctx, ErrorCode, FlowError};
 use crate::store::admin as repo;
@@ -17,42 +18,35 @@ use crate::store::users::UserRecord;
 
 type Out = Result<HttpResponse, FlowError>;
 
-/// The admin API, one line per operation: this table registers the routes and writes the
-/// OpenAPI document (`/openapi.json`), so the two cannot disagree.
-macro_rules! admin_api {
-    ($( $method:ident $path:literal => $handler:ident, $summary:literal
-        $(, query [$($q:literal),*])? $(, body $body:ty)? ; )*) => {
-        pub fn routes(cfg: &mut web::ServiceConfig) {
-            cfg.service(
-                web::scope("/admin/v1")
-                    $( .route($path, web::$method().to($handler)) )*
-                    .default_service(web::to(not_found)),
-            );
-        }
-
-        /// Every operation: method, path under /admin/v1, summary, query parameters, body.
-        pub fn operations() -> Vec<super::openapi::Operation> {
-            vec![$(
-                super::openapi::Operation {
-                    id: stringify!($handler),
-                    method: stringify!($method),
-                    path: $path,
-                    summary: $summary,
-                    query: &[$($($q),*)?],
-                    body: admin_api!(@body $($body)?),
-                },
-            )*]
-        }
-    };
-    (@body $body:ty) => { Some(super::openapi::schema_of::<$body>()) };
-    (@body) => { None };
+/// The admin API under `/admin/v1`; any other path there is `resource_not_found`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin/v1")
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                // A query that does not fit (`limit=ten`): the `errors` array, not plain text.
+                let api = ApiError::new(
+                    ErrorCode::FormParamFormatInvalid,
+                    "is invalid",
+                    format!("The query parameters are not valid: {e}."),
+                );
+                actix_web::error::InternalError::from_response(
+                    e,
+                    error_response(&FlowError::Api(api)),
+                )
+                .into()
+            }))
+            .configure(register_routes)
+            .default_service(web::to(not_found)),
+    );
 }
 
-admin_api! {
+// The admin API, one line per operation: this table registers the routes and writes the
+// OpenAPI document (`/openapi.json`), so the two cannot disagree.
+api_table! { Api::Admin, "/admin/v1", register_routes, operations;
     get "/users" => users_list, "List users, oldest first", query ["query", "limit", "after"];
-    post "/users" => users_create, "Create a user", body admin::CreateUser;
+    post "/users" => users_create, "Create a user", json admin::CreateUser;
     get "/users/{id}" => user_get, "Get a user";
-    patch "/users/{id}" => user_update, "Update a user", body admin::UpdateUser;
+    patch "/users/{id}" => user_update, "Update a user", json admin::UpdateUser;
     delete "/users/{id}" => user_delete, "Delete a user and everything they own";
     post "/users/{id}/ban" => user_ban, "Ban a user: every session revoked, no sign-in";
     post "/users/{id}/unban" => user_unban, "Lift a ban";
@@ -63,24 +57,24 @@ admin_api! {
     get "/users/{id}/external_accounts" => user_external, "A user's linked accounts at other providers";
     post "/sessions/{id}/revoke" => session_revoke, "Revoke a session";
     get "/invitations" => invitations_list, "List invitations, newest first";
-    post "/invitations" => invitation_create, "Invite an email address (the link is shown once)", body NewInvitation;
+    post "/invitations" => invitation_create, "Invite an email address (the link is shown once)", json NewInvitation;
     post "/invitations/{id}/revoke" => invitation_revoke, "Revoke a pending invitation";
     get "/allowlist_identifiers" => allowlist_list, "List the sign-up allowlist";
-    post "/allowlist_identifiers" => allowlist_add, "Add to the sign-up allowlist", body NewRule;
+    post "/allowlist_identifiers" => allowlist_add, "Add to the sign-up allowlist", json NewRule;
     delete "/allowlist_identifiers/{id}" => allowlist_remove, "Remove from the sign-up allowlist";
     get "/blocklist_identifiers" => blocklist_list, "List the sign-up blocklist";
-    post "/blocklist_identifiers" => blocklist_add, "Add to the sign-up blocklist", body NewRule;
+    post "/blocklist_identifiers" => blocklist_add, "Add to the sign-up blocklist", json NewRule;
     delete "/blocklist_identifiers/{id}" => blocklist_remove, "Remove from the sign-up blocklist";
     get "/waitlist_entries" => waitlist_list, "List the waitlist, oldest first", query ["status", "limit", "after"];
-    post "/waitlist_entries/{id}/invite" => waitlist_invite, "Invite a waitlist entry", body InviteEntry;
+    post "/waitlist_entries/{id}/invite" => waitlist_invite, "Invite a waitlist entry", json InviteEntry;
     get "/oauth_clients" => clients_list, "List OAuth clients (config and stored)";
-    post "/oauth_clients" => client_create, "Create an OAuth client (the secret is shown once)", body ClientInput;
+    post "/oauth_clients" => client_create, "Create an OAuth client (the secret is shown once)", json ClientInput;
     get "/oauth_clients/{id}" => client_get, "Get an OAuth client";
-    patch "/oauth_clients/{id}" => client_update, "Change a stored OAuth client", body ClientInput;
+    patch "/oauth_clients/{id}" => client_update, "Change a stored OAuth client", json ClientInput;
     delete "/oauth_clients/{id}" => client_delete, "Delete a stored OAuth client";
     post "/oauth_clients/{id}/rotate_secret" => client_rotate, "Give a client a new secret (the old one stops at once)";
     get "/signing_keys" => keys_list, "List signing keys";
-    post "/signing_keys/rotate" => keys_rotate, "Rotate the signing keys", body Rotate;
+    post "/signing_keys/rotate" => keys_rotate, "Rotate the signing keys", json Rotate;
     get "/audit_events" => audit_list, "Audit events, newest first", query ["user_id", "type", "since", "until", "limit", "after"];
     get "/webhook_deliveries" => deliveries_list, "The latest webhook deliveries";
 }

@@ -14,39 +14,114 @@ use crate::oidc::clients;
 use crate::oidc::error::OAuthError;
 use crate::oidc::logout::{self, LogoutOutcome};
 use crate::oidc::token;
+use crate::web::openapi::{Api, api_table};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/.well-known/openid-configuration",
-        web::get().to(discovery),
-    )
-    .route(
-        "/.well-known/oauth-authorization-server",
-        web::get().to(discovery),
-    )
-    .route("/oauth/authorize", web::get().to(authorize_get))
-    .route("/oauth/authorize", web::post().to(authorize_post))
-    .route("/oauth/authorize/resume", web::get().to(authorize_resume))
-    .route("/oauth/consent", web::post().to(consent))
-    .route("/oauth/token", web::post().to(token_endpoint))
-    .route("/oauth/userinfo", web::get().to(userinfo))
-    .route("/oauth/userinfo", web::post().to(userinfo))
-    .route("/oauth/revoke", web::post().to(revoke))
-    .route("/oauth/introspect", web::post().to(introspect))
-    .route("/oauth/end_session", web::get().to(end_session_get))
-    .route("/oauth/end_session", web::post().to(end_session_post))
-    .route(
-        "/oauth/end_session/confirm",
-        web::post().to(end_session_confirm),
-    )
-    .route("/oauth/register", web::post().to(register))
-    .route("/oauth/register/{id}", web::get().to(registration_read))
-    .route("/oauth/register/{id}", web::put().to(registration_update))
-    .route(
-        "/oauth/register/{id}",
-        web::delete().to(registration_delete),
-    )
-    .route("/static/{file}", web::get().to(static_file));
+    register_routes(cfg);
+    cfg.route("/static/{file}", web::get().to(static_file));
+}
+
+// What each endpoint reads. OAuth endpoints ignore parameters they do not know (RFC 6749
+// §3.1, §3.2), so these lists document rather than refuse.
+/// The authorization request (OpenID Connect Core §3.1.2.1, RFC 7636 §4.3).
+const AUTHORIZE_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "response_mode",
+    "prompt",
+    "max_age",
+    "login_hint",
+    "id_token_hint",
+    "claims",
+    "acr_values",
+    "ui_locales",
+    "display",
+    "request",
+    "request_uri",
+    "code_challenge",
+    "code_challenge_method",
+];
+/// The token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5), with client
+/// authentication in the body (RFC 6749 §2.3.1, RFC 7523 §2.2).
+const TOKEN_PARAMS: &[&str] = &[
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "scope",
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
+/// Revocation and introspection (RFC 7009 §2.1, RFC 7662 §2.1), with client authentication.
+const TOKEN_HINT_PARAMS: &[&str] = &[
+    "token",
+    "token_type_hint",
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
+/// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2).
+const END_SESSION_PARAMS: &[&str] = &[
+    "id_token_hint",
+    "logout_hint",
+    "client_id",
+    "post_logout_redirect_uri",
+    "state",
+    "ui_locales",
+];
+/// The consent and logout confirmation forms of Portcullis's own pages.
+const CONSENT_PARAMS: &[&str] = &["id", "csrf", "decision"];
+const CONFIRM_PARAMS: &[&str] = &["id", "csrf"];
+
+/// Client metadata for dynamic registration (RFC 7591 §2); other members are ignored.
+#[derive(utoipa::ToSchema)]
+#[allow(
+    dead_code,
+    reason = "documents the JSON the registration endpoint takes"
+)]
+struct ClientMetadata {
+    redirect_uris: Vec<String>,
+    client_name: Option<String>,
+    response_types: Option<Vec<String>>,
+    grant_types: Option<Vec<String>>,
+    token_endpoint_auth_method: Option<String>,
+    scope: Option<String>,
+    post_logout_redirect_uris: Option<Vec<String>>,
+    backchannel_logout_uri: Option<String>,
+    id_token_signed_response_alg: Option<String>,
+    subject_type: Option<String>,
+    logo_uri: Option<String>,
+    jwks: Option<serde_json::Value>,
+}
+
+// The OpenID Provider, one line per operation (see `api_table!`).
+api_table! { Api::Oidc, "", register_routes, operations;
+    get "/.well-known/openid-configuration" => discovery, "OpenID Connect discovery";
+    get "/.well-known/oauth-authorization-server" => discovery, "OAuth 2.0 authorization server metadata (RFC 8414)";
+    get "/oauth/authorize" => authorize_get, "The authorization endpoint", query ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "response_mode", "prompt", "max_age", "login_hint", "id_token_hint", "claims", "code_challenge", "code_challenge_method"], returns Page;
+    post "/oauth/authorize" => authorize_post, "The authorization endpoint, by form post", form AUTHORIZE_PARAMS, returns Page;
+    get "/oauth/authorize/resume" => authorize_resume, "Back to an authorization request after sign-in", query ["id"], returns Page;
+    post "/oauth/consent" => consent, "The consent form's answer", form CONSENT_PARAMS, returns Page;
+    post "/oauth/token" => token_endpoint, "The token endpoint", form TOKEN_PARAMS;
+    get "/oauth/userinfo" => userinfo, "Claims about the user of an access token (Bearer)";
+    post "/oauth/userinfo" => userinfo, "Claims about the user of an access token (Bearer)";
+    post "/oauth/revoke" => revoke, "Revoke a token (RFC 7009)", form TOKEN_HINT_PARAMS, returns Nothing;
+    post "/oauth/introspect" => introspect, "Introspect a token (RFC 7662)", form TOKEN_HINT_PARAMS;
+    get "/oauth/end_session" => end_session_get, "RP-initiated logout", query ["id_token_hint", "logout_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales"], returns Page;
+    post "/oauth/end_session" => end_session_post, "RP-initiated logout, by form post", form END_SESSION_PARAMS, returns Page;
+    post "/oauth/end_session/confirm" => end_session_confirm, "The logout confirmation form's answer", form CONFIRM_PARAMS, returns Page;
+    post "/oauth/register" => register, "Register a client (RFC 7591)", json ClientMetadata;
+    get "/oauth/register/{id}" => registration_read, "Read a registration (RFC 7592, registration access token)";
+    put "/oauth/register/{id}" => registration_update, "Replace a registration (RFC 7592)", json ClientMetadata;
+    delete "/oauth/register/{id}" => registration_delete, "Delete a registration (RFC 7592)", returns Nothing;
 }
 
 async fn discovery(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
@@ -84,7 +159,7 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
 
 /// Parameters from a query string or form body; a repeated name is refused
 /// (RFC 6749 §3.1, §3.2).
-fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
+pub(super) fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw)
         .map_err(|_| "The parameters are not well formed.".to_owned())?;
     let mut map = HashMap::new();
@@ -503,7 +578,7 @@ async fn userinfo(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) 
 
 // ----- dynamic registration (RFC 7591, 7592) -----
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+pub(super) fn bearer(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -177,6 +177,12 @@ backend_tests! {
         // Nothing half-written: one user per successful create only.
         let r = admin.get("/users").await;
         assert_eq!(r.body["total_count"], 2);
+        // A query that does not parse gets the errors array too, not plain text.
+        for path in ["/users?limit=ten", "/audit_events?until=null", "/waitlist_entries?limit=-1"] {
+            let r = admin.get(path).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            assert_eq!(r.error_code(), "form_param_format_invalid", "{path}: {}", r.body);
+        }
     }
 
     async fn banned_and_locked_users_cannot_sign_in(backend) {
@@ -439,9 +445,10 @@ backend_tests! {
         assert_eq!(doc.body["openapi"], "3.1.0");
         assert_eq!(doc.body["servers"][0]["url"], app.address.as_str());
         let paths = doc.body["paths"].as_object().unwrap();
-        assert!(paths.len() >= 20, "{}", paths.len());
+        let admin_paths: Vec<_> = paths.iter().filter(|(p, _)| p.starts_with("/admin/v1/")).collect();
+        assert!(admin_paths.len() >= 20, "{}", admin_paths.len());
         // Every documented operation reaches a handler: not the catch-all of unknown paths.
-        for (path, ops) in paths {
+        for (path, ops) in admin_paths {
             for method in ops.as_object().unwrap().keys() {
                 let concrete = path.trim_start_matches("/admin/v1").replace("{id}", "nope");
                 let body = (method != "get" && method != "delete").then(|| json!({}));
@@ -453,5 +460,48 @@ backend_tests! {
                 );
             }
         }
+    }
+
+    async fn openapi_describes_every_frontend_account_and_oidc_route(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let doc = app.get("/openapi.json").await;
+        let paths = doc.body["paths"].as_object().unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for (path, ops) in paths.iter().filter(|(p, _)| !p.starts_with("/admin/")) {
+            for (method, op) in ops.as_object().unwrap() {
+                seen.insert(op["tags"][0].as_str().unwrap().to_owned());
+                if path == "/v1/testing/outbox" {
+                    continue; // outside test mode it answers as an unknown path, on purpose
+                }
+                let concrete = path.replace("{id}", "nope");
+                let request = browser()
+                    .request(method.to_uppercase().parse().unwrap(), app.url(&concrete))
+                    .header("content-type", "application/x-www-form-urlencoded");
+                let r = Res::from(request.send().await.unwrap()).await;
+                assert!(r.status.as_u16() < 500, "{method} {path}: {} {}", r.status, r.body);
+                // Not the Frontend API's catch-all, and not an unrouted path or method.
+                assert!(
+                    !r.body["errors"][0]["long_message"].as_str().unwrap_or("").contains("no Frontend API endpoint"),
+                    "{method} {path} is documented but not routed"
+                );
+                assert!(
+                    r.status != StatusCode::METHOD_NOT_ALLOWED
+                        && !(r.status == StatusCode::NOT_FOUND && r.headers.get("content-type").is_none()),
+                    "{method} {path} is documented but not routed: {}",
+                    r.status
+                );
+            }
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            ["account", "frontend", "oidc"],
+            "each API is documented"
+        );
+        // Bodies list exactly what the flow accepts: an undocumented parameter is refused.
+        let sign_in = &paths["/v1/client/sign_ins"]["post"]["requestBody"]["content"]
+            ["application/x-www-form-urlencoded"]["schema"]["properties"];
+        assert!(sign_in.get("identifier").is_some() && sign_in.get("strategy").is_some());
+        let r = app.post("/v1/client/sign_ins", &[("identifier", "a@example.com"), ("bogus", "1")]).await;
+        assert_eq!(r.error_code(), "form_param_unknown");
     }
 }

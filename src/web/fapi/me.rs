@@ -3,59 +3,41 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
-use super::{envelope, extract, render};
+use super::{NO_PARAMS, envelope, extract, render};
 use crate::flows::account::{self, Access, Me};
+use crate::flows::passkeys;
 use crate::flows::{Ctx, FlowResult, Params, mfa};
 use crate::store::users::IdentifierKind;
+use crate::web::openapi::{Api, api_table};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/me", web::get().to(get))
-        .route("/me", web::patch().to(update))
-        .route("/me/change_password", web::post().to(change_password))
-        .route("/me/sessions/active", web::get().to(sessions_active))
-        .route("/me/sessions/{id}/revoke", web::post().to(session_revoke))
-        .route("/me/totp", web::post().to(totp_create))
-        .route(
-            "/me/totp/attempt_verification",
-            web::post().to(totp_attempt),
-        )
-        .route("/me/totp", web::delete().to(totp_delete))
-        .route("/me/backup_codes", web::post().to(backup_codes_create))
-        .route("/me/passkeys", web::post().to(passkey_create))
-        .route(
-            "/me/passkeys/{id}/attempt_verification",
-            web::post().to(passkey_attempt),
-        )
-        .route("/me/passkeys/{id}", web::patch().to(passkey_update))
-        .route("/me/passkeys/{id}", web::delete().to(passkey_delete))
-        .route("/me/external_accounts", web::post().to(external_create))
-        .route(
-            "/me/external_accounts/{id}",
-            web::delete().to(external_delete),
-        )
-        .route("/me/email_addresses", web::post().to(email_create))
-        .route("/me/email_addresses/{id}", web::get().to(email_get))
-        .route("/me/email_addresses/{id}", web::delete().to(email_delete))
-        .route(
-            "/me/email_addresses/{id}/prepare_verification",
-            web::post().to(email_prepare),
-        )
-        .route(
-            "/me/email_addresses/{id}/attempt_verification",
-            web::post().to(email_attempt),
-        )
-        .route("/me/phone_numbers", web::post().to(phone_create))
-        .route("/me/phone_numbers/{id}", web::get().to(phone_get))
-        .route("/me/phone_numbers/{id}", web::patch().to(phone_update))
-        .route("/me/phone_numbers/{id}", web::delete().to(phone_delete))
-        .route(
-            "/me/phone_numbers/{id}/prepare_verification",
-            web::post().to(phone_prepare),
-        )
-        .route(
-            "/me/phone_numbers/{id}/attempt_verification",
-            web::post().to(phone_attempt),
-        );
+// The account API, one line per operation (see `api_table!`).
+api_table! { Api::Account, "/v1", register_routes, operations;
+    get "/me" => get, "The signed-in user";
+    patch "/me" => update, "Change names, username, metadata, or the primary email address or phone number", params account::UPDATE_PARAMS;
+    post "/me/change_password" => change_password, "Change the password (the current one is checked)", params account::CHANGE_PASSWORD_PARAMS;
+    get "/me/sessions/active" => sessions_active, "The user's active sessions, on every device";
+    post "/me/sessions/{id}/revoke" => session_revoke, "Sign a device out";
+    post "/me/totp" => totp_create, "Start adding an authenticator app (secret and QR code)", params NO_PARAMS;
+    post "/me/totp/attempt_verification" => totp_attempt, "Verify the new authenticator app with a code", params account::TOTP_ATTEMPT_PARAMS;
+    delete "/me/totp" => totp_delete, "Remove the authenticator app";
+    post "/me/backup_codes" => backup_codes_create, "A new set of backup codes (shown once)", params NO_PARAMS;
+    post "/me/passkeys" => passkey_create, "Start registering a passkey (creation options)", params NO_PARAMS;
+    post "/me/passkeys/{id}/attempt_verification" => passkey_attempt, "Finish registering a passkey", params passkeys::FINISH_REGISTRATION_PARAMS;
+    patch "/me/passkeys/{id}" => passkey_update, "Rename a passkey", params passkeys::RENAME_PARAMS;
+    delete "/me/passkeys/{id}" => passkey_delete, "Remove a passkey";
+    post "/me/external_accounts" => external_create, "Connect an account at another provider", params account::CONNECT_EXTERNAL_PARAMS;
+    delete "/me/external_accounts/{id}" => external_delete, "Disconnect an account at another provider";
+    post "/me/email_addresses" => email_create, "Add an email address (unverified)", params account::ADD_EMAIL_PARAMS;
+    get "/me/email_addresses/{id}" => email_get, "An email address of the user";
+    delete "/me/email_addresses/{id}" => email_delete, "Remove an email address";
+    post "/me/email_addresses/{id}/prepare_verification" => email_prepare, "Send a verification code or link", params account::PREPARE_PARAMS;
+    post "/me/email_addresses/{id}/attempt_verification" => email_attempt, "Verify with the code", params account::ATTEMPT_PARAMS;
+    post "/me/phone_numbers" => phone_create, "Add a phone number (unverified)", params account::ADD_PHONE_PARAMS;
+    get "/me/phone_numbers/{id}" => phone_get, "A phone number of the user";
+    patch "/me/phone_numbers/{id}" => phone_update, "Reserve a phone number for second-factor codes", params account::PHONE_UPDATE_PARAMS;
+    delete "/me/phone_numbers/{id}" => phone_delete, "Remove a phone number";
+    post "/me/phone_numbers/{id}/prepare_verification" => phone_prepare, "Send a verification code", params account::PREPARE_PARAMS;
+    post "/me/phone_numbers/{id}/attempt_verification" => phone_attempt, "Verify with the code", params account::ATTEMPT_PARAMS;
 }
 
 /// `_clerk_session_id` from the query: the session the call acts on.
@@ -172,7 +154,7 @@ async fn totp_create(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payloa
         Some(payload),
         Access::MfaSetup,
         |ctx, me, p| async move {
-            p.only(&[])?;
+            p.only(NO_PARAMS)?;
             Ok(render::totp(&mfa::start_totp(&ctx, me.user()).await?))
         },
     )
@@ -213,7 +195,7 @@ async fn backup_codes_create(
         Some(payload),
         Access::MfaSetup,
         |ctx, me, p| async move {
-            p.only(&[])?;
+            p.only(NO_PARAMS)?;
             let codes = mfa::regenerate_backup_codes(&ctx, &me.actor, me.user()).await?;
             Ok(render::backup_codes(&codes, ctx.now()))
         },
@@ -395,8 +377,8 @@ async fn passkey_create(
         Some(payload),
         Access::Active,
         |ctx, me, p| async move {
-            p.only(&[])?;
-            let pending = crate::flows::passkeys::start_registration(&ctx, me.user()).await?;
+            p.only(NO_PARAMS)?;
+            let pending = passkeys::start_registration(&ctx, me.user()).await?;
             Ok(render::passkey_pending(&pending))
         },
     )
@@ -416,9 +398,7 @@ async fn passkey_attempt(
         Some(payload),
         Access::Active,
         |ctx, me, p| async move {
-            let row =
-                crate::flows::passkeys::finish_registration(&ctx, &me.actor, me.user(), &id, &p)
-                    .await?;
+            let row = passkeys::finish_registration(&ctx, &me.actor, me.user(), &id, &p).await?;
             Ok(render::passkey(&row))
         },
     )
@@ -438,7 +418,7 @@ async fn passkey_update(
         Some(payload),
         Access::Active,
         |ctx, me, p| async move {
-            crate::flows::passkeys::rename(&ctx, me.user(), &id, &p).await?;
+            passkeys::rename(&ctx, me.user(), &id, &p).await?;
             let user = account::reload(&ctx, &me).await?;
             let row = user
                 .passkeys
@@ -458,7 +438,7 @@ async fn passkey_delete(
 ) -> HttpResponse {
     let id = path.into_inner();
     run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        crate::flows::passkeys::remove(&ctx, &me.actor, me.user(), &id).await?;
+        passkeys::remove(&ctx, &me.actor, me.user(), &id).await?;
         Ok(render::deleted("passkey", &id))
     })
     .await

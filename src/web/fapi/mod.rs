@@ -10,72 +10,59 @@ use serde_json::{Value, json};
 
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::{ApiError, Ctx, FlowError, FlowResult, session, sign_in, sign_up};
+use crate::web::openapi::{Api, api_table};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/v1")
-            .route("/environment", web::get().to(environment::get))
-            .route("/environment", web::patch().to(environment::get))
-            .route("/client", web::get().to(client_get))
-            .route("/client", web::put().to(client_create))
-            .route("/client", web::post().to(client_create))
-            .route("/client", web::delete().to(client_delete))
-            .route("/client/sign_ins", web::post().to(sign_in_create))
-            .route("/client/sign_ins/{id}", web::get().to(sign_in_get))
-            .route(
-                "/client/sign_ins/{id}/prepare_first_factor",
-                web::post().to(sign_in_prepare_first),
-            )
-            .route(
-                "/client/sign_ins/{id}/attempt_first_factor",
-                web::post().to(sign_in_attempt_first),
-            )
-            .route(
-                "/client/sign_ins/{id}/prepare_second_factor",
-                web::post().to(sign_in_prepare_second),
-            )
-            .route(
-                "/client/sign_ins/{id}/attempt_second_factor",
-                web::post().to(sign_in_attempt_second),
-            )
-            .route(
-                "/client/sign_ins/{id}/reset_password",
-                web::post().to(sign_in_reset_password),
-            )
-            .route("/oauth_callback", web::get().to(oauth_callback))
-            .route("/verify", web::get().to(verify_link))
-            .route("/testing/outbox", web::get().to(testing_outbox))
-            .route("/client/sign_ups", web::post().to(sign_up_create))
-            .route("/waitlist", web::post().to(waitlist_join))
-            .route("/client/sign_ups/{id}", web::get().to(sign_up_get))
-            .route("/client/sign_ups/{id}", web::patch().to(sign_up_update))
-            .route(
-                "/client/sign_ups/{id}/prepare_verification",
-                web::post().to(sign_up_prepare),
-            )
-            .route(
-                "/client/sign_ups/{id}/attempt_verification",
-                web::post().to(sign_up_attempt),
-            )
-            .route("/client/sessions", web::delete().to(sessions_end_all))
-            .route("/client/sessions/{id}", web::get().to(session_get))
-            .route("/client/sessions/{id}/touch", web::post().to(session_touch))
-            .route("/client/sessions/{id}/end", web::post().to(session_end))
-            .route(
-                "/client/sessions/{id}/remove",
-                web::post().to(session_remove),
-            )
-            .route(
-                "/client/sessions/{id}/tokens",
-                web::post().to(session_tokens),
-            )
-            .configure(me::routes)
+            .configure(register_routes)
+            .configure(me::register_routes)
             .route(
                 "/{tail:.*}",
                 web::method(actix_web::http::Method::OPTIONS).to(preflight),
             )
             .default_service(web::to(not_found)),
     );
+}
+
+/// Every documented operation of the Frontend and account APIs.
+pub fn operations() -> Vec<crate::web::openapi::Operation> {
+    let mut ops = frontend_operations();
+    ops.extend(me::operations());
+    ops
+}
+
+// The Frontend API, one line per operation: this table registers the routes and writes the
+// OpenAPI document, with each body's parameters from the list its flow accepts.
+api_table! { Api::Frontend, "/v1", register_routes, frontend_operations;
+    get "/environment" => environment::get, "The instance's settings: identifiers, factors, sign-up rules, display", returns Object;
+    patch "/environment" => environment::get, "The same (browser SDKs touch it with PATCH)", returns Object;
+    get "/client" => client_get, "The browser's client with its sessions, sign-in and sign-up, or null";
+    put "/client" => client_create, "Make sure the browser has a client", params NO_PARAMS;
+    post "/client" => client_create, "Make sure the browser has a client", params NO_PARAMS;
+    delete "/client" => client_delete, "Sign out of every session of this client";
+    post "/client/sign_ins" => sign_in_create, "Start a sign-in", params sign_in::CREATE_PARAMS;
+    get "/client/sign_ins/{id}" => sign_in_get, "A sign-in of this client";
+    post "/client/sign_ins/{id}/prepare_first_factor" => sign_in_prepare_first, "Send a code or link, or start a passkey or wallet challenge", params sign_in::PREPARE_FIRST_PARAMS;
+    post "/client/sign_ins/{id}/attempt_first_factor" => sign_in_attempt_first, "Prove the first factor", params sign_in::ATTEMPT_FIRST_PARAMS;
+    post "/client/sign_ins/{id}/prepare_second_factor" => sign_in_prepare_second, "Send a second-factor code", params sign_in::PREPARE_SECOND_PARAMS;
+    post "/client/sign_ins/{id}/attempt_second_factor" => sign_in_attempt_second, "Prove the second factor", params sign_in::ATTEMPT_SECOND_PARAMS;
+    post "/client/sign_ins/{id}/reset_password" => sign_in_reset_password, "Set a new password after a reset code", params sign_in::RESET_PASSWORD_PARAMS;
+    get "/oauth_callback" => oauth_callback, "Where upstream providers send the browser back", query ["state", "code", "error", "error_description"], returns Page;
+    get "/verify" => verify_link, "An email link, opened in a browser", query ["token"], returns Page;
+    get "/testing/outbox" => testing_outbox, "The latest messages to an address or number (test mode only)", query ["to"], returns Object;
+    post "/client/sign_ups" => sign_up_create, "Start a sign-up", params sign_up::PARAMS;
+    post "/waitlist" => waitlist_join, "Join the waitlist (waitlist mode)", params WAITLIST_PARAMS;
+    get "/client/sign_ups/{id}" => sign_up_get, "A sign-up of this client";
+    patch "/client/sign_ups/{id}" => sign_up_update, "Add or change sign-up fields", params sign_up::PARAMS;
+    post "/client/sign_ups/{id}/prepare_verification" => sign_up_prepare, "Send a verification code or link, or a wallet nonce", params sign_up::PREPARE_PARAMS;
+    post "/client/sign_ups/{id}/attempt_verification" => sign_up_attempt, "Verify an email address, phone number or wallet", params sign_up::ATTEMPT_PARAMS;
+    delete "/client/sessions" => sessions_end_all, "Sign out of every session of this client";
+    get "/client/sessions/{id}" => session_get, "A session of this client";
+    post "/client/sessions/{id}/touch" => session_touch, "Mark a session active";
+    post "/client/sessions/{id}/end" => session_end, "Sign out of a session";
+    post "/client/sessions/{id}/remove" => session_remove, "Sign out of a session and drop it from the client";
+    post "/client/sessions/{id}/tokens" => session_tokens, "A 60-second session token (`{object: token, jwt}`)", returns Object;
 }
 
 /// A CORS preflight: what a cross-origin caller may send. Whether its origin may call at all
@@ -231,6 +218,11 @@ async fn sign_up_create(
     envelope(&ctx, &req, &cc, result).await
 }
 
+/// What `POST /v1/waitlist` accepts.
+pub const WAITLIST_PARAMS: &[&str] = &["email_address", "unsafe_metadata", "locale"];
+/// What endpoints that take no parameters accept (SDKs may still send an empty body).
+pub const NO_PARAMS: &[&str] = &[];
+
 /// `POST /v1/waitlist {email_address}`: joins the waitlist (waitlist mode only).
 async fn waitlist_join(
     ctx: web::Data<Ctx>,
@@ -241,7 +233,7 @@ async fn waitlist_join(
     let result = match extract::params(&req, payload).await {
         Ok(params) => {
             async {
-                params.only(&["email_address", "unsafe_metadata", "locale"])?;
+                params.only(WAITLIST_PARAMS)?;
                 let email = params
                     .text("email_address")?
                     .ok_or_else(|| crate::flows::ApiError::missing("email_address"))?;
