@@ -83,12 +83,12 @@ pub fn recover_personal_sign(message: &str, signature_hex: &str) -> Option<Addre
         .trim()
         .strip_prefix("0x")
         .unwrap_or(signature_hex.trim());
-    if hex.len() != 130 {
-        return None;
-    }
-    let bytes: Vec<u8> = (0..65)
-        .map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).ok())
-        .collect::<Option<_>>()?;
+    // Decoded whole, never sliced: a slice at a byte offset panics inside a multi-byte
+    // character, and the signature is whatever the caller sent.
+    let bytes = data_encoding::HEXLOWER_PERMISSIVE
+        .decode(hex.as_bytes())
+        .ok()
+        .filter(|b| b.len() == 65)?;
     let signature = Signature::from_slice(&bytes[..64]).ok()?;
     let v = match bytes[64] {
         27 | 28 => bytes[64] - 27,
@@ -105,6 +105,16 @@ pub fn recover_personal_sign(message: &str, signature_hex: &str) -> Option<Addre
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_that_are_not_hex_are_refused_without_a_panic() {
+        // Found by the siwe fuzz target: 130 bytes, with a two-byte character at offset 7.
+        let sig = format!("aAaBAAb\u{dd}babBA{}", "f".repeat(116));
+        assert_eq!(sig.len(), 130);
+        assert!(recover_personal_sign("hello", &sig).is_none());
+        assert!(recover_personal_sign("hello", &"zz".repeat(65)).is_none());
+        assert!(recover_personal_sign("hello", &"ab".repeat(64)).is_none());
+    }
 
     #[test]
     fn eip55_examples() {

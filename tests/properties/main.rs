@@ -70,8 +70,10 @@ proptest! {
     }
 
     #[test]
-    fn signatures_of_any_shape_are_answered(message in "\\PC{0,100}", sig in "(0x)?[0-9a-f]{0,140}") {
+    fn signatures_of_any_shape_are_answered(message in "\\PC{0,100}", sig in "(0x)?[0-9a-f]{0,140}", junk in "(0x)?[0-9a-fé]{0,66}") {
         let _ = recover_personal_sign(&message, &sig);
+        // Multi-byte characters among the hex digits (the fuzzer found a panic there).
+        let _ = recover_personal_sign(&message, &format!("{junk}{junk}"));
     }
 
     #[test]
