@@ -4,6 +4,8 @@
 mod admin;
 pub mod client_ip;
 pub mod fapi;
+#[doc(hidden)]
+pub mod fuzzing;
 mod health;
 mod oidc;
 mod openapi;
