@@ -66,6 +66,9 @@ scopes = ["api"]
 TOML
 }
 
+# Starts an instance and adds its address to `bases` (not in a subshell, so that its pid
+# reaches `pids` and the cleanup).
+bases=()
 start() {
   local port
   port=$(free_port)
@@ -76,15 +79,15 @@ start() {
     curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
     sleep 0.05
   done
-  echo "http://127.0.0.1:$port"
+  bases+=("http://127.0.0.1:$port")
 }
 
 config 0 >"$work/cli.toml"
 "$BIN" --config "$work/cli.toml" migrate >/dev/null
 "$BIN" --config "$work/cli.toml" users create --email burst@example.com \
   --password 'burst burst burst' >/dev/null
-bases=("$(start)")
-[ -n "${REDIS_URL:-}" ] && bases+=("$(start)")
+start
+if [ -n "${REDIS_URL:-}" ]; then start; fi
 
 # Counts answers by kind in every wrk thread and sums them at the end.
 cat >"$work/count.lua" <<'LUA'
