@@ -296,6 +296,30 @@ pub async fn admin_keys(settings: &Settings, command: AdminKeysCommand) -> anyho
     Ok(())
 }
 
+/// What `portcullis publishable-key` prints: a key for browser SDKs that want one before they
+/// call the Frontend API. It carries no secret: `pk_live_` and the base64 of the public host
+/// followed by `$`, which those SDKs decode and check (a dotted host, then `$`).
+pub fn publishable_key(settings: &Settings) -> anyhow::Result<String> {
+    use base64::Engine;
+    let issuer = url::Url::parse(settings.issuer())
+        .map_err(|e| anyhow::anyhow!("[server] public_url is not a URL: {e}"))?;
+    let host = issuer
+        .host_str()
+        .ok_or_else(|| anyhow::anyhow!("[server] public_url has no host"))?;
+    if !host.contains('.') {
+        anyhow::bail!(
+            "browser SDKs accept a key only for a dotted host, and [server] public_url's \
+             host is {host:?}: use a domain name or an address such as 127.0.0.1"
+        );
+    }
+    let host = match issuer.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{host}$"));
+    Ok(format!("pk_live_{encoded}"))
+}
+
 /// What `portcullis config check` prints: the settings file is valid, and what the server
 /// would do with it.
 pub fn config_summary(settings: &Settings) -> String {
@@ -556,5 +580,48 @@ fn flow_message(e: crate::flows::FlowError) -> String {
             None => format!("{}: {}", api.code.as_str(), api.long_message),
         },
         other => format!("{other:#}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::publishable_key;
+    use crate::config::Settings;
+
+    fn key_for(public_url: &str) -> anyhow::Result<String> {
+        let mut settings = Settings::default();
+        settings.server.public_url = public_url.into();
+        publishable_key(&settings)
+    }
+
+    fn decoded(key: &str) -> String {
+        let b64 = key.strip_prefix("pk_live_").unwrap();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        String::from_utf8(raw).unwrap()
+    }
+
+    #[test]
+    fn publishable_keys_carry_the_public_host() {
+        assert_eq!(
+            decoded(&key_for("https://id.example.com").unwrap()),
+            "id.example.com$"
+        );
+        assert_eq!(
+            decoded(&key_for("http://127.0.0.1:3000/").unwrap()),
+            "127.0.0.1:3000$"
+        );
+        // Worked out by hand: base64("clerk.example.com$"), padding and all.
+        assert_eq!(
+            key_for("https://clerk.example.com").unwrap(),
+            "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"
+        );
+        assert!(
+            key_for("http://localhost:3000").is_err(),
+            "not a dotted host"
+        );
     }
 }

@@ -42,6 +42,9 @@ enum Command {
     /// The settings file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Prints a publishable key for browser SDKs that want one: it names the public host
+    /// (`[server] public_url`) and carries no secret.
+    PublishableKey,
 }
 
 #[derive(Subcommand)]
@@ -94,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Users(c) => portcullis::cli::users(&settings, c).await?,
         Command::AdminKeys(c) => portcullis::cli::admin_keys(&settings, c).await?,
         Command::Config(ConfigCommand::Check) => {}
+        Command::PublishableKey => println!("{}", portcullis::cli::publishable_key(&settings)?),
     }
     Ok(())
 }

@@ -125,6 +125,32 @@ fn a_missing_explicit_config_file_is_an_error() {
 }
 
 #[test]
+fn publishable_key_names_the_public_host() {
+    let run = |public_url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .current_dir(temp_dir())
+            .env("PORTCULLIS__SERVER__PUBLIC_URL", public_url)
+            .arg("publishable-key")
+            .output()
+            .unwrap()
+    };
+    let out = run("https://id.example.com");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // base64("id.example.com$")
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "pk_live_aWQuZXhhbXBsZS5jb20k\n"
+    );
+    let out = run("http://localhost:3000");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dotted host"));
+}
+
+#[test]
 fn migrate_creates_the_schema() {
     let dir = temp_dir();
     let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
