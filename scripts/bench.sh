@@ -28,7 +28,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 port=$(free_port)
 secret="bench-secret-bench-secret-bench-secret"
 cat > "$work/config.toml" <<TOML
@@ -54,14 +55,6 @@ TOML
 
 rss() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$1/status"; }
 
-wait_up() {
-  for _ in $(seq 1 200); do
-    curl -fs -o /dev/null "$1" && return 0
-    sleep 0.05
-  done
-  echo "not answering: $1" >&2
-  exit 1
-}
 
 # Prints "req/s p50 p99 non-2xx" from one wrk run.
 measure() {

@@ -33,7 +33,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 # The shipped limits, except the token endpoint's, which is lowered so that a debug build
 # can outrun it.
@@ -75,10 +76,7 @@ start() {
   config "$port" >"$work/config-$port.toml"
   "$BIN" --config "$work/config-$port.toml" serve >"$work/server-$port.log" 2>&1 &
   pids+=("$!")
-  for _ in $(seq 1 200); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
-    sleep 0.05
-  done
+  wait_up "http://127.0.0.1:$port/readyz" "$work/server-$port.log"
   bases+=("http://127.0.0.1:$port")
 }
 

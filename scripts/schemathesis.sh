@@ -25,7 +25,9 @@ if ! command -v schemathesis >/dev/null 2>&1; then
 fi
 
 work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+port="$(free_port)"
 base="http://127.0.0.1:$port"
 export PORTCULLIS__SERVER__BIND="127.0.0.1:$port"
 export PORTCULLIS__SERVER__PUBLIC_URL="$base"
@@ -47,11 +49,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fs "$base/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs "$base/readyz" >/dev/null || { cat "$work/server.log"; echo "FATAL: Portcullis did not start" >&2; exit 1; }
+wait_up "$base/readyz" "$work/server.log"
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 common=(--checks "$checks" --max-examples "$EXAMPLES" --phases examples,coverage,fuzzing

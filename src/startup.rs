@@ -165,6 +165,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         http,
         clients,
         discovery,
+        openapi: std::sync::OnceLock::new(),
         settings: Arc::new(settings),
         db,
         eph,

@@ -56,6 +56,8 @@ pub struct Ctx {
     pub clients: crate::oidc::clients::Registry,
     /// The discovery document, rendered once.
     pub discovery: crate::web::Published,
+    /// `/openapi.json`, rendered at its first request (not at start-up).
+    pub openapi: std::sync::OnceLock<crate::web::Published>,
     /// Woken when this instance queues a webhook, so it is sent at once.
     pub webhooks_due: std::sync::Arc<tokio::sync::Notify>,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.

@@ -43,7 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 // The admin API, one line per operation: this table registers the routes and writes the
 // OpenAPI document (`/openapi.json`), so the two cannot disagree.
 api_table! { Api::Admin, "/admin/v1", register_routes, operations;
-    get "/users" => users_list, "List users, oldest first", query ["query", "limit", "after"];
+    get "/users" => users_list, "List users, oldest first", query &["query", "limit", "after"];
     post "/users" => users_create, "Create a user", json admin::CreateUser;
     get "/users/{id}" => user_get, "Get a user";
     patch "/users/{id}" => user_update, "Update a user", json admin::UpdateUser;
@@ -65,7 +65,7 @@ api_table! { Api::Admin, "/admin/v1", register_routes, operations;
     get "/blocklist_identifiers" => blocklist_list, "List the sign-up blocklist";
     post "/blocklist_identifiers" => blocklist_add, "Add to the sign-up blocklist", json NewRule;
     delete "/blocklist_identifiers/{id}" => blocklist_remove, "Remove from the sign-up blocklist";
-    get "/waitlist_entries" => waitlist_list, "List the waitlist, oldest first", query ["status", "limit", "after"];
+    get "/waitlist_entries" => waitlist_list, "List the waitlist, oldest first", query &["status", "limit", "after"];
     post "/waitlist_entries/{id}/invite" => waitlist_invite, "Invite a waitlist entry", json InviteEntry;
     get "/oauth_clients" => clients_list, "List OAuth clients (config and stored)";
     post "/oauth_clients" => client_create, "Create an OAuth client (the secret is shown once)", json ClientInput;
@@ -75,7 +75,7 @@ api_table! { Api::Admin, "/admin/v1", register_routes, operations;
     post "/oauth_clients/{id}/rotate_secret" => client_rotate, "Give a client a new secret (the old one stops at once)";
     get "/signing_keys" => keys_list, "List signing keys";
     post "/signing_keys/rotate" => keys_rotate, "Rotate the signing keys", json Rotate;
-    get "/audit_events" => audit_list, "Audit events, newest first", query ["user_id", "type", "since", "until", "limit", "after"];
+    get "/audit_events" => audit_list, "Audit events, newest first", query &["user_id", "type", "since", "until", "limit", "after"];
     get "/webhook_deliveries" => deliveries_list, "The latest webhook deliveries";
 }
 

@@ -3,10 +3,10 @@
 //! its routes (`api_table!`), with the parameters each flow accepts taken from the same
 //! constants the flow checks them against, so the document and the server cannot disagree.
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
+use super::Published;
 use crate::flows::Ctx;
 
 /// What an API's operations look like on the wire.
@@ -75,7 +75,7 @@ pub struct Operation {
 /// One API table: `register` adds its routes to a scope or app, `operations` documents them.
 ///
 /// Each line: method, path (relative to where `register` is mounted), handler, summary, then
-/// optionally `query [..]`, a body (`json Type`, `params LIST` or `form LIST`, where LIST is
+/// optionally `query LIST`, a body (`json Type`, `params LIST` or `form LIST`, where LIST is
 /// the constant the flow checks its parameters against) and `returns Kind` (when it is not
 /// the API's usual answer).
 macro_rules! api_table {
@@ -83,11 +83,13 @@ macro_rules! api_table {
     (@body params $list:expr) => { Body::Params($list) };
     (@body form $list:expr) => { Body::Form($list) };
     (@body) => { Body::None };
+    (@query $list:expr) => { $list };
+    (@query) => { &[] };
     (@returns $api:ident $ret:ident) => { $crate::web::openapi::Returns::$ret };
     (@returns $api:ident) => { $crate::web::openapi::usual_returns($api) };
     ($api:expr, $prefix:literal, $register:ident, $operations:ident;
      $( $method:ident $path:literal => $handler:path, $summary:literal
-        $(, query [$($q:literal),* $(,)?])?
+        $(, query $query:expr)?
         $(, json $json:ty)?
         $(, params $params:expr)?
         $(, form $form:expr)?
@@ -106,7 +108,7 @@ macro_rules! api_table {
                     path: concat!($prefix, $path),
                     summary: $summary,
                     api,
-                    query: &[$($($q),*)?],
+                    query: api_table!(@query $($query)?),
                     body: api_table!(@body $(json $json)? $(params $params)? $(form $form)?),
                     returns: api_table!(@returns api $($ret)?),
                 },
@@ -405,10 +407,11 @@ pub fn document(issuer: &str) -> Value {
     })
 }
 
-pub async fn serve(ctx: web::Data<Ctx>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .json(document(ctx.settings.issuer()))
+/// The document, rendered once per instance and served with its ETag, like discovery.
+pub async fn serve(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    ctx.openapi
+        .get_or_init(|| Published::new(document(ctx.settings.issuer()).to_string()))
+        .respond(&req, "public, max-age=300")
 }
 
 #[cfg(test)]
@@ -480,5 +483,24 @@ mod tests {
                 .get("application/json")
                 .is_none()
         );
+
+        // The authorization request reads the same parameters from a query as from a form.
+        let authorize = &doc["paths"]["/oauth/authorize"];
+        let mut query: Vec<&str> = authorize["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        let mut form: Vec<&str> = authorize["post"]["requestBody"]["content"]
+            ["application/x-www-form-urlencoded"]["schema"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        query.sort_unstable();
+        form.sort_unstable();
+        assert_eq!(query, form);
     }
 }

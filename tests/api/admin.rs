@@ -444,6 +444,10 @@ backend_tests! {
         assert_eq!(doc.status, StatusCode::OK);
         assert_eq!(doc.body["openapi"], "3.1.0");
         assert_eq!(doc.body["servers"][0]["url"], app.address.as_str());
+        // Rendered once and revalidated like discovery.
+        let etag = doc.headers["etag"].to_str().unwrap().to_owned();
+        let again = reqwest::Client::new().get(app.url("/openapi.json")).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         let paths = doc.body["paths"].as_object().unwrap();
         let admin_paths: Vec<_> = paths.iter().filter(|(p, _)| p.starts_with("/admin/v1/")).collect();
         assert!(admin_paths.len() >= 20, "{}", admin_paths.len());

@@ -50,7 +50,7 @@ fn body_invalid(long: &str) -> ApiError {
 }
 
 /// The token a request carries: `Authorization: Bearer` (native apps) or the cookie.
-pub fn client_token(req: &HttpRequest) -> (Option<String>, bool) {
+pub(crate) fn client_token(req: &HttpRequest) -> (Option<String>, bool) {
     if let Some(auth) = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -1,0 +1,18 @@
+# Shared by the scripts that start Portcullis: source it, don't run it.
+
+# A TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits up to 10 s for URL to answer 2xx; otherwise prints LOG (when given) and exits 1.
+wait_up() {
+  local url="$1" log="${2:-}"
+  for _ in $(seq 1 200); do
+    curl -fs -o /dev/null "$url" && return 0
+    sleep 0.05
+  done
+  [ -n "$log" ] && cat "$log"
+  echo "FATAL: not answering: $url" >&2
+  exit 1
+}
