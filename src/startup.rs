@@ -201,7 +201,7 @@ fn run(listener: TcpListener, ctx: web::Data<Ctx>) -> anyhow::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .wrap_fn(crate::web::security_headers)
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::web::request_span::RedactedSpan>::new())
             .app_data(ctx.clone())
             .configure(crate::web::routes)
     })

@@ -10,6 +10,7 @@ mod health;
 mod oidc;
 mod openapi;
 mod pages;
+pub mod request_span;
 
 use actix_web::dev::Service;
 use actix_web::http::header::{self, HeaderValue};
@@ -50,6 +51,29 @@ pub fn method_override(req: &mut actix_web::dev::ServiceRequest) {
     req.head_mut().method = method;
 }
 
+/// Browser SDKs create in a collection with a trailing slash (`POST /v1/me/email_addresses/`):
+/// under `/v1/` a path is routed without it. Runs before routing.
+pub fn trim_trailing_slash(req: &mut actix_web::dev::ServiceRequest) {
+    let path = req.path();
+    if !path.starts_with("/v1/") || !path.ends_with('/') {
+        return;
+    }
+    let trimmed = path.trim_end_matches('/');
+    let target = match req.query_string() {
+        "" => trimmed.to_owned(),
+        q => format!("{trimmed}?{q}"),
+    };
+    let Ok(path_and_query) = target.parse::<actix_web::http::uri::PathAndQuery>() else {
+        return;
+    };
+    let mut parts = req.head().uri.clone().into_parts();
+    parts.path_and_query = Some(path_and_query);
+    if let Ok(uri) = actix_web::http::Uri::from_parts(parts) {
+        req.match_info_mut().get_mut().update(&uri);
+        req.head_mut().uri = uri;
+    }
+}
+
 /// Wraps the app with the headers every response carries and the request id.
 pub fn security_headers<S, B>(
     req: actix_web::dev::ServiceRequest,
@@ -65,6 +89,7 @@ where
 {
     let mut req = req;
     method_override(&mut req);
+    trim_trailing_slash(&mut req);
     let request_id = req
         .extensions()
         .get::<tracing_actix_web::RequestId>()
@@ -107,7 +132,7 @@ where
             );
             h.insert(
                 header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static("Authorization, Retry-After, X-Request-Id"),
+                HeaderValue::from_static("Authorization, Clerk-Db-Jwt, Retry-After, X-Request-Id"),
             );
         }
         h.append(header::VARY, HeaderValue::from_static("Origin"));
