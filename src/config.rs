@@ -396,6 +396,11 @@ pub struct ServerSettings {
     pub cors_origins: Vec<String>,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<String>,
+    /// Development only: lets a browser SDK with a development (`pk_test_`) key get a client
+    /// from `POST /v1/dev_browser` and name it with `?__clerk_db_jwt=` on every request, for
+    /// an app on another site, where the client cookie does not reach Portcullis. The token
+    /// travels in URLs, so production keeps this off and uses the cookie.
+    pub dev_browser: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -428,6 +433,7 @@ impl Default for ServerSettings {
             allowed_redirect_origins: Vec::new(),
             cors_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            dev_browser: false,
         }
     }
 }
@@ -708,7 +714,11 @@ impl Settings {
                     .with_list_parse_key("auth.first_factors")
                     .with_list_parse_key("auth.second_factors")
                     .with_list_parse_key("auth.allowlist")
-                    .with_list_parse_key("auth.blocklist"),
+                    .with_list_parse_key("auth.blocklist")
+                    .with_list_parse_key("server.cors_origins")
+                    .with_list_parse_key("server.allowed_redirect_origins")
+                    .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("passkeys.origins"),
             );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.check()?;
