@@ -320,6 +320,13 @@ pub fn publishable_key(settings: &Settings) -> anyhow::Result<String> {
     Ok(format!("pk_live_{encoded}"))
 }
 
+/// What `portcullis publishable-key --development` prints: `pk_test_` and the base64 of
+/// `portcullis.accounts.dev$`. Browser SDKs switch to their development mode (a client named
+/// by `?__clerk_db_jwt=`, see `[server] dev_browser`) only for a host under that suffix. The
+/// host itself is never called as long as the app sets `proxyUrl` to Portcullis, which a
+/// development key always needs.
+pub const DEVELOPMENT_PUBLISHABLE_KEY: &str = "pk_test_cG9ydGN1bGxpcy5hY2NvdW50cy5kZXYk";
+
 /// What `portcullis config check` prints: the settings file is valid, and what the server
 /// would do with it.
 pub fn config_summary(settings: &Settings) -> String {
@@ -618,6 +625,10 @@ mod tests {
         assert_eq!(
             key_for("https://clerk.example.com").unwrap(),
             "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"
+        );
+        assert_eq!(
+            decoded(&super::DEVELOPMENT_PUBLISHABLE_KEY.replace("pk_test_", "pk_live_")),
+            "portcullis.accounts.dev$"
         );
         assert!(
             key_for("http://localhost:3000").is_err(),

@@ -44,7 +44,12 @@ enum Command {
     Config(ConfigCommand),
     /// Prints a publishable key for browser SDKs that want one: it names the public host
     /// (`[server] public_url`) and carries no secret.
-    PublishableKey,
+    PublishableKey {
+        /// A development key (`pk_test_`): the SDK then names its client in the URL
+        /// (needs `[server] dev_browser = true`, and `proxyUrl` pointing at Portcullis).
+        #[arg(long)]
+        development: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -97,7 +102,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Users(c) => portcullis::cli::users(&settings, c).await?,
         Command::AdminKeys(c) => portcullis::cli::admin_keys(&settings, c).await?,
         Command::Config(ConfigCommand::Check) => {}
-        Command::PublishableKey => println!("{}", portcullis::cli::publishable_key(&settings)?),
+        Command::PublishableKey { development: false } => {
+            println!("{}", portcullis::cli::publishable_key(&settings)?)
+        }
+        Command::PublishableKey { development: true } => {
+            if !settings.server.dev_browser {
+                eprintln!(
+                    "note: [server] dev_browser is off, so Portcullis refuses the SDK's \
+                     development client until you turn it on"
+                );
+            }
+            println!("{}", portcullis::cli::DEVELOPMENT_PUBLISHABLE_KEY)
+        }
     }
     Ok(())
 }

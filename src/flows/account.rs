@@ -22,6 +22,8 @@ const MAX_IDENTIFICATIONS: usize = 10;
 pub struct Me {
     pub session: LiveSession,
     pub actor: Actor,
+    /// See `ClientCtx::named_in_url`.
+    pub named_in_url: bool,
 }
 
 impl Me {
@@ -78,6 +80,7 @@ pub async fn me(
             user_agent: cc.user_agent.clone(),
         },
         session: live,
+        named_in_url: cc.named_in_url,
     })
 }
 
@@ -766,6 +769,7 @@ pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult
         },
         redirect_url,
         None,
+        me.named_in_url,
     )
     .await
 }

@@ -20,6 +20,14 @@ pub struct ClientCtx {
     pub ip: Option<String>,
     /// The request's `User-Agent`, for the audit trail.
     pub user_agent: Option<String>,
+    /// The request named its client in the URL (a development browser SDK, `[server]
+    /// dev_browser`), not in a cookie: an upstream provider's redirect back then carries no
+    /// client, and the round trip's single-use state has to stand for it.
+    pub named_in_url: bool,
+    /// The response cannot hand this client a new token: an upstream provider's redirect
+    /// back, finishing a round trip a client named in the URL started. Its sign-in then
+    /// keeps the token the SDK already holds.
+    pub keep_token: bool,
 }
 
 impl ClientCtx {
@@ -40,6 +48,8 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
         new_token: None,
         ip: None,
         user_agent: None,
+        named_in_url: false,
+        keep_token: false,
     })
 }
 

@@ -128,16 +128,20 @@ pub struct NewSession<'a> {
     /// Whether the sign-in (or sign-up) pointer of the client is cleared.
     pub clear_sign_in: bool,
     pub clear_sign_up: bool,
+    /// Whether the client gets a new token. Only when the response cannot deliver one (see
+    /// `ClientCtx::keep_token`) does the old one stay.
+    pub rotate_token: bool,
 }
 
 /// Creates the session, makes it the client's active one and rotates the client token (a
-/// fixation defence: the token that existed before sign-in no longer works after it).
+/// fixation defence: the token that existed before sign-in no longer works after it); the
+/// new token, if any, is returned.
 /// Runs on `db`, which is a transaction when the caller has more to write atomically.
 pub async fn create(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
     new: NewSession<'_>,
-) -> FlowResult<(SessionRow, String)> {
+) -> FlowResult<(SessionRow, Option<String>)> {
     let now = ctx.now();
     let auth = &ctx.settings.auth;
     // An operator's ban or lock stops every way of signing in, here where they all meet.
@@ -186,7 +190,7 @@ pub async fn create(
         updated_at: now,
     };
     sessions::insert(db, row.clone()).await?;
-    let token = crypto::random_token();
+    let token = new.rotate_token.then(crypto::random_token);
     clients::update(
         db,
         new.client_id,
@@ -194,7 +198,7 @@ pub async fn create(
             sign_in_id: new.clear_sign_in.then_some(None),
             sign_up_id: new.clear_sign_up.then_some(None),
             last_active_session_id: Some(Some(row.id.clone())),
-            token_hash: Some(ctx.tokens.hash("client", &token)),
+            token_hash: token.as_deref().map(|t| ctx.tokens.hash("client", t)),
         },
         now,
     )

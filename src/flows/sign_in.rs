@@ -110,6 +110,14 @@ pub const CREATE_PARAMS: &[&str] = &[
     "captcha_error",
     "captcha_widget_type",
     "locale",
+    "timezone",
+    // Listed by the Frontend API description for strategies Portcullis does not offer
+    // (`oauth_token_*`, `google_one_tap`, bot-protection proofs): accepted, not used.
+    "code",
+    "token",
+    "proof_token",
+    "oidc_login_hint",
+    "oidc_prompt",
 ];
 
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {
@@ -237,6 +245,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             super::oauth::Owner::SignIn(si.id.clone()),
             redirect_url.unwrap_or_default(),
             action_complete,
+            cc.named_in_url,
         )
         .await?;
         si.first_factor_verification = Some(v);
@@ -298,6 +307,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
                 s,
                 redirect_url.unwrap_or_default(),
                 action_complete,
+                cc.named_in_url,
             )
             .await?;
         }
@@ -437,6 +447,7 @@ async fn start_external(
     strategy: &str,
     redirect_url: String,
     action_complete: Option<String>,
+    named_in_url: bool,
 ) -> FlowResult<()> {
     let provider = if strategy == "enterprise_sso" {
         si.identifier
@@ -453,6 +464,7 @@ async fn start_external(
         super::oauth::Owner::SignIn(si.id.clone()),
         redirect_url,
         action_complete,
+        named_in_url,
     )
     .await?;
     si.first_factor_verification = Some(v);
@@ -908,6 +920,9 @@ pub const PREPARE_FIRST_PARAMS: &[&str] = &[
     "redirect_url",
     "action_complete_redirect_url",
     "locale",
+    "proof_token",
+    "oidc_login_hint",
+    "oidc_prompt",
 ];
 
 /// `POST …/prepare_first_factor`.
@@ -967,7 +982,15 @@ pub async fn prepare_first_factor(
                 .ok_or_else(|| ApiError::missing("redirect_url"))?;
             let action_complete =
                 super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
-            start_external(ctx, &mut si, s, redirect_url, action_complete).await?;
+            start_external(
+                ctx,
+                &mut si,
+                s,
+                redirect_url,
+                action_complete,
+                cc.named_in_url,
+            )
+            .await?;
         }
         // Password needs no preparation (and any other enabled strategy is one of these).
         other => {
@@ -1062,6 +1085,9 @@ pub const ATTEMPT_FIRST_PARAMS: &[&str] = &[
     "signature",
     "public_key_credential",
     "locale",
+    // In the Frontend API description for `google_one_tap` and an old ticket flow; not used.
+    "token",
+    "ticket",
 ];
 
 /// `POST …/attempt_first_factor`.
@@ -1324,6 +1350,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
             second_factor_at: second_at,
             clear_sign_in: true,
             clear_sign_up: false,
+            rotate_token: !cc.keep_token,
         },
     )
     .await;
@@ -1348,7 +1375,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         serde_json::json!({ "factors": factors_used }),
     );
     si.created_session_id = Some(session.id);
-    cc.new_token = Some(token);
+    cc.new_token = token;
     cc.row = clients::get(&ctx.db, &si.client_id).await?;
     Ok(())
 }

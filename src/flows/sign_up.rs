@@ -92,6 +92,14 @@ pub const PARAMS: &[&str] = &[
     "captcha_error",
     "captcha_widget_type",
     "locale",
+    "timezone",
+    // Listed by the Frontend API description for strategies Portcullis does not offer
+    // (`oauth_token_*`, `google_one_tap`, bot-protection proofs): accepted, not used.
+    "code",
+    "token",
+    "proof_token",
+    "oidc_login_hint",
+    "oidc_prompt",
 ];
 
 /// Which fields sign-up asks for, from `[auth]`.
@@ -316,6 +324,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             super::oauth::Owner::SignUp(su.id.clone()),
             redirect_url.unwrap_or_default(),
             action_complete,
+            cc.named_in_url,
         )
         .await?;
         su.external_verification = Some(v);
@@ -1032,7 +1041,7 @@ async fn complete_if_ready(ctx: &Ctx, cc: &mut ClientCtx, su: &mut SignUp) -> Fl
     {
         return Err(ApiError::state("This sign-up is being completed by another request.").into());
     }
-    let result = write_user(ctx, su).await;
+    let result = write_user(ctx, su, !cc.keep_token).await;
     ctx.eph.delete(&lock).await?;
     let (user_id, session_id, token) = result?;
     super::audit::emit(
@@ -1051,12 +1060,16 @@ async fn complete_if_ready(ctx: &Ctx, cc: &mut ClientCtx, su: &mut SignUp) -> Fl
     su.created_session_id = Some(session_id);
     su.updated_at = ctx.now();
     save(ctx, su).await?;
-    cc.new_token = Some(token);
+    cc.new_token = token;
     cc.row = clients::get(&ctx.db, &su.client_id).await?;
     Ok(())
 }
 
-async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, String)> {
+async fn write_user(
+    ctx: &Ctx,
+    su: &SignUp,
+    rotate_token: bool,
+) -> FlowResult<(String, String, Option<String>)> {
     let now = ctx.now();
     let user_id = new_id("user");
     let strategy = |v: &Option<Verification>| {
@@ -1153,6 +1166,7 @@ async fn write_user(ctx: &Ctx, su: &SignUp) -> FlowResult<(String, String, Strin
             second_factor_at: None,
             clear_sign_in: false,
             clear_sign_up: true,
+            rotate_token,
         },
     )
     .await;

@@ -194,10 +194,10 @@ pub fn authorization(data: &[u8]) {
         .insert_header((header::AUTHORIZATION, value))
         .to_http_request();
     let _ = super::oidc::bearer(&req);
-    let (token, native) = super::fapi::extract::client_token(&req);
+    let (token, transport) = super::fapi::extract::client_token(&req, true);
     if readable {
         assert!(
-            native && token.is_some(),
+            transport == super::fapi::extract::Transport::Header && token.is_some(),
             "an Authorization header names a token"
         );
     }
@@ -223,7 +223,7 @@ pub fn headers(data: &[u8]) {
     let req = req.to_http_request();
     let _ = req.cookie(super::fapi::extract::CLIENT_COOKIE);
     let _ = req.cookies().map(|c| c.len());
-    let _ = super::fapi::extract::client_token(&req);
+    let _ = super::fapi::extract::client_token(&req, true);
     let _ = super::fapi::extract::origin(&req);
     let trusted = ["10.0.0.0/8".to_owned()];
     let ip = super::client_ip::client_ip(&req, &trusted);

@@ -113,7 +113,8 @@ backend_tests! {
         assert!(required.iter().any(|f| f == "username"));
         assert!(required.iter().any(|f| f == "password"));
         assert_eq!(b["user_settings"]["password_settings"]["min_length"], 8);
-        assert_eq!(b["display_config"]["captcha_enabled"], false);
+        assert_eq!(b["user_settings"]["sign_up"]["captcha_enabled"], false);
+        assert_eq!(b["display_config"]["captcha_public_key"], serde_json::Value::Null);
         // The SDK touches the environment with POST ?_method=PATCH.
         let r = app.post("/v1/environment?_method=PATCH", &[]).await;
         assert_eq!(r.status, StatusCode::OK);

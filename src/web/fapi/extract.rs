@@ -49,8 +49,32 @@ fn body_invalid(long: &str) -> ApiError {
     ApiError::new(ErrorCode::RequestBodyInvalid, "Request body invalid", long)
 }
 
-/// The token a request carries: `Authorization: Bearer` (native apps) or the cookie.
-pub(crate) fn client_token(req: &HttpRequest) -> (Option<String>, bool) {
+/// How a browser or app names its client, and so how a new token goes back to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// The HttpOnly `__client` cookie: browsers on Portcullis's own site.
+    Cookie,
+    /// `Authorization: Bearer` (or `?_is_native=1`): native apps, answered in the same header.
+    Header,
+    /// `?__clerk_db_jwt=`: a browser SDK in development mode (`[server] dev_browser`),
+    /// answered in a `Clerk-Db-Jwt` header.
+    DevBrowser,
+}
+
+/// The query parameter and response header of development-mode browser SDKs.
+pub const DEV_BROWSER_PARAM: &str = "__clerk_db_jwt";
+pub const DEV_BROWSER_HEADER: &str = "clerk-db-jwt";
+
+/// The value of one query parameter, percent-decoded.
+fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The token a request carries: `Authorization: Bearer` (native apps), the development
+/// browser's query parameter when `dev_browser` is on, or the cookie.
+pub(crate) fn client_token(req: &HttpRequest, dev_browser: bool) -> (Option<String>, Transport) {
     if let Some(auth) = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -61,26 +85,29 @@ pub(crate) fn client_token(req: &HttpRequest) -> (Option<String>, bool) {
             .or_else(|| auth.strip_prefix("bearer "))
             .unwrap_or(auth)
             .trim();
-        return (Some(token.to_owned()), true);
+        return (Some(token.to_owned()), Transport::Header);
     }
+    if dev_browser && let Some(token) = query_value(req, DEV_BROWSER_PARAM) {
+        return (Some(token), Transport::DevBrowser);
+    }
+    let native = req
+        .query_string()
+        .split('&')
+        .any(|kv| kv == "_is_native=1" || kv == "_is_native=true");
     (
         req.cookie(CLIENT_COOKIE).map(|c| c.value().to_owned()),
-        false,
+        if native {
+            Transport::Header
+        } else {
+            Transport::Cookie
+        },
     )
 }
 
-/// Whether the caller is a native app, which gets its token in a header, not a cookie.
-fn is_native(req: &HttpRequest) -> bool {
-    client_token(req).1
-        || req
-            .query_string()
-            .split('&')
-            .any(|kv| kv == "_is_native=1" || kv == "_is_native=true")
-}
-
 pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError> {
-    let (token, _) = client_token(req);
+    let (token, transport) = client_token(req, ctx.settings.server.dev_browser);
     let mut cc = client::resolve(ctx, token.as_deref()).await?;
+    cc.named_in_url = transport == Transport::DevBrowser;
     cc.ip = crate::web::client_ip::client_ip(req, &ctx.settings.server.trusted_proxies)
         .map(|ip| ip.to_string());
     cc.user_agent = req
@@ -100,7 +127,8 @@ pub fn origin(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A response carrying the client token when the request created or rotated it.
+/// A response carrying the client token when the request created or rotated it, the way
+/// the request carried its own.
 pub fn with_client_token(
     ctx: &Ctx,
     req: &HttpRequest,
@@ -114,9 +142,14 @@ pub fn with_client_token(
     let Some(token) = &cc.new_token else {
         return res;
     };
-    if is_native(req) {
+    let header_name = match client_token(req, ctx.settings.server.dev_browser).1 {
+        Transport::Cookie => None,
+        Transport::Header => Some(header::AUTHORIZATION),
+        Transport::DevBrowser => Some(header::HeaderName::from_static(DEV_BROWSER_HEADER)),
+    };
+    if let Some(name) = header_name {
         if let Ok(v) = header::HeaderValue::from_str(token) {
-            res.headers_mut().insert(header::AUTHORIZATION, v);
+            res.headers_mut().insert(name, v);
         }
         return res;
     }

@@ -37,6 +37,7 @@ pub fn operations() -> Vec<crate::web::openapi::Operation> {
 api_table! { Api::Frontend, "/v1", register_routes, frontend_operations;
     get "/environment" => environment::get, "The instance's settings: identifiers, factors, sign-up rules, display", returns Object;
     patch "/environment" => environment::get, "The same (browser SDKs touch it with PATCH)", returns Object;
+    post "/dev_browser" => dev_browser_create, "Development mode (`[server] dev_browser`): a new client, named from then on by `?__clerk_db_jwt=`", params NO_PARAMS, returns Object;
     get "/client" => client_get, "The browser's client with its sessions, sign-in and sign-up, or null";
     put "/client" => client_create, "Make sure the browser has a client", params NO_PARAMS;
     post "/client" => client_create, "Make sure the browser has a client", params NO_PARAMS;
@@ -287,6 +288,31 @@ async fn client_get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
         Err(e) => extract::error_response(&e),
     };
     extract::with_client_token(&ctx, &req, &cc, res)
+}
+
+/// `POST /v1/dev_browser`: a browser SDK in development mode, on a site the client cookie
+/// does not reach, asks for a client and names it with `?__clerk_db_jwt=` from then on.
+/// Only with `[server] dev_browser`; otherwise a 404 that says so.
+async fn dev_browser_create(ctx: web::Data<Ctx>) -> HttpResponse {
+    if !ctx.settings.server.dev_browser {
+        return extract::error_response(&FlowError::Api(ApiError::new(
+            crate::flows::ErrorCode::ResourceNotFound,
+            "not found",
+            "Development browsers are off here: with a production (pk_live_) key the client \
+             rides in Portcullis's cookie. An operator turns them on with [server] dev_browser.",
+        )));
+    }
+    let mut cc = ClientCtx::default();
+    match client::ensure(&ctx, &mut cc).await {
+        Ok(_) => {
+            let token = cc.new_token.unwrap_or_default();
+            HttpResponse::Ok()
+                .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                .insert_header((extract::DEV_BROWSER_HEADER, token.as_str()))
+                .json(json!({ "object": "dev_browser", "id": token }))
+        }
+        Err(e) => extract::error_response(&e),
+    }
 }
 
 /// `PUT /v1/client`: makes sure the browser has a client.
