@@ -11,8 +11,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::helpers::{TestApp, services_required};
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
     _profile: std::path::PathBuf,
 }
@@ -32,7 +32,7 @@ fn find(candidates: &[&str]) -> Option<String> {
 }
 
 /// A fresh headless Chromium, or None (with a note) when it is not installed.
-async fn browser(javascript: bool) -> Option<Browser> {
+pub(crate) async fn browser(javascript: bool) -> Option<Browser> {
     let (Some(driver_bin), Some(chrome_bin)) = (
         find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
         find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -100,7 +100,7 @@ async fn browser(javascript: bool) -> Option<Browser> {
 }
 
 impl Browser {
-    async fn go(&self, url: &str) {
+    pub(crate) async fn go(&self, url: &str) {
         self.client.goto(url).await.unwrap();
     }
 
@@ -156,12 +156,12 @@ impl Browser {
         self.submit(el).await;
     }
 
-    async fn url(&self) -> url::Url {
+    pub(crate) async fn url(&self) -> url::Url {
         self.client.current_url().await.unwrap()
     }
 
     /// The page's text; a page that is being replaced (a script navigating) is read again.
-    async fn text(&self) -> String {
+    pub(crate) async fn text(&self) -> String {
         let mut last = None;
         for _ in 0..40 {
             match self.client.find(Locator::Css("body")).await {
@@ -184,7 +184,7 @@ impl Browser {
         }
     }
 
-    async fn done(self) {
+    pub(crate) async fn done(self) {
         let b = self;
         let _ = b.client.clone().close().await;
     }

@@ -13,6 +13,7 @@ mod admin;
 mod audit;
 mod binary;
 mod browser;
+mod clerk_sdk;
 mod email_link;
 mod enumeration;
 mod ephemeral;
