@@ -1229,9 +1229,9 @@ async fn attempt_password(
     let user_id = si.user_id.clone().unwrap_or_default();
     let lock = lockout_key(ctx, si);
     super::lockout::check(ctx, &lock).await?;
-    let stored = users::get_user(&ctx.db, &user_id)
-        .await?
-        .and_then(|u| u.user.password_hash);
+    // The whole record: the hash now, the second factors right after.
+    let user = users::get_user(&ctx.db, &user_id).await?;
+    let stored = user.as_ref().and_then(|u| u.user.password_hash.clone());
     let rehash = stored
         .as_deref()
         .is_some_and(|h| ctx.passwords.needs_rehash(h));
@@ -1273,12 +1273,31 @@ async fn attempt_password(
         tracing::info!(%user_id, "password rehashed to argon2id");
     }
     si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
-    first_factor_done(ctx, cc, si).await
+    first_factor_done_for(ctx, cc, si, user.as_ref()).await
 }
 
 /// After the first factor: a second factor when the user has one, else a session. A passkey
 /// is possession and presence in one, so it needs no second step.
 async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
+    let passkey = si
+        .first_factor_verification
+        .as_ref()
+        .is_some_and(|v| v.strategy == "passkey");
+    let user = if passkey || si.phantom {
+        None
+    } else {
+        users::get_user(&ctx.db, &si.user_id.clone().unwrap_or_default()).await?
+    };
+    first_factor_done_for(ctx, cc, si, user.as_ref()).await
+}
+
+/// `first_factor_done` with the user already read (the password check reads it whole).
+async fn first_factor_done_for(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    si: &mut SignIn,
+    user: Option<&UserRecord>,
+) -> FlowResult<()> {
     if si.phantom {
         // Unreachable by design (nothing of a phantom verifies); never a session either way.
         return Err(ApiError::state("This sign-in cannot complete.").into());
@@ -1288,14 +1307,9 @@ async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> Fl
         .first_factor_verification
         .as_ref()
         .is_some_and(|v| v.strategy == "passkey");
-    si.supported_second_factors = if passkey {
-        Vec::new()
-    } else {
-        let user_id = si.user_id.clone().unwrap_or_default();
-        match users::get_user(&ctx.db, &user_id).await? {
-            Some(user) => super::mfa::second_factors(ctx, &user),
-            None => Vec::new(),
-        }
+    si.supported_second_factors = match user {
+        Some(user) if !passkey => super::mfa::second_factors(ctx, user),
+        _ => Vec::new(),
     };
     advance(ctx, cc, si).await
 }
