@@ -147,6 +147,44 @@ impl Params {
     }
 }
 
+/// What browser SDKs add to every sign-in and sign-up creation besides its own fields:
+/// captcha results, locale and time zone, and what the Frontend API description lists for
+/// strategies Portcullis does not offer (`oauth_token_*`, `google_one_tap`, bot-protection
+/// proofs). Accepted, not used.
+pub const CREATION_EXTRAS: [&str; 10] = [
+    "captcha_token",
+    "captcha_error",
+    "captcha_widget_type",
+    "locale",
+    "timezone",
+    "code",
+    "token",
+    "proof_token",
+    "oidc_login_hint",
+    "oidc_prompt",
+];
+
+/// `a` then `b`, as one list (`N` must be their total length): parameter lists built from
+/// shared parts, at compile time.
+pub const fn join<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "join: N must be A + B");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < B {
+        out[A + j] = b[j];
+        j += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

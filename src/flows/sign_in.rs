@@ -98,27 +98,18 @@ const KNOWN_STRATEGIES: &[&str] = &[
     "web3_okx_wallet_signature",
 ];
 
-pub const CREATE_PARAMS: &[&str] = &[
-    "identifier",
-    "strategy",
-    "password",
-    "redirect_url",
-    "action_complete_redirect_url",
-    "transfer",
-    "ticket",
-    "captcha_token",
-    "captcha_error",
-    "captcha_widget_type",
-    "locale",
-    "timezone",
-    // Listed by the Frontend API description for strategies Portcullis does not offer
-    // (`oauth_token_*`, `google_one_tap`, bot-protection proofs): accepted, not used.
-    "code",
-    "token",
-    "proof_token",
-    "oidc_login_hint",
-    "oidc_prompt",
-];
+pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
+    [
+        "identifier",
+        "strategy",
+        "password",
+        "redirect_url",
+        "action_complete_redirect_url",
+        "transfer",
+        "ticket",
+    ],
+    super::params::CREATION_EXTRAS,
+);
 
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {
     load_state(ctx, &keys::sign_in(id)).await

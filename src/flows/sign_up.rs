@@ -73,34 +73,25 @@ pub struct SignUp {
 
 /// The parameters `POST /v1/client/sign_ups` and `PATCH …/sign_ups/{id}` accept. The last
 /// few are sent by browser SDKs and ignored.
-pub const PARAMS: &[&str] = &[
-    "email_address",
-    "phone_number",
-    "username",
-    "password",
-    "first_name",
-    "last_name",
-    "strategy",
-    "redirect_url",
-    "action_complete_redirect_url",
-    "transfer",
-    "legal_accepted",
-    "unsafe_metadata",
-    "web3_wallet",
-    "ticket",
-    "captcha_token",
-    "captcha_error",
-    "captcha_widget_type",
-    "locale",
-    "timezone",
-    // Listed by the Frontend API description for strategies Portcullis does not offer
-    // (`oauth_token_*`, `google_one_tap`, bot-protection proofs): accepted, not used.
-    "code",
-    "token",
-    "proof_token",
-    "oidc_login_hint",
-    "oidc_prompt",
-];
+pub const PARAMS: &[&str] = &super::params::join::<14, 10, 24>(
+    [
+        "email_address",
+        "phone_number",
+        "username",
+        "password",
+        "first_name",
+        "last_name",
+        "strategy",
+        "redirect_url",
+        "action_complete_redirect_url",
+        "transfer",
+        "legal_accepted",
+        "unsafe_metadata",
+        "web3_wallet",
+        "ticket",
+    ],
+    super::params::CREATION_EXTRAS,
+);
 
 /// Which fields sign-up asks for, from `[auth]`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -442,20 +442,13 @@ async fn browser_authenticator_app_and_backup_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_continue_with_google() {
-    use crate::upstream::{CLIENT_ID, CLIENT_SECRET, Upstream, UpstreamUser};
+    use crate::upstream::{Upstream, UpstreamUser};
     let Some(b) = browser(true).await else { return };
     let up = Upstream::start(UpstreamUser::new("g-ada", Some("ada@example.com"), true)).await;
     let issuer = up.url.clone();
     let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |s| {
-        s.providers.insert(
-            "google".into(),
-            portcullis::config::ProviderSettings {
-                client_id: CLIENT_ID.into(),
-                client_secret: Some(CLIENT_SECRET.to_string().into()),
-                issuer: Some(issuer),
-                ..Default::default()
-            },
-        );
+        s.providers
+            .insert("google".into(), crate::upstream::google_settings(issuer));
     })
     .await
     .unwrap();

@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 
 use crate::browser::{Browser, browser};
 use crate::helpers::{Backend, Res, TestApp, services_required, totp_code};
-use crate::upstream::{CLIENT_ID, CLIENT_SECRET, Upstream, UpstreamUser};
+use crate::sessions::verify;
+use crate::upstream::{Upstream, UpstreamUser};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -163,31 +164,6 @@ async fn next_code(app: &TestApp, to: &str, before: usize) -> String {
     panic!("no new email reached {to}");
 }
 
-/// Verifies a session token as an app's backend does, with the published JWKS only.
-async fn verify(app: &TestApp, jwt: &str) -> Value {
-    use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
-    let jwks: JwkSet = app
-        .http
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let header = jsonwebtoken::decode_header(jwt).unwrap();
-    let jwk = jwks
-        .find(header.kid.as_deref().unwrap())
-        .expect("kid is published");
-    let mut validation = Validation::new(header.alg);
-    validation.set_issuer(&[app.address.as_str()]);
-    validation.set_required_spec_claims(&["exp", "iss", "sub", "iat"]);
-    assert_eq!(header.alg, Algorithm::ES256);
-    jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk).unwrap(), &validation)
-        .unwrap()
-        .claims
-}
-
 #[derive(Clone, Copy, PartialEq)]
 enum Key {
     /// `pk_live_`: the browser's client rides in Portcullis's HttpOnly cookie.
@@ -221,15 +197,8 @@ async fn custom_flows(key: Key) {
         s.server.allowed_redirect_origins = vec![origin];
         s.server.dev_browser = key == Key::Development;
         s.auth.multi_session = false;
-        s.providers.insert(
-            "google".into(),
-            portcullis::config::ProviderSettings {
-                client_id: CLIENT_ID.into(),
-                client_secret: Some(CLIENT_SECRET.to_string().into()),
-                issuer: Some(issuer),
-                ..Default::default()
-            },
-        );
+        s.providers
+            .insert("google".into(), crate::upstream::google_settings(issuer));
     })
     .await
     .unwrap();

@@ -4,7 +4,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
 use reqwest::StatusCode;
 
 /// Verifies a session token the way an app's backend does: with the published JWKS only.
-async fn verify(app: &TestApp, jwt: &str) -> serde_json::Value {
+pub(crate) async fn verify(app: &TestApp, jwt: &str) -> serde_json::Value {
     let jwks: JwkSet = app
         .http
         .get(app.url("/.well-known/jwks.json"))

@@ -376,3 +376,13 @@ async fn x_me(state: Shared, req: HttpRequest) -> HttpResponse {
         None => HttpResponse::Unauthorized().json(json!({"title": "Unauthorized", "status": 401})),
     }
 }
+
+/// The settings of a Google sign-in whose OpenID Provider is the stand-in at `issuer`.
+pub fn google_settings(issuer: String) -> portcullis::config::ProviderSettings {
+    portcullis::config::ProviderSettings {
+        client_id: CLIENT_ID.into(),
+        client_secret: Some(CLIENT_SECRET.to_string().into()),
+        issuer: Some(issuer),
+        ..Default::default()
+    }
+}
