@@ -34,6 +34,16 @@ pub struct Identity {
     pub image_url: Option<String>,
 }
 
+/// What an app asked to pass on to an OpenID provider's sign-in page (OpenID Connect Core
+/// 1.0 §3.1.2.1): the account to suggest and whether to ask again. Plain OAuth 2.0 providers
+/// have no such parameters and get neither.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    pub login_hint: Option<String>,
+    /// `none`, `login`, `consent` and `select_account`, space-separated.
+    pub prompt: Vec<String>,
+}
+
 /// Why a provider round trip failed.
 #[derive(Debug, thiserror::Error)]
 pub enum FederationError {
@@ -323,11 +333,20 @@ impl Federation {
         state: &str,
         nonce: &str,
         pkce_verifier: &str,
+        hints: &Hints,
     ) -> Result<String, FederationError> {
         match p.kind {
             ProviderKind::Oidc => {
-                oidc::authorization_url(&self.http, p, redirect_uri, state, nonce, pkce_verifier)
-                    .await
+                oidc::authorization_url(
+                    &self.http,
+                    p,
+                    redirect_uri,
+                    state,
+                    nonce,
+                    pkce_verifier,
+                    hints,
+                )
+                .await
             }
             ProviderKind::Oauth2 => {
                 oauth2::authorization_url(p, redirect_uri, state, pkce_verifier)

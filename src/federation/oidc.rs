@@ -6,16 +6,18 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreProviderMetadata,
+};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
+    LoginHint, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
     SignatureVerificationError,
 };
 use secrecy::ExposeSecret;
 use tokio::sync::RwLock;
 
-use super::{FederationError, Identity, Provider, split_name};
+use super::{FederationError, Hints, Identity, Provider, split_name};
 
 const METADATA_MAX_AGE: Duration = Duration::from_secs(3600);
 
@@ -76,6 +78,7 @@ pub(super) async fn authorization_url(
     state: &str,
     nonce: &str,
     pkce_verifier: &str,
+    hints: &Hints,
 ) -> Result<String, FederationError> {
     let m = metadata(http, p, false).await?;
     let c = client(p, &m, redirect_uri)?;
@@ -93,6 +96,17 @@ pub(super) async fn authorization_url(
             pkce_verifier.to_owned(),
         ));
         req = req.set_pkce_challenge(challenge);
+    }
+    if let Some(hint) = &hints.login_hint {
+        req = req.set_login_hint(LoginHint::new(hint.clone()));
+    }
+    for prompt in &hints.prompt {
+        req = req.add_prompt(match prompt.as_str() {
+            "none" => CoreAuthPrompt::None,
+            "login" => CoreAuthPrompt::Login,
+            "consent" => CoreAuthPrompt::Consent,
+            _ => CoreAuthPrompt::SelectAccount,
+        });
     }
     let (url, _, _) = req.url();
     Ok(url.to_string())

@@ -767,9 +767,12 @@ pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult
             user_id: me.user().user.id.clone(),
             session_id: me.session.row.id.clone(),
         },
-        redirect_url,
-        None,
-        me.named_in_url,
+        super::oauth::Back {
+            redirect_url,
+            action_complete_redirect_url: None,
+            named_in_url: me.named_in_url,
+            hints: crate::federation::Hints::default(),
+        },
     )
     .await
 }

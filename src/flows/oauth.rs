@@ -58,6 +58,44 @@ pub fn provider_for(ctx: &Ctx, strategy: &str) -> Option<std::sync::Arc<Provider
     ctx.federation.by_strategy(strategy)
 }
 
+/// `oidc_login_hint` / `oidc_prompt` of an OAuth start, for the provider's sign-in page.
+pub fn hints(params: &Params) -> FlowResult<crate::federation::Hints> {
+    let login_hint = params.text("oidc_login_hint")?;
+    if login_hint
+        .as_ref()
+        .is_some_and(|h| h.len() > 256 || h.chars().any(char::is_control))
+    {
+        return Err(ApiError::invalid_value(
+            "oidc_login_hint",
+            "oidc_login_hint must be at most 256 characters, without control characters.",
+        )
+        .into());
+    }
+    let mut prompt = Vec::new();
+    for value in params.text("oidc_prompt")?.unwrap_or_default().split(' ') {
+        match value {
+            "" => {}
+            "none" | "login" | "consent" | "select_account" => prompt.push(value.to_owned()),
+            _ => {
+                return Err(ApiError::invalid_value(
+                    "oidc_prompt",
+                    "oidc_prompt takes none, login, consent and select_account, space-separated.",
+                )
+                .into());
+            }
+        }
+    }
+    // OpenID Connect Core §3.1.2.1: `none` may not be combined with anything else.
+    if prompt.len() > 1 && prompt.iter().any(|p| p == "none") {
+        return Err(ApiError::invalid_value(
+            "oidc_prompt",
+            "oidc_prompt none cannot be combined with other values.",
+        )
+        .into());
+    }
+    Ok(crate::federation::Hints { login_hint, prompt })
+}
+
 /// `redirect_url` / `action_complete_redirect_url` of an OAuth start: required and allowed.
 pub fn redirect_param(ctx: &Ctx, params: &Params, name: &str) -> FlowResult<Option<String>> {
     match params.text(name)? {
@@ -93,6 +131,16 @@ fn provider_error(provider: &Provider, e: &FederationError) -> ApiError {
     }
 }
 
+/// How a round trip ends: where the browser goes back to, and what the provider's page is
+/// told.
+pub struct Back {
+    pub redirect_url: String,
+    pub action_complete_redirect_url: Option<String>,
+    /// The client was named in the URL (see `ClientCtx::named_in_url`).
+    pub named_in_url: bool,
+    pub hints: crate::federation::Hints,
+}
+
 /// Starts a round trip: the pending verification, carrying the provider URL to send the
 /// browser to.
 pub async fn start(
@@ -100,10 +148,14 @@ pub async fn start(
     provider: &Provider,
     client_id: &str,
     owner: Owner,
-    redirect_url: String,
-    action_complete_redirect_url: Option<String>,
-    named_in_url: bool,
+    back: Back,
 ) -> FlowResult<Verification> {
+    let Back {
+        redirect_url,
+        action_complete_redirect_url,
+        named_in_url,
+        hints,
+    } = back;
     let state = crypto::random_token();
     let now = ctx.now();
     let trip = RoundTrip {
@@ -126,6 +178,7 @@ pub async fn start(
             &state,
             &trip.nonce,
             &trip.verifier,
+            &hints,
         )
         .await
         .map_err(|e| provider_error(provider, &e))?;

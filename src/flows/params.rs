@@ -148,9 +148,10 @@ impl Params {
 }
 
 /// What browser SDKs add to every sign-in and sign-up creation besides its own fields:
-/// captcha results, locale and time zone, and what the Frontend API description lists for
+/// captcha results, locale and time zone, what the Frontend API description lists for
 /// strategies Portcullis does not offer (`oauth_token_*`, `google_one_tap`, bot-protection
-/// proofs). Accepted, not used.
+/// proofs), all accepted and not used; and `oidc_login_hint` / `oidc_prompt`, which go on to
+/// an OpenID provider's sign-in page.
 pub const CREATION_EXTRAS: [&str; 10] = [
     "captcha_token",
     "captcha_error",

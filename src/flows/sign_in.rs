@@ -234,9 +234,12 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             &provider,
             &client.id,
             super::oauth::Owner::SignIn(si.id.clone()),
-            redirect_url.unwrap_or_default(),
-            action_complete,
-            cc.named_in_url,
+            super::oauth::Back {
+                redirect_url: redirect_url.unwrap_or_default(),
+                action_complete_redirect_url: action_complete,
+                named_in_url: cc.named_in_url,
+                hints: super::oauth::hints(params)?,
+            },
         )
         .await?;
         si.first_factor_verification = Some(v);
@@ -292,15 +295,13 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             prepare_code(ctx, &mut si, s, None).await?;
         }
         (Some(s), _) if s.starts_with("oauth_") => {
-            start_external(
-                ctx,
-                &mut si,
-                s,
-                redirect_url.unwrap_or_default(),
-                action_complete,
-                cc.named_in_url,
-            )
-            .await?;
+            let back = super::oauth::Back {
+                redirect_url: redirect_url.unwrap_or_default(),
+                action_complete_redirect_url: action_complete,
+                named_in_url: cc.named_in_url,
+                hints: super::oauth::hints(params)?,
+            };
+            start_external(ctx, &mut si, s, back).await?;
         }
         (Some("email_link"), _) => {
             let redirect_url = redirect_url.ok_or_else(|| ApiError::missing("redirect_url"))?;
@@ -436,9 +437,7 @@ async fn start_external(
     ctx: &Ctx,
     si: &mut SignIn,
     strategy: &str,
-    redirect_url: String,
-    action_complete: Option<String>,
-    named_in_url: bool,
+    back: super::oauth::Back,
 ) -> FlowResult<()> {
     let provider = if strategy == "enterprise_sso" {
         si.identifier
@@ -453,9 +452,7 @@ async fn start_external(
         &provider,
         &si.client_id,
         super::oauth::Owner::SignIn(si.id.clone()),
-        redirect_url,
-        action_complete,
-        named_in_url,
+        back,
     )
     .await?;
     si.first_factor_verification = Some(v);
@@ -973,15 +970,13 @@ pub async fn prepare_first_factor(
                 .ok_or_else(|| ApiError::missing("redirect_url"))?;
             let action_complete =
                 super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
-            start_external(
-                ctx,
-                &mut si,
-                s,
+            let back = super::oauth::Back {
                 redirect_url,
-                action_complete,
-                cc.named_in_url,
-            )
-            .await?;
+                action_complete_redirect_url: action_complete,
+                named_in_url: cc.named_in_url,
+                hints: super::oauth::hints(params)?,
+            };
+            start_external(ctx, &mut si, s, back).await?;
         }
         // Password needs no preparation (and any other enabled strategy is one of these).
         other => {

@@ -313,9 +313,12 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             &provider,
             &client.id,
             super::oauth::Owner::SignUp(su.id.clone()),
-            redirect_url.unwrap_or_default(),
-            action_complete,
-            cc.named_in_url,
+            super::oauth::Back {
+                redirect_url: redirect_url.unwrap_or_default(),
+                action_complete_redirect_url: action_complete,
+                named_in_url: cc.named_in_url,
+                hints: super::oauth::hints(params)?,
+            },
         )
         .await?;
         su.external_verification = Some(v);

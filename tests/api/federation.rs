@@ -134,6 +134,46 @@ async fn sign_in_state(app: &TestApp, b: &reqwest::Client) -> Value {
 }
 
 backend_tests! {
+    async fn login_hint_and_prompt_reach_openid_providers_only(backend) {
+        let up = Upstream::start(UpstreamUser::new("g-ada", Some("ada@example.com"), true)).await;
+        let Some(app) = spawn(backend, &up, |_| {}).await else { return };
+        let b = browser();
+        let start = |strategy: &'static str, prompt: &'static str| {
+            let (app, b) = (&app, &b);
+            async move {
+                app.post_as(b, "/v1/client/sign_ins", &[
+                    ("strategy", strategy), ("redirect_url", "/sso-callback"),
+                    ("oidc_login_hint", "ada@example.com"), ("oidc_prompt", prompt),
+                ]).await
+            }
+        };
+        let r = start("oauth_google", "select_account").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let url = url::Url::parse(&external_url(&r.body)).unwrap();
+        let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["login_hint"], "ada@example.com");
+        assert_eq!(q["prompt"], "select_account");
+        // Plain OAuth 2.0 has no such parameters: Facebook's page is not told.
+        let r = start("oauth_facebook", "login").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let url = url::Url::parse(&external_url(&r.body)).unwrap();
+        assert!(url.query_pairs().all(|(k, _)| k != "login_hint" && k != "prompt"), "{url}");
+        // Only OpenID Connect's prompt values, and `none` alone.
+        for bad in ["sideways", "none login"] {
+            let r = start("oauth_google", bad).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
+            assert_eq!(r.error_param(), "oidc_prompt");
+        }
+        // The same on sign-up.
+        let r = app.post_as(&b, "/v1/client/sign_ups", &[
+            ("strategy", "oauth_google"), ("redirect_url", "/sso-callback"), ("oidc_prompt", "consent"),
+        ]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let url = r.body["response"]["verifications"]["external_account"]["external_verification_redirect_url"]
+            .as_str().unwrap().to_owned();
+        assert!(url.contains("prompt=consent"), "{url}");
+    }
+
     async fn google_new_user_by_transfer_then_returning_user(backend) {
         let up = Upstream::start(UpstreamUser::new("g-ada", Some("ada@example.com"), true)).await;
         let Some(app) = spawn(backend, &up, |_| {}).await else { return };
