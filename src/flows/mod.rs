@@ -58,6 +58,8 @@ pub struct Ctx {
     pub discovery: crate::web::Published,
     /// `/openapi.json`, rendered at its first request (not at start-up).
     pub openapi: std::sync::OnceLock<crate::web::Published>,
+    /// `/v1/environment`, rendered at its first request: it depends only on the settings.
+    pub environment: std::sync::OnceLock<crate::web::Published>,
     /// Woken when this instance queues a webhook, so it is sent at once.
     pub webhooks_due: std::sync::Arc<tokio::sync::Notify>,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.

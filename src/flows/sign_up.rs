@@ -220,6 +220,8 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?;
     let action_complete =
         super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
+    // Checked with the rest of the input, before anything is written.
+    let hints = super::oauth::hints(params)?;
     if provider.is_some() && redirect_url.is_none() {
         return Err(ApiError::missing("redirect_url").into());
     }
@@ -317,7 +319,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
                 redirect_url: redirect_url.unwrap_or_default(),
                 action_complete_redirect_url: action_complete,
                 named_in_url: cc.named_in_url,
-                hints: super::oauth::hints(params)?,
+                hints,
             },
         )
         .await?;

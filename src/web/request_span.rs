@@ -62,17 +62,30 @@ impl RootSpanBuilder for RedactedSpan {
             .map(|id| id.to_string())
             .unwrap_or_default();
         let route = request.match_pattern().unwrap_or_default();
-        tracing::info_span!(
+        let span = tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
             http.route = %route,
             http.target = %redacted_target(request.path(), request.query_string()),
+            http.client_ip = tracing::field::Empty,
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             request_id = %request_id,
             exception.message = tracing::field::Empty,
             exception.details = tracing::field::Empty,
-        )
+        );
+        if !span.is_disabled() {
+            // The caller's address as the limits and the audit trail see it (a trusted
+            // proxy's X-Forwarded-For, else the peer), not whatever a forwarded header claims.
+            let trusted = request
+                .app_data::<actix_web::web::Data<crate::flows::Ctx>>()
+                .map(|c| c.settings.server.trusted_proxies.as_slice())
+                .unwrap_or_default();
+            if let Some(ip) = super::client_ip::client_ip(request.request(), trusted) {
+                span.record("http.client_ip", tracing::field::display(ip));
+            }
+        }
+        span
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {

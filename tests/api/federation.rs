@@ -164,6 +164,15 @@ backend_tests! {
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
             assert_eq!(r.error_param(), "oidc_prompt");
         }
+        // Refused before anything is written: a new browser gets no client, sign-in or sign-up.
+        let fresh = browser();
+        for path in ["/v1/client/sign_ins", "/v1/client/sign_ups"] {
+            let r = app.post_as(&fresh, path, &[
+                ("strategy", "oauth_google"), ("redirect_url", "/sso-callback"), ("oidc_prompt", "sideways"),
+            ]).await;
+            assert_eq!(r.error_param(), "oidc_prompt", "{path}: {}", r.body);
+        }
+        assert_eq!(app.get_as(&fresh, "/v1/client").await.body["client"], Value::Null);
         // The same on sign-up.
         let r = app.post_as(&b, "/v1/client/sign_ups", &[
             ("strategy", "oauth_google"), ("redirect_url", "/sso-callback"), ("oidc_prompt", "consent"),

@@ -107,6 +107,7 @@ backend_tests! {
         assert_eq!(attrs["email_address"]["required"], true);
         assert_eq!(attrs["email_address"]["first_factors"][0], "email_code");
         assert_eq!(attrs["username"]["required"], true);
+        assert_eq!(attrs["username"]["used_for_first_factor"], true, "an identifier at sign-in");
         assert_eq!(attrs["phone_number"]["enabled"], false);
         assert_eq!(attrs["first_name"]["enabled"], false);
         let required = b["user_settings"]["sign_up"]["required_fields"].as_array().unwrap();

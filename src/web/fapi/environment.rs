@@ -3,7 +3,7 @@
 //! `Client.Environment`, with captcha, organizations, billing and API keys off). Portcullis
 //! adds `user_settings.first_factors` and `sign_up.required_fields` / `optional_fields`.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::config::FieldMode;
@@ -40,7 +40,7 @@ fn mode_word(mode: FieldMode) -> &'static str {
     }
 }
 
-pub fn body(ctx: &Ctx) -> Value {
+fn body(ctx: &Ctx) -> Value {
     let a = &ctx.settings.auth;
     let issuer = ctx.settings.issuer();
     let first = |f: &str| a.first_factors.iter().any(|s| s == f);
@@ -187,6 +187,9 @@ pub fn body(ctx: &Ctx) -> Value {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    // A username has no factor of its own but identifies the user at sign-in.
+    let mut username = attribute(a.username, Vec::new(), Vec::new(), &[]);
+    username["used_for_first_factor"] = json!(a.username.enabled());
     let user_settings = json!({
             "attributes": {
                 "email_address": attribute(
@@ -201,11 +204,12 @@ pub fn body(ctx: &Ctx) -> Value {
                     if second("phone_code") { vec!["phone_code"] } else { Vec::new() },
                     &["phone_code"],
                 ),
-                "username": attribute(a.username, Vec::new(), Vec::new(), &[]),
+                "username": username,
                 "web3_wallet": attribute(a.web3_wallet, web3.clone(), Vec::new(), &web3),
                 "first_name": attribute(a.first_name, Vec::new(), Vec::new(), &[]),
                 "last_name": attribute(a.last_name, Vec::new(), Vec::new(), &[]),
-                "password": attribute(a.password, some(&["password"]), Vec::new(), &[]),
+                // Password is offered through `auth_config.first_factors`, not as an attribute.
+                "password": attribute(a.password, Vec::new(), Vec::new(), &[]),
                 "authenticator_app": attribute(second_mode("totp"), Vec::new(), vec!["totp"], &["totp"]),
                 "ticket": attribute(FieldMode::Optional, vec!["ticket"], Vec::new(), &["ticket"]),
                 "backup_code": attribute(second_mode("backup_code"), Vec::new(), vec!["backup_code"], &[]),
@@ -313,8 +317,10 @@ pub fn body(ctx: &Ctx) -> Value {
     })
 }
 
-pub async fn get(ctx: web::Data<Ctx>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .json(body(&ctx))
+/// Rendered once (it depends only on the settings) and served with its ETag; `no-cache`
+/// makes browsers ask again each time, so a changed configuration shows after a restart.
+pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    ctx.environment
+        .get_or_init(|| crate::web::Published::new(body(&ctx).to_string()))
+        .respond(&req, "no-cache")
 }

@@ -66,7 +66,7 @@ pub const DEV_BROWSER_PARAM: &str = "__clerk_db_jwt";
 pub const DEV_BROWSER_HEADER: &str = "clerk-db-jwt";
 
 /// The value of one query parameter, percent-decoded.
-fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+pub(crate) fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())

@@ -42,10 +42,7 @@ api_table! { Api::Account, "/v1", register_routes, operations;
 
 /// `_clerk_session_id` from the query: the session the call acts on.
 fn session_param(req: &HttpRequest) -> Option<String> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "_clerk_session_id")
-        .map(|(_, v)| v.into_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 64)
+    super::extract::query_value(req, "_clerk_session_id").filter(|v| !v.is_empty() && v.len() <= 64)
 }
 
 /// Runs `op` for the signed-in user and wraps its answer in the envelope.

@@ -466,10 +466,7 @@ async fn oauth_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 /// `GET /v1/verify?token=…`: an email link, opened in a browser. An HTML answer.
 async fn verify_link(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     let mut cc = client_or_error!(ctx, req);
-    let token = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let token = extract::query_value(&req, "token").unwrap_or_default();
     let res = match crate::flows::email_link::open(&ctx, &mut cc, &token).await {
         Ok(crate::flows::email_link::Opened::Here(to)) => HttpResponse::SeeOther()
             .insert_header((actix_web::http::header::LOCATION, to))
@@ -489,10 +486,7 @@ async fn verify_link(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 /// `GET /v1/testing/outbox?to=…`: the latest messages sent to an address or number, for
 /// apps' end-to-end tests. Only in test mode; otherwise it does not exist.
 async fn testing_outbox(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let to = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "to")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let to = extract::query_value(&req, "to").unwrap_or_default();
     match ctx.delivery.outbox_for(&to).filter(|_| ctx.test_mode()) {
         Some(messages) => HttpResponse::Ok()
             .insert_header(("cache-control", "no-store"))

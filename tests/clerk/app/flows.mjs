@@ -1,15 +1,20 @@
 // An app's custom sign-up and sign-in flows, written against Clerk's browser SDK the way its
 // custom-flow documentation shows them. The only Portcullis-specific part is the two settings
-// `start` passes: the publishable key and `proxyUrl`. tests/api/clerk_sdk.rs calls these
+// `load` passes: the publishable key and `proxyUrl`. tests/api/clerk_sdk.rs calls these
 // functions in headless Chromium; each answers a plain object (the SDK's error code on failure).
 import { Clerk } from '/sdk/clerk.mjs';
 
 const settings = new URLSearchParams(location.search);
 let clerk;
 
-export async function start() {
+// The two settings an app moving from Clerk changes: its publishable key and `proxyUrl`.
+async function load() {
   clerk = new Clerk(settings.get('pk'), { proxyUrl: settings.get('proxy') });
   await clerk.load();
+}
+
+export async function start() {
+  await load();
   return state();
 }
 
@@ -99,8 +104,7 @@ export const signInWithProvider = (strategy) => run(async () => {
 
 // The callback page: a new account from the provider becomes a sign-up (a transfer) here.
 export async function finishRedirect() {
-  clerk = new Clerk(settings.get('pk'), { proxyUrl: settings.get('proxy') });
-  await clerk.load();
+  await load();
   await clerk.handleRedirectCallback({
     signInFallbackRedirectUrl: page('index.html'),
     signUpFallbackRedirectUrl: page('index.html'),
