@@ -113,7 +113,7 @@ impl TestApp {
                 let schema = postgres_schema().await?;
                 settings.database.url = postgres_url();
                 settings.database.schema = Some(schema.clone());
-                settings.database.max_connections = 5;
+                settings.database.max_connections = Some(5);
                 settings.redis.url = redis_url();
                 settings.redis.key_prefix = format!("{schema}:");
             }
