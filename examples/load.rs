@@ -305,17 +305,24 @@ async fn authcode(
 /// sign-in and token figures are compared with.
 async fn cost() {
     let hasher = portcullis::crypto::PasswordHasher::new(None, 1).expect("hasher");
-    let runs = 8;
-    let t = Instant::now();
-    for _ in 0..runs {
+    // The median of many single hashes: on a shared virtual machine one run of a few hashes
+    // moved by a quarter between runs, and the bound moved with it.
+    let mut times = Vec::new();
+    for _ in 0..25 {
+        let t = Instant::now();
         hasher
             .hash(secrecy::SecretString::from(PASSWORD.to_owned()))
             .await
             .expect("hash");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    // The first hash allocates and faults in the work area; the server keeps its areas.
+    times.remove(0);
+    times.sort_by(f64::total_cmp);
+    println!("COST argon2id_ms {:.2}", times[times.len() / 2]);
     println!(
-        "COST argon2id_ms {:.2}",
-        t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
+        "COST argon2id_fastest_ms {:.2}",
+        times.first().copied().unwrap_or_default()
     );
     // The same hashes on every core at once, as the server runs them: memory bandwidth is
     // shared, so this is what the hardware really allows for password checks.
