@@ -568,7 +568,7 @@ pub async fn list_users(
         id: id.clone(),
     });
     let ids: Vec<String> = page.into_iter().map(|(id, _)| id).collect();
-    Ok((users::load_users(&ctx.db, &ids).await?, next))
+    Ok((users::read_users(&ctx.db, &ids).await?, next))
 }
 
 /// Cuts a page read with `limit + 1` rows down to `limit`; the cursor of its last row when

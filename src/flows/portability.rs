@@ -285,7 +285,7 @@ pub async fn import_line(
         Some(id)
             if id.starts_with("user_")
                 && id.len() <= 64
-                && users::get_user(db, id).await?.is_none() =>
+                && users::load_user(db, id).await?.is_none() =>
         {
             id.clone()
         }

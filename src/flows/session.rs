@@ -78,19 +78,38 @@ pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
 
 /// The client's sessions that are still active or pending, with their users.
 pub async fn live_for_client(ctx: &Ctx, client_id: &str) -> FlowResult<Vec<LiveSession>> {
+    live_for_client_knowing(ctx, client_id, None).await
+}
+
+/// `live_for_client`, with one user record the caller already holds as stored.
+pub async fn live_for_client_knowing(
+    ctx: &Ctx,
+    client_id: &str,
+    known: Option<&UserRecord>,
+) -> FlowResult<Vec<LiveSession>> {
     let rows: Vec<SessionRow> = sessions::active_for_client(&ctx.db, client_id)
         .await?
         .into_iter()
         .filter(|r| matches!(effective(ctx, r).0, "active" | "pending"))
         .collect();
-    attach_users(ctx, rows).await
+    attach_users(ctx, rows, known).await
 }
 
-async fn attach_users(ctx: &Ctx, rows: Vec<SessionRow>) -> FlowResult<Vec<LiveSession>> {
-    let mut ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+async fn attach_users(
+    ctx: &Ctx,
+    rows: Vec<SessionRow>,
+    known: Option<&UserRecord>,
+) -> FlowResult<Vec<LiveSession>> {
+    let known = known.filter(|k| rows.iter().any(|r| r.user_id == k.user.id));
+    let mut ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.user_id.clone())
+        .filter(|id| known.is_none_or(|k| k.user.id != *id))
+        .collect();
     ids.sort();
     ids.dedup();
-    let users = users::load_users(&ctx.db, &ids).await?;
+    let mut users = users::read_users(&ctx.db, &ids).await?;
+    users.extend(known.cloned());
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -112,7 +131,7 @@ pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<
         .await?
         .filter(|r| r.client_id == client_id)
         .ok_or_else(|| ApiError::not_found("session"))?;
-    attach_users(ctx, vec![row])
+    attach_users(ctx, vec![row], None)
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("session").into())
@@ -167,7 +186,7 @@ pub async fn create(
     // With mfa_required, a user without a second factor gets a pending session: signed in
     // only to set one up.
     let status = if auth.mfa_required
-        && !users::get_user(db, new.user_id)
+        && !users::load_user(db, new.user_id)
             .await?
             .is_some_and(|u| u.two_factor_enabled())
     {

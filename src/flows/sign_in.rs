@@ -1259,6 +1259,9 @@ async fn attempt_password(
         let fresh = ctx.passwords.hash(SecretString::from(password)).await?;
         users::set_password(&ctx.db, &user_id, &fresh, ctx.now()).await?;
         tracing::info!(%user_id, "password rehashed to argon2id");
+    } else {
+        // Still as stored: the response's client can show it without reading it again.
+        cc.signed_in_user = user.clone();
     }
     si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
     first_factor_done_for(ctx, cc, si, user.as_ref()).await
@@ -1376,6 +1379,10 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         "sign_in.succeeded",
         serde_json::json!({ "factors": factors_used }),
     );
+    // The session wrote the user's last sign-in time, at the session's creation.
+    if let Some(u) = cc.signed_in_user.as_mut().filter(|u| u.user.id == user_id) {
+        u.user.last_sign_in_at = Some(session.created_at);
+    }
     si.created_session_id = Some(session.id);
     cc.new_token = token;
     cc.row = clients::get(&ctx.db, &si.client_id).await?;

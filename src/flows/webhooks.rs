@@ -96,7 +96,7 @@ pub async fn enqueue_user(
     if !wanted(ctx, event) {
         return Ok(());
     }
-    let data = match crate::store::users::get_user(db, user_id).await? {
+    let data = match crate::store::users::load_user(db, user_id).await? {
         Some(u) => crate::web::fapi::render::user(&u),
         None => json!({ "object": "user", "id": user_id, "deleted": true }),
     };

@@ -35,6 +35,23 @@ pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransacti
     .await
 }
 
+/// Starts a transaction that only reads, so that several statements see one picture of the
+/// database and run on one pooled connection. PostgreSQL takes a REPEATABLE READ snapshot
+/// (read-only transactions there never fail to serialize); every SQLite transaction reads
+/// one snapshot already. Cheaper too: outside a transaction the pool lends a connection per
+/// statement and tests it with a round trip when it comes back, so eight statements cost
+/// sixteen round trips; inside one they cost eleven.
+pub async fn begin_read(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionOptions, TransactionTrait};
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    db.begin_with_options(TransactionOptions {
+        isolation_level: postgres.then_some(IsolationLevel::RepeatableRead),
+        access_mode: postgres.then_some(AccessMode::ReadOnly),
+        sqlite_transaction_mode: None,
+    })
+    .await
+}
+
 /// Opens the pool. SQLite gets WAL and a busy timeout so concurrent writers queue instead of
 /// failing; PostgreSQL may be pointed at a schema (tests give each run its own).
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::entities::{
@@ -107,8 +107,27 @@ pub async fn identifier_taken(
     })
 }
 
-pub async fn get_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<UserRecord>, DbErr> {
+/// One user, as [`read_users`] reads them.
+pub async fn get_user(db: &DatabaseConnection, id: &str) -> Result<Option<UserRecord>, DbErr> {
+    Ok(read_users(db, &[id.to_owned()]).await?.pop())
+}
+
+/// One user, on the caller's connection or transaction.
+pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<UserRecord>, DbErr> {
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
+}
+
+/// [`load_users`] in a read-only transaction of its own: the eight queries see one picture
+/// of the users (never a user row from before a change and their addresses from after it),
+/// on one pooled connection.
+pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<UserRecord>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = super::begin_read(db).await?;
+    let users = load_users(&txn, ids).await?;
+    txn.commit().await?;
+    Ok(users)
 }
 
 /// Loads users with their identifications, second factors, wallets, passkeys and upstream

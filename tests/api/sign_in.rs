@@ -35,6 +35,12 @@ backend_tests! {
         assert!(r.body["client"]["sign_in"].is_null());
         let cookie_after = r.headers.get("set-cookie").expect("a rotated cookie").to_str().unwrap();
         assert_ne!(cookie_before.split(';').next(), cookie_after.split(';').next());
+        // The answer shows the user as stored: the sign-in's own write (the last sign-in
+        // time) included, though the answer is built from the record the attempt read.
+        let answered = r.body["client"]["sessions"][0]["user"].clone();
+        assert!(answered["last_sign_in_at"].as_i64().is_some(), "{answered}");
+        let reread = app.get("/v1/client").await;
+        assert_eq!(reread.body["response"]["sessions"][0]["user"], answered);
 
         // The token from before sign-in no longer names this client.
         let old = cookie_before.split(';').next().unwrap().trim_start_matches("__client=").to_owned();
