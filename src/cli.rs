@@ -340,13 +340,7 @@ pub fn config_summary(settings: &Settings) -> String {
     } else {
         "unknown"
     };
-    let redacted = match url::Url::parse(db) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => db.clone(),
-    };
+    let redacted = crate::store::redact_url(db);
     let _ = std::fmt::Write::write_fmt(
         &mut out,
         format_args!(

@@ -29,11 +29,11 @@ pub struct ClientCtx {
     /// back, finishing a round trip a client named in the URL started. Its sign-in then
     /// keeps the token the SDK already holds.
     pub keep_token: bool,
-    /// The user a sign-in in this request just completed for, as stored when the request
-    /// ends: the flow read the whole record, and the only later write (the last sign-in
-    /// time) is applied to it. The client's render uses it instead of reading the user again
-    /// (eight statements of a password sign-in's attempt).
-    pub signed_in_user: Option<UserRecord>,
+    /// A user record this request read whole and keeps as stored: a password attempt sets
+    /// it once the password is proven (not after a rehash, which writes more), and a
+    /// completed sign-in applies the one later write, the last sign-in time. The client's
+    /// render uses it instead of reading the user again (eight statements).
+    pub known_user: Option<UserRecord>,
 }
 
 impl ClientCtx {
@@ -51,12 +51,7 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
     let row = clients::find_by_token_hash(&ctx.db, &hash).await?;
     Ok(ClientCtx {
         row,
-        new_token: None,
-        ip: None,
-        user_agent: None,
-        named_in_url: false,
-        keep_token: false,
-        signed_in_user: None,
+        ..ClientCtx::default()
     })
 }
 
@@ -105,7 +100,7 @@ pub struct ClientSnapshot {
 }
 
 /// Re-reads the client from storage (after a flow changed it). `known` is a user record
-/// the request already holds as stored (`ClientCtx::signed_in_user`), not read again.
+/// the request already holds as stored (`ClientCtx::known_user`), not read again.
 pub async fn snapshot(
     ctx: &Ctx,
     client_id: &str,

@@ -1261,7 +1261,7 @@ async fn attempt_password(
         tracing::info!(%user_id, "password rehashed to argon2id");
     } else {
         // Still as stored: the response's client can show it without reading it again.
-        cc.signed_in_user = user.clone();
+        cc.known_user = user.clone();
     }
     si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
     first_factor_done_for(ctx, cc, si, user.as_ref()).await
@@ -1380,7 +1380,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         serde_json::json!({ "factors": factors_used }),
     );
     // The session wrote the user's last sign-in time, at the session's creation.
-    if let Some(u) = cc.signed_in_user.as_mut().filter(|u| u.user.id == user_id) {
+    if let Some(u) = cc.known_user.as_mut().filter(|u| u.user.id == user_id) {
         u.user.last_sign_in_at = Some(session.created_at);
     }
     si.created_session_id = Some(session.id);

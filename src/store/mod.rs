@@ -65,14 +65,10 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     // The pool pings a connection before every checkout unless told otherwise: one more
     // round trip per statement. A SQLite connection is a file handle on the connection's own
     // thread and cannot go stale, so it is never pinged (each ping was a hop to that thread
-    // and back, a quarter of a sign-in's non-hashing time). A PostgreSQL connection is pinged
-    // only after it sat idle long enough for a server, proxy or firewall to have dropped it.
+    // and back). A PostgreSQL connection is pinged only after it sat idle long enough for a
+    // server, proxy or firewall to have dropped it.
     if sqlite {
         opts.test_before_acquire(false);
-    } else {
-        opts.test_before_acquire_if_idle_for(Duration::from_secs(30));
-    }
-    if sqlite {
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -82,6 +78,8 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 // the file anyway, and the connections' caches add up.
                 .pragma("cache_size", "-1024")
         });
+    } else {
+        opts.test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     if let Some(schema) = &settings.schema {
         opts.set_schema_search_path(schema.clone());

@@ -95,7 +95,7 @@ async fn client_json(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx) -> FlowResult
     let Some(id) = cc.id() else {
         return Ok(Value::Null);
     };
-    match client::snapshot(ctx, id, cc.signed_in_user.as_ref()).await? {
+    match client::snapshot(ctx, id, cc.known_user.as_ref()).await? {
         Some(snap) => render::client(ctx, &snap, extract::origin(req).as_deref()),
         None => Ok(Value::Null),
     }
