@@ -59,12 +59,13 @@ pub enum KeysCommand {
 }
 
 /// The key that seals secrets at rest, when `[server] key_encryption_key` is set.
-fn sealer(settings: &Settings) -> Option<KeyEncryption> {
+fn sealer(settings: &Settings) -> anyhow::Result<Option<KeyEncryption>> {
     settings
         .server
         .key_encryption_key
         .as_ref()
         .map(KeyEncryption::new)
+        .transpose()
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
@@ -159,7 +160,7 @@ pub async fn clients(settings: &Settings, command: ClientsCommand) -> anyhow::Re
 pub async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
     let db = open(settings).await?;
     let now = SystemClock.now_ms();
-    let kek = sealer(settings);
+    let kek = sealer(settings)?;
     match command {
         KeysCommand::Rotate { publish_delay_secs } => {
             anyhow::ensure!(
@@ -407,7 +408,7 @@ pub fn config_summary(settings: &Settings) -> String {
 pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
     let db = open(settings).await?;
     let now = SystemClock.now_ms();
-    let kek = sealer(settings);
+    let kek = sealer(settings)?;
     match command {
         UsersCommand::Import { file } => {
             let text = if file.as_os_str() == "-" {

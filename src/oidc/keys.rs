@@ -33,41 +33,98 @@ fn algorithm(name: &str) -> Option<Algorithm> {
 }
 
 /// Seals secrets at rest (signing keys, authenticator secrets): ChaCha20-Poly1305 under a
-/// key derived from `[server] key_encryption_key`.
+/// key derived from `[server] key_encryption_key` with argon2id and a random salt stored with
+/// each sealed value, so the passphrase cannot be tested with one fast hash per guess.
+/// Values sealed by older versions (`enc:v1:`, the key an unsalted SHA-256 of the passphrase)
+/// still open; everything sealed from now on is `enc:v2:`.
 #[derive(Clone)]
-pub struct KeyEncryption(chacha20poly1305::Key);
+pub struct KeyEncryption {
+    passphrase: SecretString,
+    /// The salt and key new seals use, derived once per process.
+    current: ([u8; SALT_LEN], chacha20poly1305::Key),
+    /// Keys derived for the salts of values opened so far (one per process that sealed).
+    derived:
+        Arc<std::sync::Mutex<std::collections::HashMap<[u8; SALT_LEN], chacha20poly1305::Key>>>,
+}
 
-const SEALED: &str = "enc:v1:";
+const SEALED_V1: &str = "enc:v1:";
+const SEALED: &str = "enc:v2:";
+const SALT_LEN: usize = 16;
 
 impl KeyEncryption {
-    pub fn new(secret: &SecretString) -> Self {
-        let digest: [u8; 32] = Sha256::digest(secret.expose_secret().as_bytes()).into();
-        Self(chacha20poly1305::Key::from(digest))
+    pub fn new(secret: &SecretString) -> anyhow::Result<Self> {
+        let salt = crate::crypto::random_bytes::<SALT_LEN>();
+        let key = derive_kek(secret, &salt)?;
+        Ok(Self {
+            passphrase: secret.clone(),
+            current: (salt, key),
+            derived: Arc::new(std::sync::Mutex::new(
+                std::iter::once((salt, key)).collect(),
+            )),
+        })
     }
 
     pub fn seal(&self, plain: &str) -> anyhow::Result<String> {
+        let (salt, key) = &self.current;
         let nonce_bytes = crate::crypto::random_bytes::<12>();
-        let cipher = ChaCha20Poly1305::new(&self.0);
-        let ct = cipher
+        let ct = ChaCha20Poly1305::new(key)
             .encrypt(&Nonce::from(nonce_bytes), plain.as_bytes())
             .map_err(|_| anyhow::anyhow!("sealing a secret failed"))?;
-        let mut out = nonce_bytes.to_vec();
+        let mut out = salt.to_vec();
+        out.extend_from_slice(&nonce_bytes);
         out.extend_from_slice(&ct);
         Ok(format!("{SEALED}{}", STANDARD.encode(out)))
     }
 
     pub fn open(&self, stored: &str) -> anyhow::Result<String> {
-        let raw = STANDARD.decode(stored.trim_start_matches(SEALED))?;
-        anyhow::ensure!(raw.len() > 12, "sealed key too short");
-        let (nonce, ct) = raw.split_at(12);
+        let (key, rest) = if let Some(b64) = stored.strip_prefix(SEALED) {
+            let raw = STANDARD.decode(b64)?;
+            anyhow::ensure!(raw.len() > SALT_LEN + 12, "sealed key too short");
+            let (salt, rest) = raw.split_at(SALT_LEN);
+            let salt: [u8; SALT_LEN] = salt.try_into()?;
+            (self.key_for(salt)?, rest.to_vec())
+        } else {
+            let raw = STANDARD.decode(stored.trim_start_matches(SEALED_V1))?;
+            let legacy: [u8; 32] =
+                Sha256::digest(self.passphrase.expose_secret().as_bytes()).into();
+            (chacha20poly1305::Key::from(legacy), raw)
+        };
+        anyhow::ensure!(rest.len() > 12, "sealed key too short");
+        let (nonce, ct) = rest.split_at(12);
         let nonce: [u8; 12] = nonce.try_into()?;
-        let plain = ChaCha20Poly1305::new(&self.0)
+        let plain = ChaCha20Poly1305::new(&key)
             .decrypt(&Nonce::from(nonce), ct)
             .map_err(|_| {
                 anyhow::anyhow!("a sealed secret does not open with [server] key_encryption_key")
             })?;
         Ok(String::from_utf8(plain)?)
     }
+
+    fn key_for(&self, salt: [u8; SALT_LEN]) -> anyhow::Result<chacha20poly1305::Key> {
+        let mut cache = self
+            .derived
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(k) = cache.get(&salt) {
+            return Ok(*k);
+        }
+        let k = derive_kek(&self.passphrase, &salt)?;
+        cache.insert(salt, k);
+        Ok(k)
+    }
+}
+
+/// argon2id with OWASP's parameters for it (19 MiB, two passes): the passphrase may be
+/// something a person chose, so each guess must cost what a password guess costs.
+fn derive_kek(secret: &SecretString, salt: &[u8]) -> anyhow::Result<chacha20poly1305::Key> {
+    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32))
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = [0u8; 32];
+    argon
+        .hash_password_into(secret.expose_secret().as_bytes(), salt, &mut out)
+        .map_err(|e| anyhow::anyhow!("deriving the key encryption key: {e}"))?;
+    Ok(chacha20poly1305::Key::from(out))
 }
 
 /// Seals `plain` when a key encryption key is configured; stores it as it is otherwise.
@@ -85,7 +142,7 @@ pub fn open_if_sealed(
     kek: Option<&KeyEncryption>,
     what: &str,
 ) -> anyhow::Result<String> {
-    if stored.starts_with(SEALED) {
+    if stored.starts_with(SEALED) || stored.starts_with(SEALED_V1) {
         let kek = kek.ok_or_else(|| {
             anyhow::anyhow!("{what} are encrypted but [server] key_encryption_key is not set")
         })?;
@@ -615,14 +672,42 @@ mod tests {
 
     #[test]
     fn sealed_keys_need_the_key_encryption_key() {
-        let kek = KeyEncryption::new(&SecretString::from("correct horse"));
+        let kek = KeyEncryption::new(&SecretString::from("correct horse")).unwrap();
         let row = generate("ES256", 0, 0, Some(&kek)).unwrap();
         assert!(row.private_pem.starts_with(SEALED));
         assert!(!row.private_pem.contains("PRIVATE KEY"));
         assert!(KeyRing::build(std::slice::from_ref(&row), 1, 0, Some(&kek)).is_ok());
         assert!(KeyRing::build(std::slice::from_ref(&row), 1, 0, None).is_err());
-        let wrong = KeyEncryption::new(&SecretString::from("wrong"));
-        assert!(KeyRing::build(&[row], 1, 0, Some(&wrong)).is_err());
+        let wrong = KeyEncryption::new(&SecretString::from("wrong")).unwrap();
+        assert!(KeyRing::build(std::slice::from_ref(&row), 1, 0, Some(&wrong)).is_err());
+        // Another process (another salt) with the same passphrase opens it.
+        let other = KeyEncryption::new(&SecretString::from("correct horse")).unwrap();
+        assert!(KeyRing::build(&[row], 1, 0, Some(&other)).is_ok());
+    }
+
+    #[test]
+    fn values_sealed_the_old_way_still_open() {
+        // enc:v1: the key was the SHA-256 of the passphrase, no salt.
+        let pass = "correct horse";
+        let key = chacha20poly1305::Key::from(<[u8; 32]>::from(Sha256::digest(pass.as_bytes())));
+        let nonce = [7u8; 12];
+        let ct = ChaCha20Poly1305::new(&key)
+            .encrypt(&Nonce::from(nonce), b"old secret".as_slice())
+            .unwrap();
+        let mut raw = nonce.to_vec();
+        raw.extend_from_slice(&ct);
+        let stored = format!("{SEALED_V1}{}", STANDARD.encode(raw));
+        let kek = KeyEncryption::new(&SecretString::from(pass)).unwrap();
+        assert_eq!(
+            open_if_sealed(&stored, Some(&kek), "keys").unwrap(),
+            "old secret"
+        );
+        let sealed = kek.seal("new secret").unwrap();
+        assert!(sealed.starts_with(SEALED));
+        assert_eq!(
+            open_if_sealed(&sealed, Some(&kek), "keys").unwrap(),
+            "new secret"
+        );
     }
 
     #[test]
