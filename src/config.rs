@@ -299,6 +299,10 @@ pub struct OidcSettings {
     pub access_token_lifetime_secs: i64,
     pub id_token_lifetime_secs: i64,
     pub refresh_token_lifetime_secs: i64,
+    /// How long after the sign-in that granted it a refresh-token family stops working,
+    /// however often it was rotated (each rotation grants `refresh_token_lifetime_secs` more,
+    /// never past this).
+    pub refresh_token_absolute_lifetime_secs: i64,
     /// RFC 6749 §4.1.2 recommends at most ten minutes; one is plenty for a redirect.
     pub code_lifetime_secs: i64,
     /// Dynamic client registration (RFC 7591, 7592) at `/oauth/register`.
@@ -306,6 +310,13 @@ pub struct OidcSettings {
     /// When set, registering needs `Authorization: Bearer <this token>` (an initial access
     /// token, RFC 7591 §3); without it anyone may register (as third-party clients).
     pub registration_token: Option<SecretString>,
+    /// Registration without an initial access token: anyone may register a client. Off
+    /// unless switched on here, even with `dynamic_registration` on.
+    pub open_registration: bool,
+    /// The grant types a registered client may have; a request for any other is refused.
+    pub registration_grant_types: Vec<String>,
+    /// The scopes a registered client may ask for; a request for any other is refused.
+    pub registration_scopes: Vec<String>,
 }
 
 impl Default for OidcSettings {
@@ -315,9 +326,15 @@ impl Default for OidcSettings {
             access_token_lifetime_secs: 600,
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,
+            refresh_token_absolute_lifetime_secs: 90 * 24 * 3600,
             code_lifetime_secs: 60,
             dynamic_registration: false,
             registration_token: None,
+            open_registration: false,
+            registration_grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            registration_scopes: ["openid", "profile", "email", "phone", "offline_access"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -384,8 +401,8 @@ pub struct ServerSettings {
     /// Key for the keyed hashes of tokens and codes. When unset, one is generated on first
     /// start and kept in the database, which is what every instance then shares.
     pub secret_key: Option<SecretString>,
-    /// Encrypts signing keys at rest (ChaCha20-Poly1305, key derived with SHA-256). Keys
-    /// written while it is set can only be read with it.
+    /// Encrypts signing keys at rest (ChaCha20-Poly1305, the key derived with argon2id and a
+    /// salt stored with each value). Keys written while it is set can only be read with it.
     pub key_encryption_key: Option<SecretString>,
     /// Seconds an in-flight request may take to finish after SIGTERM.
     pub shutdown_timeout_secs: u64,
@@ -632,6 +649,10 @@ pub struct AuthSettings {
     pub second_factors: Vec<String>,
     /// Users without a second factor must enrol one before their session becomes active.
     pub mfa_required: bool,
+    /// How recent the session's last verification must be for a sensitive change (password,
+    /// second factors, identifications, deleting the account); older sessions verify again
+    /// first (`session_reverification_required`). 0 turns the check off.
+    pub reverification_secs: i64,
     /// Email users when a password or second factor changes.
     pub security_notices: bool,
     /// An email link opened on another device is refused (`client_mismatch`) instead of
@@ -685,9 +706,10 @@ impl Default for AuthSettings {
             lockout_secs: 3600,
             second_factors: vec!["totp".into(), "backup_code".into(), "phone_code".into()],
             mfa_required: false,
+            reverification_secs: 600,
             security_notices: true,
             enumeration_protection: false,
-            email_link_same_device: false,
+            email_link_same_device: true,
             reject_common_passwords: true,
             sign_up_mode: SignUpMode::Public,
             allowlist: Vec::new(),
@@ -743,7 +765,9 @@ impl Settings {
                     .with_list_parse_key("server.cors_origins")
                     .with_list_parse_key("server.allowed_redirect_origins")
                     .with_list_parse_key("server.trusted_proxies")
-                    .with_list_parse_key("passkeys.origins"),
+                    .with_list_parse_key("passkeys.origins")
+                    .with_list_parse_key("oidc.registration_grant_types")
+                    .with_list_parse_key("oidc.registration_scopes"),
             );
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.check()?;
@@ -797,8 +821,9 @@ impl Settings {
                 .map_err(|e| anyhow::anyhow!("[auth] pwned_passwords_url: {e}"))?;
         }
         anyhow::ensure!(
-            auth.lockout_attempts >= 0 && auth.lockout_secs > 0,
-            "[auth] lockout_attempts cannot be negative and lockout_secs must be positive"
+            auth.lockout_attempts >= 0 && auth.lockout_secs > 0 && auth.reverification_secs >= 0,
+            "[auth] lockout_attempts and reverification_secs cannot be negative, and \
+             lockout_secs must be positive"
         );
         anyhow::ensure!(
             auth.session_lifetime_secs > 0 && auth.attempt_lifetime_secs > 0,
@@ -861,6 +886,7 @@ impl Settings {
             o.access_token_lifetime_secs > 0
                 && o.id_token_lifetime_secs > 0
                 && o.refresh_token_lifetime_secs > 0
+                && o.refresh_token_absolute_lifetime_secs > 0
                 && (1..=600).contains(&o.code_lifetime_secs),
             "[oidc] lifetimes must be positive, and code_lifetime_secs at most 600"
         );
@@ -893,5 +919,13 @@ impl Settings {
 
     pub fn issuer(&self) -> &str {
         self.server.public_url.trim_end_matches('/')
+    }
+
+    /// The web origin of `public_url` (`scheme://host[:port]`): what a browser sends as
+    /// `Origin` from Portcullis's own pages.
+    pub fn issuer_origin(&self) -> String {
+        url::Url::parse(&self.server.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| self.issuer().to_owned())
     }
 }

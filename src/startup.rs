@@ -121,7 +121,8 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .server
         .key_encryption_key
         .as_ref()
-        .map(KeyEncryption::new);
+        .map(KeyEncryption::new)
+        .transpose()?;
     let o = &settings.oidc;
     // A retired key stays published as long as the longest-lived token it may have signed.
     let grace_ms = o
@@ -142,6 +143,13 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         &settings.branding.app_name,
         settings.testing.enabled,
     )?;
+    if settings.testing.enabled {
+        tracing::warn!(
+            "TEST MODE IS ON ([testing] enabled): +portcullis_test addresses and 555-01XX \
+             numbers sign in with the code 424242, and /v1/testing/outbox shows what is sent to \
+             them. Never run a production deployment in test mode."
+        );
+    }
     if delivery.logs_messages() && !settings.testing.enabled {
         tracing::warn!(
             "[delivery] email or sms is \"log\": codes are written to the log, which is for \

@@ -19,6 +19,10 @@
     const json = await r.json();
     if (!r.ok) {
       const e = json.errors && json.errors[0];
+      // An old session verifies again first, on the page that asks for it.
+      if (e && e.code === "session_reverification_required") {
+        window.location.assign("/user/reverify");
+      }
       throw new Error((e && e.long_message) || "The passkey could not be used.");
     }
     return json;

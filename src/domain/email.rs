@@ -2,6 +2,9 @@ use std::str::FromStr;
 
 use super::ParseError;
 
+/// The subaddress (`ada+portcullis_test@example.com`) that marks a test mode address.
+pub const TEST_SUBADDRESS: &str = "portcullis_test";
+
 /// A syntactically valid email address, lower-cased (addresses are matched without case).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);

@@ -9,7 +9,7 @@ pub mod totp;
 pub mod username;
 pub mod web3;
 
-pub use email::{EmailAddress, mask_email};
+pub use email::{EmailAddress, TEST_SUBADDRESS, mask_email};
 pub use ids::{derived_id, new_id};
 pub use password::{Password, PasswordPolicy};
 pub use phone::{PhoneNumber, mask_phone};
@@ -30,4 +30,15 @@ pub enum ParseError {
     PasswordTooLong(usize),
     #[error("{0}")]
     PasswordWeak(&'static str),
+}
+
+/// Whether a destination is one test mode reserves: an email address with the
+/// `+portcullis_test` subaddress, or a phone number in the fictional `555-01XX` range. Such
+/// destinations reach nobody, so what is sent to them may be shown to anyone.
+pub fn is_test_destination(destination: &str) -> bool {
+    if destination.contains('@') {
+        EmailAddress::parse(destination).is_ok_and(|e| e.has_subaddress(TEST_SUBADDRESS))
+    } else {
+        PhoneNumber::parse(destination).is_ok_and(|p| p.is_fictional())
+    }
 }

@@ -110,7 +110,11 @@ fn preset(key: &str) -> ProviderSettings {
             scopes: Some(vec!["openid".into(), "email".into(), "profile".into()]),
             ..Default::default()
         },
-        // Graph API; Facebook only hands out confirmed email addresses.
+        // Graph API. Its answer has no `email_verified`, and a Facebook account can carry an
+        // address its holder never confirmed (or one since given up and taken by someone
+        // else), so its emails are not trusted by default: a Facebook sign-in never takes over
+        // an account by its address, and a new account verifies the address itself. An
+        // operator who accepts the risk sets `trust_email = true`.
         "facebook" => ProviderSettings {
             kind: Some(ProviderKind::Oauth2),
             name: s("Facebook"),
@@ -129,7 +133,6 @@ fn preset(key: &str) -> ProviderSettings {
                 ("name", "name"),
                 ("picture", "picture.data.url"),
             ]),
-            trust_email: Some(true),
             ..Default::default()
         },
         // X: OAuth 2.0 with PKCE, a confidential client with Basic auth, no email.

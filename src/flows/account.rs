@@ -104,6 +104,10 @@ pub const UPDATE_PARAMS: &[&str] = &[
 /// `PATCH /v1/me`: names, username, unsafe metadata, primary email address / phone number.
 pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
     params.only(UPDATE_PARAMS)?;
+    // Which address or number is primary decides where codes and notices go.
+    if params.contains("primary_email_address_id") || params.contains("primary_phone_number_id") {
+        super::reverification::require(ctx, me)?;
+    }
     let auth = &ctx.settings.auth;
     let user = me.user();
     let mut change = ProfileChange::default();
@@ -294,6 +298,7 @@ pub async fn add_identification(
         IdentifierKind::Email => ADD_EMAIL_PARAMS,
         _ => ADD_PHONE_PARAMS,
     })?;
+    super::reverification::require(ctx, me)?;
     let raw = params.required(param)?;
     let auth = &ctx.settings.auth;
     let (value, enabled, count) = match kind {
@@ -477,6 +482,7 @@ pub async fn update_phone(
     params: &Params,
 ) -> FlowResult<Identification> {
     params.only(PHONE_UPDATE_PARAMS)?;
+    super::reverification::require(ctx, me)?;
     let ident = identification(ctx, me.user(), IdentifierKind::Phone, id).await?;
     let reserve = params.bool("reserved_for_second_factor")?;
     let make_default = params.bool("default_second_factor")?;
@@ -536,6 +542,7 @@ pub async fn remove_identification(
     kind: IdentifierKind,
     id: &str,
 ) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
     let user = me.user();
     let ident = identification(ctx, user, kind, id).await?;
     let (primary, required) = match kind {
@@ -608,6 +615,7 @@ pub const CHANGE_PASSWORD_PARAMS: &[&str] = &[
 /// other sessions end when asked.
 pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
     params.only(CHANGE_PASSWORD_PARAMS)?;
+    super::reverification::require(ctx, me)?;
     let user = me.user();
     let user_id = user.user.id.clone();
     let new_raw = params
@@ -624,7 +632,9 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
             .verify(SecretString::from(current), Some(stored.clone()))
             .await?;
         if !ok {
-            if let Some(locked) = super::lockout::failed(ctx, &user_id).await? {
+            if let Some(locked) =
+                super::lockout::failed(ctx, &user_id, super::lockout::Counter::Password).await?
+            {
                 return Err(locked.into());
             }
             return Err(ApiError::new(
@@ -635,7 +645,7 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
             .param("current_password")
             .into());
         }
-        super::lockout::succeeded(ctx, &user_id).await?;
+        super::lockout::succeeded(ctx, &user_id, super::lockout::Counter::Password).await?;
     }
     let new = super::breach::accept_new_password(ctx, "new_password", &new_raw).await?;
     let hash = ctx
@@ -654,6 +664,9 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
             }
         }
     }
+    // Tokens relying parties hold from other sessions were granted under the old password.
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, Some(&me.session.row.id), now)
+        .await?;
     audit::record(
         ctx,
         &txn,
@@ -699,6 +712,7 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
     sessions::set_status(&txn, id, "revoked", now).await?;
+    crate::store::oauth::revoke_families_of_sessions(&txn, &[id.to_owned()], now).await?;
     audit::record(
         ctx,
         &txn,
@@ -719,6 +733,39 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
         status,
         expire_at,
     })
+}
+
+// Second factors and passkeys: each change is sensitive, so a session whose proof is old
+// verifies again first (see `reverification`). The work itself is `mfa`'s and `passkeys`'.
+
+/// `POST /v1/me/totp`: a secret for a new authenticator app.
+pub async fn start_totp(ctx: &Ctx, me: &Me) -> FlowResult<mfa::TotpView> {
+    super::reverification::require(ctx, me)?;
+    mfa::start_totp(ctx, me.user()).await
+}
+
+/// `DELETE /v1/me/totp`.
+pub async fn remove_totp(ctx: &Ctx, me: &Me) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    mfa::remove_totp(ctx, &me.actor, me.user()).await
+}
+
+/// `POST /v1/me/backup_codes`.
+pub async fn regenerate_backup_codes(ctx: &Ctx, me: &Me) -> FlowResult<Vec<String>> {
+    super::reverification::require(ctx, me)?;
+    mfa::regenerate_backup_codes(ctx, &me.actor, me.user()).await
+}
+
+/// `POST /v1/me/passkeys`.
+pub async fn start_passkey(ctx: &Ctx, me: &Me) -> FlowResult<super::passkeys::PendingPasskey> {
+    super::reverification::require(ctx, me)?;
+    super::passkeys::start_registration(ctx, me.user()).await
+}
+
+/// `DELETE /v1/me/passkeys/{id}`.
+pub async fn remove_passkey(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    super::passkeys::remove(ctx, &me.actor, me.user(), id).await
 }
 
 /// What verifying a new authenticator app accepts.
@@ -750,6 +797,8 @@ pub const CONNECT_EXTERNAL_PARAMS: &[&str] = &["strategy", "redirect_url", "addi
 /// account; the verification carries the provider URL.
 pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Verification> {
     params.only(CONNECT_EXTERNAL_PARAMS)?;
+    // A connected account is one more way in.
+    super::reverification::require(ctx, me)?;
     let strategy = params.required("strategy")?;
     let provider = super::oauth::provider_for(ctx, &strategy).ok_or_else(|| {
         ApiError::invalid_value(
@@ -779,6 +828,7 @@ pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult
 
 /// `DELETE /v1/me/external_accounts/{id}`: refused when it would leave no way to sign in.
 pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
     let user = me.user();
     let account = user
         .external
@@ -789,7 +839,7 @@ pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()>
     let by_code = |s: &str| auth.first_factors.iter().any(|f| f == s);
     let other_way = (user.user.password_hash.is_some() && by_code("password"))
         || (by_code("email_code") && user.emails.iter().any(|e| e.verified))
-        || (by_code("phone_code") && user.phones.iter().any(|p| p.verified))
+        || (by_code("phone_code") && !user.first_factor_phones().is_empty())
         || user.external.iter().any(|x| {
             x.id != id
                 && super::oauth::provider_for(ctx, &format!("oauth_{}", x.provider)).is_some()
@@ -813,5 +863,40 @@ pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()>
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// `DELETE /v1/me`: the user deletes their own account, after verifying again. Every session
+/// ends (relying parties are told), the `user.deleted` webhook goes out, and the audit trail
+/// keeps the deletion; all in one transaction with the deletion itself.
+pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    let user_id = me.user().user.id.clone();
+    let now = ctx.now();
+    let live: Vec<(String, String)> = sessions::active_for_user(&ctx.db, &user_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.user_id))
+        .collect();
+    let txn = crate::store::begin(&ctx.db).await?;
+    for (sid, _) in &live {
+        sessions::set_status(&txn, sid, "ended", now).await?;
+    }
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now).await?;
+    super::webhooks::enqueue(
+        ctx,
+        &txn,
+        "user.deleted",
+        json!({ "object": "user", "id": user_id, "deleted": true }),
+    )
+    .await?;
+    if !crate::store::admin::delete_user(&txn, &user_id).await? {
+        txn.rollback().await?;
+        return Err(signed_out().into());
+    }
+    audit::record(ctx, &txn, &me.actor, "user.deleted_self", json!({})).await?;
+    txn.commit().await?;
+    tracing::info!(%user_id, "user deleted their account");
+    crate::oidc::backchannel::sessions_ended(ctx, &live).await;
     Ok(())
 }

@@ -417,6 +417,8 @@ pub async fn update_user(
     }
     if let Some(h) = &password_hash {
         users::set_password(&txn, id, h, now).await?;
+        // An operator setting the password is a reset: tokens from before it stop refreshing.
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
     }
     record(
         ctx,
@@ -481,6 +483,9 @@ pub async fn set_banned(
     for (sid, _) in &live {
         crate::store::sessions::set_status(&txn, sid, "revoked", now).await?;
     }
+    if banned {
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+    }
     let kind = if banned {
         "admin.user.banned"
     } else {
@@ -517,6 +522,9 @@ pub async fn set_locked(
         txn.rollback().await?;
         return Err(not_found("user").into());
     }
+    if locked {
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+    }
     let kind = if locked {
         "admin.user.locked"
     } else {
@@ -539,6 +547,7 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
     crate::store::sessions::set_status(&txn, session_id, "revoked", now).await?;
+    crate::store::oauth::revoke_families_of_sessions(&txn, &[session_id.to_owned()], now).await?;
     record(
         ctx,
         &txn,

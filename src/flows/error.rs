@@ -50,13 +50,16 @@ pub enum ErrorCode {
     TooManyRequests,
     VerificationCodeTooManyRequests,
     RequestBodyInvalid,
+    RequestBodyTooLarge,
+    OriginInvalid,
+    SessionReverificationRequired,
     ServiceUnavailable,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 45] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -97,6 +100,9 @@ impl ErrorCode {
         ErrorCode::TooManyRequests,
         ErrorCode::VerificationCodeTooManyRequests,
         ErrorCode::RequestBodyInvalid,
+        ErrorCode::RequestBodyTooLarge,
+        ErrorCode::OriginInvalid,
+        ErrorCode::SessionReverificationRequired,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
     ];
@@ -148,6 +154,9 @@ impl ErrorCode {
             TooManyRequests => "too_many_requests",
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
             RequestBodyInvalid => "request_body_invalid",
+            RequestBodyTooLarge => "request_body_too_large",
+            OriginInvalid => "origin_invalid",
+            SessionReverificationRequired => "session_reverification_required",
             ServiceUnavailable => "service_unavailable",
             InternalError => "internal_error",
         }
@@ -187,8 +196,14 @@ impl ErrorCode {
             | OAuthCallbackInvalid
             | RequestBodyInvalid => 400,
             AuthenticationInvalid => 401,
-            SignUpModeRestricted | NotAllowedAccess | UserLocked | UserBanned => 403,
+            SignUpModeRestricted
+            | NotAllowedAccess
+            | UserLocked
+            | UserBanned
+            | OriginInvalid
+            | SessionReverificationRequired => 403,
             ResourceNotFound | ExternalAccountNotFound => 404,
+            RequestBodyTooLarge => 413,
             OAuthProviderError => 502,
             TooManyRequests | VerificationCodeTooManyRequests => 429,
             ServiceUnavailable => 503,

@@ -1,7 +1,10 @@
-//! Account lockout: after `[auth] lockout_attempts` failed password attempts an account is
-//! locked for `[auth] lockout_secs`, and every attempt answers `user_locked` (even with the
-//! right password) until then. Counters live in the ephemeral store, so every instance sees
-//! them; a success resets them.
+//! Account lockout: after `[auth] lockout_attempts` failed attempts an account is locked for
+//! `[auth] lockout_secs`, and every attempt answers `user_locked` (even with the right password)
+//! until then. Counters live in the ephemeral store, so every instance sees them.
+//!
+//! Passwords and second factors count apart. A right password clears only the password count;
+//! the second-factor count is cleared only by a completed sign-in, so someone who knows the
+//! password cannot reset the TOTP guess budget by signing in with it again and again.
 
 use std::time::Duration;
 
@@ -18,6 +21,22 @@ fn locked(seconds: i64) -> ApiError {
     );
     e.lockout_expires_in_seconds = Some(seconds);
     e
+}
+
+/// Which failures a count is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// Passwords, wherever one is checked (sign-in, change of password).
+    Password,
+    /// TOTP, backup codes and second-factor SMS / email codes at sign-in.
+    SecondFactor,
+}
+
+fn counter_key(user_id: &str, counter: Counter) -> String {
+    match counter {
+        Counter::Password => keys::failed_passwords(user_id),
+        Counter::SecondFactor => keys::failed_second_factors(user_id),
+    }
 }
 
 fn enabled(ctx: &Ctx) -> bool {
@@ -43,16 +62,14 @@ pub async fn check(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
 }
 
 /// Counts a failed attempt; returns the lockout error when this one locked the account.
-pub async fn failed(ctx: &Ctx, user_id: &str) -> FlowResult<Option<ApiError>> {
+pub async fn failed(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult<Option<ApiError>> {
     if !enabled(ctx) {
         return Ok(None);
     }
     let secs = ctx.settings.auth.lockout_secs;
     let window = Duration::from_secs(secs.unsigned_abs());
-    let n = ctx
-        .eph
-        .incr(&keys::failed_passwords(user_id), window)
-        .await?;
+    let key = counter_key(user_id, counter);
+    let n = ctx.eph.incr(&key, window).await?;
     if n < ctx.settings.auth.lockout_attempts {
         return Ok(None);
     }
@@ -64,8 +81,8 @@ pub async fn failed(ctx: &Ctx, user_id: &str) -> FlowResult<Option<ApiError>> {
             window + Duration::from_secs(60),
         )
         .await?;
-    ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
-    tracing::warn!(%user_id, "account locked after repeated failed password attempts");
+    ctx.eph.delete(&key).await?;
+    tracing::warn!(%user_id, ?counter, "account locked after repeated failed attempts");
     if !user_id.starts_with("phantom:") {
         super::audit::emit(
             ctx,
@@ -74,16 +91,22 @@ pub async fn failed(ctx: &Ctx, user_id: &str) -> FlowResult<Option<ApiError>> {
                 ..Default::default()
             },
             "user.locked",
-            serde_json::json!({ "seconds": secs }),
+            serde_json::json!({
+                "seconds": secs,
+                "factor": match counter {
+                    Counter::Password => "password",
+                    Counter::SecondFactor => "second_factor",
+                },
+            }),
         );
     }
     Ok(Some(locked(secs)))
 }
 
-/// A success clears the count of failures.
-pub async fn succeeded(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
+/// A success clears that count of failures (and only that one).
+pub async fn succeeded(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult<()> {
     if enabled(ctx) {
-        ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
+        ctx.eph.delete(&counter_key(user_id, counter)).await?;
     }
     Ok(())
 }
@@ -92,5 +115,8 @@ pub async fn succeeded(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
 pub async fn clear(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
     ctx.eph.delete(&keys::locked_until(user_id)).await?;
     ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
+    ctx.eph
+        .delete(&keys::failed_second_factors(user_id))
+        .await?;
     Ok(())
 }

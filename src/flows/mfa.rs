@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::audit::{self, Actor};
 use super::sign_in::Factor;
+use super::verification::Verification;
 use super::{ApiError, Ctx, ErrorCode, FlowError, FlowResult};
 use crate::domain::{new_id, totp};
 use crate::store::factors::{self, TotpRow};
@@ -342,6 +343,28 @@ pub fn second_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     out
 }
 
+/// The second factors left once the first factor went through `first`'s channel: a code to the
+/// inbox or number that just proved the first factor proves nothing more, so no sign-in
+/// completes with one channel and destination for both factors.
+pub fn distinct_from_first(second: Vec<Factor>, first: Option<&Verification>) -> Vec<Factor> {
+    let Some(target) = first.and_then(|v| v.target_id.as_deref()) else {
+        return second;
+    };
+    let mut out: Vec<Factor> = second
+        .into_iter()
+        .filter(|f| {
+            f.email_address_id.as_deref() != Some(target)
+                && f.phone_number_id.as_deref() != Some(target)
+        })
+        .collect();
+    if !out.iter().any(|f| f.default)
+        && let Some(first) = out.first_mut()
+    {
+        first.default = true;
+    }
+    out
+}
+
 /// Checks a TOTP or backup code at sign-in. A wrong code counts toward the lockout.
 pub async fn check_sign_in_code(
     ctx: &Ctx,
@@ -359,7 +382,7 @@ pub async fn check_sign_in_code(
         _ => false,
     };
     if ok {
-        super::lockout::succeeded(ctx, user_id).await?;
+        // The second-factor count is cleared by the completed sign-in, not here.
         if strategy == "backup_code" {
             let actor = Actor {
                 user_id: user_id.to_owned(),
@@ -369,8 +392,70 @@ pub async fn check_sign_in_code(
         }
         return Ok(());
     }
-    if let Some(locked) = super::lockout::failed(ctx, user_id).await? {
+    if let Some(locked) =
+        super::lockout::failed(ctx, user_id, super::lockout::Counter::SecondFactor).await?
+    {
         return Err(locked.into());
     }
     Err(code_incorrect().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn factor(strategy: &str, email: Option<&str>, phone: Option<&str>, default: bool) -> Factor {
+        Factor {
+            strategy: strategy.into(),
+            safe_identifier: None,
+            email_address_id: email.map(Into::into),
+            phone_number_id: phone.map(Into::into),
+            web3_wallet_id: None,
+            primary: false,
+            default,
+        }
+    }
+
+    fn first(strategy: &str, target: Option<&str>) -> Verification {
+        Verification {
+            target_id: target.map(Into::into),
+            ..Verification::verified(strategy, 0)
+        }
+    }
+
+    #[test]
+    fn an_email_code_to_the_first_factors_inbox_is_not_a_second_factor() {
+        let second = vec![
+            factor("totp", None, None, true),
+            factor("email_code", Some("idn_a"), None, false),
+        ];
+        let left = distinct_from_first(second, Some(&first("email_code", Some("idn_a"))));
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].strategy, "totp");
+    }
+
+    #[test]
+    fn the_first_factors_phone_is_not_a_second_factor_and_another_becomes_default() {
+        let second = vec![
+            factor("phone_code", None, Some("idn_p"), true),
+            factor("phone_code", None, Some("idn_q"), false),
+        ];
+        let left = distinct_from_first(second, Some(&first("phone_code", Some("idn_p"))));
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].phone_number_id.as_deref(), Some("idn_q"));
+        assert!(left[0].default);
+    }
+
+    #[test]
+    fn a_password_first_factor_keeps_every_second_factor() {
+        let second = vec![
+            factor("totp", None, None, true),
+            factor("email_code", Some("idn_a"), None, false),
+        ];
+        assert_eq!(
+            distinct_from_first(second.clone(), Some(&first("password", None))),
+            second
+        );
+        assert_eq!(distinct_from_first(second.clone(), None), second);
+    }
 }

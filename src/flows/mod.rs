@@ -17,6 +17,7 @@ pub mod params;
 pub mod passkeys;
 pub mod policy;
 pub mod portability;
+pub mod reverification;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
@@ -108,6 +109,9 @@ pub(crate) mod keys {
     }
     pub fn failed_passwords(user_id: &str) -> String {
         format!("failed_passwords:{user_id}")
+    }
+    pub fn failed_second_factors(user_id: &str) -> String {
+        format!("failed_second_factors:{user_id}")
     }
     pub fn email_link(token_hash: &str) -> String {
         format!("email_link:{token_hash}")

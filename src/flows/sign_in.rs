@@ -816,7 +816,9 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
         });
     }
     let emails: Vec<_> = user.emails.iter().filter(|e| e.verified).collect();
-    let phones: Vec<_> = user.phones.iter().filter(|p| p.verified).collect();
+    // A number kept for the second factor never serves the first (nor a reset): with both
+    // factors on one SIM, a SIM swap would be the whole account.
+    let phones = user.first_factor_phones();
     if enabled(ctx, "email_code") {
         factors.extend(emails.iter().map(|e| email_factor("email_code", e, user)));
     }
@@ -1042,7 +1044,7 @@ async fn prepare_code(
         (Channel::Email, e.map(|e| e.email_address.clone()), id)
     } else {
         let id = factor.phone_number_id.clone().unwrap_or_default();
-        let p = user.phones.iter().find(|p| p.id == id && p.verified);
+        let p = user.first_factor_phones().into_iter().find(|p| p.id == id);
         (Channel::Sms, p.map(|p| p.phone_number.clone()), id)
     };
     let destination = destination
@@ -1248,12 +1250,14 @@ async fn attempt_password(
         si.first_factor_verification = Some(v);
         save(ctx, si).await?;
         failed_attempt(ctx, cc, si, "password");
-        if let Some(locked) = super::lockout::failed(ctx, &lock).await? {
+        if let Some(locked) =
+            super::lockout::failed(ctx, &lock, super::lockout::Counter::Password).await?
+        {
             return Err(locked.into());
         }
         return Err(err.into());
     }
-    super::lockout::succeeded(ctx, &lock).await?;
+    super::lockout::succeeded(ctx, &lock, super::lockout::Counter::Password).await?;
     if rehash {
         // An imported (or older) hash: now that the password is known, store it as argon2id.
         let fresh = ctx.passwords.hash(SecretString::from(password)).await?;
@@ -1299,7 +1303,10 @@ async fn first_factor_done_for(
         .as_ref()
         .is_some_and(|v| v.strategy == "passkey");
     si.supported_second_factors = match user {
-        Some(user) if !passkey => super::mfa::second_factors(ctx, user),
+        Some(user) if !passkey => super::mfa::distinct_from_first(
+            super::mfa::second_factors(ctx, user),
+            si.first_factor_verification.as_ref(),
+        ),
         _ => Vec::new(),
     };
     advance(ctx, cc, si).await
@@ -1368,6 +1375,8 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     };
     txn.commit().await?;
     tracing::info!(user_id = %user_id, session_id = %session.id, "sign-in complete");
+    // Only a completed sign-in clears the second-factor failures.
+    super::lockout::succeeded(ctx, &user_id, super::lockout::Counter::SecondFactor).await?;
     super::audit::emit(
         ctx,
         &super::audit::Actor {
@@ -1546,6 +1555,15 @@ pub async fn attempt_second_factor(
             super::lockout::check(ctx, &user_id).await?;
             let checked = verification::check_code(ctx, v, &code).await;
             save(ctx, &mut si).await?;
+            if checked.is_err() {
+                failed_attempt(ctx, cc, &si, &strategy);
+                if let Some(locked) =
+                    super::lockout::failed(ctx, &user_id, super::lockout::Counter::SecondFactor)
+                        .await?
+                {
+                    return Err(locked.into());
+                }
+            }
             checked?;
         }
         other => return Err(second_factor_unavailable(other).into()),
@@ -1580,6 +1598,9 @@ pub async fn reset_password(
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
     users::set_password(&txn, &user_id, &hash, now).await?;
+    // A reset means the old password may be known to someone else: whatever relying parties
+    // hold from before it stops refreshing.
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now).await?;
     let mut ended: Vec<(String, String)> = Vec::new();
     if sign_out_others {
         for s in crate::store::sessions::active_for_user(&txn, &user_id).await? {
@@ -1611,7 +1632,7 @@ pub async fn reset_password(
     if let Some(user) = users::get_user(&ctx.db, &user_id).await? {
         super::audit::notify(ctx, &user, "Your password was reset").await;
     }
-    super::lockout::succeeded(ctx, &user_id).await?;
+    super::lockout::succeeded(ctx, &user_id, super::lockout::Counter::Password).await?;
     tracing::info!(%user_id, sign_out_others, "password reset");
     // The reset code proved the first factor; on to the second factor or a session.
     first_factor_done(ctx, cc, &mut si).await?;

@@ -1106,29 +1106,24 @@ async fn write_user(
             .collect(),
         now,
     };
-    // The session records how the user proved themselves: the verified identifications.
-    let mut factors: Vec<String> = Vec::new();
-    for v in [
-        &su.email_verification,
-        &su.phone_verification,
-        &su.web3_verification,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        factors.push(v.strategy.clone());
-    }
-    if su.password_hash.is_some() {
-        factors.push("password".into());
-    }
     let external = su
         .external_identity
         .as_ref()
         .zip(su.external_verification.as_ref())
         .filter(|(_, v)| v.status == Status::Verified);
-    if let Some((_, v)) = external {
-        factors.push(v.strategy.clone());
-    }
+    let factors = session_factor(
+        external.map(|(_, v)| v.strategy.as_str()),
+        su.password_hash.is_some(),
+        [
+            &su.email_verification,
+            &su.phone_verification,
+            &su.web3_verification,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|v| v.strategy.as_str())
+        .next(),
+    );
 
     let txn = crate::store::begin(&ctx.db).await?;
     let inserted = match users::insert_user(&txn, new).await {
@@ -1207,4 +1202,36 @@ async fn which_identifier_exists(ctx: &Ctx, su: &SignUp) -> FlowError {
         }
     }
     identifier_exists("identifier").into()
+}
+
+/// What a new account's first session records as its authentication: one factor. Proving an
+/// address at sign-up and choosing a password in the same breath is one event, not two
+/// independent factors, so it must not read as `mfa` to relying parties (RFC 8176). The
+/// upstream provider's sign-in counts first, then the password the user will sign in with,
+/// then the verification of the address or wallet.
+fn session_factor(external: Option<&str>, password: bool, verified: Option<&str>) -> Vec<String> {
+    external
+        .or(password.then_some("password"))
+        .or(verified)
+        .map(|s| vec![s.to_owned()])
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod factor_tests {
+    use super::session_factor;
+
+    #[test]
+    fn a_sign_up_records_one_factor() {
+        assert_eq!(session_factor(None, true, Some("email_code")), ["password"]);
+        assert_eq!(
+            session_factor(None, false, Some("email_code")),
+            ["email_code"]
+        );
+        assert_eq!(
+            session_factor(Some("oauth_google"), true, None),
+            ["oauth_google"]
+        );
+        assert!(session_factor(None, false, None).is_empty());
+    }
 }

@@ -13,7 +13,7 @@ pub const RESEND_COOLDOWN_SECS: i64 = 30;
 pub const MAX_ATTEMPTS: i64 = 5;
 /// Test mode's fixed code for `+portcullis_test` addresses and 555-01XX numbers.
 pub const TEST_CODE: &str = "424242";
-pub const TEST_EMAIL_TAG: &str = "portcullis_test";
+pub const TEST_EMAIL_TAG: &str = crate::domain::TEST_SUBADDRESS;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

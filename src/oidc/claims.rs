@@ -58,14 +58,11 @@ pub fn acr_for(amr: &[String]) -> String {
     }
 }
 
-/// Standard claims of the user for the granted scopes (OIDC Core §5.4), plus any named in
-/// the `claims` request parameter (§5.5) for this target (`id_token` or `userinfo`).
-pub fn user_claims(
-    user: &UserRecord,
-    scopes: &[String],
-    requested: Option<&Value>,
-    target: &str,
-) -> Map<String, Value> {
+/// Standard claims of the user for the granted scopes (OIDC Core §5.4). A claim named in the
+/// `claims` request parameter (§5.5) is released only when a granted scope covers it: the
+/// granted scopes are what the client may ask for and the user consented to, and a request
+/// parameter must not widen them (§5.5 leaves what to release to the provider's policy).
+pub fn user_claims(user: &UserRecord, scopes: &[String]) -> Map<String, Value> {
     let m = &user.user;
     let email = user
         .emails
@@ -107,16 +104,13 @@ pub fn user_claims(
         "phone",
     );
 
-    let asked: Vec<&str> = requested
-        .and_then(|r| r.get(target))
-        .and_then(Value::as_object)
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
     all.into_iter()
         .filter_map(|(k, v)| {
             let group = v["g"].as_str().unwrap_or("");
-            let granted = scopes.iter().any(|s| s == group) || asked.contains(&k.as_str());
-            granted.then(|| (k, v["v"].clone()))
+            scopes
+                .iter()
+                .any(|s| s == group)
+                .then(|| (k, v["v"].clone()))
         })
         .collect()
 }
@@ -154,12 +148,11 @@ pub struct IdTokenInput<'a> {
     pub access_token: Option<&'a str>,
     pub user: &'a UserRecord,
     pub scopes: &'a [String],
-    pub claims_request: Option<&'a Value>,
 }
 
 pub fn id_token(ctx: &Ctx, input: IdTokenInput<'_>) -> anyhow::Result<String> {
     let now = ctx.now() / 1000;
-    let mut claims = user_claims(input.user, input.scopes, input.claims_request, "id_token");
+    let mut claims = user_claims(input.user, input.scopes);
     let mut set = |k: &str, v: Value| {
         claims.insert(k.to_owned(), v);
     };

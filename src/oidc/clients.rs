@@ -99,6 +99,65 @@ pub fn uri_registered(registered: &[String], given: &str, native: bool) -> bool 
     })
 }
 
+/// A URI Portcullis itself will call for a client that registered itself (back-channel
+/// logout): https, and never a loopback, private, link-local or otherwise internal address,
+/// so that registering is no way to make the server send requests into its own network.
+/// Clients in config are the operator's and may use anything.
+pub fn check_outbound_uri(uri: &str) -> Result<(), String> {
+    let u = url::Url::parse(uri).map_err(|_| "must be an absolute URL".to_owned())?;
+    if u.scheme() != "https" {
+        return Err("must use https".into());
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err("must not carry credentials".into());
+    }
+    let internal = match u.host() {
+        None => true,
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost"
+                || !d.contains('.')
+                || [
+                    ".localhost",
+                    ".local",
+                    ".internal",
+                    ".localdomain",
+                    ".home.arpa",
+                ]
+                .iter()
+                .any(|t| d.ends_with(t))
+        }
+        Some(url::Host::Ipv4(ip)) => internal_v4(ip),
+        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => internal_v4(v4),
+            None => {
+                let first = ip.segments()[0];
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || ip.is_multicast()
+                    || (first & 0xfe00) == 0xfc00 // unique local, RFC 4193
+                    || (first & 0xffc0) == 0xfe80 // link-local
+            }
+        },
+    };
+    if internal {
+        return Err("must not point at a loopback, private or link-local host".into());
+    }
+    Ok(())
+}
+
+fn internal_v4(ip: std::net::Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared address space, RFC 6598
+}
+
 /// Rules every client must follow, from config or from registration.
 pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
     let id_ok = !c.client_id.is_empty()
@@ -332,6 +391,40 @@ pub async fn authenticate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outbound_uris_of_registered_clients_are_public_https() {
+        for ok in [
+            "https://rp.example.com/logout",
+            "https://203.0.113.9/bc",
+            "https://[2001:db8::1]/bc",
+        ] {
+            assert_eq!(check_outbound_uri(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://rp.example.com/logout",
+            "https://127.0.0.1/internal",
+            "https://127.1.2.3:8443/x",
+            "https://10.0.0.5/x",
+            "https://172.16.0.1/x",
+            "https://192.168.1.1/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/x",
+            "https://0.0.0.0/x",
+            "https://[::1]/x",
+            "https://[fd00::1]/x",
+            "https://[fe80::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://localhost/x",
+            "https://api.localhost/x",
+            "https://db.internal/x",
+            "https://intranet/x",
+            "https://user:pw@rp.example.com/x",
+            "not a url",
+        ] {
+            assert!(check_outbound_uri(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn redirect_uris_match_exactly_except_loopback_ports() {

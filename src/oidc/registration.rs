@@ -1,6 +1,8 @@
 //! Dynamic client registration (RFC 7591) and its management protocol (RFC 7592). Off unless
-//! `[oidc] dynamic_registration = true`. Registered clients are always third-party: users
-//! see the consent screen for them.
+//! `[oidc] dynamic_registration = true`, and then it needs an initial access token unless
+//! `open_registration` says otherwise. Registered clients are always third-party (users see
+//! the consent screen for them), get grant types and scopes only from the operator's lists,
+//! and are never given a URI into Portcullis's own network to call.
 
 use serde_json::{Value, json};
 
@@ -20,7 +22,11 @@ fn invalid_token() -> OAuthError {
 }
 
 /// Client metadata (RFC 7591 §2) to settings. Unknown members are ignored, as §2 asks.
-fn settings_from(client_id: &str, m: &Value) -> OAuthResult<(ClientSettings, bool)> {
+/// Grant types and scopes come only from `[oidc] registration_grant_types` and
+/// `registration_scopes`: a client that registers itself gets no more than the operator
+/// allows anyone (§2: the server may reject or replace requested values).
+fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSettings, bool)> {
+    let oidc = &ctx.settings.oidc;
     let strings = |k: &str| -> OAuthResult<Vec<String>> {
         match m.get(k) {
             None | Some(Value::Null) => Ok(Vec::new()),
@@ -61,6 +67,26 @@ fn settings_from(client_id: &str, m: &Value) -> OAuthResult<(ClientSettings, boo
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
+    if let Some(g) = grant_types
+        .iter()
+        .find(|g| !oidc.registration_grant_types.contains(g))
+    {
+        return Err(metadata_error(format!(
+            "The grant type {g:?} is not available to registered clients."
+        )));
+    }
+    if let Some(s) = scopes
+        .iter()
+        .find(|s| !oidc.registration_scopes.contains(s))
+    {
+        return Err(metadata_error(format!(
+            "The scope {s:?} is not available to registered clients."
+        )));
+    }
+    if let Some(uri) = string("backchannel_logout_uri") {
+        super::clients::check_outbound_uri(&uri)
+            .map_err(|e| metadata_error(format!("backchannel_logout_uri {e}.")))?;
+    }
     let redirect_uris = strings("redirect_uris")?;
     for uri in &redirect_uris {
         super::clients::check_redirect_uri(uri)
@@ -144,16 +170,26 @@ fn enabled(ctx: &Ctx) -> OAuthResult<()> {
 /// `POST /oauth/register`.
 pub async fn register(ctx: &Ctx, bearer: Option<&str>, m: &Value) -> OAuthResult<Value> {
     enabled(ctx)?;
-    if let Some(required) = &ctx.settings.oidc.registration_token {
-        use secrecy::ExposeSecret;
-        use subtle::ConstantTimeEq;
-        let given = bearer.unwrap_or("");
-        if !bool::from(given.as_bytes().ct_eq(required.expose_secret().as_bytes())) {
-            return Err(invalid_token());
+    // RFC 7591 §3: an initial access token, unless the operator opened registration to all.
+    match &ctx.settings.oidc.registration_token {
+        Some(required) => {
+            use secrecy::ExposeSecret;
+            use subtle::ConstantTimeEq;
+            let given = bearer.unwrap_or("");
+            if !bool::from(given.as_bytes().ct_eq(required.expose_secret().as_bytes())) {
+                return Err(invalid_token());
+            }
+        }
+        None if ctx.settings.oidc.open_registration => {}
+        None => {
+            return Err(OAuthError::new(
+                "invalid_token",
+                "Registration needs an initial access token.",
+            ));
         }
     }
     let client_id = crate::domain::new_id("dyn");
-    let (settings, confidential) = settings_from(&client_id, m)?;
+    let (settings, confidential) = settings_from(ctx, &client_id, m)?;
     let secret = confidential.then(crypto::random_token);
     let registration_token = crypto::random_token();
     let now = ctx.now();
@@ -239,7 +275,7 @@ pub async fn update(
             "client_id must be the client being updated.",
         ));
     }
-    let (settings, confidential) = settings_from(client_id, m)?;
+    let (settings, confidential) = settings_from(ctx, client_id, m)?;
     if confidential != row.secret_hash.is_some() {
         return Err(metadata_error(
             "token_endpoint_auth_method cannot switch between secret and no secret.",

@@ -216,11 +216,10 @@ async fn issue(
         .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
     let subject = claims::subject(ctx, client, &auth.user_id);
     let access = claims::access_token(ctx, client.id(), &subject, scopes, Some(auth))?;
-    // Userinfo must find the user behind a pairwise `sub`, and the claims asked for; kept
-    // beside the token for as long as it lives, never inside it.
-    let userinfo_claims = claims_request.and_then(|c| c.get("userinfo")).cloned();
-    if subject != auth.user_id || userinfo_claims.is_some() {
-        let behind = json!({ "user_id": auth.user_id, "claims": claims_request });
+    // Userinfo must find the user behind a pairwise `sub`; kept beside the token for as long
+    // as it lives, never inside it.
+    if subject != auth.user_id {
+        let behind = json!({ "user_id": auth.user_id });
         let ttl = Duration::from_secs(access.expires_in.unsigned_abs() + 5);
         ctx.eph
             .put(&access_context_key(&access.jti), &behind.to_string(), ttl)
@@ -238,7 +237,6 @@ async fn issue(
                 access_token: Some(&access.token),
                 user: &user,
                 scopes,
-                claims_request,
             },
         )?)
     } else {
@@ -261,7 +259,8 @@ async fn issue(
                 scopes: serde_json::to_string(scopes).map_err(anyhow::Error::new)?,
                 auth: serde_json::to_string(&(auth, claims_request)).map_err(anyhow::Error::new)?,
                 created_at: now,
-                expire_at: now + ctx.settings.oidc.refresh_token_lifetime_secs * 1000,
+                expire_at: (now + ctx.settings.oidc.refresh_token_lifetime_secs * 1000)
+                    .min(family_end(ctx, auth)),
                 used_at: None,
                 revoked_at: None,
             },
@@ -283,6 +282,14 @@ async fn issue(
         },
         (family_id, access.jti, access.exp),
     ))
+}
+
+/// When a refresh-token family stops working, in milliseconds: its absolute lifetime counted
+/// from the sign-in that granted it, however often it was rotated.
+fn family_end(ctx: &Ctx, auth: &AuthFacts) -> i64 {
+    auth.auth_time
+        .saturating_add(ctx.settings.oidc.refresh_token_absolute_lifetime_secs)
+        .saturating_mul(1000)
 }
 
 /// RFC 6749 §6 with rotation: each refresh token works once; presenting a used one revokes
@@ -307,6 +314,33 @@ async fn refresh(
     if row.revoked_at.is_some() || row.expire_at <= now {
         return Err(OAuthError::invalid_grant(
             "The refresh token is revoked or expired.",
+        ));
+    }
+    let (auth, claims_request): (AuthFacts, Option<Value>) = serde_json::from_str(&row.auth)
+        .map_err(|e| anyhow::anyhow!("stored refresh facts unreadable: {e}"))?;
+    if now >= family_end(ctx, &auth) {
+        return Err(OAuthError::invalid_grant(
+            "The refresh token is past its absolute lifetime: sign in again.",
+        ));
+    }
+    // A banned, locked or deleted user, or a session an operator or the user revoked, mints
+    // nothing more (the events that do so also revoke the family; this holds regardless).
+    match users::flags(&ctx.db, &row.user_id).await? {
+        Some((false, false)) => {}
+        Some(_) => {
+            return Err(OAuthError::invalid_grant(
+                "The user may not sign in at present.",
+            ));
+        }
+        None => return Err(OAuthError::invalid_grant("The user no longer exists.")),
+    }
+    if let Some(sid) = &row.session_id
+        && crate::store::sessions::get(&ctx.db, sid)
+            .await?
+            .is_some_and(|s| s.status == "revoked")
+    {
+        return Err(OAuthError::invalid_grant(
+            "The session this refresh token belongs to was revoked.",
         ));
     }
     if row.used_at.is_some() || !repo::mark_refresh_used(&ctx.db, &hash, now).await? {
@@ -335,8 +369,6 @@ async fn refresh(
             asked
         }
     };
-    let (auth, claims_request): (AuthFacts, Option<Value>) = serde_json::from_str(&row.auth)
-        .map_err(|e| anyhow::anyhow!("stored refresh facts unreadable: {e}"))?;
     let (response, _) = issue(
         ctx,
         client,
@@ -401,7 +433,39 @@ pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Ma
     if ctx.eph.get(&revoked_jti_key(jti)).await?.is_some() {
         return Ok(None);
     }
+    // A token issued for a user (it carries `auth_time`; a client's own has none) is only as
+    // good as the user and session behind it: a ban, lock, deletion or revoked session ends
+    // it before it expires.
+    if claims.contains_key("auth_time") {
+        let user_id = token_user_id(ctx, &claims).await?;
+        if !matches!(users::flags(&ctx.db, &user_id).await?, Some((false, false))) {
+            return Ok(None);
+        }
+        if let Some(sid) = claims.get("sid").and_then(Value::as_str)
+            && crate::store::sessions::get(&ctx.db, sid)
+                .await?
+                .is_some_and(|s| s.status == "revoked")
+        {
+            return Ok(None);
+        }
+    }
     Ok(Some(claims))
+}
+
+/// The user behind an access token: its `sub`, or the user a pairwise `sub` stands for.
+async fn token_user_id(ctx: &Ctx, claims: &Map<String, Value>) -> OAuthResult<String> {
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
+    let behind: Option<Value> = ctx
+        .eph
+        .get(&access_context_key(jti))
+        .await?
+        .and_then(|raw| serde_json::from_str(&raw).ok());
+    Ok(behind
+        .as_ref()
+        .and_then(|b| b["user_id"].as_str())
+        .unwrap_or(sub)
+        .to_owned())
 }
 
 /// RFC 7009: revokes a refresh token (with its family) or an access token of this client.
@@ -500,25 +564,11 @@ pub async fn userinfo(ctx: &Ctx, token: &str) -> OAuthResult<Value> {
         ));
     }
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
-    let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
-    let behind: Option<Value> = ctx
-        .eph
-        .get(&access_context_key(jti))
-        .await?
-        .and_then(|raw| serde_json::from_str(&raw).ok());
-    let user_id = behind
-        .as_ref()
-        .and_then(|b| b["user_id"].as_str())
-        .unwrap_or(sub)
-        .to_owned();
-    let requested = behind
-        .as_ref()
-        .map(|b| b["claims"].clone())
-        .filter(|c| !c.is_null());
+    let user_id = token_user_id(ctx, &claims).await?;
     let user = users::get_user(&ctx.db, &user_id)
         .await?
         .ok_or_else(|| OAuthError::new("invalid_token", "The user no longer exists."))?;
-    let mut out = claims::user_claims(&user, &scopes, requested.as_ref(), "userinfo");
+    let mut out = claims::user_claims(&user, &scopes);
     out.insert("sub".into(), json!(sub));
     Ok(Value::Object(out))
 }

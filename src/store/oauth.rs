@@ -171,6 +171,46 @@ pub async fn revoke_family(
     Ok(())
 }
 
+/// Revokes every refresh-token family of a user, but those bound to `keep_session` (the
+/// session that made the change, when it stays signed in).
+pub async fn revoke_families_of_user(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    keep_session: Option<&str>,
+    now: i64,
+) -> Result<u64, DbErr> {
+    let mut q = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null());
+    if let Some(keep) = keep_session {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(refresh_token::Column::SessionId.is_null())
+                .add(refresh_token::Column::SessionId.ne(keep)),
+        );
+    }
+    Ok(q.exec(db).await?.rows_affected)
+}
+
+/// Revokes every refresh-token family bound to one of these sessions.
+pub async fn revoke_families_of_sessions(
+    db: &impl ConnectionTrait,
+    session_ids: &[String],
+    now: i64,
+) -> Result<u64, DbErr> {
+    if session_ids.is_empty() {
+        return Ok(0);
+    }
+    let res = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::SessionId.is_in(session_ids.iter().cloned()))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Records that `client_id` received tokens within `session_id` (once).
 pub async fn record_session_client(
     db: &impl ConnectionTrait,

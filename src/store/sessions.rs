@@ -67,6 +67,27 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Moves a session's verification times forward after it verified again; `None` leaves one.
+pub async fn set_verified_at(
+    db: &impl ConnectionTrait,
+    id: &str,
+    first_factor_at: Option<i64>,
+    second_factor_at: Option<i64>,
+    now: i64,
+) -> Result<(), DbErr> {
+    let mut q = session::Entity::update_many()
+        .col_expr(session::Column::UpdatedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(id));
+    if let Some(at) = first_factor_at {
+        q = q.col_expr(session::Column::FirstFactorAt, Expr::value(at));
+    }
+    if let Some(at) = second_factor_at {
+        q = q.col_expr(session::Column::SecondFactorAt, Expr::value(at));
+    }
+    q.exec(db).await?;
+    Ok(())
+}
+
 /// Ends every active session of a client (sign out everywhere on this device).
 pub async fn end_all_for_client(
     db: &impl ConnectionTrait,

@@ -41,6 +41,14 @@ impl UserRecord {
         phones
     }
 
+    /// Verified phone numbers that may serve as a first factor: those not kept for the second.
+    pub fn first_factor_phones(&self) -> Vec<&phone_number::Model> {
+        self.phones
+            .iter()
+            .filter(|p| p.verified && !p.reserved_for_second_factor)
+            .collect()
+    }
+
     /// Whether the user has any second factor at all.
     pub fn two_factor_enabled(&self) -> bool {
         self.totp || self.backup_codes > 0 || !self.second_factor_phones().is_empty()
@@ -55,7 +63,9 @@ pub enum IdentifierKind {
     Username,
 }
 
-/// The user owning a verified identifier, if any.
+/// The user a sign-in identifier names: a verified address or number, if any. A phone number
+/// kept for the second factor never identifies: it is the second factor's channel, and one
+/// channel must not stand for both factors.
 pub async fn find_user_id_by_identifier(
     db: &impl ConnectionTrait,
     kind: IdentifierKind,
@@ -71,6 +81,7 @@ pub async fn find_user_id_by_identifier(
         IdentifierKind::Phone => phone_number::Entity::find()
             .filter(phone_number::Column::PhoneNumber.eq(value))
             .filter(phone_number::Column::Verified.eq(true))
+            .filter(phone_number::Column::ReservedForSecondFactor.eq(false))
             .one(db)
             .await?
             .map(|p| p.user_id),

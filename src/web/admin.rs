@@ -139,13 +139,9 @@ async fn authorize(ctx: &Ctx, req: &HttpRequest) -> Result<Admin, FlowError> {
 
 /// A JSON body (64 KiB at most); an empty body reads as `{}`.
 async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, FlowError> {
-    let body = super::read_body(payload).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::RequestBodyInvalid,
-            "Invalid request body",
-            e.message(),
-        )
-    })?;
+    let body = super::read_body(payload)
+        .await
+        .map_err(super::BodyError::api_error)?;
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {

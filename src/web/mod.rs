@@ -15,7 +15,7 @@ pub mod request_span;
 use actix_web::dev::Service;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpMessage, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::StreamExt;
 
@@ -30,6 +30,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     fapi::routes(cfg);
     pages::routes(cfg);
     oidc::routes(cfg);
+}
+
+/// Whether a browser request comes from an origin `allowed` accepts. A browser names the
+/// page's origin in `Origin` on every POST; an old one that sends none still tells a
+/// cross-site request apart in fetch metadata (`Sec-Fetch-Site`). A request with neither is
+/// not a browser's, and carries no cookie a browser would add on its own.
+pub fn from_allowed_origin(req: &HttpRequest, allowed: impl Fn(&str) -> bool) -> bool {
+    match req.headers().get(header::ORIGIN).map(|o| o.to_str()) {
+        Some(Ok(origin)) => allowed(origin.trim_end_matches('/')),
+        Some(Err(_)) => false,
+        None => !req
+            .headers()
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == "cross-site" || v == "same-site"),
+    }
 }
 
 /// Browser SDKs send PATCH and DELETE as `POST …?_method=PATCH`; route them as what they are.
@@ -265,6 +281,23 @@ pub(crate) enum BodyError {
 }
 
 impl BodyError {
+    /// 413 past the size limit (RFC 9110 §15.5.14), 400 otherwise.
+    pub(crate) fn status(self) -> StatusCode {
+        match self {
+            BodyError::Unreadable => StatusCode::BAD_REQUEST,
+            BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        }
+    }
+
+    /// The FAPI / admin API error for it.
+    pub(crate) fn api_error(self) -> crate::flows::ApiError {
+        let code = match self {
+            BodyError::Unreadable => crate::flows::ErrorCode::RequestBodyInvalid,
+            BodyError::TooLarge => crate::flows::ErrorCode::RequestBodyTooLarge,
+        };
+        crate::flows::ApiError::new(code, "Invalid request body", self.message())
+    }
+
     pub(crate) fn message(self) -> &'static str {
         match self {
             BodyError::Unreadable => "The request body could not be read.",

@@ -171,10 +171,32 @@ pub(super) fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String
     Ok(map)
 }
 
+/// Why a form body was refused: 413 past the size limit, 400 otherwise, and what to say.
+struct FormError(StatusCode, String);
+
+impl FormError {
+    fn bad(message: String) -> Self {
+        Self(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// For a browser: the error page.
+    fn page(&self) -> HttpResponse {
+        message_page(self.0, &self.1)
+    }
+
+    /// For a client: RFC 6749 §5.2 `invalid_request`, with the body's own status.
+    fn oauth(self) -> OAuthError {
+        OAuthError {
+            status: self.0.as_u16(),
+            ..OAuthError::invalid_request(self.1)
+        }
+    }
+}
+
 async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<HashMap<String, String>, String> {
+) -> Result<HashMap<String, String>, FormError> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -182,7 +204,7 @@ async fn read_form(
         .unwrap_or("");
     let body = super::read_body(payload)
         .await
-        .map_err(|e| e.message().to_owned())?;
+        .map_err(|e| FormError(e.status(), e.message().to_owned()))?;
     if body.is_empty() {
         return Ok(HashMap::new());
     }
@@ -190,9 +212,11 @@ async fn read_form(
         .to_ascii_lowercase()
         .starts_with("application/x-www-form-urlencoded")
     {
-        return Err("Send parameters as application/x-www-form-urlencoded.".into());
+        return Err(FormError::bad(
+            "Send parameters as application/x-www-form-urlencoded.".into(),
+        ));
     }
-    parse_params(&body)
+    parse_params(&body).map_err(FormError::bad)
 }
 
 // ----- HTML -----
@@ -319,7 +343,7 @@ async fn authorize_post(
 ) -> HttpResponse {
     match read_form(&req, payload).await {
         Ok(p) => authorize_with(&ctx, &req, p).await,
-        Err(m) => error_page(&m),
+        Err(e) => e.page(),
     }
 }
 
@@ -352,7 +376,7 @@ async fn authorize_resume(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse
 async fn consent(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let p = match read_form(&req, payload).await {
         Ok(p) => p,
-        Err(m) => return error_page(&m),
+        Err(e) => return e.page(),
     };
     let (Some(id), Some(csrf)) = (p.get("id"), p.get("csrf")) else {
         return error_page("This form is incomplete.");
@@ -397,7 +421,7 @@ async fn authenticated(
 ) -> Result<(clients::OAuthClient, HashMap<String, String>), HttpResponse> {
     let p = read_form(req, payload)
         .await
-        .map_err(|m| oauth_json_error(&OAuthError::invalid_request(m)))?;
+        .map_err(|e| oauth_json_error(&e.oauth()))?;
     let authz = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -591,9 +615,10 @@ pub(super) fn bearer(req: &HttpRequest) -> Option<String> {
 
 /// A JSON object body of at most 64 KiB.
 async fn read_json(payload: web::Payload) -> Result<serde_json::Value, OAuthError> {
-    let body = super::read_body(payload)
-        .await
-        .map_err(|e| OAuthError::invalid_request(e.message()))?;
+    let body = super::read_body(payload).await.map_err(|e| OAuthError {
+        status: e.status().as_u16(),
+        ..OAuthError::invalid_request(e.message())
+    })?;
     match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(v) if v.is_object() => Ok(v),
         _ => Err(OAuthError::new(
@@ -722,7 +747,7 @@ async fn end_session_post(
 ) -> HttpResponse {
     match read_form(&req, payload).await {
         Ok(p) => end_session_with(&ctx, &req, p).await,
-        Err(m) => error_page(&m),
+        Err(e) => e.page(),
     }
 }
 
@@ -733,7 +758,7 @@ async fn end_session_confirm(
 ) -> HttpResponse {
     let p = match read_form(&req, payload).await {
         Ok(p) => p,
-        Err(m) => return error_page(&m),
+        Err(e) => return e.page(),
     };
     let (Some(id), Some(csrf)) = (p.get("id"), p.get("csrf")) else {
         return error_page("This form is incomplete.");

@@ -129,8 +129,9 @@ backend_tests! {
         let big = "a=".to_owned() + &"x".repeat(70 * 1024);
         let r = Res::from(app.http.post(app.url("/v1/client/sign_ups"))
             .header("content-type", "application/x-www-form-urlencoded").body(big).send().await.unwrap()).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert_eq!(r.error_code(), "request_body_invalid");
+        // RFC 9110 §15.5.14: too large is 413, not a malformed 400.
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.error_code(), "request_body_too_large");
         // Unknown endpoints answer in the same shape.
         let r = app.get("/v1/nothing/here").await;
         assert_eq!((r.status.as_u16(), r.error_code()), (404, "resource_not_found"));

@@ -234,9 +234,11 @@ backend_tests! {
 
     async fn facebook_sign_up_and_second_factor_on_return(backend) {
         let mut user = UpstreamUser::new("1002003004", Some("grace@example.com"), true);
-        user.email_verified = None; // the Graph API never says; Facebook's preset trusts it
+        user.email_verified = None; // the Graph API never says; this operator trusts it
         let up = Upstream::start(user).await;
-        let Some(app) = spawn(backend, &up, |_| {}).await else { return };
+        let Some(app) = spawn(backend, &up, |s| {
+            s.providers.get_mut("facebook").unwrap().trust_email = Some(true);
+        }).await else { return };
         let b = browser();
         let r = app.post_as(&b, "/v1/client/sign_ups", &[("strategy", "oauth_facebook"), ("redirect_url", "/sso-callback"), ("action_complete_redirect_url", "/welcome")]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -26,6 +26,7 @@ mod mfa;
 mod oidc;
 mod pages;
 mod passkeys;
+mod security;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -242,7 +242,7 @@ backend_tests! {
         let (secret, _) = app.enrol_totp(&b).await;
         let uid = user_id(&app, &b).await;
         let row = portcullis::store::factors::totp(&app.app.db, &uid).await.unwrap().unwrap();
-        assert!(row.secret.starts_with("enc:v1:"), "{}", row.secret);
+        assert!(row.secret.starts_with("enc:v2:"), "{}", row.secret);
         assert!(!row.secret.contains(&secret));
         // And it still works for signing in.
         app.clock.advance_secs(30);

@@ -136,7 +136,8 @@ backend_tests! {
         let expected = openidconnect::AccessTokenHash::from_token(tokens.access_token(), id_token.signing_alg().unwrap(), id_token.signing_key(&rp.id_token_verifier()).unwrap()).unwrap();
         assert_eq!(at_hash, expected);
         let raw: serde_json::Value = decode_payload(&id_token.to_string());
-        assert_eq!(raw["amr"], serde_json::json!(["otp", "pwd", "mfa"]));
+        // A sign-up's email code and new password are one event, not two factors.
+        assert_eq!(raw["amr"], serde_json::json!(["pwd"]));
         assert!(raw["sid"].as_str().unwrap().starts_with("sess_"));
         assert_eq!(raw["azp"], "rp");
 
@@ -590,12 +591,12 @@ backend_tests! {
         }).await else { return };
         use sea_orm::EntityTrait;
         let rows = portcullis::store::entities::signing_key::Entity::find().all(&app.app.db).await.unwrap();
-        assert!(rows.iter().all(|r| r.private_pem.starts_with("enc:v1:")), "keys are sealed at rest");
+        assert!(rows.iter().all(|r| r.private_pem.starts_with("enc:v2:")), "keys are sealed at rest");
 
         let before = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("rp", "rp-secret"))).await;
         let old_token = before.body["access_token"].as_str().unwrap().to_owned();
         let old_kid = decode_header(&old_token)["kid"].as_str().unwrap().to_owned();
-        let kek = portcullis::oidc::keys::KeyEncryption::new(&"a long key encryption secret".to_string().into());
+        let kek = portcullis::oidc::keys::KeyEncryption::new(&"a long key encryption secret".to_string().into()).unwrap();
         let new_kids = portcullis::oidc::keys::rotate(&app.app.db, app.clock_ms(), 300, Some(&kek)).await.unwrap();
         app.app.keys.reload(&app.app.db, app.clock_ms()).await.unwrap();
         let jwks = app.get("/.well-known/jwks.json").await.body.to_string();
@@ -791,6 +792,8 @@ backend_tests! {
             with_clients(s);
             s.oidc.dynamic_registration = true;
             s.oidc.registration_token = Some("initial-access-token".to_string().into());
+            // The operator lets registered clients act for themselves too.
+            s.oidc.registration_grant_types.push("client_credentials".into());
         }).await else { return };
         assert_eq!(app.get("/.well-known/openid-configuration").await.body["registration_endpoint"], app.url("/oauth/register"));
         let post = |body: serde_json::Value, token: Option<&str>| {

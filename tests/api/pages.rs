@@ -473,9 +473,9 @@ backend_tests! {
             s.testing.enabled = true;
             s.auth.first_factors.push("email_link".into());
         }).await else { return };
-        app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
+        app.sign_up_with_email(&browser(), "ada+portcullis_test@example.com", "correct horse").await;
         let b = browser();
-        let r = submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "ada@example.com")]).await;
+        let r = submit(&app, &b, "/sign-in", "/sign-in", &[("identifier", "ada+portcullis_test@example.com")]).await;
         let page = get(&app, &b, &r.location()).await;
         assert!(page.body.contains("Email a sign-in link to"), "{}", page.body);
         let marker = "name=\"strategy\" value=\"email_link\">\n<input type=\"hidden\" name=\"target\" value=\"";
@@ -485,7 +485,7 @@ backend_tests! {
         assert_eq!(r.location(), "/sign-in/factor-one?strategy=email_link");
         let page = get(&app, &b, &r.location()).await;
         assert!(page.body.contains("We sent a sign-in link to"), "{}", page.body);
-        let r = app.get("/v1/testing/outbox?to=ada%40example.com").await;
+        let r = app.get("/v1/testing/outbox?to=ada%2Bportcullis_test%40example.com").await;
         let body = r.body["messages"].as_array().unwrap().last().unwrap()["body"].as_str().unwrap().to_owned();
         let link = body[body.find("http").unwrap()..].split_whitespace().next().unwrap().to_owned();
         let r = get(&app, &b, &link).await;

@@ -216,7 +216,9 @@ fn body(ctx: &Ctx) -> Value {
                 "passkey": attribute(passkey_mode, vec!["passkey"], Vec::new(), &["passkey"]),
             },
             "social": social,
-            "saml": { "enabled": ctx.federation.has_enterprise() },
+            // Enterprise connections speak OpenID Connect only so far: SAML is not offered
+            // until it works.
+            "saml": { "enabled": false },
             "enterprise_sso": { "enabled": ctx.federation.has_enterprise() },
             "sign_in": {
                 "second_factor": { "required": a.mfa_required },

@@ -14,7 +14,7 @@ pub const CLIENT_COOKIE: &str = "__client";
 pub async fn params(req: &HttpRequest, payload: web::Payload) -> Result<Params, ApiError> {
     let body = crate::web::read_body(payload)
         .await
-        .map_err(|e| body_invalid(e.message()))?;
+        .map_err(crate::web::BodyError::api_error)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -106,6 +106,7 @@ pub(crate) fn client_token(req: &HttpRequest, dev_browser: bool) -> (Option<Stri
 
 pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError> {
     let (token, transport) = client_token(req, ctx.settings.server.dev_browser);
+    check_cookie_origin(ctx, req)?;
     let mut cc = client::resolve(ctx, token.as_deref()).await?;
     cc.named_in_url = transport == Transport::DevBrowser;
     cc.ip = crate::web::client_ip::client_ip(req, &ctx.settings.server.trusted_proxies)
@@ -116,6 +117,43 @@ pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(256).collect());
     Ok(cc)
+}
+
+/// A browser sends the client cookie with any request to Portcullis, whichever page made it:
+/// a plain HTML form on another site (or on a sibling subdomain, which SameSite=Lax does not
+/// stop) could otherwise change the signed-in user's account. So a Frontend API request that
+/// changes something and is authenticated by the cookie must come from the issuer's own
+/// origin or a configured `[server] cors_origins` entry. A token in a header or the
+/// development browser's query parameter is not sent by the browser on its own, so it needs
+/// no such check; nor do the hosted pages, whose forms carry a CSRF token.
+fn check_cookie_origin(ctx: &Ctx, req: &HttpRequest) -> Result<(), ApiError> {
+    let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    let by_cookie = req.headers().get(header::AUTHORIZATION).is_none()
+        && !(ctx.settings.server.dev_browser && query_value(req, DEV_BROWSER_PARAM).is_some())
+        && req.cookie(CLIENT_COOKIE).is_some();
+    if safe || !by_cookie || !req.path().starts_with("/v1/") {
+        return Ok(());
+    }
+    let own = ctx.settings.issuer_origin();
+    let allowed = crate::web::from_allowed_origin(req, |origin| {
+        origin == own
+            || ctx
+                .settings
+                .server
+                .cors_origins
+                .iter()
+                .any(|a| a.trim_end_matches('/') == origin)
+    });
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::OriginInvalid,
+            "Request from another origin",
+            "This request came from an origin Portcullis does not serve. Add the app's origin \
+             to [server] cors_origins.",
+        ))
+    }
 }
 
 /// The `Origin` of a browser request, for the session token's `azp`.

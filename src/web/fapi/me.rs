@@ -6,13 +6,14 @@ use serde_json::Value;
 use super::{NO_PARAMS, envelope, extract, render};
 use crate::flows::account::{self, Access, Me};
 use crate::flows::passkeys;
-use crate::flows::{Ctx, FlowResult, Params, mfa};
+use crate::flows::{Ctx, FlowResult, Params};
 use crate::store::users::IdentifierKind;
 use crate::web::openapi::{Api, api_table};
 
 // The account API, one line per operation (see `api_table!`).
 api_table! { Api::Account, "/v1", register_routes, operations;
     get "/me" => get, "The signed-in user";
+    delete "/me" => delete_self, "Delete the account (needs a recent verification)";
     patch "/me" => update, "Change names, username, metadata, or the primary email address or phone number", params account::UPDATE_PARAMS;
     post "/me/change_password" => change_password, "Change the password (the current one is checked)", params account::CHANGE_PASSWORD_PARAMS;
     get "/me/sessions/active" => sessions_active, "The user's active sessions, on every device";
@@ -76,6 +77,15 @@ where
 async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     run(ctx, req, None, Access::MfaSetup, |_, me, _| async move {
         Ok(render::user(me.user()))
+    })
+    .await
+}
+
+async fn delete_self(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
+        let id = me.user().user.id.clone();
+        account::delete_self(&ctx, &me).await?;
+        Ok(render::deleted("user", &id))
     })
     .await
 }
@@ -152,7 +162,7 @@ async fn totp_create(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payloa
         Access::MfaSetup,
         |ctx, me, p| async move {
             p.only(NO_PARAMS)?;
-            Ok(render::totp(&mfa::start_totp(&ctx, me.user()).await?))
+            Ok(render::totp(&account::start_totp(&ctx, &me).await?))
         },
     )
     .await
@@ -175,7 +185,7 @@ async fn totp_attempt(
 
 async fn totp_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        mfa::remove_totp(&ctx, &me.actor, me.user()).await?;
+        account::remove_totp(&ctx, &me).await?;
         Ok(render::deleted("totp", ""))
     })
     .await
@@ -193,7 +203,7 @@ async fn backup_codes_create(
         Access::MfaSetup,
         |ctx, me, p| async move {
             p.only(NO_PARAMS)?;
-            let codes = mfa::regenerate_backup_codes(&ctx, &me.actor, me.user()).await?;
+            let codes = account::regenerate_backup_codes(&ctx, &me).await?;
             Ok(render::backup_codes(&codes, ctx.now()))
         },
     )
@@ -375,7 +385,7 @@ async fn passkey_create(
         Access::Active,
         |ctx, me, p| async move {
             p.only(NO_PARAMS)?;
-            let pending = passkeys::start_registration(&ctx, me.user()).await?;
+            let pending = account::start_passkey(&ctx, &me).await?;
             Ok(render::passkey_pending(&pending))
         },
     )
@@ -435,7 +445,7 @@ async fn passkey_delete(
 ) -> HttpResponse {
     let id = path.into_inner();
     run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        passkeys::remove(&ctx, &me.actor, me.user(), &id).await?;
+        account::remove_passkey(&ctx, &me, &id).await?;
         Ok(render::deleted("passkey", &id))
     })
     .await

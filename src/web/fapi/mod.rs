@@ -8,8 +8,11 @@ pub mod render;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use crate::flows::account::{self, Access};
 use crate::flows::client::{self, ClientCtx};
-use crate::flows::{ApiError, Ctx, FlowError, FlowResult, session, sign_in, sign_up};
+use crate::flows::{
+    ApiError, Ctx, FlowError, FlowResult, reverification, session, sign_in, sign_up,
+};
 use crate::web::openapi::{Api, api_table};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -64,6 +67,11 @@ api_table! { Api::Frontend, "/v1", register_routes, frontend_operations;
     post "/client/sessions/{id}/end" => session_end, "Sign out of a session";
     post "/client/sessions/{id}/remove" => session_remove, "Sign out of a session and drop it from the client";
     post "/client/sessions/{id}/tokens" => session_tokens, "A 60-second session token (`{object: token, jwt}`)", returns Object;
+    post "/client/sessions/{id}/verify" => session_verify, "Verify a session again before a sensitive change (level: first_factor, second_factor, multi_factor)", params reverification::START_PARAMS;
+    post "/client/sessions/{id}/verify/prepare_first_factor" => session_verify_prepare_first, "Send a code to verify the session again", params reverification::PREPARE_FIRST_PARAMS;
+    post "/client/sessions/{id}/verify/attempt_first_factor" => session_verify_attempt_first, "Verify the session again with a password or code", params reverification::ATTEMPT_FIRST_PARAMS;
+    post "/client/sessions/{id}/verify/prepare_second_factor" => session_verify_prepare_second, "Send a second-factor code to verify the session again", params reverification::PREPARE_SECOND_PARAMS;
+    post "/client/sessions/{id}/verify/attempt_second_factor" => session_verify_attempt_second, "Verify the session again with a second factor", params reverification::ATTEMPT_SECOND_PARAMS;
 }
 
 /// A CORS preflight: what a cross-origin caller may send. Whether its origin may call at all
@@ -344,6 +352,49 @@ async fn client_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 async fn sessions_end_all(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     client_delete(ctx, req).await
 }
+
+/// A step of a session's reverification: `POST /v1/client/sessions/{id}/verify…`, on one of
+/// this client's active sessions, answered with the reverification and the session.
+macro_rules! reverify {
+    ($handler:ident, $flow:path) => {
+        async fn $handler(
+            ctx: web::Data<Ctx>,
+            req: HttpRequest,
+            payload: web::Payload,
+            path: web::Path<String>,
+        ) -> HttpResponse {
+            let id = path.into_inner();
+            let cc = client_or_error!(ctx, req);
+            let result = async {
+                let params = extract::params(&req, payload).await?;
+                let me = account::me(&ctx, &cc, Some(&id), Access::Active).await?;
+                let rv = $flow(&ctx, &me, &params).await?;
+                let session = session_json(&ctx, &req, &cc, &id).await?;
+                Ok(render::reverification(&rv, session))
+            }
+            .await;
+            envelope(&ctx, &req, &cc, result).await
+        }
+    };
+}
+
+reverify!(session_verify, reverification::start);
+reverify!(
+    session_verify_prepare_first,
+    reverification::prepare_first_factor
+);
+reverify!(
+    session_verify_attempt_first,
+    reverification::attempt_first_factor
+);
+reverify!(
+    session_verify_prepare_second,
+    reverification::prepare_second_factor
+);
+reverify!(
+    session_verify_attempt_second,
+    reverification::attempt_second_factor
+);
 
 fn require_client(cc: &ClientCtx) -> FlowResult<&str> {
     cc.id()

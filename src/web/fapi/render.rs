@@ -346,6 +346,21 @@ pub fn identification(i: &Identification) -> Value {
     }
 }
 
+/// A session's reverification (`object: session_reverification`), with the session as it is
+/// now (its `factor_verification_age` moves once the reverification completes).
+pub fn reverification(rv: &crate::flows::reverification::Reverification, session: Value) -> Value {
+    json!({
+        "object": "session_reverification",
+        "level": rv.level.as_str(),
+        "status": rv.status.as_str(),
+        "supported_first_factors": rv.supported_first_factors.iter().map(factor).collect::<Vec<_>>(),
+        "supported_second_factors": rv.supported_second_factors.iter().map(factor).collect::<Vec<_>>(),
+        "first_factor_verification": rv.first_factor_verification.as_ref().map(verification),
+        "second_factor_verification": rv.second_factor_verification.as_ref().map(verification),
+        "session": session,
+    })
+}
+
 pub fn deleted(object: &str, id: &str) -> Value {
     json!({ "object": object, "id": id, "deleted": true })
 }

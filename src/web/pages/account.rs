@@ -17,7 +17,7 @@ use super::{
 use crate::flows::account::{self, Access, Me};
 use crate::flows::client::ClientCtx;
 use crate::flows::sign_in::{SignIn, SignInStatus};
-use crate::flows::{Ctx, FlowError, Params, mfa, sign_in};
+use crate::flows::{Ctx, ErrorCode, FlowError, Params, mfa, sign_in};
 use crate::store::users::IdentifierKind;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,7 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/user/totp/remove", web::post().to(totp_remove))
         .route("/user/backup-codes", web::post().to(backup_codes_create))
         .route("/user/apps/remove", web::post().to(remove_app))
-        .route("/user/passkeys/remove", web::post().to(passkey_remove));
+        .route("/user/passkeys/remove", web::post().to(passkey_remove))
+        .route("/user/delete", web::post().to(delete_account));
 }
 
 // ----- sign-in, second factor -----
@@ -304,7 +305,7 @@ struct UserPage<'a> {
 
 /// The signed-in user of a page, or the response that sends them to sign in (or to finish
 /// setting up a second factor).
-async fn me_or_redirect(
+pub(super) async fn me_or_redirect(
     ctx: &Ctx,
     pc: &PageCtx,
     req: &HttpRequest,
@@ -465,6 +466,7 @@ async fn render_user(
 fn notice_for(s: &Strings, done: Option<&String>) -> Option<String> {
     match done.map(String::as_str) {
         Some("password") => Some(s.password_changed.to_owned()),
+        Some("reverified") => Some(s.reverified.to_owned()),
         _ => None,
     }
 }
@@ -506,7 +508,7 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 }
 
 /// A form on the account page: CSRF-checked, for the signed-in user.
-async fn account_form(
+pub(super) async fn account_form(
     ctx: &Ctx,
     req: &HttpRequest,
     payload: web::Payload,
@@ -526,6 +528,11 @@ async fn user_error(
     e: FlowError,
 ) -> HttpResponse {
     match e {
+        // A sensitive change on a session whose proof is old: verify again first, then the
+        // user makes the change again.
+        FlowError::Api(api) if api.code == ErrorCode::SessionReverificationRequired => {
+            see_other(ctx, pc, req, "/user/reverify")
+        }
         FlowError::Api(api) => {
             let status = api_status(&api);
             render_user(ctx, pc, req, me, None, FormErrors::from(&api), status).await
@@ -853,7 +860,7 @@ async fn totp_start(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload
         Ok(v) => v,
         Err(r) => return r,
     };
-    match mfa::start_totp(&ctx, me.user()).await {
+    match account::start_totp(&ctx, &me).await {
         Ok(_) => {
             let to = format!("/user/totp{}", pc.query);
             see_other(&ctx, &pc, &req, &to)
@@ -995,7 +1002,7 @@ async fn totp_remove(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payloa
         Ok(v) => v,
         Err(r) => return r,
     };
-    match mfa::remove_totp(&ctx, &me.actor, me.user()).await {
+    match account::remove_totp(&ctx, &me).await {
         Ok(()) => see_other(&ctx, &pc, &req, "/user"),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
     }
@@ -1010,7 +1017,7 @@ async fn backup_codes_create(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match mfa::regenerate_backup_codes(&ctx, &me.actor, me.user()).await {
+    match account::regenerate_backup_codes(&ctx, &me).await {
         Ok(codes) => render_codes(&ctx, &pc, &req, codes, "/user".into()),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
     }
@@ -1042,8 +1049,25 @@ async fn passkey_remove(
         Err(r) => return r,
     };
     let id = form.get("id").cloned().unwrap_or_default();
-    match crate::flows::passkeys::remove(&ctx, &me.actor, me.user(), &id).await {
+    match account::remove_passkey(&ctx, &me, &id).await {
         Ok(()) => see_other(&ctx, &pc, &req, "/user"),
+        Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
+    }
+}
+
+/// Deletes the signed-in user's account (after a recent verification), then shows the
+/// signed-out page.
+async fn delete_account(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match account::delete_self(&ctx, &me).await {
+        Ok(()) => see_other(&ctx, &pc, &req, "/sign-in"),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
     }
 }

@@ -3,6 +3,7 @@
 //! the field they concern. Every handler calls the same flow function the Frontend API does.
 
 mod account;
+mod reverify;
 mod sso;
 mod strings;
 
@@ -51,6 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::get().to(sign_out_page))
         .route("/sign-out", web::post().to(sign_out_submit))
         .configure(account::routes)
+        .configure(reverify::routes)
         .configure(sso::routes);
 }
 
@@ -93,7 +95,16 @@ async fn brand_css(ctx: web::Data<Ctx>) -> HttpResponse {
 
 // ----- request context -----
 
-const CSRF_COOKIE: &str = "__csrf";
+/// The CSRF cookie. On https it carries the `__Host-` prefix: the browser then refuses one set
+/// by any other host (a sibling subdomain included) or for a wider path, so no other site can
+/// plant a value whose form token it knows.
+fn csrf_cookie_name(ctx: &Ctx) -> &'static str {
+    if ctx.settings.issuer_is_https() {
+        "__Host-csrf"
+    } else {
+        "__csrf"
+    }
+}
 
 /// What every page needs: the client, strings, CSRF token and the validated way back.
 struct PageCtx {
@@ -113,7 +124,7 @@ async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, HttpResponse>
         .map_err(|e| error_page(&e))?;
     // Signed double-submit: the cookie holds a random value, the form its keyed hash, so a
     // cookie planted by a sibling domain is useless without the server key.
-    let (raw, csrf_cookie) = match req.cookie(CSRF_COOKIE) {
+    let (raw, csrf_cookie) = match req.cookie(csrf_cookie_name(ctx)) {
         Some(c) if c.value().len() >= 32 => (c.value().to_owned(), None),
         _ => {
             let t = crate::crypto::random_token();
@@ -156,17 +167,28 @@ pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
     crate::flows::safe_redirect(ctx, raw)
 }
 
-async fn read_form(req: &HttpRequest, payload: web::Payload) -> Option<HashMap<String, String>> {
-    let body = super::read_body(payload).await.ok()?;
+/// A form body; `Err` only when it is over the size limit (anything else unreadable reads as
+/// an empty form, which then fails its CSRF check).
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Option<HashMap<String, String>>, super::BodyError> {
+    let body = match super::read_body(payload).await {
+        Ok(b) => b,
+        Err(e @ super::BodyError::TooLarge) => return Err(e),
+        Err(super::BodyError::Unreadable) => return Ok(None),
+    };
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !body.is_empty() && !ct.starts_with("application/x-www-form-urlencoded") {
-        return None;
+        return Ok(None);
     }
-    Some(url::form_urlencoded::parse(&body).into_owned().collect())
+    Ok(Some(
+        url::form_urlencoded::parse(&body).into_owned().collect(),
+    ))
 }
 
 /// Reads a POSTed form and checks its CSRF token; a bad one gets the expired-form page.
@@ -176,15 +198,28 @@ async fn checked_form(
     payload: web::Payload,
 ) -> Result<(PageCtx, HashMap<String, String>), HttpResponse> {
     let pc = page_ctx(ctx, req).await?;
-    let form = read_form(req, payload).await.unwrap_or_default();
+    let form = match read_form(req, payload).await {
+        Ok(form) => form.unwrap_or_default(),
+        Err(e) => return Err(message_page(e.status(), e.message())),
+    };
     let given = form.get("csrf").map(String::as_str).unwrap_or("");
-    let valid = pc.csrf_cookie.is_none() && bool::from(given.as_bytes().ct_eq(pc.csrf.as_bytes()));
+    let valid = pc.csrf_cookie.is_none()
+        && same_origin_post(ctx, req)
+        && bool::from(given.as_bytes().ct_eq(pc.csrf.as_bytes()));
     if !valid {
         let mut res = message_page(StatusCode::FORBIDDEN, pc.s.form_expired);
         set_cookies(ctx, &pc, &mut res);
         return Err(res);
     }
     Ok((pc, form))
+}
+
+/// Whether a form post came from Portcullis's own pages: a browser names the page's origin in
+/// `Origin` (and in fetch metadata). A form on any other origin, a sibling subdomain
+/// included, is refused even with a token that matches its cookie.
+fn same_origin_post(ctx: &Ctx, req: &HttpRequest) -> bool {
+    let own = ctx.settings.issuer_origin();
+    super::from_allowed_origin(req, |o| o == own)
 }
 
 /// Flow parameters from a form: everything but the CSRF token and page-only fields.
@@ -200,7 +235,7 @@ fn params(form: &HashMap<String, String>, fields: &[&str]) -> Params {
 
 fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
     if let Some(t) = &pc.csrf_cookie {
-        let c = Cookie::build(CSRF_COOKIE, t.clone())
+        let c = Cookie::build(csrf_cookie_name(ctx), t.clone())
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)

@@ -107,6 +107,13 @@ pub struct Strings {
     pub verify_code_title: &'static str,
     pub profile_heading: &'static str,
     pub save_button: &'static str,
+    pub cancel_button: &'static str,
+    pub reverify_title: &'static str,
+    pub reverify_lead: &'static str,
+    pub reverified: &'static str,
+    pub delete_account_heading: &'static str,
+    pub delete_account_lead: &'static str,
+    pub delete_account_button: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -214,6 +221,13 @@ pub const EN: Strings = Strings {
     verify_code_title: "Enter the code",
     profile_heading: "Profile",
     save_button: "Save",
+    cancel_button: "Cancel",
+    reverify_title: "Confirm it's you",
+    reverify_lead: "This change needs a recent sign-in. Verify again to continue.",
+    reverified: "Verified. You can make the change now.",
+    delete_account_heading: "Delete account",
+    delete_account_lead: "Deleting your account removes your profile, sign-in methods and sessions. This cannot be undone.",
+    delete_account_button: "Delete my account",
 };
 
 /// The strings for a request (`ui_locales`, then `Accept-Language`); English until more
