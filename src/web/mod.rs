@@ -33,18 +33,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Whether a browser request comes from an origin `allowed` accepts. A browser names the
-/// page's origin in `Origin` on every POST; an old one that sends none still tells a
-/// cross-site request apart in fetch metadata (`Sec-Fetch-Site`). A request with neither is
-/// not a browser's, and carries no cookie a browser would add on its own.
+/// page's origin in `Origin` on a POST, except that it sends `null` when the page's referrer
+/// policy is `no-referrer` (Fetch §3.2.5), as Portcullis's own pages ask; then fetch metadata
+/// (`Sec-Fetch-Site`) tells a request from the same origin apart from one from another site
+/// or a sibling subdomain. A request with neither is not a modern browser's.
 pub fn from_allowed_origin(req: &HttpRequest, allowed: impl Fn(&str) -> bool) -> bool {
+    let site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
     match req.headers().get(header::ORIGIN).map(|o| o.to_str()) {
-        Some(Ok(origin)) => allowed(origin.trim_end_matches('/')),
+        Some(Ok(origin)) if origin != "null" => allowed(origin.trim_end_matches('/')),
         Some(Err(_)) => false,
-        None => !req
-            .headers()
-            .get("sec-fetch-site")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v == "cross-site" || v == "same-site"),
+        // `null` or absent: only fetch metadata can say where it came from.
+        _ => !matches!(site, Some("cross-site" | "same-site")),
     }
 }
 

@@ -197,6 +197,8 @@ async fn custom_flows(key: Key) {
         s.server.allowed_redirect_origins = vec![origin];
         s.server.dev_browser = key == Key::Development;
         s.auth.multi_session = false;
+        // A minute, so the test can age the session past it without waiting.
+        s.auth.reverification_secs = 60;
         s.providers
             .insert("google".into(), crate::upstream::google_settings(issuer));
     })
@@ -282,6 +284,21 @@ async fn custom_flows(key: Key) {
     let r = page.ok("confirmAuthenticatorApp", json!([code])).await;
     assert_eq!(r["verified"], true);
     assert_eq!(r["state"]["totpEnabled"], true);
+
+    // A sensitive change on a session verified over a minute ago: the SDK's reverification
+    // (now with the authenticator app, the user's second factor), then the change goes through.
+    app.clock.advance_secs(61);
+    let new_password = "an even better passphrase";
+    let r = page.call("changePassword", json!([PASSWORD, new_password])).await;
+    assert_eq!(r["error"], "session_reverification_required", "{r}");
+    app.clock.advance_secs(30);
+    let code = totp_code(&secret, app.clock.now_ms(), 0);
+    let r = page.ok("reverify", json!(["second_factor", PASSWORD, code])).await;
+    assert_eq!(r["started"], "needs_second_factor", "{r}");
+    assert_eq!(r["status"], "complete", "{r}");
+    assert_eq!(r["age"][1], 0, "the second factor was just verified: {r}");
+    page.ok("changePassword", json!([PASSWORD, new_password])).await;
+    page.ok("changePassword", json!([new_password, PASSWORD])).await;
     page.ok("signOut", json!([])).await;
 
     // Email-code sign-in, and now the authenticator app as the second step.

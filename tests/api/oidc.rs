@@ -652,7 +652,7 @@ backend_tests! {
         let mut subs = Vec::new();
         for (id, secret, redirect) in [("rp", "rp-secret", RP_REDIRECT), ("pair", "pair-secret", "https://pair.example.com/cb")] {
             let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-            let url = format!("{}?client_id={id}&response_type=code&scope=openid&redirect_uri={}&code_challenge={}&code_challenge_method=S256&claims={}",
+            let url = format!("{}?client_id={id}&response_type=code&scope=openid%20email&redirect_uri={}&code_challenge={}&code_challenge_method=S256&claims={}",
                 app.url("/oauth/authorize"), urlencode(redirect), challenge.as_str(), urlencode(r#"{"userinfo":{"email":null}}"#));
             let cb = browse_to_callback(&browser, &url).await;
             let r = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]), ("redirect_uri", redirect), ("code_verifier", verifier.secret())], Some((id, secret))).await;
@@ -660,7 +660,7 @@ backend_tests! {
             let sub = decode_payload(r.body["id_token"].as_str().unwrap())["sub"].as_str().unwrap().to_owned();
             let info = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(r.body["access_token"].as_str().unwrap()).send().await.unwrap()).await;
             assert_eq!(info.body["sub"], sub.as_str(), "userinfo agrees with the ID token");
-            assert_eq!(info.body["email"], "ada@example.com", "the claims parameter reaches userinfo");
+            assert_eq!(info.body["email"], "ada@example.com", "the granted email scope reaches userinfo, pairwise or not");
             subs.push(sub);
         }
         assert!(subs[0].starts_with("user_"));

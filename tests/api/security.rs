@@ -4,6 +4,7 @@
 //! reset by a right password, open registration, cross-origin posts, planted CSRF cookies, and
 //! sensitive changes on an old session (reverification). `docs/security.md` lists them.
 
+use portcullis::clock::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -402,7 +403,8 @@ backend_tests! {
         for (path, origin, site) in [
             ("/v1/me/totp?_method=DELETE", Some("https://evil.example"), None),
             ("/v1/me/totp?_method=DELETE", Some("http://sub.127.0.0.1.nip.io"), None),
-            ("/v1/me/totp?_method=DELETE", Some("null"), None),
+            ("/v1/me/totp?_method=DELETE", Some("null"), Some("cross-site")),
+            ("/v1/me/totp?_method=DELETE", Some("null"), Some("same-site")),
             ("/v1/me/totp?_method=DELETE", None, Some("cross-site")),
             ("/v1/me/totp?_method=DELETE&_is_native=1", Some("https://evil.example"), None),
         ] {
@@ -413,6 +415,10 @@ backend_tests! {
             assert_eq!((r.status, r.error_code()), (StatusCode::FORBIDDEN, "origin_invalid"), "{path} {origin:?}: {}", r.body);
         }
         assert_eq!(totp_on(b.clone()).await, true);
+        // Portcullis's own pages send `Origin: null` (their referrer policy) and say
+        // same-origin in fetch metadata: allowed.
+        let r = Res::from(b.post(app.url("/v1/me/backup_codes")).header("origin", "null").header("sec-fetch-site", "same-origin").send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // Portcullis's own origin may.
         let r = Res::from(b.post(app.url("/v1/me/totp?_method=DELETE")).header("origin", app.address.as_str()).send().await.unwrap()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -546,7 +552,8 @@ backend_tests! {
         let Some(app) = TestApp::spawn(backend).await else { return };
         let b = app.signed_in_user("ada@example.com", "correct horse").await;
         let (secret, _) = app.enrol_totp(&b).await;
-        // A session signed in with both factors.
+        // A session signed in with both factors (a step later: a TOTP code works once).
+        app.clock.advance_secs(30);
         let (b, r) = app.password_sign_in("ada@example.com", "correct horse").await;
         let id = r.body["response"]["id"].as_str().unwrap().to_owned();
         let code = totp_code(&secret, app.clock.now_ms(), 0);

@@ -125,7 +125,8 @@ fn body(ctx: &Ctx) -> Value {
             "cookieless_dev": ctx.settings.server.dev_browser,
             "url_based_session_syncing": ctx.settings.server.dev_browser,
             "claimed_at": null,
-            "reverification": false,
+            // Sensitive changes ask for a recent verification (`[auth] reverification_secs`).
+            "reverification": a.reverification_secs > 0,
     });
     // A list, not one `json!`: the object is too big for the macro's recursion limit.
     let display_config: serde_json::Map<String, Value> = [

@@ -125,9 +125,14 @@ pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError
 /// changes something and is authenticated by the cookie must come from the issuer's own
 /// origin or a configured `[server] cors_origins` entry. A token in a header or the
 /// development browser's query parameter is not sent by the browser on its own, so it needs
-/// no such check; nor do the hosted pages, whose forms carry a CSRF token.
+/// no such check; nor do the hosted pages, whose forms carry a CSRF token (and check the
+/// origin themselves). Minting a session token changes nothing and its answer is unreadable
+/// to a foreign page without CORS, so `…/tokens` is open to any origin (it names the caller's
+/// origin in the token's `azp`).
 fn check_cookie_origin(ctx: &Ctx, req: &HttpRequest) -> Result<(), ApiError> {
-    let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS")
+        || req.path().ends_with("/tokens")
+        || req.path().contains("/tokens/");
     let by_cookie = req.headers().get(header::AUTHORIZATION).is_none()
         && !(ctx.settings.server.dev_browser && query_value(req, DEV_BROWSER_PARAM).is_some())
         && req.cookie(CLIENT_COOKIE).is_some();

@@ -139,3 +139,24 @@ export const confirmAuthenticatorApp = (code) => run(async () => {
   await clerk.user.reload();
   return { verified: totp.verified };
 });
+
+// A sensitive change: the password. On a session whose proof is old it answers
+// `session_reverification_required`, which the app meets with the SDK's reverification.
+export const changePassword = (currentPassword, newPassword) => run(async () => {
+  await clerk.user.updatePassword({ currentPassword, newPassword });
+  return {};
+});
+
+// Reverification as Clerk's custom-flow guide writes it: start at a level, then prove the
+// factor the session asks for (the password, or a code from the authenticator app).
+export const reverify = (level, password, totpCode) => run(async () => {
+  let verification = await clerk.session.startVerification({ level });
+  const started = verification.status;
+  if (verification.status === 'needs_first_factor') {
+    verification = await clerk.session.attemptFirstFactorVerification({ strategy: 'password', password });
+  }
+  if (verification.status === 'needs_second_factor') {
+    verification = await clerk.session.attemptSecondFactorVerification({ strategy: 'totp', code: totpCode });
+  }
+  return { started, status: verification.status, age: verification.session?.factorVerificationAge ?? null };
+});
