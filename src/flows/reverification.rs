@@ -300,7 +300,7 @@ async fn send(
         (Channel::Sms, p.map(|p| p.phone_number.clone()), id)
     };
     let destination = destination.ok_or_else(|| unavailable(&factor.strategy))?;
-    Ok(verification::send_code(
+    verification::send_code(
         ctx,
         owner,
         &factor.strategy,
@@ -309,7 +309,7 @@ async fn send(
         Some(target),
         Purpose::SignIn,
     )
-    .await?)
+    .await
 }
 
 /// What `…/verify/prepare_first_factor` accepts.

@@ -289,16 +289,22 @@ async fn custom_flows(key: Key) {
     // (now with the authenticator app, the user's second factor), then the change goes through.
     app.clock.advance_secs(61);
     let new_password = "an even better passphrase";
-    let r = page.call("changePassword", json!([PASSWORD, new_password])).await;
+    let r = page
+        .call("changePassword", json!([PASSWORD, new_password]))
+        .await;
     assert_eq!(r["error"], "session_reverification_required", "{r}");
     app.clock.advance_secs(30);
     let code = totp_code(&secret, app.clock.now_ms(), 0);
-    let r = page.ok("reverify", json!(["second_factor", PASSWORD, code])).await;
+    let r = page
+        .ok("reverify", json!(["second_factor", PASSWORD, code]))
+        .await;
     assert_eq!(r["started"], "needs_second_factor", "{r}");
     assert_eq!(r["status"], "complete", "{r}");
     assert_eq!(r["age"][1], 0, "the second factor was just verified: {r}");
-    page.ok("changePassword", json!([PASSWORD, new_password])).await;
-    page.ok("changePassword", json!([new_password, PASSWORD])).await;
+    page.ok("changePassword", json!([PASSWORD, new_password]))
+        .await;
+    page.ok("changePassword", json!([new_password, PASSWORD]))
+        .await;
     page.ok("signOut", json!([])).await;
 
     // Email-code sign-in, and now the authenticator app as the second step.

@@ -479,6 +479,13 @@ backend_tests! {
 
 // ----- reverification -----
 
+/// A request a test sends: method, path and form.
+type Change = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
+
 /// The session id of a browser's client.
 async fn session_of(app: &TestApp, b: &reqwest::Client) -> String {
     app.get_as(b, "/v1/client").await.body["response"]["last_active_session_id"]
@@ -493,7 +500,7 @@ backend_tests! {
         let b = app.signed_in_user("ada@example.com", "correct horse").await;
         let sid = session_of(&app, &b).await;
         app.clock.advance_secs(11 * 60);
-        let changes: Vec<(&str, &str, Vec<(&str, &str)>)> = vec![
+        let changes: Vec<Change> = vec![
             ("POST", "/v1/me/change_password", vec![("current_password", "correct horse"), ("new_password", "another long passphrase")]),
             ("POST", "/v1/me/totp", vec![]),
             ("POST", "/v1/me/backup_codes", vec![]),
