@@ -626,26 +626,14 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
         let current = params
             .raw("current_password")?
             .ok_or_else(|| ApiError::missing("current_password"))?;
-        super::lockout::check(ctx, &user_id).await?;
-        let ok = ctx
-            .passwords
-            .verify(SecretString::from(current), Some(stored.clone()))
-            .await?;
-        if !ok {
-            if let Some(locked) =
-                super::lockout::failed(ctx, &user_id, super::lockout::Counter::Password).await?
-            {
-                return Err(locked.into());
-            }
-            return Err(ApiError::new(
-                ErrorCode::FormPasswordIncorrect,
-                "Password is incorrect",
-                "Your current password is incorrect.",
-            )
-            .param("current_password")
-            .into());
-        }
-        super::lockout::succeeded(ctx, &user_id, super::lockout::Counter::Password).await?;
+        super::lockout::check_password(
+            ctx,
+            &user_id,
+            Some(stored.clone()),
+            current,
+            "current_password",
+        )
+        .await?;
     }
     let new = super::breach::accept_new_password(ctx, "new_password", &new_raw).await?;
     let hash = ctx

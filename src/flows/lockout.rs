@@ -120,3 +120,48 @@ pub async fn clear(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
         .await?;
     Ok(())
 }
+
+/// Checks a signed-in user's password (for a change of password, or to verify a session
+/// again) under the lockout: a wrong one counts, and answers `form_password_incorrect` on
+/// `param` unless it locked the account; a right one clears the password count.
+pub async fn check_password(
+    ctx: &Ctx,
+    user_id: &str,
+    stored: Option<String>,
+    given: String,
+    param: &str,
+) -> FlowResult<()> {
+    check(ctx, user_id).await?;
+    let ok = ctx
+        .passwords
+        .verify(secrecy::SecretString::from(given), stored)
+        .await?;
+    if !ok {
+        if let Some(locked) = failed(ctx, user_id, Counter::Password).await? {
+            return Err(locked.into());
+        }
+        return Err(ApiError::new(
+            ErrorCode::FormPasswordIncorrect,
+            "Password is incorrect",
+            "The password is incorrect. Try again, or use another method.",
+        )
+        .param(param)
+        .into());
+    }
+    succeeded(ctx, user_id, Counter::Password).await
+}
+
+/// After a second-factor code was checked: a wrong one counts toward the lockout, and the
+/// lockout error replaces the wrong-code one when it locked the account.
+pub async fn second_factor_checked(
+    ctx: &Ctx,
+    user_id: &str,
+    checked: FlowResult<()>,
+) -> FlowResult<()> {
+    if checked.is_err()
+        && let Some(locked) = failed(ctx, user_id, Counter::SecondFactor).await?
+    {
+        return Err(locked.into());
+    }
+    checked
+}

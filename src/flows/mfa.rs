@@ -292,15 +292,7 @@ async fn accept_backup_code(ctx: &Ctx, user_id: &str, code: &str) -> FlowResult<
 /// then SMS, then backup codes; an email code beside them when enabled.
 pub fn second_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     let mut out = Vec::new();
-    let plain = |strategy: &str| Factor {
-        strategy: strategy.into(),
-        safe_identifier: None,
-        email_address_id: None,
-        phone_number_id: None,
-        web3_wallet_id: None,
-        primary: false,
-        default: false,
-    };
+    let plain = Factor::plain;
     if enabled(ctx, "totp") && user.totp {
         out.push(plain("totp"));
     }
@@ -392,12 +384,7 @@ pub async fn check_sign_in_code(
         }
         return Ok(());
     }
-    if let Some(locked) =
-        super::lockout::failed(ctx, user_id, super::lockout::Counter::SecondFactor).await?
-    {
-        return Err(locked.into());
-    }
-    Err(code_incorrect().into())
+    super::lockout::second_factor_checked(ctx, user_id, Err(code_incorrect().into())).await
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 //! `session_reverification_required`; the app then runs `POST …/sessions/{id}/verify` and its
 //! prepare / attempt steps, which move the session's verification times forward.
 
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -176,15 +175,7 @@ pub async fn current(ctx: &Ctx, me: &Me) -> FlowResult<Reverification> {
 /// The first factors a signed-in user can verify again with: the password, a code to a
 /// verified email address, or to a phone number not kept for the second factor.
 fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
-    let plain = |strategy: &str| Factor {
-        strategy: strategy.into(),
-        safe_identifier: None,
-        email_address_id: None,
-        phone_number_id: None,
-        web3_wallet_id: None,
-        primary: false,
-        default: false,
-    };
+    let plain = Factor::plain;
     let mut out = Vec::new();
     if user.user.password_hash.is_some() {
         out.push(plain("password"));
@@ -347,54 +338,57 @@ pub async fn prepare_first_factor(
 pub const ATTEMPT_FIRST_PARAMS: &[&str] =
     &["strategy", "code", "password", "public_key_credential"];
 
+/// What every attempt does first: its parameters, the reverification at `status`, a strategy
+/// it offers, and the sign-in rate limits (per address and per user). Gives the
+/// reverification, the strategy and the user's id.
+async fn begin_attempt(
+    ctx: &Ctx,
+    me: &Me,
+    params: &Params,
+    accepted: &[&str],
+    status: RvStatus,
+) -> FlowResult<(Reverification, String, String)> {
+    params.only(accepted)?;
+    let strategy = params.required("strategy")?;
+    let rv = current(ctx, me).await?;
+    require_status(&rv, status)?;
+    let offered = if status == RvStatus::NeedsSecondFactor {
+        &rv.supported_second_factors
+    } else {
+        &rv.supported_first_factors
+    };
+    if !offered.iter().any(|f| f.strategy == strategy) {
+        return Err(unavailable(&strategy).into());
+    }
+    let user_id = me.user().user.id.clone();
+    super::limits::sign_in(ctx, me.actor.ip.as_deref(), Some(&user_id)).await?;
+    Ok((rv, strategy, user_id))
+}
+
 /// `…/verify/attempt_first_factor`: the password, or the code sent.
 pub async fn attempt_first_factor(
     ctx: &Ctx,
     me: &Me,
     params: &Params,
 ) -> FlowResult<Reverification> {
-    params.only(ATTEMPT_FIRST_PARAMS)?;
-    let strategy = params.required("strategy")?;
-    let mut rv = current(ctx, me).await?;
-    require_status(&rv, RvStatus::NeedsFirstFactor)?;
-    if !rv
-        .supported_first_factors
-        .iter()
-        .any(|f| f.strategy == strategy)
-    {
-        return Err(unavailable(&strategy).into());
-    }
-    let user_id = me.user().user.id.clone();
-    super::limits::sign_in(ctx, me.actor.ip.as_deref(), Some(&user_id)).await?;
+    let (mut rv, strategy, user_id) = begin_attempt(
+        ctx,
+        me,
+        params,
+        ATTEMPT_FIRST_PARAMS,
+        RvStatus::NeedsFirstFactor,
+    )
+    .await?;
     match strategy.as_str() {
         "password" => {
             let password = params
                 .raw("password")?
                 .ok_or_else(|| ApiError::missing("password"))?;
-            super::lockout::check(ctx, &user_id).await?;
             // Read now, not from the session's copy: a password changed meanwhile counts.
             let stored = users::get_user(&ctx.db, &user_id)
                 .await?
                 .and_then(|u| u.user.password_hash);
-            let ok = ctx
-                .passwords
-                .verify(SecretString::from(password), stored)
-                .await?;
-            if !ok {
-                if let Some(locked) =
-                    super::lockout::failed(ctx, &user_id, super::lockout::Counter::Password).await?
-                {
-                    return Err(locked.into());
-                }
-                return Err(ApiError::new(
-                    ErrorCode::FormPasswordIncorrect,
-                    "Password is incorrect. Try again, or use another method.",
-                    "Password is incorrect. Try again, or use another method.",
-                )
-                .param("password")
-                .into());
-            }
-            super::lockout::succeeded(ctx, &user_id, super::lockout::Counter::Password).await?;
+            super::lockout::check_password(ctx, &user_id, stored, password, "password").await?;
             rv.first_factor_verification = Some(Verification::verified("password", ctx.now()));
         }
         "email_code" | "phone_code" => {
@@ -464,20 +458,15 @@ pub async fn attempt_second_factor(
     me: &Me,
     params: &Params,
 ) -> FlowResult<Reverification> {
-    params.only(ATTEMPT_SECOND_PARAMS)?;
-    let strategy = params.required("strategy")?;
+    let (mut rv, strategy, user_id) = begin_attempt(
+        ctx,
+        me,
+        params,
+        ATTEMPT_SECOND_PARAMS,
+        RvStatus::NeedsSecondFactor,
+    )
+    .await?;
     let code = params.required("code")?;
-    let mut rv = current(ctx, me).await?;
-    require_status(&rv, RvStatus::NeedsSecondFactor)?;
-    if !rv
-        .supported_second_factors
-        .iter()
-        .any(|f| f.strategy == strategy)
-    {
-        return Err(unavailable(&strategy).into());
-    }
-    let user_id = me.user().user.id.clone();
-    super::limits::sign_in(ctx, me.actor.ip.as_deref(), Some(&user_id)).await?;
     match strategy.as_str() {
         "totp" | "backup_code" => {
             super::mfa::check_sign_in_code(ctx, &user_id, &strategy, &code).await?;
@@ -494,14 +483,7 @@ pub async fn attempt_second_factor(
             super::lockout::check(ctx, &user_id).await?;
             let checked = verification::check_code(ctx, v, &code).await;
             save(ctx, &rv).await?;
-            if checked.is_err()
-                && let Some(locked) =
-                    super::lockout::failed(ctx, &user_id, super::lockout::Counter::SecondFactor)
-                        .await?
-            {
-                return Err(locked.into());
-            }
-            checked?;
+            super::lockout::second_factor_checked(ctx, &user_id, checked).await?;
         }
         other => return Err(unavailable(other).into()),
     }

@@ -48,6 +48,21 @@ pub struct Factor {
     pub default: bool,
 }
 
+impl Factor {
+    /// A factor that names no address, number or wallet (a password, an app, a passkey).
+    pub fn plain(strategy: &str) -> Self {
+        Self {
+            strategy: strategy.into(),
+            safe_identifier: None,
+            email_address_id: None,
+            phone_number_id: None,
+            web3_wallet_id: None,
+            primary: false,
+            default: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct UserData {
     pub first_name: Option<String>,
@@ -687,15 +702,7 @@ fn set_phantom(ctx: &Ctx, si: &mut SignIn, identifier: &str) {
     };
     let has_password = enabled(ctx, "password");
     if has_password {
-        factors.push(Factor {
-            strategy: "password".into(),
-            safe_identifier: None,
-            email_address_id: None,
-            phone_number_id: None,
-            web3_wallet_id: None,
-            primary: false,
-            default: false,
-        });
+        factors.push(Factor::plain("password"));
     }
     if let Ok(e) = EmailAddress::parse(identifier) {
         let masked = Some(crate::domain::mask_email(e.as_ref()));
@@ -741,15 +748,7 @@ fn failed_attempt(ctx: &Ctx, cc: &ClientCtx, si: &SignIn, strategy: &str) {
 }
 
 fn passkey_factor() -> Factor {
-    Factor {
-        strategy: "passkey".into(),
-        safe_identifier: None,
-        email_address_id: None,
-        phone_number_id: None,
-        web3_wallet_id: None,
-        primary: false,
-        default: false,
-    }
+    Factor::plain("passkey")
 }
 
 /// Whose failures a sign-in counts for the lockout: the user's, or a phantom's own.
@@ -805,15 +804,7 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     let mut factors = Vec::new();
     let has_password = enabled(ctx, "password") && user.user.password_hash.is_some();
     if has_password {
-        factors.push(Factor {
-            strategy: "password".into(),
-            safe_identifier: None,
-            email_address_id: None,
-            phone_number_id: None,
-            web3_wallet_id: None,
-            primary: false,
-            default: false,
-        });
+        factors.push(Factor::plain("password"));
     }
     let emails: Vec<_> = user.emails.iter().filter(|e| e.verified).collect();
     // A number kept for the second factor never serves the first (nor a reset): with both
@@ -1557,14 +1548,8 @@ pub async fn attempt_second_factor(
             save(ctx, &mut si).await?;
             if checked.is_err() {
                 failed_attempt(ctx, cc, &si, &strategy);
-                if let Some(locked) =
-                    super::lockout::failed(ctx, &user_id, super::lockout::Counter::SecondFactor)
-                        .await?
-                {
-                    return Err(locked.into());
-                }
             }
-            checked?;
+            super::lockout::second_factor_checked(ctx, &user_id, checked).await?;
         }
         other => return Err(second_factor_unavailable(other).into()),
     }
