@@ -503,6 +503,22 @@ pub async fn update_phone(
         )
         .into());
     }
+    // A number kept for the second factor no longer identifies the account: another way to
+    // name it must remain.
+    let user = me.user();
+    let other_identifier = user.emails.iter().any(|e| e.verified)
+        || user.user.username.is_some()
+        || user.wallets.iter().any(|w| w.verified)
+        || !user.external.is_empty()
+        || user.first_factor_phones().iter().any(|p| p.id != id);
+    if reserve && !ident.reserved_for_second_factor && !other_identifier {
+        return Err(ApiError::invalid_value(
+            "reserved_for_second_factor",
+            "This number is how you sign in. Add and verify an email address first, then use \
+             the number for two-step verification.",
+        )
+        .into());
+    }
     if reserve != ident.reserved_for_second_factor || make_default == Some(true) {
         let user_id = me.user().user.id.clone();
         let txn = crate::store::begin(&ctx.db).await?;

@@ -125,7 +125,13 @@ pub fn require(ctx: &Ctx, me: &Me) -> Result<(), ApiError> {
     // In whole minutes, as the session reports its ages; at least one.
     let within = (secs / 60).max(1);
     let (first, second) = ages(&me.session.row, ctx.now());
-    if fresh(SENSITIVE, first, second, within) {
+    // A user with no second factor now (one removed since sign-in) proves the first again.
+    let level = if me.user().two_factor_enabled() {
+        SENSITIVE
+    } else {
+        Level::FirstFactor
+    };
+    if fresh(level, first, second, within) {
         Ok(())
     } else {
         Err(required_error(within))

@@ -202,6 +202,25 @@ backend_tests! {
         assert_eq!(strategies(&r.body["response"]["supported_second_factors"]), ["phone_code"]);
     }
 
+    async fn the_only_way_to_name_an_account_cannot_become_its_second_factor(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.testing.enabled = true;
+            s.auth.email_address = portcullis::config::FieldMode::Off;
+            s.auth.phone_number = portcullis::config::FieldMode::Required;
+        }).await else { return };
+        let b = browser();
+        let r = app.post_as(&b, "/v1/client/sign_ups", &[("phone_number", TEST_PHONE), ("password", "correct horse")]).await;
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        app.post_as(&b, &format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "phone_code")]).await;
+        let r = app.post_as(&b, &format!("/v1/client/sign_ups/{id}/attempt_verification"), &[("strategy", "phone_code"), ("code", "424242")]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        let phone_id = app.get_as(&b, "/v1/me").await.body["response"]["phone_numbers"][0]["id"].as_str().unwrap().to_owned();
+        let r = app.patch_as(&b, &format!("/v1/me/phone_numbers/{phone_id}"), &[("reserved_for_second_factor", "true")]).await;
+        assert_eq!((r.status, r.error_param()), (StatusCode::UNPROCESSABLE_ENTITY, "reserved_for_second_factor"), "{}", r.body);
+        let r = app.post_as(&browser(), "/v1/client/sign_ins", &[("identifier", TEST_PHONE), ("password", "correct horse")]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "still signs in: {}", r.body);
+    }
+
     async fn one_inbox_is_never_both_factors(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| {
             s.testing.enabled = true;
@@ -415,6 +434,10 @@ backend_tests! {
             assert_eq!((r.status, r.error_code()), (StatusCode::FORBIDDEN, "origin_invalid"), "{path} {origin:?}: {}", r.body);
         }
         assert_eq!(totp_on(b.clone()).await, true);
+        // Nor may a foreign page sign a fresh browser in to an account of its choosing.
+        let r = Res::from(browser().post(app.url("/v1/client/sign_ins")).header("origin", "https://evil.example")
+            .form(&[("identifier", "ada@example.com"), ("password", "correct horse")]).send().await.unwrap()).await;
+        assert_eq!((r.status, r.error_code()), (StatusCode::FORBIDDEN, "origin_invalid"), "{}", r.body);
         // Portcullis's own pages send `Origin: null` (their referrer policy) and say
         // same-origin in fetch metadata: allowed.
         let r = Res::from(b.post(app.url("/v1/me/backup_codes")).header("origin", "null").header("sec-fetch-site", "same-origin").send().await.unwrap()).await;

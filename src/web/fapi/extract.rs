@@ -133,10 +133,11 @@ fn check_cookie_origin(ctx: &Ctx, req: &HttpRequest) -> Result<(), ApiError> {
     let safe = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS")
         || req.path().ends_with("/tokens")
         || req.path().contains("/tokens/");
-    let by_cookie = req.headers().get(header::AUTHORIZATION).is_none()
-        && !(ctx.settings.server.dev_browser && query_value(req, DEV_BROWSER_PARAM).is_some())
-        && req.cookie(CLIENT_COOKIE).is_some();
-    if safe || !by_cookie || !req.path().starts_with("/v1/") {
+    // Without a client cookie yet the check still applies: a foreign page must not sign the
+    // browser in to an account of its choosing (login CSRF) either.
+    let by_browser = req.headers().get(header::AUTHORIZATION).is_none()
+        && !(ctx.settings.server.dev_browser && query_value(req, DEV_BROWSER_PARAM).is_some());
+    if safe || !by_browser || !req.path().starts_with("/v1/") {
         return Ok(());
     }
     let own = ctx.settings.issuer_origin();
