@@ -127,18 +127,8 @@ pub fn check_outbound_uri(uri: &str) -> Result<(), String> {
                 .iter()
                 .any(|t| d.ends_with(t))
         }
-        Some(url::Host::Ipv4(ip)) => internal_v4(ip),
-        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
-            Some(v4) => internal_v4(v4),
-            None => {
-                let first = ip.segments()[0];
-                ip.is_loopback()
-                    || ip.is_unspecified()
-                    || ip.is_multicast()
-                    || (first & 0xfe00) == 0xfc00 // unique local, RFC 4193
-                    || (first & 0xffc0) == 0xfe80 // link-local
-            }
-        },
+        Some(url::Host::Ipv4(ip)) => is_internal(ip.into()),
+        Some(url::Host::Ipv6(ip)) => is_internal(ip.into()),
     };
     if internal {
         return Err("must not point at a loopback, private or link-local host".into());
@@ -146,16 +136,46 @@ pub fn check_outbound_uri(uri: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn internal_v4(ip: std::net::Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // shared address space, RFC 6598
+/// Whether an address is this machine's or its network's rather than the internet's:
+/// loopback, private, link-local (cloud metadata), shared (RFC 6598), unspecified,
+/// broadcast, multicast, IPv6 unique local (RFC 4193), and IPv4 mapped into IPv6.
+pub fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_internal(v4.into()),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+            }
+        },
+    }
+}
+
+/// The id prefix of clients that registered themselves (RFC 7591).
+pub const REGISTERED_PREFIX: &str = "dyn";
+
+impl OAuthClient {
+    /// Whether the client registered itself rather than being set up by the operator.
+    pub fn self_registered(&self) -> bool {
+        self.id()
+            .strip_prefix(REGISTERED_PREFIX)
+            .is_some_and(|rest| rest.starts_with('_'))
+    }
 }
 
 /// Rules every client must follow, from config or from registration.

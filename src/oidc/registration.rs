@@ -188,7 +188,7 @@ pub async fn register(ctx: &Ctx, bearer: Option<&str>, m: &Value) -> OAuthResult
             ));
         }
     }
-    let client_id = crate::domain::new_id("dyn");
+    let client_id = crate::domain::new_id(super::clients::REGISTERED_PREFIX);
     let (settings, confidential) = settings_from(ctx, &client_id, m)?;
     let secret = confidential.then(crypto::random_token);
     let registration_token = crypto::random_token();
