@@ -257,6 +257,23 @@ backend_tests! {
         assert_eq!(sign_in_state(&app, &b2).await["status"], "needs_second_factor");
     }
 
+    async fn a_facebook_email_does_not_take_over_an_account_by_default(backend) {
+        let mut user = UpstreamUser::new("fb-mallory", Some("ada@example.com"), true);
+        user.email_verified = None; // the Graph API never says whether it was confirmed
+        let up = Upstream::start(user).await;
+        let Some(app) = spawn(backend, &up, |_| {}).await else { return };
+        let victim = app.signed_in_user("ada@example.com", "correct horse").await;
+        let victim_id = app.get_as(&victim, "/v1/me").await.body["response"]["id"].as_str().unwrap().to_owned();
+        let b = browser();
+        let (_, url) = start_sign_in(&app, &b, "oauth_facebook").await;
+        through_provider(&b, &url).await;
+        let c = app.get_as(&b, "/v1/client").await.body["response"].clone();
+        let signed_in_as: Vec<&str> = c["sessions"].as_array().map(|s| s.iter().filter_map(|s| s["user"]["id"].as_str()).collect()).unwrap_or_default();
+        assert!(!signed_in_as.contains(&victim_id.as_str()), "{c}");
+        let r = app.get_as(&victim, "/v1/me").await;
+        assert!(r.body["response"]["external_accounts"].as_array().unwrap().is_empty(), "nothing was linked: {}", r.body);
+    }
+
     async fn twitter_without_email_asks_for_one_and_verifies_it(backend) {
         let up = Upstream::start(UpstreamUser::new("x-77", None, false)).await;
         let Some(app) = spawn(backend, &up, |_| {}).await else { return };

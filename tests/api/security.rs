@@ -470,6 +470,20 @@ backend_tests! {
         assert_eq!(r.body["response"]["status"], "complete", "the password is unchanged: {}", r.body);
     }
 
+    async fn bodies_over_the_limit_are_413_on_every_surface(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| with_rp(s, &["openid"])).await else { return };
+        let big = "a=".to_owned() + &"x".repeat(70 * 1024);
+        let key = crate::admin::admin_key(&app).await;
+        for path in ["/v1/client/sign_ins", "/oauth/token", "/sign-in", "/admin/v1/users"] {
+            let mut req = rp_http().post(app.url(path)).header("content-type", "application/x-www-form-urlencoded");
+            if path.starts_with("/admin/") {
+                req = req.bearer_auth(&key);
+            }
+            let r = req.body(big.clone()).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        }
+    }
+
     async fn on_https_the_csrf_cookie_is_host_only(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| {
             s.server.public_url = s.server.public_url.replace("http://", "https://");
