@@ -78,6 +78,17 @@ pub struct Reverification {
     pub expire_at: i64,
 }
 
+impl Reverification {
+    /// The factors of the step it is at.
+    pub fn step_factors(&self) -> &[Factor] {
+        if self.status == RvStatus::NeedsSecondFactor {
+            &self.supported_second_factors
+        } else {
+            &self.supported_first_factors
+        }
+    }
+}
+
 /// Minutes since a verification, or -1 for never (the session's `factor_verification_age`).
 pub fn ages(row: &SessionRow, now: i64) -> (i64, i64) {
     let age = |t: i64| (now - t).max(0) / 60_000;
@@ -325,17 +336,40 @@ pub async fn prepare_first_factor(
 ) -> FlowResult<Reverification> {
     params.only(PREPARE_FIRST_PARAMS)?;
     let strategy = params.required("strategy")?;
+    prepare_code(ctx, me, params, strategy, RvStatus::NeedsFirstFactor).await
+}
+
+/// Sends the code of the step at `status` for `strategy` to the address or number the
+/// parameters name (or the step's first for it), among the factors the step offers.
+async fn prepare_code(
+    ctx: &Ctx,
+    me: &Me,
+    params: &Params,
+    strategy: String,
+    status: RvStatus,
+) -> FlowResult<Reverification> {
     let mut rv = current(ctx, me).await?;
-    require_status(&rv, RvStatus::NeedsFirstFactor)?;
+    require_status(&rv, status)?;
     let target = match strategy.as_str() {
         "email_code" => params.text("email_address_id")?,
         "phone_code" => params.text("phone_number_id")?,
         other => return Err(unavailable(other).into()),
     };
-    let factor = pick(&rv.supported_first_factors, &strategy, target.as_deref())
+    let second = status == RvStatus::NeedsSecondFactor;
+    let factor = pick(rv.step_factors(), &strategy, target.as_deref())
         .ok_or_else(|| unavailable(&strategy))?;
-    let owner = format!("{}:reverify", rv.session_id);
-    rv.first_factor_verification = Some(send(ctx, &owner, me.user(), &factor, false).await?);
+    // The cooldown is per step: a first-factor code moments ago does not hold up the second.
+    let owner = format!(
+        "{}:reverify{}",
+        rv.session_id,
+        if second { ":2fa" } else { "" }
+    );
+    let sent = Some(send(ctx, &owner, me.user(), &factor, second).await?);
+    if second {
+        rv.second_factor_verification = sent;
+    } else {
+        rv.first_factor_verification = sent;
+    }
     save(ctx, &rv).await?;
     Ok(rv)
 }
@@ -358,12 +392,7 @@ async fn begin_attempt(
     let strategy = params.required("strategy")?;
     let rv = current(ctx, me).await?;
     require_status(&rv, status)?;
-    let offered = if status == RvStatus::NeedsSecondFactor {
-        &rv.supported_second_factors
-    } else {
-        &rv.supported_first_factors
-    };
-    if !offered.iter().any(|f| f.strategy == strategy) {
+    if !rv.step_factors().iter().any(|f| f.strategy == strategy) {
         return Err(unavailable(&strategy).into());
     }
     let user_id = me.user().user.id.clone();
@@ -437,22 +466,10 @@ pub async fn prepare_second_factor(
     params: &Params,
 ) -> FlowResult<Reverification> {
     params.only(PREPARE_SECOND_PARAMS)?;
-    let mut rv = current(ctx, me).await?;
-    require_status(&rv, RvStatus::NeedsSecondFactor)?;
     let strategy = params
         .text("strategy")?
         .unwrap_or_else(|| "phone_code".into());
-    let target = match strategy.as_str() {
-        "phone_code" => params.text("phone_number_id")?,
-        "email_code" => params.text("email_address_id")?,
-        other => return Err(unavailable(other).into()),
-    };
-    let factor = pick(&rv.supported_second_factors, &strategy, target.as_deref())
-        .ok_or_else(|| unavailable(&strategy))?;
-    let owner = format!("{}:reverify:2fa", rv.session_id);
-    rv.second_factor_verification = Some(send(ctx, &owner, me.user(), &factor, true).await?);
-    save(ctx, &rv).await?;
-    Ok(rv)
+    prepare_code(ctx, me, params, strategy, RvStatus::NeedsSecondFactor).await
 }
 
 /// What `…/verify/attempt_second_factor` accepts.

@@ -626,6 +626,32 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 
+    async fn a_reverification_code_goes_only_to_the_users_own_address(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| s.testing.enabled = true).await else { return };
+        let b = app.signed_in_user("ada+portcullis_test@example.com", "correct horse").await;
+        let other = app.signed_in_user("grace+portcullis_test@example.com", "correct horse").await;
+        let grace_email = app.get_as(&other, "/v1/me").await.body["response"]["email_addresses"][0]["id"].as_str().unwrap().to_owned();
+        let sid = session_of(&app, &b).await;
+        app.clock.advance_secs(11 * 60);
+        let base = format!("/v1/client/sessions/{sid}/verify");
+        let r = app.post_as(&b, &base, &[("level", "first_factor")]).await;
+        let own = r.body["response"]["supported_first_factors"].as_array().unwrap().iter()
+            .find(|f| f["strategy"] == "email_code").expect("an email code factor")["email_address_id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&b, &format!("{base}/prepare_first_factor"), &[("strategy", "email_code"), ("email_address_id", &grace_email)]).await;
+        assert_eq!(r.error_code(), "strategy_for_user_invalid", "{}", r.body);
+        // Second-factor steps are not open at a first-factor step.
+        let r = app.post_as(&b, &format!("{base}/prepare_second_factor"), &[("strategy", "phone_code")]).await;
+        assert!(r.status.is_client_error(), "{}", r.body);
+        let r = app.post_as(&b, &format!("{base}/prepare_first_factor"), &[("strategy", "email_code"), ("email_address_id", &own)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["first_factor_verification"]["status"], "unverified");
+        let r = app.post_as(&b, &format!("{base}/attempt_first_factor"), &[("strategy", "email_code"), ("code", "111111")]).await;
+        assert_eq!(r.error_code(), "form_code_incorrect", "{}", r.body);
+        let r = app.post_as(&b, &format!("{base}/attempt_first_factor"), &[("strategy", "email_code"), ("code", "424242")]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        assert_eq!(app.delete_as(&b, "/v1/me").await.status, StatusCode::OK);
+    }
+
     async fn a_user_deletes_their_own_account(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
         let env = app.get("/v1/environment").await;

@@ -15,7 +15,6 @@ use super::{
 };
 use crate::flows::account::{Access, Me};
 use crate::flows::reverification::{self, Reverification, RvStatus};
-use crate::flows::sign_in::Factor;
 use crate::flows::{Ctx, ErrorCode, FlowError, FlowResult, Params};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -52,15 +51,6 @@ async fn current_or_start(ctx: &Ctx, me: &Me) -> FlowResult<Reverification> {
     }
 }
 
-/// The factors of the step the reverification is at.
-fn step_factors(rv: &Reverification) -> &[Factor] {
-    if rv.status == RvStatus::NeedsSecondFactor {
-        &rv.supported_second_factors
-    } else {
-        &rv.supported_first_factors
-    }
-}
-
 /// Whether a code for `strategy` was sent in this step.
 fn code_sent(rv: &Reverification, strategy: &str) -> bool {
     let v = if rv.status == RvStatus::NeedsSecondFactor {
@@ -80,7 +70,7 @@ fn render(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let factors = step_factors(rv);
+    let factors = rv.step_factors();
     // The method shown: the one asked for when it is offered; else a code already sent,
     // the password, or the step's default.
     let chosen = asked
@@ -213,7 +203,8 @@ async fn method(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) ->
     let target = form.get("target").cloned().unwrap_or_default();
     let result = async {
         let rv = current_or_start(&ctx, &me).await?;
-        let Some(factor) = step_factors(&rv)
+        let Some(factor) = rv
+            .step_factors()
             .iter()
             .find(|f| f.strategy == strategy && factor_target(f) == target)
             .cloned()
