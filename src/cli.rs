@@ -7,9 +7,9 @@ use migration::MigratorTrait;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{ClientSettings, Settings};
-use crate::oidc::clients::check_settings;
-use crate::oidc::keys::{self, KeyEncryption};
 use crate::store::{self, oauth};
+use portcullis_core::clients::check_settings;
+use portcullis_core::keys::{self, KeyEncryption};
 
 #[derive(Subcommand)]
 pub enum ClientsCommand {

@@ -3,7 +3,6 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use migration::MigratorTrait;
 
-use portcullis::config::Settings;
 use portcullis::startup::Application;
 
 #[cfg(feature = "mimalloc")]
@@ -66,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
         Some(p) => (p, true),
         None => (PathBuf::from("config.toml"), false),
     };
-    let loaded = Settings::load(&path, required);
+    let loaded = portcullis::startup::load_settings(&path, required);
     if let Some(Command::Config(ConfigCommand::Check)) = &cli.command {
         return match loaded {
             Ok(settings) => {

@@ -16,8 +16,8 @@ use crate::config::Settings;
 use crate::crypto::{self, KeyedHasher, PasswordHasher};
 use crate::delivery::Delivery;
 use crate::flows::Ctx;
-use crate::oidc::keys::{KeyEncryption, KeyStore};
 use crate::store::{self, ephemeral::Ephemeral};
+use portcullis_core::keys::{KeyEncryption, KeyStore};
 
 pub struct Application {
     port: u16,
@@ -66,7 +66,7 @@ impl Application {
                 }
             }
         });
-        crate::flows::webhooks::start_worker(ctx.clone());
+        crate::flows::webhooks::start_worker(ctx.clone().into_inner());
         tracing::info!(port, issuer = %ctx.settings.issuer(), "Portcullis is listening");
         Ok(Self { port, server, ctx })
     }
@@ -156,8 +156,9 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
              development only"
         );
     }
-    let clients = crate::oidc::clients::Registry::new(&settings.clients, &tokens);
-    let discovery = crate::web::Published::new(crate::oidc::discovery::document(&settings));
+    let clients = portcullis_core::clients::Registry::new(&settings.clients, &tokens);
+    let discovery =
+        portcullis_core::published::Published::new(crate::oidc::discovery::document(&settings));
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
@@ -165,7 +166,13 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     let federation = crate::federation::Federation::new(&settings)?;
     let audit = crate::flows::audit::Sink::start(db.clone(), clock.clone());
     let webauthn = crate::flows::passkeys::relying_party(&settings);
+    let events = portcullis_core::events::Bus::default();
+    // What each layer above the flows does when they announce something, in this order:
+    // webhooks are queued (durably) before relying parties are told.
+    events.subscribe(Arc::new(crate::flows::webhooks::SessionEndedHooks));
+    events.subscribe(Arc::new(crate::oidc::backchannel::BackchannelLogout));
     Ok(Ctx {
+        events,
         webhooks_due: std::sync::Arc::new(tokio::sync::Notify::new()),
         webauthn,
         audit,
@@ -218,4 +225,26 @@ fn run(listener: TcpListener, ctx: web::Data<Ctx>) -> anyhow::Result<Server> {
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Reads the settings and checks them whole: `Settings::load` checks what the settings
+/// themselves can tell; the rules of the layers above it (what a relying-party client or an
+/// upstream provider must look like) are checked here, where those layers are in reach.
+pub fn load_settings(path: &std::path::Path, required: bool) -> anyhow::Result<Settings> {
+    let settings = Settings::load(path, required)?;
+    check_settings(&settings)?;
+    Ok(settings)
+}
+
+/// The layer-specific rules for settings already loaded.
+pub fn check_settings(settings: &Settings) -> anyhow::Result<()> {
+    for c in &settings.clients {
+        portcullis_core::clients::check_settings(c)
+            .map_err(|e| anyhow::anyhow!("[[clients]] {:?}: {e}", c.client_id))?;
+    }
+    for (key, p) in &settings.providers {
+        crate::federation::check_settings(key, p)
+            .map_err(|e| anyhow::anyhow!("[providers.{key}]: {e}"))?;
+    }
+    Ok(())
 }

@@ -140,6 +140,8 @@ impl TestApp {
         settings.limits.sends_per_destination_per_day = 1000;
         configure(&mut settings);
         settings.check().expect("test settings are valid");
+        portcullis::startup::check_settings(&settings)
+            .expect("test clients and providers are valid");
 
         let clock = Arc::new(ManualClock::new());
         // The port was free when picked; a parallel test may have taken it since. Then pick

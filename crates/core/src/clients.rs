@@ -1,0 +1,396 @@
+//! Relying-party clients: the rules every client's settings follow, the client registry from
+//! config, and the one place that decides whether a redirect URI is registered. Looking a
+//! client up in the database and authenticating it is the OpenID provider's (`portcullis-oidc`).
+
+use std::collections::HashMap;
+
+use portcullis_config::ClientSettings;
+use portcullis_domain::crypto::KeyedHasher;
+
+pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+/// Algorithms a client may ask its ID tokens to be signed with.
+pub const ID_TOKEN_ALGS: &[&str] = crate::keys::ALGS;
+
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub settings: ClientSettings,
+    /// Keyed hash of the secret; None for public clients.
+    pub secret_hash: Option<String>,
+}
+
+impl OAuthClient {
+    pub fn id(&self) -> &str {
+        &self.settings.client_id
+    }
+
+    /// No secret and no keys: a SPA or native app that cannot keep a secret.
+    pub fn is_public(&self) -> bool {
+        self.secret_hash.is_none() && self.settings.jwks.is_none()
+    }
+
+    /// The host that pairwise subjects are computed for (OIDC Core §8.1).
+    pub fn sector(&self) -> String {
+        self.settings
+            .redirect_uris
+            .first()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| self.settings.client_id.clone())
+    }
+
+    pub fn name(&self) -> &str {
+        self.settings
+            .name
+            .as_deref()
+            .unwrap_or(&self.settings.client_id)
+    }
+
+    pub fn allows_grant(&self, grant: &str) -> bool {
+        self.settings.grant_types.iter().any(|g| g == grant)
+    }
+
+    pub fn allows_scope(&self, scope: &str) -> bool {
+        self.settings.scopes.iter().any(|s| s == scope)
+    }
+
+    /// RFC 6749 §3.1.2.3 and the OAuth 2.0 Security BCP: the redirect URI must equal a
+    /// registered one character for character. The one exception is RFC 8252 §7.3: a native
+    /// app (a public client) redirecting to a loopback IP may use any port.
+    pub fn redirect_uri_registered(&self, given: &str) -> bool {
+        uri_registered(&self.settings.redirect_uris, given, self.is_public())
+    }
+
+    pub fn post_logout_uri_registered(&self, given: &str) -> bool {
+        self.settings
+            .post_logout_redirect_uris
+            .iter()
+            .any(|r| r == given)
+    }
+}
+
+pub fn uri_registered(registered: &[String], given: &str, native: bool) -> bool {
+    if registered.iter().any(|r| r == given) {
+        return true;
+    }
+    if !native {
+        return false;
+    }
+    let Ok(g) = url::Url::parse(given) else {
+        return false;
+    };
+    registered.iter().any(|r| {
+        let Ok(r) = url::Url::parse(r) else {
+            return false;
+        };
+        let loopback = matches!(r.host_str(), Some("127.0.0.1" | "[::1]"));
+        loopback
+            && r.scheme() == "http"
+            && g.scheme() == "http"
+            && r.host_str() == g.host_str()
+            && r.path() == g.path()
+            && r.query() == g.query()
+            && g.fragment().is_none()
+            && g.username().is_empty()
+            && g.password().is_none()
+    })
+}
+
+/// A URI Portcullis itself will call for a client that registered itself (back-channel
+/// logout): https, and never a loopback, private, link-local or otherwise internal address,
+/// so that registering is no way to make the server send requests into its own network.
+/// Clients in config are the operator's and may use anything.
+pub fn check_outbound_uri(uri: &str) -> Result<(), String> {
+    let u = url::Url::parse(uri).map_err(|_| "must be an absolute URL".to_owned())?;
+    if u.scheme() != "https" {
+        return Err("must use https".into());
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err("must not carry credentials".into());
+    }
+    let internal = match u.host() {
+        None => true,
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost"
+                || !d.contains('.')
+                || [
+                    ".localhost",
+                    ".local",
+                    ".internal",
+                    ".localdomain",
+                    ".home.arpa",
+                ]
+                .iter()
+                .any(|t| d.ends_with(t))
+        }
+        Some(url::Host::Ipv4(ip)) => is_internal(ip.into()),
+        Some(url::Host::Ipv6(ip)) => is_internal(ip.into()),
+    };
+    if internal {
+        return Err("must not point at a loopback, private or link-local host".into());
+    }
+    Ok(())
+}
+
+/// Whether an address is this machine's or its network's rather than the internet's:
+/// loopback, private, link-local (cloud metadata), shared (RFC 6598), unspecified,
+/// broadcast, multicast, IPv6 unique local (RFC 4193), and IPv4 mapped into IPv6.
+pub fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_internal(v4.into()),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+            }
+        },
+    }
+}
+
+/// The id prefix of clients that registered themselves (RFC 7591).
+pub const REGISTERED_PREFIX: &str = "dyn";
+
+impl OAuthClient {
+    /// Whether the client registered itself rather than being set up by the operator.
+    pub fn self_registered(&self) -> bool {
+        self.id()
+            .strip_prefix(REGISTERED_PREFIX)
+            .is_some_and(|rest| rest.starts_with('_'))
+    }
+}
+
+/// Rules every client must follow, from config or from registration.
+pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
+    let id_ok = !c.client_id.is_empty()
+        && c.client_id.len() <= 128
+        && c.client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !id_ok {
+        return Err(
+            "client_id must be 1-128 characters of letters, digits, '.', '_' or '-'".into(),
+        );
+    }
+    for g in &c.grant_types {
+        if !GRANT_TYPES.contains(&g.as_str()) {
+            return Err(format!("unknown grant type {g:?}"));
+        }
+    }
+    if c.client_secret.is_none()
+        && c.jwks.is_none()
+        && c.grant_types.iter().any(|g| g == "client_credentials")
+    {
+        return Err("client_credentials needs a client secret or keys".into());
+    }
+    if c.grant_types.iter().any(|g| g == "authorization_code") && c.redirect_uris.is_empty() {
+        return Err("authorization_code needs at least one redirect URI".into());
+    }
+    for uri in c.redirect_uris.iter().chain(&c.post_logout_redirect_uris) {
+        check_redirect_uri(uri)?;
+    }
+    match c.subject_type.as_str() {
+        "public" => {}
+        "pairwise" => {
+            let hosts: std::collections::HashSet<Option<String>> = c
+                .redirect_uris
+                .iter()
+                .map(|u| {
+                    url::Url::parse(u)
+                        .ok()
+                        .and_then(|u| u.host_str().map(str::to_owned))
+                })
+                .collect();
+            if hosts.len() > 1 {
+                return Err("pairwise clients need all redirect URIs on one host".into());
+            }
+        }
+        other => return Err(format!("subject_type {other:?} must be public or pairwise")),
+    }
+    if let Some(jwks) = &c.jwks {
+        crate::jwks::client_keys(jwks).map_err(|e| format!("jwks: {e}"))?;
+        if c.client_secret.is_some() {
+            return Err("a client authenticates with a secret or with keys, not both".into());
+        }
+    }
+    if let Some(uri) = &c.backchannel_logout_uri {
+        check_redirect_uri(uri).map_err(|e| format!("backchannel_logout_uri: {e}"))?;
+    }
+    if !ID_TOKEN_ALGS.contains(&c.id_token_signed_response_alg.as_str()) {
+        return Err(format!(
+            "id_token_signed_response_alg {:?} is not supported (ES256, RS256 or EdDSA)",
+            c.id_token_signed_response_alg
+        ));
+    }
+    for s in &c.scopes {
+        if s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            return Err(format!(
+                "scope {s:?} is not a valid scope token (RFC 6749 §3.3)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Absolute, no fragment (RFC 6749 §3.1.2), and plain http only for the loopback host.
+pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let u = url::Url::parse(uri).map_err(|e| format!("redirect URI {uri:?}: {e}"))?;
+    if u.fragment().is_some() {
+        return Err(format!("redirect URI {uri:?} has a fragment"));
+    }
+    if u.scheme() == "http" && !matches!(u.host_str(), Some("127.0.0.1" | "[::1]" | "localhost")) {
+        return Err(format!(
+            "redirect URI {uri:?}: http is only allowed for loopback hosts"
+        ));
+    }
+    if matches!(u.scheme(), "javascript" | "data" | "file" | "vbscript") {
+        return Err(format!("redirect URI {uri:?}: scheme not allowed"));
+    }
+    Ok(())
+}
+
+/// Clients from config, secrets hashed once at start-up.
+pub struct Registry {
+    config: HashMap<String, OAuthClient>,
+}
+
+impl Registry {
+    pub fn new(clients: &[ClientSettings], hasher: &KeyedHasher) -> Self {
+        use secrecy::ExposeSecret;
+        let config = clients
+            .iter()
+            .map(|c| {
+                let secret_hash = c
+                    .client_secret
+                    .as_ref()
+                    .map(|s| hasher.hash("client_secret", s.expose_secret()));
+                (
+                    c.client_id.clone(),
+                    OAuthClient {
+                        settings: c.clone(),
+                        secret_hash,
+                    },
+                )
+            })
+            .collect();
+        Self { config }
+    }
+
+    pub fn is_configured(&self, id: &str) -> bool {
+        self.config.contains_key(id)
+    }
+
+    /// The client declared in config under this id.
+    pub fn get(&self, id: &str) -> Option<&OAuthClient> {
+        self.config.get(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbound_uris_of_registered_clients_are_public_https() {
+        for ok in [
+            "https://rp.example.com/logout",
+            "https://203.0.113.9/bc",
+            "https://[2001:db8::1]/bc",
+        ] {
+            assert_eq!(check_outbound_uri(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://rp.example.com/logout",
+            "https://127.0.0.1/internal",
+            "https://127.1.2.3:8443/x",
+            "https://10.0.0.5/x",
+            "https://172.16.0.1/x",
+            "https://192.168.1.1/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/x",
+            "https://0.0.0.0/x",
+            "https://[::1]/x",
+            "https://[fd00::1]/x",
+            "https://[fe80::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://localhost/x",
+            "https://api.localhost/x",
+            "https://db.internal/x",
+            "https://intranet/x",
+            "https://user:pw@rp.example.com/x",
+            "not a url",
+        ] {
+            assert!(check_outbound_uri(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly_except_loopback_ports() {
+        let reg = vec![
+            "https://app.example.com/callback".to_string(),
+            "http://127.0.0.1/native".to_string(),
+        ];
+        assert!(uri_registered(
+            &reg,
+            "https://app.example.com/callback",
+            false
+        ));
+        assert!(
+            !uri_registered(&reg, "http://127.0.0.1:51234/native", false),
+            "web clients match exactly"
+        );
+        for bad in [
+            "https://app.example.com.evil.com/callback",
+            "https://app.example.com/callback/",
+            "https://app.example.com:8443/callback",
+            "https://app.example.com/callback?x=1",
+            "https://app.example.com/callback#frag",
+            "http://app.example.com/callback",
+            "https://APP.example.com/Callback",
+            "http://127.0.0.1:5000/native/extra",
+            "http://localhost:5000/native",
+        ] {
+            assert!(!uri_registered(&reg, bad, true), "{bad} must not match");
+        }
+        assert!(uri_registered(&reg, "http://127.0.0.1:51234/native", true));
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let mut c: ClientSettings = serde_json::from_value(serde_json::json!({
+            "client_id": "demo", "redirect_uris": ["https://app.example.com/cb"]
+        }))
+        .unwrap();
+        assert!(check_settings(&c).is_ok());
+        c.redirect_uris = vec!["http://app.example.com/cb".into()];
+        assert!(check_settings(&c).is_err());
+        c.redirect_uris = vec!["https://app.example.com/cb#x".into()];
+        assert!(check_settings(&c).is_err());
+        c.redirect_uris = vec!["https://app.example.com/cb".into()];
+        c.grant_types = vec!["client_credentials".into()];
+        assert!(
+            check_settings(&c).is_err(),
+            "public clients have no client_credentials"
+        );
+        c.grant_types = vec!["implicit".into()];
+        assert!(check_settings(&c).is_err());
+    }
+}

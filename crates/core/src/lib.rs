@@ -1,0 +1,13 @@
+//! What every layer above the store shares and none of them owns: the signing keys and the
+//! sealing of secrets at rest, the rules for relying-party client settings, documents rendered
+//! once for publishing, and the event bus the flows announce on.
+
+// The layers below, by their short names.
+use portcullis_domain::crypto;
+use portcullis_store as store;
+
+pub mod clients;
+pub mod events;
+pub mod jwks;
+pub mod keys;
+pub mod published;

@@ -1,0 +1,911 @@
+//! The account API (`/v1/me`): what a signed-in user can change about their own account.
+//! Every call acts on one session of the client: the one the request names, or the client's
+//! last active one. A pending session (a second factor still to set up) may only reach what
+//! that set-up needs.
+
+use portcullis_core::events::SessionEnded;
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::audit::{self, Actor};
+use super::client::ClientCtx;
+use super::session::{self, LiveSession};
+use super::verification::{self, Channel, Purpose, Verification};
+use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys, load_state, mfa, save_state};
+use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
+use crate::store::users::{self, IdentifierKind, ProfileChange, UserRecord};
+use crate::store::{factors, is_unique_violation, sessions};
+
+/// At most this many email addresses (or phone numbers) per user.
+const MAX_IDENTIFICATIONS: usize = 10;
+
+/// Who is asking: the session, with its user, and the audit actor.
+pub struct Me {
+    pub session: LiveSession,
+    pub actor: Actor,
+    /// See `ClientCtx::named_in_url`.
+    pub named_in_url: bool,
+}
+
+impl Me {
+    pub fn user(&self) -> &UserRecord {
+        &self.session.user
+    }
+}
+
+fn signed_out() -> ApiError {
+    ApiError::new(
+        ErrorCode::AuthenticationInvalid,
+        "Signed out",
+        "You are signed out. Sign in to manage your account.",
+    )
+}
+
+/// Which calls a pending session may make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only with an active session.
+    Active,
+    /// Also while the session waits for a second factor to be set up.
+    MfaSetup,
+}
+
+/// The session a call acts on: `session_id` when given (one of this client's), else the
+/// client's last active session.
+pub async fn me(
+    ctx: &Ctx,
+    cc: &ClientCtx,
+    session_id: Option<&str>,
+    access: Access,
+) -> FlowResult<Me> {
+    let row = cc.row.as_ref().ok_or_else(signed_out)?;
+    let sid = session_id
+        .map(str::to_owned)
+        .or_else(|| row.last_active_session_id.clone())
+        .ok_or_else(signed_out)?;
+    let live = session::get_for_client(ctx, &row.id, &sid)
+        .await
+        .map_err(|_| signed_out())?;
+    let allowed = match access {
+        Access::Active => live.is_active(),
+        Access::MfaSetup => live.is_signed_in_or_pending(),
+    };
+    if !allowed {
+        return Err(signed_out().into());
+    }
+    Ok(Me {
+        actor: Actor {
+            user_id: live.row.user_id.clone(),
+            session_id: Some(live.row.id.clone()),
+            ip: cc.ip.clone(),
+            user_agent: cc.user_agent.clone(),
+        },
+        session: live,
+        named_in_url: cc.named_in_url,
+    })
+}
+
+/// The user as it is now (after a change).
+pub async fn reload(ctx: &Ctx, me: &Me) -> FlowResult<UserRecord> {
+    users::get_user(&ctx.db, &me.session.row.user_id)
+        .await?
+        .ok_or_else(|| signed_out().into())
+}
+
+/// What `PATCH /v1/me` accepts.
+pub const UPDATE_PARAMS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "username",
+    "unsafe_metadata",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+];
+
+/// `PATCH /v1/me`: names, username, unsafe metadata, primary email address / phone number.
+pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
+    params.only(UPDATE_PARAMS)?;
+    // Which address or number is primary decides where codes and notices go.
+    if params.contains("primary_email_address_id") || params.contains("primary_phone_number_id") {
+        super::reverification::require(ctx, me)?;
+    }
+    let auth = &ctx.settings.auth;
+    let user = me.user();
+    let mut change = ProfileChange::default();
+    for (field, mode) in [
+        ("first_name", auth.first_name),
+        ("last_name", auth.last_name),
+    ] {
+        if params.contains(field) {
+            if !mode.enabled() {
+                return Err(ApiError::invalid_value(
+                    field,
+                    format!("{field} is not used on this instance."),
+                )
+                .into());
+            }
+            let v = params.text(field)?;
+            if let Some(v) = &v {
+                super::sign_up::check_name(field, v)?;
+            }
+            if field == "first_name" {
+                change.first_name = Some(v);
+            } else {
+                change.last_name = Some(v);
+            }
+        }
+    }
+    if let Some(raw) = params.text("username")? {
+        if !auth.username.enabled() {
+            return Err(ApiError::invalid_value(
+                "username",
+                "Usernames are not used on this instance.",
+            )
+            .into());
+        }
+        let u = Username::parse(&raw).map_err(|e| ApiError::from_parse("username", &e))?;
+        if user.user.username.as_deref() != Some(u.as_ref()) {
+            super::sign_up::ensure_free(ctx, IdentifierKind::Username, u.as_ref(), "username")
+                .await?;
+            change.username = Some(Some(u.as_ref().to_owned()));
+        }
+    }
+    if let Some(m) = params.json_object("unsafe_metadata")? {
+        change.unsafe_metadata = Some(m.to_string());
+    }
+    let primary_email = params.text("primary_email_address_id")?;
+    if let Some(id) = &primary_email
+        && !user.emails.iter().any(|e| &e.id == id && e.verified)
+    {
+        return Err(ApiError::invalid_value(
+            "primary_email_address_id",
+            "Only a verified email address of yours can be primary.",
+        )
+        .into());
+    }
+    let primary_phone = params.text("primary_phone_number_id")?;
+    if let Some(id) = &primary_phone
+        && !user.phones.iter().any(|p| &p.id == id && p.verified)
+    {
+        return Err(ApiError::invalid_value(
+            "primary_phone_number_id",
+            "Only a verified phone number of yours can be primary.",
+        )
+        .into());
+    }
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        users::update_profile(&txn, &user.user.id, change, now).await?;
+        if let Some(id) = &primary_email {
+            users::set_primary(&txn, &user.user.id, IdentifierKind::Email, Some(id), now).await?;
+        }
+        if let Some(id) = &primary_phone {
+            users::set_primary(&txn, &user.user.id, IdentifierKind::Phone, Some(id), now).await?;
+        }
+        Ok::<_, sea_orm::DbErr>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            if let Err(e) =
+                super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user.user.id).await
+            {
+                txn.rollback().await?;
+                return Err(e);
+            }
+            txn.commit().await?
+        }
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            return Err(super::sign_up::identifier_exists("username").into());
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e.into());
+        }
+    }
+    reload(ctx, me).await
+}
+
+/// An email address or phone number of the user's, with its pending verification if any.
+pub struct Identification {
+    pub kind: IdentifierKind,
+    pub id: String,
+    pub value: String,
+    pub verified: bool,
+    pub strategy: Option<String>,
+    pub reserved_for_second_factor: bool,
+    pub default_second_factor: bool,
+    pub verification: Option<Verification>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn param_of(kind: IdentifierKind) -> &'static str {
+    match kind {
+        IdentifierKind::Email => "email_address",
+        _ => "phone_number",
+    }
+}
+
+fn code_strategy(kind: IdentifierKind) -> &'static str {
+    match kind {
+        IdentifierKind::Email => "email_code",
+        _ => "phone_code",
+    }
+}
+
+/// One of the user's identifications; another user's is not found.
+async fn identification(
+    ctx: &Ctx,
+    user: &UserRecord,
+    kind: IdentifierKind,
+    id: &str,
+) -> FlowResult<Identification> {
+    let pending: Option<Verification> =
+        load_state(ctx, &keys::identification_verification(id)).await?;
+    let found = match kind {
+        IdentifierKind::Email => user
+            .emails
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| Identification {
+                kind,
+                id: e.id.clone(),
+                value: e.email_address.clone(),
+                verified: e.verified,
+                strategy: e.verification_strategy.clone(),
+                reserved_for_second_factor: false,
+                default_second_factor: false,
+                verification: pending,
+                created_at: e.created_at,
+                updated_at: e.updated_at,
+            }),
+        _ => user
+            .phones
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| Identification {
+                kind,
+                id: p.id.clone(),
+                value: p.phone_number.clone(),
+                verified: p.verified,
+                strategy: p.verification_strategy.clone(),
+                reserved_for_second_factor: p.reserved_for_second_factor,
+                default_second_factor: p.default_second_factor,
+                verification: pending,
+                created_at: p.created_at,
+                updated_at: p.updated_at,
+            }),
+    };
+    found.ok_or_else(|| ApiError::not_found(param_of(kind)).into())
+}
+
+/// What `POST /v1/me/email_addresses` accepts.
+pub const ADD_EMAIL_PARAMS: &[&str] = &["email_address"];
+/// What `POST /v1/me/phone_numbers` accepts.
+pub const ADD_PHONE_PARAMS: &[&str] = &["phone_number"];
+
+/// `POST /v1/me/email_addresses` / `phone_numbers`: adds an unverified one.
+pub async fn add_identification(
+    ctx: &Ctx,
+    me: &Me,
+    kind: IdentifierKind,
+    params: &Params,
+) -> FlowResult<Identification> {
+    let param = param_of(kind);
+    params.only(match kind {
+        IdentifierKind::Email => ADD_EMAIL_PARAMS,
+        _ => ADD_PHONE_PARAMS,
+    })?;
+    super::reverification::require(ctx, me)?;
+    let raw = params.required(param)?;
+    let auth = &ctx.settings.auth;
+    let (value, enabled, count) = match kind {
+        IdentifierKind::Email => (
+            EmailAddress::parse(&raw)
+                .map_err(|e| ApiError::from_parse(param, &e))?
+                .as_ref()
+                .to_owned(),
+            auth.email_address.enabled(),
+            me.user().emails.len(),
+        ),
+        _ => (
+            PhoneNumber::parse(&raw)
+                .map_err(|e| ApiError::from_parse(param, &e))?
+                .as_ref()
+                .to_owned(),
+            auth.phone_number.enabled() || mfa::enabled(ctx, "phone_code"),
+            me.user().phones.len(),
+        ),
+    };
+    if !enabled {
+        return Err(ApiError::invalid_value(
+            param,
+            format!("{} are not used on this instance.", param.replace('_', " ")),
+        )
+        .into());
+    }
+    if count >= MAX_IDENTIFICATIONS {
+        return Err(ApiError::invalid_value(
+            param,
+            format!("An account can hold at most {MAX_IDENTIFICATIONS} of these."),
+        )
+        .into());
+    }
+    super::sign_up::ensure_free(ctx, kind, &value, param).await?;
+    let id = new_id(match kind {
+        IdentifierKind::Email => "idn_email",
+        _ => "idn_phone",
+    });
+    let now = ctx.now();
+    let user_id = me.user().user.id.clone();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let inserted = match kind {
+        IdentifierKind::Email => users::add_email(&txn, &user_id, &id, &value, now).await,
+        _ => users::add_phone(&txn, &user_id, &id, &value, now).await,
+    };
+    match inserted {
+        Ok(()) => {}
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            return Err(super::sign_up::identifier_exists(param).into());
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e.into());
+        }
+    }
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        &format!("{param}.added"),
+        json!({ "id": id }),
+    )
+    .await?;
+    txn.commit().await?;
+    let user = reload(ctx, me).await?;
+    identification(ctx, &user, kind, &id).await
+}
+
+/// What preparing an address's verification accepts.
+pub const PREPARE_PARAMS: &[&str] = &["strategy", "redirect_url", "locale"];
+
+/// `POST …/{id}/prepare_verification`: sends a code to the address or number.
+pub async fn prepare_identification(
+    ctx: &Ctx,
+    me: &Me,
+    kind: IdentifierKind,
+    id: &str,
+    params: &Params,
+) -> FlowResult<Identification> {
+    params.only(PREPARE_PARAMS)?;
+    let strategy = params.required("strategy")?;
+    if strategy != code_strategy(kind) {
+        return Err(ApiError::new(
+            ErrorCode::VerificationStrategyInvalid,
+            "is invalid",
+            format!("Use {} to verify this.", code_strategy(kind)),
+        )
+        .param("strategy")
+        .into());
+    }
+    let mut ident = identification(ctx, me.user(), kind, id).await?;
+    if ident.verified {
+        return Err(ApiError::new(
+            ErrorCode::VerificationAlreadyVerified,
+            "already verified",
+            "This is already verified.",
+        )
+        .into());
+    }
+    let channel = match kind {
+        IdentifierKind::Email => Channel::Email,
+        _ => Channel::Sms,
+    };
+    let v = verification::send_code(
+        ctx,
+        id,
+        &strategy,
+        channel,
+        &ident.value,
+        Some(id.to_owned()),
+        Purpose::AddToAccount,
+    )
+    .await?;
+    let until = v.expire_at.unwrap_or_else(|| ctx.now()) + 60_000;
+    save_state(ctx, &keys::identification_verification(id), &v, until).await?;
+    ident.verification = Some(v);
+    Ok(ident)
+}
+
+/// What attempting an address's verification accepts.
+pub const ATTEMPT_PARAMS: &[&str] = &["code", "locale"];
+
+/// `POST …/{id}/attempt_verification`: the code makes the address or number verified (and
+/// primary when the user had none).
+pub async fn attempt_identification(
+    ctx: &Ctx,
+    me: &Me,
+    kind: IdentifierKind,
+    id: &str,
+    params: &Params,
+) -> FlowResult<Identification> {
+    params.only(ATTEMPT_PARAMS)?;
+    let code = params.required("code")?;
+    let ident = identification(ctx, me.user(), kind, id).await?;
+    if ident.verified {
+        return Err(ApiError::new(
+            ErrorCode::VerificationAlreadyVerified,
+            "already verified",
+            "This is already verified.",
+        )
+        .into());
+    }
+    let Some(mut v) = ident.verification else {
+        return Err(verification::not_sent().into());
+    };
+    let checked = verification::check_code(ctx, &mut v, &code).await;
+    let until = v.expire_at.unwrap_or_else(|| ctx.now()) + 60_000;
+    save_state(ctx, &keys::identification_verification(id), &v, until).await?;
+    checked?;
+    let user_id = me.user().user.id.clone();
+    let txn = crate::store::begin(&ctx.db).await?;
+    users::mark_verified(&txn, &user_id, kind, id, code_strategy(kind), ctx.now()).await?;
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        &format!("{}.verified", param_of(kind)),
+        json!({ "id": id }),
+    )
+    .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user_id).await?;
+    txn.commit().await?;
+    ctx.eph
+        .delete(&keys::identification_verification(id))
+        .await?;
+    let user = reload(ctx, me).await?;
+    identification(ctx, &user, kind, id).await
+}
+
+/// What `PATCH /v1/me/phone_numbers/{id}` accepts.
+pub const PHONE_UPDATE_PARAMS: &[&str] = &["reserved_for_second_factor", "default_second_factor"];
+
+/// `PATCH /v1/me/phone_numbers/{id}`: keep (or stop keeping) a verified number for SMS
+/// second factors.
+pub async fn update_phone(
+    ctx: &Ctx,
+    me: &Me,
+    id: &str,
+    params: &Params,
+) -> FlowResult<Identification> {
+    params.only(PHONE_UPDATE_PARAMS)?;
+    super::reverification::require(ctx, me)?;
+    let ident = identification(ctx, me.user(), IdentifierKind::Phone, id).await?;
+    let reserve = params.bool("reserved_for_second_factor")?;
+    let make_default = params.bool("default_second_factor")?;
+    let Some(reserve) = reserve.or(make_default.filter(|d| *d)) else {
+        return Ok(ident);
+    };
+    if reserve && !mfa::enabled(ctx, "phone_code") {
+        return Err(ApiError::invalid_value(
+            "reserved_for_second_factor",
+            "SMS second factors are not enabled on this instance.",
+        )
+        .into());
+    }
+    if reserve && !ident.verified {
+        return Err(ApiError::invalid_value(
+            "reserved_for_second_factor",
+            "Verify this phone number before using it as a second factor.",
+        )
+        .into());
+    }
+    // A number kept for the second factor no longer identifies the account: another way to
+    // name it must remain.
+    let user = me.user();
+    let other_identifier = user.emails.iter().any(|e| e.verified)
+        || user.user.username.is_some()
+        || user.wallets.iter().any(|w| w.verified)
+        || !user.external.is_empty()
+        || user.first_factor_phones().iter().any(|p| p.id != id);
+    if reserve && !ident.reserved_for_second_factor && !other_identifier {
+        return Err(ApiError::invalid_value(
+            "reserved_for_second_factor",
+            "This number is how you sign in. Add and verify an email address first, then use \
+             the number for two-step verification.",
+        )
+        .into());
+    }
+    if reserve != ident.reserved_for_second_factor || make_default == Some(true) {
+        let user_id = me.user().user.id.clone();
+        let txn = crate::store::begin(&ctx.db).await?;
+        factors::reserve_phone(&txn, &user_id, id, reserve, ctx.now()).await?;
+        audit::record(
+            ctx,
+            &txn,
+            &me.actor,
+            if reserve {
+                "phone_code.enabled"
+            } else {
+                "phone_code.disabled"
+            },
+            json!({ "phone_number_id": id }),
+        )
+        .await?;
+        txn.commit().await?;
+        if reserve != ident.reserved_for_second_factor {
+            let what = if reserve {
+                "A phone number was turned on for two-step verification"
+            } else {
+                "A phone number was turned off for two-step verification"
+            };
+            audit::notify(ctx, me.user(), what).await;
+        }
+    }
+    session::activate_if_ready(ctx, &me.session).await?;
+    let user = reload(ctx, me).await?;
+    identification(ctx, &user, IdentifierKind::Phone, id).await
+}
+
+/// `DELETE /v1/me/email_addresses/{id}` (or phone number). The primary one of a kind that
+/// sign-up requires stays until another is made primary.
+pub async fn remove_identification(
+    ctx: &Ctx,
+    me: &Me,
+    kind: IdentifierKind,
+    id: &str,
+) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    let user = me.user();
+    let ident = identification(ctx, user, kind, id).await?;
+    let (primary, required) = match kind {
+        IdentifierKind::Email => (
+            user.user.primary_email_address_id.as_deref() == Some(id),
+            ctx.settings.auth.email_address == crate::config::FieldMode::Required,
+        ),
+        _ => (
+            user.user.primary_phone_number_id.as_deref() == Some(id),
+            ctx.settings.auth.phone_number == crate::config::FieldMode::Required,
+        ),
+    };
+    if primary && required {
+        return Err(ApiError::new(
+            ErrorCode::FormParamValueInvalid,
+            "is primary",
+            "This is your primary one. Make another primary before removing it.",
+        )
+        .into());
+    }
+    let txn = crate::store::begin(&ctx.db).await?;
+    users::remove_identification(&txn, &user.user.id, kind, id).await?;
+    if primary {
+        let next = match kind {
+            IdentifierKind::Email => user
+                .emails
+                .iter()
+                .find(|e| e.id != id && e.verified)
+                .map(|e| e.id.clone()),
+            _ => user
+                .phones
+                .iter()
+                .find(|p| p.id != id && p.verified)
+                .map(|p| p.id.clone()),
+        };
+        users::set_primary(&txn, &user.user.id, kind, next.as_deref(), ctx.now()).await?;
+    }
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        &format!("{}.removed", param_of(kind)),
+        json!({ "id": id, "was_second_factor": ident.reserved_for_second_factor }),
+    )
+    .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user.user.id).await?;
+    txn.commit().await?;
+    ctx.eph
+        .delete(&keys::identification_verification(id))
+        .await?;
+    if ident.reserved_for_second_factor {
+        audit::notify(
+            ctx,
+            user,
+            "A phone number used for two-step verification was removed",
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// What `POST /v1/me/change_password` accepts.
+pub const CHANGE_PASSWORD_PARAMS: &[&str] = &[
+    "current_password",
+    "new_password",
+    "sign_out_of_other_sessions",
+];
+
+/// `POST /v1/me/change_password`: the current password (when there is one) and a new one;
+/// other sessions end when asked.
+pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
+    params.only(CHANGE_PASSWORD_PARAMS)?;
+    super::reverification::require(ctx, me)?;
+    let user = me.user();
+    let user_id = user.user.id.clone();
+    let new_raw = params
+        .raw("new_password")?
+        .ok_or_else(|| ApiError::missing("new_password"))?;
+    let sign_out_others = params.bool("sign_out_of_other_sessions")?.unwrap_or(false);
+    if let Some(stored) = &user.user.password_hash {
+        let current = params
+            .raw("current_password")?
+            .ok_or_else(|| ApiError::missing("current_password"))?;
+        super::lockout::check_password(
+            ctx,
+            &user_id,
+            Some(stored.clone()),
+            current,
+            "current_password",
+        )
+        .await?;
+    }
+    let new = super::breach::accept_new_password(ctx, "new_password", &new_raw).await?;
+    let hash = ctx
+        .passwords
+        .hash(SecretString::from(new.expose().to_owned()))
+        .await?;
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    users::set_password(&txn, &user_id, &hash, now).await?;
+    let mut ended = Vec::new();
+    if sign_out_others {
+        for s in sessions::active_for_user(&txn, &user_id).await? {
+            if s.id != me.session.row.id {
+                sessions::set_status(&txn, &s.id, "ended", now).await?;
+                ended.push(SessionEnded::new(s.id, s.user_id));
+            }
+        }
+    }
+    // Tokens relying parties hold from other sessions were granted under the old password.
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, Some(&me.session.row.id), now)
+        .await?;
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        if user.user.password_hash.is_some() {
+            "password.changed"
+        } else {
+            "password.set"
+        },
+        json!({ "signed_out_sessions": ended.len() }),
+    )
+    .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user_id).await?;
+    txn.commit().await?;
+    crate::sessions_ended(ctx, ended).await;
+    audit::notify(ctx, user, "Your password was changed").await;
+    reload(ctx, me).await
+}
+
+/// `GET /v1/me/sessions/active`: the user's sessions on every device.
+pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>> {
+    let rows = sessions::active_for_user(&ctx.db, &me.user().user.id).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let (status, expire_at) = session::effective(ctx, &row);
+            matches!(status, "active" | "pending").then(|| LiveSession {
+                row,
+                user: me.user().clone(),
+                status,
+                expire_at,
+            })
+        })
+        .collect())
+}
+
+/// `POST /v1/me/sessions/{id}/revoke`: ends one of the user's sessions on another device.
+pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSession> {
+    let row = sessions::get(&ctx.db, id)
+        .await?
+        .filter(|r| r.user_id == me.user().user.id)
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    sessions::set_status(&txn, id, "revoked", now).await?;
+    crate::store::oauth::revoke_families_of_sessions(&txn, &[id.to_owned()], now).await?;
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        "session.revoked",
+        json!({ "revoked_session_id": id }),
+    )
+    .await?;
+    txn.commit().await?;
+    crate::sessions_ended(
+        ctx,
+        vec![SessionEnded::new(row.id.clone(), row.user_id.clone())],
+    )
+    .await;
+    let row = sessions::get(&ctx.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    let (status, expire_at) = session::effective(ctx, &row);
+    Ok(LiveSession {
+        row,
+        user: me.user().clone(),
+        status,
+        expire_at,
+    })
+}
+
+// Second factors and passkeys: each change is sensitive, so a session whose proof is old
+// verifies again first (see `reverification`). The work itself is `mfa`'s and `passkeys`'.
+
+/// `POST /v1/me/totp`: a secret for a new authenticator app.
+pub async fn start_totp(ctx: &Ctx, me: &Me) -> FlowResult<mfa::TotpView> {
+    super::reverification::require(ctx, me)?;
+    mfa::start_totp(ctx, me.user()).await
+}
+
+/// `DELETE /v1/me/totp`.
+pub async fn remove_totp(ctx: &Ctx, me: &Me) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    mfa::remove_totp(ctx, &me.actor, me.user()).await
+}
+
+/// `POST /v1/me/backup_codes`.
+pub async fn regenerate_backup_codes(ctx: &Ctx, me: &Me) -> FlowResult<Vec<String>> {
+    super::reverification::require(ctx, me)?;
+    mfa::regenerate_backup_codes(ctx, &me.actor, me.user()).await
+}
+
+/// `POST /v1/me/passkeys`.
+pub async fn start_passkey(ctx: &Ctx, me: &Me) -> FlowResult<super::passkeys::PendingPasskey> {
+    super::reverification::require(ctx, me)?;
+    super::passkeys::start_registration(ctx, me.user()).await
+}
+
+/// `DELETE /v1/me/passkeys/{id}`.
+pub async fn remove_passkey(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    super::passkeys::remove(ctx, &me.actor, me.user(), id).await
+}
+
+/// What verifying a new authenticator app accepts.
+pub const TOTP_ATTEMPT_PARAMS: &[&str] = &["code"];
+
+/// `POST /v1/me/totp/attempt_verification`, then the pending session (if any) activates.
+pub async fn finish_totp(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<mfa::TotpView> {
+    params.only(TOTP_ATTEMPT_PARAMS)?;
+    let code = params.required("code")?;
+    let view = mfa::finish_totp(ctx, &me.actor, me.user(), &code).await?;
+    session::activate_if_ready(ctx, &me.session).await?;
+    Ok(view)
+}
+
+/// `GET …/{id}` of an email address or phone number.
+pub async fn get_identification(
+    ctx: &Ctx,
+    me: &Me,
+    kind: IdentifierKind,
+    id: &str,
+) -> FlowResult<Identification> {
+    identification(ctx, me.user(), kind, id).await
+}
+
+/// What connecting an account at another provider accepts.
+pub const CONNECT_EXTERNAL_PARAMS: &[&str] = &["strategy", "redirect_url", "additional_scope"];
+
+/// `POST /v1/me/external_accounts {strategy, redirect_url}`: starts connecting an upstream
+/// account; the verification carries the provider URL.
+pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Verification> {
+    params.only(CONNECT_EXTERNAL_PARAMS)?;
+    // A connected account is one more way in.
+    super::reverification::require(ctx, me)?;
+    let strategy = params.required("strategy")?;
+    let provider = super::oauth::provider_for(ctx, &strategy).ok_or_else(|| {
+        ApiError::invalid_value(
+            "strategy",
+            format!("The strategy {strategy:?} is not enabled on this instance."),
+        )
+    })?;
+    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?
+        .ok_or_else(|| ApiError::missing("redirect_url"))?;
+    super::oauth::start(
+        ctx,
+        &provider,
+        &me.session.row.client_id,
+        super::oauth::Owner::Link {
+            user_id: me.user().user.id.clone(),
+            session_id: me.session.row.id.clone(),
+        },
+        super::oauth::Back {
+            redirect_url,
+            action_complete_redirect_url: None,
+            named_in_url: me.named_in_url,
+            hints: crate::federation::Hints::default(),
+        },
+    )
+    .await
+}
+
+/// `DELETE /v1/me/external_accounts/{id}`: refused when it would leave no way to sign in.
+pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    let user = me.user();
+    let account = user
+        .external
+        .iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| ApiError::not_found("external_account"))?;
+    let auth = &ctx.settings.auth;
+    let by_code = |s: &str| auth.first_factors.iter().any(|f| f == s);
+    let other_way = (user.user.password_hash.is_some() && by_code("password"))
+        || (by_code("email_code") && user.emails.iter().any(|e| e.verified))
+        || (by_code("phone_code") && !user.first_factor_phones().is_empty())
+        || user.external.iter().any(|x| {
+            x.id != id
+                && super::oauth::provider_for(ctx, &format!("oauth_{}", x.provider)).is_some()
+        });
+    if !other_way {
+        return Err(ApiError::new(
+            ErrorCode::FormParamValueInvalid,
+            "Last sign-in method",
+            "This is your only way to sign in. Set a password or add another method first.",
+        )
+        .into());
+    }
+    let txn = crate::store::begin(&ctx.db).await?;
+    crate::store::external::delete(&txn, &user.user.id, id).await?;
+    audit::record(
+        ctx,
+        &txn,
+        &me.actor,
+        "external_account.unlinked",
+        json!({ "provider": account.provider }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `DELETE /v1/me`: the user deletes their own account, after verifying again. Every session
+/// ends (relying parties are told), the `user.deleted` webhook goes out, and the audit trail
+/// keeps the deletion; all in one transaction with the deletion itself.
+pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
+    super::reverification::require(ctx, me)?;
+    let user_id = me.user().user.id.clone();
+    let now = ctx.now();
+    let live: Vec<SessionEnded> = sessions::active_for_user(&ctx.db, &user_id)
+        .await?
+        .into_iter()
+        .map(|s| SessionEnded::new(s.id, s.user_id))
+        .collect();
+    let txn = crate::store::begin(&ctx.db).await?;
+    for e in &live {
+        sessions::set_status(&txn, e.session.as_str(), "ended", now).await?;
+    }
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now).await?;
+    super::webhooks::enqueue(
+        ctx,
+        &txn,
+        "user.deleted",
+        json!({ "object": "user", "id": user_id, "deleted": true }),
+    )
+    .await?;
+    if !crate::store::admin::delete_user(&txn, &user_id).await? {
+        txn.rollback().await?;
+        return Err(signed_out().into());
+    }
+    audit::record(ctx, &txn, &me.actor, "user.deleted_self", json!({})).await?;
+    txn.commit().await?;
+    tracing::info!(%user_id, "user deleted their account");
+    crate::sessions_ended(ctx, live).await;
+    Ok(())
+}

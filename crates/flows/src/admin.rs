@@ -1,0 +1,822 @@
+//! What the admin API and the CLI do: users (create, update, delete, ban, lock, password),
+//! invitations, the allowlist / blocklist, the waitlist. Every change is one transaction
+//! with its audit event (`admin.*`, naming the admin key) and its webhook.
+
+use portcullis_core::events::SessionEnded;
+use sea_orm::ConnectionTrait;
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, Ctx, ErrorCode, FlowResult};
+use crate::crypto::{self, KeyedHasher};
+use crate::domain::{EmailAddress, Password, PhoneNumber, Username, new_id};
+use crate::store::admin::{self as repo, AdminKeyRow, Cursor};
+use crate::store::users::{self, NewUser, ProfileChange, UserRecord};
+
+/// Admin keys start with this, so a leaked one is easy to recognise and grep for.
+pub const KEY_PREFIX: &str = "pcadm_";
+
+/// Makes an admin key; returns its row and the key (shown once; only its hash is kept).
+pub async fn create_key(
+    db: &impl ConnectionTrait,
+    hasher: &KeyedHasher,
+    name: &str,
+    now: i64,
+) -> anyhow::Result<(AdminKeyRow, String)> {
+    let name = name.trim();
+    anyhow::ensure!(
+        !name.is_empty() && name.len() <= 100,
+        "a key needs a name of 1 to 100 characters"
+    );
+    let key = format!("{KEY_PREFIX}{}", crypto::random_token());
+    let row = AdminKeyRow {
+        id: new_id("akey"),
+        name: name.to_owned(),
+        key_hash: hasher.hash("admin_key", &key),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    repo::insert_admin_key(db, row.clone()).await?;
+    Ok((row, key))
+}
+
+fn unauthenticated() -> ApiError {
+    ApiError::new(
+        ErrorCode::AuthenticationInvalid,
+        "Invalid admin key",
+        "Send a valid admin key as `Authorization: Bearer <key>`.",
+    )
+}
+
+/// The admin key a request presents (`Authorization: Bearer pcadm_…`).
+pub async fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> FlowResult<AdminKeyRow> {
+    let key = authorization
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|k| k.starts_with(KEY_PREFIX) && k.len() <= 128)
+        .ok_or_else(unauthenticated)?;
+    // The keyed hash is compared by the database index: no timing on the key itself.
+    let row = repo::active_admin_key(&ctx.db, &ctx.tokens.hash("admin_key", key))
+        .await?
+        .ok_or_else(unauthenticated)?;
+    let now = ctx.now();
+    if row.last_used_at.is_none_or(|t| now - t > 60_000) {
+        repo::touch_admin_key(&ctx.db, &row.id, now).await?;
+    }
+    Ok(row)
+}
+
+/// Who did an admin action, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub key_id: String,
+    pub key_name: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Admin {
+    pub fn from_key(key: &AdminKeyRow, ip: Option<String>, user_agent: Option<String>) -> Self {
+        Self {
+            key_id: key.id.clone(),
+            key_name: key.name.clone(),
+            ip,
+            user_agent,
+        }
+    }
+
+    /// The operator at a shell on the server.
+    pub fn cli() -> Self {
+        Self {
+            key_id: "cli".into(),
+            key_name: "portcullis CLI".into(),
+            ip: None,
+            user_agent: None,
+        }
+    }
+}
+
+async fn record(
+    ctx: &Ctx,
+    db: &impl ConnectionTrait,
+    admin: &Admin,
+    subject_user: Option<&str>,
+    kind: &str,
+    mut detail: Value,
+) -> FlowResult<()> {
+    if let Some(map) = detail.as_object_mut() {
+        map.insert("admin_key_id".into(), json!(admin.key_id));
+        map.insert("admin_key_name".into(), json!(admin.key_name));
+    }
+    super::audit::record(
+        ctx,
+        db,
+        &super::audit::Actor {
+            user_id: subject_user.unwrap_or_default().to_owned(),
+            session_id: None,
+            ip: admin.ip.clone(),
+            user_agent: admin.user_agent.clone(),
+        },
+        kind,
+        detail,
+    )
+    .await
+}
+
+fn not_found(what: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ResourceNotFound,
+        "Resource not found",
+        format!("No {what} with this id."),
+    )
+}
+
+/// A new user, as `POST /admin/v1/users` takes it.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    #[serde(default)]
+    pub email_address: Vec<String>,
+    #[serde(default)]
+    pub phone_number: Vec<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// An existing hash (argon2id, bcrypt, scrypt, PBKDF2) with `password_hasher`.
+    pub password_digest: Option<String>,
+    pub password_hasher: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub skip_password_checks: bool,
+    #[serde(default)]
+    pub skip_password_requirement: bool,
+    #[schema(value_type = Option<Object>)]
+    pub public_metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub unsafe_metadata: Option<Value>,
+}
+
+fn invalid(param: &str, message: impl Into<String>) -> ApiError {
+    ApiError::invalid_value(param, message)
+}
+
+fn name(param: &str, v: Option<String>) -> FlowResult<Option<String>> {
+    match v.map(|s| s.trim().to_owned()) {
+        Some(s) if s.chars().count() > 256 => Err(invalid(param, "At most 256 characters.").into()),
+        Some(s) if s.is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+fn metadata(param: &str, v: Option<Value>) -> FlowResult<Option<String>> {
+    match v {
+        None => Ok(None),
+        Some(v @ Value::Object(_)) => {
+            let s = v.to_string();
+            if s.len() > 8 * 1024 {
+                return Err(invalid(param, "Metadata is limited to 8 KiB.").into());
+            }
+            Ok(Some(s))
+        }
+        Some(_) => Err(invalid(param, "Metadata must be a JSON object.").into()),
+    }
+}
+
+/// A password an admin sets: the instance's rules apply unless `skip_checks`.
+async fn admin_password(ctx: &Ctx, password: String, skip_checks: bool) -> FlowResult<String> {
+    if !skip_checks {
+        Password::parse(&password, ctx.password_policy())
+            .map_err(|e| ApiError::from_parse("password", &e))?;
+        super::breach::check_new_password(ctx, &password).await?;
+    } else if password.is_empty() || password.len() > 1024 {
+        return Err(invalid("password", "A password of 1 to 1024 characters.").into());
+    }
+    Ok(ctx.passwords.hash(SecretString::from(password)).await?)
+}
+
+pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowResult<UserRecord> {
+    let mut emails = Vec::new();
+    for raw in &input.email_address {
+        let e = EmailAddress::parse(raw).map_err(|e| ApiError::from_parse("email_address", &e))?;
+        if !emails.contains(&e.as_ref().to_owned()) {
+            emails.push(e.as_ref().to_owned());
+        }
+    }
+    let mut phones = Vec::new();
+    for raw in &input.phone_number {
+        let p = PhoneNumber::parse(raw).map_err(|e| ApiError::from_parse("phone_number", &e))?;
+        if !phones.contains(&p.as_ref().to_owned()) {
+            phones.push(p.as_ref().to_owned());
+        }
+    }
+    let username = match input.username.as_deref().map(str::trim) {
+        Some("") | None => None,
+        Some(u) => Some(
+            Username::parse(u)
+                .map_err(|e| ApiError::from_parse("username", &e))?
+                .as_ref()
+                .to_owned(),
+        ),
+    };
+    if emails.is_empty() && phones.is_empty() && username.is_none() {
+        return Err(ApiError::missing("email_address").into());
+    }
+    let password_hash = match (input.password, input.password_digest, input.password_hasher) {
+        (Some(_), Some(_), _) => {
+            return Err(invalid(
+                "password_digest",
+                "Send a password or a password_digest, not both.",
+            )
+            .into());
+        }
+        (Some(p), None, None) => Some(admin_password(ctx, p, input.skip_password_checks).await?),
+        (None, Some(d), Some(h)) => {
+            super::portability::check_digest(&h, &d)
+                .map_err(|e| invalid("password_digest", e.to_string()))?;
+            Some(d)
+        }
+        (None, Some(_), None) => return Err(ApiError::missing("password_hasher").into()),
+        (_, None, Some(_)) => return Err(ApiError::missing("password_digest").into()),
+        (None, None, None) => None,
+    };
+    if password_hash.is_none()
+        && ctx.settings.auth.password == crate::config::FieldMode::Required
+        && !input.skip_password_requirement
+    {
+        return Err(ApiError::missing("password").into());
+    }
+    let first_name = name("first_name", input.first_name)?;
+    let last_name = name("last_name", input.last_name)?;
+    let public_metadata = metadata("public_metadata", input.public_metadata)?;
+    let unsafe_metadata = metadata("unsafe_metadata", input.unsafe_metadata)?;
+    let now = ctx.now();
+    let user_id = new_id("user");
+    let new = NewUser {
+        id: user_id.clone(),
+        username,
+        first_name,
+        last_name,
+        password_hash,
+        unsafe_metadata: unsafe_metadata.unwrap_or_else(|| "{}".into()),
+        public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
+        legal_accepted_at: None,
+        signed_in: false,
+        emails: emails
+            .into_iter()
+            .map(|e| (new_id("idn"), e, "admin".to_owned()))
+            .collect(),
+        phones: phones
+            .into_iter()
+            .map(|p| (new_id("idn"), p, "admin".to_owned()))
+            .collect(),
+        wallets: Vec::new(),
+        now,
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    if let Err(e) = users::insert_user(&txn, new).await {
+        txn.rollback().await?;
+        if crate::store::is_unique_violation(&e) {
+            return Err(ApiError::new(
+                ErrorCode::FormIdentifierExists,
+                "That identifier is taken",
+                "Another user already has one of these identifiers.",
+            )
+            .into());
+        }
+        return Err(e.into());
+    }
+    record(
+        ctx,
+        &txn,
+        admin,
+        Some(&user_id),
+        "admin.user.created",
+        json!({}),
+    )
+    .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.created", &user_id).await?;
+    txn.commit().await?;
+    get_user(ctx, &user_id).await
+}
+
+pub async fn get_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
+    users::get_user(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found("user").into())
+}
+
+/// A change to a user, as `PATCH /admin/v1/users/{id}` takes it. Absent fields stay; null
+/// clears a name or username.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    #[serde(default, with = "nullable")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, with = "nullable")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, with = "nullable")]
+    pub username: Option<Option<String>>,
+    pub password: Option<String>,
+    #[serde(default)]
+    pub skip_password_checks: bool,
+    #[schema(value_type = Option<Object>)]
+    pub public_metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub unsafe_metadata: Option<Value>,
+}
+
+/// `Option<Option<T>>` from JSON: absent → None, null → Some(None).
+mod nullable {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+pub async fn update_user(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    input: UpdateUser,
+) -> FlowResult<UserRecord> {
+    get_user(ctx, id).await?;
+    let username = match input.username {
+        Some(Some(u)) => Some(Some(
+            Username::parse(&u)
+                .map_err(|e| ApiError::from_parse("username", &e))?
+                .as_ref()
+                .to_owned(),
+        )),
+        other => other,
+    };
+    let first_name = match input.first_name {
+        Some(v) => Some(name("first_name", v)?),
+        None => None,
+    };
+    let last_name = match input.last_name {
+        Some(v) => Some(name("last_name", v)?),
+        None => None,
+    };
+    let public_metadata = metadata("public_metadata", input.public_metadata)?;
+    let unsafe_metadata = metadata("unsafe_metadata", input.unsafe_metadata)?;
+    let password_hash = match input.password {
+        Some(p) => Some(admin_password(ctx, p, input.skip_password_checks).await?),
+        None => None,
+    };
+    let mut changed: Vec<&str> = Vec::new();
+    for (field, set) in [
+        ("first_name", first_name.is_some()),
+        ("last_name", last_name.is_some()),
+        ("username", username.is_some()),
+        ("password", password_hash.is_some()),
+        ("public_metadata", public_metadata.is_some()),
+        ("unsafe_metadata", unsafe_metadata.is_some()),
+    ] {
+        if set {
+            changed.push(field);
+        }
+    }
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let updated = users::update_profile(
+        &txn,
+        id,
+        ProfileChange {
+            first_name,
+            last_name,
+            username,
+            unsafe_metadata,
+        },
+        now,
+    )
+    .await;
+    if let Err(e) = updated {
+        txn.rollback().await?;
+        if crate::store::is_unique_violation(&e) {
+            return Err(ApiError::new(
+                ErrorCode::FormIdentifierExists,
+                "That username is taken",
+                "Another user already has this username.",
+            )
+            .param("username")
+            .into());
+        }
+        return Err(e.into());
+    }
+    if let Some(m) = public_metadata {
+        users::set_public_metadata(&txn, id, &m, now).await?;
+    }
+    if let Some(h) = &password_hash {
+        users::set_password(&txn, id, h, now).await?;
+        // An operator setting the password is a reset: tokens from before it stop refreshing.
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+    }
+    record(
+        ctx,
+        &txn,
+        admin,
+        Some(id),
+        "admin.user.updated",
+        json!({ "fields": changed }),
+    )
+    .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", id).await?;
+    txn.commit().await?;
+    get_user(ctx, id).await
+}
+
+pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
+    let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
+        .await?
+        .into_iter()
+        .map(|s| SessionEnded::new(s.id, s.user_id))
+        .collect();
+    let txn = crate::store::begin(&ctx.db).await?;
+    super::webhooks::enqueue(
+        ctx,
+        &txn,
+        "user.deleted",
+        json!({ "object": "user", "id": id, "deleted": true }),
+    )
+    .await?;
+    if !repo::delete_user(&txn, id).await? {
+        txn.rollback().await?;
+        return Err(not_found("user").into());
+    }
+    record(ctx, &txn, admin, Some(id), "admin.user.deleted", json!({})).await?;
+    txn.commit().await?;
+    crate::sessions_ended(ctx, live).await;
+    Ok(())
+}
+
+/// Bans (every session revoked, no sign-in) or unbans a user.
+pub async fn set_banned(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    banned: bool,
+) -> FlowResult<UserRecord> {
+    let now = ctx.now();
+    let live: Vec<SessionEnded> = if banned {
+        crate::store::sessions::active_for_user(&ctx.db, id)
+            .await?
+            .into_iter()
+            .map(|s| SessionEnded::new(s.id, s.user_id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    if !repo::set_user_flag(&txn, id, Some(banned), None, now).await? {
+        txn.rollback().await?;
+        return Err(not_found("user").into());
+    }
+    for e in &live {
+        crate::store::sessions::set_status(&txn, e.session.as_str(), "revoked", now).await?;
+    }
+    if banned {
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+    }
+    let kind = if banned {
+        "admin.user.banned"
+    } else {
+        "admin.user.unbanned"
+    };
+    record(
+        ctx,
+        &txn,
+        admin,
+        Some(id),
+        kind,
+        json!({ "sessions_revoked": live.len() }),
+    )
+    .await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", id).await?;
+    txn.commit().await?;
+    if !live.is_empty() {
+        crate::sessions_ended(ctx, live).await;
+    }
+    get_user(ctx, id).await
+}
+
+/// Locks (no sign-in until unlocked) or unlocks a user; unlocking also clears a lockout
+/// from failed attempts.
+pub async fn set_locked(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    locked: bool,
+) -> FlowResult<UserRecord> {
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    if !repo::set_user_flag(&txn, id, None, Some(locked), now).await? {
+        txn.rollback().await?;
+        return Err(not_found("user").into());
+    }
+    if locked {
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+    }
+    let kind = if locked {
+        "admin.user.locked"
+    } else {
+        "admin.user.unlocked"
+    };
+    record(ctx, &txn, admin, Some(id), kind, json!({})).await?;
+    super::webhooks::enqueue_user(ctx, &txn, "user.updated", id).await?;
+    txn.commit().await?;
+    if !locked {
+        super::lockout::clear(ctx, id).await?;
+    }
+    get_user(ctx, id).await
+}
+
+/// Revokes one session of any user.
+pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowResult<String> {
+    let Some(s) = crate::store::sessions::get(&ctx.db, session_id).await? else {
+        return Err(not_found("session").into());
+    };
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    crate::store::sessions::set_status(&txn, session_id, "revoked", now).await?;
+    crate::store::oauth::revoke_families_of_sessions(&txn, &[session_id.to_owned()], now).await?;
+    record(
+        ctx,
+        &txn,
+        admin,
+        Some(&s.user_id),
+        "admin.session.revoked",
+        json!({ "session_id": session_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    crate::sessions_ended(
+        ctx,
+        vec![SessionEnded::new(s.id.clone(), s.user_id.clone())],
+    )
+    .await;
+    Ok(s.user_id)
+}
+
+/// A page of users and the cursor of the next page, if there is one.
+pub async fn list_users(
+    ctx: &Ctx,
+    query: Option<&str>,
+    after: Option<&str>,
+    limit: u64,
+) -> FlowResult<(Vec<UserRecord>, Option<String>)> {
+    let limit = limit.clamp(1, 500);
+    let after = after.map(decode_cursor).transpose()?;
+    let mut page = repo::user_ids_page(&ctx.db, query, after.as_ref(), limit + 1).await?;
+    let next = next_page(&mut page, limit, |(id, at)| Cursor {
+        created_at: *at,
+        id: id.clone(),
+    });
+    let ids: Vec<String> = page.into_iter().map(|(id, _)| id).collect();
+    Ok((users::read_users(&ctx.db, &ids).await?, next))
+}
+
+/// Cuts a page read with `limit + 1` rows down to `limit`; the cursor of its last row when
+/// there is more to read.
+pub fn next_page<T>(
+    rows: &mut Vec<T>,
+    limit: u64,
+    cursor_of: impl Fn(&T) -> Cursor,
+) -> Option<String> {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    more.then(|| rows.last().map(|r| encode_cursor(&cursor_of(r))))
+        .flatten()
+}
+
+pub fn encode_cursor(c: &Cursor) -> String {
+    crypto::b64url(format!("{}:{}", c.created_at, c.id).as_bytes())
+}
+
+pub fn decode_cursor(raw: &str) -> FlowResult<Cursor> {
+    use base64::Engine;
+    let bad = || invalid("after", "This cursor is not one Portcullis gave out.");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (at, id) = text.split_once(':').ok_or_else(bad)?;
+    Ok(Cursor {
+        created_at: at.parse().map_err(|_| bad())?,
+        id: id.to_owned(),
+    })
+}
+
+// ----- invitations -----
+
+/// An invitation as the admin API shows it.
+pub struct Invitation {
+    pub row: crate::store::tickets::TicketRow,
+    /// Only right after creation.
+    pub url: Option<String>,
+}
+
+pub async fn invite(
+    ctx: &Ctx,
+    admin: &Admin,
+    email: &str,
+    expires_in_days: i64,
+) -> FlowResult<Invitation> {
+    let email =
+        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
+    if !(1..=365).contains(&expires_in_days) {
+        return Err(invalid("expires_in_days", "Between 1 and 365 days.").into());
+    }
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let (row, token) = super::tickets::create_row(
+        &txn,
+        &ctx.tokens,
+        super::tickets::INVITATION,
+        Some(email.as_ref().to_owned()),
+        None,
+        expires_in_days * 86_400,
+        now,
+    )
+    .await?;
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        "admin.invitation.created",
+        json!({ "invitation_id": row.id, "email_address": email.as_ref() }),
+    )
+    .await?;
+    txn.commit().await?;
+    let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings.issuer());
+    Ok(Invitation {
+        row,
+        url: Some(url),
+    })
+}
+
+pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Invitation> {
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let Some(row) =
+        crate::store::tickets::revoke(&txn, id, super::tickets::INVITATION, now).await?
+    else {
+        txn.rollback().await?;
+        return Err(ApiError::new(
+            ErrorCode::ResourceNotFound,
+            "Invitation not found",
+            "No pending invitation with this id.",
+        )
+        .into());
+    };
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        "admin.invitation.revoked",
+        json!({ "invitation_id": id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Invitation { row, url: None })
+}
+
+// ----- allowlist and blocklist -----
+
+pub async fn add_rule(
+    ctx: &Ctx,
+    admin: &Admin,
+    list: &str,
+    identifier: &str,
+) -> FlowResult<repo::SignUpRuleRow> {
+    let pattern = super::policy::normalise_pattern(identifier).ok_or_else(|| {
+        invalid(
+            "identifier",
+            "An email address, phone number, username, wallet, `*@domain` or `*@*.domain`.",
+        )
+    })?;
+    if let Some(existing) = repo::find_sign_up_rule(&ctx.db, list, &pattern).await? {
+        return Ok(existing);
+    }
+    let row = repo::SignUpRuleRow {
+        id: new_id(if list == repo::ALLOW { "alid" } else { "blid" }),
+        list: list.to_owned(),
+        pattern,
+        created_at: ctx.now(),
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    repo::insert_sign_up_rule(&txn, row.clone()).await?;
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        &format!("admin.{list}list.added"),
+        json!({ "identifier": row.pattern }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> FlowResult<()> {
+    let txn = crate::store::begin(&ctx.db).await?;
+    if !repo::delete_sign_up_rule(&txn, list, id).await? {
+        txn.rollback().await?;
+        return Err(not_found("identifier").into());
+    }
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        &format!("admin.{list}list.removed"),
+        json!({ "id": id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ----- waitlist -----
+
+/// `POST /v1/waitlist`: joins (or is already on) the waitlist. Only in waitlist mode.
+pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistRow> {
+    if ctx.settings.auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
+        return Err(ApiError::new(
+            ErrorCode::ResourceNotFound,
+            "There is no waitlist",
+            "This instance does not collect a waitlist.",
+        )
+        .into());
+    }
+    let email =
+        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
+    super::policy::check_sign_up(
+        ctx,
+        &super::policy::Identifiers {
+            email_address: Some(email.as_ref()),
+            phone_number: None,
+            username: None,
+            web3_wallet: None,
+        },
+        true,
+    )
+    .await?;
+    if let Some(existing) = repo::waitlist_by_email(&ctx.db, email.as_ref()).await? {
+        return Ok(existing);
+    }
+    let now = ctx.now();
+    let row = repo::WaitlistRow {
+        id: new_id("wle"),
+        email_address: email.as_ref().to_owned(),
+        status: "pending".into(),
+        invitation_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    match repo::insert_waitlist(&ctx.db, row.clone()).await {
+        Ok(()) => Ok(row),
+        // Two joins at once: the other one's entry stands.
+        Err(e) if crate::store::is_unique_violation(&e) => {
+            repo::waitlist_by_email(&ctx.db, email.as_ref())
+                .await?
+                .ok_or_else(|| e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Invites a waitlist entry: an invitation to its address, the entry marked invited.
+pub async fn invite_from_waitlist(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    expires_in_days: i64,
+) -> FlowResult<(repo::WaitlistRow, Invitation)> {
+    let entry = repo::waitlist_entry(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found("waitlist entry"))?;
+    if entry.status != "pending" {
+        return Err(ApiError::state("This waitlist entry was already invited.").into());
+    }
+    let invitation = invite(ctx, admin, &entry.email_address, expires_in_days).await?;
+    if !repo::waitlist_invited(&ctx.db, id, &invitation.row.id, ctx.now()).await? {
+        return Err(ApiError::state("This waitlist entry was already invited.").into());
+    }
+    let entry = repo::waitlist_entry(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found("waitlist entry"))?;
+    Ok((entry, invitation))
+}

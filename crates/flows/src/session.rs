@@ -1,0 +1,368 @@
+//! Sessions: created when a sign-in or sign-up completes, touched while in use, ended on
+//! sign-out; and the short-lived session tokens an app's backend verifies with the JWKS.
+
+use portcullis_core::events::SessionEnded;
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+use super::{ApiError, Ctx, ErrorCode, FlowResult};
+use crate::crypto;
+use crate::domain::new_id;
+use crate::store::clients::{self, ClientChange};
+use crate::store::sessions::{self, ACTIVE, PENDING, SessionRow};
+use crate::store::users::{self, UserRecord};
+
+/// Session tokens live one minute; the app refreshes them while the session lasts.
+pub const TOKEN_LIFETIME_SECS: i64 = 60;
+
+/// A session with its user and its status as of now.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub row: SessionRow,
+    pub user: UserRecord,
+    pub status: &'static str,
+    /// The moment the session stops, counting the inactivity limit.
+    pub expire_at: i64,
+}
+
+impl LiveSession {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    pub fn is_signed_in_or_pending(&self) -> bool {
+        matches!(self.status, "active" | "pending")
+    }
+
+    /// What the user must do before a pending session counts.
+    pub fn tasks(&self) -> Vec<&'static str> {
+        if self.status == "pending" {
+            vec!["setup-mfa"]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Turns a pending session active once its task is done (the user now has a second factor).
+pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> {
+    if live.status != "pending" {
+        return Ok(());
+    }
+    let user = users::get_user(&ctx.db, &live.row.user_id).await?;
+    if user.is_some_and(|u| u.two_factor_enabled()) {
+        sessions::set_status(&ctx.db, &live.row.id, ACTIVE, ctx.now()).await?;
+        tracing::info!(session_id = %live.row.id, "pending session activated after second-factor set-up");
+    }
+    Ok(())
+}
+
+/// `active`, `pending`, or `expired` once past its lifetime or inactivity limit, else the stored status.
+pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
+    let inactivity = ctx.settings.auth.session_inactivity_secs;
+    let mut expire_at = row.expire_at;
+    if inactivity > 0 {
+        expire_at = expire_at.min(row.last_active_at + inactivity * 1000);
+    }
+    let status = match row.status.as_str() {
+        ACTIVE | PENDING if expire_at <= ctx.now() => "expired",
+        ACTIVE => "active",
+        PENDING => "pending",
+        "ended" => "ended",
+        "removed" => "removed",
+        "revoked" => "revoked",
+        "abandoned" => "abandoned",
+        _ => "expired",
+    };
+    (status, expire_at)
+}
+
+/// The client's sessions that are still active or pending, with their users.
+pub async fn live_for_client(ctx: &Ctx, client_id: &str) -> FlowResult<Vec<LiveSession>> {
+    live_for_client_knowing(ctx, client_id, None).await
+}
+
+/// `live_for_client`, with one user record the caller already holds as stored.
+pub async fn live_for_client_knowing(
+    ctx: &Ctx,
+    client_id: &str,
+    known: Option<&UserRecord>,
+) -> FlowResult<Vec<LiveSession>> {
+    let rows: Vec<SessionRow> = sessions::active_for_client(&ctx.db, client_id)
+        .await?
+        .into_iter()
+        .filter(|r| matches!(effective(ctx, r).0, "active" | "pending"))
+        .collect();
+    attach_users(ctx, rows, known).await
+}
+
+async fn attach_users(
+    ctx: &Ctx,
+    rows: Vec<SessionRow>,
+    known: Option<&UserRecord>,
+) -> FlowResult<Vec<LiveSession>> {
+    let known = known.filter(|k| rows.iter().any(|r| r.user_id == k.user.id));
+    let mut ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.user_id.clone())
+        .filter(|id| known.is_none_or(|k| k.user.id != *id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut users = users::read_users(&ctx.db, &ids).await?;
+    users.extend(known.cloned());
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let user = users.iter().find(|u| u.user.id == row.user_id)?.clone();
+            let (status, expire_at) = effective(ctx, &row);
+            Some(LiveSession {
+                row,
+                user,
+                status,
+                expire_at,
+            })
+        })
+        .collect())
+}
+
+/// A session of this client, whatever its status; someone else's is not found.
+pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<LiveSession> {
+    let row = sessions::get(&ctx.db, id)
+        .await?
+        .filter(|r| r.client_id == client_id)
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    attach_users(ctx, vec![row], None)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("session").into())
+}
+
+pub struct NewSession<'a> {
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    /// Strategies verified, first factor first.
+    pub factors: Vec<String>,
+    pub first_factor_at: i64,
+    pub second_factor_at: Option<i64>,
+    /// Whether the sign-in (or sign-up) pointer of the client is cleared.
+    pub clear_sign_in: bool,
+    pub clear_sign_up: bool,
+    /// Whether the client gets a new token. Only when the response cannot deliver one (see
+    /// `ClientCtx::keep_token`) does the old one stay.
+    pub rotate_token: bool,
+}
+
+/// Creates the session, makes it the client's active one and rotates the client token (a
+/// fixation defence: the token that existed before sign-in no longer works after it); the
+/// new token, if any, is returned.
+/// Runs on `db`, which is a transaction when the caller has more to write atomically.
+pub async fn create(
+    ctx: &Ctx,
+    db: &impl ConnectionTrait,
+    new: NewSession<'_>,
+) -> FlowResult<(SessionRow, Option<String>)> {
+    let now = ctx.now();
+    let auth = &ctx.settings.auth;
+    // An operator's ban or lock stops every way of signing in, here where they all meet.
+    match users::flags(db, new.user_id).await? {
+        Some((true, _)) => {
+            return Err(ApiError::new(
+                ErrorCode::UserBanned,
+                "Account banned",
+                "This account has been banned. Contact the operator of this site.",
+            )
+            .into());
+        }
+        Some((_, true)) => {
+            return Err(ApiError::new(
+                ErrorCode::UserLocked,
+                "Account locked",
+                "This account has been locked by an administrator.",
+            )
+            .into());
+        }
+        _ => {}
+    }
+    // With mfa_required, a user without a second factor gets a pending session: signed in
+    // only to set one up.
+    let status = if auth.mfa_required
+        && !users::load_user(db, new.user_id)
+            .await?
+            .is_some_and(|u| u.two_factor_enabled())
+    {
+        PENDING
+    } else {
+        ACTIVE
+    };
+    let row = SessionRow {
+        id: new_id("sess"),
+        client_id: new.client_id.to_owned(),
+        user_id: new.user_id.to_owned(),
+        status: status.into(),
+        factors: serde_json::to_string(&new.factors).map_err(anyhow::Error::new)?,
+        first_factor_at: new.first_factor_at,
+        second_factor_at: new.second_factor_at,
+        last_active_at: now,
+        expire_at: now + auth.session_lifetime_secs * 1000,
+        abandon_at: now + auth.session_lifetime_secs * 1000 + 3 * 24 * 3600 * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    sessions::insert(db, row.clone()).await?;
+    let token = new.rotate_token.then(crypto::random_token);
+    clients::update(
+        db,
+        new.client_id,
+        ClientChange {
+            sign_in_id: new.clear_sign_in.then_some(None),
+            sign_up_id: new.clear_sign_up.then_some(None),
+            last_active_session_id: Some(Some(row.id.clone())),
+            token_hash: token.as_deref().map(|t| ctx.tokens.hash("client", t)),
+        },
+        now,
+    )
+    .await?;
+    users::touch_last_sign_in(db, new.user_id, now).await?;
+    if super::webhooks::wanted(ctx, "session.created") {
+        super::webhooks::enqueue(ctx, db, "session.created", session_event(&row)).await?;
+    }
+    Ok((row, token))
+}
+
+/// A session as webhooks report it.
+pub fn session_event(row: &SessionRow) -> serde_json::Value {
+    serde_json::json!({
+        "object": "session",
+        "id": row.id,
+        "user_id": row.user_id,
+        "client_id": row.client_id,
+        "status": row.status,
+        "expire_at": row.expire_at,
+        "created_at": row.created_at,
+    })
+}
+
+fn not_active() -> ApiError {
+    ApiError::new(
+        ErrorCode::AuthenticationInvalid,
+        "Session is not active",
+        "This session has ended or expired. Sign in again.",
+    )
+}
+
+/// Marks the session as in use now and makes it the client's active session.
+pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if !live.is_signed_in_or_pending() {
+        return Err(not_active().into());
+    }
+    let now = ctx.now();
+    sessions::touch(&ctx.db, id, now, live.row.expire_at).await?;
+    clients::update(
+        &ctx.db,
+        client_id,
+        ClientChange {
+            last_active_session_id: Some(Some(id.to_owned())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends (`ended`, the user signed out) or removes (`removed`) a session of this client.
+pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: &str) -> FlowResult<()> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if !live.is_signed_in_or_pending() {
+        return Err(not_active().into());
+    }
+    let now = ctx.now();
+    sessions::set_status(&ctx.db, id, status, now).await?;
+    super::audit::emit(
+        ctx,
+        &super::audit::Actor {
+            user_id: live.row.user_id.clone(),
+            session_id: Some(id.to_owned()),
+            ..Default::default()
+        },
+        &format!("session.{status}"),
+        serde_json::json!({}),
+    );
+    crate::sessions_ended(
+        ctx,
+        vec![SessionEnded::new(
+            live.row.id.clone(),
+            live.row.user_id.clone(),
+        )],
+    )
+    .await;
+    // The client's active session moves to another live one, if any.
+    let remaining = live_for_client(ctx, client_id).await?;
+    clients::update(
+        &ctx.db,
+        client_id,
+        ClientChange {
+            last_active_session_id: Some(remaining.first().map(|s| s.row.id.clone())),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SessionClaims<'a> {
+    sub: &'a str,
+    sid: &'a str,
+    iss: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    azp: Option<&'a str>,
+    iat: i64,
+    nbf: i64,
+    exp: i64,
+    jti: String,
+    /// Minutes since the first and second factor were verified (-1: no second factor).
+    fva: [i64; 2],
+    v: u8,
+}
+
+/// Signs a session token for a live session. `origin` (the app's origin, when the request
+/// came from a browser) becomes `azp`.
+pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<String> {
+    let now = ctx.now();
+    let iat = now / 1000;
+    let age = |t: i64| (now - t).max(0) / 60_000;
+    let claims = SessionClaims {
+        sub: &live.row.user_id,
+        sid: &live.row.id,
+        iss: ctx.settings.issuer(),
+        azp: origin,
+        iat,
+        nbf: iat,
+        exp: iat + TOKEN_LIFETIME_SECS,
+        jti: crypto::random_token()[..20].to_owned(),
+        fva: [
+            age(live.row.first_factor_at),
+            live.row.second_factor_at.map_or(-1, age),
+        ],
+        v: 2,
+    };
+    Ok(ctx.keys.current().sign(&claims)?)
+}
+
+/// A token for the client's session `id`, which must be active.
+pub async fn token_for(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &str,
+    origin: Option<&str>,
+) -> FlowResult<String> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if live.status != "active" {
+        return Err(not_active().into());
+    }
+    token(ctx, &live, origin)
+}

@@ -1,0 +1,22 @@
+//! The OpenID Provider: discovery, keys, clients, the authorization and token endpoints,
+//! userinfo, revocation, introspection and RP-initiated logout. No HTTP types here: the
+//! handlers in `web::oidc` call these and render the results.
+
+// The layers below, by their short names.
+use portcullis_config as config;
+use portcullis_domain as domain;
+use portcullis_domain::crypto;
+use portcullis_flows as flows;
+use portcullis_store as store;
+
+pub mod assertion;
+pub mod authorize;
+pub mod backchannel;
+pub mod claims;
+pub mod clients;
+pub mod discovery;
+pub mod error;
+pub use portcullis_core::keys;
+pub mod logout;
+pub mod registration;
+pub mod token;
