@@ -21,8 +21,7 @@ use super::message_page;
 use crate::config::FieldMode;
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::sign_in::{SignIn, SignInStatus};
-use crate::flows::sign_up::{self, SignUp, SignUpStatus};
-use crate::flows::verification::Status;
+use crate::flows::sign_up::{self, SignUp};
 use crate::flows::{ApiError, Ctx, FlowError, Params, sign_in};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -334,33 +333,67 @@ async fn pending_session(ctx: &Ctx, cc: &ClientCtx) -> bool {
 /// Where a sign-in goes after a step: the next page of the flow, or out when complete.
 async fn after_sign_in_step(
     ctx: &Ctx,
-    mut pc: PageCtx,
+    pc: PageCtx,
     req: &HttpRequest,
     si: &SignIn,
 ) -> HttpResponse {
-    let to = match si.status {
-        SignInStatus::Complete => done_target(ctx, &pc).await,
-        SignInStatus::NeedsNewPassword => format!("/sign-in/reset-password{}", pc.query),
-        SignInStatus::NeedsSecondFactor => {
-            // A code-based default is sent at once, as the first factor's is.
-            if let Some(f) = si.supported_second_factors.first()
-                && matches!(f.strategy.as_str(), "phone_code" | "email_code")
-                && si.second_factor_verification.is_none()
+    follow_sign_in(ctx, pc, req, si, false).await
+}
+
+/// Takes the browser where the flow says a sign-in goes next (`sign_in::next::step`),
+/// sending the code or link it names on the way.
+async fn follow_sign_in(
+    ctx: &Ctx,
+    mut pc: PageCtx,
+    req: &HttpRequest,
+    si: &SignIn,
+    just_identified: bool,
+) -> HttpResponse {
+    let target = |f: &sign_in::Factor| {
+        f.email_address_id
+            .clone()
+            .or(f.phone_number_id.clone())
+            .unwrap_or_default()
+    };
+    let to = match sign_in::next::step(si, just_identified) {
+        sign_in::Step::Done => done_target(ctx, &pc).await,
+        sign_in::Step::Identify => format!("/sign-in{}", pc.query),
+        sign_in::Step::NewPassword => format!("/sign-in/reset-password{}", pc.query),
+        sign_in::Step::NoFactor => {
+            return message_page(
+                StatusCode::BAD_REQUEST,
+                "This account has no way to sign in here.",
+            );
+        }
+        sign_in::Step::SecondFactor { send } => {
+            if let Some(f) = send
+                && let Err(e) =
+                    account::prepare_second(ctx, &mut pc.cc, &si.id, &f.strategy, &target(&f)).await
             {
-                let target = f
-                    .phone_number_id
-                    .clone()
-                    .or(f.email_address_id.clone())
-                    .unwrap_or_default();
-                if let Err(e) =
-                    account::prepare_second(ctx, &mut pc.cc, &si.id, &f.strategy, &target).await
-                {
-                    return error_page(&e);
-                }
+                return error_page(&e);
             }
             format!("/sign-in/factor-two{}", pc.query)
         }
-        _ => format!("/sign-in/factor-one{}", pc.query),
+        sign_in::Step::FirstFactor { offer: None, .. } => {
+            format!("/sign-in/factor-one{}", pc.query)
+        }
+        sign_in::Step::FirstFactor {
+            offer: Some(f),
+            send,
+        } => {
+            let back = link_return(&pc);
+            if send
+                && let Err(e) =
+                    prepare(ctx, &mut pc.cc, &si.id, &f.strategy, &target(&f), &back).await
+            {
+                return error_page(&e);
+            }
+            let sep = if pc.query.is_empty() { "?" } else { "&" };
+            format!(
+                "/sign-in/factor-one{}{sep}strategy={}",
+                pc.query, f.strategy
+            )
+        }
     };
     see_other(ctx, &pc, req, &to)
 }
@@ -521,34 +554,11 @@ async fn sign_in_submit(
 /// Identified: on to the default first factor (sending a code when that is what it is).
 async fn next_after_identify(
     ctx: &Ctx,
-    mut pc: PageCtx,
+    pc: PageCtx,
     req: &HttpRequest,
     si: SignIn,
 ) -> HttpResponse {
-    let Some(first) = si.supported_first_factors.first().cloned() else {
-        return message_page(
-            StatusCode::BAD_REQUEST,
-            "This account has no way to sign in here.",
-        );
-    };
-    if first.strategy != "password" {
-        let target = first
-            .email_address_id
-            .clone()
-            .or(first.phone_number_id.clone())
-            .unwrap_or_default();
-        let back = link_return(&pc);
-        if let Err(e) = prepare(ctx, &mut pc.cc, &si.id, &first.strategy, &target, &back).await {
-            return error_page(&e);
-        }
-    }
-    let to = format!(
-        "/sign-in/factor-one{}{}strategy={}",
-        pc.query,
-        if pc.query.is_empty() { "?" } else { "&" },
-        first.strategy
-    );
-    see_other(ctx, &pc, req, &to)
+    follow_sign_in(ctx, pc, req, &si, true).await
 }
 
 /// Where an email link opened in this browser takes the user: on through the flow.
@@ -1067,45 +1077,37 @@ async fn sign_up_submit(
 
 /// The one place that decides the next sign-up page: verify what is unverified (sending the
 /// code), then ask for what is missing, then leave.
+/// Takes the browser where the flow says a sign-up goes next (`sign_up::next::step`),
+/// sending a verification code on the way when none is pending.
 async fn next_sign_up_step(
     ctx: &Ctx,
     mut pc: PageCtx,
     req: &HttpRequest,
     su: SignUp,
 ) -> HttpResponse {
-    if su.status == SignUpStatus::Complete {
-        let to = done_target(ctx, &pc).await;
-        return see_other(ctx, &pc, req, &to);
-    }
-    let req_fields = sign_up::requirements(&ctx.settings.auth, &su);
-    for (field, strategy, path) in [
-        (
-            "email_address",
-            "email_code",
-            "/sign-up/verify-email-address",
-        ),
-        ("phone_number", "phone_code", "/sign-up/verify-phone-number"),
-    ] {
-        if !req_fields.unverified.contains(&field) {
-            continue;
-        }
-        let v = if field == "email_address" {
-            &su.email_verification
-        } else {
-            &su.phone_verification
-        };
-        let pending = v.as_ref().is_some_and(|v| v.status == Status::Unverified);
-        if !pending {
-            let p =
-                Params::from_pairs(vec![("strategy".into(), strategy.into())]).unwrap_or_default();
-            if let Err(e) = sign_up::prepare_verification(ctx, &mut pc.cc, &su.id, &p).await {
-                return error_page(&e);
+    let to = match sign_up::next::step(&ctx.settings.auth, &su) {
+        sign_up::Step::Done => done_target(ctx, &pc).await,
+        sign_up::Step::Verify {
+            field,
+            strategy,
+            send,
+        } => {
+            if send {
+                let p = Params::from_pairs(vec![("strategy".into(), strategy.into())])
+                    .unwrap_or_default();
+                if let Err(e) = sign_up::prepare_verification(ctx, &mut pc.cc, &su.id, &p).await {
+                    return error_page(&e);
+                }
             }
+            let path = if field == "email_address" {
+                Channel::Email.path()
+            } else {
+                Channel::Phone.path()
+            };
+            format!("{path}{}", pc.query)
         }
-        let to = format!("{path}{}", pc.query);
-        return see_other(ctx, &pc, req, &to);
-    }
-    let to = format!("/sign-up/continue{}", pc.query);
+        sign_up::Step::Continue | sign_up::Step::Ready => format!("/sign-up/continue{}", pc.query),
+    };
     see_other(ctx, &pc, req, &to)
 }
 

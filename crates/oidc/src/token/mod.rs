@@ -1,5 +1,11 @@
-//! The token endpoint (RFC 6749 §4.1.3, §6, §4.4), revocation (RFC 7009), introspection
-//! (RFC 7662) and userinfo (OIDC Core §5.3).
+//! The token endpoint (RFC 6749 §3.2), one module per grant (`authorization_code`,
+//! `refresh_token`, `client_credentials`) around what they share: issuing tokens and checking
+//! access tokens. Also revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core
+//! §5.3).
+
+mod authorization_code;
+mod client_credentials;
+mod refresh_token;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -63,6 +69,27 @@ async fn deny_access_token(ctx: &Ctx, jti: &str, exp: i64) -> OAuthResult<()> {
     Ok(())
 }
 
+/// The grants Portcullis issues tokens for, by their `grant_type` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    pub fn from_wire(s: &str) -> Option<Self> {
+        match s {
+            "authorization_code" => Some(Self::AuthorizationCode),
+            "refresh_token" => Some(Self::RefreshToken),
+            "client_credentials" => Some(Self::ClientCredentials),
+            _ => None,
+        }
+    }
+}
+
+/// The token endpoint after client authentication: checks the grant type against the client
+/// and hands the request to its grant.
 pub async fn grant(
     ctx: &Ctx,
     client: &OAuthClient,
@@ -83,9 +110,9 @@ pub async fn grant(
             format!("This client may not use {grant_type}."),
         ));
     }
-    match grant_type {
-        "authorization_code" => {
-            authorization_code(
+    match GrantType::from_wire(grant_type) {
+        Some(GrantType::AuthorizationCode) => {
+            authorization_code::grant(
                 ctx,
                 client,
                 get("code"),
@@ -94,110 +121,15 @@ pub async fn grant(
             )
             .await
         }
-        "refresh_token" => refresh(ctx, client, get("refresh_token"), get("scope")).await,
-        _ => client_credentials(ctx, client, get("scope")),
-    }
-}
-
-async fn authorization_code(
-    ctx: &Ctx,
-    client: &OAuthClient,
-    code: Option<&str>,
-    redirect_uri: Option<&str>,
-    verifier: Option<&str>,
-) -> OAuthResult<TokenResponse> {
-    let code = code.ok_or_else(|| OAuthError::invalid_request("code is missing."))?;
-    // Single use: of any number of concurrent redemptions exactly one takes the code.
-    let Some(raw) = ctx.eph.take(&code_key(ctx, code)).await? else {
-        if let Some(used) = ctx.eph.get(&redeemed_key(ctx, code)).await? {
-            // A replayed code: revoke what its first use issued (RFC 6749 §4.1.2).
-            if let Ok(r) = serde_json::from_str::<Redeemed>(&used) {
-                if let Some(family) = &r.family_id {
-                    repo::revoke_family(&ctx.db, family, ctx.now()).await?;
-                }
-                deny_access_token(ctx, &r.access_jti, r.access_exp).await?;
-            }
-            tracing::warn!(client_id = %client.id(), "authorization code replayed; its tokens are revoked");
+        Some(GrantType::RefreshToken) => {
+            refresh_token::grant(ctx, client, get("refresh_token"), get("scope")).await
         }
-        return Err(OAuthError::invalid_grant(
-            "The code is invalid, expired or already used.",
-        ));
-    };
-    let grant: CodeGrant =
-        serde_json::from_str(&raw).map_err(|e| anyhow::anyhow!("stored code unreadable: {e}"))?;
-    if grant.client_id != client.id() {
-        return Err(OAuthError::invalid_grant(
-            "The code was issued to another client.",
-        ));
+        Some(GrantType::ClientCredentials) => client_credentials::grant(ctx, client, get("scope")),
+        None => Err(OAuthError::new(
+            "unsupported_grant_type",
+            format!("{grant_type:?} is not supported."),
+        )),
     }
-    if grant.expire_at <= ctx.now() {
-        return Err(OAuthError::invalid_grant("The code has expired."));
-    }
-    // RFC 6749 §4.1.3: the same redirect_uri as the authorization request.
-    if redirect_uri != Some(grant.redirect_uri.as_str()) {
-        return Err(OAuthError::invalid_grant(
-            "redirect_uri does not match the authorization request.",
-        ));
-    }
-    // RFC 7636 §4.6.
-    match (&grant.code_challenge, verifier) {
-        (Some(challenge), Some(v)) => {
-            let valid = (43..=128).contains(&v.len())
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-            let computed = crate::crypto::pkce_s256(v);
-            if !valid || !bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
-                return Err(OAuthError::invalid_grant(
-                    "code_verifier does not match the code_challenge.",
-                ));
-            }
-        }
-        (Some(_), None) => return Err(OAuthError::invalid_grant("code_verifier is missing.")),
-        (None, Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "No code_challenge was sent with the authorization request.",
-            ));
-        }
-        (None, None) if client.is_public() => {
-            return Err(OAuthError::invalid_grant("Public clients must use PKCE."));
-        }
-        (None, None) => {}
-    }
-    // Remember the client got tokens in this session, for back-channel logout.
-    if let Some(sid) = &grant.auth.session_id {
-        repo::record_session_client(&ctx.db, sid, client.id(), ctx.now()).await?;
-    }
-    let response = issue(
-        ctx,
-        client,
-        &grant.auth,
-        &grant.scopes,
-        grant.nonce.as_deref(),
-        grant.claims.as_ref(),
-        None,
-    )
-    .await?;
-    let (family_id, access_jti, access_exp) = response.1;
-    let redeemed = Redeemed {
-        family_id,
-        access_jti,
-        access_exp,
-    };
-    let ttl = Duration::from_secs(
-        ctx.settings
-            .oidc
-            .access_token_lifetime_secs
-            .unsigned_abs()
-            .max(600),
-    );
-    ctx.eph
-        .put(
-            &redeemed_key(ctx, code),
-            &serde_json::to_string(&redeemed).map_err(anyhow::Error::new)?,
-            ttl,
-        )
-        .await?;
-    Ok(response.0)
 }
 
 /// Issues the access token, the ID token (with `openid`) and a refresh token (with
@@ -290,134 +222,6 @@ fn family_end(ctx: &Ctx, auth: &AuthFacts) -> i64 {
     auth.auth_time
         .saturating_add(ctx.settings.oidc.refresh_token_absolute_lifetime_secs)
         .saturating_mul(1000)
-}
-
-/// RFC 6749 §6 with rotation: each refresh token works once; presenting a used one revokes
-/// its whole family (OAuth 2.0 Security BCP §4.14.2).
-async fn refresh(
-    ctx: &Ctx,
-    client: &OAuthClient,
-    token: Option<&str>,
-    scope: Option<&str>,
-) -> OAuthResult<TokenResponse> {
-    let token = token.ok_or_else(|| OAuthError::invalid_request("refresh_token is missing."))?;
-    let hash = ctx.tokens.hash("refresh_token", token);
-    let now = ctx.now();
-    let row = repo::get_refresh(&ctx.db, &hash)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("The refresh token is invalid."))?;
-    if row.client_id != client.id() {
-        return Err(OAuthError::invalid_grant(
-            "The refresh token was issued to another client.",
-        ));
-    }
-    if row.revoked_at.is_some() || row.expire_at <= now {
-        return Err(OAuthError::invalid_grant(
-            "The refresh token is revoked or expired.",
-        ));
-    }
-    let (auth, claims_request): (AuthFacts, Option<Value>) = serde_json::from_str(&row.auth)
-        .map_err(|e| anyhow::anyhow!("stored refresh facts unreadable: {e}"))?;
-    if now >= family_end(ctx, &auth) {
-        return Err(OAuthError::invalid_grant(
-            "The refresh token is past its absolute lifetime: sign in again.",
-        ));
-    }
-    // A banned, locked or deleted user, or a session an operator or the user revoked, mints
-    // nothing more (the events that do so also revoke the family; this holds regardless).
-    match users::flags(&ctx.db, &row.user_id).await? {
-        Some((false, false)) => {}
-        Some(_) => {
-            return Err(OAuthError::invalid_grant(
-                "The user may not sign in at present.",
-            ));
-        }
-        None => return Err(OAuthError::invalid_grant("The user no longer exists.")),
-    }
-    if let Some(sid) = &row.session_id
-        && crate::store::sessions::get(&ctx.db, sid)
-            .await?
-            .is_some_and(|s| s.status == "revoked")
-    {
-        return Err(OAuthError::invalid_grant(
-            "The session this refresh token belongs to was revoked.",
-        ));
-    }
-    if row.used_at.is_some() || !repo::mark_refresh_used(&ctx.db, &hash, now).await? {
-        repo::revoke_family(&ctx.db, &row.family_id, now).await?;
-        tracing::warn!(client_id = %client.id(), family = %row.family_id, "refresh token reused; family revoked");
-        return Err(OAuthError::invalid_grant(
-            "The refresh token was already used.",
-        ));
-    }
-    let granted: Vec<String> = serde_json::from_str(&row.scopes).unwrap_or_default();
-    // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
-    let scopes = match scope {
-        None => granted,
-        Some(s) => {
-            let asked: Vec<String> = s
-                .split(' ')
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect();
-            if let Some(x) = asked.iter().find(|x| !granted.contains(x)) {
-                return Err(OAuthError::new(
-                    "invalid_scope",
-                    format!("{x:?} was not granted."),
-                ));
-            }
-            asked
-        }
-    };
-    let (response, _) = issue(
-        ctx,
-        client,
-        &auth,
-        &scopes,
-        None,
-        claims_request.as_ref(),
-        Some(row.family_id.clone()),
-    )
-    .await?;
-    Ok(response)
-}
-
-/// RFC 6749 §4.4: the client acting for itself; no user, no ID token, no refresh token.
-fn client_credentials(
-    ctx: &Ctx,
-    client: &OAuthClient,
-    scope: Option<&str>,
-) -> OAuthResult<TokenResponse> {
-    if client.is_public() {
-        return Err(OAuthError::new(
-            "unauthorized_client",
-            "Public clients cannot use client_credentials.",
-        ));
-    }
-    let scopes: Vec<String> = scope
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if let Some(s) = scopes
-        .iter()
-        .find(|s| !client.allows_scope(s) || ["openid", "offline_access"].contains(&s.as_str()))
-    {
-        return Err(OAuthError::new(
-            "invalid_scope",
-            format!("{s:?} cannot be granted to the client itself."),
-        ));
-    }
-    let access = claims::access_token(ctx, client.id(), client.id(), &scopes, None)?;
-    Ok(TokenResponse {
-        access_token: access.token,
-        token_type: "Bearer",
-        expires_in: access.expires_in,
-        scope: scopes.join(" "),
-        id_token: None,
-        refresh_token: None,
-    })
 }
 
 /// An access token we issued, still valid and not revoked.
