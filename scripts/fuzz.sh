@@ -6,7 +6,7 @@
 # SECONDS_PER_TARGET defaults to 10. Installs cargo-fuzz when it is missing. Uses the nightly
 # toolchain when rustup has one, and otherwise stable with RUSTC_BOOTSTRAP=1 (cargo fuzz
 # passes unstable flags). No sanitizer: Portcullis forbids unsafe code, so the findings
-# sought are panics and broken invariants (the asserts in src/web/fuzzing.rs), and
+# sought are panics and broken invariants (the asserts in crates/web/src/fuzzing.rs), and
 # debug assertions are on to catch overflows. Exits non-zero on the first finding; the
 # input that caused it is left in fuzz/artifacts/TARGET/.
 set -euo pipefail

@@ -6,12 +6,14 @@
 pub mod clock;
 pub mod crypto;
 pub mod metrics;
+pub mod redirect;
 
 mod email;
 mod ids;
 mod net;
 mod password;
 mod phone;
+mod strategy;
 pub mod totp;
 pub mod username;
 pub mod web3;
@@ -21,6 +23,7 @@ pub use ids::{SessionId, UserId, derived_id, new_id};
 pub use net::Cidr;
 pub use password::{Password, PasswordPolicy};
 pub use phone::{PhoneNumber, mask_phone};
+pub use strategy::Strategy;
 pub use username::Username;
 
 /// Why a value was refused; the flows turn this into the matching FAPI error code.

@@ -175,6 +175,7 @@ pub fn emit_for_client(
 }
 
 /// Deletes events past `[audit] retention_days`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
     let days = ctx.settings.audit.retention_days;
     if days <= 0 {
@@ -185,6 +186,7 @@ pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
 
 /// Records `kind` (e.g. `totp.enabled`) for the actor. Runs on `db`, so a caller with a
 /// transaction gets the event written with the change or not at all.
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
 pub async fn record(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
@@ -198,6 +200,7 @@ pub async fn record(
 
 /// Emails the user's primary address about a security change ("Your password was changed").
 /// A failed send is logged, not returned: the change itself already happened.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn notify(ctx: &Ctx, user: &UserRecord, what: &str) {
     if !ctx.settings.auth.security_notices {
         return;

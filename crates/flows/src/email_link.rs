@@ -39,6 +39,7 @@ pub enum Opened {
 }
 
 /// Emails a link for `owner` and returns the pending verification.
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, email = %email))]
 pub async fn send(
     ctx: &Ctx,
     owner: LinkOwner,
@@ -103,6 +104,7 @@ fn invalid() -> ApiError {
 }
 
 /// `GET /v1/verify?token=…`: the link was opened in browser `cc`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn open(ctx: &Ctx, cc: &mut ClientCtx, token: &str) -> FlowResult<Opened> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid().into());

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_clients;
+mod attempt;
 pub mod audit;
 pub mod breach;
 pub mod client;
@@ -106,6 +107,7 @@ impl Ctx {
 
 /// Announces sessions that just ended (their rows already say so) to every subscriber:
 /// webhooks, back-channel logout.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sessions_ended(ctx: &Ctx, ended: Vec<SessionEnded>) {
     ctx.events.publish(ctx, Event::SessionsEnded(ended)).await;
 }
@@ -186,11 +188,12 @@ pub fn safe_redirect_under(settings: &config::Settings, raw: &str) -> Option<Str
         || settings
             .clients
             .iter()
-            .any(|c| c.redirect_uris.iter().any(|r| r == raw));
+            .any(|c| domain::redirect::uri_registered(&c.redirect_uris, raw, false));
     allowed.then(|| u.to_string())
 }
 
 /// Reads a JSON state object (sign-in, sign-up) from the ephemeral store.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn load_state<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     key: &str,
@@ -204,6 +207,7 @@ pub(crate) async fn load_state<T: serde::de::DeserializeOwned>(
 }
 
 /// Writes a state object to live until `abandon_at` (unix ms).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn save_state<T: serde::Serialize>(
     ctx: &Ctx,
     key: &str,

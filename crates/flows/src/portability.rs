@@ -168,6 +168,7 @@ fn line_of(u: &UserRecord, totp_secret: Option<String>) -> UserLine {
 }
 
 /// Writes every user, oldest first, one JSON line each, to `out`; returns how many.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(
     db: &DatabaseConnection,
     kek: Option<&KeyEncryption>,
@@ -205,6 +206,7 @@ pub async fn export(
 
 /// Imports one line in its own transaction; returns the new user's id. A taken identifier
 /// fails the line and leaves nothing behind.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn import_line(
     db: &DatabaseConnection,
     kek: Option<&KeyEncryption>,

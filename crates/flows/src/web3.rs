@@ -16,7 +16,7 @@ pub const STRATEGIES: [&str; 3] = [
 ];
 
 pub fn is_strategy(s: &str) -> bool {
-    STRATEGIES.contains(&s)
+    crate::domain::Strategy::parse(s).is_some_and(|s| s.is_web3())
 }
 
 /// A fresh message for `address` to sign: ten minutes, one use.
@@ -67,6 +67,7 @@ fn invalid_signature() -> ApiError {
 
 /// Checks a signature of the verification's message; on success the verification is
 /// verified and its message can never be signed for again.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn check(
     ctx: &Ctx,
     v: &mut Verification,

@@ -9,6 +9,7 @@ use super::entities::ticket;
 
 pub use ticket::Model as TicketRow;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbErr> {
     ticket::ActiveModel {
         id: Set(row.id),
@@ -28,6 +29,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbE
 
 /// Spends the ticket with this token hash, when it is unused and unexpired; of two requests
 /// racing for it, one gets it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn spend(
     db: &impl ConnectionTrait,
     token_hash: &str,
@@ -52,6 +54,7 @@ pub async fn spend(
 }
 
 /// The ticket with this token hash, spent or not.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TicketRow>, DbErr> {
     ticket::Entity::find()
         .filter(ticket::Column::TokenHash.eq(token_hash))
@@ -61,6 +64,7 @@ pub async fn find(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<
 
 /// Revokes an unused ticket of `kind`; returns it, or None when there is no such ticket or
 /// it was already used or revoked.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id, kind = %kind))]
 pub async fn revoke(
     db: &impl ConnectionTrait,
     id: &str,
@@ -83,6 +87,7 @@ pub async fn revoke(
 }
 
 /// Tickets of `kind`, newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
 pub async fn list(
     db: &impl ConnectionTrait,
     kind: &str,

@@ -19,6 +19,7 @@ pub const PREPARE_FIRST_PARAMS: &[&str] = &[
 ];
 
 /// `POST …/prepare_first_factor`.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn prepare_first_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -157,7 +158,7 @@ pub(super) async fn prepare_code(
         channel,
         &destination,
         Some(target_id),
-        if strategy.starts_with("reset_password") {
+        if next::is_reset_strategy(strategy) {
             Purpose::ResetPassword
         } else {
             Purpose::SignIn
@@ -182,6 +183,7 @@ pub const ATTEMPT_FIRST_PARAMS: &[&str] = &[
 ];
 
 /// `POST …/attempt_first_factor`.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn attempt_first_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,

@@ -20,10 +20,11 @@ use portcullis_core::events::SessionEnded;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use super::attempt::{self, Attempt};
 use super::client::{self, ClientCtx};
 use super::verification::{self, Channel, Purpose, Status, Verification};
-use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys, load_state, save_state};
-use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
+use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys};
+use crate::domain::{EmailAddress, PhoneNumber, Strategy, Username, new_id};
 use crate::store::clients;
 use crate::store::users::{self, IdentifierKind, UserRecord};
 
@@ -111,24 +112,6 @@ pub struct SignIn {
     pub updated_at: i64,
 }
 
-/// First-factor strategies the wire knows of. Those not enabled here are refused by name, so
-/// an app learns the instance does not offer them rather than that the request is malformed.
-const KNOWN_STRATEGIES: &[&str] = &[
-    "password",
-    "email_code",
-    "phone_code",
-    "email_link",
-    "passkey",
-    "ticket",
-    "enterprise_sso",
-    "saml",
-    "reset_password_email_code",
-    "reset_password_phone_code",
-    "web3_metamask_signature",
-    "web3_coinbase_wallet_signature",
-    "web3_okx_wallet_signature",
-];
-
 pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
     [
         "identifier",
@@ -142,45 +125,52 @@ pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
     super::params::CREATION_EXTRAS,
 );
 
+impl Attempt for SignIn {
+    const NAME: &'static str = "sign-in";
+    fn key(id: &str) -> String {
+        keys::sign_in(id)
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn abandon_at(&self) -> i64 {
+        self.abandon_at
+    }
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {
-    load_state(ctx, &keys::sign_in(id)).await
+    attempt::load(ctx, id).await
 }
 
 async fn save(ctx: &Ctx, si: &mut SignIn) -> FlowResult<()> {
     si.updated_at = ctx.now();
-    save_state(ctx, &keys::sign_in(&si.id), si, si.abandon_at).await
+    attempt::save(ctx, si).await
 }
 
 /// The client's sign-in `id`; another client's is not found.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignIn> {
-    let client_id = cc.id().ok_or_else(|| ApiError::not_found("sign-in"))?;
-    load(ctx, id)
-        .await?
-        .filter(|s| s.client_id == client_id)
-        .ok_or_else(|| ApiError::not_found("sign-in").into())
+    attempt::get(ctx, cc, id).await
 }
 
 /// Whether a first-factor strategy is offered. Password reset comes with passwords; upstream
 /// providers with their configuration.
 fn enabled(ctx: &Ctx, strategy: &str) -> bool {
-    if strategy.starts_with("oauth_") {
-        return super::oauth::provider_for(ctx, strategy).is_some();
-    }
-    if strategy == "enterprise_sso" {
-        return ctx.federation.has_enterprise();
-    }
-    if super::web3::is_strategy(strategy) {
-        return ctx.settings.auth.web3_wallet.enabled();
-    }
-    let strategy = match strategy {
-        "reset_password_email_code" | "reset_password_phone_code" => "password",
-        s => s,
+    let Some(parsed) = Strategy::parse(strategy) else {
+        return false;
     };
-    ctx.settings
-        .auth
-        .first_factors
-        .iter()
-        .any(|s| s == strategy)
+    let first_factors = &ctx.settings.auth.first_factors;
+    match parsed {
+        Strategy::OAuth(_) => super::oauth::provider_for(ctx, strategy).is_some(),
+        Strategy::EnterpriseSso => ctx.federation.has_enterprise(),
+        s if s.is_web3() => ctx.settings.auth.web3_wallet.enabled(),
+        s if s.is_password_reset() => first_factors.iter().any(|f| f == "password"),
+        _ => first_factors.iter().any(|f| f == strategy),
+    }
 }
 
 fn strategy_not_enabled(strategy: &str) -> ApiError {
@@ -191,7 +181,10 @@ fn strategy_not_enabled(strategy: &str) -> ApiError {
 }
 
 fn check_strategy(ctx: &Ctx, strategy: &str) -> Result<(), ApiError> {
-    let known = KNOWN_STRATEGIES.contains(&strategy) || strategy.starts_with("oauth_");
+    // First-factor strategies the wire knows of. Those not enabled here are refused by name,
+    // so an app learns the instance does not offer them rather than that the request is
+    // malformed.
+    let known = Strategy::parse(strategy).is_some_and(|s| s.is_first_factor());
     if known && enabled(ctx, strategy) {
         Ok(())
     } else {
@@ -201,6 +194,7 @@ fn check_strategy(ctx: &Ctx, strategy: &str) -> Result<(), ApiError> {
 
 /// `POST /v1/client/sign_ins`: a new sign-in replacing the client's current one, identified
 /// and with its first factor prepared or attempted when the parameters say so.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignIn> {
     params.only(CREATE_PARAMS)?;
     let identifier = params.text("identifier")?;
@@ -370,6 +364,7 @@ async fn point_client_at(ctx: &Ctx, client_id: &str, sign_in_id: &str, now: i64)
 
 /// `GET …/sign_ins/{id}`: the sign-in as it is now; one whose email link was opened on
 /// another device goes on here.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignIn> {
     let mut si = get(ctx, cc, id).await?;
     let link_verified = si

@@ -4,6 +4,7 @@
 //! decide, so every transition of the seeds is tested below without storage.
 
 use super::{Factor, SignIn, SignInStatus};
+use crate::domain::Strategy;
 use crate::verification::{Status, Verification};
 
 fn verified(v: Option<&Verification>) -> bool {
@@ -12,7 +13,7 @@ fn verified(v: Option<&Verification>) -> bool {
 
 /// A first factor that proves the user but asks for a new password before anything else.
 pub fn is_reset_strategy(strategy: &str) -> bool {
-    strategy.starts_with("reset_password")
+    Strategy::parse(strategy).is_some_and(|s| s.is_password_reset())
 }
 
 /// What the sign-in waits for, from what it holds:

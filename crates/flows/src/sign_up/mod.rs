@@ -16,11 +16,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::attempt::{self, Attempt};
 use super::client::{self, ClientCtx};
 use super::verification::{self, Channel, Purpose, Status, Verification};
-use super::{
-    ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, keys, load_state, save_state,
-};
+use super::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, keys};
 use crate::config::{AuthSettings, FieldMode};
 use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
 use crate::store::users::{self, IdentifierKind, NewUser};
@@ -194,24 +193,39 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
     }
 }
 
+impl Attempt for SignUp {
+    const NAME: &'static str = "sign-up";
+    fn key(id: &str) -> String {
+        keys::sign_up(id)
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+    fn abandon_at(&self) -> i64 {
+        self.abandon_at
+    }
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignUp>> {
-    load_state(ctx, &keys::sign_up(id)).await
+    attempt::load(ctx, id).await
 }
 
 async fn save(ctx: &Ctx, su: &SignUp) -> FlowResult<()> {
-    save_state(ctx, &keys::sign_up(&su.id), su, su.abandon_at).await
+    attempt::save(ctx, su).await
 }
 
 /// The client's sign-up `id`; another client's is not found.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignUp> {
-    let client_id = cc.id().ok_or_else(|| ApiError::not_found("sign-up"))?;
-    load(ctx, id)
-        .await?
-        .filter(|s| s.client_id == client_id)
-        .ok_or_else(|| ApiError::not_found("sign-up").into())
+    attempt::get(ctx, cc, id).await
 }
 
 /// `POST /v1/client/sign_ups`: a new sign-up replacing the client's current one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
     let transfer = params.bool("transfer")? == Some(true);
@@ -409,6 +423,7 @@ async fn apply_identity(
 
 /// The provider's answer for a sign-up: an account that already exists makes the sign-up
 /// `transferable` to a sign-in; otherwise its data fills the sign-up.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub(crate) async fn oauth_result(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -455,6 +470,7 @@ pub(crate) async fn oauth_result(
 }
 
 /// `PATCH /v1/client/sign_ups/{id}`: adds or changes fields.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn update(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -507,6 +523,7 @@ async fn check_policy(
 
 /// `GET …/sign_ups/{id}`: the sign-up as it is now; one verified by a link opened on another
 /// device completes here.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignUp> {
     let mut su = get(ctx, cc, id).await?;
     if su.status == SignUpStatus::MissingRequirements {

@@ -2,11 +2,13 @@
 //! invitations, the allowlist / blocklist, the waitlist. Every change is one transaction
 //! with its audit event (`admin.*`, naming the admin key) and its webhook.
 
+mod sign_up_rules;
 use portcullis_core::events::SessionEnded;
 use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
+pub use sign_up_rules::*;
 
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto::{self, KeyedHasher};
@@ -18,6 +20,7 @@ use crate::store::users::{self, NewUser, ProfileChange, UserRecord};
 pub const KEY_PREFIX: &str = "pcadm_";
 
 /// Makes an admin key; returns its row and the key (shown once; only its hash is kept).
+#[tracing::instrument(level = "debug", skip_all, fields(name = %name))]
 pub async fn create_key(
     db: &impl ConnectionTrait,
     hasher: &KeyedHasher,
@@ -51,6 +54,7 @@ fn unauthenticated() -> ApiError {
 }
 
 /// The admin key a request presents (`Authorization: Bearer pcadm_…`).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> FlowResult<AdminKeyRow> {
     let key = authorization
         .and_then(|h| {
@@ -199,6 +203,7 @@ async fn admin_password(ctx: &Ctx, password: String, skip_checks: bool) -> FlowR
     Ok(ctx.passwords.hash(SecretString::from(password)).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowResult<UserRecord> {
     let mut emails = Vec::new();
     for raw in &input.email_address {
@@ -304,6 +309,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
     get_user(ctx, &user_id).await
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn get_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
     users::get_user(&ctx.db, id)
         .await?
@@ -343,6 +349,7 @@ mod nullable {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn update_user(
     ctx: &Ctx,
     admin: &Admin,
@@ -435,6 +442,7 @@ pub async fn update_user(
     get_user(ctx, id).await
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
         .await?
@@ -460,6 +468,7 @@ pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
 }
 
 /// Bans (every session revoked, no sign-in) or unbans a user.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn set_banned(
     ctx: &Ctx,
     admin: &Admin,
@@ -511,6 +520,7 @@ pub async fn set_banned(
 
 /// Locks (no sign-in until unlocked) or unlocks a user; unlocking also clears a lockout
 /// from failed attempts.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn set_locked(
     ctx: &Ctx,
     admin: &Admin,
@@ -541,6 +551,7 @@ pub async fn set_locked(
 }
 
 /// Revokes one session of any user.
+#[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id))]
 pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowResult<String> {
     let Some(s) = crate::store::sessions::get(&ctx.db, session_id).await? else {
         return Err(not_found("session").into());
@@ -568,6 +579,7 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
 }
 
 /// A page of users and the cursor of the next page, if there is one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_users(
     ctx: &Ctx,
     query: Option<&str>,
@@ -614,209 +626,4 @@ pub fn decode_cursor(raw: &str) -> FlowResult<Cursor> {
         created_at: at.parse().map_err(|_| bad())?,
         id: id.to_owned(),
     })
-}
-
-// ----- invitations -----
-
-/// An invitation as the admin API shows it.
-pub struct Invitation {
-    pub row: crate::store::tickets::TicketRow,
-    /// Only right after creation.
-    pub url: Option<String>,
-}
-
-pub async fn invite(
-    ctx: &Ctx,
-    admin: &Admin,
-    email: &str,
-    expires_in_days: i64,
-) -> FlowResult<Invitation> {
-    let email =
-        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
-    if !(1..=365).contains(&expires_in_days) {
-        return Err(invalid("expires_in_days", "Between 1 and 365 days.").into());
-    }
-    let now = ctx.now();
-    let txn = crate::store::begin(&ctx.db).await?;
-    let (row, token) = super::tickets::create_row(
-        &txn,
-        &ctx.tokens,
-        super::tickets::INVITATION,
-        Some(email.as_ref().to_owned()),
-        None,
-        expires_in_days * 86_400,
-        now,
-    )
-    .await?;
-    record(
-        ctx,
-        &txn,
-        admin,
-        None,
-        "admin.invitation.created",
-        json!({ "invitation_id": row.id, "email_address": email.as_ref() }),
-    )
-    .await?;
-    txn.commit().await?;
-    let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings.issuer());
-    Ok(Invitation {
-        row,
-        url: Some(url),
-    })
-}
-
-pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Invitation> {
-    let now = ctx.now();
-    let txn = crate::store::begin(&ctx.db).await?;
-    let Some(row) =
-        crate::store::tickets::revoke(&txn, id, super::tickets::INVITATION, now).await?
-    else {
-        txn.rollback().await?;
-        return Err(ApiError::new(
-            ErrorCode::ResourceNotFound,
-            "Invitation not found",
-            "No pending invitation with this id.",
-        )
-        .into());
-    };
-    record(
-        ctx,
-        &txn,
-        admin,
-        None,
-        "admin.invitation.revoked",
-        json!({ "invitation_id": id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(Invitation { row, url: None })
-}
-
-// ----- allowlist and blocklist -----
-
-pub async fn add_rule(
-    ctx: &Ctx,
-    admin: &Admin,
-    list: &str,
-    identifier: &str,
-) -> FlowResult<repo::SignUpRuleRow> {
-    let pattern = super::policy::normalise_pattern(identifier).ok_or_else(|| {
-        invalid(
-            "identifier",
-            "An email address, phone number, username, wallet, `*@domain` or `*@*.domain`.",
-        )
-    })?;
-    if let Some(existing) = repo::find_sign_up_rule(&ctx.db, list, &pattern).await? {
-        return Ok(existing);
-    }
-    let row = repo::SignUpRuleRow {
-        id: new_id(if list == repo::ALLOW { "alid" } else { "blid" }),
-        list: list.to_owned(),
-        pattern,
-        created_at: ctx.now(),
-    };
-    let txn = crate::store::begin(&ctx.db).await?;
-    repo::insert_sign_up_rule(&txn, row.clone()).await?;
-    record(
-        ctx,
-        &txn,
-        admin,
-        None,
-        &format!("admin.{list}list.added"),
-        json!({ "identifier": row.pattern }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> FlowResult<()> {
-    let txn = crate::store::begin(&ctx.db).await?;
-    if !repo::delete_sign_up_rule(&txn, list, id).await? {
-        txn.rollback().await?;
-        return Err(not_found("identifier").into());
-    }
-    record(
-        ctx,
-        &txn,
-        admin,
-        None,
-        &format!("admin.{list}list.removed"),
-        json!({ "id": id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-// ----- waitlist -----
-
-/// `POST /v1/waitlist`: joins (or is already on) the waitlist. Only in waitlist mode.
-pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistRow> {
-    if ctx.settings.auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
-        return Err(ApiError::new(
-            ErrorCode::ResourceNotFound,
-            "There is no waitlist",
-            "This instance does not collect a waitlist.",
-        )
-        .into());
-    }
-    let email =
-        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
-    super::policy::check_sign_up(
-        ctx,
-        &super::policy::Identifiers {
-            email_address: Some(email.as_ref()),
-            phone_number: None,
-            username: None,
-            web3_wallet: None,
-        },
-        true,
-    )
-    .await?;
-    if let Some(existing) = repo::waitlist_by_email(&ctx.db, email.as_ref()).await? {
-        return Ok(existing);
-    }
-    let now = ctx.now();
-    let row = repo::WaitlistRow {
-        id: new_id("wle"),
-        email_address: email.as_ref().to_owned(),
-        status: "pending".into(),
-        invitation_id: None,
-        created_at: now,
-        updated_at: now,
-    };
-    match repo::insert_waitlist(&ctx.db, row.clone()).await {
-        Ok(()) => Ok(row),
-        // Two joins at once: the other one's entry stands.
-        Err(e) if crate::store::is_unique_violation(&e) => {
-            repo::waitlist_by_email(&ctx.db, email.as_ref())
-                .await?
-                .ok_or_else(|| e.into())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Invites a waitlist entry: an invitation to its address, the entry marked invited.
-pub async fn invite_from_waitlist(
-    ctx: &Ctx,
-    admin: &Admin,
-    id: &str,
-    expires_in_days: i64,
-) -> FlowResult<(repo::WaitlistRow, Invitation)> {
-    let entry = repo::waitlist_entry(&ctx.db, id)
-        .await?
-        .ok_or_else(|| not_found("waitlist entry"))?;
-    if entry.status != "pending" {
-        return Err(ApiError::state("This waitlist entry was already invited.").into());
-    }
-    let invitation = invite(ctx, admin, &entry.email_address, expires_in_days).await?;
-    if !repo::waitlist_invited(&ctx.db, id, &invitation.row.id, ctx.now()).await? {
-        return Err(ApiError::state("This waitlist entry was already invited.").into());
-    }
-    let entry = repo::waitlist_entry(&ctx.db, id)
-        .await?
-        .ok_or_else(|| not_found("waitlist entry"))?;
-    Ok((entry, invitation))
 }

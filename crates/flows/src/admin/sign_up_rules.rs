@@ -1,0 +1,209 @@
+//! Who may sign up, as operators decide it: invitations, the allowlist and blocklist, and the
+//! waitlist.
+
+use super::*;
+
+/// An invitation as the admin API shows it.
+pub struct Invitation {
+    pub row: crate::store::tickets::TicketRow,
+    /// Only right after creation.
+    pub url: Option<String>,
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(email = %email))]
+pub async fn invite(
+    ctx: &Ctx,
+    admin: &Admin,
+    email: &str,
+    expires_in_days: i64,
+) -> FlowResult<Invitation> {
+    let email =
+        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
+    if !(1..=365).contains(&expires_in_days) {
+        return Err(invalid("expires_in_days", "Between 1 and 365 days.").into());
+    }
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let (row, token) = crate::tickets::create_row(
+        &txn,
+        &ctx.tokens,
+        crate::tickets::INVITATION,
+        Some(email.as_ref().to_owned()),
+        None,
+        expires_in_days * 86_400,
+        now,
+    )
+    .await?;
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        "admin.invitation.created",
+        json!({ "invitation_id": row.id, "email_address": email.as_ref() }),
+    )
+    .await?;
+    txn.commit().await?;
+    let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings.issuer());
+    Ok(Invitation {
+        row,
+        url: Some(url),
+    })
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Invitation> {
+    let now = ctx.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let Some(row) =
+        crate::store::tickets::revoke(&txn, id, crate::tickets::INVITATION, now).await?
+    else {
+        txn.rollback().await?;
+        return Err(ApiError::new(
+            ErrorCode::ResourceNotFound,
+            "Invitation not found",
+            "No pending invitation with this id.",
+        )
+        .into());
+    };
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        "admin.invitation.revoked",
+        json!({ "invitation_id": id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Invitation { row, url: None })
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(list = %list))]
+pub async fn add_rule(
+    ctx: &Ctx,
+    admin: &Admin,
+    list: &str,
+    identifier: &str,
+) -> FlowResult<repo::SignUpRuleRow> {
+    let pattern = crate::policy::normalise_pattern(identifier).ok_or_else(|| {
+        invalid(
+            "identifier",
+            "An email address, phone number, username, wallet, `*@domain` or `*@*.domain`.",
+        )
+    })?;
+    if let Some(existing) = repo::find_sign_up_rule(&ctx.db, list, &pattern).await? {
+        return Ok(existing);
+    }
+    let row = repo::SignUpRuleRow {
+        id: new_id(if list == repo::ALLOW { "alid" } else { "blid" }),
+        list: list.to_owned(),
+        pattern,
+        created_at: ctx.now(),
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    repo::insert_sign_up_rule(&txn, row.clone()).await?;
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        &format!("admin.{list}list.added"),
+        json!({ "identifier": row.pattern }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+#[tracing::instrument(level = "debug", skip_all, fields(list = %list, id = %id))]
+pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> FlowResult<()> {
+    let txn = crate::store::begin(&ctx.db).await?;
+    if !repo::delete_sign_up_rule(&txn, list, id).await? {
+        txn.rollback().await?;
+        return Err(not_found("identifier").into());
+    }
+    record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        &format!("admin.{list}list.removed"),
+        json!({ "id": id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `POST /v1/waitlist`: joins (or is already on) the waitlist. Only in waitlist mode.
+#[tracing::instrument(level = "debug", skip_all, fields(email = %email))]
+pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistRow> {
+    if ctx.settings.auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
+        return Err(ApiError::new(
+            ErrorCode::ResourceNotFound,
+            "There is no waitlist",
+            "This instance does not collect a waitlist.",
+        )
+        .into());
+    }
+    let email =
+        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
+    crate::policy::check_sign_up(
+        ctx,
+        &crate::policy::Identifiers {
+            email_address: Some(email.as_ref()),
+            phone_number: None,
+            username: None,
+            web3_wallet: None,
+        },
+        true,
+    )
+    .await?;
+    if let Some(existing) = repo::waitlist_by_email(&ctx.db, email.as_ref()).await? {
+        return Ok(existing);
+    }
+    let now = ctx.now();
+    let row = repo::WaitlistRow {
+        id: new_id("wle"),
+        email_address: email.as_ref().to_owned(),
+        status: "pending".into(),
+        invitation_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    match repo::insert_waitlist(&ctx.db, row.clone()).await {
+        Ok(()) => Ok(row),
+        // Two joins at once: the other one's entry stands.
+        Err(e) if crate::store::is_unique_violation(&e) => {
+            repo::waitlist_by_email(&ctx.db, email.as_ref())
+                .await?
+                .ok_or_else(|| e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Invites a waitlist entry: an invitation to its address, the entry marked invited.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+pub async fn invite_from_waitlist(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    expires_in_days: i64,
+) -> FlowResult<(repo::WaitlistRow, Invitation)> {
+    let entry = repo::waitlist_entry(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found("waitlist entry"))?;
+    if entry.status != "pending" {
+        return Err(ApiError::state("This waitlist entry was already invited.").into());
+    }
+    let invitation = invite(ctx, admin, &entry.email_address, expires_in_days).await?;
+    if !repo::waitlist_invited(&ctx.db, id, &invitation.row.id, ctx.now()).await? {
+        return Err(ApiError::state("This waitlist entry was already invited.").into());
+    }
+    let entry = repo::waitlist_entry(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found("waitlist entry"))?;
+    Ok((entry, invitation))
+}
