@@ -171,7 +171,15 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     // webhooks are queued (durably) before relying parties are told.
     events.subscribe(Arc::new(crate::flows::webhooks::SessionEndedHooks));
     events.subscribe(Arc::new(crate::oidc::backchannel::BackchannelLogout));
+    // Checked at load (`Settings::check`), so nothing is dropped here.
+    let trusted_proxies = settings
+        .server
+        .trusted_proxies
+        .iter()
+        .filter_map(|p| crate::domain::Cidr::parse(p))
+        .collect();
     Ok(Ctx {
+        trusted_proxies,
         events,
         webhooks_due: std::sync::Arc::new(tokio::sync::Notify::new()),
         webauthn,

@@ -13,6 +13,7 @@ mod ids;
 mod net;
 mod password;
 mod phone;
+mod session_status;
 mod strategy;
 pub mod totp;
 pub mod username;
@@ -23,6 +24,7 @@ pub use ids::{SessionId, UserId, derived_id, new_id};
 pub use net::Cidr;
 pub use password::{Password, PasswordPolicy};
 pub use phone::{PhoneNumber, mask_phone};
+pub use session_status::SessionStatus;
 pub use strategy::Strategy;
 pub use username::Username;
 

@@ -19,6 +19,28 @@ pub(crate) trait Attempt: Serialize + DeserializeOwned {
     fn abandon_at(&self) -> i64;
 }
 
+/// `impl Attempt` for a type with `id`, `client_id` and `abandon_at` fields.
+macro_rules! stored_attempt {
+    ($ty:ty, $name:literal, $key:path) => {
+        impl $crate::attempt::Attempt for $ty {
+            const NAME: &'static str = $name;
+            fn key(id: &str) -> String {
+                $key(id)
+            }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn client_id(&self) -> &str {
+                &self.client_id
+            }
+            fn abandon_at(&self) -> i64 {
+                self.abandon_at
+            }
+        }
+    };
+}
+pub(crate) use stored_attempt;
+
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub(crate) async fn load<T: Attempt>(ctx: &Ctx, id: &str) -> FlowResult<Option<T>> {
     load_state(ctx, &T::key(id)).await

@@ -144,7 +144,13 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
         .into_iter()
         .map(|s| SessionEnded::new(s.row.id, s.row.user_id))
         .collect();
-    sessions::end_all_for_client(&ctx.db, client_id, "ended", now).await?;
+    sessions::end_all_for_client(
+        &ctx.db,
+        client_id,
+        crate::store::sessions::SessionStatus::Ended,
+        now,
+    )
+    .await?;
     crate::sessions_ended(ctx, live).await;
     clients::update(
         &ctx.db,

@@ -83,6 +83,8 @@ pub struct Ctx {
     pub audit: audit::Sink,
     /// The WebAuthn relying party, when the issuer can be one.
     pub webauthn: Option<webauthn_rs::Webauthn>,
+    /// `[server] trusted_proxies`, parsed once at start-up.
+    pub trusted_proxies: Vec<domain::Cidr>,
     /// Where the flows announce what happened (sessions ended) to the layers above, which
     /// subscribe at start-up.
     pub events: Bus<Ctx>,

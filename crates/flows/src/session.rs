@@ -9,7 +9,7 @@ use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto;
 use crate::domain::new_id;
 use crate::store::clients::{self, ClientChange};
-use crate::store::sessions::{self, ACTIVE, PENDING, SessionRow};
+use crate::store::sessions::{self, SessionRow, SessionStatus};
 use crate::store::users::{self, UserRecord};
 
 /// Session tokens live one minute; the app refreshes them while the session lasts.
@@ -20,23 +20,23 @@ pub const TOKEN_LIFETIME_SECS: i64 = 60;
 pub struct LiveSession {
     pub row: SessionRow,
     pub user: UserRecord,
-    pub status: &'static str,
+    pub status: SessionStatus,
     /// The moment the session stops, counting the inactivity limit.
     pub expire_at: i64,
 }
 
 impl LiveSession {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == SessionStatus::Active
     }
 
     pub fn is_signed_in_or_pending(&self) -> bool {
-        matches!(self.status, "active" | "pending")
+        self.status.is_live()
     }
 
     /// What the user must do before a pending session counts.
     pub fn tasks(&self) -> Vec<&'static str> {
-        if self.status == "pending" {
+        if self.status == SessionStatus::Pending {
             vec!["setup-mfa"]
         } else {
             Vec::new()
@@ -47,33 +47,27 @@ impl LiveSession {
 /// Turns a pending session active once its task is done (the user now has a second factor).
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> {
-    if live.status != "pending" {
+    if live.status != SessionStatus::Pending {
         return Ok(());
     }
     let user = users::get_user(&ctx.db, &live.row.user_id).await?;
     if user.is_some_and(|u| u.two_factor_enabled()) {
-        sessions::set_status(&ctx.db, &live.row.id, ACTIVE, ctx.now()).await?;
+        sessions::set_status(&ctx.db, &live.row.id, SessionStatus::Active, ctx.now()).await?;
         tracing::info!(session_id = %live.row.id, "pending session activated after second-factor set-up");
     }
     Ok(())
 }
 
 /// `active`, `pending`, or `expired` once past its lifetime or inactivity limit, else the stored status.
-pub fn effective(ctx: &Ctx, row: &SessionRow) -> (&'static str, i64) {
+pub fn effective(ctx: &Ctx, row: &SessionRow) -> (SessionStatus, i64) {
     let inactivity = ctx.settings.auth.session_inactivity_secs;
     let mut expire_at = row.expire_at;
     if inactivity > 0 {
         expire_at = expire_at.min(row.last_active_at + inactivity * 1000);
     }
-    let status = match row.status.as_str() {
-        ACTIVE | PENDING if expire_at <= ctx.now() => "expired",
-        ACTIVE => "active",
-        PENDING => "pending",
-        "ended" => "ended",
-        "removed" => "removed",
-        "revoked" => "revoked",
-        "abandoned" => "abandoned",
-        _ => "expired",
+    let status = match SessionStatus::from_stored(&row.status) {
+        s if s.is_live() && expire_at <= ctx.now() => SessionStatus::Expired,
+        s => s,
     };
     (status, expire_at)
 }
@@ -94,7 +88,7 @@ pub async fn live_for_client_knowing(
     let rows: Vec<SessionRow> = sessions::active_for_client(&ctx.db, client_id)
         .await?
         .into_iter()
-        .filter(|r| matches!(effective(ctx, r).0, "active" | "pending"))
+        .filter(|r| effective(ctx, r).0.is_live())
         .collect();
     attach_users(ctx, rows, known).await
 }
@@ -196,15 +190,15 @@ pub async fn create(
             .await?
             .is_some_and(|u| u.two_factor_enabled())
     {
-        PENDING
+        SessionStatus::Pending
     } else {
-        ACTIVE
+        SessionStatus::Active
     };
     let row = SessionRow {
         id: new_id("sess"),
         client_id: new.client_id.to_owned(),
         user_id: new.user_id.to_owned(),
-        status: status.into(),
+        status: status.as_str().into(),
         factors: serde_json::to_string(&new.factors).map_err(anyhow::Error::new)?,
         first_factor_at: new.first_factor_at,
         second_factor_at: new.second_factor_at,
@@ -280,7 +274,7 @@ pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
 
 /// Ends (`ended`, the user signed out) or removes (`removed`) a session of this client.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
-pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: &str) -> FlowResult<()> {
+pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: SessionStatus) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
     if !live.is_signed_in_or_pending() {
         return Err(not_active().into());
@@ -369,7 +363,7 @@ pub async fn token_for(
     origin: Option<&str>,
 ) -> FlowResult<String> {
     let live = get_for_client(ctx, client_id, id).await?;
-    if live.status != "active" {
+    if live.status != SessionStatus::Active {
         return Err(not_active().into());
     }
     token(ctx, &live, origin)

@@ -120,7 +120,13 @@ pub async fn start(
     match current {
         None => Ok(LogoutOutcome::Done { redirect }),
         Some(s) if hint_matches => {
-            session::finish(ctx, &s.row.client_id, &s.row.id, "ended").await?;
+            session::finish(
+                ctx,
+                &s.row.client_id,
+                &s.row.id,
+                crate::store::sessions::SessionStatus::Ended,
+            )
+            .await?;
             Ok(LogoutOutcome::Done { redirect })
         }
         Some(_) => {
@@ -164,7 +170,13 @@ pub async fn confirm(
         });
     }
     if let Some(s) = current_session(ctx, cc).await? {
-        session::finish(ctx, &s.row.client_id, &s.row.id, "ended").await?;
+        session::finish(
+            ctx,
+            &s.row.client_id,
+            &s.row.id,
+            crate::store::sessions::SessionStatus::Ended,
+        )
+        .await?;
     }
     Ok(LogoutOutcome::Done {
         redirect: pending.redirect,

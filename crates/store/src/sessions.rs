@@ -9,10 +9,12 @@ use super::entities::session;
 
 pub use session::Model as SessionRow;
 
-pub const ACTIVE: &str = "active";
+pub use portcullis_domain::SessionStatus;
+
+pub const ACTIVE: &str = SessionStatus::Active.as_str();
 /// Signed in, but with a task left before the session counts (setting up a second factor
 /// when `[auth] mfa_required`).
-pub const PENDING: &str = "pending";
+pub const PENDING: &str = SessionStatus::Pending.as_str();
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), DbErr> {
@@ -59,11 +61,11 @@ pub async fn active_for_client(
 pub async fn set_status(
     db: &impl ConnectionTrait,
     id: &str,
-    status: &str,
+    status: SessionStatus,
     now: i64,
 ) -> Result<(), DbErr> {
     session::Entity::update_many()
-        .col_expr(session::Column::Status, Expr::value(status))
+        .col_expr(session::Column::Status, Expr::value(status.as_str()))
         .col_expr(session::Column::UpdatedAt, Expr::value(now))
         .filter(session::Column::Id.eq(id))
         .exec(db)
@@ -98,11 +100,11 @@ pub async fn set_verified_at(
 pub async fn end_all_for_client(
     db: &impl ConnectionTrait,
     client_id: &str,
-    status: &str,
+    status: SessionStatus,
     now: i64,
 ) -> Result<(), DbErr> {
     session::Entity::update_many()
-        .col_expr(session::Column::Status, Expr::value(status))
+        .col_expr(session::Column::Status, Expr::value(status.as_str()))
         .col_expr(session::Column::UpdatedAt, Expr::value(now))
         .filter(session::Column::ClientId.eq(client_id))
         .filter(session::Column::Status.eq(ACTIVE))

@@ -9,13 +9,12 @@ use actix_web::HttpRequest;
 pub use crate::domain::Cidr;
 
 /// The address a request comes from, as far as it can be believed.
-pub fn client_ip(req: &HttpRequest, trusted: &[String]) -> Option<IpAddr> {
+pub fn client_ip(req: &HttpRequest, trusted: &[Cidr]) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
     if trusted.is_empty() {
         return Some(peer);
     }
-    let proxies: Vec<Cidr> = trusted.iter().filter_map(|t| Cidr::parse(t)).collect();
-    let is_trusted = |ip: IpAddr| proxies.iter().any(|c| c.contains(ip));
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
     if !is_trusted(peer) {
         return Some(peer);
     }

@@ -225,7 +225,9 @@ pub fn headers(data: &[u8]) {
     let _ = req.cookies().map(|c| c.len());
     let _ = super::fapi::extract::client_token(&req, true);
     let _ = super::fapi::extract::origin(&req);
-    let trusted = ["10.0.0.0/8".to_owned()];
+    let trusted: Vec<super::client_ip::Cidr> = super::client_ip::Cidr::parse("10.0.0.0/8")
+        .into_iter()
+        .collect();
     let ip = super::client_ip::client_ip(&req, &trusted);
     assert!(ip.is_some(), "a request with a peer always has an address");
     for raw in text(rest).unwrap_or_default().split(',') {

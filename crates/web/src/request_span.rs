@@ -79,7 +79,7 @@ impl RootSpanBuilder for RedactedSpan {
             // proxy's X-Forwarded-For, else the peer), not whatever a forwarded header claims.
             let trusted = request
                 .app_data::<actix_web::web::Data<crate::flows::Ctx>>()
-                .map(|c| c.settings.server.trusted_proxies.as_slice())
+                .map(|c| c.trusted_proxies.as_slice())
                 .unwrap_or_default();
             if let Some(ip) = super::client_ip::client_ip(request.request(), trusted) {
                 span.record("http.client_ip", tracing::field::display(ip));

@@ -257,7 +257,13 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
     if sign_out_others {
         for s in sessions::active_for_user(&txn, &user_id).await? {
             if s.id != me.session.row.id {
-                sessions::set_status(&txn, &s.id, "ended", now).await?;
+                sessions::set_status(
+                    &txn,
+                    &s.id,
+                    crate::store::sessions::SessionStatus::Ended,
+                    now,
+                )
+                .await?;
                 ended.push(SessionEnded::new(s.id, s.user_id));
             }
         }
@@ -292,7 +298,7 @@ pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>>
         .into_iter()
         .filter_map(|row| {
             let (status, expire_at) = session::effective(ctx, &row);
-            matches!(status, "active" | "pending").then(|| LiveSession {
+            status.is_live().then(|| LiveSession {
                 row,
                 user: me.user().clone(),
                 status,
@@ -311,7 +317,13 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
         .ok_or_else(|| ApiError::not_found("session"))?;
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    sessions::set_status(&txn, id, "revoked", now).await?;
+    sessions::set_status(
+        &txn,
+        id,
+        crate::store::sessions::SessionStatus::Revoked,
+        now,
+    )
+    .await?;
     crate::store::oauth::revoke_families_of_sessions(&txn, &[id.to_owned()], now).await?;
     audit::record(
         ctx,
@@ -483,7 +495,13 @@ pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
         .collect();
     let txn = crate::store::begin(&ctx.db).await?;
     for e in &live {
-        sessions::set_status(&txn, e.session.as_str(), "ended", now).await?;
+        sessions::set_status(
+            &txn,
+            e.session.as_str(),
+            crate::store::sessions::SessionStatus::Ended,
+            now,
+        )
+        .await?;
     }
     crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now).await?;
     super::webhooks::enqueue(

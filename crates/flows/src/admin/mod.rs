@@ -491,7 +491,13 @@ pub async fn set_banned(
         return Err(not_found("user").into());
     }
     for e in &live {
-        crate::store::sessions::set_status(&txn, e.session.as_str(), "revoked", now).await?;
+        crate::store::sessions::set_status(
+            &txn,
+            e.session.as_str(),
+            crate::store::sessions::SessionStatus::Revoked,
+            now,
+        )
+        .await?;
     }
     if banned {
         crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
@@ -558,7 +564,13 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
     };
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    crate::store::sessions::set_status(&txn, session_id, "revoked", now).await?;
+    crate::store::sessions::set_status(
+        &txn,
+        session_id,
+        crate::store::sessions::SessionStatus::Revoked,
+        now,
+    )
+    .await?;
     crate::store::oauth::revoke_families_of_sessions(&txn, &[session_id.to_owned()], now).await?;
     record(
         ctx,

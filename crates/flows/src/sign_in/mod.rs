@@ -20,7 +20,7 @@ use portcullis_core::events::SessionEnded;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::attempt::{self, Attempt};
+use super::attempt;
 use super::client::{self, ClientCtx};
 use super::verification::{self, Channel, Purpose, Status, Verification};
 use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys};
@@ -125,21 +125,7 @@ pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
     super::params::CREATION_EXTRAS,
 );
 
-impl Attempt for SignIn {
-    const NAME: &'static str = "sign-in";
-    fn key(id: &str) -> String {
-        keys::sign_in(id)
-    }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-    fn abandon_at(&self) -> i64 {
-        self.abandon_at
-    }
-}
+attempt::stored_attempt!(SignIn, "sign-in", keys::sign_in);
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {

@@ -35,7 +35,13 @@ pub async fn reset_password(
     let mut ended: Vec<SessionEnded> = Vec::new();
     if sign_out_others {
         for s in crate::store::sessions::active_for_user(&txn, &user_id).await? {
-            crate::store::sessions::set_status(&txn, &s.id, "ended", now).await?;
+            crate::store::sessions::set_status(
+                &txn,
+                &s.id,
+                crate::store::sessions::SessionStatus::Ended,
+                now,
+            )
+            .await?;
             ended.push(SessionEnded::new(s.id, s.user_id));
         }
     }

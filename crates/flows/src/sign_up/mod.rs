@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::attempt::{self, Attempt};
+use super::attempt;
 use super::client::{self, ClientCtx};
 use super::verification::{self, Channel, Purpose, Status, Verification};
 use super::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, keys};
@@ -193,21 +193,7 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
     }
 }
 
-impl Attempt for SignUp {
-    const NAME: &'static str = "sign-up";
-    fn key(id: &str) -> String {
-        keys::sign_up(id)
-    }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-    fn abandon_at(&self) -> i64 {
-        self.abandon_at
-    }
-}
+attempt::stored_attempt!(SignUp, "sign-up", keys::sign_up);
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignUp>> {

@@ -23,6 +23,7 @@ use crate::crypto;
 use crate::domain::new_id;
 use crate::flows::Ctx;
 use crate::store::oauth::{self as repo, RefreshRow};
+use crate::store::sessions::SessionStatus;
 use crate::store::users;
 
 #[derive(Debug, Serialize)]
@@ -248,7 +249,7 @@ pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Ma
         if let Some(sid) = claims.get("sid").and_then(Value::as_str)
             && crate::store::sessions::get(&ctx.db, sid)
                 .await?
-                .is_some_and(|s| s.status == "revoked")
+                .is_some_and(|s| SessionStatus::from_stored(&s.status) == SessionStatus::Revoked)
         {
             return Ok(None);
         }

@@ -48,7 +48,7 @@ pub(super) async fn grant(
     if let Some(sid) = &row.session_id
         && crate::store::sessions::get(&ctx.db, sid)
             .await?
-            .is_some_and(|s| s.status == "revoked")
+            .is_some_and(|s| SessionStatus::from_stored(&s.status) == SessionStatus::Revoked)
     {
         return Err(OAuthError::invalid_grant(
             "The session this refresh token belongs to was revoked.",

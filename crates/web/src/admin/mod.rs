@@ -129,8 +129,7 @@ async fn authorize(ctx: &Ctx, req: &HttpRequest) -> Result<Admin, FlowError> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let key = admin::authenticate(ctx, authorization).await?;
-    let ip = super::client_ip::client_ip(req, &ctx.settings.server.trusted_proxies)
-        .map(|ip| ip.to_string());
+    let ip = super::client_ip::client_ip(req, &ctx.trusted_proxies).map(|ip| ip.to_string());
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)

@@ -109,8 +109,7 @@ pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError
     check_cookie_origin(ctx, req)?;
     let mut cc = client::resolve(ctx, token.as_deref()).await?;
     cc.named_in_url = transport == Transport::DevBrowser;
-    cc.ip = crate::client_ip::client_ip(req, &ctx.settings.server.trusted_proxies)
-        .map(|ip| ip.to_string());
+    cc.ip = crate::client_ip::client_ip(req, &ctx.trusted_proxies).map(|ip| ip.to_string());
     cc.user_agent = req
         .headers()
         .get(header::USER_AGENT)

@@ -8,6 +8,7 @@ pub mod render;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use crate::domain::SessionStatus;
 use crate::flows::account::{self, Access};
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::{
@@ -435,7 +436,7 @@ async fn session_finish(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     id: &str,
-    status: &str,
+    status: SessionStatus,
 ) -> HttpResponse {
     let cc = client_or_error!(ctx, req);
     let result = async {
@@ -451,7 +452,7 @@ async fn session_end(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
-    session_finish(ctx, req, &path, "ended").await
+    session_finish(ctx, req, &path, SessionStatus::Ended).await
 }
 
 async fn session_remove(
@@ -459,7 +460,7 @@ async fn session_remove(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
-    session_finish(ctx, req, &path, "removed").await
+    session_finish(ctx, req, &path, SessionStatus::Removed).await
 }
 
 /// `POST …/tokens`: a 60-second session token, not wrapped in the envelope.

@@ -304,7 +304,9 @@ async fn pending_session(ctx: &Ctx, cc: &ClientCtx) -> bool {
         return false;
     };
     match crate::store::sessions::get(&ctx.db, &sid).await {
-        Ok(Some(row)) => crate::flows::session::effective(ctx, &row).0 == "pending",
+        Ok(Some(row)) => {
+            crate::flows::session::effective(ctx, &row).0 == crate::domain::SessionStatus::Pending
+        }
         _ => false,
     }
 }

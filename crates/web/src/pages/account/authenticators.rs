@@ -23,7 +23,7 @@ pub(super) async fn mfa_setup_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Htt
         Ok(me) => me,
         Err(r) => return r,
     };
-    if me.session.status != "pending" {
+    if me.session.status != crate::domain::SessionStatus::Pending {
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
     }

@@ -1,6 +1,9 @@
 //! The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2): validate the request, make
 //! sure the browser has a suitable session and the user's consent, then issue a code.
-//! Nothing here knows HTTP; the web layer renders each `Outcome`.
+//! Nothing here knows HTTP; the web layer renders each `Outcome`. The checks of the request
+//! itself are an ordered list of small functions in `checks`.
+
+mod checks;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -116,7 +119,8 @@ fn error_redirect(
 
 /// `GET|POST /oauth/authorize`.
 pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OAuthResult<Outcome> {
-    let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let q = checks::Query(p);
+    let get = |k: &str| q.get(k);
     // 1. Client and redirect URI: failures here are shown, never redirected.
     let Some(client_id) = get("client_id") else {
         return Ok(Outcome::ErrorPage {
@@ -156,125 +160,19 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
             ));
         }
     };
-    let fail = |error: &str, description: &str| {
-        Ok(error_redirect(
-            redirect_uri,
-            mode,
-            state,
-            issuer,
-            error,
-            description,
-        ))
-    };
-
-    // 2. The rest of the request, reported to the client.
-    if get("request").is_some() {
-        return fail(
-            "request_not_supported",
-            "Request objects are not supported.",
-        );
-    }
-    if get("request_uri").is_some() {
-        return fail("request_uri_not_supported", "request_uri is not supported.");
-    }
-    match get("response_type") {
-        Some("code") => {}
-        None => return fail("invalid_request", "response_type is missing."),
-        Some(_) => {
-            return fail(
-                "unsupported_response_type",
-                "Only response_type=code is supported.",
-            );
+    // 2. The rest of the request, checked in order and reported to the client.
+    let checked = match checks::run(&q, &client) {
+        Ok(c) => c,
+        Err((error, description)) => {
+            return Ok(error_redirect(
+                redirect_uri,
+                mode,
+                state,
+                issuer,
+                error,
+                &description,
+            ));
         }
-    }
-    if !client.allows_grant("authorization_code") {
-        return fail(
-            "unauthorized_client",
-            "This client may not use the authorization code flow.",
-        );
-    }
-    let scopes: Vec<String> = get("scope")
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if scopes.is_empty() {
-        return fail("invalid_scope", "scope is missing.");
-    }
-    if let Some(s) = scopes.iter().find(|s| !client.allows_scope(s)) {
-        return fail(
-            "invalid_scope",
-            &format!("The scope {s:?} is not allowed for this client."),
-        );
-    }
-    // RFC 7636 §4.3; plain is refused (OAuth 2.0 Security BCP §2.1.1).
-    let challenge = get("code_challenge");
-    match (challenge, get("code_challenge_method")) {
-        (Some(c), Some("S256")) => {
-            let ok = (43..=128).contains(&c.len())
-                && c.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-            if !ok {
-                return fail(
-                    "invalid_request",
-                    "code_challenge must be 43-128 characters of [A-Za-z0-9-._~].",
-                );
-            }
-        }
-        (Some(_), _) => {
-            return fail(
-                "invalid_request",
-                "Only code_challenge_method=S256 is supported.",
-            );
-        }
-        (None, Some(_)) => return fail("invalid_request", "code_challenge is missing."),
-        (None, None) if client.is_public() => {
-            return fail(
-                "invalid_request",
-                "Public clients must use PKCE (code_challenge with S256).",
-            );
-        }
-        (None, None) => {}
-    }
-    let prompt: Vec<String> = get("prompt")
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if prompt
-        .iter()
-        .any(|p| !["none", "login", "consent", "select_account"].contains(&p.as_str()))
-    {
-        return fail(
-            "invalid_request",
-            "prompt may only hold none, login, consent and select_account.",
-        );
-    }
-    if prompt.len() > 1 && prompt.iter().any(|p| p == "none") {
-        return fail(
-            "invalid_request",
-            "prompt=none cannot be combined with other values.",
-        );
-    }
-    let max_age = match get("max_age") {
-        None => None,
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) if n >= 0 => Some(n),
-            _ => return fail("invalid_request", "max_age must be a non-negative integer."),
-        },
-    };
-    let nonce = get("nonce");
-    if nonce.is_some_and(|n| n.len() > 512) || state.is_some_and(|s| s.len() > 2048) {
-        return fail("invalid_request", "state or nonce is too long.");
-    }
-    let claims = match get("claims") {
-        None => None,
-        Some(raw) => match serde_json::from_str::<Value>(raw) {
-            Ok(v) if v.is_object() => Some(v),
-            _ => return fail("invalid_request", "claims must be a JSON object."),
-        },
     };
 
     let request = AuthRequest {
@@ -282,15 +180,15 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         client_id: client.id().to_owned(),
         redirect_uri: redirect_uri.to_owned(),
         response_mode: mode,
-        scopes,
+        scopes: checked.scopes,
         state: state.map(str::to_owned),
-        nonce: nonce.map(str::to_owned),
-        code_challenge: challenge.map(str::to_owned),
-        prompt,
-        max_age,
+        nonce: get("nonce").map(str::to_owned),
+        code_challenge: checked.code_challenge,
+        prompt: checked.prompt,
+        max_age: checked.max_age,
         login_hint: get("login_hint").map(str::to_owned),
         id_token_hint: get("id_token_hint").map(str::to_owned),
-        claims,
+        claims: checked.claims,
         requested_at: ctx.now(),
         csrf: crypto::random_token(),
     };
@@ -340,7 +238,7 @@ pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<Li
         return Ok(None);
     };
     match session::get_for_client(ctx, &row.id, sid).await {
-        Ok(live) if live.status == "active" => Ok(Some(live)),
+        Ok(live) if live.is_active() => Ok(Some(live)),
         Ok(_) => Ok(None),
         Err(crate::flows::FlowError::Api(_)) => Ok(None),
         Err(e) => Err(e.into()),
