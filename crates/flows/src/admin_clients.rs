@@ -73,7 +73,7 @@ async fn record(
     .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn list(ctx: &Ctx) -> FlowResult<Vec<Value>> {
     let mut out: Vec<Value> = ctx
         .settings
@@ -89,7 +89,7 @@ pub async fn list(ctx: &Ctx) -> FlowResult<Vec<Value>> {
     Ok(out)
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, id: &str) -> FlowResult<Value> {
     if let Some(c) = ctx.settings.clients.iter().find(|c| c.client_id == id) {
         return Ok(client_json(c, "config", c.client_secret.is_some()));
@@ -104,7 +104,7 @@ pub async fn get(ctx: &Ctx, id: &str) -> FlowResult<Value> {
 
 /// Creates a client from settings JSON (`client_id`, `redirect_uris`, …) plus `public`:
 /// true for a client without a secret. Returns it with `client_secret`, shown this once.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create(ctx: &Ctx, admin: &Admin, mut input: Value) -> FlowResult<Value> {
     let public = input
         .as_object_mut()
@@ -146,7 +146,7 @@ pub async fn create(ctx: &Ctx, admin: &Admin, mut input: Value) -> FlowResult<Va
 }
 
 /// Changes a stored client: the given fields replace the stored ones.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowResult<Value> {
     from_config(ctx, id)?;
     let row = oauth::get_client(&ctx.db, id)
@@ -183,7 +183,7 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
     Ok(client_json(&c, "stored", row.secret_hash.is_some()))
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     from_config(ctx, id)?;
     let txn = crate::store::begin(&ctx.db).await?;
@@ -197,7 +197,7 @@ pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
 }
 
 /// A new secret for a confidential client; the old one stops working at once.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Value> {
     from_config(ctx, id)?;
     let row = oauth::get_client(&ctx.db, id)
@@ -224,7 +224,7 @@ pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Val
     Ok(body)
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn keys(ctx: &Ctx) -> FlowResult<Vec<Value>> {
     let now = ctx.now();
     Ok(crate::store::keys::keys_in_use(&ctx.db, 0)
@@ -251,7 +251,7 @@ pub async fn keys(ctx: &Ctx) -> FlowResult<Vec<Value>> {
 }
 
 /// Rotates every signing algorithm in use; the new keys sign after `publish_delay_secs`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn rotate_keys(
     ctx: &Ctx,
     admin: &Admin,

@@ -41,19 +41,19 @@ macro_rules! stored_attempt {
 }
 pub(crate) use stored_attempt;
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub(crate) async fn load<T: Attempt>(ctx: &Ctx, id: &str) -> FlowResult<Option<T>> {
     load_state(ctx, &T::key(id)).await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn save<T: Attempt>(ctx: &Ctx, attempt: &T) -> FlowResult<()> {
     save_state(ctx, &T::key(attempt.id()), attempt, attempt.abandon_at()).await
 }
 
 /// The client's attempt `id`. Another client's is not found, exactly as a missing one is, so
 /// an id learnt elsewhere reveals nothing and moves nothing.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub(crate) async fn get<T: Attempt>(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<T> {
     let client_id = cc.id().ok_or_else(|| ApiError::not_found(T::NAME))?;
     load::<T>(ctx, id)

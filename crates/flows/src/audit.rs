@@ -175,7 +175,7 @@ pub fn emit_for_client(
 }
 
 /// Deletes events past `[audit] retention_days`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
     let days = ctx.settings.audit.retention_days;
     if days <= 0 {
@@ -186,7 +186,7 @@ pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
 
 /// Records `kind` (e.g. `totp.enabled`) for the actor. Runs on `db`, so a caller with a
 /// transaction gets the event written with the change or not at all.
-#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
 pub async fn record(
     ctx: &Ctx,
     db: &impl ConnectionTrait,

@@ -36,7 +36,7 @@ fn pwned() -> ApiError {
 /// Refuses a new password that is common or known breached. The range API is asked with a
 /// timeout; when it cannot answer, the password is accepted and the failure logged, so an
 /// outage there never stops users from setting a password.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn check_new_password(ctx: &Ctx, password: &str) -> FlowResult<()> {
     let auth = &ctx.settings.auth;
     if auth.reject_common_passwords && is_common(password) {
@@ -96,7 +96,7 @@ fn listed(body: &str, suffix: &str) -> bool {
 
 /// A new password from `field`, checked against the length rules, then against the common
 /// and breached lists.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn accept_new_password(
     ctx: &Ctx,
     field: &str,

@@ -44,7 +44,7 @@ impl ClientCtx {
 }
 
 /// Finds the client for `token`; an unknown or malformed token is simply no client.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
     let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 128) else {
         return Ok(ClientCtx::default());
@@ -58,7 +58,7 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
 }
 
 /// The request's client, created (with a fresh token) when it has none.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     if let Some(row) = &cc.row {
         return Ok(row.clone());
@@ -78,7 +78,7 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
 
 /// The client for a new sign-in or sign-up: created when missing, and refused in
 /// single-session mode while it is signed in.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn ensure_for_new_attempt(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     let client = ensure(ctx, cc).await?;
     if !ctx.settings.auth.multi_session
@@ -105,7 +105,7 @@ pub struct ClientSnapshot {
 
 /// Re-reads the client from storage (after a flow changed it). `known` is a user record
 /// the request already holds as stored (`ClientCtx::known_user`), not read again.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn snapshot(
     ctx: &Ctx,
     client_id: &str,
@@ -136,7 +136,7 @@ pub async fn snapshot(
 }
 
 /// Signs out every session of the client and forgets its sign-in and sign-up.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
     let now = ctx.now();
     let live: Vec<SessionEnded> = session::live_for_client(ctx, client_id)

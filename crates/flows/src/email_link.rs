@@ -39,7 +39,7 @@ pub enum Opened {
 }
 
 /// Emails a link for `owner` and returns the pending verification.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, email = %email))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, email = %email), err(level = "debug"))]
 pub async fn send(
     ctx: &Ctx,
     owner: LinkOwner,
@@ -104,7 +104,7 @@ fn invalid() -> ApiError {
 }
 
 /// `GET /v1/verify?token=…`: the link was opened in browser `cc`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn open(ctx: &Ctx, cc: &mut ClientCtx, token: &str) -> FlowResult<Opened> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid().into());

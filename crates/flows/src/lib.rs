@@ -195,7 +195,7 @@ pub fn safe_redirect_under(settings: &config::Settings, raw: &str) -> Option<Str
 }
 
 /// Reads a JSON state object (sign-in, sign-up) from the ephemeral store.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn load_state<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     key: &str,
@@ -209,7 +209,7 @@ pub(crate) async fn load_state<T: serde::de::DeserializeOwned>(
 }
 
 /// Writes a state object to live until `abandon_at` (unix ms).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn save_state<T: serde::Serialize>(
     ctx: &Ctx,
     key: &str,

@@ -18,7 +18,7 @@ fn too_many(wait_ms: i64) -> ApiError {
 }
 
 /// One hit against `rate` for `key`; refused with 429 once the rate is spent.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
     if !ctx.settings.limits.enabled {
         return Ok(());
@@ -38,7 +38,7 @@ pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
 }
 
 /// Sign-in creations and attempts: per address, and per identifier when there is one.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn sign_in(ctx: &Ctx, ip: Option<&str>, identifier: Option<&str>) -> FlowResult<()> {
     let l = &ctx.settings.limits;
     if let Some(ip) = ip {
@@ -51,7 +51,7 @@ pub async fn sign_in(ctx: &Ctx, ip: Option<&str>, identifier: Option<&str>) -> F
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn sign_up(ctx: &Ctx, ip: Option<&str>) -> FlowResult<()> {
     match ip {
         Some(ip) => {
@@ -67,7 +67,7 @@ pub async fn sign_up(ctx: &Ctx, ip: Option<&str>) -> FlowResult<()> {
 }
 
 /// Codes and links to one destination: the rate, and a daily cap.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn send(ctx: &Ctx, destination: &str) -> FlowResult<()> {
     let l = &ctx.settings.limits;
     if !l.enabled {
@@ -90,7 +90,7 @@ pub async fn send(ctx: &Ctx, destination: &str) -> FlowResult<()> {
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn token(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
     hit(
         ctx,

@@ -44,7 +44,7 @@ fn enabled(ctx: &Ctx) -> bool {
 }
 
 /// Refuses an attempt on a locked account.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn check(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
     if !enabled(ctx) {
         return Ok(());
@@ -63,7 +63,7 @@ pub async fn check(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
 }
 
 /// Counts a failed attempt; returns the lockout error when this one locked the account.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn failed(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult<Option<ApiError>> {
     if !enabled(ctx) {
         return Ok(None);
@@ -106,7 +106,7 @@ pub async fn failed(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult<Op
 }
 
 /// A success clears that count of failures (and only that one).
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn succeeded(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult<()> {
     if enabled(ctx) {
         ctx.eph.delete(&counter_key(user_id, counter)).await?;
@@ -115,7 +115,7 @@ pub async fn succeeded(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult
 }
 
 /// Lifts a lockout and forgets past failures (an operator unlocking the account).
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn clear(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
     ctx.eph.delete(&keys::locked_until(user_id)).await?;
     ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
@@ -128,7 +128,7 @@ pub async fn clear(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
 /// Checks a signed-in user's password (for a change of password, or to verify a session
 /// again) under the lockout: a wrong one counts, and answers `form_password_incorrect` on
 /// `param` unless it locked the account; a right one clears the password count.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn check_password(
     ctx: &Ctx,
     user_id: &str,
@@ -158,7 +158,7 @@ pub async fn check_password(
 
 /// After a second-factor code was checked: a wrong one counts toward the lockout, and the
 /// lockout error replaces the wrong-code one when it locked the account.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn second_factor_checked(
     ctx: &Ctx,
     user_id: &str,

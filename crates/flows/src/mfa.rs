@@ -76,7 +76,7 @@ fn account_label(user: &UserRecord) -> String {
 
 /// `POST /v1/me/totp`: a new secret, not yet in force. Replaces an unfinished set-up; an
 /// authenticator already in use must be removed first.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn start_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<TotpView> {
     require_enabled(ctx, "totp")?;
     if user.totp {
@@ -117,7 +117,7 @@ pub async fn start_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<TotpView> {
 
 /// The authenticator being set up (not yet verified), with its secret, for the set-up page
 /// to show again after a reload.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn pending_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<Option<TotpView>> {
     let Some(row) = factors::totp(&ctx.db, &user.user.id).await? else {
         return Ok(None);
@@ -162,7 +162,7 @@ async fn accept_totp(ctx: &Ctx, row: &TotpRow, code: &str) -> FlowResult<bool> {
 
 /// `POST /v1/me/totp/attempt_verification`: the first code from the app turns it on. When
 /// backup codes are enabled and the user has none, a set comes with the answer.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn finish_totp(
     ctx: &Ctx,
     actor: &Actor,
@@ -210,7 +210,7 @@ pub async fn finish_totp(
 }
 
 /// `DELETE /v1/me/totp`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn remove_totp(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowResult<()> {
     let txn = crate::store::begin(&ctx.db).await?;
     let removed = factors::delete_totp(&txn, &user.user.id).await?;
@@ -226,7 +226,7 @@ pub async fn remove_totp(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowRes
 
 /// `POST /v1/me/backup_codes`: a new set of ten codes replacing any old set. They are shown
 /// this once; only their keyed hashes are kept.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn regenerate_backup_codes(
     ctx: &Ctx,
     actor: &Actor,
@@ -363,7 +363,7 @@ pub fn distinct_from_first(second: Vec<Factor>, first: Option<&Verification>) ->
 }
 
 /// Checks a TOTP or backup code at sign-in. A wrong code counts toward the lockout.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, strategy = %strategy))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, strategy = %strategy), err(level = "debug"))]
 pub async fn check_sign_in_code(
     ctx: &Ctx,
     user_id: &str,

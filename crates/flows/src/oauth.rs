@@ -143,7 +143,7 @@ pub struct Back {
 
 /// Starts a round trip: the pending verification, carrying the provider URL to send the
 /// browser to.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn start(
     ctx: &Ctx,
     provider: &Provider,
@@ -215,7 +215,7 @@ fn callback_invalid(long: &str) -> ApiError {
 }
 
 /// `GET /v1/oauth_callback`: finishes the round trip and returns where to send the browser.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn callback(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -364,7 +364,7 @@ fn check_enterprise_domain(provider: &Provider, id: Identity) -> Result<Identity
 /// The user an upstream identity belongs to: the one it is linked to, or — when allowed and
 /// the provider says the email is verified — the user with that verified email (linked now
 /// when `link` is set).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn account_for(
     ctx: &Ctx,
     identity: &Identity,

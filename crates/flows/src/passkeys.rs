@@ -102,7 +102,7 @@ struct Registration {
 }
 
 /// `POST /v1/me/passkeys`: creation options for the browser; nothing is stored yet.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn start_registration(ctx: &Ctx, user: &UserRecord) -> FlowResult<PendingPasskey> {
     let w = webauthn(ctx)?;
     let name = user
@@ -157,7 +157,7 @@ pub async fn start_registration(ctx: &Ctx, user: &UserRecord) -> FlowResult<Pend
 pub const FINISH_REGISTRATION_PARAMS: &[&str] = &["strategy", "public_key_credential"];
 
 /// `POST /v1/me/passkeys/{id}/attempt_verification`: the browser's answer makes the passkey.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn finish_registration(
     ctx: &Ctx,
     actor: &audit::Actor,
@@ -207,7 +207,7 @@ pub async fn finish_registration(
 /// What renaming a passkey accepts.
 pub const RENAME_PARAMS: &[&str] = &["name"];
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn rename(ctx: &Ctx, user: &UserRecord, id: &str, params: &Params) -> FlowResult<()> {
     params.only(RENAME_PARAMS)?;
     let name = params.required("name")?;
@@ -220,7 +220,7 @@ pub async fn rename(ctx: &Ctx, user: &UserRecord, id: &str, params: &Params) -> 
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn remove(
     ctx: &Ctx,
     actor: &audit::Actor,
@@ -246,7 +246,7 @@ pub async fn remove(
 }
 
 /// A sign-in's passkey challenge: request options for `navigator.credentials.get`.
-#[tracing::instrument(level = "debug", skip_all, fields(sign_in_id = %sign_in_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(sign_in_id = %sign_in_id), err(level = "debug"))]
 pub async fn start_sign_in(ctx: &Ctx, sign_in_id: &str) -> FlowResult<Verification> {
     let w = webauthn(ctx)?;
     let (options, state) = w.start_discoverable_authentication().map_err(failed)?;
@@ -269,7 +269,7 @@ pub async fn start_sign_in(ctx: &Ctx, sign_in_id: &str) -> FlowResult<Verificati
 
 /// Checks a sign-in's passkey answer; the challenge is spent whatever the outcome. Returns
 /// the user's id.
-#[tracing::instrument(level = "debug", skip_all, fields(sign_in_id = %sign_in_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(sign_in_id = %sign_in_id), err(level = "debug"))]
 pub async fn finish_sign_in(ctx: &Ctx, sign_in_id: &str, raw: &str) -> FlowResult<String> {
     let w = webauthn(ctx)?;
     let state: DiscoverableAuthentication = ctx

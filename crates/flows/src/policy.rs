@@ -106,7 +106,7 @@ impl Identifiers<'_> {
 
 /// Refuses a sign-up the instance's policy does not allow. `invited` is true when the
 /// sign-up came with an invitation (which passes the sign-up mode, not the blocklist).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn check_sign_up(ctx: &Ctx, ids: &Identifiers<'_>, invited: bool) -> FlowResult<()> {
     let auth = &ctx.settings.auth;
     match auth.sign_up_mode {

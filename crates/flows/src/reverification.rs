@@ -175,7 +175,7 @@ async fn save(ctx: &Ctx, rv: &Reverification) -> FlowResult<()> {
 }
 
 /// The reverification of `me`'s session, if one was started and has not expired.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn current(ctx: &Ctx, me: &Me) -> FlowResult<Reverification> {
     super::load_state::<Reverification>(ctx, &key(&me.session.row.id))
         .await?
@@ -229,7 +229,7 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
 pub const START_PARAMS: &[&str] = &["level"];
 
 /// `POST /v1/client/sessions/{id}/verify`: starts (or restarts) a reverification.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn start(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Reverification> {
     params.only(START_PARAMS)?;
     let raw = params.required("level")?;
@@ -331,7 +331,7 @@ pub const PREPARE_FIRST_PARAMS: &[&str] = &[
 ];
 
 /// `…/verify/prepare_first_factor`: sends an email or SMS code.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn prepare_first_factor(
     ctx: &Ctx,
     me: &Me,
@@ -404,7 +404,7 @@ async fn begin_attempt(
 }
 
 /// `…/verify/attempt_first_factor`: the password, or the code sent.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn attempt_first_factor(
     ctx: &Ctx,
     me: &Me,
@@ -464,7 +464,7 @@ pub const PREPARE_SECOND_PARAMS: &[&str] = &[
 ];
 
 /// `…/verify/prepare_second_factor`: sends the SMS (or email) code of a second factor.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn prepare_second_factor(
     ctx: &Ctx,
     me: &Me,
@@ -481,7 +481,7 @@ pub async fn prepare_second_factor(
 pub const ATTEMPT_SECOND_PARAMS: &[&str] = &["strategy", "code", "public_key_credential"];
 
 /// `…/verify/attempt_second_factor`: a TOTP, backup code, or the code sent.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn attempt_second_factor(
     ctx: &Ctx,
     me: &Me,

@@ -45,7 +45,7 @@ impl LiveSession {
 }
 
 /// Turns a pending session active once its task is done (the user now has a second factor).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> {
     if live.status != SessionStatus::Pending {
         return Ok(());
@@ -73,13 +73,13 @@ pub fn effective(ctx: &Ctx, row: &SessionRow) -> (SessionStatus, i64) {
 }
 
 /// The client's sessions that are still active or pending, with their users.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn live_for_client(ctx: &Ctx, client_id: &str) -> FlowResult<Vec<LiveSession>> {
     live_for_client_knowing(ctx, client_id, None).await
 }
 
 /// `live_for_client`, with one user record the caller already holds as stored.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn live_for_client_knowing(
     ctx: &Ctx,
     client_id: &str,
@@ -124,7 +124,7 @@ async fn attach_users(
 }
 
 /// A session of this client, whatever its status; someone else's is not found.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<LiveSession> {
     let row = sessions::get(&ctx.db, id)
         .await?
@@ -155,7 +155,7 @@ pub struct NewSession<'a> {
 /// fixation defence: the token that existed before sign-in no longer works after it); the
 /// new token, if any, is returned.
 /// Runs on `db`, which is a transaction when the caller has more to write atomically.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
@@ -251,7 +251,7 @@ fn not_active() -> ApiError {
 }
 
 /// Marks the session as in use now and makes it the client's active session.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
     if !live.is_signed_in_or_pending() {
@@ -273,7 +273,7 @@ pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
 }
 
 /// Ends (`ended`, the user signed out) or removes (`removed`) a session of this client.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: SessionStatus) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
     if !live.is_signed_in_or_pending() {
@@ -355,7 +355,7 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
 }
 
 /// A token for the client's session `id`, which must be active.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn token_for(
     ctx: &Ctx,
     client_id: &str,

@@ -14,7 +14,7 @@ pub const INVITATION: &str = "invitation";
 pub const SIGN_IN: &str = "sign_in";
 
 /// Makes a ticket and returns its token (shown once).
-#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
 pub async fn create(
     db: &impl ConnectionTrait,
     hasher: &KeyedHasher,
@@ -30,7 +30,7 @@ pub async fn create(
 }
 
 /// Makes a ticket; returns its row and its token (shown once).
-#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
 pub async fn create_row(
     db: &impl ConnectionTrait,
     hasher: &KeyedHasher,
@@ -64,7 +64,7 @@ fn invalid() -> ApiError {
 }
 
 /// Spends the ticket `token` of `kind`.
-#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
 pub async fn spend(ctx: &Ctx, token: &str, kind: &str) -> FlowResult<TicketRow> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid().into());
@@ -77,7 +77,7 @@ pub async fn spend(ctx: &Ctx, token: &str, kind: &str) -> FlowResult<TicketRow> 
 }
 
 /// The email address an unused, unexpired invitation is for (without spending it).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn invitation_email(ctx: &Ctx, token: &str) -> FlowResult<String> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid().into());

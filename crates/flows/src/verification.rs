@@ -123,7 +123,7 @@ pub fn is_test_destination(ctx: &Ctx, channel: Channel, destination: &str) -> bo
 
 /// Creates a code for `destination`, sends it, and returns the pending verification.
 /// `owner` is the sign-in or sign-up id, so the cooldown is per attempt and destination.
-#[tracing::instrument(level = "debug", skip_all, fields(strategy = %strategy))]
+#[tracing::instrument(level = "debug", skip_all, fields(strategy = %strategy), err(level = "debug"))]
 pub async fn send_code(
     ctx: &Ctx,
     owner: &str,
@@ -183,7 +183,7 @@ pub async fn send_code(
 /// A verification that looks like a sent code and can never be verified: nothing is sent
 /// and what is stored is the hash of a random token, which no six-digit code matches. Used
 /// where a real code would tell who has an account. The same cooldown and limits apply.
-#[tracing::instrument(level = "debug", skip_all, fields(strategy = %strategy))]
+#[tracing::instrument(level = "debug", skip_all, fields(strategy = %strategy), err(level = "debug"))]
 pub async fn decoy(
     ctx: &Ctx,
     owner: &str,
@@ -215,7 +215,7 @@ pub async fn decoy(
 
 /// At most one code per owner and destination every thirty seconds. The stored value is
 /// the end of the cooldown (by the flow clock); the TTL only cleans up.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn check_cooldown(
     ctx: &Ctx,
     owner: &str,
@@ -250,7 +250,7 @@ pub(crate) async fn check_cooldown(
 
 /// Checks `code` against a pending verification, updating its status, attempts and error.
 /// The caller saves the verification whatever this returns.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn check_code(ctx: &Ctx, v: &mut Verification, code: &str) -> FlowResult<()> {
     let now = ctx.now();
     match v.status {

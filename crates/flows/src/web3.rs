@@ -67,7 +67,7 @@ fn invalid_signature() -> ApiError {
 
 /// Checks a signature of the verification's message; on success the verification is
 /// verified and its message can never be signed for again.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn check(
     ctx: &Ctx,
     v: &mut Verification,

@@ -49,7 +49,7 @@ pub fn wanted(ctx: &Ctx, event: &str) -> bool {
 
 /// Queues `event` with `data` for every subscribed endpoint, on `db` (the caller's
 /// transaction).
-#[tracing::instrument(level = "debug", skip_all, fields(event = %event))]
+#[tracing::instrument(level = "debug", skip_all, fields(event = %event), err(level = "debug"))]
 pub async fn enqueue(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
@@ -89,7 +89,7 @@ pub async fn enqueue(
 }
 
 /// Queues a user event with the user as the admin API renders it.
-#[tracing::instrument(level = "debug", skip_all, fields(event = %event, user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(event = %event, user_id = %user_id), err(level = "debug"))]
 pub async fn enqueue_user(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
@@ -132,7 +132,7 @@ fn backoff_ms(first_retry_ms: i64, attempts: i32) -> i64 {
 }
 
 /// Sends what is due; returns how many deliveries were attempted.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn deliver_due(ctx: &Ctx) -> FlowResult<usize> {
     let now = ctx.now();
     let due = repo::due_deliveries(&ctx.db, now, 50).await?;

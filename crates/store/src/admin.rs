@@ -21,7 +21,7 @@ pub const BLOCK: &str = "block";
 
 // ----- admin keys -----
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_admin_key(db: &impl ConnectionTrait, row: AdminKeyRow) -> Result<(), DbErr> {
     admin_key::ActiveModel {
         id: Set(row.id),
@@ -37,7 +37,7 @@ pub async fn insert_admin_key(db: &impl ConnectionTrait, row: AdminKeyRow) -> Re
 }
 
 /// The unrevoked key with this hash.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn active_admin_key(
     db: &impl ConnectionTrait,
     key_hash: &str,
@@ -49,7 +49,7 @@ pub async fn active_admin_key(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn touch_admin_key(db: &impl ConnectionTrait, id: &str, now: i64) -> Result<(), DbErr> {
     admin_key::Entity::update_many()
         .col_expr(admin_key::Column::LastUsedAt, Expr::value(now))
@@ -59,7 +59,7 @@ pub async fn touch_admin_key(db: &impl ConnectionTrait, id: &str, now: i64) -> R
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn admin_keys(db: &impl ConnectionTrait) -> Result<Vec<AdminKeyRow>, DbErr> {
     admin_key::Entity::find()
         .order_by_asc(admin_key::Column::CreatedAt)
@@ -68,7 +68,7 @@ pub async fn admin_keys(db: &impl ConnectionTrait) -> Result<Vec<AdminKeyRow>, D
 }
 
 /// Revokes a key by id or name; true when one was active.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn revoke_admin_key(
     db: &impl ConnectionTrait,
     id_or_name: &str,
@@ -100,7 +100,7 @@ pub struct Cursor {
 
 /// One page of user ids, oldest first, after `after`, matching `query` (a substring of an
 /// email address, phone number, username or name, or an exact id), case-insensitively.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn user_ids_page(
     db: &impl ConnectionTrait,
     query: Option<&str>,
@@ -165,14 +165,14 @@ pub async fn user_ids_page(
     select.into_tuple().all(db).await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn count_users(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     user::Entity::find().count(db).await
 }
 
 /// Sets or clears the banned / locked flags; false when there is no such user.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn set_user_flag(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -194,7 +194,7 @@ pub async fn set_user_flag(
 
 /// Deletes a user; identifications, sessions, factors, consents and refresh tokens go with
 /// it (foreign keys cascade). False when there was no such user.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn delete_user(db: &impl ConnectionTrait, user_id: &str) -> Result<bool, DbErr> {
     Ok(user::Entity::delete_by_id(user_id.to_owned())
         .exec(db)
@@ -205,7 +205,7 @@ pub async fn delete_user(db: &impl ConnectionTrait, user_id: &str) -> Result<boo
 
 // ----- allowlist and blocklist -----
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn sign_up_rules(db: &impl ConnectionTrait) -> Result<Vec<SignUpRuleRow>, DbErr> {
     sign_up_rule::Entity::find()
         .order_by_asc(sign_up_rule::Column::CreatedAt)
@@ -214,7 +214,7 @@ pub async fn sign_up_rules(db: &impl ConnectionTrait) -> Result<Vec<SignUpRuleRo
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_sign_up_rule(
     db: &impl ConnectionTrait,
     row: SignUpRuleRow,
@@ -230,7 +230,7 @@ pub async fn insert_sign_up_rule(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(list = %list))]
+#[tracing::instrument(level = "debug", skip_all, fields(list = %list), err(level = "debug"))]
 pub async fn find_sign_up_rule(
     db: &impl ConnectionTrait,
     list: &str,
@@ -243,7 +243,7 @@ pub async fn find_sign_up_rule(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(list = %list, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(list = %list, id = %id), err(level = "debug"))]
 pub async fn delete_sign_up_rule(
     db: &impl ConnectionTrait,
     list: &str,
@@ -260,7 +260,7 @@ pub async fn delete_sign_up_rule(
 
 // ----- waitlist -----
 
-#[tracing::instrument(level = "debug", skip_all, fields(email = %email))]
+#[tracing::instrument(level = "debug", skip_all, fields(email = %email), err(level = "debug"))]
 pub async fn waitlist_by_email(
     db: &impl ConnectionTrait,
     email: &str,
@@ -271,7 +271,7 @@ pub async fn waitlist_by_email(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn waitlist_entry(
     db: &impl ConnectionTrait,
     id: &str,
@@ -281,7 +281,7 @@ pub async fn waitlist_entry(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_waitlist(db: &impl ConnectionTrait, row: WaitlistRow) -> Result<(), DbErr> {
     waitlist_entry::ActiveModel {
         id: Set(row.id),
@@ -297,7 +297,7 @@ pub async fn insert_waitlist(db: &impl ConnectionTrait, row: WaitlistRow) -> Res
 }
 
 /// Entries oldest first, after the entry with id `after`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn waitlist_page(
     db: &impl ConnectionTrait,
     status: Option<&str>,
@@ -326,7 +326,7 @@ pub async fn waitlist_page(
 }
 
 /// Marks a pending entry invited; false when it was not pending.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn waitlist_invited(
     db: &impl ConnectionTrait,
     id: &str,
@@ -350,7 +350,7 @@ pub async fn waitlist_invited(
 
 // ----- webhook deliveries -----
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn enqueue_deliveries(
     db: &impl ConnectionTrait,
     rows: Vec<DeliveryRow>,
@@ -378,7 +378,7 @@ pub async fn enqueue_deliveries(
 }
 
 /// Deliveries due at `now`, oldest first.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn due_deliveries(
     db: &impl ConnectionTrait,
     now: i64,
@@ -397,7 +397,7 @@ pub async fn due_deliveries(
 
 /// Takes a delivery for one attempt: moves its next attempt to `lease_until` if it is still
 /// as read. Of several instances reading the same row, one gets it.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn claim_delivery(
     db: &impl ConnectionTrait,
     id: &str,
@@ -420,7 +420,7 @@ pub async fn claim_delivery(
 }
 
 /// Records an attempt: delivered, retry at `next`, or given up.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn record_attempt(
     db: &impl ConnectionTrait,
     id: &str,
@@ -454,7 +454,7 @@ pub enum Attempt {
     GaveUp { at: i64, error: String },
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn deliveries(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<DeliveryRow>, DbErr> {
     webhook_delivery::Entity::find()
         .order_by_desc(webhook_delivery::Column::CreatedAt)
@@ -465,7 +465,7 @@ pub async fn deliveries(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<Del
 
 // ----- OAuth clients -----
 
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn set_client_secret(
     db: &impl ConnectionTrait,
     client_id: &str,
@@ -495,7 +495,7 @@ pub struct AuditFilter<'a> {
 
 /// Audit events newest first, before `before` (the cursor of the last row of the previous
 /// page).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn audit_page(
     db: &impl ConnectionTrait,
     filter: AuditFilter<'_>,

@@ -9,7 +9,7 @@ use super::entities::browser_client;
 
 pub use browser_client::Model as ClientRow;
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_by_token_hash(
     db: &impl ConnectionTrait,
     token_hash: &str,
@@ -20,14 +20,14 @@ pub async fn find_by_token_hash(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<ClientRow>, DbErr> {
     browser_client::Entity::find_by_id(id.to_owned())
         .one(db)
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn insert(
     db: &impl ConnectionTrait,
     id: &str,
@@ -56,7 +56,7 @@ pub struct ClientChange {
     pub token_hash: Option<String>,
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn update(
     db: &impl ConnectionTrait,
     id: &str,

@@ -10,7 +10,7 @@ use super::entities::external_account;
 pub use external_account::Model as ExternalAccountRow;
 
 /// The user an upstream account is linked to.
-#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider))]
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider), err(level = "debug"))]
 pub async fn find(
     db: &impl ConnectionTrait,
     provider: &str,
@@ -23,7 +23,7 @@ pub async fn find(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn of_users(
     db: &impl ConnectionTrait,
     user_ids: &[String],
@@ -35,7 +35,7 @@ pub async fn of_users(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert(db: &impl ConnectionTrait, row: ExternalAccountRow) -> Result<(), DbErr> {
     external_account::ActiveModel {
         id: Set(row.id),
@@ -57,7 +57,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: ExternalAccountRow) -> Resul
 }
 
 /// Removes one of the user's upstream accounts; false when there was none.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id), err(level = "debug"))]
 pub async fn delete(db: &impl ConnectionTrait, user_id: &str, id: &str) -> Result<bool, DbErr> {
     Ok(external_account::Entity::delete_many()
         .filter(external_account::Column::Id.eq(id))

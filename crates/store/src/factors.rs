@@ -16,7 +16,7 @@ pub struct SecondFactors {
     pub backup_codes: usize,
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn summary(db: &impl ConnectionTrait, user_id: &str) -> Result<SecondFactors, DbErr> {
     let totp = totp_factor::Entity::find()
         .filter(totp_factor::Column::UserId.eq(user_id))
@@ -28,7 +28,7 @@ pub async fn summary(db: &impl ConnectionTrait, user_id: &str) -> Result<SecondF
     Ok(SecondFactors { totp, backup_codes })
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn totp(db: &impl ConnectionTrait, user_id: &str) -> Result<Option<TotpRow>, DbErr> {
     totp_factor::Entity::find()
         .filter(totp_factor::Column::UserId.eq(user_id))
@@ -37,7 +37,7 @@ pub async fn totp(db: &impl ConnectionTrait, user_id: &str) -> Result<Option<Tot
 }
 
 /// Replaces the user's authenticator with a new, unverified one.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn replace_totp(db: &impl ConnectionTrait, row: TotpRow) -> Result<(), DbErr> {
     delete_totp(db, &row.user_id).await?;
     totp_factor::ActiveModel {
@@ -54,7 +54,7 @@ pub async fn replace_totp(db: &impl ConnectionTrait, row: TotpRow) -> Result<(),
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn delete_totp(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, DbErr> {
     Ok(totp_factor::Entity::delete_many()
         .filter(totp_factor::Column::UserId.eq(user_id))
@@ -66,7 +66,7 @@ pub async fn delete_totp(db: &impl ConnectionTrait, user_id: &str) -> Result<u64
 /// Records that the code of time step `step` was accepted, and marks the authenticator
 /// verified. Only one caller can win a step: the update names the previous step it read, so a
 /// replay racing the original finds nothing to update and returns false.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn use_totp_step(
     db: &impl ConnectionTrait,
     id: &str,
@@ -86,7 +86,7 @@ pub async fn use_totp_step(
     Ok(q.exec(db).await?.rows_affected == 1)
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn unused_backup_codes(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -101,7 +101,7 @@ pub async fn unused_backup_codes(
 }
 
 /// Replaces the user's backup codes with a new set of `(id, keyed hash)` pairs.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn replace_backup_codes(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -126,7 +126,7 @@ pub async fn replace_backup_codes(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn delete_backup_codes(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, DbErr> {
     Ok(backup_code::Entity::delete_many()
         .filter(backup_code::Column::UserId.eq(user_id))
@@ -136,7 +136,7 @@ pub async fn delete_backup_codes(db: &impl ConnectionTrait, user_id: &str) -> Re
 }
 
 /// Spends one backup code; false when another request spent it first.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn spend_backup_code(
     db: &impl ConnectionTrait,
     id: &str,
@@ -154,7 +154,7 @@ pub async fn spend_backup_code(
 
 /// Marks a phone number as (or no longer as) an SMS second factor. The first one reserved
 /// becomes the default.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn reserve_phone(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -214,7 +214,7 @@ fn audit_model(e: NewAuditEvent) -> audit_event::ActiveModel {
     }
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_audit(db: &impl ConnectionTrait, e: NewAuditEvent) -> Result<(), DbErr> {
     audit_model(e).insert(db).await?;
     Ok(())
@@ -227,7 +227,7 @@ pub async fn insert_audit(db: &impl ConnectionTrait, e: NewAuditEvent) -> Result
 const AUDIT_CHUNK: usize = 50;
 
 /// Writes a batch of events in one transaction.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_audit_many(
     db: &sea_orm::DatabaseConnection,
     events: Vec<NewAuditEvent>,
@@ -253,7 +253,7 @@ pub async fn insert_audit_many(
 }
 
 /// Deletes events older than `before` (unix ms); returns how many.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn prune_audit(db: &impl ConnectionTrait, before: i64) -> Result<u64, DbErr> {
     Ok(audit_event::Entity::delete_many()
         .filter(audit_event::Column::CreatedAt.lt(before))
@@ -263,7 +263,7 @@ pub async fn prune_audit(db: &impl ConnectionTrait, before: i64) -> Result<u64, 
 }
 
 /// The user's audit events, newest first.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn audit_for_user(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -278,7 +278,7 @@ pub async fn audit_for_user(
 }
 
 /// The newest events of one kind.
-#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
 pub async fn audit_by_kind(
     db: &impl ConnectionTrait,
     kind: &str,
@@ -293,7 +293,7 @@ pub async fn audit_by_kind(
 }
 
 /// The stored secrets of verified authenticator apps of these users.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn verified_totp_secrets(
     db: &impl ConnectionTrait,
     user_ids: &[String],

@@ -11,7 +11,7 @@ pub use signing_key::Model as SigningKeyRow;
 
 /// Returns the named secret, storing `candidate` first if there is none yet. Two instances
 /// starting together both end up with whichever insert won.
-#[tracing::instrument(level = "debug", skip_all, fields(name = %name))]
+#[tracing::instrument(level = "debug", skip_all, fields(name = %name), err(level = "debug"))]
 pub async fn get_or_create_secret(
     db: &impl ConnectionTrait,
     name: &str,
@@ -45,7 +45,7 @@ pub async fn get_or_create_secret(
 }
 
 /// Keys retired after `since` or not at all, newest activation first.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn keys_in_use(
     db: &impl ConnectionTrait,
     since: i64,
@@ -63,7 +63,7 @@ pub async fn keys_in_use(
 }
 
 /// Marks every current key of `alg` to stop signing at `at`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn retire_alg(db: &impl ConnectionTrait, alg: &str, at: i64) -> Result<(), DbErr> {
     signing_key::Entity::update_many()
         .col_expr(
@@ -77,7 +77,7 @@ pub async fn retire_alg(db: &impl ConnectionTrait, alg: &str, at: i64) -> Result
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_key(db: &impl ConnectionTrait, row: SigningKeyRow) -> Result<(), DbErr> {
     signing_key::ActiveModel {
         kid: Set(row.kid),

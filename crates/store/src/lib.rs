@@ -29,7 +29,7 @@ use crate::config::DatabaseSettings;
 /// (IMMEDIATE): a deferred transaction that reads and then writes fails at once with
 /// SQLITE_BUSY when another writer got in between, which the busy timeout cannot help.
 /// PostgreSQL ignores the mode.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
     db.begin_with_options(TransactionOptions {
@@ -45,7 +45,7 @@ pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransacti
 /// one snapshot already. Cheaper too: outside a transaction the pool lends a connection per
 /// statement and tests it with a round trip when it comes back, so eight statements cost
 /// sixteen round trips; inside one they cost eleven.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn begin_read(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionOptions, TransactionTrait};
     let postgres = db.get_database_backend() == DbBackend::Postgres;

@@ -10,14 +10,14 @@ use super::entities::{consent, oauth_client, refresh_token};
 pub use oauth_client::Model as ClientRow;
 pub use refresh_token::Model as RefreshRow;
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_client(db: &impl ConnectionTrait, id: &str) -> Result<Option<ClientRow>, DbErr> {
     oauth_client::Entity::find_by_id(id.to_owned())
         .one(db)
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn list_clients(db: &impl ConnectionTrait) -> Result<Vec<ClientRow>, DbErr> {
     oauth_client::Entity::find()
         .order_by_asc(oauth_client::Column::ClientId)
@@ -25,7 +25,7 @@ pub async fn list_clients(db: &impl ConnectionTrait) -> Result<Vec<ClientRow>, D
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_client(db: &impl ConnectionTrait, row: ClientRow) -> Result<(), DbErr> {
     oauth_client::ActiveModel {
         client_id: Set(row.client_id),
@@ -41,7 +41,7 @@ pub async fn insert_client(db: &impl ConnectionTrait, row: ClientRow) -> Result<
 }
 
 /// Replaces a stored client's settings (and secret hash, when given).
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn update_client(
     db: &impl ConnectionTrait,
     id: &str,
@@ -58,7 +58,7 @@ pub async fn update_client(
 }
 
 /// True when a client was removed.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn delete_client(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
     let res = oauth_client::Entity::delete_by_id(id.to_owned())
         .exec(db)
@@ -67,7 +67,7 @@ pub async fn delete_client(db: &impl ConnectionTrait, id: &str) -> Result<bool, 
 }
 
 /// The scopes a user has granted a client, if any.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, client_id = %client_id), err(level = "debug"))]
 pub async fn consented_scopes(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -80,7 +80,7 @@ pub async fn consented_scopes(
 }
 
 /// Records (or widens) a user's consent for a client.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, client_id = %client_id), err(level = "debug"))]
 pub async fn save_consent(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -120,7 +120,7 @@ pub async fn save_consent(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_refresh(db: &impl ConnectionTrait, row: RefreshRow) -> Result<(), DbErr> {
     refresh_token::ActiveModel {
         token_hash: Set(row.token_hash),
@@ -140,7 +140,7 @@ pub async fn insert_refresh(db: &impl ConnectionTrait, row: RefreshRow) -> Resul
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn get_refresh(
     db: &impl ConnectionTrait,
     hash: &str,
@@ -151,7 +151,7 @@ pub async fn get_refresh(
 }
 
 /// Marks a refresh token used; false when another request used it first.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn mark_refresh_used(
     db: &impl ConnectionTrait,
     hash: &str,
@@ -167,7 +167,7 @@ pub async fn mark_refresh_used(
     Ok(res.rows_affected == 1)
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(family_id = %family_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(family_id = %family_id), err(level = "debug"))]
 pub async fn revoke_family(
     db: &impl ConnectionTrait,
     family_id: &str,
@@ -184,7 +184,7 @@ pub async fn revoke_family(
 
 /// Revokes every refresh-token family of a user, but those bound to `keep_session` (the
 /// session that made the change, when it stays signed in).
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn revoke_families_of_user(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -206,7 +206,7 @@ pub async fn revoke_families_of_user(
 }
 
 /// Revokes every refresh-token family bound to one of these sessions.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn revoke_families_of_sessions(
     db: &impl ConnectionTrait,
     session_ids: &[String],
@@ -225,7 +225,7 @@ pub async fn revoke_families_of_sessions(
 }
 
 /// Records that `client_id` received tokens within `session_id` (once).
-#[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id, client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id, client_id = %client_id), err(level = "debug"))]
 pub async fn record_session_client(
     db: &impl ConnectionTrait,
     session_id: &str,
@@ -254,7 +254,7 @@ pub async fn record_session_client(
 }
 
 /// `(session_id, client_id)` pairs for these sessions.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn clients_of_sessions(
     db: &impl ConnectionTrait,
     session_ids: &[String],
@@ -273,7 +273,7 @@ pub async fn clients_of_sessions(
 }
 
 /// The clients a user has consented to, with the scopes.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn consents_of_user(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -294,7 +294,7 @@ pub async fn consents_of_user(
 }
 
 /// Withdraws a user's consent for a client and revokes the refresh tokens it holds for them.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, client_id = %client_id), err(level = "debug"))]
 pub async fn withdraw_consent(
     db: &impl ConnectionTrait,
     user_id: &str,

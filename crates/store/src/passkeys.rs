@@ -9,7 +9,7 @@ use super::entities::passkey;
 
 pub use passkey::Model as PasskeyRow;
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert(db: &impl ConnectionTrait, row: PasskeyRow) -> Result<(), DbErr> {
     passkey::ActiveModel {
         id: Set(row.id),
@@ -26,7 +26,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: PasskeyRow) -> Result<(), Db
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn by_credential_id(
     db: &impl ConnectionTrait,
     credential_id: &str,
@@ -38,7 +38,7 @@ pub async fn by_credential_id(
 }
 
 /// Stores the credential after a sign-in (its counter moved) and when it was used.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn used(
     db: &impl ConnectionTrait,
     id: &str,
@@ -55,7 +55,7 @@ pub async fn used(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id, name = %name))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id, name = %name), err(level = "debug"))]
 pub async fn rename(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -74,7 +74,7 @@ pub async fn rename(
         == 1)
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id), err(level = "debug"))]
 pub async fn delete(db: &impl ConnectionTrait, user_id: &str, id: &str) -> Result<bool, DbErr> {
     Ok(passkey::Entity::delete_many()
         .filter(passkey::Column::Id.eq(id))

@@ -16,7 +16,7 @@ pub const ACTIVE: &str = SessionStatus::Active.as_str();
 /// when `[auth] mfa_required`).
 pub const PENDING: &str = SessionStatus::Pending.as_str();
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), DbErr> {
     session::ActiveModel {
         id: Set(row.id),
@@ -37,14 +37,14 @@ pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), Db
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<SessionRow>, DbErr> {
     session::Entity::find_by_id(id.to_owned()).one(db).await
 }
 
 /// Sessions of a client still marked active or pending (their expiry is checked by the
 /// caller, who knows the time).
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn active_for_client(
     db: &impl ConnectionTrait,
     client_id: &str,
@@ -57,7 +57,7 @@ pub async fn active_for_client(
         .await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn set_status(
     db: &impl ConnectionTrait,
     id: &str,
@@ -74,7 +74,7 @@ pub async fn set_status(
 }
 
 /// Moves a session's verification times forward after it verified again; `None` leaves one.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn set_verified_at(
     db: &impl ConnectionTrait,
     id: &str,
@@ -96,7 +96,7 @@ pub async fn set_verified_at(
 }
 
 /// Ends every active session of a client (sign out everywhere on this device).
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn end_all_for_client(
     db: &impl ConnectionTrait,
     client_id: &str,
@@ -113,7 +113,7 @@ pub async fn end_all_for_client(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn touch(
     db: &impl ConnectionTrait,
     id: &str,
@@ -131,7 +131,7 @@ pub async fn touch(
 }
 
 /// The user's active (and pending) sessions on every client, newest first.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn active_for_user(
     db: &impl ConnectionTrait,
     user_id: &str,

@@ -9,7 +9,7 @@ use super::entities::ticket;
 
 pub use ticket::Model as TicketRow;
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbErr> {
     ticket::ActiveModel {
         id: Set(row.id),
@@ -29,7 +29,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbE
 
 /// Spends the ticket with this token hash, when it is unused and unexpired; of two requests
 /// racing for it, one gets it.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn spend(
     db: &impl ConnectionTrait,
     token_hash: &str,
@@ -54,7 +54,7 @@ pub async fn spend(
 }
 
 /// The ticket with this token hash, spent or not.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TicketRow>, DbErr> {
     ticket::Entity::find()
         .filter(ticket::Column::TokenHash.eq(token_hash))
@@ -64,7 +64,7 @@ pub async fn find(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<
 
 /// Revokes an unused ticket of `kind`; returns it, or None when there is no such ticket or
 /// it was already used or revoked.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id, kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id, kind = %kind), err(level = "debug"))]
 pub async fn revoke(
     db: &impl ConnectionTrait,
     id: &str,
@@ -87,7 +87,7 @@ pub async fn revoke(
 }
 
 /// Tickets of `kind`, newest first.
-#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind))]
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
 pub async fn list(
     db: &impl ConnectionTrait,
     kind: &str,

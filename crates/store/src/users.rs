@@ -66,7 +66,7 @@ pub enum IdentifierKind {
 /// The user a sign-in identifier names: a verified address or number, if any. A phone number
 /// kept for the second factor never identifies: it is the second factor's channel, and one
 /// channel must not stand for both factors.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_user_id_by_identifier(
     db: &impl ConnectionTrait,
     kind: IdentifierKind,
@@ -95,7 +95,7 @@ pub async fn find_user_id_by_identifier(
 }
 
 /// Whether any user already holds this identifier.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn identifier_taken(
     db: &impl ConnectionTrait,
     kind: IdentifierKind,
@@ -121,13 +121,13 @@ pub async fn identifier_taken(
 }
 
 /// One user, as [`read_users`] reads them.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_user(db: &DatabaseConnection, id: &str) -> Result<Option<UserRecord>, DbErr> {
     Ok(read_users(db, &[id.to_owned()]).await?.pop())
 }
 
 /// One user, on the caller's connection or transaction.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<UserRecord>, DbErr> {
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
@@ -135,7 +135,7 @@ pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<Use
 /// [`load_users`] in a read-only transaction of its own: the eight queries see one picture
 /// of the users (never a user row from before a change and their addresses from after it),
 /// on one pooled connection.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<UserRecord>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -148,7 +148,7 @@ pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<U
 
 /// Loads users with their identifications, second factors, wallets, passkeys and upstream
 /// accounts in eight queries, whatever their number.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -271,7 +271,7 @@ pub struct NewUser {
 
 /// Inserts a user and its identifications. Call inside a transaction: a unique violation on
 /// any identifier must leave nothing behind.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), DbErr> {
     user::ActiveModel {
         id: Set(new.id.clone()),
@@ -336,7 +336,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn touch_last_sign_in(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -353,7 +353,7 @@ pub async fn touch_last_sign_in(
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn set_password(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -376,7 +376,7 @@ pub async fn set_password(
 }
 
 /// Adds an unverified email address to a user.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id), err(level = "debug"))]
 pub async fn add_email(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -399,7 +399,7 @@ pub async fn add_email(
 }
 
 /// Adds an unverified phone number to a user.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id), err(level = "debug"))]
 pub async fn add_phone(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -424,7 +424,7 @@ pub async fn add_phone(
 }
 
 /// Marks an identification verified, and makes it primary when the user has none yet.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id, strategy = %strategy))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id, strategy = %strategy), err(level = "debug"))]
 pub async fn mark_verified(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -475,7 +475,7 @@ pub async fn mark_verified(
 }
 
 /// Makes a verified identification the user's primary one.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn set_primary(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -499,7 +499,7 @@ pub async fn set_primary(
 }
 
 /// Removes an email address or phone number of the user's; false when there was none.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id, id = %id), err(level = "debug"))]
 pub async fn remove_identification(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -537,7 +537,7 @@ pub struct ProfileChange {
     pub unsafe_metadata: Option<String>,
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn update_profile(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -565,7 +565,7 @@ pub async fn update_profile(
 }
 
 /// The user owning a verified wallet, if any.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_user_id_by_wallet(
     db: &impl ConnectionTrait,
     address: &str,
@@ -578,7 +578,7 @@ pub async fn find_user_id_by_wallet(
         .map(|w| w.user_id))
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn wallet_taken(db: &impl ConnectionTrait, address: &str) -> Result<bool, DbErr> {
     Ok(web3_wallet::Entity::find()
         .filter(web3_wallet::Column::Web3Wallet.eq(address))
@@ -589,7 +589,7 @@ pub async fn wallet_taken(db: &impl ConnectionTrait, address: &str) -> Result<bo
 
 /// Frees an email address or phone number that another user added but never verified
 /// before `older_than` (unix ms): an unverified claim must not hold an address forever.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn release_stale_claim(
     db: &impl ConnectionTrait,
     kind: IdentifierKind,
@@ -619,7 +619,7 @@ pub async fn release_stale_claim(
     })
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn set_public_metadata(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -637,7 +637,7 @@ pub async fn set_public_metadata(
 }
 
 /// Whether the user is banned or locked by an operator: `(banned, locked)`.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn flags(
     db: &impl ConnectionTrait,
     user_id: &str,

@@ -84,7 +84,7 @@ pub const ADD_EMAIL_PARAMS: &[&str] = &["email_address"];
 pub const ADD_PHONE_PARAMS: &[&str] = &["phone_number"];
 
 /// `POST /v1/me/email_addresses` / `phone_numbers`: adds an unverified one.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn add_identification(
     ctx: &Ctx,
     me: &Me,
@@ -171,7 +171,7 @@ pub async fn add_identification(
 pub const PREPARE_PARAMS: &[&str] = &["strategy", "redirect_url", "locale"];
 
 /// `POST …/{id}/prepare_verification`: sends a code to the address or number.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn prepare_identification(
     ctx: &Ctx,
     me: &Me,
@@ -224,7 +224,7 @@ pub const ATTEMPT_PARAMS: &[&str] = &["code", "locale"];
 
 /// `POST …/{id}/attempt_verification`: the code makes the address or number verified (and
 /// primary when the user had none).
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn attempt_identification(
     ctx: &Ctx,
     me: &Me,
@@ -275,7 +275,7 @@ pub const PHONE_UPDATE_PARAMS: &[&str] = &["reserved_for_second_factor", "defaul
 
 /// `PATCH /v1/me/phone_numbers/{id}`: keep (or stop keeping) a verified number for SMS
 /// second factors.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn update_phone(
     ctx: &Ctx,
     me: &Me,
@@ -353,7 +353,7 @@ pub async fn update_phone(
 
 /// `DELETE /v1/me/email_addresses/{id}` (or phone number). The primary one of a kind that
 /// sign-up requires stays until another is made primary.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn remove_identification(
     ctx: &Ctx,
     me: &Me,
@@ -423,7 +423,7 @@ pub async fn remove_identification(
 }
 
 /// `GET …/{id}` of an email address or phone number.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_identification(
     ctx: &Ctx,
     me: &Me,

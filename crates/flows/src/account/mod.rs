@@ -54,7 +54,7 @@ pub enum Access {
 
 /// The session a call acts on: `session_id` when given (one of this client's), else the
 /// client's last active session.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn me(
     ctx: &Ctx,
     cc: &ClientCtx,
@@ -89,7 +89,7 @@ pub async fn me(
 }
 
 /// The user as it is now (after a change).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn reload(ctx: &Ctx, me: &Me) -> FlowResult<UserRecord> {
     users::get_user(&ctx.db, &me.session.row.user_id)
         .await?
@@ -107,7 +107,7 @@ pub const UPDATE_PARAMS: &[&str] = &[
 ];
 
 /// `PATCH /v1/me`: names, username, unsafe metadata, primary email address / phone number.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
     params.only(UPDATE_PARAMS)?;
     // Which address or number is primary decides where codes and notices go.
@@ -222,7 +222,7 @@ pub const CHANGE_PASSWORD_PARAMS: &[&str] = &[
 
 /// `POST /v1/me/change_password`: the current password (when there is one) and a new one;
 /// other sessions end when asked.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
     params.only(CHANGE_PASSWORD_PARAMS)?;
     super::reverification::require(ctx, me)?;
@@ -291,7 +291,7 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
 }
 
 /// `GET /v1/me/sessions/active`: the user's sessions on every device.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>> {
     let rows = sessions::active_for_user(&ctx.db, &me.user().user.id).await?;
     Ok(rows
@@ -309,7 +309,7 @@ pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>>
 }
 
 /// `POST /v1/me/sessions/{id}/revoke`: ends one of the user's sessions on another device.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSession> {
     let row = sessions::get(&ctx.db, id)
         .await?
@@ -355,35 +355,35 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
 // verifies again first (see `reverification`). The work itself is `mfa`'s and `passkeys`'.
 
 /// `POST /v1/me/totp`: a secret for a new authenticator app.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn start_totp(ctx: &Ctx, me: &Me) -> FlowResult<mfa::TotpView> {
     super::reverification::require(ctx, me)?;
     mfa::start_totp(ctx, me.user()).await
 }
 
 /// `DELETE /v1/me/totp`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn remove_totp(ctx: &Ctx, me: &Me) -> FlowResult<()> {
     super::reverification::require(ctx, me)?;
     mfa::remove_totp(ctx, &me.actor, me.user()).await
 }
 
 /// `POST /v1/me/backup_codes`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn regenerate_backup_codes(ctx: &Ctx, me: &Me) -> FlowResult<Vec<String>> {
     super::reverification::require(ctx, me)?;
     mfa::regenerate_backup_codes(ctx, &me.actor, me.user()).await
 }
 
 /// `POST /v1/me/passkeys`.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn start_passkey(ctx: &Ctx, me: &Me) -> FlowResult<super::passkeys::PendingPasskey> {
     super::reverification::require(ctx, me)?;
     super::passkeys::start_registration(ctx, me.user()).await
 }
 
 /// `DELETE /v1/me/passkeys/{id}`.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn remove_passkey(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
     super::reverification::require(ctx, me)?;
     super::passkeys::remove(ctx, &me.actor, me.user(), id).await
@@ -393,7 +393,7 @@ pub async fn remove_passkey(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
 pub const TOTP_ATTEMPT_PARAMS: &[&str] = &["code"];
 
 /// `POST /v1/me/totp/attempt_verification`, then the pending session (if any) activates.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn finish_totp(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<mfa::TotpView> {
     params.only(TOTP_ATTEMPT_PARAMS)?;
     let code = params.required("code")?;
@@ -407,7 +407,7 @@ pub const CONNECT_EXTERNAL_PARAMS: &[&str] = &["strategy", "redirect_url", "addi
 
 /// `POST /v1/me/external_accounts {strategy, redirect_url}`: starts connecting an upstream
 /// account; the verification carries the provider URL.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Verification> {
     params.only(CONNECT_EXTERNAL_PARAMS)?;
     // A connected account is one more way in.
@@ -440,7 +440,7 @@ pub async fn connect_external(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult
 }
 
 /// `DELETE /v1/me/external_accounts/{id}`: refused when it would leave no way to sign in.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()> {
     super::reverification::require(ctx, me)?;
     let user = me.user();
@@ -483,7 +483,7 @@ pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()>
 /// `DELETE /v1/me`: the user deletes their own account, after verifying again. Every session
 /// ends (relying parties are told), the `user.deleted` webhook goes out, and the audit trail
 /// keeps the deletion; all in one transaction with the deletion itself.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
     super::reverification::require(ctx, me)?;
     let user_id = me.user().user.id.clone();

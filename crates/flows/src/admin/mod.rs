@@ -54,7 +54,7 @@ fn unauthenticated() -> ApiError {
 }
 
 /// The admin key a request presents (`Authorization: Bearer pcadm_…`).
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> FlowResult<AdminKeyRow> {
     let key = authorization
         .and_then(|h| {
@@ -203,7 +203,7 @@ async fn admin_password(ctx: &Ctx, password: String, skip_checks: bool) -> FlowR
     Ok(ctx.passwords.hash(SecretString::from(password)).await?)
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowResult<UserRecord> {
     let mut emails = Vec::new();
     for raw in &input.email_address {
@@ -309,7 +309,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
     get_user(ctx, &user_id).await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
     users::get_user(&ctx.db, id)
         .await?
@@ -349,7 +349,7 @@ mod nullable {
     }
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn update_user(
     ctx: &Ctx,
     admin: &Admin,
@@ -442,7 +442,7 @@ pub async fn update_user(
     get_user(ctx, id).await
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
         .await?
@@ -468,7 +468,7 @@ pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
 }
 
 /// Bans (every session revoked, no sign-in) or unbans a user.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn set_banned(
     ctx: &Ctx,
     admin: &Admin,
@@ -526,7 +526,7 @@ pub async fn set_banned(
 
 /// Locks (no sign-in until unlocked) or unlocks a user; unlocking also clears a lockout
 /// from failed attempts.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn set_locked(
     ctx: &Ctx,
     admin: &Admin,
@@ -557,7 +557,7 @@ pub async fn set_locked(
 }
 
 /// Revokes one session of any user.
-#[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id), err(level = "debug"))]
 pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowResult<String> {
     let Some(s) = crate::store::sessions::get(&ctx.db, session_id).await? else {
         return Err(not_found("session").into());
@@ -591,7 +591,7 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
 }
 
 /// A page of users and the cursor of the next page, if there is one.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn list_users(
     ctx: &Ctx,
     query: Option<&str>,

@@ -10,7 +10,7 @@ pub struct Invitation {
     pub url: Option<String>,
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(email = %email))]
+#[tracing::instrument(level = "debug", skip_all, fields(email = %email), err(level = "debug"))]
 pub async fn invite(
     ctx: &Ctx,
     admin: &Admin,
@@ -51,7 +51,7 @@ pub async fn invite(
     })
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Invitation> {
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
@@ -79,7 +79,7 @@ pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult
     Ok(Invitation { row, url: None })
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(list = %list))]
+#[tracing::instrument(level = "debug", skip_all, fields(list = %list), err(level = "debug"))]
 pub async fn add_rule(
     ctx: &Ctx,
     admin: &Admin,
@@ -116,7 +116,7 @@ pub async fn add_rule(
     Ok(row)
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(list = %list, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(list = %list, id = %id), err(level = "debug"))]
 pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> FlowResult<()> {
     let txn = crate::store::begin(&ctx.db).await?;
     if !repo::delete_sign_up_rule(&txn, list, id).await? {
@@ -137,7 +137,7 @@ pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> Flow
 }
 
 /// `POST /v1/waitlist`: joins (or is already on) the waitlist. Only in waitlist mode.
-#[tracing::instrument(level = "debug", skip_all, fields(email = %email))]
+#[tracing::instrument(level = "debug", skip_all, fields(email = %email), err(level = "debug"))]
 pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistRow> {
     if ctx.settings.auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
         return Err(ApiError::new(
@@ -185,7 +185,7 @@ pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistR
 }
 
 /// Invites a waitlist entry: an invitation to its address, the entry marked invited.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn invite_from_waitlist(
     ctx: &Ctx,
     admin: &Admin,

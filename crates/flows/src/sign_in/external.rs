@@ -57,7 +57,7 @@ pub(super) async fn prepare_link(
 
 /// The email link of sign-in `id` (of client `client_id`) was opened; in the browser that
 /// asked for it (`here`) the sign-in goes on at once. True when it did.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub(crate) async fn link_opened(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -116,7 +116,7 @@ pub(super) async fn start_external(
 
 /// The provider's answer for a sign-in: the linked user signs in (or goes on to a second
 /// factor); a user that does not exist yet leaves the sign-in `transferable` to a sign-up.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub(crate) async fn oauth_result(
     ctx: &Ctx,
     cc: &mut ClientCtx,

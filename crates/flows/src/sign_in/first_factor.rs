@@ -19,7 +19,7 @@ pub const PREPARE_FIRST_PARAMS: &[&str] = &[
 ];
 
 /// `POST …/prepare_first_factor`.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn prepare_first_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -183,7 +183,7 @@ pub const ATTEMPT_FIRST_PARAMS: &[&str] = &[
 ];
 
 /// `POST …/attempt_first_factor`.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn attempt_first_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,

@@ -127,7 +127,7 @@ pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
 
 attempt::stored_attempt!(SignIn, "sign-in", keys::sign_in);
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {
     attempt::load(ctx, id).await
 }
@@ -138,7 +138,7 @@ async fn save(ctx: &Ctx, si: &mut SignIn) -> FlowResult<()> {
 }
 
 /// The client's sign-in `id`; another client's is not found.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignIn> {
     attempt::get(ctx, cc, id).await
 }
@@ -180,7 +180,7 @@ fn check_strategy(ctx: &Ctx, strategy: &str) -> Result<(), ApiError> {
 
 /// `POST /v1/client/sign_ins`: a new sign-in replacing the client's current one, identified
 /// and with its first factor prepared or attempted when the parameters say so.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignIn> {
     params.only(CREATE_PARAMS)?;
     let identifier = params.text("identifier")?;
@@ -350,7 +350,7 @@ async fn point_client_at(ctx: &Ctx, client_id: &str, sign_in_id: &str, now: i64)
 
 /// `GET …/sign_ins/{id}`: the sign-in as it is now; one whose email link was opened on
 /// another device goes on here.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignIn> {
     let mut si = get(ctx, cc, id).await?;
     let link_verified = si

@@ -6,7 +6,7 @@ use super::*;
 pub const RESET_PASSWORD_PARAMS: &[&str] = &["password", "sign_out_of_other_sessions", "locale"];
 
 /// `POST …/reset_password`: only after a reset-password first factor.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn reset_password(
     ctx: &Ctx,
     cc: &mut ClientCtx,

@@ -28,7 +28,7 @@ pub const PREPARE_SECOND_PARAMS: &[&str] =
     &["strategy", "phone_number_id", "email_address_id", "locale"];
 
 /// `POST …/prepare_second_factor`: sends the SMS or email code of a code-based second factor.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn prepare_second_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -99,7 +99,7 @@ pub async fn prepare_second_factor(
 pub const ATTEMPT_SECOND_PARAMS: &[&str] = &["strategy", "code", "locale"];
 
 /// `POST …/attempt_second_factor`: a TOTP, backup code, or the SMS / email code prepared.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn attempt_second_factor(
     ctx: &Ctx,
     cc: &mut ClientCtx,

@@ -222,7 +222,7 @@ pub(super) async fn release_stale(ctx: &Ctx, kind: IdentifierKind, value: &str) 
     Ok(())
 }
 
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn ensure_free(
     ctx: &Ctx,
     kind: IdentifierKind,

@@ -195,7 +195,7 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
 
 attempt::stored_attempt!(SignUp, "sign-up", keys::sign_up);
 
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignUp>> {
     attempt::load(ctx, id).await
 }
@@ -205,13 +205,13 @@ async fn save(ctx: &Ctx, su: &SignUp) -> FlowResult<()> {
 }
 
 /// The client's sign-up `id`; another client's is not found.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignUp> {
     attempt::get(ctx, cc, id).await
 }
 
 /// `POST /v1/client/sign_ups`: a new sign-up replacing the client's current one.
-#[tracing::instrument(level = "debug", skip_all)]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
     let transfer = params.bool("transfer")? == Some(true);
@@ -409,7 +409,7 @@ async fn apply_identity(
 
 /// The provider's answer for a sign-up: an account that already exists makes the sign-up
 /// `transferable` to a sign-in; otherwise its data fills the sign-up.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub(crate) async fn oauth_result(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -456,7 +456,7 @@ pub(crate) async fn oauth_result(
 }
 
 /// `PATCH /v1/client/sign_ups/{id}`: adds or changes fields.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn update(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -509,7 +509,7 @@ async fn check_policy(
 
 /// `GET …/sign_ups/{id}`: the sign-up as it is now; one verified by a link opened on another
 /// device completes here.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignUp> {
     let mut su = get(ctx, cc, id).await?;
     if su.status == SignUpStatus::MissingRequirements {

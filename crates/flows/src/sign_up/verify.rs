@@ -12,7 +12,7 @@ pub const PREPARE_PARAMS: &[&str] = &[
 ];
 
 /// `POST …/prepare_verification`: sends a code to the sign-up's email address or phone.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn prepare_verification(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -171,7 +171,7 @@ pub(super) async fn prepare_link(ctx: &Ctx, mut su: SignUp, params: &Params) -> 
 
 /// The email link of sign-up `id` was opened: the address is verified; in the browser that
 /// asked for it (`here`) the sign-up completes at once when nothing else is missing.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub(crate) async fn link_opened(
     ctx: &Ctx,
     cc: &mut ClientCtx,
@@ -205,7 +205,7 @@ pub const ATTEMPT_PARAMS: &[&str] = &["strategy", "code", "signature", "locale"]
 
 /// `POST …/attempt_verification`: checks the code; completes the sign-up when that was the
 /// last thing it lacked.
-#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn attempt_verification(
     ctx: &Ctx,
     cc: &mut ClientCtx,
