@@ -2,10 +2,9 @@
 
 use super::*;
 
-pub(super) async fn clients_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+pub(super) async fn clients_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             let data = crate::flows::admin_clients::list(&ctx).await?;
             ok(StatusCode::OK, json!({ "data": data }))
         }
@@ -13,15 +12,11 @@ pub(super) async fn clients_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpR
     )
 }
 
-pub(super) async fn client_create(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+pub(super) async fn client_create(ctx: web::Data<Ctx>, call: Call<Value>) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: Value = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             let body = crate::flows::admin_clients::create(&ctx, &a, input).await?;
             ok(StatusCode::OK, body)
         }
@@ -31,12 +26,11 @@ pub(super) async fn client_create(
 
 pub(super) async fn client_get(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    _: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             ok(
                 StatusCode::OK,
                 crate::flows::admin_clients::get(&ctx, &id).await?,
@@ -48,14 +42,13 @@ pub(super) async fn client_get(
 
 pub(super) async fn client_update(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    call: Call<Value>,
     id: web::Path<String>,
-    payload: web::Payload,
 ) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: Value = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             ok(
                 StatusCode::OK,
                 crate::flows::admin_clients::update(&ctx, &a, &id, input).await?,
@@ -67,12 +60,12 @@ pub(super) async fn client_update(
 
 pub(super) async fn client_delete(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    op: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
+            let a = op.0;
             crate::flows::admin_clients::delete(&ctx, &a, &id).await?;
             ok(StatusCode::OK, render::deleted("oauth_client", &id))
         }
@@ -82,12 +75,12 @@ pub(super) async fn client_delete(
 
 pub(super) async fn client_rotate(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    op: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
+            let a = op.0;
             ok(
                 StatusCode::OK,
                 crate::flows::admin_clients::rotate_secret(&ctx, &a, &id).await?,
@@ -97,10 +90,9 @@ pub(super) async fn client_rotate(
     )
 }
 
-pub(super) async fn keys_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+pub(super) async fn keys_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             ok(
                 StatusCode::OK,
                 json!({ "data": crate::flows::admin_clients::keys(&ctx).await? }),
@@ -121,15 +113,11 @@ pub(super) fn ten_minutes() -> i64 {
     600
 }
 
-pub(super) async fn keys_rotate(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+pub(super) async fn keys_rotate(ctx: web::Data<Ctx>, call: Call<Rotate>) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: Rotate = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             let kids = crate::flows::admin_clients::rotate_keys(&ctx, &a, input.publish_delay_secs)
                 .await?;
             ok(
@@ -154,12 +142,11 @@ pub(super) struct AuditQuery {
 
 pub(super) async fn audit_list(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    _: Operator,
     q: web::Query<AuditQuery>,
 ) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             let limit = q.limit.unwrap_or(100).clamp(1, 1000);
             let after = q.after.as_deref().map(admin::decode_cursor).transpose()?;
             let mut rows = repo::audit_page(
@@ -201,10 +188,9 @@ pub(super) async fn audit_list(
     )
 }
 
-pub(super) async fn deliveries_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+pub(super) async fn deliveries_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             let rows = repo::deliveries(&ctx.db, 200).await?;
             let data: Vec<Value> = rows
                 .iter()

@@ -1,10 +1,12 @@
 //! The admin API under `/admin/v1`: JSON in and out, `Authorization: Bearer <admin key>`,
 //! failures as the FAPI `errors` array. Handlers parse, call one flow, and render.
 
+mod call;
 mod clients_keys;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use call::{Call, Operator};
 use clients_keys::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -112,14 +114,9 @@ fn ok(status: StatusCode, body: Value) -> Out {
         .json(body))
 }
 
-async fn not_found(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    respond(
-        async {
-            authorize(&ctx, &req).await?;
-            Err(ApiError::not_found("admin endpoint").into())
-        }
-        .await,
-    )
+/// Any other path under `/admin/v1`: 404 for an operator, 401 for anyone else.
+async fn not_found(_: Operator) -> HttpResponse {
+    respond(Err(ApiError::not_found("admin endpoint").into()))
 }
 
 /// The admin behind a request, or 401.
@@ -187,10 +184,9 @@ struct Page {
     after: Option<String>,
 }
 
-async fn users_list(ctx: web::Data<Ctx>, req: HttpRequest, q: web::Query<Page>) -> HttpResponse {
+async fn users_list(ctx: web::Data<Ctx>, _: Operator, q: web::Query<Page>) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             let (users, next) = admin::list_users(
                 &ctx,
                 q.query.as_deref(),
@@ -212,15 +208,11 @@ async fn users_list(ctx: web::Data<Ctx>, req: HttpRequest, q: web::Query<Page>) 
     )
 }
 
-async fn users_create(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+async fn users_create(ctx: web::Data<Ctx>, call: Call<admin::CreateUser>) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: admin::CreateUser = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             let user = admin::create_user(&ctx, &a, input).await?;
             ok(StatusCode::OK, user_json(&user))
         }
@@ -228,10 +220,9 @@ async fn users_create(
     )
 }
 
-async fn user_get(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+async fn user_get(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             ok(
                 StatusCode::OK,
                 user_json(&admin::get_user(&ctx, &id).await?),
@@ -243,14 +234,13 @@ async fn user_get(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) 
 
 async fn user_update(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    call: Call<admin::UpdateUser>,
     id: web::Path<String>,
-    payload: web::Payload,
 ) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: admin::UpdateUser = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             ok(
                 StatusCode::OK,
                 user_json(&admin::update_user(&ctx, &a, &id, input).await?),
@@ -260,10 +250,10 @@ async fn user_update(
     )
 }
 
-async fn user_delete(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+async fn user_delete(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
+            let a = op.0;
             admin::delete_user(&ctx, &a, &id).await?;
             ok(StatusCode::OK, render::deleted("user", &id))
         }
@@ -271,8 +261,7 @@ async fn user_delete(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String
     )
 }
 
-async fn flag(ctx: &Ctx, req: &HttpRequest, id: &str, which: &str) -> Out {
-    let a = authorize(ctx, req).await?;
+async fn flag(ctx: &Ctx, a: Admin, id: &str, which: &str) -> Out {
     let user = match which {
         "ban" => admin::set_banned(ctx, &a, id, true).await?,
         "unban" => admin::set_banned(ctx, &a, id, false).await?,
@@ -282,20 +271,20 @@ async fn flag(ctx: &Ctx, req: &HttpRequest, id: &str, which: &str) -> Out {
     ok(StatusCode::OK, user_json(&user))
 }
 
-async fn user_ban(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    respond(flag(&ctx, &req, &id, "ban").await)
+async fn user_ban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+    respond(flag(&ctx, op.0, &id, "ban").await)
 }
 
-async fn user_unban(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    respond(flag(&ctx, &req, &id, "unban").await)
+async fn user_unban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+    respond(flag(&ctx, op.0, &id, "unban").await)
 }
 
-async fn user_lock(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    respond(flag(&ctx, &req, &id, "lock").await)
+async fn user_lock(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+    respond(flag(&ctx, op.0, &id, "lock").await)
 }
 
-async fn user_unlock(ctx: web::Data<Ctx>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    respond(flag(&ctx, &req, &id, "unlock").await)
+async fn user_unlock(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+    respond(flag(&ctx, op.0, &id, "unlock").await)
 }
 
 fn session_json(s: &crate::store::sessions::SessionRow) -> Value {
@@ -313,14 +302,9 @@ fn session_json(s: &crate::store::sessions::SessionRow) -> Value {
     })
 }
 
-async fn user_sessions(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> HttpResponse {
+async fn user_sessions(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             admin::get_user(&ctx, &id).await?;
             let sessions = crate::store::sessions::active_for_user(&ctx.db, &id).await?;
             ok(
@@ -334,12 +318,11 @@ async fn user_sessions(
 
 async fn user_identifications(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    _: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             let u = user_json(&admin::get_user(&ctx, &id).await?);
             ok(
                 StatusCode::OK,
@@ -355,13 +338,8 @@ async fn user_identifications(
     )
 }
 
-async fn user_external(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> HttpResponse {
+async fn user_external(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> HttpResponse {
     respond(async {
-        authorize(&ctx, &req).await?;
         let u = admin::get_user(&ctx, &id).await?;
         ok(
             StatusCode::OK,
@@ -370,14 +348,10 @@ async fn user_external(
     }.await)
 }
 
-async fn session_revoke(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> HttpResponse {
+async fn session_revoke(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
+            let a = op.0;
             admin::revoke_session(&ctx, &a, &id).await?;
             let s = crate::store::sessions::get(&ctx.db, &id)
                 .await?
@@ -412,10 +386,9 @@ fn invitation_json(ctx: &Ctx, i: &Invitation) -> Value {
     })
 }
 
-async fn invitations_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+async fn invitations_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
     respond(
         async {
-            authorize(&ctx, &req).await?;
             let rows = crate::store::tickets::list(&ctx.db, crate::flows::tickets::INVITATION, 500)
                 .await?;
             let data: Vec<Value> = rows
@@ -447,15 +420,11 @@ fn seven() -> i64 {
     7
 }
 
-async fn invitation_create(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+async fn invitation_create(ctx: web::Data<Ctx>, call: Call<NewInvitation>) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: NewInvitation = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             let inv = admin::invite(&ctx, &a, &input.email_address, input.expires_in_days).await?;
             ok(StatusCode::OK, invitation_json(&ctx, &inv))
         }
@@ -465,12 +434,12 @@ async fn invitation_create(
 
 async fn invitation_revoke(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    op: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
+            let a = op.0;
             let inv = admin::revoke_invitation(&ctx, &a, &id).await?;
             ok(StatusCode::OK, invitation_json(&ctx, &inv))
         }
@@ -488,8 +457,7 @@ fn rule_json(r: &repo::SignUpRuleRow) -> Value {
     })
 }
 
-async fn rules_list(ctx: &Ctx, req: &HttpRequest, list: &str) -> Out {
-    authorize(ctx, req).await?;
+async fn rules_list(ctx: &Ctx, list: &str) -> Out {
     let rows = repo::sign_up_rules(&ctx.db).await?;
     let data: Vec<Value> = rows
         .iter()
@@ -508,15 +476,13 @@ struct NewRule {
     notify: Option<bool>,
 }
 
-async fn rule_add(ctx: &Ctx, req: &HttpRequest, payload: web::Payload, list: &str) -> Out {
-    let a = authorize(ctx, req).await?;
-    let input: NewRule = json_body(payload).await?;
+async fn rule_add(ctx: &Ctx, call: Call<NewRule>, list: &str) -> Out {
+    let (a, input) = (call.admin, call.body);
     let row = admin::add_rule(ctx, &a, list, &input.identifier).await?;
     ok(StatusCode::OK, rule_json(&row))
 }
 
-async fn rule_remove(ctx: &Ctx, req: &HttpRequest, id: &str, list: &str) -> Out {
-    let a = authorize(ctx, req).await?;
+async fn rule_remove(ctx: &Ctx, a: Admin, id: &str, list: &str) -> Out {
     admin::remove_rule(ctx, &a, list, id).await?;
     ok(
         StatusCode::OK,
@@ -524,44 +490,36 @@ async fn rule_remove(ctx: &Ctx, req: &HttpRequest, id: &str, list: &str) -> Out 
     )
 }
 
-async fn allowlist_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    respond(rules_list(&ctx, &req, repo::ALLOW).await)
+async fn allowlist_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
+    respond(rules_list(&ctx, repo::ALLOW).await)
 }
 
-async fn allowlist_add(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    respond(rule_add(&ctx, &req, payload, repo::ALLOW).await)
+async fn allowlist_add(ctx: web::Data<Ctx>, call: Call<NewRule>) -> HttpResponse {
+    respond(rule_add(&ctx, call, repo::ALLOW).await)
 }
 
 async fn allowlist_remove(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    op: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
-    respond(rule_remove(&ctx, &req, &id, repo::ALLOW).await)
+    respond(rule_remove(&ctx, op.0, &id, repo::ALLOW).await)
 }
 
-async fn blocklist_list(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    respond(rules_list(&ctx, &req, repo::BLOCK).await)
+async fn blocklist_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
+    respond(rules_list(&ctx, repo::BLOCK).await)
 }
 
-async fn blocklist_add(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    respond(rule_add(&ctx, &req, payload, repo::BLOCK).await)
+async fn blocklist_add(ctx: web::Data<Ctx>, call: Call<NewRule>) -> HttpResponse {
+    respond(rule_add(&ctx, call, repo::BLOCK).await)
 }
 
 async fn blocklist_remove(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    op: Operator,
     id: web::Path<String>,
 ) -> HttpResponse {
-    respond(rule_remove(&ctx, &req, &id, repo::BLOCK).await)
+    respond(rule_remove(&ctx, op.0, &id, repo::BLOCK).await)
 }
 
 pub fn waitlist_json(w: &repo::WaitlistRow) -> Value {
@@ -585,11 +543,10 @@ struct WaitlistPage {
 
 async fn waitlist_list(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    _: Operator,
     q: web::Query<WaitlistPage>,
 ) -> HttpResponse {
     respond(async {
-        authorize(&ctx, &req).await?;
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
         let after = q.after.as_deref().map(admin::decode_cursor).transpose()?;
         let mut rows = repo::waitlist_page(&ctx.db, q.status.as_deref(), after.as_ref(), limit + 1).await?;
@@ -613,14 +570,13 @@ struct InviteEntry {
 
 async fn waitlist_invite(
     ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    call: Call<InviteEntry>,
     id: web::Path<String>,
-    payload: web::Payload,
 ) -> HttpResponse {
     respond(
         async {
-            let a = authorize(&ctx, &req).await?;
-            let input: InviteEntry = json_body(payload).await?;
+            let a = call.admin;
+            let input = call.body;
             let (entry, inv) =
                 admin::invite_from_waitlist(&ctx, &a, &id, input.expires_in_days).await?;
             let mut body = waitlist_json(&entry);
