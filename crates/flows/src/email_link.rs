@@ -39,7 +39,7 @@ pub enum Opened {
 }
 
 /// Emails a link for `owner` and returns the pending verification.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, email = %email), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn send(
     ctx: &Ctx,
     owner: LinkOwner,

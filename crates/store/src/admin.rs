@@ -260,7 +260,7 @@ pub async fn delete_sign_up_rule(
 
 // ----- waitlist -----
 
-#[tracing::instrument(level = "debug", skip_all, fields(email = %email), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn waitlist_by_email(
     db: &impl ConnectionTrait,
     email: &str,

@@ -10,7 +10,7 @@ pub struct Invitation {
     pub url: Option<String>,
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(email = %email), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn invite(
     ctx: &Ctx,
     admin: &Admin,
@@ -137,7 +137,7 @@ pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> Flow
 }
 
 /// `POST /v1/waitlist`: joins (or is already on) the waitlist. Only in waitlist mode.
-#[tracing::instrument(level = "debug", skip_all, fields(email = %email), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistRow> {
     if ctx.settings.auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
         return Err(ApiError::new(

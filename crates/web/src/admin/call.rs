@@ -15,7 +15,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::{authorize, json_body};
-use crate::fapi::extract::error_response;
+use crate::fapi::extract::{error_response, status_of};
 use crate::flows::admin::Admin;
 use crate::flows::{ApiError, Ctx, FlowError};
 
@@ -43,13 +43,7 @@ impl From<ApiError> for Failure {
 
 impl ResponseError for Failure {
     fn status_code(&self) -> StatusCode {
-        match &self.0 {
-            FlowError::Api(api) => {
-                StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::BAD_REQUEST)
-            }
-            FlowError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            FlowError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status_of(&self.0)
     }
 
     fn error_response(&self) -> HttpResponse {

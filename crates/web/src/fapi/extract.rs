@@ -219,6 +219,16 @@ pub fn clear_client_cookie(ctx: &Ctx, res: &mut HttpResponse) {
     let _ = res.add_cookie(&cookie);
 }
 
+/// The HTTP status `error_response` answers a flow failure with; it logs nothing.
+pub fn status_of(err: &FlowError) -> StatusCode {
+    let code = match err {
+        FlowError::Api(api) => api.code,
+        FlowError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+        FlowError::Unexpected(_) => ErrorCode::InternalError,
+    };
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
 /// The FAPI error body and status for a flow failure. Internal causes go to the log only.
 pub fn error_response(err: &FlowError) -> HttpResponse {
     let api = match err {
@@ -241,7 +251,7 @@ pub fn error_response(err: &FlowError) -> HttpResponse {
             )
         }
     };
-    let status = StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = status_of(err);
     let mut meta = serde_json::Map::new();
     if let Some(p) = &api.param {
         meta.insert("param_name".into(), p.clone().into());
