@@ -2,6 +2,7 @@
 //! listed but can only be changed there; stored clients are created, changed, deleted and
 //! given new secrets here (the secret is shown once, only its keyed hash is kept).
 
+use crate::Context as _;
 use serde_json::{Value, json};
 
 use super::admin::Admin;
@@ -81,7 +82,10 @@ pub async fn list(ctx: &Ctx) -> FlowResult<Vec<Value>> {
         .iter()
         .map(|c| client_json(c, "config", c.client_secret.is_some()))
         .collect();
-    for row in oauth::list_clients(&ctx.db).await? {
+    for row in oauth::list_clients(&ctx.db)
+        .await
+        .context("oauth::list_clients")?
+    {
         if let Ok(c) = serde_json::from_str::<ClientSettings>(&row.settings) {
             out.push(client_json(&c, "stored", row.secret_hash.is_some()));
         }
@@ -95,7 +99,8 @@ pub async fn get(ctx: &Ctx, id: &str) -> FlowResult<Value> {
         return Ok(client_json(c, "config", c.client_secret.is_some()));
     }
     let row = oauth::get_client(&ctx.db, id)
-        .await?
+        .await
+        .context("oauth::get_client")?
         .ok_or_else(not_found)?;
     let c: ClientSettings =
         serde_json::from_str(&row.settings).map_err(|e| anyhow::anyhow!("stored client: {e}"))?;
@@ -150,7 +155,8 @@ pub async fn create(ctx: &Ctx, admin: &Admin, mut input: Value) -> FlowResult<Va
 pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowResult<Value> {
     from_config(ctx, id)?;
     let row = oauth::get_client(&ctx.db, id)
-        .await?
+        .await
+        .context("oauth::get_client")?
         .ok_or_else(not_found)?;
     let Value::Object(changes) = input else {
         return Err(ApiError::invalid_value("body", "A JSON object of client fields.").into());
@@ -177,7 +183,8 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
         &serde_json::to_string(&c).map_err(anyhow::Error::new)?,
         ctx.now(),
     )
-    .await?;
+    .await
+    .context("oauth::update_client")?;
     record(ctx, &txn, admin, "admin.client.updated", id).await?;
     txn.commit().await?;
     Ok(client_json(&c, "stored", row.secret_hash.is_some()))
@@ -187,7 +194,10 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
 pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     from_config(ctx, id)?;
     let txn = crate::store::begin(&ctx.db).await?;
-    if !oauth::delete_client(&txn, id).await? {
+    if !oauth::delete_client(&txn, id)
+        .await
+        .context("oauth::delete_client")?
+    {
         txn.rollback().await?;
         return Err(not_found().into());
     }
@@ -201,7 +211,8 @@ pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
 pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Value> {
     from_config(ctx, id)?;
     let row = oauth::get_client(&ctx.db, id)
-        .await?
+        .await
+        .context("oauth::get_client")?
         .ok_or_else(not_found)?;
     if row.secret_hash.is_none() {
         return Err(ApiError::invalid_value("client_id", "A public client has no secret.").into());
@@ -216,7 +227,8 @@ pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Val
         &ctx.tokens.hash("client_secret", &secret),
         ctx.now(),
     )
-    .await?;
+    .await
+    .context("admin::set_client_secret")?;
     record(ctx, &txn, admin, "admin.client.secret_rotated", id).await?;
     txn.commit().await?;
     let mut body = client_json(&c, "stored", true);
@@ -228,7 +240,8 @@ pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Val
 pub async fn keys(ctx: &Ctx) -> FlowResult<Vec<Value>> {
     let now = ctx.now();
     Ok(crate::store::keys::keys_in_use(&ctx.db, 0)
-        .await?
+        .await
+        .context("keys::keys_in_use")?
         .into_iter()
         .map(|r| {
             let state = match r.retired_at {

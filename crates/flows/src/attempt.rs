@@ -6,7 +6,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::ClientCtx;
-use crate::{ApiError, Ctx, FlowResult, load_state, save_state};
+use crate::federation::Identity;
+use crate::store::clients::ClientRow;
+use crate::verification::{Status, Verification};
+use crate::{ApiError, Ctx, ErrorCode, FlowResult, load_state, save_state};
 
 pub(crate) trait Attempt: Serialize + DeserializeOwned {
     /// What the API calls it in a "not found" error (`sign-in`, `sign-up`).
@@ -60,4 +63,49 @@ pub(crate) async fn get<T: Attempt>(ctx: &Ctx, cc: &ClientCtx, id: &str) -> Flow
         .await?
         .filter(|a| a.client_id() == client_id)
         .ok_or_else(|| ApiError::not_found(T::NAME).into())
+}
+
+/// An attempt whose upstream verification can end `transferable`: the provider vouched for
+/// an account that belongs in the other flow (an unknown one found by a sign-in goes on as
+/// a sign-up; a taken one found by a sign-up goes on as a sign-in).
+pub(crate) trait Transferable: Attempt {
+    /// What it transfers into (`sign-up`, `sign-in`), for the error that says there is none.
+    const INTO: &'static str;
+    /// The client's current attempt of this kind.
+    fn current(client: &ClientRow) -> Option<&String>;
+    /// The upstream identity it found and the verification that found it.
+    fn upstream(&self) -> (Option<&Identity>, Option<&Verification>);
+}
+
+/// `account_transfer_invalid`: the client has no transferable attempt of kind `T`.
+pub(crate) fn transfer_invalid<T: Transferable>() -> ApiError {
+    ApiError::new(
+        ErrorCode::AccountTransferInvalid,
+        "Invalid transfer",
+        format!(
+            "There is no {} on this client to transfer into a {}.",
+            T::NAME,
+            T::INTO
+        ),
+    )
+}
+
+/// The upstream identity of the client's current attempt of kind `T`, and the strategy that
+/// found it, when that attempt ended `transferable`.
+pub(crate) async fn transferable<T: Transferable>(
+    ctx: &Ctx,
+    cc: &ClientCtx,
+) -> FlowResult<(Identity, String)> {
+    let id = cc
+        .row
+        .as_ref()
+        .and_then(|r| T::current(r).cloned())
+        .ok_or_else(transfer_invalid::<T>)?;
+    let attempt = get::<T>(ctx, cc, &id).await?;
+    match attempt.upstream() {
+        (Some(identity), Some(v)) if v.status == Status::Transferable => {
+            Ok((identity.clone(), v.strategy.clone()))
+        }
+        _ => Err(transfer_invalid::<T>().into()),
+    }
 }

@@ -4,6 +4,7 @@
 //! Changes are recorded in the transaction that makes them. Frequent events (sign-ins,
 //! token issuance) go through [`Sink`], which writes them in batches off the request path.
 
+use crate::Context as _;
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
@@ -181,7 +182,9 @@ pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
     if days <= 0 {
         return Ok(0);
     }
-    Ok(factors::prune_audit(&ctx.db, ctx.now() - days * 86_400_000).await?)
+    factors::prune_audit(&ctx.db, ctx.now() - days * 86_400_000)
+        .await
+        .context("factors::prune_audit")
 }
 
 /// Records `kind` (e.g. `totp.enabled`) for the actor. Runs on `db`, so a caller with a
@@ -194,7 +197,9 @@ pub async fn record(
     kind: &str,
     detail: Value,
 ) -> FlowResult<()> {
-    factors::insert_audit(db, event(ctx, actor, kind, &detail)).await?;
+    factors::insert_audit(db, event(ctx, actor, kind, &detail))
+        .await
+        .context("factors::insert_audit")?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use super::session::{self, LiveSession};
 use super::sign_in::SignIn;
 use super::sign_up::SignUp;
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
+use crate::Context as _;
 use crate::crypto;
 use crate::domain::new_id;
 use crate::store::clients::{self, ClientChange, ClientRow};
@@ -50,7 +51,9 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
         return Ok(ClientCtx::default());
     };
     let hash = ctx.tokens.hash("client", token);
-    let row = clients::find_by_token_hash(&ctx.db, &hash).await?;
+    let row = clients::find_by_token_hash(&ctx.db, &hash)
+        .await
+        .context("clients::find_by_token_hash")?;
     Ok(ClientCtx {
         row,
         ..ClientCtx::default()
@@ -70,7 +73,8 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
         &ctx.tokens.hash("client", &token),
         ctx.now(),
     )
-    .await?;
+    .await
+    .context("clients::insert")?;
     cc.row = Some(row.clone());
     cc.new_token = Some(token);
     Ok(row)
@@ -111,7 +115,10 @@ pub async fn snapshot(
     client_id: &str,
     known: Option<&UserRecord>,
 ) -> FlowResult<Option<ClientSnapshot>> {
-    let Some(row) = clients::get(&ctx.db, client_id).await? else {
+    let Some(row) = clients::get(&ctx.db, client_id)
+        .await
+        .context("clients::get")?
+    else {
         return Ok(None);
     };
     let sign_in = match &row.sign_in_id {
@@ -150,7 +157,8 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
         crate::store::sessions::SessionStatus::Ended,
         now,
     )
-    .await?;
+    .await
+    .context("sessions::end_all_for_client")?;
     crate::sessions_ended(ctx, live).await;
     clients::update(
         &ctx.db,
@@ -163,6 +171,7 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
         },
         now,
     )
-    .await?;
+    .await
+    .context("clients::update")?;
     Ok(())
 }

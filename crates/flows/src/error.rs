@@ -397,6 +397,24 @@ impl From<DbErr> for FlowError {
 
 pub type FlowResult<T> = Result<T, FlowError>;
 
+/// `.context("…")` on a flow step: a dependency failure or an unexpected error carries the
+/// step it happened in, so the one log line of a failed request reads
+/// `users::insert: connection refused` rather than just the cause. An API error is the
+/// caller's answer and stays exactly as it is.
+pub trait Context<T> {
+    fn context(self, step: &'static str) -> FlowResult<T>;
+}
+
+impl<T, E: Into<FlowError>> Context<T> for Result<T, E> {
+    fn context(self, step: &'static str) -> FlowResult<T> {
+        self.map_err(|e| match e.into() {
+            FlowError::Unavailable(cause) => FlowError::Unavailable(cause.context(step)),
+            FlowError::Unexpected(cause) => FlowError::Unexpected(cause.context(step)),
+            api @ FlowError::Api(_) => api,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +428,32 @@ mod tests {
         let e = ApiError::new(ErrorCode::FormPasswordIncorrect, "m", "l").param("password");
         let back: ApiError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn context_names_the_step_of_a_failure_but_leaves_answers_alone() {
+        let down: Result<(), DbErr> = Err(DbErr::Conn(sea_orm::RuntimeErr::Internal(
+            "connection refused".into(),
+        )));
+        match down.context("users::insert") {
+            Err(FlowError::Unavailable(cause)) => {
+                let text = format!("{cause:#}");
+                assert!(text.starts_with("users::insert: "), "{text}");
+                assert!(text.contains("connection refused"), "{text}");
+            }
+            other => panic!("expected unavailable, got {other:?}"),
+        }
+        let odd: Result<(), anyhow::Error> = Err(anyhow::anyhow!("bad row"));
+        match odd.context("sessions::get") {
+            Err(FlowError::Unexpected(cause)) => {
+                assert_eq!(format!("{cause:#}"), "sessions::get: bad row");
+            }
+            other => panic!("expected unexpected, got {other:?}"),
+        }
+        let answer: Result<(), ApiError> = Err(ApiError::not_found("session"));
+        match answer.context("sessions::get") {
+            Err(FlowError::Api(api)) => assert_eq!(api, ApiError::not_found("session")),
+            other => panic!("expected the API error unchanged, got {other:?}"),
+        }
     }
 }

@@ -50,7 +50,7 @@ use portcullis_core::keys::KeyStore;
 use portcullis_core::published::Published;
 use store::ephemeral::Ephemeral;
 
-pub use error::{ApiError, ErrorCode, FlowError, FlowResult};
+pub use error::{ApiError, Context, ErrorCode, FlowError, FlowResult};
 pub use params::Params;
 
 /// Everything a flow needs, built once at start-up and shared by every request.
@@ -186,7 +186,7 @@ pub fn safe_redirect_under(settings: &config::Settings, raw: &str) -> Option<Str
             .server
             .allowed_redirect_origins
             .iter()
-            .any(|o| o.trim_end_matches('/') == origin)
+            .any(|o| o.serves(&u))
         || settings
             .clients
             .iter()
@@ -237,7 +237,8 @@ mod tests {
     fn redirects_stay_on_the_issuer_or_an_allowed_origin() {
         let mut settings = Settings::default();
         settings.server.public_url = "https://id.example.com".into();
-        settings.server.allowed_redirect_origins = vec!["https://app.example.com/".into()];
+        settings.server.allowed_redirect_origins =
+            vec!["https://app.example.com/".parse().unwrap()];
         let ok = |raw: &str| safe_redirect_under(&settings, raw);
         assert_eq!(ok("/user?tab=1").as_deref(), Some("/user?tab=1"));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Second factors: authenticator apps (TOTP), backup codes, and SMS codes to a phone number
 //! kept for it; which of them a sign-in asks for; checking a code at sign-in.
 
+use crate::Context as _;
 use serde_json::json;
 
 use super::audit::{self, Actor};
@@ -111,7 +112,9 @@ pub async fn start_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<TotpView> {
         created_at: now,
         updated_at: now,
     };
-    factors::replace_totp(&ctx.db, row).await?;
+    factors::replace_totp(&ctx.db, row)
+        .await
+        .context("factors::replace_totp")?;
     Ok(view)
 }
 
@@ -119,7 +122,10 @@ pub async fn start_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<TotpView> {
 /// to show again after a reload.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn pending_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<Option<TotpView>> {
-    let Some(row) = factors::totp(&ctx.db, &user.user.id).await? else {
+    let Some(row) = factors::totp(&ctx.db, &user.user.id)
+        .await
+        .context("factors::totp")?
+    else {
         return Ok(None);
     };
     if row.verified {
@@ -157,7 +163,9 @@ async fn accept_totp(ctx: &Ctx, row: &TotpRow, code: &str) -> FlowResult<bool> {
     let Some(step) = totp::matching_step(&secret, code, ctx.now(), row.last_used_step) else {
         return Ok(false);
     };
-    Ok(factors::use_totp_step(&ctx.db, &row.id, row.last_used_step, step, ctx.now()).await?)
+    factors::use_totp_step(&ctx.db, &row.id, row.last_used_step, step, ctx.now())
+        .await
+        .context("factors::use_totp_step")
 }
 
 /// `POST /v1/me/totp/attempt_verification`: the first code from the app turns it on. When
@@ -171,7 +179,8 @@ pub async fn finish_totp(
 ) -> FlowResult<TotpView> {
     require_enabled(ctx, "totp")?;
     let row = factors::totp(&ctx.db, &user.user.id)
-        .await?
+        .await
+        .context("factors::totp")?
         .ok_or_else(|| ApiError::not_found("totp"))?;
     if row.verified {
         return Err(ApiError::new(
@@ -213,7 +222,9 @@ pub async fn finish_totp(
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn remove_totp(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowResult<()> {
     let txn = crate::store::begin(&ctx.db).await?;
-    let removed = factors::delete_totp(&txn, &user.user.id).await?;
+    let removed = factors::delete_totp(&txn, &user.user.id)
+        .await
+        .context("factors::delete_totp")?;
     if removed == 0 {
         txn.rollback().await?;
         return Err(ApiError::not_found("totp").into());
@@ -253,7 +264,9 @@ async fn new_backup_codes(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowRe
         .map(|c| (new_id("bc"), backup_hash(ctx, &user.user.id, c)))
         .collect();
     let txn = crate::store::begin(&ctx.db).await?;
-    factors::replace_backup_codes(&txn, &user.user.id, rows, ctx.now()).await?;
+    factors::replace_backup_codes(&txn, &user.user.id, rows, ctx.now())
+        .await
+        .context("factors::replace_backup_codes")?;
     audit::record(
         ctx,
         &txn,
@@ -280,7 +293,9 @@ async fn accept_backup_code(ctx: &Ctx, user_id: &str, code: &str) -> FlowResult<
     if normalised.len() != BACKUP_CODE_LEN {
         return Ok(false);
     }
-    let unused = factors::unused_backup_codes(&ctx.db, user_id).await?;
+    let unused = factors::unused_backup_codes(&ctx.db, user_id)
+        .await
+        .context("factors::unused_backup_codes")?;
     let wanted = format!("{user_id}:{normalised}");
     // Every stored hash is compared (in constant time), whichever matches.
     let hit = unused.iter().fold(None, |hit, row| {
@@ -288,7 +303,9 @@ async fn accept_backup_code(ctx: &Ctx, user_id: &str, code: &str) -> FlowResult<
         if matches { Some(row.id.clone()) } else { hit }
     });
     match hit {
-        Some(id) => Ok(factors::spend_backup_code(&ctx.db, &id, ctx.now()).await?),
+        Some(id) => factors::spend_backup_code(&ctx.db, &id, ctx.now())
+            .await
+            .context("factors::spend_backup_code"),
         None => Ok(false),
     }
 }
@@ -372,7 +389,10 @@ pub async fn check_sign_in_code(
 ) -> FlowResult<()> {
     super::lockout::check(ctx, user_id).await?;
     let ok = match strategy {
-        "totp" => match factors::totp(&ctx.db, user_id).await? {
+        "totp" => match factors::totp(&ctx.db, user_id)
+            .await
+            .context("factors::totp")?
+        {
             Some(row) if row.verified => accept_totp(ctx, &row, code).await?,
             _ => false,
         },

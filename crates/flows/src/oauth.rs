@@ -3,6 +3,7 @@
 //! state record in the ephemeral store: bound to the browser client that started it, single
 //! use, gone after ten minutes.
 
+use crate::Context as _;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -141,6 +142,32 @@ pub struct Back {
     pub hints: crate::federation::Hints,
 }
 
+impl Back {
+    /// The way back from a provider, as a request names it: `redirect_url` (empty when not
+    /// given), `action_complete_redirect_url` and the provider hints, each checked before
+    /// anything is written.
+    pub fn read(ctx: &Ctx, params: &Params, named_in_url: bool) -> FlowResult<Back> {
+        Ok(Back {
+            redirect_url: redirect_param(ctx, params, "redirect_url")?.unwrap_or_default(),
+            action_complete_redirect_url: redirect_param(
+                ctx,
+                params,
+                "action_complete_redirect_url",
+            )?,
+            named_in_url,
+            hints: hints(params)?,
+        })
+    }
+
+    /// The same, refused without a `redirect_url`: the browser must have somewhere to land.
+    pub fn required(self) -> FlowResult<Back> {
+        if self.redirect_url.is_empty() {
+            return Err(ApiError::missing("redirect_url").into());
+        }
+        Ok(self)
+    }
+}
+
 /// Starts a round trip: the pending verification, carrying the provider URL to send the
 /// browser to.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
@@ -242,7 +269,9 @@ pub async fn callback(
         // bound to the client server-side, so it stands for the client: the round trip
         // finishes on the client that started it (not on whatever this browser has), and the
         // redirect hands out no token, so nobody's browser is signed in to another's client.
-        cc.row = crate::store::clients::get(&ctx.db, &trip.client_id).await?;
+        cc.row = crate::store::clients::get(&ctx.db, &trip.client_id)
+            .await
+            .context("clients::get")?;
         cc.keep_token = true;
     }
     if cc.id() != Some(trip.client_id.as_str()) {
@@ -370,12 +399,19 @@ pub(crate) async fn account_for(
     identity: &Identity,
     link: bool,
 ) -> FlowResult<Option<UserRecord>> {
-    if let Some(row) = external::find(&ctx.db, &identity.provider, &identity.subject).await? {
-        return Ok(users::get_user(&ctx.db, &row.user_id).await?);
+    if let Some(row) = external::find(&ctx.db, &identity.provider, &identity.subject)
+        .await
+        .context("external::find")?
+    {
+        return users::get_user(&ctx.db, &row.user_id)
+            .await
+            .context("users::get_user");
     }
     let by_email = match (&identity.email, identity.email_verified) {
         (Some(email), true) if ctx.settings.federation.link_by_verified_email => {
-            users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, email).await?
+            users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, email)
+                .await
+                .context("users::find_user_id_by_identifier")?
         }
         _ => None,
     };
@@ -394,7 +430,9 @@ pub(crate) async fn account_for(
             Err(e) => return Err(e),
         }
     }
-    Ok(users::get_user(&ctx.db, &user_id).await?)
+    users::get_user(&ctx.db, &user_id)
+        .await
+        .context("users::get_user")
 }
 
 pub(crate) fn external_row(user_id: &str, identity: &Identity, now: i64) -> ExternalAccountRow {
@@ -453,7 +491,10 @@ async fn insert_link(
 
 /// Links an upstream account to a signed-in user (from the account page).
 async fn link(ctx: &Ctx, actor: &super::audit::Actor, identity: &Identity) -> FlowResult<()> {
-    match external::find(&ctx.db, &identity.provider, &identity.subject).await? {
+    match external::find(&ctx.db, &identity.provider, &identity.subject)
+        .await
+        .context("external::find")?
+    {
         Some(row) if row.user_id == actor.user_id => Ok(()),
         Some(_) => Err(exists().into()),
         None => insert_link(ctx, actor, identity).await,

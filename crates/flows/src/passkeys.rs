@@ -3,6 +3,7 @@
 //! verification is required; sign counters are checked and stored. The ceremony state stays
 //! on the server, in the ephemeral store, for ten minutes.
 
+use crate::Context as _;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
@@ -190,7 +191,9 @@ pub async fn finish_registration(
         updated_at: now,
     };
     let txn = crate::store::begin(&ctx.db).await?;
-    passkeys::insert(&txn, row.clone()).await?;
+    passkeys::insert(&txn, row.clone())
+        .await
+        .context("passkeys::insert")?;
     audit::record(
         ctx,
         &txn,
@@ -214,7 +217,10 @@ pub async fn rename(ctx: &Ctx, user: &UserRecord, id: &str, params: &Params) -> 
     if name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(ApiError::invalid_value("name", "At most 64 printable characters.").into());
     }
-    if !passkeys::rename(&ctx.db, &user.user.id, id, &name, ctx.now()).await? {
+    if !passkeys::rename(&ctx.db, &user.user.id, id, &name, ctx.now())
+        .await
+        .context("passkeys::rename")?
+    {
         return Err(ApiError::not_found("passkey").into());
     }
     Ok(())
@@ -228,7 +234,10 @@ pub async fn remove(
     id: &str,
 ) -> FlowResult<()> {
     let txn = crate::store::begin(&ctx.db).await?;
-    if !passkeys::delete(&txn, &user.user.id, id).await? {
+    if !passkeys::delete(&txn, &user.user.id, id)
+        .await
+        .context("passkeys::delete")?
+    {
         txn.rollback().await?;
         return Err(ApiError::not_found("passkey").into());
     }
@@ -284,7 +293,8 @@ pub async fn finish_sign_in(ctx: &Ctx, sign_in_id: &str, raw: &str) -> FlowResul
         .identify_discoverable_authentication(&credential)
         .map_err(failed)?;
     let row = passkeys::by_credential_id(&ctx.db, &URL_SAFE_NO_PAD.encode(cred_id))
-        .await?
+        .await
+        .context("passkeys::by_credential_id")?
         .ok_or_else(|| failed("unknown credential"))?;
     let mut passkey: Passkey =
         serde_json::from_str(&row.credential).map_err(|e| FlowError::Unexpected(e.into()))?;
@@ -293,6 +303,8 @@ pub async fn finish_sign_in(ctx: &Ctx, sign_in_id: &str, raw: &str) -> FlowResul
         .map_err(failed)?;
     passkey.update_credential(&result);
     let stored = serde_json::to_string(&passkey).map_err(anyhow::Error::new)?;
-    passkeys::used(&ctx.db, &row.id, &stored, ctx.now()).await?;
+    passkeys::used(&ctx.db, &row.id, &stored, ctx.now())
+        .await
+        .context("passkeys::used")?;
     Ok(row.user_id)
 }

@@ -7,6 +7,7 @@
 //! subdomains). The checks run when a sign-up gets an identifier and again just before the
 //! user is written, so no path (OAuth, transfer, web3) goes around them.
 
+use crate::Context as _;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -153,7 +154,9 @@ pub async fn check_sign_up(ctx: &Ctx, ids: &Identifiers<'_>, invited: bool) -> F
     if ids.each().next().is_none() {
         return Ok(());
     }
-    let stored = repo::sign_up_rules(&ctx.db).await?;
+    let stored = repo::sign_up_rules(&ctx.db)
+        .await
+        .context("repo::sign_up_rules")?;
     let pattern_lists = |list: &str, configured: &[String]| -> Vec<String> {
         configured
             .iter()

@@ -9,6 +9,7 @@
 //! `session_reverification_required`; the app then runs `POST …/sessions/{id}/verify` and its
 //! prepare / attempt steps, which move the session's verification times forward.
 
+use crate::Context as _;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -425,7 +426,8 @@ pub async fn attempt_first_factor(
                 .ok_or_else(|| ApiError::missing("password"))?;
             // Read now, not from the session's copy: a password changed meanwhile counts.
             let stored = users::get_user(&ctx.db, &user_id)
-                .await?
+                .await
+                .context("users::get_user")?
                 .and_then(|u| u.user.password_hash);
             super::lockout::check_password(ctx, &user_id, stored, password, "password").await?;
             rv.first_factor_verification = Some(Verification::verified("password", ctx.now()));
@@ -537,7 +539,9 @@ async fn finish_step(ctx: &Ctx, me: &Me, rv: &mut Reverification, first: bool) -
     let first_at = (first || first_verified).then_some(now);
     let second_at = (!first).then_some(now);
     let txn = crate::store::begin(&ctx.db).await?;
-    crate::store::sessions::set_verified_at(&txn, &rv.session_id, first_at, second_at, now).await?;
+    crate::store::sessions::set_verified_at(&txn, &rv.session_id, first_at, second_at, now)
+        .await
+        .context("sessions::set_verified_at")?;
     super::audit::record(
         ctx,
         &txn,

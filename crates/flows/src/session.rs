@@ -1,6 +1,7 @@
 //! Sessions: created when a sign-in or sign-up completes, touched while in use, ended on
 //! sign-out; and the short-lived session tokens an app's backend verifies with the JWKS.
 
+use crate::Context as _;
 use portcullis_core::events::SessionEnded;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
@@ -50,9 +51,13 @@ pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> 
     if live.status != SessionStatus::Pending {
         return Ok(());
     }
-    let user = users::get_user(&ctx.db, &live.row.user_id).await?;
+    let user = users::get_user(&ctx.db, &live.row.user_id)
+        .await
+        .context("users::get_user")?;
     if user.is_some_and(|u| u.two_factor_enabled()) {
-        sessions::set_status(&ctx.db, &live.row.id, SessionStatus::Active, ctx.now()).await?;
+        sessions::set_status(&ctx.db, &live.row.id, SessionStatus::Active, ctx.now())
+            .await
+            .context("sessions::set_status")?;
         tracing::info!(session_id = %live.row.id, "pending session activated after second-factor set-up");
     }
     Ok(())
@@ -86,7 +91,8 @@ pub async fn live_for_client_knowing(
     known: Option<&UserRecord>,
 ) -> FlowResult<Vec<LiveSession>> {
     let rows: Vec<SessionRow> = sessions::active_for_client(&ctx.db, client_id)
-        .await?
+        .await
+        .context("sessions::active_for_client")?
         .into_iter()
         .filter(|r| effective(ctx, r).0.is_live())
         .collect();
@@ -106,7 +112,9 @@ async fn attach_users(
         .collect();
     ids.sort();
     ids.dedup();
-    let mut users = users::read_users(&ctx.db, &ids).await?;
+    let mut users = users::read_users(&ctx.db, &ids)
+        .await
+        .context("users::read_users")?;
     users.extend(known.cloned());
     Ok(rows
         .into_iter()
@@ -127,7 +135,8 @@ async fn attach_users(
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<LiveSession> {
     let row = sessions::get(&ctx.db, id)
-        .await?
+        .await
+        .context("sessions::get")?
         .filter(|r| r.client_id == client_id)
         .ok_or_else(|| ApiError::not_found("session"))?;
     attach_users(ctx, vec![row], None)
@@ -164,7 +173,10 @@ pub async fn create(
     let now = ctx.now();
     let auth = &ctx.settings.auth;
     // An operator's ban or lock stops every way of signing in, here where they all meet.
-    match users::flags(db, new.user_id).await? {
+    match users::flags(db, new.user_id)
+        .await
+        .context("users::flags")?
+    {
         Some((true, _)) => {
             return Err(ApiError::new(
                 ErrorCode::UserBanned,
@@ -187,7 +199,8 @@ pub async fn create(
     // only to set one up.
     let status = if auth.mfa_required
         && !users::load_user(db, new.user_id)
-            .await?
+            .await
+            .context("users::load_user")?
             .is_some_and(|u| u.two_factor_enabled())
     {
         SessionStatus::Pending
@@ -208,7 +221,9 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    sessions::insert(db, row.clone()).await?;
+    sessions::insert(db, row.clone())
+        .await
+        .context("sessions::insert")?;
     let token = new.rotate_token.then(crypto::random_token);
     clients::update(
         db,
@@ -222,7 +237,9 @@ pub async fn create(
         now,
     )
     .await?;
-    users::touch_last_sign_in(db, new.user_id, now).await?;
+    users::touch_last_sign_in(db, new.user_id, now)
+        .await
+        .context("users::touch_last_sign_in")?;
     if super::webhooks::wanted(ctx, "session.created") {
         super::webhooks::enqueue(ctx, db, "session.created", session_event(&row)).await?;
     }
@@ -258,7 +275,9 @@ pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
         return Err(not_active().into());
     }
     let now = ctx.now();
-    sessions::touch(&ctx.db, id, now, live.row.expire_at).await?;
+    sessions::touch(&ctx.db, id, now, live.row.expire_at)
+        .await
+        .context("sessions::touch")?;
     clients::update(
         &ctx.db,
         client_id,
@@ -280,7 +299,9 @@ pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: SessionStatus)
         return Err(not_active().into());
     }
     let now = ctx.now();
-    sessions::set_status(&ctx.db, id, status, now).await?;
+    sessions::set_status(&ctx.db, id, status, now)
+        .await
+        .context("sessions::set_status")?;
     super::audit::emit(
         ctx,
         &super::audit::Actor {

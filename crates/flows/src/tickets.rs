@@ -3,6 +3,7 @@
 //! `portcullis users invite` / `portcullis users sign-in-token`. Single use, expiring; only
 //! a keyed hash of the token is stored.
 
+use crate::Context as _;
 use sea_orm::ConnectionTrait;
 
 use super::{ApiError, Ctx, FlowResult};
@@ -70,7 +71,10 @@ pub async fn spend(ctx: &Ctx, token: &str, kind: &str) -> FlowResult<TicketRow> 
         return Err(invalid().into());
     }
     let hash = ctx.tokens.hash("ticket", token);
-    match tickets::spend(&ctx.db, &hash, ctx.now()).await? {
+    match tickets::spend(&ctx.db, &hash, ctx.now())
+        .await
+        .context("tickets::spend")?
+    {
         Some(t) if t.kind == kind => Ok(t),
         _ => Err(invalid().into()),
     }
@@ -83,7 +87,10 @@ pub async fn invitation_email(ctx: &Ctx, token: &str) -> FlowResult<String> {
         return Err(invalid().into());
     }
     let hash = ctx.tokens.hash("ticket", token);
-    match tickets::find(&ctx.db, &hash).await? {
+    match tickets::find(&ctx.db, &hash)
+        .await
+        .context("tickets::find")?
+    {
         Some(t)
             if t.kind == INVITATION
                 && t.used_at.is_none()

@@ -11,6 +11,7 @@
 //! seconds) and `webhook-signature: v1,<base64 HMAC-SHA256(secret, id "." timestamp "." body)>`,
 //! where a `whsec_` secret is the base64 of the key.
 
+use crate::Context as _;
 use portcullis_core::events::{Event, Handled, Subscriber};
 use std::time::Duration;
 
@@ -83,7 +84,9 @@ pub async fn enqueue(
     if rows.is_empty() {
         return Ok(());
     }
-    repo::enqueue_deliveries(db, rows).await?;
+    repo::enqueue_deliveries(db, rows)
+        .await
+        .context("repo::enqueue_deliveries")?;
     ctx.webhooks_due.notify_one();
     Ok(())
 }
@@ -99,7 +102,10 @@ pub async fn enqueue_user(
     if !wanted(ctx, event) {
         return Ok(());
     }
-    let data = match crate::store::users::load_user(db, user_id).await? {
+    let data = match crate::store::users::load_user(db, user_id)
+        .await
+        .context("users::load_user")?
+    {
         Some(u) => crate::wire::user(&u),
         None => json!({ "object": "user", "id": user_id, "deleted": true }),
     };
@@ -135,12 +141,17 @@ fn backoff_ms(first_retry_ms: i64, attempts: i32) -> i64 {
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn deliver_due(ctx: &Ctx) -> FlowResult<usize> {
     let now = ctx.now();
-    let due = repo::due_deliveries(&ctx.db, now, 50).await?;
+    let due = repo::due_deliveries(&ctx.db, now, 50)
+        .await
+        .context("repo::due_deliveries")?;
     let mut attempted = 0;
     for d in due {
         // A lease: if this instance dies mid-attempt, another retries after it.
         let lease = now + 60_000;
-        if !repo::claim_delivery(&ctx.db, &d.id, d.next_attempt_at, lease).await? {
+        if !repo::claim_delivery(&ctx.db, &d.id, d.next_attempt_at, lease)
+            .await
+            .context("repo::claim_delivery")?
+        {
             continue;
         }
         attempted += 1;
@@ -160,7 +171,8 @@ pub async fn deliver_due(ctx: &Ctx) -> FlowResult<usize> {
                     error: "the endpoint is no longer configured".into(),
                 },
             )
-            .await?;
+            .await
+            .context("repo::record_attempt")?;
             continue;
         };
         let result = send(ctx, endpoint, &d).await;
@@ -180,7 +192,9 @@ pub async fn deliver_due(ctx: &Ctx) -> FlowResult<usize> {
                 }
             }
         };
-        repo::record_attempt(&ctx.db, &d.id, attempts, outcome).await?;
+        repo::record_attempt(&ctx.db, &d.id, attempts, outcome)
+            .await
+            .context("repo::record_attempt")?;
     }
     Ok(attempted)
 }

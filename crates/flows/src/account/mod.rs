@@ -4,6 +4,7 @@
 //! that set-up needs.
 
 mod identifications;
+use crate::Context as _;
 pub use identifications::*;
 use portcullis_core::events::SessionEnded;
 use secrecy::SecretString;
@@ -92,7 +93,8 @@ pub async fn me(
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn reload(ctx: &Ctx, me: &Me) -> FlowResult<UserRecord> {
     users::get_user(&ctx.db, &me.session.row.user_id)
-        .await?
+        .await
+        .context("users::get_user")?
         .ok_or_else(|| signed_out().into())
 }
 
@@ -252,10 +254,15 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
         .await?;
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    users::set_password(&txn, &user_id, &hash, now).await?;
+    users::set_password(&txn, &user_id, &hash, now)
+        .await
+        .context("users::set_password")?;
     let mut ended = Vec::new();
     if sign_out_others {
-        for s in sessions::active_for_user(&txn, &user_id).await? {
+        for s in sessions::active_for_user(&txn, &user_id)
+            .await
+            .context("sessions::active_for_user")?
+        {
             if s.id != me.session.row.id {
                 sessions::set_status(
                     &txn,
@@ -263,14 +270,16 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
                     crate::store::sessions::SessionStatus::Ended,
                     now,
                 )
-                .await?;
+                .await
+                .context("sessions::set_status")?;
                 ended.push(SessionEnded::new(s.id, s.user_id));
             }
         }
     }
     // Tokens relying parties hold from other sessions were granted under the old password.
     crate::store::oauth::revoke_families_of_user(&txn, &user_id, Some(&me.session.row.id), now)
-        .await?;
+        .await
+        .context("oauth::revoke_families_of_user")?;
     audit::record(
         ctx,
         &txn,
@@ -293,7 +302,9 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
 /// `GET /v1/me/sessions/active`: the user's sessions on every device.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>> {
-    let rows = sessions::active_for_user(&ctx.db, &me.user().user.id).await?;
+    let rows = sessions::active_for_user(&ctx.db, &me.user().user.id)
+        .await
+        .context("sessions::active_for_user")?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -312,7 +323,8 @@ pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>>
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSession> {
     let row = sessions::get(&ctx.db, id)
-        .await?
+        .await
+        .context("sessions::get")?
         .filter(|r| r.user_id == me.user().user.id)
         .ok_or_else(|| ApiError::not_found("session"))?;
     let now = ctx.now();
@@ -323,8 +335,11 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
         crate::store::sessions::SessionStatus::Revoked,
         now,
     )
-    .await?;
-    crate::store::oauth::revoke_families_of_sessions(&txn, &[id.to_owned()], now).await?;
+    .await
+    .context("sessions::set_status")?;
+    crate::store::oauth::revoke_families_of_sessions(&txn, &[id.to_owned()], now)
+        .await
+        .context("oauth::revoke_families_of_sessions")?;
     audit::record(
         ctx,
         &txn,
@@ -340,7 +355,8 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
     )
     .await;
     let row = sessions::get(&ctx.db, id)
-        .await?
+        .await
+        .context("sessions::get")?
         .ok_or_else(|| ApiError::not_found("session"))?;
     let (status, expire_at) = session::effective(ctx, &row);
     Ok(LiveSession {
@@ -467,7 +483,9 @@ pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()>
         .into());
     }
     let txn = crate::store::begin(&ctx.db).await?;
-    crate::store::external::delete(&txn, &user.user.id, id).await?;
+    crate::store::external::delete(&txn, &user.user.id, id)
+        .await
+        .context("external::delete")?;
     audit::record(
         ctx,
         &txn,
@@ -489,7 +507,8 @@ pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
     let user_id = me.user().user.id.clone();
     let now = ctx.now();
     let live: Vec<SessionEnded> = sessions::active_for_user(&ctx.db, &user_id)
-        .await?
+        .await
+        .context("sessions::active_for_user")?
         .into_iter()
         .map(|s| SessionEnded::new(s.id, s.user_id))
         .collect();
@@ -501,9 +520,12 @@ pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
             crate::store::sessions::SessionStatus::Ended,
             now,
         )
-        .await?;
+        .await
+        .context("sessions::set_status")?;
     }
-    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now).await?;
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now)
+        .await
+        .context("oauth::revoke_families_of_user")?;
     super::webhooks::enqueue(
         ctx,
         &txn,
@@ -511,7 +533,10 @@ pub async fn delete_self(ctx: &Ctx, me: &Me) -> FlowResult<()> {
         json!({ "object": "user", "id": user_id, "deleted": true }),
     )
     .await?;
-    if !crate::store::admin::delete_user(&txn, &user_id).await? {
+    if !crate::store::admin::delete_user(&txn, &user_id)
+        .await
+        .context("admin::delete_user")?
+    {
         txn.rollback().await?;
         return Err(signed_out().into());
     }

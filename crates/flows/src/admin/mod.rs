@@ -3,6 +3,7 @@
 //! with its audit event (`admin.*`, naming the admin key) and its webhook.
 
 mod sign_up_rules;
+use crate::Context as _;
 use portcullis_core::events::SessionEnded;
 use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
@@ -66,11 +67,14 @@ pub async fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> FlowResult<
         .ok_or_else(unauthenticated)?;
     // The keyed hash is compared by the database index: no timing on the key itself.
     let row = repo::active_admin_key(&ctx.db, &ctx.tokens.hash("admin_key", key))
-        .await?
+        .await
+        .context("repo::active_admin_key")?
         .ok_or_else(unauthenticated)?;
     let now = ctx.now();
     if row.last_used_at.is_none_or(|t| now - t > 60_000) {
-        repo::touch_admin_key(&ctx.db, &row.id, now).await?;
+        repo::touch_admin_key(&ctx.db, &row.id, now)
+            .await
+            .context("repo::touch_admin_key")?;
     }
     Ok(row)
 }
@@ -312,7 +316,8 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
     users::get_user(&ctx.db, id)
-        .await?
+        .await
+        .context("users::get_user")?
         .ok_or_else(|| not_found("user").into())
 }
 
@@ -421,12 +426,18 @@ pub async fn update_user(
         return Err(e.into());
     }
     if let Some(m) = public_metadata {
-        users::set_public_metadata(&txn, id, &m, now).await?;
+        users::set_public_metadata(&txn, id, &m, now)
+            .await
+            .context("users::set_public_metadata")?;
     }
     if let Some(h) = &password_hash {
-        users::set_password(&txn, id, h, now).await?;
+        users::set_password(&txn, id, h, now)
+            .await
+            .context("users::set_password")?;
         // An operator setting the password is a reset: tokens from before it stop refreshing.
-        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now)
+            .await
+            .context("oauth::revoke_families_of_user")?;
     }
     record(
         ctx,
@@ -445,7 +456,8 @@ pub async fn update_user(
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
-        .await?
+        .await
+        .context("sessions::active_for_user")?
         .into_iter()
         .map(|s| SessionEnded::new(s.id, s.user_id))
         .collect();
@@ -457,7 +469,10 @@ pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
         json!({ "object": "user", "id": id, "deleted": true }),
     )
     .await?;
-    if !repo::delete_user(&txn, id).await? {
+    if !repo::delete_user(&txn, id)
+        .await
+        .context("repo::delete_user")?
+    {
         txn.rollback().await?;
         return Err(not_found("user").into());
     }
@@ -478,7 +493,8 @@ pub async fn set_banned(
     let now = ctx.now();
     let live: Vec<SessionEnded> = if banned {
         crate::store::sessions::active_for_user(&ctx.db, id)
-            .await?
+            .await
+            .context("sessions::active_for_user")?
             .into_iter()
             .map(|s| SessionEnded::new(s.id, s.user_id))
             .collect()
@@ -486,7 +502,10 @@ pub async fn set_banned(
         Vec::new()
     };
     let txn = crate::store::begin(&ctx.db).await?;
-    if !repo::set_user_flag(&txn, id, Some(banned), None, now).await? {
+    if !repo::set_user_flag(&txn, id, Some(banned), None, now)
+        .await
+        .context("repo::set_user_flag")?
+    {
         txn.rollback().await?;
         return Err(not_found("user").into());
     }
@@ -497,10 +516,13 @@ pub async fn set_banned(
             crate::store::sessions::SessionStatus::Revoked,
             now,
         )
-        .await?;
+        .await
+        .context("sessions::set_status")?;
     }
     if banned {
-        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now)
+            .await
+            .context("oauth::revoke_families_of_user")?;
     }
     let kind = if banned {
         "admin.user.banned"
@@ -535,12 +557,17 @@ pub async fn set_locked(
 ) -> FlowResult<UserRecord> {
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    if !repo::set_user_flag(&txn, id, None, Some(locked), now).await? {
+    if !repo::set_user_flag(&txn, id, None, Some(locked), now)
+        .await
+        .context("repo::set_user_flag")?
+    {
         txn.rollback().await?;
         return Err(not_found("user").into());
     }
     if locked {
-        crate::store::oauth::revoke_families_of_user(&txn, id, None, now).await?;
+        crate::store::oauth::revoke_families_of_user(&txn, id, None, now)
+            .await
+            .context("oauth::revoke_families_of_user")?;
     }
     let kind = if locked {
         "admin.user.locked"
@@ -559,7 +586,10 @@ pub async fn set_locked(
 /// Revokes one session of any user.
 #[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id), err(level = "debug"))]
 pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowResult<String> {
-    let Some(s) = crate::store::sessions::get(&ctx.db, session_id).await? else {
+    let Some(s) = crate::store::sessions::get(&ctx.db, session_id)
+        .await
+        .context("sessions::get")?
+    else {
         return Err(not_found("session").into());
     };
     let now = ctx.now();
@@ -570,8 +600,11 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
         crate::store::sessions::SessionStatus::Revoked,
         now,
     )
-    .await?;
-    crate::store::oauth::revoke_families_of_sessions(&txn, &[session_id.to_owned()], now).await?;
+    .await
+    .context("sessions::set_status")?;
+    crate::store::oauth::revoke_families_of_sessions(&txn, &[session_id.to_owned()], now)
+        .await
+        .context("oauth::revoke_families_of_sessions")?;
     record(
         ctx,
         &txn,
@@ -600,13 +633,20 @@ pub async fn list_users(
 ) -> FlowResult<(Vec<UserRecord>, Option<String>)> {
     let limit = limit.clamp(1, 500);
     let after = after.map(decode_cursor).transpose()?;
-    let mut page = repo::user_ids_page(&ctx.db, query, after.as_ref(), limit + 1).await?;
+    let mut page = repo::user_ids_page(&ctx.db, query, after.as_ref(), limit + 1)
+        .await
+        .context("repo::user_ids_page")?;
     let next = next_page(&mut page, limit, |(id, at)| Cursor {
         created_at: *at,
         id: id.clone(),
     });
     let ids: Vec<String> = page.into_iter().map(|(id, _)| id).collect();
-    Ok((users::read_users(&ctx.db, &ids).await?, next))
+    Ok((
+        users::read_users(&ctx.db, &ids)
+            .await
+            .context("users::read_users")?,
+        next,
+    ))
 }
 
 /// Cuts a page read with `limit + 1` rows down to `limit`; the cursor of its last row when

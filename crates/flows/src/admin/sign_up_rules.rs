@@ -55,8 +55,9 @@ pub async fn invite(
 pub async fn revoke_invitation(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Invitation> {
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    let Some(row) =
-        crate::store::tickets::revoke(&txn, id, crate::tickets::INVITATION, now).await?
+    let Some(row) = crate::store::tickets::revoke(&txn, id, crate::tickets::INVITATION, now)
+        .await
+        .context("tickets::revoke")?
     else {
         txn.rollback().await?;
         return Err(ApiError::new(

@@ -203,31 +203,14 @@ pub(super) async fn sign_in_with_ticket(
 /// `POST /v1/client/sign_ins {transfer: true}`: the client's sign-up found an upstream
 /// account that already belongs to a user; sign that user in.
 pub(super) async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<SignIn> {
-    let invalid = || {
-        ApiError::new(
-            ErrorCode::AccountTransferInvalid,
-            "Invalid transfer",
-            "There is no sign-up on this client to transfer into a sign-in.",
-        )
-    };
-    let su_id = cc
-        .row
-        .as_ref()
-        .and_then(|r| r.sign_up_id.clone())
-        .ok_or_else(invalid)?;
-    let su = crate::sign_up::get(ctx, cc, &su_id).await?;
-    let (Some(identity), Some(v)) = (&su.external_identity, &su.external_verification) else {
-        return Err(invalid().into());
-    };
-    if v.status != Status::Transferable {
-        return Err(invalid().into());
-    }
-    let user = crate::oauth::account_for(ctx, identity, true)
+    use crate::sign_up::SignUp;
+    let (identity, strategy) = attempt::transferable::<SignUp>(ctx, cc).await?;
+    let user = crate::oauth::account_for(ctx, &identity, true)
         .await?
-        .ok_or_else(invalid)?;
+        .ok_or_else(attempt::transfer_invalid::<SignUp>)?;
     let identifier = identity
         .email
         .clone()
         .unwrap_or_else(|| identity.subject.clone());
-    sign_in_as(ctx, cc, &user, &identifier, &v.strategy.clone()).await
+    sign_in_as(ctx, cc, &user, &identifier, &strategy).await
 }

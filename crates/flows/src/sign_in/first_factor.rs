@@ -72,16 +72,7 @@ pub async fn prepare_first_factor(
             prepare_link(ctx, &mut si, target, redirect_url).await?;
         }
         s if s.starts_with("oauth_") || s == "enterprise_sso" => {
-            let redirect_url = crate::oauth::redirect_param(ctx, params, "redirect_url")?
-                .ok_or_else(|| ApiError::missing("redirect_url"))?;
-            let action_complete =
-                crate::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
-            let back = crate::oauth::Back {
-                redirect_url,
-                action_complete_redirect_url: action_complete,
-                named_in_url: cc.named_in_url,
-                hints: crate::oauth::hints(params)?,
-            };
+            let back = crate::oauth::Back::read(ctx, params, cc.named_in_url)?.required()?;
             start_external(ctx, &mut si, s, back).await?;
         }
         // Password needs no preparation (and any other enabled strategy is one of these).

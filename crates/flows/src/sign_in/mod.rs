@@ -9,6 +9,7 @@ pub mod next;
 mod reset;
 mod second_factor;
 
+use crate::Context as _;
 pub(crate) use external::*;
 use factors::*;
 pub use first_factor::*;
@@ -112,6 +113,31 @@ pub struct SignIn {
     pub updated_at: i64,
 }
 
+impl SignIn {
+    /// A sign-in that has not been given an identifier yet.
+    pub fn new(id: String, client_id: &str, now: i64, abandon_at: i64) -> Self {
+        SignIn {
+            id,
+            client_id: client_id.to_owned(),
+            status: SignInStatus::NeedsIdentifier,
+            identifier: None,
+            user_id: None,
+            supported_first_factors: Vec::new(),
+            supported_second_factors: Vec::new(),
+            first_factor_verification: None,
+            second_factor_verification: None,
+            user_data: None,
+            created_session_id: None,
+            first_factor_at: None,
+            external_identity: None,
+            phantom: false,
+            abandon_at,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
     [
         "identifier",
@@ -126,6 +152,19 @@ pub const CREATE_PARAMS: &[&str] = &super::params::join::<7, 10, 17>(
 );
 
 attempt::stored_attempt!(SignIn, "sign-in", keys::sign_in);
+
+impl attempt::Transferable for SignIn {
+    const INTO: &'static str = "sign-up";
+    fn current(client: &crate::store::clients::ClientRow) -> Option<&String> {
+        client.sign_in_id.as_ref()
+    }
+    fn upstream(&self) -> (Option<&crate::federation::Identity>, Option<&Verification>) {
+        (
+            self.external_identity.as_ref(),
+            self.first_factor_verification.as_ref(),
+        )
+    }
+}
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignIn>> {
@@ -195,14 +234,9 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     let external = strategy
         .as_deref()
         .is_some_and(|s| s.starts_with("oauth_") || s == "enterprise_sso");
-    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?;
-    let action_complete =
-        super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
     // Checked with the rest of the input, before anything is written.
-    let hints = super::oauth::hints(params)?;
-    if external && redirect_url.is_none() {
-        return Err(ApiError::missing("redirect_url").into());
-    }
+    let back = super::oauth::Back::read(ctx, params, cc.named_in_url)?;
+    let back = if external { back.required()? } else { back };
     if let Some(s) = &strategy {
         check_strategy(ctx, s)?;
         // An upstream provider identifies the user itself; enterprise SSO picks the
@@ -229,12 +263,13 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     {
         // Enterprise SSO: the connection serving the identifier's domain, whether or not an
         // account exists yet (the first sign-in creates it).
-        let provider = ctx.federation.for_email(raw).ok_or_else(|| {
-            ApiError::invalid_value(
+        if ctx.federation.for_email(raw).is_none() {
+            return Err(ApiError::invalid_value(
                 "identifier",
                 "No enterprise connection serves this email domain.",
             )
-        })?;
+            .into());
+        }
         if let Some(user) = identify(ctx, raw).await? {
             set_identified(ctx, &mut si, raw, &user);
         } else {
@@ -242,21 +277,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         }
         save(ctx, &mut si).await?;
         point_client_at(ctx, &client.id, &si.id, now).await?;
-        let v = super::oauth::start(
-            ctx,
-            &provider,
-            &client.id,
-            super::oauth::Owner::SignIn(si.id.clone()),
-            super::oauth::Back {
-                redirect_url: redirect_url.unwrap_or_default(),
-                action_complete_redirect_url: action_complete,
-                named_in_url: cc.named_in_url,
-                hints,
-            },
-        )
-        .await?;
-        si.first_factor_verification = Some(v);
-        save(ctx, &mut si).await?;
+        start_external(ctx, &mut si, "enterprise_sso", back).await?;
         return Ok(si);
     }
 
@@ -308,16 +329,10 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             prepare_code(ctx, &mut si, s, None).await?;
         }
         (Some(s), _) if s.starts_with("oauth_") => {
-            let back = super::oauth::Back {
-                redirect_url: redirect_url.unwrap_or_default(),
-                action_complete_redirect_url: action_complete,
-                named_in_url: cc.named_in_url,
-                hints,
-            };
             start_external(ctx, &mut si, s, back).await?;
         }
         (Some("email_link"), _) => {
-            let redirect_url = redirect_url.ok_or_else(|| ApiError::missing("redirect_url"))?;
+            let redirect_url = back.required()?.redirect_url;
             prepare_link(ctx, &mut si, None, redirect_url).await?;
         }
         (Some("passkey"), _) => {
@@ -366,25 +381,12 @@ pub async fn reload(ctx: &Ctx, cc: &mut ClientCtx, id: &str) -> FlowResult<SignI
 /// A new, empty sign-in for `client_id`.
 fn new_sign_in(ctx: &Ctx, client_id: &str) -> SignIn {
     let now = ctx.now();
-    SignIn {
-        id: new_id("sia"),
-        client_id: client_id.to_owned(),
-        status: SignInStatus::NeedsIdentifier,
-        identifier: None,
-        user_id: None,
-        supported_first_factors: Vec::new(),
-        supported_second_factors: Vec::new(),
-        first_factor_verification: None,
-        second_factor_verification: None,
-        user_data: None,
-        created_session_id: None,
-        first_factor_at: None,
-        external_identity: None,
-        phantom: false,
-        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
-        created_at: now,
-        updated_at: now,
-    }
+    SignIn::new(
+        new_id("sia"),
+        client_id,
+        now,
+        now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+    )
 }
 
 /// A sign-in of `user` whose first factor (`strategy`) is already proven: on to the second
@@ -414,20 +416,24 @@ async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
         match EmailAddress::parse(raw) {
             Ok(e) if auth.email_address.enabled() => {
                 users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, e.as_ref())
-                    .await?
+                    .await
+                    .context("users::find_user_id_by_identifier")?
             }
             _ => None,
         }
     } else if raw.starts_with("0x") && auth.web3_wallet.enabled() {
         match crate::domain::web3::Address::parse(raw) {
-            Ok(a) => users::find_user_id_by_wallet(&ctx.db, a.as_ref()).await?,
+            Ok(a) => users::find_user_id_by_wallet(&ctx.db, a.as_ref())
+                .await
+                .context("users::find_user_id_by_wallet")?,
             Err(_) => None,
         }
     } else if raw.starts_with('+') {
         match PhoneNumber::parse(raw) {
             Ok(p) if auth.phone_number.enabled() => {
                 users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Phone, p.as_ref())
-                    .await?
+                    .await
+                    .context("users::find_user_id_by_identifier")?
             }
             _ => None,
         }
@@ -435,13 +441,16 @@ async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
         match Username::parse(raw) {
             Ok(u) if auth.username.enabled() => {
                 users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Username, u.as_ref())
-                    .await?
+                    .await
+                    .context("users::find_user_id_by_identifier")?
             }
             _ => None,
         }
     };
     match found {
-        Some(id) => Ok(users::get_user(&ctx.db, &id).await?),
+        Some(id) => users::get_user(&ctx.db, &id)
+            .await
+            .context("users::get_user"),
         None => Ok(None),
     }
 }
@@ -512,7 +521,9 @@ async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> Fl
     let user = if passkey || si.phantom {
         None
     } else {
-        users::get_user(&ctx.db, &si.user_id.clone().unwrap_or_default()).await?
+        users::get_user(&ctx.db, &si.user_id.clone().unwrap_or_default())
+            .await
+            .context("users::get_user")?
     };
     first_factor_done_for(ctx, cc, si, user.as_ref()).await
 }
@@ -613,6 +624,8 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     }
     si.created_session_id = Some(session.id);
     cc.new_token = token;
-    cc.row = clients::get(&ctx.db, &si.client_id).await?;
+    cc.row = clients::get(&ctx.db, &si.client_id)
+        .await
+        .context("clients::get")?;
     Ok(())
 }

@@ -106,25 +106,7 @@ mod tests {
     use super::*;
 
     fn fresh() -> SignIn {
-        SignIn {
-            id: "sia_1".into(),
-            client_id: "client_1".into(),
-            status: SignInStatus::NeedsIdentifier,
-            identifier: None,
-            user_id: None,
-            supported_first_factors: Vec::new(),
-            supported_second_factors: Vec::new(),
-            first_factor_verification: None,
-            second_factor_verification: None,
-            user_data: None,
-            created_session_id: None,
-            first_factor_at: None,
-            external_identity: None,
-            phantom: false,
-            abandon_at: 0,
-            created_at: 0,
-            updated_at: 0,
-        }
+        SignIn::new("sia_1".into(), "client_1", 0, 0)
     }
 
     fn identified() -> SignIn {

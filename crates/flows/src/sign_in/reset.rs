@@ -31,17 +31,23 @@ pub async fn reset_password(
     users::set_password(&txn, &user_id, &hash, now).await?;
     // A reset means the old password may be known to someone else: whatever relying parties
     // hold from before it stops refreshing.
-    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now).await?;
+    crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now)
+        .await
+        .context("oauth::revoke_families_of_user")?;
     let mut ended: Vec<SessionEnded> = Vec::new();
     if sign_out_others {
-        for s in crate::store::sessions::active_for_user(&txn, &user_id).await? {
+        for s in crate::store::sessions::active_for_user(&txn, &user_id)
+            .await
+            .context("sessions::active_for_user")?
+        {
             crate::store::sessions::set_status(
                 &txn,
                 &s.id,
                 crate::store::sessions::SessionStatus::Ended,
                 now,
             )
-            .await?;
+            .await
+            .context("sessions::set_status")?;
             ended.push(SessionEnded::new(s.id, s.user_id));
         }
     }

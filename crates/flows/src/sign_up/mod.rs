@@ -7,6 +7,7 @@ mod fields;
 pub mod next;
 mod verify;
 
+use crate::Context as _;
 use complete::*;
 pub(crate) use fields::*;
 pub use next::Step;
@@ -78,6 +79,37 @@ pub struct SignUp {
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl SignUp {
+    /// A sign-up with none of its fields yet.
+    pub fn new(id: String, client_id: &str, now: i64, abandon_at: i64) -> Self {
+        SignUp {
+            id,
+            client_id: client_id.to_owned(),
+            status: SignUpStatus::MissingRequirements,
+            email_address: None,
+            phone_number: None,
+            username: None,
+            first_name: None,
+            last_name: None,
+            password_hash: None,
+            unsafe_metadata: serde_json::json!({}),
+            legal_accepted_at: None,
+            email_verification: None,
+            phone_verification: None,
+            created_session_id: None,
+            created_user_id: None,
+            external_identity: None,
+            external_verification: None,
+            taken: Vec::new(),
+            web3_wallet: None,
+            web3_verification: None,
+            abandon_at,
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 /// The parameters `POST /v1/client/sign_ups` and `PATCH …/sign_ups/{id}` accept. The last
@@ -195,6 +227,19 @@ pub fn requirements(auth: &AuthSettings, su: &SignUp) -> Requirements {
 
 attempt::stored_attempt!(SignUp, "sign-up", keys::sign_up);
 
+impl attempt::Transferable for SignUp {
+    const INTO: &'static str = "sign-in";
+    fn current(client: &clients::ClientRow) -> Option<&String> {
+        client.sign_up_id.as_ref()
+    }
+    fn upstream(&self) -> (Option<&crate::federation::Identity>, Option<&Verification>) {
+        (
+            self.external_identity.as_ref(),
+            self.external_verification.as_ref(),
+        )
+    }
+}
+
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn load(ctx: &Ctx, id: &str) -> FlowResult<Option<SignUp>> {
     attempt::load(ctx, id).await
@@ -227,14 +272,13 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         }
         _ => None,
     };
-    let redirect_url = super::oauth::redirect_param(ctx, params, "redirect_url")?;
-    let action_complete =
-        super::oauth::redirect_param(ctx, params, "action_complete_redirect_url")?;
     // Checked with the rest of the input, before anything is written.
-    let hints = super::oauth::hints(params)?;
-    if provider.is_some() && redirect_url.is_none() {
-        return Err(ApiError::missing("redirect_url").into());
-    }
+    let back = super::oauth::Back::read(ctx, params, cc.named_in_url)?;
+    let back = if provider.is_some() {
+        back.required()?
+    } else {
+        back
+    };
     let ticket = params.text("ticket")?.is_some();
     if ticket && params.text("strategy")?.is_some_and(|s| s != "ticket") {
         return Err(ApiError::invalid_value(
@@ -250,38 +294,20 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     )?;
     super::limits::sign_up(ctx, cc.ip.as_deref()).await?;
     let from_sign_in = if transfer {
-        Some(transferable_identity(ctx, cc).await?)
+        Some(attempt::transferable::<super::sign_in::SignIn>(ctx, cc).await?)
     } else {
         None
     };
     let ticket_token = params.text("ticket")?;
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
-    let mut su = SignUp {
-        id: new_id("sua"),
-        client_id: client.id.clone(),
-        status: SignUpStatus::MissingRequirements,
-        email_address: None,
-        phone_number: None,
-        username: None,
-        first_name: None,
-        last_name: None,
-        password_hash: None,
-        unsafe_metadata: serde_json::json!({}),
-        legal_accepted_at: None,
-        email_verification: None,
-        phone_verification: None,
-        created_session_id: None,
-        created_user_id: None,
-        external_identity: None,
-        external_verification: None,
-        taken: Vec::new(),
-        web3_wallet: None,
-        web3_verification: None,
-        abandon_at: now + ctx.settings.auth.attempt_lifetime_secs * 1000,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut su = SignUp::new(
+        new_id("sua"),
+        &client.id,
+        now,
+        now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+    );
+
     apply_fields(ctx, &mut su, params).await?;
     // An invitation: its email address, verified by the invitation itself. Spent only once
     // every other field was accepted.
@@ -325,12 +351,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             &provider,
             &client.id,
             super::oauth::Owner::SignUp(su.id.clone()),
-            super::oauth::Back {
-                redirect_url: redirect_url.unwrap_or_default(),
-                action_complete_redirect_url: action_complete,
-                named_in_url: cc.named_in_url,
-                hints,
-            },
+            back,
         )
         .await?;
         su.external_verification = Some(v);
@@ -339,32 +360,6 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     }
     complete_if_ready(ctx, cc, &mut su).await?;
     Ok(su)
-}
-
-/// The upstream identity of the client's `transferable` sign-in, and its strategy.
-async fn transferable_identity(
-    ctx: &Ctx,
-    cc: &ClientCtx,
-) -> FlowResult<(crate::federation::Identity, String)> {
-    let invalid = || {
-        ApiError::new(
-            ErrorCode::AccountTransferInvalid,
-            "Invalid transfer",
-            "There is no sign-in on this client to transfer into a sign-up.",
-        )
-    };
-    let si_id = cc
-        .row
-        .as_ref()
-        .and_then(|r| r.sign_in_id.clone())
-        .ok_or_else(invalid)?;
-    let si = super::sign_in::get(ctx, cc, &si_id).await?;
-    match (&si.external_identity, &si.first_factor_verification) {
-        (Some(identity), Some(v)) if v.status == Status::Transferable => {
-            Ok((identity.clone(), v.strategy.clone()))
-        }
-        _ => Err(invalid().into()),
-    }
 }
 
 /// Fills a sign-up from an upstream identity: a verified email counts as verified, names
@@ -379,7 +374,9 @@ async fn apply_identity(
     let auth = &ctx.settings.auth;
     if let Some(email) = &identity.email
         && auth.email_address.enabled()
-        && !users::identifier_taken(&ctx.db, IdentifierKind::Email, email).await?
+        && !users::identifier_taken(&ctx.db, IdentifierKind::Email, email)
+            .await
+            .context("users::identifier_taken")?
     {
         su.email_address = Some(email.clone());
         su.email_verification = identity
@@ -398,7 +395,9 @@ async fn apply_identity(
             .username
             .as_deref()
             .and_then(|u| Username::parse(u).ok())
-        && !users::identifier_taken(&ctx.db, IdentifierKind::Username, u.as_ref()).await?
+        && !users::identifier_taken(&ctx.db, IdentifierKind::Username, u.as_ref())
+            .await
+            .context("users::identifier_taken")?
     {
         su.username = Some(u.as_ref().to_owned());
     }

@@ -81,31 +81,7 @@ mod tests {
     }
 
     fn fresh() -> SignUp {
-        SignUp {
-            id: "sua_1".into(),
-            client_id: "client_1".into(),
-            status: SignUpStatus::MissingRequirements,
-            email_address: None,
-            phone_number: None,
-            username: None,
-            first_name: None,
-            last_name: None,
-            password_hash: None,
-            unsafe_metadata: serde_json::Value::Null,
-            legal_accepted_at: None,
-            email_verification: None,
-            phone_verification: None,
-            created_session_id: None,
-            created_user_id: None,
-            external_identity: None,
-            external_verification: None,
-            taken: Vec::new(),
-            web3_wallet: None,
-            web3_verification: None,
-            abandon_at: 0,
-            created_at: 0,
-            updated_at: 0,
-        }
+        SignUp::new("sua_1".into(), "client_1", 0, 0)
     }
 
     fn proven(strategy: &str) -> Verification {
