@@ -193,8 +193,8 @@ async fn custom_flows(key: Key) {
     let issuer = up.url.clone();
     let origin = app_origin.clone();
     let app = TestApp::spawn_with(Backend::Sqlite, move |s| {
-        s.server.cors_origins = vec![origin.clone()];
-        s.server.allowed_redirect_origins = vec![origin];
+        s.server.cors_origins = vec![origin.parse().unwrap()];
+        s.server.allowed_redirect_origins = vec![origin.parse().unwrap()];
         s.server.dev_browser = key == Key::Development;
         s.auth.multi_session = false;
         // A minute, so the test can age the session past it without waiting.
@@ -619,7 +619,7 @@ crate::backend_tests! {
         let app_origin = "http://127.0.0.1:5173";
         let Some(app) = TestApp::spawn_with(backend, |s| {
             s.server.dev_browser = true;
-            s.server.cors_origins = vec![app_origin.into()];
+            s.server.cors_origins = vec![app_origin.parse().unwrap()];
         }).await else { return };
         let env = app.get("/v1/environment").await.body;
         assert_eq!(env["display_config"]["instance_environment_type"], "development");

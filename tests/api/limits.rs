@@ -123,7 +123,7 @@ backend_tests! {
     }
 
     async fn cors_only_for_configured_origins_and_only_on_the_frontend_api(backend) {
-        let Some(app) = TestApp::spawn_with(backend, |s| s.server.cors_origins = vec!["https://app.example.com".into()]).await else { return };
+        let Some(app) = TestApp::spawn_with(backend, |s| s.server.cors_origins = vec!["https://app.example.com".parse().unwrap()]).await else { return };
         let http = reqwest::Client::new();
         let r = http.request(reqwest::Method::OPTIONS, app.url("/v1/client/sign_ins"))
             .header("origin", "https://app.example.com")

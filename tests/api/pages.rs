@@ -174,7 +174,7 @@ backend_tests! {
     }
 
     async fn redirect_urls_are_kept_only_for_allowed_origins(backend) {
-        let Some(app) = TestApp::spawn_with(backend, |s| s.server.allowed_redirect_origins = vec!["https://app.example.com".into()]).await else { return };
+        let Some(app) = TestApp::spawn_with(backend, |s| s.server.allowed_redirect_origins = vec!["https://app.example.com".parse().unwrap()]).await else { return };
         app.sign_up_with_email(&browser(), "ada@example.com", "correct horse").await;
         for (asked, kept) in [
             ("https://evil.example.com/steal", None),
@@ -378,7 +378,7 @@ backend_tests! {
         use portcullis::clock::Clock;
         let Some(app) = TestApp::spawn_with(backend, |s| {
             s.auth.mfa_required = true;
-            s.server.allowed_redirect_origins = vec!["https://app.example.com".into()];
+            s.server.allowed_redirect_origins = vec!["https://app.example.com".parse().unwrap()];
         }).await else { return };
         let b = browser();
         app.sign_up_with_email(&b, "ada@example.com", "correct horse").await;

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use portcullis_domain::Strategy;
+use portcullis_domain::{Origin, Strategy};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -413,9 +413,11 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// Origins (`https://app.example.com`) the hosted pages may send users back to with
     /// `redirect_url`, besides Portcullis itself and registered client redirect URIs.
-    pub allowed_redirect_origins: Vec<String>,
-    /// Browser origins allowed to call the Frontend API with credentials (CORS).
-    pub cors_origins: Vec<String>,
+    /// Parsed at load: anything that is not an origin is refused there.
+    pub allowed_redirect_origins: Vec<Origin>,
+    /// Browser origins allowed to call the Frontend API with credentials (CORS); parsed at
+    /// load like `allowed_redirect_origins`.
+    pub cors_origins: Vec<Origin>,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<String>,
     /// Development only: lets a browser SDK with a development (`pk_test_`) key get a client
@@ -842,22 +844,6 @@ impl Settings {
             matches!(colour.len(), 3 | 6) && colour.bytes().all(|b| b.is_ascii_hexdigit()),
             "[branding] primary_color must be a hex colour like #2451b7"
         );
-        for o in &self.server.allowed_redirect_origins {
-            let u = url::Url::parse(o)
-                .map_err(|e| anyhow::anyhow!("[server] allowed_redirect_origins {o:?}: {e}"))?;
-            anyhow::ensure!(
-                u.origin().ascii_serialization() == o.trim_end_matches('/'),
-                "[server] allowed_redirect_origins {o:?} must be an origin (scheme://host[:port])"
-            );
-        }
-        for o in &self.server.cors_origins {
-            let u = url::Url::parse(o)
-                .map_err(|e| anyhow::anyhow!("[server] cors_origins {o:?}: {e}"))?;
-            anyhow::ensure!(
-                u.origin().ascii_serialization() == o.trim_end_matches('/'),
-                "[server] cors_origins {o:?} must be an origin (scheme://host[:port])"
-            );
-        }
         for p in &self.server.trusted_proxies {
             anyhow::ensure!(
                 portcullis_domain::Cidr::parse(p).is_some(),

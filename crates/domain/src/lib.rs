@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod crypto;
 pub mod metrics;
+mod origin;
 pub mod redirect;
 
 mod email;
@@ -22,6 +23,7 @@ pub mod web3;
 pub use email::{EmailAddress, TEST_SUBADDRESS, mask_email};
 pub use ids::{SessionId, UserId, derived_id, new_id};
 pub use net::Cidr;
+pub use origin::Origin;
 pub use password::{Password, PasswordPolicy};
 pub use phone::{PhoneNumber, mask_phone};
 pub use session_status::SessionStatus;

@@ -101,7 +101,7 @@ fn redirect_settings() -> &'static Settings {
     SETTINGS.get_or_init(|| {
         let mut s = Settings::default();
         s.server.public_url = ISSUER.to_owned();
-        s.server.allowed_redirect_origins = vec!["https://app.example.com".to_owned()];
+        s.server.allowed_redirect_origins = "https://app.example.com".parse().into_iter().collect();
         s
     })
 }

@@ -129,15 +129,7 @@ where
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .filter(|_| req.path().starts_with("/v1/"))
-        .filter(|o| {
-            ctx.is_some_and(|c| {
-                c.settings
-                    .server
-                    .cors_origins
-                    .iter()
-                    .any(|a| a.trim_end_matches('/') == *o)
-            })
-        })
+        .filter(|o| ctx.is_some_and(|c| c.settings.server.cors_origins.iter().any(|a| a == o)))
         .and_then(|o| HeaderValue::from_str(o).ok());
     let started = std::time::Instant::now();
     let fut = srv.call(req);
