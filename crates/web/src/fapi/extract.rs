@@ -1,10 +1,16 @@
 //! Turning a request into what the flows take: parameters from the body, the client from
 //! the cookie or Bearer token. And turning a flow's answer back into a response.
 
-use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use std::fmt;
+use std::marker::PhantomData;
 
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::flows::account::{self, Access, Me};
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::{ApiError, Ctx, ErrorCode, FlowError, Params};
 
@@ -141,13 +147,7 @@ fn check_cookie_origin(ctx: &Ctx, req: &HttpRequest) -> Result<(), ApiError> {
     }
     let own = ctx.settings.issuer_origin();
     let allowed = crate::from_allowed_origin(req, |origin| {
-        origin == own
-            || ctx
-                .settings
-                .server
-                .cors_origins
-                .iter()
-                .any(|a| a.trim_end_matches('/') == origin)
+        origin == own || ctx.settings.server.cors_origins.iter().any(|a| a == origin)
     });
     if allowed {
         Ok(())
@@ -273,4 +273,154 @@ pub fn error_response(err: &FlowError) -> HttpResponse {
         res.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
     res.json(body)
+}
+
+/// A request that failed before or inside its flow, answered as the FAPI `errors` array.
+#[derive(Debug)]
+pub(crate) struct Failure(pub FlowError);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<FlowError> for Failure {
+    fn from(e: FlowError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl ResponseError for Failure {
+    fn status_code(&self) -> StatusCode {
+        status_of(&self.0)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        error_response(&self.0)
+    }
+}
+
+/// The shared context, from the app's data.
+pub(crate) fn context(req: &HttpRequest) -> Result<web::Data<Ctx>, Failure> {
+    req.app_data::<web::Data<Ctx>>()
+        .cloned()
+        .ok_or_else(|| Failure(FlowError::Unexpected(anyhow::anyhow!("no shared context"))))
+}
+
+/// The body of a request as flow parameters, from actix's payload.
+async fn body_params(
+    req: &HttpRequest,
+    payload: impl std::future::Future<Output = Result<web::Payload, actix_web::Error>>,
+) -> Result<Params, Failure> {
+    let payload = payload
+        .await
+        .map_err(|e| Failure(FlowError::Unexpected(anyhow::anyhow!("{e}"))))?;
+    Ok(params(req, payload).await?)
+}
+
+// The extractors below each do their whole job in one future, in the order the answers must
+// come in: the client (and the origin check) first, then the body, then the session. actix
+// polls a handler's separate extractors together, so splitting them would let a body error
+// overtake a refused origin depending on timing.
+
+/// The request's client, named by its cookie or token; a request from a foreign origin that
+/// the browser authenticated with the cookie is refused here (see `check_cookie_origin`).
+pub(crate) struct Client(pub ClientCtx);
+
+impl FromRequest for Client {
+    type Error = Failure;
+    type Future = LocalBoxFuture<'static, Result<Self, Failure>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let ctx = context(&req)?;
+            Ok(Client(client(&ctx, &req).await?))
+        })
+    }
+}
+
+/// The client, then the body's parameters (a form or a JSON object, 64 KiB at most).
+pub(crate) struct Call {
+    pub cc: ClientCtx,
+    pub params: Params,
+}
+
+impl FromRequest for Call {
+    type Error = Failure;
+    type Future = LocalBoxFuture<'static, Result<Self, Failure>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = web::Payload::from_request(&req, payload);
+        Box::pin(async move {
+            let ctx = context(&req)?;
+            let cc = client(&ctx, &req).await?;
+            let params = body_params(&req, payload).await?;
+            Ok(Call { cc, params })
+        })
+    }
+}
+
+/// Which sessions an account call accepts, as a type: `Account<Active>`.
+pub(crate) trait Level {
+    const ACCESS: Access;
+}
+
+/// Only an active session.
+pub(crate) struct Active;
+/// Also a session waiting for its second factor to be set up (`[auth] mfa_required`).
+pub(crate) struct MfaSetup;
+
+impl Level for Active {
+    const ACCESS: Access = Access::Active;
+}
+
+impl Level for MfaSetup {
+    const ACCESS: Access = Access::MfaSetup;
+}
+
+/// An account call (`/v1/me…`): the client, the body's parameters when the method carries
+/// one (POST, PUT, PATCH), then the signed-in user's session, named by `?_clerk_session_id=`
+/// or the client's last active one. No session at the level `L` asks for is a 401.
+pub(crate) struct Account<L> {
+    pub cc: ClientCtx,
+    pub params: Params,
+    pub me: Me,
+    level: PhantomData<L>,
+}
+
+impl<L: Level + 'static> FromRequest for Account<L> {
+    type Error = Failure;
+    type Future = LocalBoxFuture<'static, Result<Self, Failure>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let has_body = matches!(req.method().as_str(), "POST" | "PUT" | "PATCH");
+        let payload = has_body.then(|| web::Payload::from_request(&req, payload));
+        Box::pin(async move {
+            let ctx = context(&req)?;
+            let cc = client(&ctx, &req).await?;
+            let params = match payload {
+                Some(payload) => body_params(&req, payload).await?,
+                None => Params::default(),
+            };
+            let session =
+                query_value(&req, "_clerk_session_id").filter(|v| !v.is_empty() && v.len() <= 64);
+            let me = account::me(&ctx, &cc, session.as_deref(), L::ACCESS).await?;
+            Ok(Account {
+                cc,
+                params,
+                me,
+                level: PhantomData,
+            })
+        })
+    }
 }

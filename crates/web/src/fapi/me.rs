@@ -3,10 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
-use super::{NO_PARAMS, envelope, extract, render};
-use crate::flows::account::{self, Access, Me};
+use super::extract::{Account, Active, MfaSetup};
+use super::{NO_PARAMS, envelope, render};
+use crate::flows::account;
 use crate::flows::passkeys;
-use crate::flows::{Ctx, FlowResult, Params};
+use crate::flows::{Ctx, FlowResult};
 use crate::openapi::{Api, api_table};
 use crate::store::users::IdentifierKind;
 
@@ -41,263 +42,163 @@ api_table! { Api::Account, "/v1", register_routes, operations;
     post "/me/phone_numbers/{id}/attempt_verification" => phone_attempt, "Verify with the code", params account::ATTEMPT_PARAMS;
 }
 
-/// `_clerk_session_id` from the query: the session the call acts on.
-fn session_param(req: &HttpRequest) -> Option<String> {
-    super::extract::query_value(req, "_clerk_session_id").filter(|v| !v.is_empty() && v.len() <= 64)
+/// The account call's answer in the envelope.
+async fn reply<L>(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    call: &Account<L>,
+    result: FlowResult<Value>,
+) -> HttpResponse {
+    envelope(ctx, req, &call.cc, result).await
 }
 
-/// Runs `op` for the signed-in user and wraps its answer in the envelope.
-async fn run<F, Fut>(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: Option<web::Payload>,
-    access: Access,
-    op: F,
-) -> HttpResponse
-where
-    F: FnOnce(web::Data<Ctx>, Me, Params) -> Fut,
-    Fut: std::future::Future<Output = FlowResult<Value>>,
-{
-    let cc = match extract::client(&ctx, &req).await {
-        Ok(c) => c,
-        Err(e) => return extract::error_response(&e),
-    };
-    let result = async {
-        let params = match payload {
-            Some(p) => extract::params(&req, p).await?,
-            None => Params::default(),
-        };
-        let me = account::me(&ctx, &cc, session_param(&req).as_deref(), access).await?;
-        op(ctx.clone(), me, params).await
-    }
-    .await;
-    envelope(&ctx, &req, &cc, result).await
+async fn get(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<MfaSetup>) -> HttpResponse {
+    reply(&ctx, &req, &a, Ok(render::user(a.me.user()))).await
 }
 
-async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    run(ctx, req, None, Access::MfaSetup, |_, me, _| async move {
-        Ok(render::user(me.user()))
-    })
-    .await
-}
-
-async fn delete_self(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        let id = me.user().user.id.clone();
-        account::delete_self(&ctx, &me).await?;
-        Ok(render::deleted("user", &id))
-    })
-    .await
-}
-
-async fn update(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, p| async move { Ok(render::user(&account::update(&ctx, &me, &p).await?)) },
+async fn delete_self(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let id = a.me.user().user.id.clone();
+    let result = account::delete_self(&ctx, &a.me).await;
+    reply(
+        &ctx,
+        &req,
+        &a,
+        result.map(|()| render::deleted("user", &id)),
     )
     .await
+}
+
+async fn update(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = account::update(&ctx, &a.me, &a.params).await;
+    reply(&ctx, &req, &a, result.map(|u| render::user(&u))).await
 }
 
 async fn change_password(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    a: Account<Active>,
 ) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, p| async move {
-            Ok(render::user(
-                &account::change_password(&ctx, &me, &p).await?,
-            ))
-        },
-    )
-    .await
+    let result = account::change_password(&ctx, &a.me, &a.params).await;
+    reply(&ctx, &req, &a, result.map(|u| render::user(&u))).await
 }
 
-async fn sessions_active(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        let current = me.session.row.id.clone();
-        let list = account::active_sessions(&ctx, &me).await?;
-        Ok(Value::Array(
+async fn sessions_active(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+) -> HttpResponse {
+    let current = &a.me.session.row.id;
+    let result = account::active_sessions(&ctx, &a.me).await.map(|list| {
+        Value::Array(
             list.iter()
-                .map(|s| render::session_summary(s, &current))
+                .map(|s| render::session_summary(s, current))
                 .collect(),
-        ))
-    })
-    .await
+        )
+    });
+    reply(&ctx, &req, &a, result).await
 }
 
 async fn session_revoke(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
-    path: web::Path<String>,
+    a: Account<Active>,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, _| async move {
-            let current = me.session.row.id.clone();
-            let s = account::revoke_session(&ctx, &me, &id).await?;
-            Ok(render::session_summary(&s, &current))
-        },
-    )
-    .await
+    let current = &a.me.session.row.id;
+    let result = account::revoke_session(&ctx, &a.me, &id).await;
+    let result = result.map(|s| render::session_summary(&s, current));
+    reply(&ctx, &req, &a, result).await
 }
 
-async fn totp_create(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::MfaSetup,
-        |ctx, me, p| async move {
-            p.only(NO_PARAMS)?;
-            Ok(render::totp(&account::start_totp(&ctx, &me).await?))
-        },
-    )
-    .await
+async fn totp_create(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<MfaSetup>) -> HttpResponse {
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        Ok(render::totp(&account::start_totp(&ctx, &a.me).await?))
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
 }
 
-async fn totp_attempt(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::MfaSetup,
-        |ctx, me, p| async move { Ok(render::totp(&account::finish_totp(&ctx, &me, &p).await?)) },
-    )
-    .await
+async fn totp_attempt(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<MfaSetup>) -> HttpResponse {
+    let result = account::finish_totp(&ctx, &a.me, &a.params).await;
+    reply(&ctx, &req, &a, result.map(|t| render::totp(&t))).await
 }
 
-async fn totp_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        account::remove_totp(&ctx, &me).await?;
-        Ok(render::deleted("totp", ""))
-    })
-    .await
+async fn totp_delete(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = account::remove_totp(&ctx, &a.me).await;
+    reply(&ctx, &req, &a, result.map(|()| render::deleted("totp", ""))).await
 }
 
 async fn backup_codes_create(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    a: Account<MfaSetup>,
 ) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::MfaSetup,
-        |ctx, me, p| async move {
-            p.only(NO_PARAMS)?;
-            let codes = account::regenerate_backup_codes(&ctx, &me).await?;
-            Ok(render::backup_codes(&codes, ctx.now()))
-        },
-    )
-    .await
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        let codes = account::regenerate_backup_codes(&ctx, &a.me).await?;
+        Ok(render::backup_codes(&codes, ctx.now()))
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
 }
 
+/// The five calls on a user's email addresses or phone numbers, for one kind.
 macro_rules! identification_routes {
     ($kind:expr, $object:literal, $create:ident, $get:ident, $delete:ident, $prepare:ident, $attempt:ident) => {
         async fn $create(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            payload: web::Payload,
+            a: Account<MfaSetup>,
         ) -> HttpResponse {
-            run(
-                ctx,
-                req,
-                Some(payload),
-                Access::MfaSetup,
-                |ctx, me, p| async move {
-                    Ok(render::identification(
-                        &account::add_identification(&ctx, &me, $kind, &p).await?,
-                    ))
-                },
-            )
-            .await
+            let result = account::add_identification(&ctx, &a.me, $kind, &a.params).await;
+            reply(&ctx, &req, &a, result.map(|i| render::identification(&i))).await
         }
 
         async fn $get(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            path: web::Path<String>,
+            a: Account<MfaSetup>,
+            id: web::Path<String>,
         ) -> HttpResponse {
-            let id = path.into_inner();
-            run(ctx, req, None, Access::MfaSetup, |ctx, me, _| async move {
-                Ok(render::identification(
-                    &account::get_identification(&ctx, &me, $kind, &id).await?,
-                ))
-            })
-            .await
+            let result = account::get_identification(&ctx, &a.me, $kind, &id).await;
+            reply(&ctx, &req, &a, result.map(|i| render::identification(&i))).await
         }
 
         async fn $delete(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            path: web::Path<String>,
+            a: Account<Active>,
+            id: web::Path<String>,
         ) -> HttpResponse {
-            let id = path.into_inner();
-            run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-                account::remove_identification(&ctx, &me, $kind, &id).await?;
-                Ok(render::deleted($object, &id))
-            })
+            let result = account::remove_identification(&ctx, &a.me, $kind, &id).await;
+            reply(
+                &ctx,
+                &req,
+                &a,
+                result.map(|()| render::deleted($object, &id)),
+            )
             .await
         }
 
         async fn $prepare(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            payload: web::Payload,
-            path: web::Path<String>,
+            a: Account<MfaSetup>,
+            id: web::Path<String>,
         ) -> HttpResponse {
-            let id = path.into_inner();
-            run(
-                ctx,
-                req,
-                Some(payload),
-                Access::MfaSetup,
-                |ctx, me, p| async move {
-                    Ok(render::identification(
-                        &account::prepare_identification(&ctx, &me, $kind, &id, &p).await?,
-                    ))
-                },
-            )
-            .await
+            let result = account::prepare_identification(&ctx, &a.me, $kind, &id, &a.params).await;
+            reply(&ctx, &req, &a, result.map(|i| render::identification(&i))).await
         }
 
         async fn $attempt(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            payload: web::Payload,
-            path: web::Path<String>,
+            a: Account<MfaSetup>,
+            id: web::Path<String>,
         ) -> HttpResponse {
-            let id = path.into_inner();
-            run(
-                ctx,
-                req,
-                Some(payload),
-                Access::MfaSetup,
-                |ctx, me, p| async move {
-                    Ok(render::identification(
-                        &account::attempt_identification(&ctx, &me, $kind, &id, &p).await?,
-                    ))
-                },
-            )
-            .await
+            let result = account::attempt_identification(&ctx, &a.me, $kind, &id, &a.params).await;
+            reply(&ctx, &req, &a, result.map(|i| render::identification(&i))).await
         }
     };
 }
@@ -324,38 +225,24 @@ identification_routes!(
 async fn phone_update(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
-    path: web::Path<String>,
+    a: Account<MfaSetup>,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::MfaSetup,
-        |ctx, me, p| async move {
-            Ok(render::identification(
-                &account::update_phone(&ctx, &me, &id, &p).await?,
-            ))
-        },
-    )
-    .await
+    let result = account::update_phone(&ctx, &a.me, &id, &a.params).await;
+    reply(&ctx, &req, &a, result.map(|i| render::identification(&i))).await
 }
 
 async fn external_create(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    a: Account<Active>,
 ) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, p| async move {
-            let v = account::connect_external(&ctx, &me, &p).await?;
-            Ok(render::external_account_pending(&v))
-        },
+    let result = account::connect_external(&ctx, &a.me, &a.params).await;
+    reply(
+        &ctx,
+        &req,
+        &a,
+        result.map(|v| render::external_account_pending(&v)),
     )
     .await
 }
@@ -363,90 +250,67 @@ async fn external_create(
 async fn external_delete(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    a: Account<Active>,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        account::disconnect_external(&ctx, &me, &id).await?;
-        Ok(render::deleted("external_account", &id))
-    })
-    .await
+    let result = account::disconnect_external(&ctx, &a.me, &id).await;
+    let result = result.map(|()| render::deleted("external_account", &id));
+    reply(&ctx, &req, &a, result).await
 }
 
-async fn passkey_create(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, p| async move {
-            p.only(NO_PARAMS)?;
-            let pending = account::start_passkey(&ctx, &me).await?;
-            Ok(render::passkey_pending(&pending))
-        },
-    )
-    .await
+async fn passkey_create(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        let pending = account::start_passkey(&ctx, &a.me).await?;
+        Ok(render::passkey_pending(&pending))
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
 }
 
 async fn passkey_attempt(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
-    path: web::Path<String>,
+    a: Account<Active>,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, p| async move {
-            let row = passkeys::finish_registration(&ctx, &me.actor, me.user(), &id, &p).await?;
-            Ok(render::passkey(&row))
-        },
-    )
-    .await
+    let result =
+        passkeys::finish_registration(&ctx, &a.me.actor, a.me.user(), &id, &a.params).await;
+    reply(&ctx, &req, &a, result.map(|row| render::passkey(&row))).await
 }
 
 async fn passkey_update(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
-    path: web::Path<String>,
+    a: Account<Active>,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    run(
-        ctx,
-        req,
-        Some(payload),
-        Access::Active,
-        |ctx, me, p| async move {
-            passkeys::rename(&ctx, me.user(), &id, &p).await?;
-            let user = account::reload(&ctx, &me).await?;
-            let row = user
-                .passkeys
-                .iter()
-                .find(|k| k.id == id)
-                .ok_or_else(|| crate::flows::ApiError::not_found("passkey"))?;
-            Ok(render::passkey(row))
-        },
-    )
-    .await
+    let result = async {
+        passkeys::rename(&ctx, a.me.user(), &id, &a.params).await?;
+        let user = account::reload(&ctx, &a.me).await?;
+        let row = user
+            .passkeys
+            .iter()
+            .find(|k| k.id == *id)
+            .ok_or_else(|| crate::flows::ApiError::not_found("passkey"))?;
+        Ok(render::passkey(row))
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
 }
 
 async fn passkey_delete(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    a: Account<Active>,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    run(ctx, req, None, Access::Active, |ctx, me, _| async move {
-        account::remove_passkey(&ctx, &me, &id).await?;
-        Ok(render::deleted("passkey", &id))
-    })
+    let result = account::remove_passkey(&ctx, &a.me, &id).await;
+    reply(
+        &ctx,
+        &req,
+        &a,
+        result.map(|()| render::deleted("passkey", &id)),
+    )
     .await
 }

@@ -15,6 +15,7 @@ use crate::flows::{
     ApiError, Ctx, FlowError, FlowResult, reverification, session, sign_in, sign_up,
 };
 use crate::openapi::{Api, api_table};
+use extract::{Call, Client, Failure};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -62,7 +63,7 @@ api_table! { Api::Frontend, "/v1", register_routes, frontend_operations;
     patch "/client/sign_ups/{id}" => sign_up_update, "Add or change sign-up fields", params sign_up::PARAMS;
     post "/client/sign_ups/{id}/prepare_verification" => sign_up_prepare, "Send a verification code or link, or a wallet nonce", params sign_up::PREPARE_PARAMS;
     post "/client/sign_ups/{id}/attempt_verification" => sign_up_attempt, "Verify an email address, phone number or wallet", params sign_up::ATTEMPT_PARAMS;
-    delete "/client/sessions" => sessions_end_all, "Sign out of every session of this client";
+    delete "/client/sessions" => client_delete, "Sign out of every session of this client";
     get "/client/sessions/{id}" => session_get, "A session of this client";
     post "/client/sessions/{id}/touch" => session_touch, "Mark a session active";
     post "/client/sessions/{id}/end" => session_end, "Sign out of a session";
@@ -130,69 +131,54 @@ async fn envelope(
     extract::with_client_token(ctx, req, cc, res)
 }
 
-macro_rules! client_or_error {
-    ($ctx:expr, $req:expr) => {
-        match extract::client(&$ctx, &$req).await {
-            Ok(c) => c,
-            Err(e) => return extract::error_response(&e),
-        }
-    };
-}
-
-/// A mutation on one resource: `POST /v1/client/<kind>/{id}/<action>` with a body.
-macro_rules! mutation {
+/// A step on one sign-in or sign-up of this client: `POST /v1/client/<kind>/{id}/<action>`,
+/// with the body as the flow's parameters.
+macro_rules! attempt_step {
     ($handler:ident, $flow:path, $render:path) => {
         async fn $handler(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            payload: web::Payload,
-            path: web::Path<String>,
+            Call { mut cc, params }: Call,
+            id: web::Path<String>,
         ) -> HttpResponse {
-            let id = path.into_inner();
-            let mut cc = client_or_error!(ctx, req);
-            let result = match extract::params(&req, payload).await {
-                Ok(params) => $flow(&ctx, &mut cc, &id, &params)
-                    .await
-                    .map(|r| $render(&ctx, &r)),
-                Err(e) => Err(e.into()),
-            };
-            envelope(&ctx, &req, &cc, result).await
+            let result = $flow(&ctx, &mut cc, &id, &params).await;
+            envelope(&ctx, &req, &cc, result.map(|r| $render(&ctx, &r))).await
         }
     };
 }
 
-mutation!(
+attempt_step!(
     sign_in_prepare_first,
     sign_in::prepare_first_factor,
     render::sign_in
 );
-mutation!(
+attempt_step!(
     sign_in_attempt_first,
     sign_in::attempt_first_factor,
     render::sign_in
 );
-mutation!(
+attempt_step!(
     sign_in_prepare_second,
     sign_in::prepare_second_factor,
     render::sign_in
 );
-mutation!(
+attempt_step!(
     sign_in_attempt_second,
     sign_in::attempt_second_factor,
     render::sign_in
 );
-mutation!(
+attempt_step!(
     sign_in_reset_password,
     sign_in::reset_password,
     render::sign_in
 );
-mutation!(sign_up_update, sign_up::update, render::sign_up);
-mutation!(
+attempt_step!(sign_up_update, sign_up::update, render::sign_up);
+attempt_step!(
     sign_up_prepare,
     sign_up::prepare_verification,
     render::sign_up
 );
-mutation!(
+attempt_step!(
     sign_up_attempt,
     sign_up::attempt_verification,
     render::sign_up
@@ -201,31 +187,19 @@ mutation!(
 async fn sign_in_create(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Call { mut cc, params }: Call,
 ) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
-    let result = match extract::params(&req, payload).await {
-        Ok(params) => sign_in::create(&ctx, &mut cc, &params)
-            .await
-            .map(|si| render::sign_in(&ctx, &si)),
-        Err(e) => Err(e.into()),
-    };
-    envelope(&ctx, &req, &cc, result).await
+    let result = sign_in::create(&ctx, &mut cc, &params).await;
+    envelope(&ctx, &req, &cc, result.map(|si| render::sign_in(&ctx, &si))).await
 }
 
 async fn sign_up_create(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Call { mut cc, params }: Call,
 ) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
-    let result = match extract::params(&req, payload).await {
-        Ok(params) => sign_up::create(&ctx, &mut cc, &params)
-            .await
-            .map(|su| render::sign_up(&ctx, &su)),
-        Err(e) => Err(e.into()),
-    };
-    envelope(&ctx, &req, &cc, result).await
+    let result = sign_up::create(&ctx, &mut cc, &params).await;
+    envelope(&ctx, &req, &cc, result.map(|su| render::sign_up(&ctx, &su))).await
 }
 
 /// What `POST /v1/waitlist` accepts.
@@ -237,62 +211,50 @@ pub const NO_PARAMS: &[&str] = &[];
 async fn waitlist_join(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Call { cc, params }: Call,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
-    let result = match extract::params(&req, payload).await {
-        Ok(params) => {
-            async {
-                params.only(WAITLIST_PARAMS)?;
-                let email = params
-                    .text("email_address")?
-                    .ok_or_else(|| crate::flows::ApiError::missing("email_address"))?;
-                let entry = crate::flows::admin::join_waitlist(&ctx, &email).await?;
-                Ok(json!({
-                    "object": "waitlist_entry",
-                    "id": entry.id,
-                    "email_address": entry.email_address,
-                    "status": entry.status,
-                    "created_at": entry.created_at,
-                    "updated_at": entry.updated_at,
-                }))
-            }
-            .await
-        }
-        Err(e) => Err(e.into()),
-    };
+    let result = async {
+        params.only(WAITLIST_PARAMS)?;
+        let email = params
+            .text("email_address")?
+            .ok_or_else(|| crate::flows::ApiError::missing("email_address"))?;
+        let entry = crate::flows::admin::join_waitlist(&ctx, &email).await?;
+        Ok(json!({
+            "object": "waitlist_entry",
+            "id": entry.id,
+            "email_address": entry.email_address,
+            "status": entry.status,
+            "created_at": entry.created_at,
+            "updated_at": entry.updated_at,
+        }))
+    }
+    .await;
     envelope(&ctx, &req, &cc, result).await
 }
 
 async fn sign_in_get(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(mut cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
-    let result = sign_in::reload(&ctx, &mut cc, &path)
-        .await
-        .map(|si| render::sign_in(&ctx, &si));
-    envelope(&ctx, &req, &cc, result).await
+    let result = sign_in::reload(&ctx, &mut cc, &id).await;
+    envelope(&ctx, &req, &cc, result.map(|si| render::sign_in(&ctx, &si))).await
 }
 
 async fn sign_up_get(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(mut cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
-    let result = sign_up::reload(&ctx, &mut cc, &path)
-        .await
-        .map(|su| render::sign_up(&ctx, &su));
-    envelope(&ctx, &req, &cc, result).await
+    let result = sign_up::reload(&ctx, &mut cc, &id).await;
+    envelope(&ctx, &req, &cc, result.map(|su| render::sign_up(&ctx, &su))).await
 }
 
 /// `GET /v1/client`: `{response: null, client: null}` when the browser has none yet.
-async fn client_get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
-    let result = client_json(&ctx, &req, &cc).await;
-    let res = match result {
+async fn client_get(ctx: web::Data<Ctx>, req: HttpRequest, Client(cc): Client) -> HttpResponse {
+    let res = match client_json(&ctx, &req, &cc).await {
         Ok(client) => HttpResponse::Ok().json(json!({ "response": client, "client": client })),
         Err(e) => extract::error_response(&e),
     };
@@ -302,42 +264,41 @@ async fn client_get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 /// `POST /v1/dev_browser`: a browser SDK in development mode, on a site the client cookie
 /// does not reach, asks for a client and names it with `?__clerk_db_jwt=` from then on.
 /// Only with `[server] dev_browser`; otherwise a 404 that says so.
-async fn dev_browser_create(ctx: web::Data<Ctx>) -> HttpResponse {
+async fn dev_browser_create(ctx: web::Data<Ctx>) -> Result<HttpResponse, Failure> {
     if !ctx.settings.server.dev_browser {
-        return extract::error_response(&FlowError::Api(ApiError::new(
+        return Err(ApiError::new(
             crate::flows::ErrorCode::ResourceNotFound,
             "not found",
             "Development browsers are off here: with a production (pk_live_) key the client \
              rides in Portcullis's cookie. An operator turns them on with [server] dev_browser.",
-        )));
+        )
+        .into());
     }
     let mut cc = ClientCtx::default();
-    match client::ensure(&ctx, &mut cc).await {
-        Ok(_) => {
-            let token = cc.new_token.unwrap_or_default();
-            HttpResponse::Ok()
-                .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-                .insert_header((extract::DEV_BROWSER_HEADER, token.as_str()))
-                .json(json!({ "object": "dev_browser", "id": token }))
-        }
-        Err(e) => extract::error_response(&e),
-    }
+    client::ensure(&ctx, &mut cc).await?;
+    let token = cc.new_token.unwrap_or_default();
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((extract::DEV_BROWSER_HEADER, token.as_str()))
+        .json(json!({ "object": "dev_browser", "id": token })))
 }
 
 /// `PUT /v1/client`: makes sure the browser has a client.
-async fn client_create(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
-    let result = client::ensure(&ctx, &mut cc).await.map(|_| Value::Null);
-    let result = match result {
+async fn client_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Client(mut cc): Client,
+) -> HttpResponse {
+    let result = match client::ensure(&ctx, &mut cc).await {
         Ok(_) => client_json(&ctx, &req, &cc).await,
         Err(e) => Err(e),
     };
     envelope(&ctx, &req, &cc, result).await
 }
 
-/// `DELETE /v1/client`: sign out of every session on this client.
-async fn client_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
+/// `DELETE /v1/client` and `DELETE /v1/client/sessions` (the SDK's `signOut()`): sign out of
+/// every session on this client.
+async fn client_delete(ctx: web::Data<Ctx>, req: HttpRequest, Client(cc): Client) -> HttpResponse {
     let result = match cc.id() {
         Some(id) => client::sign_out_everywhere(&ctx, id).await,
         None => Ok(()),
@@ -349,11 +310,6 @@ async fn client_delete(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     envelope(&ctx, &req, &cc, result).await
 }
 
-/// `DELETE /v1/client/sessions`: sign out of every session (the SDK's `signOut()`).
-async fn sessions_end_all(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    client_delete(ctx, req).await
-}
-
 /// A step of a session's reverification: `POST /v1/client/sessions/{id}/verify…`, on one of
 /// this client's active sessions, answered with the reverification and the session.
 macro_rules! reverify {
@@ -361,13 +317,10 @@ macro_rules! reverify {
         async fn $handler(
             ctx: web::Data<Ctx>,
             req: HttpRequest,
-            payload: web::Payload,
-            path: web::Path<String>,
+            Call { cc, params }: Call,
+            id: web::Path<String>,
         ) -> HttpResponse {
-            let id = path.into_inner();
-            let cc = client_or_error!(ctx, req);
             let result = async {
-                let params = extract::params(&req, payload).await?;
                 let me = account::me(&ctx, &cc, Some(&id), Access::Active).await?;
                 let rv = $flow(&ctx, &me, &params).await?;
                 let session = session_json(&ctx, &req, &cc, &id).await?;
@@ -411,68 +364,71 @@ async fn session_json(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx, id: &str) ->
 async fn session_get(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
-    let result = session_json(&ctx, &req, &cc, &path).await;
+    let result = session_json(&ctx, &req, &cc, &id).await;
     envelope(&ctx, &req, &cc, result).await
 }
 
 async fn session_touch(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
     let result = async {
-        session::touch(&ctx, require_client(&cc)?, &path).await?;
-        session_json(&ctx, &req, &cc, &path).await
+        session::touch(&ctx, require_client(&cc)?, &id).await?;
+        session_json(&ctx, &req, &cc, &id).await
     }
     .await;
     envelope(&ctx, &req, &cc, result).await
 }
 
+/// Ends or removes one of this client's sessions.
 async fn session_finish(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
+    ctx: &Ctx,
+    req: &HttpRequest,
+    cc: &ClientCtx,
     id: &str,
     status: SessionStatus,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
     let result = async {
-        session::finish(&ctx, require_client(&cc)?, id, status).await?;
-        session_json(&ctx, &req, &cc, id).await
+        session::finish(ctx, require_client(cc)?, id, status).await?;
+        session_json(ctx, req, cc, id).await
     }
     .await;
-    envelope(&ctx, &req, &cc, result).await
+    envelope(ctx, req, cc, result).await
 }
 
 async fn session_end(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    session_finish(ctx, req, &path, SessionStatus::Ended).await
+    session_finish(&ctx, &req, &cc, &id, SessionStatus::Ended).await
 }
 
 async fn session_remove(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    session_finish(ctx, req, &path, SessionStatus::Removed).await
+    session_finish(&ctx, &req, &cc, &id, SessionStatus::Removed).await
 }
 
 /// `POST …/tokens`: a 60-second session token, not wrapped in the envelope.
 async fn session_tokens(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    path: web::Path<String>,
+    Client(cc): Client,
+    id: web::Path<String>,
 ) -> HttpResponse {
-    let cc = client_or_error!(ctx, req);
     let result = async {
         let client_id = require_client(&cc)?;
-        session::token_for(&ctx, client_id, &path, extract::origin(&req).as_deref()).await
+        session::token_for(&ctx, client_id, &id, extract::origin(&req).as_deref()).await
     }
     .await;
     let res = match result {
@@ -484,8 +440,11 @@ async fn session_tokens(
 
 /// `GET /v1/oauth_callback`: where providers send the browser back. A browser navigation, so
 /// failures that cannot go back to the app are an HTML page, never JSON.
-async fn oauth_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
+async fn oauth_callback(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Client(mut cc): Client,
+) -> HttpResponse {
     let query: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
@@ -516,8 +475,11 @@ async fn oauth_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 }
 
 /// `GET /v1/verify?token=…`: an email link, opened in a browser. An HTML answer.
-async fn verify_link(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let mut cc = client_or_error!(ctx, req);
+async fn verify_link(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Client(mut cc): Client,
+) -> HttpResponse {
     let token = extract::query_value(&req, "token").unwrap_or_default();
     let res = match crate::flows::email_link::open(&ctx, &mut cc, &token).await {
         Ok(crate::flows::email_link::Opened::Here(to)) => HttpResponse::SeeOther()
