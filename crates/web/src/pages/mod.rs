@@ -3,6 +3,7 @@
 //! the field they concern. Every handler calls the same flow function the Frontend API does.
 
 mod account;
+mod extractors;
 mod reverify;
 mod sign_in_journey;
 mod sign_up_journey;
@@ -20,6 +21,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use subtle::ConstantTimeEq;
 
+use self::extractors::{Form, Page, PageError, SignedIn, SignedInForm};
 use self::strings::Strings;
 use super::fapi::extract;
 use super::message_page;
@@ -96,10 +98,8 @@ struct PageCtx {
     redirect: Option<String>,
 }
 
-async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, HttpResponse> {
-    let cc = extract::client(ctx, req)
-        .await
-        .map_err(|e| error_page(&e))?;
+async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, PageError> {
+    let cc = extract::client(ctx, req).await?;
     // Signed double-submit: the cookie holds a random value, the form its keyed hash, so a
     // cookie planted by a sibling domain is useless without the server key.
     let (raw, csrf_cookie) = match req.cookie(csrf_cookie_name(ctx)) {
@@ -169,27 +169,26 @@ async fn read_form(
     ))
 }
 
-/// Reads a POSTed form and checks its CSRF token; a bad one gets the expired-form page.
-async fn checked_form(
+/// Checks a POSTed form's CSRF token (and that it came from the issuer's own origin); a bad
+/// one gets the expired-form page.
+fn check_csrf(
     ctx: &Ctx,
     req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<(PageCtx, HashMap<String, String>), HttpResponse> {
-    let pc = page_ctx(ctx, req).await?;
-    let form = match read_form(req, payload).await {
-        Ok(form) => form.unwrap_or_default(),
-        Err(e) => return Err(message_page(e.status(), e.message())),
-    };
+    pc: &PageCtx,
+    form: &HashMap<String, String>,
+) -> Result<(), PageError> {
     let given = form.get("csrf").map(String::as_str).unwrap_or("");
     let valid = pc.csrf_cookie.is_none()
         && same_origin_post(ctx, req)
         && bool::from(given.as_bytes().ct_eq(pc.csrf.as_bytes()));
-    if !valid {
-        let mut res = message_page(StatusCode::FORBIDDEN, pc.s.form_expired);
-        set_cookies(ctx, &pc, &mut res);
-        return Err(res);
+    if valid {
+        return Ok(());
     }
-    Ok((pc, form))
+    Err(PageError::Message {
+        status: StatusCode::FORBIDDEN,
+        text: pc.s.form_expired.into(),
+        csrf_cookie: csrf_cookie(ctx, pc).map(Box::new),
+    })
 }
 
 /// Whether a form post came from Portcullis's own pages: a browser names the page's origin in
@@ -211,14 +210,21 @@ fn params(form: &HashMap<String, String>, fields: &[&str]) -> Params {
 
 // ----- responses -----
 
-fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
-    if let Some(t) = &pc.csrf_cookie {
-        let c = Cookie::build(csrf_cookie_name(ctx), t.clone())
+/// The CSRF cookie to set when the request came without one (a first visit).
+fn csrf_cookie(ctx: &Ctx, pc: &PageCtx) -> Option<Cookie<'static>> {
+    let t = pc.csrf_cookie.as_ref()?;
+    Some(
+        Cookie::build(csrf_cookie_name(ctx), t.clone())
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(ctx.settings.issuer_is_https())
-            .finish();
+            .finish(),
+    )
+}
+
+fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
+    if let Some(c) = csrf_cookie(ctx, pc) {
         let _ = res.add_cookie(&c);
     }
 }
@@ -338,11 +344,7 @@ struct SignOutPage<'a> {
     done: bool,
 }
 
-async fn sign_out_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
+async fn sign_out_page(ctx: web::Data<Ctx>, req: HttpRequest, Page(pc): Page) -> HttpResponse {
     let b = &ctx.settings.branding;
     let done = !signed_in(&ctx, &pc.cc).await;
     let page = SignOutPage {
@@ -356,15 +358,7 @@ async fn sign_out_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     html(&ctx, &pc, StatusCode::OK, page.render(), &req)
 }
 
-async fn sign_out_submit(
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    let (pc, _) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn sign_out_submit(ctx: web::Data<Ctx>, req: HttpRequest, Form(pc, _): Form) -> HttpResponse {
     if let Some(id) = pc.cc.id()
         && let Err(e) = client::sign_out_everywhere(&ctx, id).await
     {

@@ -7,13 +7,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::account::{account_form, me_or_redirect};
 use super::strings::Strings;
 use super::{
-    Alternative, FormErrors, PageCtx, alternative, api_status, error_page, factor_target, html,
-    page_ctx, query_map, see_other,
+    Alternative, FormErrors, PageCtx, SignedIn, SignedInForm, alternative, api_status, error_page,
+    factor_target, html, query_map, see_other,
 };
-use crate::flows::account::{Access, Me};
+use crate::fapi::extract::Active;
+use crate::flows::account::Me;
 use crate::flows::reverification::{self, Reverification, RvStatus};
 use crate::flows::{Ctx, ErrorCode, FlowError, FlowResult, Params};
 
@@ -108,15 +108,11 @@ fn render(
     html(ctx, pc, status, page.render(), req)
 }
 
-async fn page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
-    let me = match me_or_redirect(&ctx, &pc, &req, Access::Active).await {
-        Ok(me) => me,
-        Err(r) => return r,
-    };
+async fn page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    SignedIn { pc, me, .. }: SignedIn<Active>,
+) -> HttpResponse {
     let rv = match current_or_start(&ctx, &me).await {
         Ok(rv) => rv,
         Err(e) => return error_page(&e),
@@ -160,11 +156,11 @@ async fn failed(
 }
 
 /// `POST /user/reverify`: the password or code of the method shown.
-async fn submit(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
+) -> HttpResponse {
     let strategy = form.get("strategy").cloned().unwrap_or_default();
     let result = async {
         let rv = current_or_start(&ctx, &me).await?;
@@ -194,11 +190,11 @@ async fn submit(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) ->
 }
 
 /// `POST /user/reverify/method`: another method; a code method sends its code.
-async fn method(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn method(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
+) -> HttpResponse {
     let strategy = form.get("strategy").cloned().unwrap_or_default();
     let target = form.get("target").cloned().unwrap_or_default();
     let result = async {

@@ -158,11 +158,11 @@ pub(super) async fn signed_in(ctx: &Ctx, cc: &ClientCtx) -> bool {
     )
 }
 
-pub(super) async fn sign_in_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
+pub(super) async fn sign_in_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Page(pc): Page,
+) -> HttpResponse {
     let q = query_map(&req);
     let reauth = q.get("prompt").is_some_and(|p| p == "login");
     if !reauth && (signed_in(&ctx, &pc.cc).await || pending_session(&ctx, &pc.cc).await) {
@@ -184,12 +184,8 @@ pub(super) async fn sign_in_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpR
 pub(super) async fn sign_in_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let identifier = form.get("identifier").cloned().unwrap_or_default();
     let reauth = form.get("reauth").is_some_and(|v| v == "1");
     // Asked to sign in again (prompt=login): the current sessions end first.
@@ -311,21 +307,20 @@ pub(super) fn alternative(s: &Strings, f: &crate::flows::sign_in::Factor) -> Opt
 
 /// A factor page's context and the client's sign-in, when it is at `status`; otherwise the
 /// response that sends the browser back to `/sign-in`.
-pub(super) async fn sign_in_page_at(
+pub(super) async fn sign_in_at(
     ctx: &Ctx,
-    req: &HttpRequest,
+    pc: &PageCtx,
     status: SignInStatus,
-) -> Result<(PageCtx, SignIn), HttpResponse> {
-    let pc = page_ctx(ctx, req).await?;
+) -> Result<SignIn, PageError> {
     match current_sign_in(ctx, &pc.cc)
         .await
         .filter(|s| s.status == status)
     {
-        Some(si) => Ok((pc, si)),
-        None => {
-            let to = format!("/sign-in{}", pc.query);
-            Err(see_other(ctx, &pc, req, &to))
-        }
+        Some(si) => Ok(si),
+        None => Err(PageError::Redirect {
+            to: format!("/sign-in{}", pc.query),
+            csrf_cookie: csrf_cookie(ctx, pc).map(Box::new),
+        }),
     }
 }
 
@@ -407,11 +402,12 @@ pub(super) fn render_factor_one(
     html(ctx, pc, status, page.render(), req)
 }
 
-pub(super) async fn factor_one_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let (pc, si) = match sign_in_page_at(&ctx, &req, SignInStatus::NeedsFirstFactor).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub(super) async fn factor_one_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Page(pc): Page,
+) -> Result<HttpResponse, PageError> {
+    let si = sign_in_at(&ctx, &pc, SignInStatus::NeedsFirstFactor).await?;
     let q = query_map(&req);
     let strategy = q
         .get("strategy")
@@ -427,7 +423,7 @@ pub(super) async fn factor_one_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Ht
                 .map(|f| f.strategy.clone())
         })
         .unwrap_or_else(|| "password".into());
-    render_factor_one(
+    Ok(render_factor_one(
         &ctx,
         &pc,
         &req,
@@ -435,18 +431,14 @@ pub(super) async fn factor_one_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Ht
         &strategy,
         FormErrors::default(),
         StatusCode::OK,
-    )
+    ))
 }
 
 pub(super) async fn factor_one_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
         let to = format!("/sign-in{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);
@@ -475,12 +467,8 @@ pub(super) async fn factor_one_submit(
 pub(super) async fn factor_one_prepare(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
         let to = format!("/sign-in{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);
@@ -552,23 +540,27 @@ pub(super) fn render_reset(
 }
 
 /// `/sign-in/reset-password`: the new password, once a reset code was accepted.
-pub(super) async fn reset_password_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let (pc, si) = match sign_in_page_at(&ctx, &req, SignInStatus::NeedsNewPassword).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    render_reset(&ctx, &pc, &req, &si, FormErrors::default(), StatusCode::OK)
+pub(super) async fn reset_password_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Page(pc): Page,
+) -> Result<HttpResponse, PageError> {
+    let si = sign_in_at(&ctx, &pc, SignInStatus::NeedsNewPassword).await?;
+    Ok(render_reset(
+        &ctx,
+        &pc,
+        &req,
+        &si,
+        FormErrors::default(),
+        StatusCode::OK,
+    ))
 }
 
 pub(super) async fn reset_password_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
         let to = format!("/sign-in{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);

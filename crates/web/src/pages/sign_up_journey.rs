@@ -158,11 +158,11 @@ pub(super) fn render_sign_up(
     html(ctx, pc, status, page.render(), req)
 }
 
-pub(super) async fn sign_up_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
+pub(super) async fn sign_up_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Page(pc): Page,
+) -> HttpResponse {
     if signed_in(&ctx, &pc.cc).await {
         {
             let to = done_target(&ctx, &pc).await;
@@ -195,12 +195,8 @@ pub(super) async fn sign_up_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpR
 pub(super) async fn sign_up_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     // An invitation link's ticket rides along in a hidden field.
     let mut fields = SIGN_UP_FIELDS.to_vec();
     fields.push("ticket");
@@ -261,11 +257,11 @@ pub(super) async fn current_sign_up(ctx: &Ctx, cc: &ClientCtx) -> Option<SignUp>
     sign_up::get(ctx, cc, &id).await.ok()
 }
 
-pub(super) async fn continue_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
+pub(super) async fn continue_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Page(pc): Page,
+) -> HttpResponse {
     let Some(su) = current_sign_up(&ctx, &pc.cc).await else {
         let to = format!("/sign-up{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);
@@ -286,12 +282,8 @@ pub(super) async fn continue_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Http
 pub(super) async fn continue_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(su) = current_sign_up(&ctx, &pc.cc).await else {
         let to = format!("/sign-up{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);
@@ -343,11 +335,12 @@ pub(super) fn render_verify(
     verify::render(ctx, pc, req, entry, errors, status)
 }
 
-pub(super) async fn verify_page(ctx: &Ctx, req: &HttpRequest, ch: Channel) -> HttpResponse {
-    let pc = match page_ctx(ctx, req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
+pub(super) async fn verify_page(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    pc: PageCtx,
+    ch: Channel,
+) -> HttpResponse {
     let Some(su) = current_sign_up(ctx, &pc.cc).await else {
         let to = format!("/sign-up{}", pc.query);
         return see_other(ctx, &pc, req, &to);
@@ -366,13 +359,9 @@ pub(super) async fn verify_page(ctx: &Ctx, req: &HttpRequest, ch: Channel) -> Ht
 pub(super) async fn verify_submit(
     ctx: &Ctx,
     req: &HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
     ch: Channel,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(ctx, req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(su) = current_sign_up(ctx, &pc.cc).await else {
         let to = format!("/sign-up{}", pc.query);
         return see_other(ctx, &pc, req, &to);
@@ -399,13 +388,9 @@ pub(super) async fn verify_submit(
 pub(super) async fn verify_resend(
     ctx: &Ctx,
     req: &HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, _): Form,
     ch: Channel,
 ) -> HttpResponse {
-    let (mut pc, _) = match checked_form(ctx, req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(su) = current_sign_up(ctx, &pc.cc).await else {
         let to = format!("/sign-up{}", pc.query);
         return see_other(ctx, &pc, req, &to);
@@ -451,23 +436,25 @@ impl Channel {
 pub(super) fn verify_routes(cfg: &mut web::ServiceConfig, ch: Channel) {
     cfg.route(
         ch.path(),
-        web::get().to(move |ctx: web::Data<Ctx>, req: HttpRequest| async move {
-            verify_page(&ctx, &req, ch).await
-        }),
+        web::get().to(
+            move |ctx: web::Data<Ctx>, req: HttpRequest, Page(pc): Page| async move {
+                verify_page(&ctx, &req, pc, ch).await
+            },
+        ),
     )
     .route(
         ch.path(),
         web::post().to(
-            move |ctx: web::Data<Ctx>, req: HttpRequest, p: web::Payload| async move {
-                verify_submit(&ctx, &req, p, ch).await
+            move |ctx: web::Data<Ctx>, req: HttpRequest, form: Form| async move {
+                verify_submit(&ctx, &req, form, ch).await
             },
         ),
     )
     .route(
         &format!("{}/resend", ch.path()),
         web::post().to(
-            move |ctx: web::Data<Ctx>, req: HttpRequest, p: web::Payload| async move {
-                verify_resend(&ctx, &req, p, ch).await
+            move |ctx: web::Data<Ctx>, req: HttpRequest, form: Form| async move {
+                verify_resend(&ctx, &req, form, ch).await
             },
         ),
     );

@@ -8,9 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
-    FormErrors, PageCtx, after_sign_in_step, api_status, checked_form, current_sign_in,
-    current_sign_up, done_target, error_page, next_sign_up_step, page_ctx, pending_session,
-    query_map, render_sign_in, render_sign_up, see_other, signed_in,
+    Form, FormErrors, Page, PageCtx, after_sign_in_step, api_status, current_sign_in,
+    current_sign_up, done_target, error_page, next_sign_up_step, pending_session, query_map,
+    render_sign_in, render_sign_up, see_other, signed_in,
 };
 use crate::flows::account::{self, Access};
 use crate::flows::sign_up::SignUpStatus;
@@ -78,20 +78,16 @@ pub(super) async fn start_sign_in(
     }
 }
 
-async fn sign_in_sso(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn sign_in_sso(ctx: web::Data<Ctx>, req: HttpRequest, Form(pc, form): Form) -> HttpResponse {
     let strategy = form.get("strategy").cloned().unwrap_or_default();
     start_sign_in(&ctx, pc, &req, &strategy, None).await
 }
 
-async fn sign_up_sso(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn sign_up_sso(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Form(mut pc, form): Form,
+) -> HttpResponse {
     let strategy = form.get("strategy").cloned().unwrap_or_default();
     let p = Params::from_pairs(vec![
         ("strategy".into(), strategy),
@@ -128,11 +124,7 @@ fn general(message: String) -> FormErrors {
 }
 
 /// Back from the provider: on to the next page of whichever flow it was.
-async fn sso_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let mut pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
+async fn sso_callback(ctx: web::Data<Ctx>, req: HttpRequest, Page(mut pc): Page) -> HttpResponse {
     // Done already (a returning user): out, or to the second-factor set-up.
     if signed_in(&ctx, &pc.cc).await || pending_session(&ctx, &pc.cc).await {
         let to = done_target(&ctx, &pc).await;
@@ -211,11 +203,7 @@ async fn sso_callback(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 }
 
 /// "Connect Google" on the account page.
-async fn connect(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn connect(ctx: web::Data<Ctx>, req: HttpRequest, Form(pc, form): Form) -> HttpResponse {
     let Ok(me) = account::me(&ctx, &pc.cc, None, Access::Active).await else {
         return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
     };
@@ -233,11 +221,7 @@ async fn connect(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -
     }
 }
 
-async fn disconnect(ctx: web::Data<Ctx>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let (pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn disconnect(ctx: web::Data<Ctx>, req: HttpRequest, Form(pc, form): Form) -> HttpResponse {
     let Ok(me) = account::me(&ctx, &pc.cc, None, Access::Active).await else {
         return see_other(&ctx, &pc, &req, "/sign-in?redirect_url=%2Fuser");
     };

@@ -14,15 +14,11 @@ pub(super) struct MfaSetupPage<'a> {
 }
 
 /// The task page of a pending session: set up a second factor to finish signing in.
-pub(super) async fn mfa_setup_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
-    let me = match me_or_redirect(&ctx, &pc, &req, Access::MfaSetup).await {
-        Ok(me) => me,
-        Err(r) => return r,
-    };
+pub(super) async fn mfa_setup_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    SignedIn { pc, me, .. }: SignedIn<MfaSetup>,
+) -> HttpResponse {
     if me.session.status != crate::domain::SessionStatus::Pending {
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
@@ -41,12 +37,8 @@ pub(super) async fn mfa_setup_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Htt
 pub(super) async fn totp_start(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, me, .. }: SignedInForm<MfaSetup>,
 ) -> HttpResponse {
-    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::MfaSetup).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match account::start_totp(&ctx, &me).await {
         Ok(_) => {
             let to = format!("/user/totp{}", pc.query);
@@ -117,15 +109,11 @@ pub(super) async fn render_totp(
     html(ctx, pc, status, page.render(), req)
 }
 
-pub(super) async fn totp_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
-    let me = match me_or_redirect(&ctx, &pc, &req, Access::MfaSetup).await {
-        Ok(me) => me,
-        Err(r) => return r,
-    };
+pub(super) async fn totp_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    SignedIn { pc, me, .. }: SignedIn<MfaSetup>,
+) -> HttpResponse {
     render_totp(&ctx, &pc, &req, &me, FormErrors::default(), StatusCode::OK).await
 }
 
@@ -160,12 +148,10 @@ pub(super) fn render_codes(
 pub(super) async fn totp_verify(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm {
+        mut pc, form, me, ..
+    }: SignedInForm<MfaSetup>,
 ) -> HttpResponse {
-    let (mut pc, form, me) = match account_form(&ctx, &req, payload, Access::MfaSetup).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match account::finish_totp(&ctx, &me, &params(&form, &["code"])).await {
         Ok(view) => {
             // The session may have just become active: read the client again.
@@ -191,12 +177,8 @@ pub(super) async fn totp_verify(
 pub(super) async fn totp_remove(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match account::remove_totp(&ctx, &me).await {
         Ok(()) => see_other(&ctx, &pc, &req, "/user"),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
@@ -206,12 +188,8 @@ pub(super) async fn totp_remove(
 pub(super) async fn backup_codes_create(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match account::regenerate_backup_codes(&ctx, &me).await {
         Ok(codes) => render_codes(&ctx, &pc, &req, codes, "/user".into()),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
@@ -222,12 +200,8 @@ pub(super) async fn backup_codes_create(
 pub(super) async fn remove_app(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let client_id = form.get("client_id").cloned().unwrap_or_default();
     if let Err(e) =
         crate::store::oauth::withdraw_consent(&ctx.db, &me.user().user.id, &client_id, ctx.now())
@@ -241,12 +215,8 @@ pub(super) async fn remove_app(
 pub(super) async fn passkey_remove(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let id = form.get("id").cloned().unwrap_or_default();
     match account::remove_passkey(&ctx, &me, &id).await {
         Ok(()) => see_other(&ctx, &pc, &req, "/user"),
@@ -259,12 +229,8 @@ pub(super) async fn passkey_remove(
 pub(super) async fn delete_account(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match account::delete_self(&ctx, &me).await {
         Ok(()) => see_other(&ctx, &pc, &req, "/sign-in"),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,

@@ -88,11 +88,12 @@ pub(super) fn render_factor_two(
     html(ctx, pc, status, page.render(), req)
 }
 
-pub(super) async fn factor_two_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let (pc, si) = match sign_in_page_at(&ctx, &req, SignInStatus::NeedsSecondFactor).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub(super) async fn factor_two_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Page(pc): Page,
+) -> Result<HttpResponse, PageError> {
+    let si = sign_in_at(&ctx, &pc, SignInStatus::NeedsSecondFactor).await?;
     let q = query_map(&req);
     let strategy = q
         .get("strategy")
@@ -108,7 +109,7 @@ pub(super) async fn factor_two_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Ht
                 .map(|f| f.strategy.clone())
         })
         .unwrap_or_else(|| "totp".into());
-    render_factor_two(
+    Ok(render_factor_two(
         &ctx,
         &pc,
         &req,
@@ -116,18 +117,14 @@ pub(super) async fn factor_two_page(ctx: web::Data<Ctx>, req: HttpRequest) -> Ht
         &strategy,
         FormErrors::default(),
         StatusCode::OK,
-    )
+    ))
 }
 
 pub(super) async fn factor_two_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
         let to = format!("/sign-in{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);
@@ -157,12 +154,8 @@ pub(super) async fn factor_two_submit(
 pub(super) async fn factor_two_prepare(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    Form(mut pc, form): Form,
 ) -> HttpResponse {
-    let (mut pc, form) = match checked_form(&ctx, &req, payload).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Some(si) = current_sign_in(&ctx, &pc.cc).await else {
         let to = format!("/sign-in{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);

@@ -15,10 +15,11 @@ use askama::Template;
 
 use super::strings::Strings;
 use super::{
-    Alternative, FormErrors, PageCtx, after_sign_in_step, alternative, api_status, checked_form,
-    current_sign_in, done_target, error_page, factor_target, html, page_ctx, params, query_map,
-    see_other, sign_in_page_at,
+    Alternative, Form, FormErrors, Page, PageCtx, PageError, SignedIn, SignedInForm,
+    after_sign_in_step, alternative, api_status, current_sign_in, done_target, error_page,
+    factor_target, html, params, query_map, see_other, sign_in_at,
 };
+use crate::fapi::extract::{Active, MfaSetup};
 use crate::flows::account::{self, Access, Me};
 use crate::flows::client::ClientCtx;
 use crate::flows::sign_in::{SignIn, SignInStatus};
@@ -111,24 +112,6 @@ struct UserPage<'a> {
     notice: Option<String>,
     error: Option<String>,
     field_errors: HashMap<String, String>,
-}
-
-/// The signed-in user of a page, or the response that sends them to sign in (or to finish
-/// setting up a second factor).
-pub(super) async fn me_or_redirect(
-    ctx: &Ctx,
-    pc: &PageCtx,
-    req: &HttpRequest,
-    access: Access,
-) -> Result<Me, HttpResponse> {
-    match account::me(ctx, &pc.cc, None, access).await {
-        Ok(me) => Ok(me),
-        Err(_) if access == Access::Active && super::pending_session(ctx, &pc.cc).await => {
-            let to = format!("/user/mfa-setup{}", pc.query);
-            Err(see_other(ctx, pc, req, &to))
-        }
-        Err(_) => Err(see_other(ctx, pc, req, "/sign-in?redirect_url=%2Fuser")),
-    }
 }
 
 async fn render_user(
@@ -281,15 +264,11 @@ fn notice_for(s: &Strings, done: Option<&String>) -> Option<String> {
     }
 }
 
-async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
-    let me = match me_or_redirect(&ctx, &pc, &req, Access::Active).await {
-        Ok(me) => me,
-        Err(r) => return r,
-    };
+async fn user_page(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    SignedIn { pc, me, .. }: SignedIn<Active>,
+) -> HttpResponse {
     let q = query_map(&req);
     let notice = notice_for(pc.s, q.get("done"));
     // Errors coming back in the URL are codes mapped to fixed strings, never reflected.
@@ -317,18 +296,6 @@ async fn user_page(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     .await
 }
 
-/// A form on the account page: CSRF-checked, for the signed-in user.
-pub(super) async fn account_form(
-    ctx: &Ctx,
-    req: &HttpRequest,
-    payload: web::Payload,
-    access: Access,
-) -> Result<(PageCtx, HashMap<String, String>, Me), HttpResponse> {
-    let (pc, form) = checked_form(ctx, req, payload).await?;
-    let me = me_or_redirect(ctx, &pc, req, access).await?;
-    Ok((pc, form, me))
-}
-
 /// Shows a flow failure on the account page, beside its field when it names one.
 async fn user_error(
     ctx: &Ctx,
@@ -354,12 +321,8 @@ async fn user_error(
 async fn profile_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let fields: Vec<&str> = ["first_name", "last_name"]
         .into_iter()
         .filter(|f| {
@@ -380,12 +343,10 @@ async fn profile_submit(
 async fn password_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm {
+        pc, mut form, me, ..
+    }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, mut form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     form.entry("sign_out_of_other_sessions".into())
         .or_insert_with(|| "false".into());
     let mut fields = vec!["new_password", "sign_out_of_other_sessions"];
@@ -410,12 +371,8 @@ fn kind_of(form: &HashMap<String, String>) -> IdentifierKind {
 async fn identification_add(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let kind = kind_of(&form);
     let (param, strategy) = match kind {
         IdentifierKind::Email => ("email_address", "email_code"),
@@ -441,12 +398,8 @@ async fn identification_add(
 async fn identification_remove(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let id = form.get("id").cloned().unwrap_or_default();
     match account::remove_identification(&ctx, &me, kind_of(&form), &id).await {
         Ok(()) => see_other(&ctx, &pc, &req, "/user"),
@@ -488,16 +441,9 @@ async fn render_verify(
 async fn verify_page(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
+    SignedIn { pc, me, .. }: SignedIn<Active>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let pc = match page_ctx(&ctx, &req).await {
-        Ok(pc) => pc,
-        Err(r) => return r,
-    };
-    let me = match me_or_redirect(&ctx, &pc, &req, Access::Active).await {
-        Ok(me) => me,
-        Err(r) => return r,
-    };
     render_verify(
         &ctx,
         &pc,
@@ -513,13 +459,9 @@ async fn verify_page(
 async fn verify_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let id = path.into_inner();
     let p = params(&form, &["code"]);
     match account::attempt_identification(&ctx, &me, kind_of_id(&id), &id, &p).await {
@@ -535,13 +477,9 @@ async fn verify_submit(
 async fn verify_resend(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, me, .. }: SignedInForm<Active>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let (pc, _, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let id = path.into_inner();
     let kind = kind_of_id(&id);
     let strategy = if kind == IdentifierKind::Phone {
@@ -575,12 +513,8 @@ async fn verify_resend(
 async fn phone_second_factor(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let id = form.get("id").cloned().unwrap_or_default();
     let reserve = form.get("reserve").cloned().unwrap_or_default();
     let p = Params::from_pairs(vec![("reserved_for_second_factor".into(), reserve)])
@@ -594,12 +528,8 @@ async fn phone_second_factor(
 async fn session_revoke(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    payload: web::Payload,
+    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let (pc, form, me) = match account_form(&ctx, &req, payload, Access::Active).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let id = form.get("id").cloned().unwrap_or_default();
     match account::revoke_session(&ctx, &me, &id).await {
         Ok(_) => see_other(&ctx, &pc, &req, "/user"),
