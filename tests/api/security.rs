@@ -484,6 +484,90 @@ backend_tests! {
         }
     }
 
+    async fn each_surface_answers_its_checks_in_a_fixed_order(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| with_rp(s, &["openid"])).await else { return };
+        let big = "a=".to_owned() + &"x".repeat(70 * 1024);
+        let form = "application/x-www-form-urlencoded";
+        // Frontend API: a cookie-authenticated write from another origin is refused before
+        // its body is read, however large or broken the body is.
+        let b = app.signed_in_user("ada@example.com", "correct horse").await;
+        for path in ["/v1/client/sign_ins", "/v1/me?_method=PATCH", "/v1/me/change_password"] {
+            for body in [big.clone(), "{not json".to_owned()] {
+                let r = Res::from(b.post(app.url(path)).header("origin", "https://evil.example")
+                    .header("content-type", form).body(body).send().await.unwrap()).await;
+                assert_eq!((r.status, r.error_code()), (StatusCode::FORBIDDEN, "origin_invalid"), "{path}: {}", r.body);
+            }
+        }
+        // An account call: the body is read before the session is looked up, and a browser
+        // without a session is told so (401), with or without a body.
+        let stranger = browser();
+        let r = Res::from(stranger.post(app.url("/v1/me?_method=PATCH")).header("content-type", "application/json")
+            .body("{not json").send().await.unwrap()).await;
+        assert_eq!((r.status, r.error_code()), (StatusCode::BAD_REQUEST, "request_body_invalid"), "{}", r.body);
+        let r = app.post_as(&stranger, "/v1/me?_method=PATCH", &[("first_name", "Eve")]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        let r = app.get_as(&stranger, "/v1/me").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+
+        // Hosted pages: an account form with a good CSRF token but no session goes to sign
+        // in, and changes nothing; an oversized one is 413 before anyone is looked up.
+        let page = stranger.get(app.url("/sign-in")).send().await.unwrap().text().await.unwrap();
+        let token = csrf_of(&page);
+        let r = stranger.post(app.url("/user/password")).header("origin", app.address.as_str())
+            .form(&[("csrf", token.as_str()), ("new_password", "attacker chosen pass")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/sign-in?redirect_url=%2Fuser");
+        let r = stranger.post(app.url("/user/password")).header("origin", app.address.as_str())
+            .header("content-type", form).body(big.clone()).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // A form whose token does not match is the expired-form page, whoever is signed in.
+        let r = b.post(app.url("/user/password")).header("origin", app.address.as_str())
+            .form(&[("csrf", "forged"), ("new_password", "attacker chosen pass")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let (_, r) = app.password_sign_in("ada@example.com", "correct horse").await;
+        assert_eq!(r.body["response"]["status"], "complete", "the password is unchanged: {}", r.body);
+
+        // Token endpoint: a malformed body is refused before the client is authenticated,
+        // so its answer says nothing about the credentials.
+        for creds in [Some("rp-secret"), Some("wrong"), None] {
+            let mut req = rp_http().post(app.url("/oauth/token")).header("content-type", "application/json").body("{}");
+            if let Some(secret) = creds { req = req.basic_auth("rp", Some(secret)); }
+            let r = Res::from(req.send().await.unwrap()).await;
+            assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{}", r.body);
+        }
+        // Then the client: wrong credentials are a 401 with a Basic challenge.
+        let r = Res::from(rp_http().post(app.url("/oauth/introspect")).basic_auth("rp", Some("wrong"))
+            .form(&[("token", "x")]).send().await.unwrap()).await;
+        assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")), "{}", r.body);
+        assert!(r.headers["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+        // Then the request: a revocation without a token says so.
+        let r = post_form(&app, "/oauth/revoke", &[]).await;
+        assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{}", r.body);
+
+        // Userinfo (RFC 6750 §3): no token is the bare challenge; a token twice, or a bad
+        // one, an error inside the challenge.
+        let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.headers["www-authenticate"], "Bearer");
+        let r = Res::from(rp_http().post(app.url("/oauth/userinfo")).bearer_auth("a")
+            .form(&[("access_token", "b")]).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.headers["www-authenticate"].to_str().unwrap().contains("error=\"invalid_request\""));
+        let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth("forged.token.here").send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.headers["www-authenticate"].to_str().unwrap().contains("error=\"invalid_token\""));
+
+        // The authorization endpoint shows a person a page, never JSON: a repeated
+        // parameter (RFC 6749 §3.1) is refused there, by GET and by POST alike.
+        let r = rp_http().get(app.url("/oauth/authorize?client_id=rp&client_id=rp")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let r = rp_http().post(app.url("/oauth/authorize")).header("content-type", form)
+            .body("client_id=rp&client_id=rp").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.text().await.unwrap().contains("more than once"));
+    }
+
     async fn on_https_the_csrf_cookie_is_host_only(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| {
             s.server.public_url = s.server.public_url.replace("http://", "https://");
