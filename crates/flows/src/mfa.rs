@@ -30,6 +30,26 @@ pub struct TotpView {
     pub updated_at: i64,
 }
 
+impl TotpView {
+    /// An authenticator being set up: its secret, and the `otpauth://` URI the QR code
+    /// carries, labelled with the instance and the user.
+    fn pending(ctx: &Ctx, user: &UserRecord, row: &TotpRow, secret_b32: String) -> Self {
+        TotpView {
+            id: row.id.clone(),
+            uri: Some(totp::uri(
+                &ctx.settings.branding.app_name,
+                &account_label(user),
+                &secret_b32,
+            )),
+            secret: Some(secret_b32),
+            verified: false,
+            backup_codes: None,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
 pub fn enabled(ctx: &Ctx, strategy: &str) -> bool {
     ctx.settings
         .auth
@@ -99,19 +119,7 @@ pub async fn start_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<TotpView> {
         created_at: now,
         updated_at: now,
     };
-    let view = TotpView {
-        id: row.id.clone(),
-        uri: Some(totp::uri(
-            &ctx.settings.branding.app_name,
-            &account_label(user),
-            &secret_b32,
-        )),
-        secret: Some(secret_b32),
-        verified: false,
-        backup_codes: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let view = TotpView::pending(ctx, user, &row, secret_b32);
     factors::replace_totp(&ctx.db, row)
         .await
         .context("factors::replace_totp")?;
@@ -132,19 +140,7 @@ pub async fn pending_totp(ctx: &Ctx, user: &UserRecord) -> FlowResult<Option<Tot
         return Ok(None);
     }
     let secret_b32 = totp::encode_secret(&unseal(ctx, &row.secret)?);
-    Ok(Some(TotpView {
-        id: row.id,
-        uri: Some(totp::uri(
-            &ctx.settings.branding.app_name,
-            &account_label(user),
-            &secret_b32,
-        )),
-        secret: Some(secret_b32),
-        verified: false,
-        backup_codes: None,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    }))
+    Ok(Some(TotpView::pending(ctx, user, &row, secret_b32)))
 }
 
 fn code_incorrect() -> ApiError {

@@ -434,13 +434,7 @@ pub async fn attempt_first_factor(
         }
         "email_code" | "phone_code" => {
             let code = params.required("code")?;
-            let Some(v) = rv
-                .first_factor_verification
-                .as_mut()
-                .filter(|v| v.strategy == strategy)
-            else {
-                return Err(verification::not_sent().into());
-            };
+            let v = verification::awaiting(&mut rv.first_factor_verification, &strategy)?;
             let checked = verification::check_code(ctx, v, &code).await;
             save(ctx, &rv).await?;
             checked?;
@@ -504,13 +498,7 @@ pub async fn attempt_second_factor(
             rv.second_factor_verification = Some(Verification::verified(&strategy, ctx.now()));
         }
         "phone_code" | "email_code" => {
-            let Some(v) = rv
-                .second_factor_verification
-                .as_mut()
-                .filter(|v| v.strategy == strategy)
-            else {
-                return Err(verification::not_sent().into());
-            };
+            let v = verification::awaiting(&mut rv.second_factor_verification, &strategy)?;
             super::lockout::check(ctx, &user_id).await?;
             let checked = verification::check_code(ctx, v, &code).await;
             save(ctx, &rv).await?;

@@ -13,6 +13,44 @@ use crate::store::clients::{self, ClientChange};
 use crate::store::sessions::{self, SessionRow, SessionStatus};
 use crate::store::users::{self, UserRecord};
 
+/// Revokes a session in the caller's transaction: its status, and the refresh tokens relying
+/// parties hold from it, so neither outlives the other. Whoever revokes (the user, an
+/// operator) records it and announces the end in the same transaction's wake.
+pub(crate) async fn revoke_in(txn: &impl ConnectionTrait, id: &str, now: i64) -> FlowResult<()> {
+    sessions::set_status(txn, id, SessionStatus::Revoked, now)
+        .await
+        .context("sessions::set_status")?;
+    crate::store::oauth::revoke_families_of_sessions(txn, &[id.to_owned()], now)
+        .await
+        .context("oauth::revoke_families_of_sessions")?;
+    Ok(())
+}
+
+/// Ends every active session of a user except `keep`, in the caller's transaction (a new
+/// password signing out the other devices). Says which ended, to announce once the
+/// transaction has committed.
+pub(crate) async fn end_others_in(
+    txn: &impl ConnectionTrait,
+    user_id: &str,
+    keep: Option<&str>,
+    now: i64,
+) -> FlowResult<Vec<SessionEnded>> {
+    let mut ended = Vec::new();
+    for s in sessions::active_for_user(txn, user_id)
+        .await
+        .context("sessions::active_for_user")?
+    {
+        if Some(s.id.as_str()) == keep {
+            continue;
+        }
+        sessions::set_status(txn, &s.id, SessionStatus::Ended, now)
+            .await
+            .context("sessions::set_status")?;
+        ended.push(SessionEnded::new(s.id, s.user_id));
+    }
+    Ok(ended)
+}
+
 /// Session tokens live one minute; the app refreshes them while the session lasts.
 pub const TOKEN_LIFETIME_SECS: i64 = 60;
 

@@ -274,20 +274,7 @@ pub async fn check_code(ctx: &Ctx, v: &mut Verification, code: &str) -> FlowResu
     let Some(stored) = v.code_hash.clone() else {
         return Err(not_sent().into());
     };
-    // Counted before the comparison and atomically, so parallel guesses share the budget.
-    let attempts = ctx
-        .eph
-        .incr(
-            &keys::attempts(&v.nonce),
-            Duration::from_secs(CODE_LIFETIME_SECS.unsigned_abs() + 60),
-        )
-        .await?;
-    v.attempts = attempts;
-    if attempts > MAX_ATTEMPTS {
-        v.status = Status::Failed;
-        v.error = Some(too_many_attempts());
-        return Err(too_many_attempts().into());
-    }
+    count_attempt(ctx, v).await?;
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     if well_formed
         && ctx
@@ -305,7 +292,7 @@ pub async fn check_code(ctx: &Ctx, v: &mut Verification, code: &str) -> FlowResu
         "The code you entered is incorrect. Check it and try again.",
     )
     .param("code");
-    if attempts >= MAX_ATTEMPTS {
+    if v.attempts >= MAX_ATTEMPTS {
         v.status = Status::Failed;
         v.error = Some(too_many_attempts());
     } else {
@@ -328,6 +315,36 @@ pub fn expired() -> ApiError {
         "expired",
         "This verification has expired. Ask for a new code.",
     )
+}
+
+/// Counts one answer to `v` before it is compared, atomically in the ephemeral store, so
+/// parallel guesses share one budget; past `MAX_ATTEMPTS` the verification has failed.
+pub(crate) async fn count_attempt(ctx: &Ctx, v: &mut Verification) -> FlowResult<()> {
+    let attempts = ctx
+        .eph
+        .incr(
+            &keys::attempts(&v.nonce),
+            Duration::from_secs(CODE_LIFETIME_SECS.unsigned_abs() + 60),
+        )
+        .await?;
+    v.attempts = attempts;
+    if attempts > MAX_ATTEMPTS {
+        v.status = Status::Failed;
+        v.error = Some(too_many_attempts());
+        return Err(too_many_attempts().into());
+    }
+    Ok(())
+}
+
+/// The code verification a code answers: the one sent for `strategy`, or
+/// `verification_not_sent` when none was (or one for another strategy).
+pub fn awaiting<'a>(
+    v: &'a mut Option<Verification>,
+    strategy: &str,
+) -> Result<&'a mut Verification, ApiError> {
+    v.as_mut()
+        .filter(|v| v.strategy == strategy)
+        .ok_or_else(not_sent)
 }
 
 pub fn not_sent() -> ApiError {

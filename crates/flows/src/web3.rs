@@ -2,10 +2,8 @@
 //! `web3_okx_wallet_signature`): the wallet signs an EIP-4361 message with a single-use
 //! nonce, and the signature (EIP-191 `personal_sign`) must recover to the wallet's address.
 
-use std::time::Duration;
-
-use super::verification::{CODE_LIFETIME_SECS, MAX_ATTEMPTS, Status, Verification};
-use super::{ApiError, Ctx, ErrorCode, FlowResult, keys};
+use super::verification::{CODE_LIFETIME_SECS, Status, Verification};
+use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto;
 use crate::domain::web3::{Address, recover_personal_sign, siwe_message};
 
@@ -89,18 +87,7 @@ pub async fn check(
         v.status = Status::Expired;
         return Err(super::verification::expired().into());
     }
-    let attempts = ctx
-        .eph
-        .incr(
-            &keys::attempts(&v.nonce),
-            Duration::from_secs(CODE_LIFETIME_SECS.unsigned_abs() + 60),
-        )
-        .await?;
-    v.attempts = attempts;
-    if attempts > MAX_ATTEMPTS {
-        v.status = Status::Failed;
-        return Err(super::verification::too_many_attempts().into());
-    }
+    super::verification::count_attempt(ctx, v).await?;
     let signer = recover_personal_sign(&message, signature);
     if signer.as_ref().map(AsRef::as_ref) == Some(address) {
         v.status = Status::Verified;

@@ -257,25 +257,12 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
     users::set_password(&txn, &user_id, &hash, now)
         .await
         .context("users::set_password")?;
-    let mut ended = Vec::new();
-    if sign_out_others {
-        for s in sessions::active_for_user(&txn, &user_id)
-            .await
-            .context("sessions::active_for_user")?
-        {
-            if s.id != me.session.row.id {
-                sessions::set_status(
-                    &txn,
-                    &s.id,
-                    crate::store::sessions::SessionStatus::Ended,
-                    now,
-                )
-                .await
-                .context("sessions::set_status")?;
-                ended.push(SessionEnded::new(s.id, s.user_id));
-            }
-        }
-    }
+    let ended = if sign_out_others {
+        let keep = Some(me.session.row.id.as_str());
+        super::session::end_others_in(&txn, &user_id, keep, now).await?
+    } else {
+        Vec::new()
+    };
     // Tokens relying parties hold from other sessions were granted under the old password.
     crate::store::oauth::revoke_families_of_user(&txn, &user_id, Some(&me.session.row.id), now)
         .await
@@ -329,17 +316,7 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSess
         .ok_or_else(|| ApiError::not_found("session"))?;
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    sessions::set_status(
-        &txn,
-        id,
-        crate::store::sessions::SessionStatus::Revoked,
-        now,
-    )
-    .await
-    .context("sessions::set_status")?;
-    crate::store::oauth::revoke_families_of_sessions(&txn, &[id.to_owned()], now)
-        .await
-        .context("oauth::revoke_families_of_sessions")?;
+    super::session::revoke_in(&txn, id, now).await?;
     audit::record(
         ctx,
         &txn,

@@ -594,17 +594,7 @@ pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowR
     };
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    crate::store::sessions::set_status(
-        &txn,
-        session_id,
-        crate::store::sessions::SessionStatus::Revoked,
-        now,
-    )
-    .await
-    .context("sessions::set_status")?;
-    crate::store::oauth::revoke_families_of_sessions(&txn, &[session_id.to_owned()], now)
-        .await
-        .context("oauth::revoke_families_of_sessions")?;
+    crate::session::revoke_in(&txn, session_id, now).await?;
     record(
         ctx,
         &txn,

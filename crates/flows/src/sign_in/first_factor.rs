@@ -196,13 +196,7 @@ pub async fn attempt_first_factor(
         }
         "email_code" | "phone_code" | "reset_password_email_code" | "reset_password_phone_code" => {
             let code = params.required("code")?;
-            let Some(v) = si
-                .first_factor_verification
-                .as_mut()
-                .filter(|v| v.strategy == strategy)
-            else {
-                return Err(verification::not_sent().into());
-            };
+            let v = verification::awaiting(&mut si.first_factor_verification, &strategy)?;
             let checked = verification::check_code(ctx, v, &code).await;
             // A reset code proves the user but first asks for a new password.
             let reset = next::is_reset_strategy(&strategy);

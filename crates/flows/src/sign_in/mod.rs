@@ -17,7 +17,6 @@ pub use next::Step;
 pub use reset::*;
 pub use second_factor::*;
 
-use portcullis_core::events::SessionEnded;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 

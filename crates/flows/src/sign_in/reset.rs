@@ -34,23 +34,11 @@ pub async fn reset_password(
     crate::store::oauth::revoke_families_of_user(&txn, &user_id, None, now)
         .await
         .context("oauth::revoke_families_of_user")?;
-    let mut ended: Vec<SessionEnded> = Vec::new();
-    if sign_out_others {
-        for s in crate::store::sessions::active_for_user(&txn, &user_id)
-            .await
-            .context("sessions::active_for_user")?
-        {
-            crate::store::sessions::set_status(
-                &txn,
-                &s.id,
-                crate::store::sessions::SessionStatus::Ended,
-                now,
-            )
-            .await
-            .context("sessions::set_status")?;
-            ended.push(SessionEnded::new(s.id, s.user_id));
-        }
-    }
+    let ended = if sign_out_others {
+        crate::session::end_others_in(&txn, &user_id, None, now).await?
+    } else {
+        Vec::new()
+    };
     let actor = crate::audit::Actor {
         user_id: user_id.clone(),
         session_id: None,

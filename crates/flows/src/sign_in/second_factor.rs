@@ -152,13 +152,7 @@ pub async fn attempt_second_factor(
             checked?;
         }
         "phone_code" | "email_code" => {
-            let Some(v) = si
-                .second_factor_verification
-                .as_mut()
-                .filter(|v| v.strategy == strategy)
-            else {
-                return Err(verification::not_sent().into());
-            };
+            let v = verification::awaiting(&mut si.second_factor_verification, &strategy)?;
             crate::lockout::check(ctx, &user_id).await?;
             let checked = verification::check_code(ctx, v, &code).await;
             save(ctx, &mut si).await?;

@@ -177,17 +177,22 @@ pub(crate) fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String
     Ok(map)
 }
 
+/// RFC 6749 §5.2 `invalid_request` for a body that could not be read, with the body's own
+/// status (413 past the size limit).
+fn refused_body((status, message): (StatusCode, String)) -> OAuthError {
+    OAuthError {
+        status: status.as_u16(),
+        ..OAuthError::invalid_request(message)
+    }
+}
+
 /// A form body (64 KiB at most, `application/x-www-form-urlencoded`): the status and what
 /// to say when it cannot be read, 413 past the size limit, 400 otherwise.
 async fn read_form(
     req: &HttpRequest,
     payload: impl Future<Output = Result<web::Payload, actix_web::Error>>,
 ) -> Result<HashMap<String, String>, (StatusCode, String)> {
-    let unreadable = |e: crate::BodyError| (e.status(), e.message().to_owned());
-    let payload = payload
-        .await
-        .map_err(|_| unreadable(crate::BodyError::Unreadable))?;
-    let body = crate::read_body(payload).await.map_err(unreadable)?;
+    let body = read_limited(payload).await?;
     if body.is_empty() {
         return Ok(HashMap::new());
     }
@@ -206,6 +211,17 @@ async fn read_form(
         ));
     }
     parse_params(&body).map_err(|m| (StatusCode::BAD_REQUEST, m))
+}
+
+/// A body of at most 64 KiB, or the status and message that refuse it.
+async fn read_limited(
+    payload: impl Future<Output = Result<web::Payload, actix_web::Error>>,
+) -> Result<web::BytesMut, (StatusCode, String)> {
+    let refused = |e: crate::BodyError| (e.status(), e.message().to_owned());
+    let payload = payload
+        .await
+        .map_err(|_| refused(crate::BodyError::Unreadable))?;
+    crate::read_body(payload).await.map_err(refused)
 }
 
 fn context(req: &HttpRequest) -> Result<web::Data<Ctx>, OAuthError> {
@@ -263,12 +279,7 @@ impl FromRequest for ClientCall {
         let req = req.clone();
         let payload = web::Payload::from_request(&req, payload);
         Box::pin(async move {
-            let params = read_form(&req, payload)
-                .await
-                .map_err(|(status, m)| OAuthError {
-                    status: status.as_u16(),
-                    ..OAuthError::invalid_request(m)
-                })?;
+            let params = read_form(&req, payload).await.map_err(refused_body)?;
             let ctx = context(&req)?;
             let creds = credentials(&req, &params)?;
             let endpoint = format!("{}{}", ctx.settings.issuer(), req.path());
@@ -389,14 +400,7 @@ impl FromRequest for Metadata {
         let req = req.clone();
         let payload = web::Payload::from_request(&req, payload);
         Box::pin(async move {
-            let too_large = |e: crate::BodyError| OAuthError {
-                status: e.status().as_u16(),
-                ..OAuthError::invalid_request(e.message())
-            };
-            let payload = payload
-                .await
-                .map_err(|_| too_large(crate::BodyError::Unreadable))?;
-            let body = crate::read_body(payload).await.map_err(too_large)?;
+            let body = read_limited(payload).await.map_err(refused_body)?;
             match serde_json::from_slice::<serde_json::Value>(&body) {
                 Ok(body) if body.is_object() => Ok(Metadata {
                     body,

@@ -326,6 +326,16 @@ struct Alternative {
     label: String,
 }
 
+/// The strategy a factor page shows: the one `?strategy=` names when the sign-in offers it,
+/// else the first one offered, else `fallback`.
+fn chosen_strategy(req: &HttpRequest, offered: &[sign_in::Factor], fallback: &str) -> String {
+    let asked = query_map(req).remove("strategy");
+    asked
+        .filter(|st| offered.iter().any(|f| &f.strategy == st))
+        .or_else(|| offered.first().map(|f| f.strategy.clone()))
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
 /// The HTTP status of a flow error shown on a page.
 fn api_status(api: &ApiError) -> StatusCode {
     StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)

@@ -408,21 +408,7 @@ pub(super) async fn factor_one_page(
     Page(pc): Page,
 ) -> Result<HttpResponse, PageError> {
     let si = sign_in_at(&ctx, &pc, SignInStatus::NeedsFirstFactor).await?;
-    let q = query_map(&req);
-    let strategy = q
-        .get("strategy")
-        .filter(|st| {
-            si.supported_first_factors
-                .iter()
-                .any(|f| &f.strategy == *st)
-        })
-        .cloned()
-        .or_else(|| {
-            si.supported_first_factors
-                .first()
-                .map(|f| f.strategy.clone())
-        })
-        .unwrap_or_else(|| "password".into());
+    let strategy = chosen_strategy(&req, &si.supported_first_factors, "password");
     Ok(render_factor_one(
         &ctx,
         &pc,

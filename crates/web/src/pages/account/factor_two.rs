@@ -94,21 +94,7 @@ pub(super) async fn factor_two_page(
     Page(pc): Page,
 ) -> Result<HttpResponse, PageError> {
     let si = sign_in_at(&ctx, &pc, SignInStatus::NeedsSecondFactor).await?;
-    let q = query_map(&req);
-    let strategy = q
-        .get("strategy")
-        .filter(|st| {
-            si.supported_second_factors
-                .iter()
-                .any(|f| &f.strategy == *st)
-        })
-        .cloned()
-        .or_else(|| {
-            si.supported_second_factors
-                .first()
-                .map(|f| f.strategy.clone())
-        })
-        .unwrap_or_else(|| "totp".into());
+    let strategy = chosen_strategy(&req, &si.supported_second_factors, "totp");
     Ok(render_factor_two(
         &ctx,
         &pc,

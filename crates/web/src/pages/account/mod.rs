@@ -16,8 +16,8 @@ use askama::Template;
 use super::strings::Strings;
 use super::{
     Alternative, Form, FormErrors, Page, PageCtx, PageError, SignedIn, SignedInForm,
-    after_sign_in_step, alternative, api_status, current_sign_in, done_target, error_page,
-    factor_target, html, params, query_map, see_other, sign_in_at,
+    after_sign_in_step, alternative, api_status, chosen_strategy, current_sign_in, done_target,
+    error_page, factor_target, html, params, query_map, see_other, sign_in_at,
 };
 use crate::fapi::extract::{Active, MfaSetup};
 use crate::flows::account::{self, Access, Me};
