@@ -518,7 +518,8 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
         UsersCommand::Delete { user_id } => {
             let ctx = crate::startup::build_ctx(settings.clone(), std::sync::Arc::new(SystemClock))
                 .await?;
-            crate::flows::admin::delete_user(&ctx, &crate::flows::admin::Admin::cli(), &user_id)
+            let id = crate::domain::UserId::from_stored(user_id.clone());
+            crate::flows::admin::delete_user(&ctx, &crate::flows::admin::Admin::cli(), &id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", flow_message(e)))?;
             println!("deleted {user_id}");

@@ -7,7 +7,7 @@ use super::sign_up::SignUp;
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::Context as _;
 use crate::crypto;
-use crate::domain::new_id;
+use crate::domain::{SessionId, new_id};
 use crate::store::clients::{self, ClientChange, ClientRow};
 use crate::store::sessions;
 use crate::store::users::UserRecord;
@@ -41,6 +41,12 @@ pub struct ClientCtx {
 impl ClientCtx {
     pub fn id(&self) -> Option<&str> {
         self.row.as_ref().map(|r| r.id.as_str())
+    }
+
+    /// The session the client last made active, if any.
+    pub fn last_active_session(&self) -> Option<SessionId> {
+        let id = self.row.as_ref()?.last_active_session_id.clone()?;
+        Some(SessionId::from_stored(id))
     }
 }
 

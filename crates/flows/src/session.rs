@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto;
-use crate::domain::new_id;
+use crate::domain::{SessionId, new_id};
 use crate::store::clients::{self, ClientChange};
 use crate::store::sessions::{self, SessionRow, SessionStatus};
 use crate::store::users::{self, UserRecord};
@@ -65,6 +65,10 @@ pub struct LiveSession {
 }
 
 impl LiveSession {
+    pub fn id(&self) -> SessionId {
+        SessionId::from_stored(self.row.id.clone())
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == SessionStatus::Active
     }
@@ -171,8 +175,8 @@ async fn attach_users(
 
 /// A session of this client, whatever its status; someone else's is not found.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
-pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<LiveSession> {
-    let row = sessions::get(&ctx.db, id)
+pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowResult<LiveSession> {
+    let row = sessions::get(&ctx.db, id.as_str())
         .await
         .context("sessions::get")?
         .filter(|r| r.client_id == client_id)
@@ -307,20 +311,20 @@ fn not_active() -> ApiError {
 
 /// Marks the session as in use now and makes it the client's active session.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
-pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
+pub async fn touch(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
     if !live.is_signed_in_or_pending() {
         return Err(not_active().into());
     }
     let now = ctx.now();
-    sessions::touch(&ctx.db, id, now, live.row.expire_at)
+    sessions::touch(&ctx.db, id.as_str(), now, live.row.expire_at)
         .await
         .context("sessions::touch")?;
     clients::update(
         &ctx.db,
         client_id,
         ClientChange {
-            last_active_session_id: Some(Some(id.to_owned())),
+            last_active_session_id: Some(Some(id.to_string())),
             ..Default::default()
         },
         now,
@@ -331,20 +335,25 @@ pub async fn touch(ctx: &Ctx, client_id: &str, id: &str) -> FlowResult<()> {
 
 /// Ends (`ended`, the user signed out) or removes (`removed`) a session of this client.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
-pub async fn finish(ctx: &Ctx, client_id: &str, id: &str, status: SessionStatus) -> FlowResult<()> {
+pub async fn finish(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &SessionId,
+    status: SessionStatus,
+) -> FlowResult<()> {
     let live = get_for_client(ctx, client_id, id).await?;
     if !live.is_signed_in_or_pending() {
         return Err(not_active().into());
     }
     let now = ctx.now();
-    sessions::set_status(&ctx.db, id, status, now)
+    sessions::set_status(&ctx.db, id.as_str(), status, now)
         .await
         .context("sessions::set_status")?;
     super::audit::emit(
         ctx,
         &super::audit::Actor {
             user_id: live.row.user_id.clone(),
-            session_id: Some(id.to_owned()),
+            session_id: Some(id.to_string()),
             ..Default::default()
         },
         &format!("session.{status}"),
@@ -418,7 +427,7 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
 pub async fn token_for(
     ctx: &Ctx,
     client_id: &str,
-    id: &str,
+    id: &SessionId,
     origin: Option<&str>,
 ) -> FlowResult<String> {
     let live = get_for_client(ctx, client_id, id).await?;

@@ -123,7 +123,7 @@ pub async fn start(
             session::finish(
                 ctx,
                 &s.row.client_id,
-                &s.row.id,
+                &s.id(),
                 crate::store::sessions::SessionStatus::Ended,
             )
             .await?;
@@ -173,7 +173,7 @@ pub async fn confirm(
         session::finish(
             ctx,
             &s.row.client_id,
-            &s.row.id,
+            &s.id(),
             crate::store::sessions::SessionStatus::Ended,
         )
         .await?;

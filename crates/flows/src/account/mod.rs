@@ -15,7 +15,7 @@ use super::client::ClientCtx;
 use super::session::{self, LiveSession};
 use super::verification::{self, Channel, Purpose, Verification};
 use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys, load_state, mfa, save_state};
-use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
+use crate::domain::{EmailAddress, PhoneNumber, SessionId, Username, new_id};
 use crate::store::users::{self, IdentifierKind, ProfileChange, UserRecord};
 use crate::store::{factors, is_unique_violation, sessions};
 
@@ -59,13 +59,13 @@ pub enum Access {
 pub async fn me(
     ctx: &Ctx,
     cc: &ClientCtx,
-    session_id: Option<&str>,
+    session_id: Option<&SessionId>,
     access: Access,
 ) -> FlowResult<Me> {
     let row = cc.row.as_ref().ok_or_else(signed_out)?;
     let sid = session_id
-        .map(str::to_owned)
-        .or_else(|| row.last_active_session_id.clone())
+        .cloned()
+        .or_else(|| cc.last_active_session())
         .ok_or_else(signed_out)?;
     let live = session::get_for_client(ctx, &row.id, &sid)
         .await
@@ -308,7 +308,8 @@ pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>>
 
 /// `POST /v1/me/sessions/{id}/revoke`: ends one of the user's sessions on another device.
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
-pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<LiveSession> {
+pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &SessionId) -> FlowResult<LiveSession> {
+    let id = id.as_str();
     let row = sessions::get(&ctx.db, id)
         .await
         .context("sessions::get")?

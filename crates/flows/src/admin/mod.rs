@@ -13,7 +13,7 @@ pub use sign_up_rules::*;
 
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto::{self, KeyedHasher};
-use crate::domain::{EmailAddress, Password, PhoneNumber, Username, new_id};
+use crate::domain::{EmailAddress, Password, PhoneNumber, SessionId, UserId, Username, new_id};
 use crate::store::admin::{self as repo, AdminKeyRow, Cursor};
 use crate::store::users::{self, NewUser, ProfileChange, UserRecord};
 
@@ -310,11 +310,15 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
     .await?;
     super::webhooks::enqueue_user(ctx, &txn, "user.created", &user_id).await?;
     txn.commit().await?;
-    get_user(ctx, &user_id).await
+    load_user(ctx, &user_id).await
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
-pub async fn get_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
+pub async fn get_user(ctx: &Ctx, id: &UserId) -> FlowResult<UserRecord> {
+    load_user(ctx, id.as_str()).await
+}
+
+async fn load_user(ctx: &Ctx, id: &str) -> FlowResult<UserRecord> {
     users::get_user(&ctx.db, id)
         .await
         .context("users::get_user")?
@@ -358,10 +362,11 @@ mod nullable {
 pub async fn update_user(
     ctx: &Ctx,
     admin: &Admin,
-    id: &str,
+    id: &UserId,
     input: UpdateUser,
 ) -> FlowResult<UserRecord> {
-    get_user(ctx, id).await?;
+    let id = id.as_str();
+    load_user(ctx, id).await?;
     let username = match input.username {
         Some(Some(u)) => Some(Some(
             Username::parse(&u)
@@ -450,11 +455,12 @@ pub async fn update_user(
     .await?;
     super::webhooks::enqueue_user(ctx, &txn, "user.updated", id).await?;
     txn.commit().await?;
-    get_user(ctx, id).await
+    load_user(ctx, id).await
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
-pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
+pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &UserId) -> FlowResult<()> {
+    let id = id.as_str();
     let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
         .await
         .context("sessions::active_for_user")?
@@ -487,9 +493,10 @@ pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
 pub async fn set_banned(
     ctx: &Ctx,
     admin: &Admin,
-    id: &str,
+    id: &UserId,
     banned: bool,
 ) -> FlowResult<UserRecord> {
+    let id = id.as_str();
     let now = ctx.now();
     let live: Vec<SessionEnded> = if banned {
         crate::store::sessions::active_for_user(&ctx.db, id)
@@ -543,7 +550,7 @@ pub async fn set_banned(
     if !live.is_empty() {
         crate::sessions_ended(ctx, live).await;
     }
-    get_user(ctx, id).await
+    load_user(ctx, id).await
 }
 
 /// Locks (no sign-in until unlocked) or unlocks a user; unlocking also clears a lockout
@@ -552,9 +559,10 @@ pub async fn set_banned(
 pub async fn set_locked(
     ctx: &Ctx,
     admin: &Admin,
-    id: &str,
+    id: &UserId,
     locked: bool,
 ) -> FlowResult<UserRecord> {
+    let id = id.as_str();
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
     if !repo::set_user_flag(&txn, id, None, Some(locked), now)
@@ -580,12 +588,17 @@ pub async fn set_locked(
     if !locked {
         super::lockout::clear(ctx, id).await?;
     }
-    get_user(ctx, id).await
+    load_user(ctx, id).await
 }
 
 /// Revokes one session of any user.
 #[tracing::instrument(level = "debug", skip_all, fields(session_id = %session_id), err(level = "debug"))]
-pub async fn revoke_session(ctx: &Ctx, admin: &Admin, session_id: &str) -> FlowResult<String> {
+pub async fn revoke_session(
+    ctx: &Ctx,
+    admin: &Admin,
+    session_id: &SessionId,
+) -> FlowResult<String> {
+    let session_id = session_id.as_str();
     let Some(s) = crate::store::sessions::get(&ctx.db, session_id)
         .await
         .context("sessions::get")?

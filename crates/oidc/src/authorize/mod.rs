@@ -233,11 +233,10 @@ pub async fn resume(ctx: &Ctx, id: &str, cc: &ClientCtx) -> OAuthResult<Outcome>
 
 /// The browser's active session, if it has one.
 pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<LiveSession>> {
-    let Some(row) = &cc.row else { return Ok(None) };
-    let Some(sid) = &row.last_active_session_id else {
+    let (Some(client_id), Some(sid)) = (cc.id(), cc.last_active_session()) else {
         return Ok(None);
     };
-    match session::get_for_client(ctx, &row.id, sid).await {
+    match session::get_for_client(ctx, client_id, &sid).await {
         Ok(live) if live.is_active() => Ok(Some(live)),
         Ok(_) => Ok(None),
         Err(crate::flows::FlowError::Api(_)) => Ok(None),

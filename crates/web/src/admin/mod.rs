@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::fapi::extract::error_response;
 use super::fapi::render;
 use super::openapi::{Api, api_table};
+use crate::domain::UserId;
 use crate::flows::admin::{self, Admin, Invitation};
 use crate::flows::{ApiError, Ctx, ErrorCode, FlowError};
 use crate::store::admin as repo;
@@ -220,7 +221,7 @@ async fn users_create(ctx: web::Data<Ctx>, call: Call<admin::CreateUser>) -> Htt
     )
 }
 
-async fn user_get(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_get(ctx: web::Data<Ctx>, _: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(
         async {
             ok(
@@ -235,7 +236,7 @@ async fn user_get(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> Ht
 async fn user_update(
     ctx: web::Data<Ctx>,
     call: Call<admin::UpdateUser>,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
 ) -> HttpResponse {
     respond(
         async {
@@ -250,18 +251,18 @@ async fn user_update(
     )
 }
 
-async fn user_delete(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_delete(ctx: web::Data<Ctx>, op: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(
         async {
             let a = op.0;
             admin::delete_user(&ctx, &a, &id).await?;
-            ok(StatusCode::OK, render::deleted("user", &id))
+            ok(StatusCode::OK, render::deleted("user", id.as_str()))
         }
         .await,
     )
 }
 
-async fn flag(ctx: &Ctx, a: Admin, id: &str, which: &str) -> Out {
+async fn flag(ctx: &Ctx, a: Admin, id: &UserId, which: &str) -> Out {
     let user = match which {
         "ban" => admin::set_banned(ctx, &a, id, true).await?,
         "unban" => admin::set_banned(ctx, &a, id, false).await?,
@@ -271,19 +272,19 @@ async fn flag(ctx: &Ctx, a: Admin, id: &str, which: &str) -> Out {
     ok(StatusCode::OK, user_json(&user))
 }
 
-async fn user_ban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_ban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(flag(&ctx, op.0, &id, "ban").await)
 }
 
-async fn user_unban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_unban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(flag(&ctx, op.0, &id, "unban").await)
 }
 
-async fn user_lock(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_lock(ctx: web::Data<Ctx>, op: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(flag(&ctx, op.0, &id, "lock").await)
 }
 
-async fn user_unlock(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_unlock(ctx: web::Data<Ctx>, op: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(flag(&ctx, op.0, &id, "unlock").await)
 }
 
@@ -302,11 +303,11 @@ fn session_json(s: &crate::store::sessions::SessionRow) -> Value {
     })
 }
 
-async fn user_sessions(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_sessions(ctx: web::Data<Ctx>, _: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(
         async {
             admin::get_user(&ctx, &id).await?;
-            let sessions = crate::store::sessions::active_for_user(&ctx.db, &id).await?;
+            let sessions = crate::store::sessions::active_for_user(&ctx.db, id.as_str()).await?;
             ok(
                 StatusCode::OK,
                 json!({ "data": sessions.iter().map(session_json).collect::<Vec<_>>() }),
@@ -319,7 +320,7 @@ async fn user_sessions(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) 
 async fn user_identifications(
     ctx: web::Data<Ctx>,
     _: Operator,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
 ) -> HttpResponse {
     respond(
         async {
@@ -338,7 +339,7 @@ async fn user_identifications(
     )
 }
 
-async fn user_external(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) -> HttpResponse {
+async fn user_external(ctx: web::Data<Ctx>, _: Operator, id: web::Path<UserId>) -> HttpResponse {
     respond(async {
         let u = admin::get_user(&ctx, &id).await?;
         ok(
@@ -348,12 +349,16 @@ async fn user_external(ctx: web::Data<Ctx>, _: Operator, id: web::Path<String>) 
     }.await)
 }
 
-async fn session_revoke(ctx: web::Data<Ctx>, op: Operator, id: web::Path<String>) -> HttpResponse {
+async fn session_revoke(
+    ctx: web::Data<Ctx>,
+    op: Operator,
+    id: web::Path<crate::domain::SessionId>,
+) -> HttpResponse {
     respond(
         async {
             let a = op.0;
             admin::revoke_session(&ctx, &a, &id).await?;
-            let s = crate::store::sessions::get(&ctx.db, &id)
+            let s = crate::store::sessions::get(&ctx.db, id.as_str())
                 .await?
                 .ok_or_else(|| ApiError::not_found("session"))?;
             ok(StatusCode::OK, session_json(&s))

@@ -412,9 +412,10 @@ impl<L: Level + 'static> FromRequest for Account<L> {
                 Some(payload) => body_params(&req, payload).await?,
                 None => Params::default(),
             };
-            let session =
-                query_value(&req, "_clerk_session_id").filter(|v| !v.is_empty() && v.len() <= 64);
-            let me = account::me(&ctx, &cc, session.as_deref(), L::ACCESS).await?;
+            let session = query_value(&req, "_clerk_session_id")
+                .filter(|v| !v.is_empty() && v.len() <= 64)
+                .map(crate::domain::SessionId::from_stored);
+            let me = account::me(&ctx, &cc, session.as_ref(), L::ACCESS).await?;
             Ok(Account {
                 cc,
                 params,

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::extract::{Account, Active, MfaSetup};
 use super::{NO_PARAMS, envelope, render};
+use crate::domain::SessionId;
 use crate::flows::account;
 use crate::flows::passkeys;
 use crate::flows::{Ctx, FlowResult};
@@ -102,7 +103,7 @@ async fn session_revoke(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     a: Account<Active>,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> HttpResponse {
     let current = &a.me.session.row.id;
     let result = account::revoke_session(&ctx, &a.me, &id).await;

@@ -8,7 +8,7 @@ pub mod render;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::domain::SessionStatus;
+use crate::domain::{SessionId, SessionStatus};
 use crate::flows::account::{self, Access};
 use crate::flows::client::{self, ClientCtx};
 use crate::flows::{
@@ -318,7 +318,7 @@ macro_rules! reverify {
             ctx: web::Data<Ctx>,
             req: HttpRequest,
             Call { cc, params }: Call,
-            id: web::Path<String>,
+            id: web::Path<SessionId>,
         ) -> HttpResponse {
             let result = async {
                 let me = account::me(&ctx, &cc, Some(&id), Access::Active).await?;
@@ -355,7 +355,12 @@ fn require_client(cc: &ClientCtx) -> FlowResult<&str> {
         .ok_or_else(|| FlowError::Api(ApiError::not_found("session")))
 }
 
-async fn session_json(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx, id: &str) -> FlowResult<Value> {
+async fn session_json(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    cc: &ClientCtx,
+    id: &SessionId,
+) -> FlowResult<Value> {
     let client_id = require_client(cc)?;
     let live = session::get_for_client(ctx, client_id, id).await?;
     render::session(ctx, &live, extract::origin(req).as_deref())
@@ -365,7 +370,7 @@ async fn session_get(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     Client(cc): Client,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> HttpResponse {
     let result = session_json(&ctx, &req, &cc, &id).await;
     envelope(&ctx, &req, &cc, result).await
@@ -375,7 +380,7 @@ async fn session_touch(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     Client(cc): Client,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> HttpResponse {
     let result = async {
         session::touch(&ctx, require_client(&cc)?, &id).await?;
@@ -390,7 +395,7 @@ async fn session_finish(
     ctx: &Ctx,
     req: &HttpRequest,
     cc: &ClientCtx,
-    id: &str,
+    id: &SessionId,
     status: SessionStatus,
 ) -> HttpResponse {
     let result = async {
@@ -405,7 +410,7 @@ async fn session_end(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     Client(cc): Client,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> HttpResponse {
     session_finish(&ctx, &req, &cc, &id, SessionStatus::Ended).await
 }
@@ -414,7 +419,7 @@ async fn session_remove(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     Client(cc): Client,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> HttpResponse {
     session_finish(&ctx, &req, &cc, &id, SessionStatus::Removed).await
 }
@@ -424,7 +429,7 @@ async fn session_tokens(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     Client(cc): Client,
-    id: web::Path<String>,
+    id: web::Path<SessionId>,
 ) -> HttpResponse {
     let result = async {
         let client_id = require_client(&cc)?;

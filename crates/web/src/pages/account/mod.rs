@@ -530,7 +530,7 @@ async fn session_revoke(
     req: HttpRequest,
     SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
-    let id = form.get("id").cloned().unwrap_or_default();
+    let id = crate::domain::SessionId::from_stored(form.get("id").cloned().unwrap_or_default());
     match account::revoke_session(&ctx, &me, &id).await {
         Ok(_) => see_other(&ctx, &pc, &req, "/user"),
         Err(e) => user_error(&ctx, &pc, &req, &me, e).await,
