@@ -307,11 +307,12 @@ impl ResponseError for Failure {
     }
 }
 
-/// The shared context, from the app's data.
-pub(crate) fn context(req: &HttpRequest) -> Result<web::Data<Ctx>, Failure> {
+/// The shared context, from the app's data: what every extractor starts from, whatever
+/// surface its failure is answered on.
+pub(crate) fn context(req: &HttpRequest) -> Result<web::Data<Ctx>, FlowError> {
     req.app_data::<web::Data<Ctx>>()
         .cloned()
-        .ok_or_else(|| Failure(FlowError::Unexpected(anyhow::anyhow!("no shared context"))))
+        .ok_or_else(|| FlowError::Unexpected(anyhow::anyhow!("no shared context")))
 }
 
 /// The body of a request as flow parameters, from actix's payload.

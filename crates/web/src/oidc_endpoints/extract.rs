@@ -225,9 +225,7 @@ async fn read_limited(
 }
 
 fn context(req: &HttpRequest) -> Result<web::Data<Ctx>, OAuthError> {
-    req.app_data::<web::Data<Ctx>>()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("no shared context").into())
+    crate::fapi::extract::context(req).map_err(OAuthError::from)
 }
 
 // ----- the extractors -----

@@ -18,7 +18,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::{PageCtx, csrf_cookie, error_page, page_ctx, pending_session, read_form};
-use crate::fapi::extract::Level;
+use crate::fapi::extract::{Level, context};
 use crate::flows::account::{self, Access, Me};
 use crate::flows::{Ctx, FlowError};
 
@@ -60,7 +60,10 @@ impl From<FlowError> for PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PageError::Flow(e) => crate::fapi::extract::status_of(e),
+            // As `error_page` answers: a flow's refusal is a plain 400 page.
+            PageError::Flow(FlowError::Api(_)) => StatusCode::BAD_REQUEST,
+            PageError::Flow(FlowError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Flow(FlowError::Unexpected(_)) => StatusCode::INTERNAL_SERVER_ERROR,
             PageError::Message { status, .. } => *status,
             PageError::Redirect { .. } => StatusCode::SEE_OTHER,
         }
@@ -87,12 +90,6 @@ impl ResponseError for PageError {
         }
         res
     }
-}
-
-fn context(req: &HttpRequest) -> Result<web::Data<Ctx>, PageError> {
-    req.app_data::<web::Data<Ctx>>()
-        .cloned()
-        .ok_or_else(|| PageError::Flow(FlowError::Unexpected(anyhow::anyhow!("no shared context"))))
 }
 
 /// A page's context: see [`PageCtx`].
