@@ -330,6 +330,18 @@ pub const DEVELOPMENT_PUBLISHABLE_KEY: &str = "pk_test_cG9ydGN1bGxpcy5hY2NvdW50c
 
 /// What `portcullis config check` prints: the settings file is valid, and what the server
 /// would do with it.
+/// What `config check` verifies beyond the settings themselves: each provider and enterprise
+/// connection builds (certificates and inline metadata parse), and each SAML connection's
+/// IdP metadata can be fetched and read.
+pub async fn check_connections(settings: &Settings) -> anyhow::Result<()> {
+    let federation = crate::federation::Federation::new(settings)?;
+    let failures = federation.load_saml_metadata().await;
+    if let Some((id, e)) = failures.into_iter().next() {
+        anyhow::bail!("[[enterprise_connections]] {id:?}: {e}");
+    }
+    Ok(())
+}
+
 pub fn config_summary(settings: &Settings) -> String {
     use crate::config::{EmailDelivery, SmsDelivery};
     let mut out = String::new();

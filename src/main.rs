@@ -69,6 +69,10 @@ async fn main() -> anyhow::Result<()> {
     if let Some(Command::Config(ConfigCommand::Check)) = &cli.command {
         return match loaded {
             Ok(settings) => {
+                if let Err(e) = portcullis::cli::check_connections(&settings).await {
+                    eprintln!("{}: invalid: {e:#}", path.display());
+                    std::process::exit(1);
+                }
                 println!("{}: valid", path.display());
                 print!("{}", portcullis::cli::config_summary(&settings));
                 Ok(())

@@ -36,6 +36,8 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let ctx = build_ctx(settings, clock).await?;
+        // Enterprise connections added through the admin API, before the first request.
+        crate::flows::connections::sync(&ctx).await?;
         let listener = TcpListener::bind(&ctx.settings.server.bind)
             .with_context(|| format!("binding {}", ctx.settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -50,6 +52,18 @@ impl Application {
                 tick.tick().await;
                 if let Err(e) = reloading.keys.reload(&reloading.db, reloading.now()).await {
                     tracing::warn!(error = %format!("{e:#}"), "reloading signing keys failed");
+                }
+            }
+        });
+        // Enterprise connections another instance added, changed or removed.
+        let syncing = ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::flows::connections::SYNC_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::flows::connections::sync(&syncing).await {
+                    tracing::warn!(error = %format!("{e:#}"), "reading enterprise connections failed");
                 }
             }
         });
@@ -164,6 +178,11 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let federation = crate::federation::Federation::new(&settings)?;
+    // SAML connections' IdP metadata, fetched now so the first sign-in does not wait; one
+    // that cannot be fetched is tried again when it is first needed.
+    for (id, e) in federation.load_saml_metadata().await {
+        tracing::warn!(connection = %id, error = %e, "SAML IdP metadata could not be fetched");
+    }
     let audit = crate::flows::audit::Sink::start(db.clone(), clock.clone());
     let webauthn = crate::flows::passkeys::relying_party(&settings);
     let events = portcullis_core::events::Bus::default();

@@ -15,6 +15,7 @@ mod m20261122_000009_create_tickets;
 mod m20261122_000010_create_web3_wallets;
 mod m20261122_000011_create_passkeys;
 mod m20261122_000012_administration;
+mod m20261203_000013_enterprise_connections;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_web3_wallets::Migration),
             Box::new(m20261122_000011_create_passkeys::Migration),
             Box::new(m20261122_000012_administration::Migration),
+            Box::new(m20261203_000013_enterprise_connections::Migration),
         ]
     }
 }

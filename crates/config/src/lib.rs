@@ -9,7 +9,7 @@ use std::path::Path;
 
 use portcullis_domain::{Origin, Strategy};
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -283,16 +283,182 @@ impl Default for FederationSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// How an enterprise connection talks to the company's identity provider.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnterpriseProtocol {
+    /// OpenID Connect: `issuer`, `client_id`, `client_secret`.
+    #[default]
+    Oidc,
+    /// SAML 2.0: the identity provider's metadata (or its entity ID, sign-in URL and
+    /// certificates); Portcullis is the service provider.
+    Saml,
+}
+
+/// One PEM certificate, or several (an identity provider rotating its signing key).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Pems {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl Pems {
+    pub fn all(&self) -> Vec<&str> {
+        match self {
+            Self::One(p) => vec![p.as_str()],
+            Self::Several(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Where a SAML assertion's attributes put the user's details. Each entry is an attribute
+/// `Name` (or `FriendlyName`); unset entries fall back to the names the common identity
+/// providers send (see `portcullis_federation::saml`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeMapping {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// `[[enterprise_connections]]`: a company's identity provider, chosen by the email domain
+/// of the identifier.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseConnectionSettings {
+    /// Stable id, used in URLs (`/saml/{id}/metadata`) and as the provider of the accounts
+    /// it links; lower-case letters, digits, `-` and `_`. Defaults to the name, lower-cased
+    /// with everything else turned into `_`.
+    pub id: Option<String>,
     pub name: String,
+    #[serde(default)]
+    pub protocol: EnterpriseProtocol,
     /// Email domains whose users sign in here (`example.com`).
     pub domains: Vec<String>,
-    pub issuer: String,
-    pub client_id: String,
+    // OpenID Connect.
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing)]
     pub client_secret: Option<SecretString>,
     pub scopes: Option<Vec<String>>,
+    // SAML 2.0.
+    /// The identity provider's metadata, fetched at start and again every
+    /// `idp_metadata_refresh_secs` (and when a response is signed by a key it did not list).
+    pub idp_metadata_url: Option<String>,
+    /// The identity provider's metadata, inline (`<EntityDescriptor …>`).
+    pub idp_metadata: Option<String>,
+    /// Without metadata: the identity provider's entity ID, its HTTP-Redirect sign-in URL
+    /// and its signing certificates.
+    pub idp_entity_id: Option<String>,
+    pub idp_sso_url: Option<String>,
+    pub idp_certificate: Option<Pems>,
+    #[serde(default)]
+    pub attribute_mapping: AttributeMapping,
+    /// Accept responses the identity provider sends unasked (from its own dashboard). Off:
+    /// such a response cannot be tied to a browser that started a sign-in.
+    #[serde(default)]
+    pub allow_idp_initiated: bool,
+    /// Sign the `AuthnRequest` (HTTP-Redirect binding, RSA-SHA256); needs `sp_private_key`.
+    #[serde(default)]
+    pub sign_authn_requests: bool,
+    /// This service provider's key pair (PEM): signs requests and decrypts
+    /// `EncryptedAssertion`s; the certificate is published in the SP metadata.
+    pub sp_certificate: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub sp_private_key: Option<SecretString>,
+    /// How often metadata from `idp_metadata_url` is fetched again (default a day).
+    pub idp_metadata_refresh_secs: Option<u64>,
+}
+
+impl EnterpriseConnectionSettings {
+    /// The stable id: `id`, or the name in URL-safe form.
+    pub fn stable_id(&self) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => self
+                .name
+                .to_lowercase()
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+                .collect(),
+        }
+    }
+
+    /// What can be checked without the network: the id, domains, and the fields each
+    /// protocol needs. Certificates and metadata are parsed by the federation layer.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let id = self.stable_id();
+        anyhow::ensure!(
+            !id.is_empty()
+                && id.len() <= 64
+                && id.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'),
+            "id must be 1 to 64 lower-case letters, digits, - and _"
+        );
+        anyhow::ensure!(!self.domains.is_empty(), "needs domains");
+        for d in &self.domains {
+            anyhow::ensure!(
+                d.contains('.')
+                    && !d.starts_with('.')
+                    && d.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
+                "domain {d:?} is not a domain name"
+            );
+        }
+        let url = |name: &str, v: &Option<String>| -> anyhow::Result<()> {
+            if let Some(u) = v {
+                url::Url::parse(u).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            }
+            Ok(())
+        };
+        match self.protocol {
+            EnterpriseProtocol::Oidc => {
+                anyhow::ensure!(self.issuer.is_some(), "issuer is required");
+                url("issuer", &self.issuer)?;
+                anyhow::ensure!(
+                    self.client_id.as_deref().is_some_and(|c| !c.is_empty()),
+                    "client_id is required"
+                );
+            }
+            EnterpriseProtocol::Saml => {
+                url("idp_metadata_url", &self.idp_metadata_url)?;
+                url("idp_sso_url", &self.idp_sso_url)?;
+                let sources = [
+                    self.idp_metadata_url.is_some(),
+                    self.idp_metadata.is_some(),
+                    self.idp_entity_id.is_some()
+                        || self.idp_sso_url.is_some()
+                        || self.idp_certificate.is_some(),
+                ];
+                anyhow::ensure!(
+                    sources.iter().filter(|s| **s).count() == 1,
+                    "needs exactly one of idp_metadata_url, idp_metadata, or idp_entity_id with \
+                     idp_sso_url and idp_certificate"
+                );
+                if sources[2] {
+                    anyhow::ensure!(
+                        self.idp_entity_id.is_some()
+                            && self.idp_sso_url.is_some()
+                            && self.idp_certificate.is_some(),
+                        "idp_entity_id, idp_sso_url and idp_certificate go together"
+                    );
+                }
+                anyhow::ensure!(
+                    self.sp_certificate.is_some() == self.sp_private_key.is_some(),
+                    "sp_certificate and sp_private_key go together"
+                );
+                anyhow::ensure!(
+                    !self.sign_authn_requests || self.sp_private_key.is_some(),
+                    "sign_authn_requests needs sp_private_key and sp_certificate"
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -345,7 +511,7 @@ impl Default for OidcSettings {
 }
 
 /// One relying party. Stored clients keep the same shape as JSON (without the secret).
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientSettings {
     pub client_id: String,
@@ -872,15 +1038,24 @@ impl Settings {
                 && (1..=600).contains(&o.code_lifetime_secs),
             "[oidc] lifetimes must be positive, and code_lifetime_secs at most 600"
         );
+        let mut ids = std::collections::BTreeSet::new();
+        let mut domains = std::collections::BTreeSet::new();
         for c in &self.enterprise_connections {
+            for d in &c.domains {
+                anyhow::ensure!(
+                    domains.insert(d.to_lowercase()),
+                    "[[enterprise_connections]] {:?}: domain {d:?} is served by another connection",
+                    c.name
+                );
+            }
+            c.check()
+                .map_err(|e| anyhow::anyhow!("[[enterprise_connections]] {:?}: {e}", c.name))?;
             anyhow::ensure!(
-                !c.domains.is_empty(),
-                "[[enterprise_connections]] {:?} needs domains",
-                c.name
+                ids.insert(c.stable_id()),
+                "[[enterprise_connections]] {:?}: id {:?} is taken by another connection",
+                c.name,
+                c.stable_id()
             );
-            url::Url::parse(&c.issuer).map_err(|e| {
-                anyhow::anyhow!("[[enterprise_connections]] {:?} issuer: {e}", c.name)
-            })?;
         }
         if self.delivery.sms == SmsDelivery::Http {
             anyhow::ensure!(

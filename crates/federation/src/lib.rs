@@ -2,8 +2,9 @@
 //! the provider and turns what comes back into an [`Identity`]. OpenID Connect providers
 //! (Google, enterprise SSO, any issuer) go through the `openidconnect` crate with discovery,
 //! PKCE, `nonce` and ID token checks; plain OAuth 2.0 providers (Facebook, X, any other) read
-//! the identity from a userinfo endpoint through a claim map. Nothing here knows about HTTP
-//! requests coming in, sessions or users.
+//! the identity from a userinfo endpoint through a claim map. Enterprise connections speak
+//! OpenID Connect or SAML 2.0 ([`saml`]). Nothing here knows about HTTP requests coming in,
+//! sessions or users.
 
 // The layers below, by their short names.
 use portcullis_config as config;
@@ -12,16 +13,18 @@ use portcullis_domain::crypto;
 
 mod oauth2;
 mod oidc;
+pub mod saml;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
-    ClaimMap, EnterpriseConnectionSettings, ProviderKind, ProviderSettings, Settings, TokenAuth,
+    ClaimMap, EnterpriseConnectionSettings, EnterpriseProtocol, ProviderKind, ProviderSettings,
+    Settings, TokenAuth,
 };
 
 /// Who the provider says the user is.
@@ -83,8 +86,30 @@ pub struct Provider {
     pub trust_email: bool,
     /// Enterprise connections: the email domains they serve.
     pub domains: Vec<String>,
+    /// A SAML enterprise connection: the browser goes to its IdP with an `AuthnRequest` and
+    /// comes back to its assertion consumer service. `kind` and the OAuth fields above are
+    /// unused then.
+    pub saml: Option<saml::Connection>,
+    /// Which stored copy a run-time connection was built from (its `updated_at`); 0 for
+    /// providers from the settings.
+    pub version: i64,
     /// Discovered metadata (OIDC), refreshed when stale or when a key is unknown.
     oidc: oidc::Cache,
+}
+
+impl Provider {
+    /// An enterprise connection's stable id (its key is `enterprise_ID`).
+    pub fn connection_id(&self) -> Option<&str> {
+        self.key
+            .strip_prefix("enterprise_")
+            .filter(|_| self.strategy == "enterprise_sso")
+    }
+}
+
+/// The ID of the `AuthnRequest` of a round trip with `nonce`: an `xs:ID` (an NCName, so it
+/// may not start with a digit or `-`), as SAML Core §1.3.4 asks.
+pub fn saml_request_id(nonce: &str) -> String {
+    format!("_{nonce}")
 }
 
 /// The presets of the well-known providers; a config value always wins.
@@ -205,6 +230,8 @@ fn build(key: &str, p: &ProviderSettings) -> Result<Provider, String> {
         claims: merge_claims(base.claims, &p.claims),
         trust_email: p.trust_email.or(base.trust_email).unwrap_or(false),
         domains: Vec::new(),
+        saml: None,
+        version: 0,
         oidc: oidc::Cache::default(),
     };
     if provider.client_id.is_empty() {
@@ -246,31 +273,56 @@ pub fn check_settings(key: &str, p: &ProviderSettings) -> Result<(), String> {
     build(key, p).map(|_| ())
 }
 
-fn enterprise(c: &EnterpriseConnectionSettings) -> Result<Provider, String> {
-    let settings = ProviderSettings {
-        kind: Some(ProviderKind::Oidc),
-        name: Some(c.name.clone()),
-        client_id: c.client_id.clone(),
-        client_secret: c.client_secret.clone(),
-        issuer: Some(c.issuer.clone()),
-        scopes: c.scopes.clone(),
-        ..Default::default()
+fn enterprise(public_url: &str, c: &EnterpriseConnectionSettings) -> Result<Provider, String> {
+    let key = format!("enterprise_{}", c.stable_id());
+    let mut p = match c.protocol {
+        EnterpriseProtocol::Oidc => {
+            let settings = ProviderSettings {
+                kind: Some(ProviderKind::Oidc),
+                name: Some(c.name.clone()),
+                client_id: c.client_id.clone().unwrap_or_default(),
+                client_secret: c.client_secret.clone(),
+                issuer: c.issuer.clone(),
+                scopes: c.scopes.clone(),
+                ..Default::default()
+            };
+            build(&key, &settings)?
+        }
+        EnterpriseProtocol::Saml => Provider {
+            key: key.clone(),
+            strategy: String::new(),
+            name: c.name.clone(),
+            kind: ProviderKind::Oidc,
+            client_id: String::new(),
+            client_secret: None,
+            issuer: None,
+            authorization_url: None,
+            token_url: None,
+            userinfo_url: None,
+            scopes: Vec::new(),
+            token_auth: TokenAuth::Basic,
+            pkce: false,
+            claims: ClaimMap::default(),
+            trust_email: true,
+            domains: Vec::new(),
+            saml: Some(saml::Connection::new(public_url, c)?),
+            version: 0,
+            oidc: oidc::Cache::default(),
+        },
     };
-    let key: String = c
-        .name
-        .to_lowercase()
-        .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
-        .collect();
-    let mut p = build(&format!("enterprise_{key}"), &settings)?;
     p.strategy = "enterprise_sso".into();
     p.domains = c.domains.iter().map(|d| d.to_lowercase()).collect();
     Ok(p)
 }
 
-/// Every configured provider, and the HTTP client that talks to them.
+/// Every provider, and the HTTP client that talks to them. Providers and connections from the
+/// settings are fixed; enterprise connections added at run time (stored by the layers above)
+/// are installed and removed with [`Federation::install`] and [`Federation::remove`].
 pub struct Federation {
-    providers: BTreeMap<String, Arc<Provider>>,
+    providers: RwLock<BTreeMap<String, Arc<Provider>>>,
+    /// Keys of the providers the settings declare.
+    configured: BTreeSet<String>,
+    public_url: String,
     http: reqwest::Client,
 }
 
@@ -282,7 +334,7 @@ impl Federation {
             providers.insert(key.clone(), Arc::new(built));
         }
         for c in &settings.enterprise_connections {
-            let built = enterprise(c)
+            let built = enterprise(settings.issuer(), c)
                 .map_err(|e| anyhow::anyhow!("[[enterprise_connections]] {:?}: {e}", c.name))?;
             providers.insert(built.key.clone(), Arc::new(built));
         }
@@ -292,44 +344,203 @@ impl Federation {
             .timeout(Duration::from_secs(settings.federation.timeout_secs.max(1)))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(Self { providers, http })
+        Ok(Self {
+            configured: providers.keys().cloned().collect(),
+            providers: RwLock::new(providers),
+            public_url: settings.issuer().to_owned(),
+            http,
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<Provider>>> {
+        self.providers
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn find(&self, pred: impl Fn(&Provider) -> bool) -> Option<Arc<Provider>> {
+        self.read().values().find(|p| pred(p)).cloned()
+    }
+
+    fn all(&self, pred: impl Fn(&Provider) -> bool) -> Vec<Arc<Provider>> {
+        self.read().values().filter(|p| pred(p)).cloned().collect()
     }
 
     /// The social provider of a strategy (`oauth_google`).
     pub fn by_strategy(&self, strategy: &str) -> Option<Arc<Provider>> {
         let key = strategy.strip_prefix("oauth_")?;
-        self.providers
+        self.read()
             .get(key)
             .filter(|p| p.strategy == strategy)
             .cloned()
     }
 
     pub fn by_key(&self, key: &str) -> Option<Arc<Provider>> {
-        self.providers.get(key).cloned()
+        self.read().get(key).cloned()
     }
 
     /// The enterprise connection serving an email address's domain.
     pub fn for_email(&self, email: &str) -> Option<Arc<Provider>> {
         let domain = email.rsplit_once('@')?.1.to_lowercase();
-        self.providers
-            .values()
-            .find(|p| p.strategy == "enterprise_sso" && p.domains.contains(&domain))
-            .cloned()
+        self.find(|p| p.strategy == "enterprise_sso" && p.domains.contains(&domain))
     }
 
     /// The social providers, for buttons and `/v1/environment`.
     pub fn social(&self) -> Vec<Arc<Provider>> {
-        self.providers
-            .values()
-            .filter(|p| p.strategy.starts_with("oauth_"))
-            .cloned()
-            .collect()
+        self.all(|p| p.strategy.starts_with("oauth_"))
     }
 
     pub fn has_enterprise(&self) -> bool {
+        self.find(|p| p.strategy == "enterprise_sso").is_some()
+    }
+
+    /// Whether any enterprise connection speaks SAML.
+    pub fn has_saml(&self) -> bool {
+        self.find(|p| p.saml.is_some()).is_some()
+    }
+
+    /// The enterprise connections.
+    pub fn enterprise_connections(&self) -> Vec<Arc<Provider>> {
+        self.all(|p| p.strategy == "enterprise_sso")
+    }
+
+    /// The enterprise connection with stable id `id`.
+    pub fn enterprise_connection(&self, id: &str) -> Option<Arc<Provider>> {
+        self.read()
+            .get(&format!("enterprise_{id}"))
+            .filter(|p| p.strategy == "enterprise_sso")
+            .cloned()
+    }
+
+    /// The SAML connection with stable id `id`.
+    pub fn saml_connection(&self, id: &str) -> Option<Arc<Provider>> {
+        self.enterprise_connection(id).filter(|p| p.saml.is_some())
+    }
+
+    /// Whether the provider with `key` comes from the settings (and so cannot be changed at
+    /// run time).
+    pub fn is_configured(&self, key: &str) -> bool {
+        self.configured.contains(key)
+    }
+
+    /// Builds an enterprise connection from settings and, for SAML with a metadata URL,
+    /// fetches and reads the metadata: everything `config check` verifies, for a connection
+    /// added at run time. `version` tells installed copies apart (the stored `updated_at`).
+    pub async fn prepare_enterprise(
+        &self,
+        c: &EnterpriseConnectionSettings,
+        version: i64,
+    ) -> Result<Provider, String> {
+        let mut p = enterprise(&self.public_url, c)?;
+        p.version = version;
+        if let Some(conn) = &p.saml {
+            conn.refresh(&self.http).await.map_err(|e| e.to_string())?;
+        }
+        Ok(p)
+    }
+
+    /// The same without the network (metadata is fetched on first use): for connections
+    /// another instance already checked.
+    pub fn build_enterprise(
+        &self,
+        c: &EnterpriseConnectionSettings,
+        version: i64,
+    ) -> Result<Provider, String> {
+        let mut p = enterprise(&self.public_url, c)?;
+        p.version = version;
+        Ok(p)
+    }
+
+    /// Installs (or replaces) a run-time enterprise connection. Those from the settings are
+    /// never replaced.
+    pub fn install(&self, p: Provider) -> bool {
+        if self.configured.contains(&p.key) {
+            return false;
+        }
+        let mut map = self
+            .providers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.insert(p.key.clone(), Arc::new(p));
+        true
+    }
+
+    /// Removes a run-time enterprise connection.
+    pub fn remove(&self, key: &str) {
+        if self.configured.contains(key) {
+            return;
+        }
         self.providers
-            .values()
-            .any(|p| p.strategy == "enterprise_sso")
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(key);
+    }
+
+    /// The run-time connections installed now, with their versions.
+    pub fn installed_versions(&self) -> BTreeMap<String, i64> {
+        self.read()
+            .iter()
+            .filter(|(k, _)| !self.configured.contains(*k))
+            .map(|(k, p)| (k.clone(), p.version))
+            .collect()
+    }
+
+    /// Fetches every SAML connection's IdP metadata (at start-up, and by `config check`).
+    /// Returns the failures, by connection id.
+    pub async fn load_saml_metadata(&self) -> Vec<(String, FederationError)> {
+        let mut failures = Vec::new();
+        for p in self.enterprise_connections() {
+            if let Some(conn) = &p.saml
+                && let Err(e) = conn.refresh(&self.http).await
+            {
+                failures.push((conn.id.clone(), e));
+            }
+        }
+        failures
+    }
+
+    /// Verifies a SAML response posted to connection `p`'s assertion consumer service, as the
+    /// answer to the `AuthnRequest` with `request_id` (or unsolicited, with `None`). The XML
+    /// work runs on a blocking thread. When it fails and the metadata comes from a URL, the
+    /// metadata is fetched again (at most once a minute) and the response checked once more:
+    /// the IdP may have rotated its key.
+    pub async fn verify_saml(
+        &self,
+        p: &Arc<Provider>,
+        saml_response: &str,
+        request_id: Option<&str>,
+    ) -> Result<saml::Verified, FederationError> {
+        let Some(conn) = &p.saml else {
+            return Err(FederationError::Invalid("not a SAML connection".into()));
+        };
+        let mut refetched = false;
+        loop {
+            let idp = conn.idp(&self.http).await?;
+            let provider = Arc::clone(p);
+            let response = saml_response.to_owned();
+            let request_id = request_id.map(str::to_owned);
+            let result = tokio::task::spawn_blocking(move || {
+                let expect = match &request_id {
+                    Some(id) => saml::Expect::Request(id),
+                    None => saml::Expect::Unsolicited,
+                };
+                match &provider.saml {
+                    Some(conn) => conn.verify(&idp, &provider.key, &response, expect),
+                    None => Err(FederationError::Invalid("not a SAML connection".into())),
+                }
+            })
+            .await
+            .map_err(|e| FederationError::Invalid(format!("SAML verification stopped: {e}")))?;
+            match result {
+                Err(FederationError::Invalid(_)) if !refetched && conn.may_refetch() => {
+                    refetched = true;
+                    if conn.refresh(&self.http).await.is_err() {
+                        return result;
+                    }
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Where to send the browser. `state`, `nonce` and the PKCE verifier are the caller's,
@@ -343,6 +554,10 @@ impl Federation {
         pkce_verifier: &str,
         hints: &Hints,
     ) -> Result<String, FederationError> {
+        if let Some(conn) = &p.saml {
+            let idp = conn.idp(&self.http).await?;
+            return conn.authn_request_url(&idp, &saml_request_id(nonce), state);
+        }
         match p.kind {
             ProviderKind::Oidc => {
                 oidc::authorization_url(
@@ -371,6 +586,11 @@ impl Federation {
         nonce: &str,
         pkce_verifier: &str,
     ) -> Result<Identity, FederationError> {
+        if p.saml.is_some() {
+            return Err(FederationError::Invalid(
+                "a SAML connection answers at its assertion consumer service".into(),
+            ));
+        }
         let mut id = match p.kind {
             ProviderKind::Oidc => {
                 oidc::identity(&self.http, p, redirect_uri, code, nonce, pkce_verifier).await?

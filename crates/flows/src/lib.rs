@@ -8,6 +8,7 @@ mod attempt;
 pub mod audit;
 pub mod breach;
 pub mod client;
+pub mod connections;
 pub mod email_link;
 pub mod error;
 pub mod limits;
@@ -142,6 +143,13 @@ pub(crate) mod keys {
     }
     pub fn oauth_state(state: &str) -> String {
         format!("oauth_state:{state}")
+    }
+    /// A SAML assertion already taken (by connection, and the SHA-256 of its ID).
+    pub fn saml_assertion(connection: &str, assertion_id: &str) -> String {
+        format!(
+            "saml_assertion:{connection}:{}",
+            crate::crypto::b64url(&crate::crypto::sha256(assertion_id.as_bytes()))
+        )
     }
     pub fn identification_verification(id: &str) -> String {
         format!("identification_verification:{id}")

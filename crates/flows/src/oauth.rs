@@ -19,6 +19,9 @@ use crate::federation::{FederationError, Identity, Provider};
 use crate::store::external::{self, ExternalAccountRow};
 use crate::store::users::{self, IdentifierKind, UserRecord};
 
+/// The largest `SAMLResponse` an assertion consumer service takes (base64).
+pub const SAML_RESPONSE_LIMIT: usize = crate::federation::saml::MAX_RESPONSE_BYTES;
+
 /// How long the browser has to come back from the provider.
 pub const STATE_LIFETIME_SECS: i64 = 600;
 
@@ -32,6 +35,9 @@ pub enum Owner {
         user_id: String,
         session_id: String,
     },
+    /// An identity provider's unsolicited answer (IdP-initiated SAML): a sign-in for
+    /// whichever browser brings it to the callback.
+    Unsolicited,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,6 +53,10 @@ struct RoundTrip {
     /// Started by a client named in the URL: the callback may come without it.
     #[serde(default)]
     named_in_url: bool,
+    /// A SAML connection's answer, verified at its assertion consumer service, waiting for
+    /// the browser to bring its client cookie to the callback.
+    #[serde(default)]
+    saml: Option<Result<Identity, ApiError>>,
 }
 
 /// The callback every provider sends the browser back to; register it with the provider.
@@ -197,6 +207,7 @@ pub async fn start(
         action_complete_redirect_url,
         expire_at: now + STATE_LIFETIME_SECS * 1000,
         named_in_url,
+        saml: None,
     };
     let url = ctx
         .federation
@@ -262,7 +273,8 @@ pub async fn callback(
                 "This sign-in has expired or was already used. Start again from the sign-in page.",
             )
         })?;
-    let trip: RoundTrip = serde_json::from_str(&raw).map_err(anyhow::Error::new)?;
+    let mut trip: RoundTrip = serde_json::from_str(&raw).map_err(anyhow::Error::new)?;
+    let unsolicited = matches!(trip.owner, Owner::Unsolicited);
     if trip.named_in_url && cc.id() != Some(trip.client_id.as_str()) {
         // A development browser SDK names its client in its requests' URLs, and the
         // provider's redirect back carries none of them. The state is single-use, random and
@@ -274,7 +286,7 @@ pub async fn callback(
             .context("clients::get")?;
         cc.keep_token = true;
     }
-    if cc.id() != Some(trip.client_id.as_str()) {
+    if !unsolicited && cc.id() != Some(trip.client_id.as_str()) {
         return Err(callback_invalid(
             "This sign-in was started in another browser. Start again from the sign-in page.",
         )
@@ -291,6 +303,12 @@ pub async fn callback(
         .by_key(&trip.provider)
         .ok_or_else(|| callback_invalid("That provider is no longer configured."))?;
     let outcome = match (query.get("error"), query.get("code")) {
+        // A SAML connection answered at its assertion consumer service.
+        _ if provider.saml.is_some() => trip.saml.take().unwrap_or_else(|| {
+            Err(callback_invalid(
+                "The identity provider's answer is missing. Start again from the sign-in page.",
+            ))
+        }),
         (Some(error), _) => {
             let detail = query
                 .get("error_description")
@@ -338,6 +356,10 @@ pub async fn callback(
                 _ => trip.redirect_url,
             })
         }
+        Owner::Unsolicited => {
+            super::sign_in::unsolicited(ctx, cc, &provider, outcome).await?;
+            Ok(trip.redirect_url)
+        }
         Owner::Link {
             user_id,
             session_id,
@@ -359,6 +381,154 @@ pub async fn callback(
             })
         }
     }
+}
+
+/// `POST /saml/{id}/acs`: a SAML identity provider's answer (HTTP-POST binding, SAML Bindings
+/// §3.5). The browser posts it from the IdP's site, so it carries no client cookie
+/// (`SameSite=Lax`); the answer is verified here, against the `AuthnRequest` that its
+/// `RelayState` names, and parked on a fresh single-use state for `/v1/oauth_callback`,
+/// where the browser, now on a top-level GET, brings its cookie and the round trip ends on the
+/// client that started it. Returns that callback URL.
+#[tracing::instrument(level = "debug", skip_all, fields(connection = %connection), err(level = "debug"))]
+pub async fn saml_acs(
+    ctx: &Ctx,
+    connection: &str,
+    ip: Option<&str>,
+    saml_response: Option<&str>,
+    relay_state: Option<&str>,
+) -> FlowResult<String> {
+    // Each answer costs a signature check: counted against the address's sign-in budget.
+    super::limits::sign_in(ctx, ip, None).await?;
+    let provider = ctx
+        .federation
+        .saml_connection(connection)
+        .ok_or_else(|| callback_invalid("There is no such SAML connection."))?;
+    let saml_response = saml_response.filter(|r| !r.is_empty()).ok_or_else(|| {
+        callback_invalid("The identity provider's answer carries no SAMLResponse.")
+    })?;
+    if saml_response.len() > SAML_RESPONSE_LIMIT {
+        return Err(callback_invalid("The identity provider's answer is too large.").into());
+    }
+    // Single use: taken, not read. An answer for another connection spends it too.
+    let trip = match relay_state.filter(|s| !s.is_empty() && s.len() <= 128) {
+        Some(state) => ctx.eph.take(&keys::oauth_state(state)).await?,
+        None => None,
+    };
+    let allow_unsolicited = provider
+        .saml
+        .as_ref()
+        .is_some_and(|c| c.allow_idp_initiated);
+    let mut trip = match trip {
+        Some(raw) => serde_json::from_str::<RoundTrip>(&raw).map_err(anyhow::Error::new)?,
+        None if allow_unsolicited => RoundTrip {
+            provider: provider.key.clone(),
+            client_id: String::new(),
+            nonce: String::new(),
+            verifier: String::new(),
+            owner: Owner::Unsolicited,
+            redirect_url: "/sso-callback?flow=sign_in".into(),
+            action_complete_redirect_url: None,
+            expire_at: ctx.now() + STATE_LIFETIME_SECS * 1000,
+            named_in_url: false,
+            saml: None,
+        },
+        None => {
+            saml_outcome(
+                &provider,
+                Err("no round trip: unsolicited, expired or used"),
+            );
+            return Err(callback_invalid(
+                "This sign-in was not started here, has expired or was already used. Start \
+                 again from the sign-in page.",
+            )
+            .into());
+        }
+    };
+    if trip.provider != provider.key {
+        return Err(callback_invalid("This answer is for another connection.").into());
+    }
+    if trip.expire_at <= ctx.now() {
+        return Err(callback_invalid(
+            "This sign-in has expired. Start again from the sign-in page.",
+        )
+        .into());
+    }
+    let unsolicited = matches!(trip.owner, Owner::Unsolicited);
+    let request_id = (!unsolicited).then(|| crate::federation::saml_request_id(&trip.nonce));
+    let answer = match ctx
+        .federation
+        .verify_saml(&provider, saml_response, request_id.as_deref())
+        .await
+    {
+        Ok(v) => {
+            // Each assertion is taken once, for as long as it could be presented.
+            let ttl_ms = (v.replayable_until - ctx.now()).max(1000);
+            let fresh = ctx
+                .eph
+                .put_if_absent(
+                    &keys::saml_assertion(connection, &v.assertion_id),
+                    "1",
+                    Duration::from_millis(ttl_ms.unsigned_abs()),
+                )
+                .await?;
+            if fresh {
+                Ok(v.identity)
+            } else {
+                tracing::warn!(connection, "a SAML assertion was presented again");
+                Err(ApiError::new(
+                    ErrorCode::OAuthProviderError,
+                    "Provider error",
+                    format!(
+                        "{} sent an answer that was already used. Start again.",
+                        provider.name
+                    ),
+                ))
+            }
+        }
+        Err(e) => Err(provider_error(&provider, &e)),
+    };
+    let answer = answer.and_then(|id| check_enterprise_domain(&provider, id));
+    saml_outcome(
+        &provider,
+        answer
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| e.long_message.as_str()),
+    );
+    // An unsolicited answer belongs to no sign-in: refused, it ends here.
+    if unsolicited && let Err(e) = answer {
+        return Err(e.into());
+    }
+    trip.saml = Some(answer);
+    let state = crypto::random_token();
+    let raw = serde_json::to_string(&trip).map_err(anyhow::Error::new)?;
+    let left = (trip.expire_at - ctx.now()).max(1000);
+    ctx.eph
+        .put(
+            &keys::oauth_state(&state),
+            &raw,
+            Duration::from_millis(left.unsigned_abs()),
+        )
+        .await?;
+    Ok(format!("{}?state={state}", callback_url(ctx)))
+}
+
+/// A SAML answer taken or refused: the `saml.verified` / `saml.refused` counters of
+/// `/metrics`, and an audit log line (the user, if any, is recorded by the sign-in itself).
+fn saml_outcome(provider: &Provider, outcome: Result<(), &str>) {
+    let kind = if outcome.is_ok() {
+        "saml.verified"
+    } else {
+        "saml.refused"
+    };
+    crate::metrics::global().event(kind);
+    tracing::info!(
+        target: "portcullis::audit",
+        connection = %provider.key,
+        kind,
+        reason = outcome.err().unwrap_or("-"),
+        "SAML answer"
+    );
 }
 
 /// `url` with `error=CODE` added to its query.

@@ -98,6 +98,17 @@ impl Params {
         self.text(name)?.ok_or_else(|| ApiError::missing(name))
     }
 
+    /// `strategy`, with the deprecated `saml` read as the `enterprise_sso` it became.
+    pub fn strategy(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.text("strategy")?.map(|s| {
+            if s == "saml" {
+                "enterprise_sso".into()
+            } else {
+                s
+            }
+        }))
+    }
+
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.text(name)?.as_deref() {
             None => Ok(None),

@@ -7,6 +7,7 @@ use portcullis_config as config;
 
 pub mod admin;
 pub mod clients;
+pub mod connections;
 pub mod entities;
 pub mod ephemeral;
 pub mod external;

@@ -250,3 +250,54 @@ pub fn siwe(data: &[u8]) {
     let _ = recover_personal_sign(message, signature);
     let _ = Address::parse(signature);
 }
+
+/// A self-signed certificate for the fuzzed SAML connection's IdP (its key is not kept: no
+/// fuzzed input can be validly signed, so every one must be refused).
+const SAML_IDP_CERTIFICATE: &str = "-----BEGIN CERTIFICATE-----\nMIIDGTCCAgGgAwIBAgIUTMl8sr3Xg4Zbg5wvJPAIR+VfYxMwDQYJKoZIhvcNAQEL\nBQAwGzEZMBcGA1UEAwwQZnV6ei5pZHAuZXhhbXBsZTAgFw0yNjEyMDMxNzU2NDla\nGA8yMTI2MTEwOTE3NTY0OVowGzEZMBcGA1UEAwwQZnV6ei5pZHAuZXhhbXBsZTCC\nASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAM2nG+GGV/8kRs8R2ksAgDHX\naV/Gtjk7MXWWDTPJKduKYX+1ARsbJaWxvHXtqcDPlxN6XigUdUmQfVnNgtjopVnN\nXA9Eb2u4JqWkS6sbJNv0cBd5lPZcIGDq1Sb9T0j5Y7ftl0lsNQ/nYT68P5XTJ/ck\nAZGUB/nobsAc+fQrGVtYz/oZR/eRxn8wLA5YGX5Ph15oHqoYfQw6yg2l4pBGrQ8K\nEsSIbOimc7rfqUDJJ6jyui+zS7nnUQHqZe8tfxxOQkLerRPfU520mN/3/oE3lNr6\nNJ1DCRZy/QVrN+uOyExyXPyuEgF8Dat1/2bB/8J++zRpq1KazeJY1k8j2nReb9cC\nAwEAAaNTMFEwHQYDVR0OBBYEFGUs89EpX/g1GYWIuyZV5JW2hKWnMB8GA1UdIwQY\nMBaAFGUs89EpX/g1GYWIuyZV5JW2hKWnMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZI\nhvcNAQELBQADggEBADCnbeNiNE+0KXxxkcsgIJJfn3K51U2szmYxbo2Wc5WSqVTs\nClL6VANC8/RCGyVms4c4MY+ejgxVuTyA48QltJ3f/6tz/L0XXjfriVvCo400lhdI\nbC4qdFdoMzplQOI3WtJd6NbmnOqyZf+Fv/lYO9JKlYM8qoZt/t7ybE98bHf1VyL4\nh8SkKOKlC0n146KS+BU770DFzPRCeUKL0yMr46gpovdzl8LuQ8JQPeVYHDWYE0jV\nmagurxQ5WgYXa2RdV5VW3eNqLnYrX6HvrrDVGaUXk9Es9GqIGeiy3iC8ix16KWoE\ndf1u5CNxFsSpyjrrAkMsHC4zDAKty/r8STtZ7vo=\n-----END CERTIFICATE-----";
+
+fn saml_connection() -> &'static crate::federation::saml::Connection {
+    static CONNECTION: OnceLock<crate::federation::saml::Connection> = OnceLock::new();
+    CONNECTION.get_or_init(|| {
+        let settings = crate::config::EnterpriseConnectionSettings {
+            id: Some("fuzz".into()),
+            name: "Fuzz".into(),
+            protocol: crate::config::EnterpriseProtocol::Saml,
+            domains: vec!["fuzz.example".into()],
+            idp_entity_id: Some("https://idp.fuzz.example/".into()),
+            idp_sso_url: Some("https://idp.fuzz.example/sso".into()),
+            idp_certificate: Some(crate::config::Pems::One(SAML_IDP_CERTIFICATE.into())),
+            ..Default::default()
+        };
+        crate::federation::saml::Connection::new(ISSUER, &settings)
+            .unwrap_or_else(|e| panic!("the fuzz connection builds: {e}"))
+    })
+}
+
+/// A SAML answer posted to an assertion consumer service (as the XML, and as the base64 the
+/// form carries), and IdP metadata. Nothing unsigned by the IdP's key may be taken.
+pub fn saml(data: &[u8]) {
+    use base64::Engine as _;
+    let conn = saml_connection();
+    let Some(idp) = conn.current_idp() else {
+        panic!("the fuzz connection has its IdP");
+    };
+    let expect = crate::federation::saml::Expect::Request("_fuzz-request");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+    assert!(
+        conn.verify(&idp, "enterprise_fuzz", &encoded, expect)
+            .is_err(),
+        "an answer nobody signed was taken"
+    );
+    if let Some(t) = text(data) {
+        assert!(
+            conn.verify(
+                &idp,
+                "enterprise_fuzz",
+                t,
+                crate::federation::saml::Expect::Unsolicited
+            )
+            .is_err()
+        );
+        let _ = crate::federation::saml::parse_idp_metadata(t);
+    }
+}

@@ -5,6 +5,7 @@
 use portcullis_config as config;
 use portcullis_domain as domain;
 use portcullis_domain::{crypto, metrics};
+use portcullis_federation as federation;
 use portcullis_flows as flows;
 use portcullis_oidc as oidc;
 use portcullis_store as store;
@@ -19,6 +20,7 @@ mod oidc_endpoints;
 mod openapi;
 mod pages;
 pub mod request_span;
+mod saml;
 
 use actix_web::dev::Service;
 use actix_web::http::header::{self, HeaderValue};
@@ -38,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     fapi::routes(cfg);
     pages::routes(cfg);
     oidc_endpoints::routes(cfg);
+    saml::routes(cfg);
 }
 
 /// Whether a browser request comes from an origin `allowed` accepts. A browser names the
@@ -257,6 +260,34 @@ pub(crate) fn message_page(status: StatusCode, message: &str) -> HttpResponse {
     html_response(status, MessagePage { message }.render(), PAGE_CSP)
 }
 
+/// A failed browser navigation that cannot go back to the app (a provider's redirect back):
+/// an HTML page, 429 past a rate limit, 400 for another refusal, 503 / 500 (logged) otherwise.
+pub(crate) fn navigation_failure(e: flows::FlowError) -> HttpResponse {
+    match e {
+        flows::FlowError::Api(api) => {
+            let status = match api.code.status() {
+                429 => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            message_page(status, &api.long_message)
+        }
+        flows::FlowError::Unavailable(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
+            message_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "A service we depend on is not answering. Please try again in a moment.",
+            )
+        }
+        flows::FlowError::Unexpected(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
+            message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; it has been logged. Please try again.",
+            )
+        }
+    }
+}
+
 /// Why a request body could not be read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum BodyError {
@@ -290,12 +321,21 @@ impl BodyError {
     }
 }
 
-/// Reads a request body of at most 64 KiB (every form and JSON body Portcullis takes).
-pub(crate) async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, BodyError> {
+/// Reads a request body of at most 64 KiB (every form and JSON body Portcullis takes, but
+/// for a SAML identity provider's answer).
+pub(crate) async fn read_body(payload: web::Payload) -> Result<web::BytesMut, BodyError> {
+    read_body_up_to(payload, 64 * 1024).await
+}
+
+/// Reads a request body of at most `limit` bytes.
+pub(crate) async fn read_body_up_to(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, BodyError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
-        if body.len() + chunk.len() > 64 * 1024 {
+        if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge);
         }
         body.extend_from_slice(&chunk);

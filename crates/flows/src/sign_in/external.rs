@@ -214,3 +214,33 @@ pub(super) async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> Flow
         .unwrap_or_else(|| identity.subject.clone());
     sign_in_as(ctx, cc, &user, &identifier, &strategy).await
 }
+
+/// An identity provider's unsolicited answer (IdP-initiated SAML, where the connection
+/// allows it): a new sign-in on this browser's client for the address the IdP asserted,
+/// finished with that answer as if the browser had started it here.
+pub(crate) async fn unsolicited(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    provider: &crate::federation::Provider,
+    outcome: Result<crate::federation::Identity, ApiError>,
+) -> FlowResult<SignIn> {
+    let client = client::ensure_for_new_attempt(ctx, cc).await?;
+    let mut si = new_sign_in(ctx, &client.id);
+    if let Ok(email) = outcome
+        .as_ref()
+        .map(|i| i.email.clone().unwrap_or_default())
+    {
+        match identify(ctx, &email).await? {
+            Some(user) => set_identified(ctx, &mut si, &email, &user),
+            None => si.identifier = Some(email),
+        }
+    }
+    si.first_factor_verification = Some(Verification {
+        status: Status::Unverified,
+        ..Verification::verified(&provider.strategy, ctx.now())
+    });
+    save(ctx, &mut si).await?;
+    point_client_at(ctx, &client.id, &si.id, ctx.now()).await?;
+    let id = si.id.clone();
+    oauth_result(ctx, cc, &id, provider, outcome).await
+}

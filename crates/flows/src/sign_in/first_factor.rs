@@ -27,10 +27,22 @@ pub async fn prepare_first_factor(
     params: &Params,
 ) -> FlowResult<SignIn> {
     params.only(PREPARE_FIRST_PARAMS)?;
-    let strategy = params.required("strategy")?;
+    let strategy = params
+        .strategy()?
+        .ok_or_else(|| ApiError::missing("strategy"))?;
     let mut si = get(ctx, cc, id).await?;
     check_strategy(ctx, &strategy)?;
-    require_status(&si, SignInStatus::NeedsFirstFactor)?;
+    // Enterprise SSO identifies the user itself: a sign-in for an address no account has yet
+    // may go to the connection of its domain (clerk-js prepares it right after creating it).
+    let enterprise_ready = strategy == "enterprise_sso"
+        && si.status == SignInStatus::NeedsIdentifier
+        && si
+            .identifier
+            .as_deref()
+            .is_some_and(|i| ctx.federation.for_email(i).is_some());
+    if !enterprise_ready {
+        require_status(&si, SignInStatus::NeedsFirstFactor)?;
+    }
     match strategy.as_str() {
         s @ ("email_code" | "reset_password_email_code") => {
             let target = params.text("email_address_id")?;

@@ -222,7 +222,7 @@ fn check_strategy(ctx: &Ctx, strategy: &str) -> Result<(), ApiError> {
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignIn> {
     params.only(CREATE_PARAMS)?;
     let identifier = params.text("identifier")?;
-    let strategy = params.text("strategy")?;
+    let strategy = params.strategy()?;
     let password = params.raw("password")?;
     if params.bool("transfer")? == Some(true) {
         return transfer_from_sign_up(ctx, cc).await;

@@ -260,13 +260,25 @@ pub async fn get(ctx: &Ctx, cc: &ClientCtx, id: &str) -> FlowResult<SignUp> {
 pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
     let transfer = params.bool("transfer")? == Some(true);
-    let strategy = params.text("strategy")?;
+    let strategy = params.strategy()?;
     let provider = match strategy.as_deref() {
         Some(s) if s.starts_with("oauth_") => {
             Some(super::oauth::provider_for(ctx, s).ok_or_else(|| {
                 ApiError::invalid_value(
                     "strategy",
                     format!("The strategy {s:?} is not enabled on this instance."),
+                )
+            })?)
+        }
+        // Enterprise SSO: the connection serving the email address's domain.
+        Some("enterprise_sso") => {
+            let email = params
+                .text("email_address")?
+                .ok_or_else(|| ApiError::missing("email_address"))?;
+            Some(ctx.federation.for_email(&email).ok_or_else(|| {
+                ApiError::invalid_value(
+                    "email_address",
+                    "No enterprise connection serves this email domain.",
                 )
             })?)
         }

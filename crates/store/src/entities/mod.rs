@@ -6,6 +6,7 @@ pub mod backup_code;
 pub mod browser_client;
 pub mod consent;
 pub mod email_address;
+pub mod enterprise_connection;
 pub mod external_account;
 pub mod instance_secret;
 pub mod oauth_client;

@@ -3,11 +3,13 @@
 
 mod call;
 mod clients_keys;
+mod connections;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use call::{Call, Operator};
 use clients_keys::*;
+use connections::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -78,6 +80,11 @@ api_table! { Api::Admin, "/admin/v1", register_routes, operations;
     patch "/oauth_clients/{id}" => client_update, "Change a stored OAuth client", json ClientInput;
     delete "/oauth_clients/{id}" => client_delete, "Delete a stored OAuth client";
     post "/oauth_clients/{id}/rotate_secret" => client_rotate, "Give a client a new secret (the old one stops at once)";
+    get "/enterprise_connections" => connections_list, "List enterprise SSO connections (config and stored)";
+    post "/enterprise_connections" => connection_create, "Add an enterprise SSO connection (OIDC or SAML; SAML metadata is fetched and checked)", json ConnectionInput;
+    get "/enterprise_connections/{id}" => connection_get, "Get an enterprise SSO connection";
+    patch "/enterprise_connections/{id}" => connection_update, "Change a stored enterprise SSO connection", json ConnectionInput;
+    delete "/enterprise_connections/{id}" => connection_delete, "Delete a stored enterprise SSO connection";
     get "/signing_keys" => keys_list, "List signing keys";
     post "/signing_keys/rotate" => keys_rotate, "Rotate the signing keys", json Rotate;
     get "/audit_events" => audit_list, "Audit events, newest first", query &["user_id", "type", "since", "until", "limit", "after"];

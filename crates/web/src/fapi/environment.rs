@@ -220,7 +220,7 @@ fn body(ctx: &Ctx) -> Value {
             "social": social,
             // Enterprise connections speak OpenID Connect only so far: SAML is not offered
             // until it works.
-            "saml": { "enabled": false },
+            "saml": { "enabled": ctx.federation.has_saml() },
             "enterprise_sso": { "enabled": ctx.federation.has_enterprise() },
             "sign_in": {
                 "second_factor": { "required": a.mfa_required },

@@ -458,23 +458,7 @@ async fn oauth_callback(
         Ok(to) => HttpResponse::SeeOther()
             .insert_header((actix_web::http::header::LOCATION, to))
             .finish(),
-        Err(FlowError::Api(api)) => {
-            super::message_page(actix_web::http::StatusCode::BAD_REQUEST, &api.long_message)
-        }
-        Err(FlowError::Unavailable(cause)) => {
-            tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
-            super::message_page(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "A service we depend on is not answering. Please try again in a moment.",
-            )
-        }
-        Err(FlowError::Unexpected(cause)) => {
-            tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
-            super::message_page(
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; it has been logged. Please try again.",
-            )
-        }
+        Err(e) => super::navigation_failure(e),
     };
     extract::with_client_token(&ctx, &req, &cc, res)
 }
