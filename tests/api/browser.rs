@@ -470,6 +470,40 @@ async fn browser_continue_with_google() {
     b.done().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_enterprise_sso_over_saml() {
+    use crate::saml_idp::{SamlIdp, SamlUser};
+    let Some(b) = browser(true).await else { return };
+    // The IdP's pages are on another site (localhost) than Portcullis's (127.0.0.1): its
+    // form post back carries none of Portcullis's SameSite=Lax cookies, as in production.
+    let idp = SamlIdp::start_on(SamlUser::new("ada-1", "ada@acme.test"), "localhost").await;
+    let metadata = idp.metadata_url();
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |s| {
+        s.enterprise_connections = vec![portcullis::config::EnterpriseConnectionSettings {
+            id: Some("acme".into()),
+            name: "Acme".into(),
+            protocol: portcullis::config::EnterpriseProtocol::Saml,
+            domains: vec!["acme.test".into()],
+            idp_metadata_url: Some(metadata),
+            ..Default::default()
+        }];
+    })
+    .await
+    .unwrap();
+    // First time: the identifier's domain routes to the IdP, whose answer makes the account.
+    for _ in 0..2 {
+        b.go(&app.url("/sign-in")).await;
+        b.fill("identifier", "ada@acme.test").await;
+        b.click("button[type=submit].primary").await;
+        wait_for_path(&b, "/user").await;
+        let text = b.text().await;
+        assert!(text.contains("ada@acme.test"), "{text}");
+        b.shot("saml-signed-in").await;
+        b.click_text("Sign out").await;
+    }
+    b.done().await;
+}
+
 /// WebDriver's WebAuthn extension: a virtual CTAP2 authenticator with resident keys and user
 /// verification, as a platform authenticator that always says yes.
 #[derive(Debug)]

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::browser::{Browser, browser};
 use crate::helpers::{Backend, Res, TestApp, services_required, totp_code};
+use crate::saml_idp::{SamlIdp, SamlUser};
 use crate::sessions::verify;
 use crate::upstream::{Upstream, UpstreamUser};
 
@@ -123,7 +124,13 @@ impl AppPage {
     /// Starts a sign-in with an upstream provider and follows the browser until it is back
     /// on the app's page; answers who is signed in then.
     async fn provider_round_trip(&self, strategy: &str) -> Value {
-        let _ = self.call("signInWithProvider", json!([strategy])).await;
+        self.round_trip("signInWithProvider", json!([strategy]))
+            .await
+    }
+
+    /// Calls `method`, which leaves for a provider; waits until the SDK is back at the app.
+    async fn round_trip(&self, method: &str, args: Value) -> Value {
+        let _ = self.call(method, args).await;
         let mut landed = false;
         for _ in 0..200 {
             if self.b.url().await.path() == "/app/index.html" {
@@ -191,6 +198,15 @@ async fn custom_flows(key: Key) {
     ))
     .await;
     let issuer = up.url.clone();
+    let idp = SamlIdp::start(SamlUser::new("mia-1", "mia@acme.test")).await;
+    let saml_connection = portcullis::config::EnterpriseConnectionSettings {
+        id: Some("acme".into()),
+        name: "Acme".into(),
+        protocol: portcullis::config::EnterpriseProtocol::Saml,
+        domains: vec!["acme.test".into()],
+        idp_metadata_url: Some(idp.metadata_url()),
+        ..Default::default()
+    };
     let origin = app_origin.clone();
     let app = TestApp::spawn_with(Backend::Sqlite, move |s| {
         s.server.cors_origins = vec![origin.parse().unwrap()];
@@ -201,6 +217,7 @@ async fn custom_flows(key: Key) {
         s.auth.reverification_secs = 60;
         s.providers
             .insert("google".into(), crate::upstream::google_settings(issuer));
+        s.enterprise_connections = vec![saml_connection];
     })
     .await
     .unwrap();
@@ -352,6 +369,20 @@ async fn custom_flows(key: Key) {
     // The next time Portcullis finishes the sign-in itself and sends the browser straight on.
     let again = page.provider_round_trip("oauth_google").await;
     assert_eq!(again["userId"], first["userId"]);
+    page.ok("signOut", json!([])).await;
+
+    // Enterprise SSO over SAML: `authenticateWithRedirect({ strategy: 'enterprise_sso' })`
+    // goes to the company's IdP, which posts its signed answer back; a new account the first
+    // time, straight in the next.
+    let saml = page
+        .round_trip("signInWithEnterprise", json!(["mia@acme.test"]))
+        .await;
+    assert_eq!(saml["email"], "mia@acme.test", "{saml}");
+    page.ok("signOut", json!([])).await;
+    let saml_again = page
+        .round_trip("signInWithEnterprise", json!(["mia@acme.test"]))
+        .await;
+    assert_eq!(saml_again["userId"], saml["userId"]);
 
     ticking.abort();
     page.b.done().await;

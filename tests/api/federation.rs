@@ -492,8 +492,9 @@ backend_tests! {
         let issuer = corp.url.clone();
         let Some(app) = spawn(backend, &social, move |s| {
             s.enterprise_connections = vec![EnterpriseConnectionSettings {
-                name: "Corp".into(), domains: vec!["corp.example".into()], issuer,
-                client_id: CLIENT_ID.into(), client_secret: Some(CLIENT_SECRET.to_string().into()), scopes: None,
+                name: "Corp".into(), domains: vec!["corp.example".into()], issuer: Some(issuer),
+                client_id: Some(CLIENT_ID.into()), client_secret: Some(CLIENT_SECRET.to_string().into()),
+                ..Default::default()
             }];
         }).await else { return };
         let b = browser();

@@ -26,6 +26,8 @@ mod mfa;
 mod oidc;
 mod pages;
 mod passkeys;
+mod saml;
+mod saml_idp;
 mod security;
 mod sessions;
 mod sign_in;

@@ -102,6 +102,15 @@ export const signInWithProvider = (strategy) => run(async () => {
   return {};
 });
 
+// Enterprise SSO: the connection of the address's domain (SAML here) signs the user in.
+export const signInWithEnterprise = (identifier) => run(async () => {
+  await clerk.client.signIn.authenticateWithRedirect({
+    strategy: 'enterprise_sso', identifier,
+    redirectUrl: page('callback.html'), redirectUrlComplete: page('index.html'),
+  });
+  return {};
+});
+
 // The callback page: a new account from the provider becomes a sign-up (a transfer) here.
 export async function finishRedirect() {
   await load();
