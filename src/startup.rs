@@ -208,7 +208,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         clients,
         discovery,
         openapi: std::sync::OnceLock::new(),
-        environment: std::sync::OnceLock::new(),
+        environment: std::sync::RwLock::new(None),
         settings: Arc::new(settings),
         db,
         eph,

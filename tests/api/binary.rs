@@ -416,6 +416,19 @@ fn config_check_explains_a_good_file_and_refuses_a_bad_one() {
         ("[auth]\nfirst_factors = [\"telepathy\"]\n", "telepathy"),
         ("[nonsense]\nx = 1\n", "nonsense"),
         ("[server\n", "config.toml"),
+        // SAML connections: their metadata is fetched and read.
+        (
+            "[[enterprise_connections]]\nid = \"acme\"\nname = \"Acme\"\nprotocol = \"saml\"\ndomains = [\"acme.test\"]\nidp_metadata_url = \"http://127.0.0.1:9/metadata\"\n",
+            "acme",
+        ),
+        (
+            "[[enterprise_connections]]\nname = \"Acme\"\nprotocol = \"saml\"\ndomains = [\"acme.test\"]\nidp_entity_id = \"e\"\nidp_sso_url = \"https://idp.test/sso\"\nidp_certificate = \"not a certificate\"\n",
+            "idp_certificate",
+        ),
+        (
+            "[[enterprise_connections]]\nname = \"Acme\"\nprotocol = \"saml\"\ndomains = [\"acme.test\"]\nidp_metadata = \"<EntityDescriptor/>\"\n",
+            "idp_metadata",
+        ),
     ] {
         std::fs::write(dir.join("config.toml"), bad).unwrap();
         let (ok, _, err) = cli(&dir, &["config", "check"]);

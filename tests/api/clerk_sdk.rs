@@ -378,6 +378,12 @@ async fn custom_flows(key: Key) {
         .round_trip("signInWithEnterprise", json!(["mia@acme.test"]))
         .await;
     assert_eq!(saml["email"], "mia@acme.test", "{saml}");
+    assert_eq!(
+        saml["enterpriseAccounts"],
+        json!(["saml:Acme:mia@acme.test"]),
+        "{saml}"
+    );
+    assert_eq!(saml["externalAccounts"], json!([]), "{saml}");
     page.ok("signOut", json!([])).await;
     let saml_again = page
         .round_trip("signInWithEnterprise", json!(["mia@acme.test"]))

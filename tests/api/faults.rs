@@ -406,3 +406,75 @@ async fn a_crash_during_sign_up_completion_leaves_nothing_half_written() {
         .await;
     assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_added_on_one_instance_reaches_the_other() {
+    use crate::saml_idp::{SamlIdp, SamlUser};
+    let Some(a) = TestApp::spawn(Backend::PostgresRedis).await else {
+        return;
+    };
+    let (schema, prefix) = (
+        a.app.settings.database.schema.clone(),
+        a.app.settings.redis.key_prefix.clone(),
+    );
+    let b = TestApp::spawn_with(Backend::PostgresRedis, move |s| {
+        s.database.schema = schema;
+        s.redis.key_prefix = prefix;
+    })
+    .await
+    .unwrap();
+    let idp = SamlIdp::start(SamlUser::new("ada-1", "ada@acme.test")).await;
+    let admin = crate::admin::Admin::new(&a).await;
+    let r = admin
+        .post(
+            "/enterprise_connections",
+            serde_json::json!({
+                "id": "acme", "name": "Acme", "protocol": "saml", "domains": ["acme.test"],
+                "idp_metadata_url": idp.metadata_url(),
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        b.get("/saml/acme/metadata").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // What each instance does every ten seconds.
+    portcullis::flows::connections::sync(&b.app).await.unwrap();
+    assert_eq!(b.get("/saml/acme/metadata").await.status, StatusCode::OK);
+    let r = b
+        .post_as(
+            &browser(),
+            "/v1/client/sign_ins",
+            &[
+                ("identifier", "ada@acme.test"),
+                ("strategy", "enterprise_sso"),
+                ("redirect_url", "/sso-callback"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A change and a removal follow the same way.
+    let r = admin
+        .send(
+            "PATCH",
+            "/enterprise_connections/acme",
+            Some(serde_json::json!({ "name": "Acme Inc" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    portcullis::flows::connections::sync(&b.app).await.unwrap();
+    let listed = crate::admin::Admin::new(&b)
+        .await
+        .get("/enterprise_connections/acme")
+        .await;
+    assert_eq!(listed.body["name"], "Acme Inc", "{}", listed.body);
+    admin
+        .send("DELETE", "/enterprise_connections/acme", None)
+        .await;
+    portcullis::flows::connections::sync(&b.app).await.unwrap();
+    assert_eq!(
+        b.get("/saml/acme/metadata").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

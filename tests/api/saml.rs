@@ -185,7 +185,16 @@ backend_tests! {
         let email = &user["email_addresses"][0];
         assert_eq!(email["email_address"], "ada@acme.test");
         assert_eq!(email["verification"]["status"], "verified", "{email}");
-        assert_eq!(user["external_accounts"][0]["provider"], "oauth_enterprise_acme-saml", "{user}");
+        // An enterprise account, as Clerk's SDKs read one; not an external (social) account.
+        assert_eq!(user["external_accounts"], serde_json::json!([]), "{user}");
+        let account = &user["enterprise_accounts"][0];
+        assert_eq!(account["object"], "enterprise_account", "{user}");
+        assert_eq!(account["protocol"], "saml");
+        assert_eq!(account["provider_user_id"], "ada-1");
+        assert_eq!(account["email_address"], "ada@acme.test");
+        assert_eq!(account["enterprise_connection"]["id"], ID);
+        assert_eq!(account["enterprise_connection"]["name"], "Acme");
+        assert_eq!(account["enterprise_connection"]["domain"], "acme.test");
 
         // A returning user signs in at once, through the deprecated `saml` alias too, and
         // lands on action_complete_redirect_url.
@@ -318,6 +327,44 @@ backend_tests! {
         let req4 = start(&app, &browser(), "ada@acme.test", "enterprise_sso").await;
         let r = post_acs(&app, &req4.relay_state, "not base64 at all!").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+
+    async fn a_returning_user_with_a_second_factor_is_asked_for_it(backend) {
+        let idp = SamlIdp::start(SamlUser::new("ada-1", "ada@acme.test")).await;
+        let Some(app) = spawn(backend, &idp, |_| {}).await else { return };
+        let b = sign_up_through_idp(&app, &idp, "ada@acme.test").await;
+        let (secret, _) = app.enrol_totp(&b).await;
+        // The IdP's word is the first factor; Portcullis still asks for the user's second.
+        let b = browser();
+        let req = start(&app, &b, "ada@acme.test", "enterprise_sso").await;
+        let to = through_acs(&app, &b, &req, &idp.response(&req, &Answer::default())).await;
+        assert_eq!(to, "/sso-callback", "not complete: a second factor is due");
+        let si = client(&app, &b).await["sign_in"].clone();
+        assert_eq!(si["status"], "needs_second_factor", "{si}");
+        let id = si["id"].as_str().unwrap();
+        let code = crate::helpers::totp_code(&secret, portcullis::clock::Clock::now_ms(&*app.clock), 1);
+        let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/attempt_second_factor"), &[("strategy", "totp"), ("code", &code)]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+    }
+
+    async fn environment_reports_saml_only_while_a_saml_connection_exists(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let env = app.get("/v1/environment").await.body;
+        assert_eq!(env["user_settings"]["saml"]["enabled"], false, "{env}");
+        assert_eq!(env["user_settings"]["enterprise_sso"]["enabled"], false);
+        let idp = SamlIdp::start(SamlUser::new("ada-1", "ada@acme.test")).await;
+        let admin = Admin::new(&app).await;
+        let r = admin.post("/enterprise_connections", serde_json::json!({
+            "id": "acme", "name": "Acme", "protocol": "saml", "domains": ["acme.test"],
+            "idp_metadata_url": idp.metadata_url(),
+        })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let env = app.get("/v1/environment").await.body;
+        assert_eq!(env["user_settings"]["saml"]["enabled"], true, "{env}");
+        assert_eq!(env["user_settings"]["enterprise_sso"]["enabled"], true);
+        admin.send("DELETE", "/enterprise_connections/acme", None).await;
+        let env = app.get("/v1/environment").await.body;
+        assert_eq!(env["user_settings"]["saml"]["enabled"], false, "{env}");
     }
 
     async fn the_acs_counts_against_the_sign_in_budget_of_an_address(backend) {

@@ -341,7 +341,8 @@ fn metadata_xml(s: &State) -> String {
     )
 }
 
-fn assertion_xml(s: &State, req: &Request, a: &Answer, id: &str, email: Option<&str>) -> String {
+/// The `InResponseTo` attribute the answer carries, and its `Issuer`.
+fn in_response_to_and_issuer(s: &State, req: &Request, a: &Answer) -> (String, String) {
     let in_response_to = match &a.in_response_to {
         Some(Some(v)) => format!(r#" InResponseTo="{}""#, escape(v)),
         Some(None) => String::new(),
@@ -351,6 +352,11 @@ fn assertion_xml(s: &State, req: &Request, a: &Answer, id: &str, email: Option<&
         .issuer
         .clone()
         .unwrap_or_else(|| format!("{}/entity", s.url));
+    (in_response_to, issuer)
+}
+
+fn assertion_xml(s: &State, req: &Request, a: &Answer, id: &str, email: Option<&str>) -> String {
+    let (in_response_to, issuer) = in_response_to_and_issuer(s, req, a);
     let audience = a.audience.clone().unwrap_or_else(|| req.issuer.clone());
     let u = &s.user;
     let attribute = |name: &str, v: &Option<String>| match v {
@@ -401,15 +407,7 @@ fn response_xml(s: &State, req: &Request, a: &Answer) -> String {
         assertion = format!("{evil}{assertion}");
     }
     let response_id = id();
-    let in_response_to = match &a.in_response_to {
-        Some(Some(v)) => format!(r#" InResponseTo="{}""#, escape(v)),
-        Some(None) => String::new(),
-        None => format!(r#" InResponseTo="{}""#, escape(&req.id)),
-    };
-    let issuer = a
-        .issuer
-        .clone()
-        .unwrap_or_else(|| format!("{}/entity", s.url));
+    let (in_response_to, issuer) = in_response_to_and_issuer(s, req, a);
     let signature = if matches!(a.signed, Signed::Response | Signed::Both) {
         signature_template(&response_id, cert)
     } else {

@@ -324,6 +324,8 @@ pub struct Federation {
     configured: BTreeSet<String>,
     public_url: String,
     http: reqwest::Client,
+    /// Counts changes to the providers, for what is rendered from them (`/v1/environment`).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Federation {
@@ -349,6 +351,7 @@ impl Federation {
             providers: RwLock::new(providers),
             public_url: settings.issuer().to_owned(),
             http,
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -431,8 +434,7 @@ impl Federation {
         c: &EnterpriseConnectionSettings,
         version: i64,
     ) -> Result<Provider, String> {
-        let mut p = enterprise(&self.public_url, c)?;
-        p.version = version;
+        let p = self.build_enterprise(c, version)?;
         if let Some(conn) = &p.saml {
             conn.refresh(&self.http).await.map_err(|e| e.to_string())?;
         }
@@ -462,7 +464,14 @@ impl Federation {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.insert(p.key.clone(), Arc::new(p));
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         true
+    }
+
+    /// How many times the run-time providers changed.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Removes a run-time enterprise connection.
@@ -470,10 +479,15 @@ impl Federation {
         if self.configured.contains(key) {
             return;
         }
-        self.providers
+        let removed = self
+            .providers
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(key);
+        if removed.is_some() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
     }
 
     /// The run-time connections installed now, with their versions.

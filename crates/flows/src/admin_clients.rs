@@ -59,17 +59,13 @@ async fn record(
     kind: &str,
     client_id: &str,
 ) -> FlowResult<()> {
-    super::audit::record(
+    super::admin::record(
         ctx,
         db,
-        &super::audit::Actor {
-            user_id: String::new(),
-            session_id: None,
-            ip: admin.ip.clone(),
-            user_agent: admin.user_agent.clone(),
-        },
+        admin,
+        None,
         kind,
-        json!({ "client_id": client_id, "admin_key_id": admin.key_id, "admin_key_name": admin.key_name }),
+        json!({ "client_id": client_id }),
     )
     .await
 }

@@ -138,19 +138,7 @@ async fn record(
     kind: &str,
     id: &str,
 ) -> FlowResult<()> {
-    super::audit::record(
-        ctx,
-        db,
-        &super::audit::Actor {
-            user_id: String::new(),
-            session_id: None,
-            ip: admin.ip.clone(),
-            user_agent: admin.user_agent.clone(),
-        },
-        kind,
-        json!({ "connection_id": id, "admin_key_id": admin.key_id, "admin_key_name": admin.key_name }),
-    )
-    .await
+    super::admin::record(ctx, db, admin, None, kind, json!({ "connection_id": id })).await
 }
 
 fn from_config(ctx: &Ctx, id: &str) -> FlowResult<()> {

@@ -72,8 +72,10 @@ pub struct Ctx {
     pub discovery: Published,
     /// `/openapi.json`, rendered at its first request (not at start-up).
     pub openapi: std::sync::OnceLock<Published>,
-    /// `/v1/environment`, rendered at its first request: it depends only on the settings.
-    pub environment: std::sync::OnceLock<Published>,
+    /// `/v1/environment` as last rendered, with the federation generation it was rendered
+    /// at: it depends on the settings and on the enterprise connections, which change at run
+    /// time.
+    pub environment: std::sync::RwLock<Option<(u64, Arc<Published>)>>,
     /// Woken when this instance queues a webhook, so it is sent at once.
     pub webhooks_due: std::sync::Arc<tokio::sync::Notify>,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.

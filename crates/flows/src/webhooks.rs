@@ -106,7 +106,7 @@ pub async fn enqueue_user(
         .await
         .context("users::load_user")?
     {
-        Some(u) => crate::wire::user(&u),
+        Some(u) => crate::wire::user(ctx, &u),
         None => json!({ "object": "user", "id": user_id, "deleted": true }),
     };
     enqueue(ctx, db, event, data).await

@@ -186,8 +186,14 @@ fn identification_verification(strategy: &Option<String>, verified: bool) -> Val
     })
 }
 
-pub fn user(u: &UserRecord) -> Value {
+/// A user as the Frontend API and webhooks show one. Accounts at enterprise connections go in
+/// `enterprise_accounts`, the others in `external_accounts`, as Clerk's SDKs read them.
+pub fn user(ctx: &Ctx, u: &UserRecord) -> Value {
     let m = &u.user;
+    let (enterprise, external): (Vec<_>, Vec<_>) = u
+        .external
+        .iter()
+        .partition(|x| x.provider.starts_with("enterprise_"));
     let metadata = |raw: &str| serde_json::from_str::<Value>(raw).unwrap_or_else(|_| json!({}));
     json!({
         "object": "user",
@@ -236,8 +242,8 @@ pub fn user(u: &UserRecord) -> Value {
             "updated_at": w.updated_at,
         })).collect::<Vec<_>>(),
         "passkeys": u.passkeys.iter().map(passkey).collect::<Vec<_>>(),
-        "external_accounts": u.external.iter().map(external_account).collect::<Vec<_>>(),
-        "enterprise_accounts": [],
+        "external_accounts": external.into_iter().map(external_account).collect::<Vec<_>>(),
+        "enterprise_accounts": enterprise.into_iter().map(|x| enterprise_account(ctx, x)).collect::<Vec<_>>(),
         "organization_memberships": [],
         "public_metadata": metadata(&m.public_metadata),
         "unsafe_metadata": metadata(&m.unsafe_metadata),
@@ -285,7 +291,7 @@ pub fn session(ctx: &Ctx, s: &LiveSession, origin: Option<&str>) -> FlowResult<V
         "last_active_token": jwt.map(|jwt| json!({ "object": "token", "jwt": jwt })),
         "last_active_organization_id": null,
         "actor": null,
-        "user": user(&s.user),
+        "user": user(ctx, &s.user),
         "public_user_data": public_user_data(&s.user),
         "factor_verification_age": [age(s.row.first_factor_at), s.row.second_factor_at.map_or(-1, age)],
         "tasks": s.tasks().iter().map(|k| json!({ "key": k })).collect::<Vec<_>>(),
@@ -423,6 +429,52 @@ pub fn external_account(x: &crate::store::external::ExternalAccountRow) -> Value
         "public_metadata": {},
         "label": null,
         "verification": { "status": "verified", "strategy": format!("oauth_{}", x.provider), "attempts": null, "expire_at": null },
+        "created_at": x.created_at,
+        "updated_at": x.updated_at,
+    })
+}
+
+/// An account at an enterprise connection (SAML or OpenID Connect). The connection is
+/// described while it exists; a deleted one leaves the account without it.
+pub fn enterprise_account(ctx: &Ctx, x: &crate::store::external::ExternalAccountRow) -> Value {
+    let connection = ctx.federation.by_key(&x.provider);
+    let id = x.provider.trim_start_matches("enterprise_");
+    let (protocol, provider) = match connection.as_ref().map(|p| p.saml.is_some()) {
+        Some(true) => ("saml", "saml_custom"),
+        _ => ("oauth", "oidc_custom"),
+    };
+    json!({
+        "object": "enterprise_account",
+        "id": x.id,
+        "provider": provider,
+        "protocol": protocol,
+        "provider_user_id": x.provider_user_id,
+        "active": connection.is_some(),
+        "email_address": x.email_address.clone().unwrap_or_default(),
+        "first_name": x.first_name,
+        "last_name": x.last_name,
+        "public_metadata": {},
+        "verification": { "object": "verification", "status": "verified", "strategy": "enterprise_sso", "attempts": null, "expire_at": null },
+        "enterprise_connection_id": id,
+        "enterprise_connection": connection.as_ref().map(|p| json!({
+            "object": "enterprise_account_connection",
+            "id": id,
+            "enterprise_connection_id": id,
+            "name": p.name,
+            "domain": p.domains.first(),
+            "active": true,
+            "protocol": protocol,
+            "provider": provider,
+            "logo_public_url": "",
+            "sync_user_attributes": true,
+            "allow_subdomains": false,
+            "allow_idp_initiated": p.saml.as_ref().is_some_and(|c| c.allow_idp_initiated),
+            "disable_additional_identifications": false,
+            "allow_organization_account_linking": false,
+            "created_at": x.created_at,
+            "updated_at": x.updated_at,
+        })),
+        "last_authenticated_at": x.updated_at,
         "created_at": x.created_at,
         "updated_at": x.updated_at,
     })

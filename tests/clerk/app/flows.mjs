@@ -30,6 +30,7 @@ export function state() {
     firstName: user?.firstName ?? null,
     totpEnabled: user?.totpEnabled ?? null,
     externalAccounts: user?.externalAccounts?.map((a) => a.provider) ?? [],
+    enterpriseAccounts: user?.enterpriseAccounts?.map((a) => `${a.protocol}:${a.enterpriseConnection?.name}:${a.emailAddress}`) ?? [],
   };
 }
 

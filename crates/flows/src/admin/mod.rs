@@ -109,7 +109,8 @@ impl Admin {
     }
 }
 
-async fn record(
+/// An operator's change, in the audit trail with the admin key that made it.
+pub(crate) async fn record(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
     admin: &Admin,

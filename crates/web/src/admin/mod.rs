@@ -176,8 +176,8 @@ async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, Flow
     })
 }
 
-fn user_json(u: &UserRecord) -> Value {
-    let mut v = render::user(u);
+fn user_json(ctx: &Ctx, u: &UserRecord) -> Value {
+    let mut v = render::user(ctx, u);
     if let Some(map) = v.as_object_mut() {
         map.insert("banned".into(), json!(u.user.banned));
         map.insert("locked".into(), json!(u.user.locked));
@@ -206,7 +206,7 @@ async fn users_list(ctx: web::Data<Ctx>, _: Operator, q: web::Query<Page>) -> Ht
             ok(
                 StatusCode::OK,
                 json!({
-                    "data": users.iter().map(user_json).collect::<Vec<_>>(),
+                    "data": users.iter().map(|u| user_json(&ctx, u)).collect::<Vec<_>>(),
                     "total_count": total,
                     "next_cursor": next,
                 }),
@@ -222,7 +222,7 @@ async fn users_create(ctx: web::Data<Ctx>, call: Call<admin::CreateUser>) -> Htt
             let a = call.admin;
             let input = call.body;
             let user = admin::create_user(&ctx, &a, input).await?;
-            ok(StatusCode::OK, user_json(&user))
+            ok(StatusCode::OK, user_json(&ctx, &user))
         }
         .await,
     )
@@ -233,7 +233,7 @@ async fn user_get(ctx: web::Data<Ctx>, _: Operator, id: web::Path<UserId>) -> Ht
         async {
             ok(
                 StatusCode::OK,
-                user_json(&admin::get_user(&ctx, &id).await?),
+                user_json(&ctx, &admin::get_user(&ctx, &id).await?),
             )
         }
         .await,
@@ -251,7 +251,7 @@ async fn user_update(
             let input = call.body;
             ok(
                 StatusCode::OK,
-                user_json(&admin::update_user(&ctx, &a, &id, input).await?),
+                user_json(&ctx, &admin::update_user(&ctx, &a, &id, input).await?),
             )
         }
         .await,
@@ -276,7 +276,7 @@ async fn flag(ctx: &Ctx, a: Admin, id: &UserId, which: &str) -> Out {
         "lock" => admin::set_locked(ctx, &a, id, true).await?,
         _ => admin::set_locked(ctx, &a, id, false).await?,
     };
-    ok(StatusCode::OK, user_json(&user))
+    ok(StatusCode::OK, user_json(ctx, &user))
 }
 
 async fn user_ban(ctx: web::Data<Ctx>, op: Operator, id: web::Path<UserId>) -> HttpResponse {
@@ -331,7 +331,7 @@ async fn user_identifications(
 ) -> HttpResponse {
     respond(
         async {
-            let u = user_json(&admin::get_user(&ctx, &id).await?);
+            let u = user_json(&ctx, &admin::get_user(&ctx, &id).await?);
             ok(
                 StatusCode::OK,
                 json!({

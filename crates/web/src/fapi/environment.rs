@@ -321,10 +321,22 @@ fn body(ctx: &Ctx) -> Value {
     })
 }
 
-/// Rendered once (it depends only on the settings) and served with its ETag; `no-cache`
-/// makes browsers ask again each time, so a changed configuration shows after a restart.
+/// Rendered once per federation generation (it depends on the settings and on the
+/// enterprise connections, which the admin API changes) and served with its ETag; `no-cache`
+/// makes browsers ask again each time, so a change shows at once.
 pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    ctx.environment
-        .get_or_init(|| crate::Published::new(body(&ctx).to_string()))
-        .respond(&req, "no-cache")
+    let generation = ctx.federation.generation();
+    let cached = ctx.environment.read().ok().and_then(|g| {
+        g.as_ref()
+            .filter(|(rendered_at, _)| *rendered_at == generation)
+            .map(|(_, p)| std::sync::Arc::clone(p))
+    });
+    let published = cached.unwrap_or_else(|| {
+        let p = std::sync::Arc::new(crate::Published::new(body(&ctx).to_string()));
+        if let Ok(mut g) = ctx.environment.write() {
+            *g = Some((generation, std::sync::Arc::clone(&p)));
+        }
+        p
+    });
+    published.respond(&req, "no-cache")
 }

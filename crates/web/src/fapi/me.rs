@@ -54,7 +54,7 @@ async fn reply<L>(
 }
 
 async fn get(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<MfaSetup>) -> HttpResponse {
-    reply(&ctx, &req, &a, Ok(render::user(a.me.user()))).await
+    reply(&ctx, &req, &a, Ok(render::user(&ctx, a.me.user()))).await
 }
 
 async fn delete_self(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
@@ -71,7 +71,7 @@ async fn delete_self(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) 
 
 async fn update(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
     let result = account::update(&ctx, &a.me, &a.params).await;
-    reply(&ctx, &req, &a, result.map(|u| render::user(&u))).await
+    reply(&ctx, &req, &a, result.map(|u| render::user(&ctx, &u))).await
 }
 
 async fn change_password(
@@ -80,7 +80,7 @@ async fn change_password(
     a: Account<Active>,
 ) -> HttpResponse {
     let result = account::change_password(&ctx, &a.me, &a.params).await;
-    reply(&ctx, &req, &a, result.map(|u| render::user(&u))).await
+    reply(&ctx, &req, &a, result.map(|u| render::user(&ctx, &u))).await
 }
 
 async fn sessions_active(
