@@ -342,6 +342,12 @@ backend_tests! {
         let si = client(&app, &b).await["sign_in"].clone();
         assert_eq!(si["status"], "needs_second_factor", "{si}");
         let id = si["id"].as_str().unwrap();
+        // An IdP that says it checked two factors is believed: no second step here.
+        let b2 = browser();
+        let req = start(&app, &b2, "ada@acme.test", "enterprise_sso").await;
+        let answer = Answer { authn_context: Some("http://schemas.microsoft.com/claims/multipleauthn".into()), ..Default::default() };
+        assert_eq!(through_acs(&app, &b2, &req, &idp.response(&req, &answer)).await, "/done");
+        assert_eq!(signed_in_email(&app, &b2).await.as_deref(), Some("ada@acme.test"));
         let code = crate::helpers::totp_code(&secret, portcullis::clock::Clock::now_ms(&*app.clock), 1);
         let r = app.post_as(&b, &format!("/v1/client/sign_ins/{id}/attempt_second_factor"), &[("strategy", "totp"), ("code", &code)]).await;
         assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);

@@ -77,6 +77,8 @@ pub struct Answer {
     pub encrypt_to: Option<X509>,
     /// A fixed assertion ID (for replays).
     pub assertion_id: Option<String>,
+    /// The `AuthnContextClassRef` (default: password over TLS).
+    pub authn_context: Option<String>,
 }
 
 impl Default for Answer {
@@ -94,6 +96,7 @@ impl Default for Answer {
             dtd: false,
             encrypt_to: None,
             assertion_id: None,
+            authn_context: None,
         }
     }
 }
@@ -368,7 +371,7 @@ fn assertion_xml(s: &State, req: &Request, a: &Answer, id: &str, email: Option<&
     };
     let email = email.map(str::to_owned).or_else(|| u.email.clone());
     format!(
-        r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{issuer}</saml:Issuer><saml:Subject><saml:NameID Format="{format}">{name_id}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData{in_response_to} NotOnOrAfter="{until}" Recipient="{acs}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{before}" NotOnOrAfter="{until}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}" SessionIndex="{id}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{email}{first}{last}</saml:AttributeStatement></saml:Assertion>"#,
+        r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{issuer}</saml:Issuer><saml:Subject><saml:NameID Format="{format}">{name_id}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData{in_response_to} NotOnOrAfter="{until}" Recipient="{acs}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{before}" NotOnOrAfter="{until}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}" SessionIndex="{id}"><saml:AuthnContext><saml:AuthnContextClassRef>{context}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{email}{first}{last}</saml:AttributeStatement></saml:Assertion>"#,
         issued = instant(a.issued),
         before = instant(a.issued - 5),
         until = instant(a.not_on_or_after),
@@ -377,6 +380,11 @@ fn assertion_xml(s: &State, req: &Request, a: &Answer, id: &str, email: Option<&
         name_id = escape(&u.name_id),
         acs = escape(&req.acs_url),
         audience = escape(&audience),
+        context = escape(
+            a.authn_context
+                .as_deref()
+                .unwrap_or("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
+        ),
         email = attribute("email", &email),
         first = attribute("firstName", &u.first_name),
         last = attribute("lastName", &u.last_name),

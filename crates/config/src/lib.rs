@@ -370,6 +370,12 @@ pub struct EnterpriseConnectionSettings {
     pub sp_private_key: Option<SecretString>,
     /// How often metadata from `idp_metadata_url` is fetched again (default a day).
     pub idp_metadata_refresh_secs: Option<u64>,
+    /// Authentication contexts (`AuthnContextClassRef`, or Entra's `authnmethodsreferences`
+    /// attribute) that mean the IdP checked more than one factor: a user with a second factor
+    /// here is not asked for it again. Unset: the common ones (REFEDS MFA, Entra's
+    /// `multipleauthn`, the SAML two-factor, time-sync-token and smartcard classes); empty:
+    /// always ask.
+    pub mfa_authn_contexts: Option<Vec<String>>,
 }
 
 impl EnterpriseConnectionSettings {

@@ -40,6 +40,10 @@ pub struct Identity {
     pub last_name: Option<String>,
     pub username: Option<String>,
     pub image_url: Option<String>,
+    /// The provider says the user passed more than one factor there (a SAML authentication
+    /// context the connection counts as MFA). Only enterprise connections are believed.
+    #[serde(default)]
+    pub mfa: bool,
 }
 
 /// What an app asked to pass on to an OpenID provider's sign-in page (OpenID Connect Core

@@ -162,6 +162,7 @@ fn read_identity(p: &Provider, info: &Value) -> Result<Identity, FederationError
         last_name,
         username: at(info, &c.username),
         image_url: at(info, &c.picture),
+        mfa: false,
     })
 }
 

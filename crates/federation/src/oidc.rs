@@ -186,5 +186,6 @@ pub(super) async fn identity(
             .picture()
             .and_then(|u| u.get(None))
             .map(|u| u.to_string()),
+        mfa: false,
     })
 }

@@ -82,6 +82,20 @@ const LAST_NAME_NAMES: &[&str] = &[
     "urn:oid:2.5.4.4",
 ];
 
+/// Authentication contexts that mean more than one factor, believed unless the connection
+/// names its own (`mfa_authn_contexts`).
+const MFA_CONTEXTS: &[&str] = &[
+    "https://refeds.org/profile/mfa",
+    "http://schemas.microsoft.com/claims/multipleauthn",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
+];
+/// Entra ID names the methods used in this attribute.
+const AUTHN_METHODS_ATTRIBUTE: &str = "http://schemas.microsoft.com/claims/authnmethodsreferences";
+
 /// The identity provider, as its metadata (or the configuration) describes it.
 #[derive(Debug, Clone)]
 pub struct IdpDescriptor {
@@ -122,6 +136,7 @@ pub struct Connection {
     pub acs_url: String,
     pub allow_idp_initiated: bool,
     mapping: AttributeMapping,
+    mfa_contexts: Vec<String>,
     sign_requests: bool,
     sp_key: Option<PKey<Private>>,
     sp_certificate: Option<CertificateDer>,
@@ -263,6 +278,10 @@ impl Connection {
             id,
             allow_idp_initiated: c.allow_idp_initiated,
             mapping: c.attribute_mapping.clone(),
+            mfa_contexts: c
+                .mfa_authn_contexts
+                .clone()
+                .unwrap_or_else(|| MFA_CONTEXTS.iter().map(|s| s.to_string()).collect()),
             sign_requests: c.sign_authn_requests,
             sp_key,
             sp_certificate,
@@ -285,6 +304,7 @@ impl Connection {
             "idp_certificates": idp.as_ref().map_or(0, |d| d.certificates.len()),
             "allow_idp_initiated": self.allow_idp_initiated,
             "sign_authn_requests": self.sign_requests,
+            "mfa_authn_contexts": self.mfa_contexts,
             "sp_certificate": self.sp_certificate.is_some(),
         })
     }
@@ -615,7 +635,30 @@ impl Connection {
             last_name: attribute(&self.mapping.last_name, LAST_NAME_NAMES),
             username: None,
             image_url: None,
+            mfa: self.asserts_mfa(a),
         })
+    }
+
+    /// Whether the assertion says more than one factor was used: an `AuthnContextClassRef`,
+    /// or a value of Entra's methods attribute, that the connection counts as MFA.
+    fn asserts_mfa(&self, a: &Assertion) -> bool {
+        let classes = a
+            .authn_statements
+            .iter()
+            .flatten()
+            .filter_map(|s| s.authn_context.as_ref())
+            .filter_map(|c| c.value.as_ref())
+            .filter_map(|r| r.value.clone());
+        let methods = a
+            .attribute_statements
+            .iter()
+            .flatten()
+            .flat_map(|s| &s.attributes)
+            .filter(|attr| attr.name.as_deref() == Some(AUTHN_METHODS_ATTRIBUTE))
+            .flat_map(|attr| attr.values.iter().filter_map(|v| v.value.clone()));
+        classes
+            .chain(methods)
+            .any(|v| self.mfa_contexts.iter().any(|m| m == v.trim()))
     }
 
     /// This SP's metadata: entity ID, the HTTP-POST assertion consumer service, and the SP

@@ -159,6 +159,7 @@ pub(crate) async fn oauth_result(
                 .unwrap_or_else(|| identity.subject.clone());
             set_identified(ctx, &mut si, &identifier, &user);
             si.first_factor_verification = Some(crate::oauth::verified(ctx, &strategy));
+            si.upstream_mfa = identity.mfa && strategy == "enterprise_sso";
             first_factor_done(ctx, cc, &mut si).await?;
         }
         None if si.user_id.is_some() => {

@@ -107,6 +107,10 @@ pub struct SignIn {
     /// like any other and can never complete.
     #[serde(default)]
     pub phantom: bool,
+    /// The first factor was an enterprise connection that asserted multi-factor
+    /// authentication: no second step here.
+    #[serde(default)]
+    pub upstream_mfa: bool,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -130,6 +134,7 @@ impl SignIn {
             first_factor_at: None,
             external_identity: None,
             phantom: false,
+            upstream_mfa: false,
             abandon_at,
             created_at: now,
             updated_at: now,
@@ -511,7 +516,8 @@ fn require_status(si: &SignIn, status: SignInStatus) -> Result<(), ApiError> {
 }
 
 /// After the first factor: a second factor when the user has one, else a session. A passkey
-/// is possession and presence in one, so it needs no second step.
+/// is possession and presence in one, and an enterprise IdP that asserted MFA checked two
+/// factors itself, so neither needs a second step.
 async fn first_factor_done(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<()> {
     let passkey = si
         .first_factor_verification
@@ -544,7 +550,7 @@ async fn first_factor_done_for(
         .as_ref()
         .is_some_and(|v| v.strategy == "passkey");
     si.supported_second_factors = match user {
-        Some(user) if !passkey => super::mfa::distinct_from_first(
+        Some(user) if !passkey && !si.upstream_mfa => super::mfa::distinct_from_first(
             super::mfa::second_factors(ctx, user),
             si.first_factor_verification.as_ref(),
         ),

@@ -82,4 +82,5 @@ pub(super) struct ConnectionInput {
     sp_certificate: Option<String>,
     sp_private_key: Option<String>,
     idp_metadata_refresh_secs: Option<u64>,
+    mfa_authn_contexts: Option<Vec<String>>,
 }
