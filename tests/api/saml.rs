@@ -255,6 +255,14 @@ backend_tests! {
         // An encrypted assertion without an SP key to open it.
         let (_, other_cert) = key_pair("sp.test");
         refused(&app, &idp, Answer { encrypt_to: Some(other_cert), ..Default::default() }, "encrypted, no SP key").await;
+        // The IdP says no (signed): access denied, not a forgery.
+        let b = browser();
+        let req = start(&app, &b, "ada@acme.test", "enterprise_sso").await;
+        let answer = Answer { status: Some("urn:oasis:names:tc:SAML:2.0:status:Responder".into()), ..Default::default() };
+        through_acs(&app, &b, &req, &idp.response(&req, &answer)).await;
+        let v = client(&app, &b).await["sign_in"]["first_factor_verification"].clone();
+        assert_eq!(v["status"], "failed", "{v}");
+        assert_eq!(v["error"]["code"], "oauth_access_denied", "{v}");
         // A foreign domain: the company's IdP vouches for its own domains only.
         idp.set_user(SamlUser::new("eve-1", "eve@evil.test"));
         refused(&app, &idp, Answer::default(), "another domain").await;

@@ -79,6 +79,8 @@ pub struct Answer {
     pub assertion_id: Option<String>,
     /// The `AuthnContextClassRef` (default: password over TLS).
     pub authn_context: Option<String>,
+    /// A failure status (`urn:oasis:names:tc:SAML:2.0:status:Responder`): no assertion then.
+    pub status: Option<String>,
 }
 
 impl Default for Answer {
@@ -97,6 +99,7 @@ impl Default for Answer {
             encrypt_to: None,
             assertion_id: None,
             authn_context: None,
+            status: None,
         }
     }
 }
@@ -422,10 +425,20 @@ fn response_xml(s: &State, req: &Request, a: &Answer) -> String {
         String::new()
     };
     let mut xml = format!(
-        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{response_id}" Version="2.0" IssueInstant="{issued}" Destination="{acs}"{in_response_to}><saml:Issuer>{issuer}</saml:Issuer>{signature}<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{assertion}</samlp:Response>"#,
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{response_id}" Version="2.0" IssueInstant="{issued}" Destination="{acs}"{in_response_to}><saml:Issuer>{issuer}</saml:Issuer>{signature}<samlp:Status><samlp:StatusCode Value="{status}"/></samlp:Status>{assertion}</samlp:Response>"#,
         issued = instant(a.issued),
         acs = escape(&req.acs_url),
         issuer = escape(&issuer),
+        status = escape(
+            a.status
+                .as_deref()
+                .unwrap_or("urn:oasis:names:tc:SAML:2.0:status:Success")
+        ),
+        assertion = if a.status.is_some() {
+            String::new()
+        } else {
+            assertion
+        },
     );
     if matches!(a.signed, Signed::Response | Signed::Both) {
         xml = sign(&xml, key);

@@ -66,6 +66,10 @@ pub enum FederationError {
     /// code, missing subject).
     #[error("the provider's answer was refused: {0}")]
     Invalid(String),
+    /// The provider answered, verifiably, that it did not sign the user in (a SAML status
+    /// other than Success): the user cancelled, failed there, or is not allowed.
+    #[error("the provider did not sign the user in: {0}")]
+    Denied(String),
 }
 
 /// One configured provider, with its presets applied.

@@ -463,7 +463,13 @@ impl Connection {
         };
         let assertion = sp
             .parse_xml_response_with_mode(&xml, Some(&ids), ReduceMode::ValidateAndMarkNoAncestors)
-            .map_err(|e| invalid(format!("{e}")))?;
+            .map_err(|e| match e {
+                // Only a signed Response gets this far: the IdP really said no.
+                samael::service_provider::Error::ResponseBadStatusCode { code } => {
+                    FederationError::Denied(code)
+                }
+                other => invalid(format!("{other}")),
+            })?;
         if matches!(expect, Expect::Unsolicited) {
             // An unsolicited response answers no request. One that names a request answers
             // somebody's sign-in, and belongs to the browser that started it.

@@ -139,6 +139,21 @@ fn provider_error(provider: &Provider, e: &FederationError) -> ApiError {
                 provider.name
             ),
         ),
+        FederationError::Denied(status) => ApiError::new(
+            ErrorCode::OAuthAccessDenied,
+            "Access denied",
+            format!(
+                "{} did not sign you in ({}). Try again, or use another method.",
+                provider.name,
+                status
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(64)
+                    .collect::<String>()
+            ),
+        ),
     }
 }
 
