@@ -177,6 +177,49 @@ fn pem_certificate(pem: &str) -> Result<CertificateDer, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The identity provider's `EntityDescriptor`: the document itself, or the one identity
+/// provider of an `EntitiesDescriptor` (an aggregate, as federations and some IdPs publish).
+fn idp_entity(xml: &str) -> Result<EntityDescriptor, String> {
+    let root = xml
+        .trim_start_matches(|c: char| c != '<')
+        .split("?>")
+        .last()
+        .unwrap_or_default()
+        .trim_start();
+    let aggregate = root
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .next()
+        .is_some_and(|tag| tag.ends_with("EntitiesDescriptor"));
+    if !aggregate {
+        return xml
+            .parse()
+            .map_err(|e| format!("not SAML metadata (an EntityDescriptor): {e}"));
+    }
+    let all: samael::metadata::EntityDescriptorType = xml
+        .parse()
+        .map_err(|e| format!("not SAML metadata (an EntitiesDescriptor): {e}"))?;
+    if let samael::metadata::EntityDescriptorType::EntitiesDescriptor(d) = &all
+        && d.valid_until
+            .is_some_and(|until| until < chrono::Utc::now())
+    {
+        return Err("the metadata expired (validUntil)".into());
+    }
+    let mut idps = all.iter().filter(|e| {
+        e.idp_sso_descriptors
+            .as_ref()
+            .is_some_and(|d| !d.is_empty())
+    });
+    match (idps.next(), idps.next()) {
+        (Some(one), None) => Ok(one.clone()),
+        (None, _) => Err("the metadata describes no identity provider".into()),
+        (Some(_), Some(_)) => Err(
+            "the metadata describes several identity providers; give this connection its own \
+             (idp_metadata, or idp_entity_id with idp_sso_url and idp_certificate)"
+                .into(),
+        ),
+    }
+}
+
 /// The IdP half of a metadata document: entity ID, HTTP-Redirect sign-in URL, signing
 /// certificates (those marked `signing`, or without a use).
 pub fn parse_idp_metadata(xml: &str) -> Result<IdpDescriptor, String> {
@@ -184,9 +227,13 @@ pub fn parse_idp_metadata(xml: &str) -> Result<IdpDescriptor, String> {
         return Err("the metadata is larger than 1 MiB".into());
     }
     refuse_dtd(xml)?;
-    let entity: EntityDescriptor = xml
-        .parse()
-        .map_err(|e| format!("not SAML metadata (an EntityDescriptor): {e}"))?;
+    let entity = idp_entity(xml)?;
+    // SAML Metadata §2.3.1: metadata past its validUntil must not be used.
+    if let Some(until) = entity.valid_until
+        && until < chrono::Utc::now()
+    {
+        return Err(format!("the metadata expired at {until} (validUntil)"));
+    }
     let entity_id = entity
         .entity_id
         .clone()
@@ -769,5 +816,64 @@ mod tests {
         let e = parse_idp_metadata(&no_redirect).err().unwrap_or_default();
         assert!(e.contains("HTTP-Redirect"), "{e}");
         assert!(parse_idp_metadata("<nope/>").is_err());
+    }
+
+    /// A self-signed certificate (its key was not kept).
+    const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIDGTCCAgGgAwIBAgIUTMl8sr3Xg4Zbg5wvJPAIR+VfYxMwDQYJKoZIhvcNAQEL\nBQAwGzEZMBcGA1UEAwwQZnV6ei5pZHAuZXhhbXBsZTAgFw0yNjEyMDMxNzU2NDla\nGA8yMTI2MTEwOTE3NTY0OVowGzEZMBcGA1UEAwwQZnV6ei5pZHAuZXhhbXBsZTCC\nASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAM2nG+GGV/8kRs8R2ksAgDHX\naV/Gtjk7MXWWDTPJKduKYX+1ARsbJaWxvHXtqcDPlxN6XigUdUmQfVnNgtjopVnN\nXA9Eb2u4JqWkS6sbJNv0cBd5lPZcIGDq1Sb9T0j5Y7ftl0lsNQ/nYT68P5XTJ/ck\nAZGUB/nobsAc+fQrGVtYz/oZR/eRxn8wLA5YGX5Ph15oHqoYfQw6yg2l4pBGrQ8K\nEsSIbOimc7rfqUDJJ6jyui+zS7nnUQHqZe8tfxxOQkLerRPfU520mN/3/oE3lNr6\nNJ1DCRZy/QVrN+uOyExyXPyuEgF8Dat1/2bB/8J++zRpq1KazeJY1k8j2nReb9cC\nAwEAAaNTMFEwHQYDVR0OBBYEFGUs89EpX/g1GYWIuyZV5JW2hKWnMB8GA1UdIwQY\nMBaAFGUs89EpX/g1GYWIuyZV5JW2hKWnMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZI\nhvcNAQELBQADggEBADCnbeNiNE+0KXxxkcsgIJJfn3K51U2szmYxbo2Wc5WSqVTs\nClL6VANC8/RCGyVms4c4MY+ejgxVuTyA48QltJ3f/6tz/L0XXjfriVvCo400lhdI\nbC4qdFdoMzplQOI3WtJd6NbmnOqyZf+Fv/lYO9JKlYM8qoZt/t7ybE98bHf1VyL4\nh8SkKOKlC0n146KS+BU770DFzPRCeUKL0yMr46gpovdzl8LuQ8JQPeVYHDWYE0jV\nmagurxQ5WgYXa2RdV5VW3eNqLnYrX6HvrrDVGaUXk9Es9GqIGeiy3iC8ix16KWoE\ndf1u5CNxFsSpyjrrAkMsHC4zDAKty/r8STtZ7vo=\n-----END CERTIFICATE-----";
+
+    fn idp(entity_id: &str, valid_until: &str) -> String {
+        let cert = B64.encode(
+            openssl::x509::X509::from_pem(TEST_CERT.as_bytes())
+                .and_then(|c| c.to_der())
+                .unwrap_or_default(),
+        );
+        format!(
+            r#"<md:EntityDescriptor entityID="{entity_id}"{valid_until}><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
+        )
+    }
+
+    #[test]
+    fn aggregates_with_one_idp_are_read_and_expired_metadata_is_refused() {
+        let ns = r#"xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata""#;
+        let one = idp("https://idp.example/", "").replacen(
+            "<md:EntityDescriptor ",
+            &format!("<md:EntityDescriptor {ns} "),
+            1,
+        );
+        let parsed = parse_idp_metadata(&one).map_err(|e| e.to_string());
+        assert_eq!(
+            parsed.map(|d| d.entity_id),
+            Ok("https://idp.example/".into())
+        );
+        let sp = r#"<md:EntityDescriptor entityID="https://sp.example/"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.example/acs" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#;
+        let aggregate = |inner: String| {
+            format!(
+                r#"<?xml version="1.0"?><md:EntitiesDescriptor {ns}>{inner}</md:EntitiesDescriptor>"#
+            )
+        };
+        let parsed = parse_idp_metadata(&aggregate(format!(
+            "{sp}{}",
+            idp("https://idp.example/", "")
+        )))
+        .map(|d| d.sso_url);
+        assert_eq!(parsed, Ok("https://idp.example/sso".into()));
+        let two = aggregate(format!(
+            "{}{}",
+            idp("https://a.example/", ""),
+            idp("https://b.example/", "")
+        ));
+        let e = parse_idp_metadata(&two).err().unwrap_or_default();
+        assert!(e.contains("several"), "{e}");
+        let expired = idp(
+            "https://idp.example/",
+            r#" validUntil="2001-01-01T00:00:00Z""#,
+        )
+        .replacen(
+            "<md:EntityDescriptor ",
+            &format!("<md:EntityDescriptor {ns} "),
+            1,
+        );
+        let e = parse_idp_metadata(&expired).err().unwrap_or_default();
+        assert!(e.contains("expired"), "{e}");
     }
 }
