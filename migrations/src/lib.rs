@@ -16,6 +16,7 @@ mod m20261122_000010_create_web3_wallets;
 mod m20261122_000011_create_passkeys;
 mod m20261122_000012_administration;
 mod m20261203_000013_enterprise_connections;
+mod m20261203_000014_runtime_settings;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_passkeys::Migration),
             Box::new(m20261122_000012_administration::Migration),
             Box::new(m20261203_000013_enterprise_connections::Migration),
+            Box::new(m20261203_000014_runtime_settings::Migration),
         ]
     }
 }

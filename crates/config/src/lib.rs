@@ -54,6 +54,25 @@ pub struct Settings {
     /// Enterprise SSO: OIDC connections chosen by the email domain of the identifier.
     #[serde(default)]
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
+    #[serde(default)]
+    pub dashboard: DashboardSettings,
+}
+
+/// `[dashboard]`: the operators' console at `/dashboard`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DashboardSettings {
+    /// Admins must have a second factor enrolled (and have used it in the session) before
+    /// the console opens.
+    pub require_second_factor: bool,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        Self {
+            require_second_factor: true,
+        }
+    }
 }
 
 /// How an upstream provider is spoken to.
@@ -177,7 +196,7 @@ pub struct WebhookEndpoint {
 }
 
 /// Who may sign up (`[auth] sign_up_mode`).
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum SignUpMode {
     /// Anyone.
@@ -599,7 +618,7 @@ pub struct ServerSettings {
     pub dev_browser: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BrandingSettings {
     pub app_name: String,
@@ -777,7 +796,7 @@ impl Default for HttpSmsSettings {
 }
 
 /// How a sign-up attribute is treated.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldMode {
     Required,
@@ -791,7 +810,9 @@ impl FieldMode {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `[auth]`. Everything here but the two process settings marked below can also be changed
+/// at run time (`PATCH /admin/v1/settings`, the dashboard); those are never shown there.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthSettings {
     pub email_address: FieldMode,
@@ -816,8 +837,11 @@ pub struct AuthSettings {
     pub password_min_length: usize,
     pub password_max_length: usize,
     /// Mixed into every password hash (argon2 secret); keep it out of the database.
+    /// File only: never serialized.
+    #[serde(skip_serializing)]
     pub password_pepper: Option<SecretString>,
-    /// Upper bound of password hashes computed at once; 0 means one per core.
+    /// Upper bound of password hashes computed at once; 0 means one per core. File only.
+    #[serde(skip_serializing)]
     pub password_hash_concurrency: usize,
     /// Failed password attempts that lock an account (0 turns lockout off)…
     pub lockout_attempts: i64,
@@ -1001,6 +1025,41 @@ impl Settings {
             auth.session_lifetime_secs > 0 && auth.attempt_lifetime_secs > 0,
             "[auth] lifetimes must be positive"
         );
+        // Upper bounds keep every "now + lifetime" in range (these can be set over HTTP at
+        // run time, so an absurd value must be refused, not overflow later).
+        const TEN_YEARS: i64 = 10 * 366 * 86_400;
+        for (name, v) in [
+            ("session_lifetime_secs", auth.session_lifetime_secs),
+            ("session_inactivity_secs", auth.session_inactivity_secs),
+            ("attempt_lifetime_secs", auth.attempt_lifetime_secs),
+            ("lockout_secs", auth.lockout_secs),
+            ("reverification_secs", auth.reverification_secs),
+        ] {
+            anyhow::ensure!(
+                (0..=TEN_YEARS).contains(&v),
+                "[auth] {name} must be between 0 and {TEN_YEARS} (ten years)"
+            );
+        }
+        anyhow::ensure!(
+            auth.lockout_attempts <= 1000 && auth.pwned_passwords_timeout_ms <= 60_000,
+            "[auth] lockout_attempts is at most 1000 and pwned_passwords_timeout_ms at most 60000"
+        );
+        anyhow::ensure!(
+            auth.allowlist.len() <= 10_000
+                && auth.blocklist.len() <= 10_000
+                && self.branding.app_name.chars().count() <= 100
+                && !self.branding.app_name.trim().is_empty(),
+            "[auth] allowlist and blocklist hold at most 10000 entries, and [branding] app_name \
+             1 to 100 characters"
+        );
+        if let Some(logo) = &self.branding.logo_url {
+            anyhow::ensure!(
+                logo.len() <= 2048
+                    && (logo.starts_with("https://") || logo.starts_with('/'))
+                    && !logo.starts_with("//"),
+                "[branding] logo_url must be an https:// URL or a path on this server"
+            );
+        }
         url::Url::parse(&self.server.public_url)
             .map_err(|e| anyhow::anyhow!("[server] public_url is not a URL: {e}"))?;
         let mut ids = std::collections::HashSet::new();

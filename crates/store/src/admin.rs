@@ -532,3 +532,59 @@ pub async fn audit_page(
     }
     q.all(db).await
 }
+
+/// How many audit events of each of `kinds` happened on each day since `since` (Unix ms):
+/// `(kind, day, count)`, with `day` counted in whole days since the Unix epoch (UTC).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn audit_daily_counts(
+    db: &impl ConnectionTrait,
+    kinds: &[&str],
+    since: i64,
+) -> Result<Vec<(String, i64, i64)>, DbErr> {
+    use super::entities::audit_event;
+    let day = Expr::col(audit_event::Column::CreatedAt).div(86_400_000i64);
+    audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Kind)
+        .column_as(day, "day")
+        .column_as(Expr::col(audit_event::Column::Id).count(), "n")
+        .filter(audit_event::Column::Kind.is_in(kinds.iter().copied()))
+        .filter(audit_event::Column::CreatedAt.gte(since))
+        .group_by(audit_event::Column::Kind)
+        // By the output column: PostgreSQL would not match two copies of the expression,
+        // whose divisors are separate bind parameters.
+        .group_by(Expr::col(sea_orm::sea_query::Alias::new("day")))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Sessions that are active and not past their expiry.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn count_active_sessions(db: &impl ConnectionTrait, now: i64) -> Result<u64, DbErr> {
+    use super::entities::session;
+    use sea_orm::PaginatorTrait;
+    session::Entity::find()
+        .filter(session::Column::Status.eq("active"))
+        .filter(session::Column::ExpireAt.gt(now))
+        .count(db)
+        .await
+}
+
+/// Sends a delivery that was given up (or not yet due) again at `now`, with a fresh series
+/// of attempts. False when there is no such delivery or it was delivered already.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn retry_delivery(db: &impl ConnectionTrait, id: &str, now: i64) -> Result<bool, DbErr> {
+    let res = webhook_delivery::Entity::update_many()
+        .col_expr(
+            webhook_delivery::Column::FailedAt,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(webhook_delivery::Column::Attempts, Expr::value(0))
+        .filter(webhook_delivery::Column::Id.eq(id))
+        .filter(webhook_delivery::Column::DeliveredAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}

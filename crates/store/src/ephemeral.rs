@@ -38,10 +38,11 @@ impl Ephemeral {
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(2);
-        let conn = ConnectionManager::new_with_config(client, config)
+        let conn = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .context("connecting to Redis")?;
         Ok(Ephemeral::Redis(RedisStore {
+            client: Box::new(client),
             conn,
             prefix: prefix.to_owned(),
             incr: redis::Script::new(INCR_WITH_TTL),
@@ -51,6 +52,44 @@ impl Ephemeral {
 
     pub fn is_shared(&self) -> bool {
         matches!(self, Ephemeral::Redis(_))
+    }
+
+    /// Tells every instance subscribed to `channel` (Redis PUBLISH, at most once: a
+    /// subscriber that is reconnecting misses it, so what it announces must also be
+    /// discoverable by polling). Without Redis there is no other instance to tell.
+    pub async fn publish(&self, channel: &str, message: &str) -> StoreResult<()> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                redis::cmd("PUBLISH")
+                    .arg(r.key(channel))
+                    .arg(message)
+                    .query_async::<()>(&mut c)
+                    .await?;
+                Ok(())
+            }
+            Ephemeral::Memory(_) => Ok(()),
+        }
+    }
+
+    /// The messages published on `channel` from now on, until the connection drops (then
+    /// the stream ends and the caller subscribes again). `None` without Redis.
+    pub async fn subscribe(
+        &self,
+        channel: &str,
+    ) -> StoreResult<Option<futures_util::stream::BoxStream<'static, String>>> {
+        use futures_util::StreamExt as _;
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut pubsub = r.client.get_async_pubsub().await?;
+                pubsub.subscribe(r.key(channel)).await?;
+                let messages = pubsub
+                    .into_on_message()
+                    .filter_map(|m| async move { m.get_payload::<String>().ok() });
+                Ok(Some(messages.boxed()))
+            }
+            Ephemeral::Memory(_) => Ok(None),
+        }
     }
 
     /// Stores `value` under `key` for `ttl`, replacing what was there.
@@ -271,6 +310,9 @@ fn ttl_ms(ttl: Duration) -> u64 {
 }
 
 pub struct RedisStore {
+    /// For subscriptions, which need a connection of their own (boxed: it is large and
+    /// seldom used).
+    client: Box<redis::Client>,
     conn: ConnectionManager,
     prefix: String,
     incr: redis::Script,

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod oauth;
 pub mod passkeys;
 pub mod sessions;
+pub mod settings;
 pub mod tickets;
 pub mod users;
 
