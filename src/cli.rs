@@ -235,6 +235,11 @@ pub enum UsersCommand {
         #[arg(long, default_value_t = 7)]
         expires_in_days: i64,
     },
+    /// Makes the user with this verified email address an instance admin: the dashboard at
+    /// /dashboard opens to them.
+    GrantAdmin { email: String },
+    /// Takes the instance-admin role away from the user with this email address.
+    RevokeAdmin { email: String },
     /// Prints a single-use sign-in token for USER_ID (strategy "ticket").
     SignInToken {
         user_id: String,
@@ -417,6 +422,30 @@ pub fn config_summary(settings: &Settings) -> String {
     out
 }
 
+/// `users grant-admin EMAIL` / `users revoke-admin EMAIL`.
+async fn admin_role(settings: &Settings, email: &str, grant: bool) -> anyhow::Result<()> {
+    let ctx = crate::startup::build_ctx(settings.clone(), std::sync::Arc::new(SystemClock)).await?;
+    let cli = crate::flows::admin::Admin::cli();
+    let user = crate::flows::admin::user_by_email(&ctx, email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{email}: {}", flow_message(e)))?;
+    let id = crate::domain::UserId::from_stored(user.user.id.clone());
+    let changed = if grant {
+        crate::flows::admin::grant_admin(&ctx, &cli, &id).await
+    } else {
+        crate::flows::admin::revoke_admin(&ctx, &cli, &id).await
+    }
+    .map_err(|e| anyhow::anyhow!("{}", flow_message(e)))?;
+    let id = id.as_str();
+    match (grant, changed) {
+        (true, true) => println!("{email} ({id}) is now an instance admin"),
+        (true, false) => println!("{email} ({id}) was already an instance admin"),
+        (false, true) => println!("{email} ({id}) is no longer an instance admin"),
+        (false, false) => println!("{email} ({id}) was not an instance admin"),
+    }
+    Ok(())
+}
+
 pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result<()> {
     let db = open(settings).await?;
     let now = SystemClock.now_ms();
@@ -527,6 +556,8 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
                 );
             }
         }
+        UsersCommand::GrantAdmin { email } => admin_role(settings, &email, true).await?,
+        UsersCommand::RevokeAdmin { email } => admin_role(settings, &email, false).await?,
         UsersCommand::Delete { user_id } => {
             let ctx = crate::startup::build_ctx(settings.clone(), std::sync::Arc::new(SystemClock))
                 .await?;

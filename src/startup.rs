@@ -36,10 +36,12 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let ctx = build_ctx(settings, clock).await?;
-        // Enterprise connections added through the admin API, before the first request.
+        // Settings changed at run time and enterprise connections added through the admin
+        // API, before the first request.
+        crate::flows::instance_settings::load(&ctx).await?;
         crate::flows::connections::sync(&ctx).await?;
-        let listener = TcpListener::bind(&ctx.settings.server.bind)
-            .with_context(|| format!("binding {}", ctx.settings.server.bind))?;
+        let listener = TcpListener::bind(&ctx.settings().server.bind)
+            .with_context(|| format!("binding {}", ctx.settings().server.bind))?;
         let port = listener.local_addr()?.port();
         let ctx = web::Data::new(ctx);
         let server = run(listener, ctx.clone())?;
@@ -67,6 +69,21 @@ impl Application {
                 }
             }
         });
+        // Changes other instances announce (settings, connections), at once…
+        let listening = ctx.clone();
+        tokio::spawn(async move { listen_for_changes(&listening).await });
+        // …and the settings version, compared each second in case an announcement is lost.
+        let checking = ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::flows::instance_settings::CHECK_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::flows::instance_settings::sync(&checking).await {
+                    tracing::warn!(error = %format!("{e:#}"), "checking the instance settings failed");
+                }
+            }
+        });
         // Audit events past their retention go, once an hour.
         let pruning = ctx.clone();
         tokio::spawn(async move {
@@ -81,7 +98,7 @@ impl Application {
             }
         });
         crate::flows::webhooks::start_worker(ctx.clone().into_inner());
-        tracing::info!(port, issuer = %ctx.settings.issuer(), "Portcullis is listening");
+        tracing::info!(port, issuer = %ctx.settings().issuer(), "Portcullis is listening");
         Ok(Self { port, server, ctx })
     }
 
@@ -97,6 +114,35 @@ impl Application {
     /// Serves until SIGINT / SIGTERM, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Follows the changes channel (Redis pub/sub) for as long as the process runs, subscribing
+/// again after a dropped connection. Without Redis there is no other instance to hear from.
+async fn listen_for_changes(ctx: &Ctx) {
+    use crate::flows::{connections, instance_settings};
+    use futures_util::StreamExt as _;
+    loop {
+        match ctx.eph.subscribe(instance_settings::CHANNEL).await {
+            Ok(None) => return,
+            Ok(Some(mut messages)) => {
+                while let Some(message) = messages.next().await {
+                    let outcome = if message.starts_with("settings") {
+                        instance_settings::sync(ctx).await.map(drop)
+                    } else if message == "connections" {
+                        connections::sync(ctx).await
+                    } else {
+                        Ok(())
+                    };
+                    if let Err(e) = outcome {
+                        tracing::warn!(error = %format!("{e:#}"), %message, "applying an announced change failed");
+                    }
+                }
+                tracing::warn!("the changes subscription ended; subscribing again");
+            }
+            Err(e) => tracing::warn!(error = %e, "subscribing to the changes channel failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 
@@ -209,7 +255,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         discovery,
         openapi: std::sync::OnceLock::new(),
         environment: std::sync::RwLock::new(None),
-        settings: Arc::new(settings),
+        live: portcullis_core::settings::LiveSettings::new(settings),
         db,
         eph,
         clock,
@@ -240,7 +286,7 @@ pub async fn token_hasher(
 }
 
 fn run(listener: TcpListener, ctx: web::Data<Ctx>) -> anyhow::Result<Server> {
-    let shutdown = ctx.settings.server.shutdown_timeout_secs;
+    let shutdown = ctx.settings().server.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
         App::new()
             .wrap_fn(crate::web::security_headers)

@@ -174,7 +174,7 @@ fn migrate_creates_the_schema() {
 async fn clients_added_with_the_cli_authenticate() {
     use crate::helpers::{Backend, TestApp};
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let db_url = app.app.settings.database.url.clone();
+    let db_url = app.app.settings().database.url.clone();
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
             .current_dir(temp_dir())

@@ -156,6 +156,65 @@ impl Browser {
         self.submit(el).await;
     }
 
+    /// Ticks a checkbox (or clicks anything that does not navigate).
+    async fn tick(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Picks `value` in the select called `name`.
+    async fn choose(&self, name: &str, value: &str) {
+        self.client
+            .find(Locator::Css(&format!("select[name='{name}']")))
+            .await
+            .unwrap_or_else(|e| panic!("no select {name}: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+
+    /// WCAG 2.1 A and AA violations axe-core finds on the page, as `rule: element` lines.
+    /// The script is injected over WebDriver, which the page's CSP does not govern.
+    async fn axe_violations(&self) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/clerk/node_modules/axe-core/axe.min.js");
+        let Ok(source) = std::fs::read_to_string(&path) else {
+            assert!(
+                !services_required(),
+                "axe-core is missing: npm ci --prefix tests/clerk"
+            );
+            eprintln!("SKIPPED: accessibility check, axe-core not installed");
+            return Vec::new();
+        };
+        self.client.execute(&source, vec![]).await.unwrap();
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(r.violations.flatMap(v =>
+                       v.nodes.map(n => v.id + ': ' + n.target.join(' ')))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub(crate) async fn url(&self) -> url::Url {
         self.client.current_url().await.unwrap()
     }
@@ -760,6 +819,157 @@ async fn browser_wallet_sign_up_and_sign_in() {
         r.body["response"]["status"], "needs_first_factor",
         "one account: {}",
         r.body
+    );
+    b.done().await;
+}
+
+/// The console's main journeys in a real browser: an admin signs in through the hosted pages,
+/// turns phone sign-in on (and the sign-in page offers it), bans a user, creates an OAuth
+/// application and rotates its secret; every console page passes axe's WCAG 2.1 AA rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_dashboard_journeys() {
+    let Some(b) = browser(true).await else { return };
+    let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+        s.dashboard.require_second_factor = false;
+    })
+    .await
+    else {
+        return;
+    };
+    let email = "ada@example.com";
+    crate::dashboard::operator(&app, email, true).await;
+    crate::dashboard::operator(&app, "grace@example.com", false).await;
+    b.go(&app.url("/")).await;
+    b.shot("start").await;
+    b.go(&app.url("/dashboard")).await;
+    assert_eq!(b.url().await.path(), "/sign-in");
+    b.fill("identifier", email).await;
+    b.click("button[type=submit].primary").await;
+    b.fill("password", crate::dashboard::PASSWORD).await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/dashboard", "{}", b.text().await);
+    b.shot("dashboard-overview").await;
+    let mut violations = Vec::new();
+    violations.extend(b.axe_violations().await);
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clerk/node_modules/axe-core/axe.min.js")
+        .exists()
+    {
+        // The check itself can fail: an image without a text alternative is found.
+        b.client
+            .execute(
+                "const i = document.createElement('img'); i.src = '/static/none.png'; \
+                 document.querySelector('main').appendChild(i);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let found = b.axe_violations().await;
+        assert!(
+            found.iter().any(|v| v.starts_with("image-alt")),
+            "{found:?}"
+        );
+    }
+
+    // Settings › User management: phone numbers on (the SMS code is a first factor by
+    // default, waiting for them), and emailed codes off.
+    b.go(&app.url("/dashboard/settings")).await;
+    violations.extend(b.axe_violations().await);
+    let sms = b
+        .client
+        .find(Locator::Css("#first-phone_code"))
+        .await
+        .unwrap();
+    assert!(sms.is_selected().await.unwrap());
+    b.tick("#first-email_code").await;
+    b.choose("phone_number", "optional").await;
+    b.click("button[type=submit].primary").await;
+    assert!(b.text().await.contains("Saved"), "{}", b.text().await);
+    assert_eq!(
+        app.app.settings().auth.first_factors,
+        ["password", "phone_code"]
+    );
+    b.shot("dashboard-settings").await;
+    let page = app
+        .http
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.to_lowercase().contains("phone"), "{page}");
+
+    // Users: find Grace and ban her.
+    b.go(&app.url("/dashboard/users?query=grace")).await;
+    violations.extend(b.axe_violations().await);
+    b.client
+        .find(Locator::LinkText("grace@example.com"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&b, "#confirm-ban").await;
+    violations.extend(b.axe_violations().await);
+    b.tick("#confirm-ban").await;
+    b.click_text("Ban").await;
+    assert!(b.text().await.contains("banned"), "{}", b.text().await);
+    b.shot("dashboard-user").await;
+
+    // OAuth applications: create one, then rotate its secret (shown once each time).
+    b.go(&app.url("/dashboard/clients")).await;
+    b.fill("client_id", "reports").await;
+    b.client
+        .find(Locator::Css("textarea[name='redirect_uris']"))
+        .await
+        .unwrap()
+        .send_keys("https://reports.example.com/callback")
+        .await
+        .unwrap();
+    b.click_text("Create").await;
+    let first = b
+        .client
+        .find(Locator::Css("code.secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    b.tick("#rot-reports").await;
+    b.click_text("Rotate secret").await;
+    let second = b
+        .client
+        .find(Locator::Css("code.secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!first.is_empty() && first != second);
+    b.shot("dashboard-clients").await;
+    violations.extend(b.axe_violations().await);
+
+    for path in [
+        "/dashboard/connections",
+        "/dashboard/keys",
+        "/dashboard/webhooks",
+        "/dashboard/audit",
+        "/dashboard/branding",
+        "/",
+    ] {
+        b.go(&app.url(path)).await;
+        violations.extend(
+            b.axe_violations()
+                .await
+                .into_iter()
+                .map(|v| format!("{path}: {v}")),
+        );
+    }
+    assert!(
+        violations.is_empty(),
+        "accessibility violations: {violations:#?}"
     );
     b.done().await;
 }

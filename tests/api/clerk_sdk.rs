@@ -230,7 +230,7 @@ async fn custom_flows(key: Key) {
         }
     });
     let publishable_key = match key {
-        Key::Production => portcullis::cli::publishable_key(&app.app.settings).unwrap(),
+        Key::Production => portcullis::cli::publishable_key(&app.app.settings()).unwrap(),
         Key::Development => portcullis::cli::DEVELOPMENT_PUBLISHABLE_KEY.to_owned(),
     };
     let page = AppPage {

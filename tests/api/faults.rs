@@ -251,8 +251,8 @@ async fn two_instances_share_sign_ins_codes_and_limits() {
         return;
     };
     let (schema, prefix) = (
-        a.app.settings.database.schema.clone(),
-        a.app.settings.redis.key_prefix.clone(),
+        a.app.settings().database.schema.clone(),
+        a.app.settings().redis.key_prefix.clone(),
     );
     let b_app = TestApp::spawn_with(Backend::PostgresRedis, move |s| {
         s.database.schema = schema;
@@ -333,7 +333,7 @@ async fn a_crash_during_sign_up_completion_leaves_nothing_half_written() {
     let Some(app) = TestApp::spawn(Backend::PostgresRedis).await else {
         return;
     };
-    let schema = app.app.settings.database.schema.clone().unwrap();
+    let schema = app.app.settings().database.schema.clone().unwrap();
     let db = &app.app.db;
     // The "crash": the session insert fails inside the completion transaction.
     db.execute_unprepared(&format!(
@@ -414,8 +414,8 @@ async fn a_connection_added_on_one_instance_reaches_the_other() {
         return;
     };
     let (schema, prefix) = (
-        a.app.settings.database.schema.clone(),
-        a.app.settings.redis.key_prefix.clone(),
+        a.app.settings().database.schema.clone(),
+        a.app.settings().redis.key_prefix.clone(),
     );
     let b = TestApp::spawn_with(Backend::PostgresRedis, move |s| {
         s.database.schema = schema;
@@ -435,13 +435,8 @@ async fn a_connection_added_on_one_instance_reaches_the_other() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(
-        b.get("/saml/acme/metadata").await.status,
-        StatusCode::NOT_FOUND
-    );
-    // What each instance does every ten seconds.
-    portcullis::flows::connections::sync(&b.app).await.unwrap();
-    assert_eq!(b.get("/saml/acme/metadata").await.status, StatusCode::OK);
+    // Announced over Redis: B has it at once, with no sync of its own.
+    until_status(&b, "/saml/acme/metadata", StatusCode::OK).await;
     let r = b
         .post_as(
             &browser(),
@@ -463,6 +458,7 @@ async fn a_connection_added_on_one_instance_reaches_the_other() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // What each instance does every ten seconds, should an announcement be lost.
     portcullis::flows::connections::sync(&b.app).await.unwrap();
     let listed = crate::admin::Admin::new(&b)
         .await
@@ -472,9 +468,21 @@ async fn a_connection_added_on_one_instance_reaches_the_other() {
     admin
         .send("DELETE", "/enterprise_connections/acme", None)
         .await;
-    portcullis::flows::connections::sync(&b.app).await.unwrap();
-    assert_eq!(
-        b.get("/saml/acme/metadata").await.status,
-        StatusCode::NOT_FOUND
-    );
+    until_status(&b, "/saml/acme/metadata", StatusCode::NOT_FOUND).await;
+}
+
+/// Waits (two seconds at most) until `path` on `app` answers `status`.
+async fn until_status(app: &TestApp, path: &str, status: StatusCode) {
+    let started = std::time::Instant::now();
+    loop {
+        let got = app.get(path).await.status;
+        if got == status {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{path}: still {got} after two seconds"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
 }

@@ -8,14 +8,14 @@ use reqwest::StatusCode;
 use crate::backend_tests;
 use crate::helpers::{TestApp, browser};
 
-struct Page {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
-    fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         self.headers
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned())
@@ -23,7 +23,7 @@ impl Page {
     }
 
     /// The value of the first hidden input called `name`.
-    fn hidden(&self, name: &str) -> String {
+    pub(crate) fn hidden(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
         let i = self
             .body
@@ -35,7 +35,7 @@ impl Page {
     }
 }
 
-async fn get(app: &TestApp, http: &reqwest::Client, path: &str) -> Page {
+pub(crate) async fn get(app: &TestApp, http: &reqwest::Client, path: &str) -> Page {
     let url = if path.starts_with("http") {
         path.to_owned()
     } else {
@@ -49,7 +49,12 @@ async fn get(app: &TestApp, http: &reqwest::Client, path: &str) -> Page {
     }
 }
 
-async fn post(app: &TestApp, http: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Page {
+pub(crate) async fn post(
+    app: &TestApp,
+    http: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Page {
     let r = http.post(app.url(path)).form(form).send().await.unwrap();
     Page {
         status: r.status(),
@@ -59,7 +64,7 @@ async fn post(app: &TestApp, http: &reqwest::Client, path: &str, form: &[(&str, 
 }
 
 /// GETs a page and posts its form back with `fields` and the page's CSRF token.
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     http: &reqwest::Client,
     page_path: &str,

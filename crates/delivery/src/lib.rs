@@ -64,7 +64,8 @@ struct CodeSms<'a> {
 pub struct Delivery {
     email: EmailSender,
     sms: SmsSender,
-    app_name: String,
+    /// `[branding] app_name`, which operators can change at run time.
+    app_name: std::sync::RwLock<String>,
     /// The last messages sent, for apps' end-to-end tests (`[testing] enabled` only).
     outbox: Option<std::sync::Mutex<std::collections::VecDeque<OutboxMessage>>>,
 }
@@ -146,7 +147,7 @@ impl Delivery {
         Ok(Self {
             email,
             sms,
-            app_name: app_name.to_owned(),
+            app_name: std::sync::RwLock::new(app_name.to_owned()),
             outbox: outbox.then(Default::default),
         })
     }
@@ -163,15 +164,16 @@ impl Delivery {
         minutes: i64,
         purpose: &str,
     ) -> Result<(), DeliveryError> {
+        let app_name = self.app_name();
         let body = CodeEmail {
             code,
-            app_name: &self.app_name,
+            app_name: &app_name,
             minutes,
             purpose,
         }
         .render()
         .context("rendering the code email")?;
-        let subject = format!("{code} is your {} verification code", self.app_name);
+        let subject = format!("{code} is your {app_name} verification code");
         self.send_email(to, &subject, body).await
     }
 
@@ -183,16 +185,36 @@ impl Delivery {
         minutes: i64,
         purpose: &str,
     ) -> Result<(), DeliveryError> {
+        let app_name = self.app_name();
         let body = LinkEmail {
             link,
-            app_name: &self.app_name,
+            app_name: &app_name,
             minutes,
             purpose,
         }
         .render()
         .context("rendering the link email")?;
-        let subject = format!("Your {} sign-in link", self.app_name);
+        let subject = format!("Your {app_name} sign-in link");
         self.send_email(to, &subject, body).await
+    }
+
+    /// The name messages are signed with.
+    pub fn app_name(&self) -> String {
+        match self.app_name.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Follows a branding change made at run time.
+    pub fn set_app_name(&self, name: &str) {
+        let mut g = match self.app_name.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if *g != name {
+            name.clone_into(&mut g);
+        }
     }
 
     /// The latest messages sent to `to` (newest last), when the outbox is kept.
@@ -243,14 +265,15 @@ impl Delivery {
         what: &str,
         when: &str,
     ) -> Result<(), DeliveryError> {
+        let app_name = self.app_name();
         let body = NoticeEmail {
             what,
             when,
-            app_name: &self.app_name,
+            app_name: &app_name,
         }
         .render()
         .context("rendering the security notice")?;
-        let subject = format!("{} — {what}", self.app_name);
+        let subject = format!("{app_name} — {what}");
         self.send_email(to, &subject, body).await
     }
 
@@ -260,9 +283,10 @@ impl Delivery {
         code: &str,
         minutes: i64,
     ) -> Result<(), DeliveryError> {
+        let app_name = self.app_name();
         let body = CodeSms {
             code,
-            app_name: &self.app_name,
+            app_name: &app_name,
             minutes,
         }
         .render()

@@ -73,7 +73,7 @@ async fn record(
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn list(ctx: &Ctx) -> FlowResult<Vec<Value>> {
     let mut out: Vec<Value> = ctx
-        .settings
+        .settings()
         .clients
         .iter()
         .map(|c| client_json(c, "config", c.client_secret.is_some()))
@@ -91,7 +91,7 @@ pub async fn list(ctx: &Ctx) -> FlowResult<Vec<Value>> {
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, id: &str) -> FlowResult<Value> {
-    if let Some(c) = ctx.settings.clients.iter().find(|c| c.client_id == id) {
+    if let Some(c) = ctx.settings().clients.iter().find(|c| c.client_id == id) {
         return Ok(client_json(c, "config", c.client_secret.is_some()));
     }
     let row = oauth::get_client(&ctx.db, id)

@@ -178,7 +178,7 @@ pub fn emit_for_client(
 /// Deletes events past `[audit] retention_days`.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn prune(ctx: &Ctx) -> FlowResult<u64> {
-    let days = ctx.settings.audit.retention_days;
+    let days = ctx.settings().audit.retention_days;
     if days <= 0 {
         return Ok(0);
     }
@@ -207,7 +207,7 @@ pub async fn record(
 /// A failed send is logged, not returned: the change itself already happened.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn notify(ctx: &Ctx, user: &UserRecord, what: &str) {
-    if !ctx.settings.auth.security_notices {
+    if !ctx.settings().auth.security_notices {
         return;
     }
     let Some(to) = user

@@ -38,7 +38,7 @@ fn pwned() -> ApiError {
 /// outage there never stops users from setting a password.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn check_new_password(ctx: &Ctx, password: &str) -> FlowResult<()> {
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     if auth.reject_common_passwords && is_common(password) {
         return Err(pwned().into());
     }

@@ -91,7 +91,7 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn ensure_for_new_attempt(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     let client = ensure(ctx, cc).await?;
-    if !ctx.settings.auth.multi_session
+    if !ctx.settings().auth.multi_session
         && !session::live_for_client(ctx, &client.id).await?.is_empty()
     {
         return Err(ApiError::new(

@@ -1,8 +1,9 @@
 //! Enterprise connections in the admin API. Connections in config.toml are listed but can
 //! only be changed there; those added here are stored (their secrets sealed when
 //! `[server] key_encryption_key` is set), checked exactly as `config check` checks the others
-//! (SAML metadata fetched and read), and installed at once. Other instances pick changes up
-//! within [`SYNC_EVERY`] through [`sync`].
+//! (SAML metadata fetched and read), and installed at once. Other instances hear of a change
+//! on the changes channel at once, and pick it up within [`SYNC_EVERY`] through [`sync`]
+//! should the announcement be lost.
 
 use crate::Context as _;
 use std::time::Duration;
@@ -196,6 +197,7 @@ pub async fn create(ctx: &Ctx, admin: &Admin, input: Value) -> FlowResult<Value>
     record(ctx, &txn, admin, "admin.enterprise_connection.created", &id).await?;
     txn.commit().await?;
     ctx.federation.install(provider);
+    super::instance_settings::announce(ctx, "connections").await;
     get(ctx, &id)
 }
 
@@ -232,6 +234,7 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
     record(ctx, &txn, admin, "admin.enterprise_connection.updated", id).await?;
     txn.commit().await?;
     ctx.federation.install(provider);
+    super::instance_settings::announce(ctx, "connections").await;
     get(ctx, id)
 }
 
@@ -249,6 +252,7 @@ pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     record(ctx, &txn, admin, "admin.enterprise_connection.deleted", id).await?;
     txn.commit().await?;
     ctx.federation.remove(&format!("enterprise_{id}"));
+    super::instance_settings::announce(ctx, "connections").await;
     Ok(())
 }
 

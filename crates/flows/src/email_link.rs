@@ -71,7 +71,7 @@ pub async fn send(
             Duration::from_secs(CODE_LIFETIME_SECS.unsigned_abs()),
         )
         .await?;
-    let link = format!("{}/v1/verify?token={token}", ctx.settings.issuer());
+    let link = format!("{}/v1/verify?token={token}", ctx.settings().issuer());
     if let Err(e) = ctx
         .delivery
         .send_email_link(email, &link, CODE_LIFETIME_SECS / 60, purpose.words())
@@ -116,7 +116,7 @@ pub async fn open(ctx: &Ctx, cc: &mut ClientCtx, token: &str) -> FlowResult<Open
         return Err(invalid().into());
     }
     let here = cc.id() == Some(record.client_id.as_str());
-    if !here && ctx.settings.auth.email_link_same_device {
+    if !here && ctx.settings().auth.email_link_same_device {
         return Err(ApiError::new(
             ErrorCode::ClientMismatch,
             "Different browser",

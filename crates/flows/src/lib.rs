@@ -11,6 +11,7 @@ pub mod client;
 pub mod connections;
 pub mod email_link;
 pub mod error;
+pub mod instance_settings;
 pub mod limits;
 pub mod lockout;
 pub mod mfa;
@@ -54,9 +55,14 @@ use store::ephemeral::Ephemeral;
 pub use error::{ApiError, Context, ErrorCode, FlowError, FlowResult};
 pub use params::Params;
 
+/// What `/v1/environment` depends on that changes at run time: the federation generation
+/// (enterprise connections) and the settings version.
+pub type EnvironmentVersion = (u64, i64);
+
 /// Everything a flow needs, built once at start-up and shared by every request.
 pub struct Ctx {
-    pub settings: Arc<Settings>,
+    /// The instance settings in effect: read them with [`Ctx::settings`].
+    pub live: portcullis_core::settings::LiveSettings,
     pub db: DatabaseConnection,
     pub eph: Ephemeral,
     pub clock: Arc<dyn Clock>,
@@ -72,10 +78,9 @@ pub struct Ctx {
     pub discovery: Published,
     /// `/openapi.json`, rendered at its first request (not at start-up).
     pub openapi: std::sync::OnceLock<Published>,
-    /// `/v1/environment` as last rendered, with the federation generation it was rendered
-    /// at: it depends on the settings and on the enterprise connections, which change at run
-    /// time.
-    pub environment: std::sync::RwLock<Option<(u64, Arc<Published>)>>,
+    /// `/v1/environment` as last rendered, with the federation generation and settings
+    /// version it was rendered at: both change at run time.
+    pub environment: std::sync::RwLock<Option<(EnvironmentVersion, Arc<Published>)>>,
     /// Woken when this instance queues a webhook, so it is sent at once.
     pub webhooks_due: std::sync::Arc<tokio::sync::Notify>,
     /// Outbound HTTP (back-channel logout): short timeouts, no redirects.
@@ -94,19 +99,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The settings in effect now (config.toml with the changes made at run time). A step
+    /// of a flow takes them once and reads from that.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.live.get()
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
     }
 
     pub fn password_policy(&self) -> PasswordPolicy {
         PasswordPolicy {
-            min_length: self.settings.auth.password_min_length,
-            max_length: self.settings.auth.password_max_length,
+            min_length: self.settings().auth.password_min_length,
+            max_length: self.settings().auth.password_max_length,
         }
     }
 
     pub fn test_mode(&self) -> bool {
-        self.settings.testing.enabled
+        self.settings().testing.enabled
     }
 }
 
@@ -165,7 +176,7 @@ pub(crate) mod keys {
 /// the issuer's origin, an origin in `[server] allowed_redirect_origins`, or exactly a
 /// registered client redirect URI. Anything else is refused.
 pub fn safe_redirect(ctx: &Ctx, raw: &str) -> Option<String> {
-    safe_redirect_under(&ctx.settings, raw)
+    safe_redirect_under(&ctx.settings(), raw)
 }
 
 /// `safe_redirect` under these settings.

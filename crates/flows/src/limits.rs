@@ -20,7 +20,7 @@ fn too_many(wait_ms: i64) -> ApiError {
 /// One hit against `rate` for `key`; refused with 429 once the rate is spent.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
-    if !ctx.settings.limits.enabled {
+    if !ctx.settings().limits.enabled {
         return Ok(());
     }
     let interval = (rate.per_secs * 1000 / rate.burst.max(1)).max(1);
@@ -40,7 +40,7 @@ pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
 /// Sign-in creations and attempts: per address, and per identifier when there is one.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn sign_in(ctx: &Ctx, ip: Option<&str>, identifier: Option<&str>) -> FlowResult<()> {
-    let l = &ctx.settings.limits;
+    let l = &ctx.settings().limits;
     if let Some(ip) = ip {
         hit(ctx, &format!("sign_in_ip:{ip}"), l.sign_in_per_ip).await?;
     }
@@ -58,7 +58,7 @@ pub async fn sign_up(ctx: &Ctx, ip: Option<&str>) -> FlowResult<()> {
             hit(
                 ctx,
                 &format!("sign_up_ip:{ip}"),
-                ctx.settings.limits.sign_up_per_ip,
+                ctx.settings().limits.sign_up_per_ip,
             )
             .await
         }
@@ -69,7 +69,7 @@ pub async fn sign_up(ctx: &Ctx, ip: Option<&str>) -> FlowResult<()> {
 /// Codes and links to one destination: the rate, and a daily cap.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn send(ctx: &Ctx, destination: &str) -> FlowResult<()> {
-    let l = &ctx.settings.limits;
+    let l = &ctx.settings().limits;
     if !l.enabled {
         return Ok(());
     }
@@ -95,7 +95,7 @@ pub async fn token(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
     hit(
         ctx,
         &format!("token:{client_id}"),
-        ctx.settings.limits.token_per_client,
+        ctx.settings().limits.token_per_client,
     )
     .await
 }

@@ -40,7 +40,7 @@ fn counter_key(user_id: &str, counter: Counter) -> String {
 }
 
 fn enabled(ctx: &Ctx) -> bool {
-    ctx.settings.auth.lockout_attempts > 0
+    ctx.settings().auth.lockout_attempts > 0
 }
 
 /// Refuses an attempt on a locked account.
@@ -68,11 +68,11 @@ pub async fn failed(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult<Op
     if !enabled(ctx) {
         return Ok(None);
     }
-    let secs = ctx.settings.auth.lockout_secs;
+    let secs = ctx.settings().auth.lockout_secs;
     let window = Duration::from_secs(secs.unsigned_abs());
     let key = counter_key(user_id, counter);
     let n = ctx.eph.incr(&key, window).await?;
-    if n < ctx.settings.auth.lockout_attempts {
+    if n < ctx.settings().auth.lockout_attempts {
         return Ok(None);
     }
     let until = ctx.now() + secs * 1000;

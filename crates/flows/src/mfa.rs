@@ -37,7 +37,7 @@ impl TotpView {
         TotpView {
             id: row.id.clone(),
             uri: Some(totp::uri(
-                &ctx.settings.branding.app_name,
+                &ctx.settings().branding.app_name,
                 &account_label(user),
                 &secret_b32,
             )),
@@ -51,7 +51,7 @@ impl TotpView {
 }
 
 pub fn enabled(ctx: &Ctx, strategy: &str) -> bool {
-    ctx.settings
+    ctx.settings()
         .auth
         .second_factors
         .iter()

@@ -61,7 +61,7 @@ struct RoundTrip {
 
 /// The callback every provider sends the browser back to; register it with the provider.
 pub fn callback_url(ctx: &Ctx) -> String {
-    format!("{}/v1/oauth_callback", ctx.settings.issuer())
+    format!("{}/v1/oauth_callback", ctx.settings().issuer())
 }
 
 /// The provider a strategy names, when configured.
@@ -593,7 +593,7 @@ pub(crate) async fn account_for(
             .context("users::get_user");
     }
     let by_email = match (&identity.email, identity.email_verified) {
-        (Some(email), true) if ctx.settings.federation.link_by_verified_email => {
+        (Some(email), true) if ctx.settings().federation.link_by_verified_email => {
             users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, email)
                 .await
                 .context("users::find_user_id_by_identifier")?

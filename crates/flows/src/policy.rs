@@ -109,7 +109,7 @@ impl Identifiers<'_> {
 /// sign-up came with an invitation (which passes the sign-up mode, not the blocklist).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn check_sign_up(ctx: &Ctx, ids: &Identifiers<'_>, invited: bool) -> FlowResult<()> {
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     match auth.sign_up_mode {
         SignUpMode::Public => {}
         SignUpMode::Restricted | SignUpMode::Waitlist if invited => {}

@@ -130,7 +130,7 @@ fn required_error(within_minutes: i64) -> ApiError {
 
 /// Refuses a sensitive change on a session whose verification is not recent enough.
 pub fn require(ctx: &Ctx, me: &Me) -> Result<(), ApiError> {
-    let secs = ctx.settings.auth.reverification_secs;
+    let secs = ctx.settings().auth.reverification_secs;
     if secs == 0 {
         return Ok(());
     }
@@ -199,7 +199,7 @@ fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
     if user.user.password_hash.is_some() {
         out.push(plain("password"));
     }
-    let first = &ctx.settings.auth.first_factors;
+    let first = &ctx.settings().auth.first_factors;
     if first.iter().any(|f| f == "email_code") {
         for e in user.emails.iter().filter(|e| e.verified) {
             out.push(Factor {

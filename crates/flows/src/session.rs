@@ -107,7 +107,7 @@ pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> 
 
 /// `active`, `pending`, or `expired` once past its lifetime or inactivity limit, else the stored status.
 pub fn effective(ctx: &Ctx, row: &SessionRow) -> (SessionStatus, i64) {
-    let inactivity = ctx.settings.auth.session_inactivity_secs;
+    let inactivity = ctx.settings().auth.session_inactivity_secs;
     let mut expire_at = row.expire_at;
     if inactivity > 0 {
         expire_at = expire_at.min(row.last_active_at + inactivity * 1000);
@@ -213,7 +213,7 @@ pub async fn create(
     new: NewSession<'_>,
 ) -> FlowResult<(SessionRow, Option<String>)> {
     let now = ctx.now();
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     // An operator's ban or lock stops every way of signing in, here where they all meet.
     match users::flags(db, new.user_id)
         .await
@@ -404,10 +404,11 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
     let now = ctx.now();
     let iat = now / 1000;
     let age = |t: i64| (now - t).max(0) / 60_000;
+    let settings = ctx.settings();
     let claims = SessionClaims {
         sub: &live.row.user_id,
         sid: &live.row.id,
-        iss: ctx.settings.issuer(),
+        iss: settings.issuer(),
         azp: origin,
         iat,
         nbf: iat,

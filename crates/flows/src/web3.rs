@@ -20,7 +20,7 @@ pub fn is_strategy(s: &str) -> bool {
 /// A fresh message for `address` to sign: ten minutes, one use.
 pub fn challenge(ctx: &Ctx, strategy: &str, address: &str) -> FlowResult<Verification> {
     let address = Address::parse(address).map_err(|e| ApiError::from_parse("web3_wallet", &e))?;
-    let issuer = url::Url::parse(ctx.settings.issuer()).map_err(anyhow::Error::new)?;
+    let issuer = url::Url::parse(ctx.settings().issuer()).map_err(anyhow::Error::new)?;
     let domain = match issuer.port() {
         Some(p) => format!("{}:{p}", issuer.host_str().unwrap_or("localhost")),
         None => issuer.host_str().unwrap_or("localhost").to_owned(),
@@ -35,7 +35,7 @@ pub fn challenge(ctx: &Ctx, strategy: &str, address: &str) -> FlowResult<Verific
     let message = siwe_message(
         &domain,
         &address,
-        ctx.settings.issuer(),
+        ctx.settings().issuer(),
         &nonce,
         &crate::audit::rfc3339(now),
     );

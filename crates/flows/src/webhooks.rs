@@ -35,8 +35,10 @@ pub const EVENTS: &[&str] = &[
     "session.ended",
 ];
 
+/// `[webhooks]` is file-only (its endpoints hold secrets), so it is read from the file.
 fn subscribers<'a>(ctx: &'a Ctx, event: &str) -> impl Iterator<Item = &'a WebhookEndpoint> {
-    ctx.settings
+    ctx.live
+        .file()
         .webhooks
         .endpoints
         .iter()
@@ -156,7 +158,8 @@ pub async fn deliver_due(ctx: &Ctx) -> FlowResult<usize> {
         }
         attempted += 1;
         let Some(endpoint) = ctx
-            .settings
+            .live
+            .file()
             .webhooks
             .endpoints
             .iter()
@@ -180,14 +183,14 @@ pub async fn deliver_due(ctx: &Ctx) -> FlowResult<usize> {
         let now = ctx.now();
         let outcome = match result {
             Ok(()) => Attempt::Delivered { at: now },
-            Err(error) if attempts >= ctx.settings.webhooks.max_attempts => {
+            Err(error) if attempts >= ctx.settings().webhooks.max_attempts => {
                 tracing::warn!(delivery = %d.id, event = %d.event_type, %error, "webhook given up");
                 Attempt::GaveUp { at: now, error }
             }
             Err(error) => {
                 tracing::info!(delivery = %d.id, event = %d.event_type, %error, attempts, "webhook will be retried");
                 Attempt::Retry {
-                    next: now + backoff_ms(ctx.settings.webhooks.first_retry_ms, attempts),
+                    next: now + backoff_ms(ctx.settings().webhooks.first_retry_ms, attempts),
                     error,
                 }
             }
@@ -261,7 +264,7 @@ impl Subscriber<Ctx> for SessionEndedHooks {
 /// The delivery loop of one instance: wakes when this instance queues an event, and once a
 /// second for events queued elsewhere and retries that fall due.
 pub fn start_worker(ctx: std::sync::Arc<Ctx>) {
-    if ctx.settings.webhooks.endpoints.is_empty() {
+    if ctx.settings().webhooks.endpoints.is_empty() {
         return;
     }
     tokio::spawn(async move {
@@ -274,6 +277,37 @@ pub fn start_worker(ctx: std::sync::Arc<Ctx>) {
             let _ = tokio::time::timeout(Duration::from_secs(1), ctx.webhooks_due.notified()).await;
         }
     });
+}
+
+/// An operator's retry of a delivery that failed (or waits for its next attempt): sent again
+/// now, with a fresh series of attempts, and written to the audit trail.
+pub async fn retry(ctx: &Ctx, admin: &super::admin::Admin, id: &str) -> FlowResult<()> {
+    let txn = crate::store::begin(&ctx.db).await.context("begin")?;
+    if !crate::store::admin::retry_delivery(&txn, id, ctx.now())
+        .await
+        .context("admin::retry_delivery")?
+    {
+        return Err(super::ApiError::not_found("undelivered webhook delivery").into());
+    }
+    super::admin::record(
+        ctx,
+        &txn,
+        admin,
+        None,
+        "admin.webhook.retried",
+        serde_json::json!({ "delivery_id": id }),
+    )
+    .await?;
+    txn.commit().await.context("commit")?;
+    ctx.webhooks_due.notify_one();
+    Ok(())
+}
+
+/// The latest deliveries, newest first, for the admin API and the dashboard.
+pub async fn recent(ctx: &Ctx, limit: u64) -> FlowResult<Vec<DeliveryRow>> {
+    repo::deliveries(&ctx.db, limit.clamp(1, 500))
+        .await
+        .context("admin::deliveries")
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ fn factor(f: &Factor) -> Value {
 }
 
 pub fn sign_in(ctx: &Ctx, si: &SignIn) -> Value {
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     let mut identifiers = Vec::new();
     if auth.email_address.enabled() {
         identifiers.push("email_address");
@@ -99,7 +99,7 @@ pub fn sign_in(ctx: &Ctx, si: &SignIn) -> Value {
 
 fn email_strategies(ctx: &Ctx) -> &'static [&'static str] {
     if ctx
-        .settings
+        .settings()
         .auth
         .first_factors
         .iter()
@@ -141,7 +141,7 @@ fn sign_up_verification(v: Option<&Verification>, strategies: &[&str]) -> Value 
 }
 
 pub fn sign_up(ctx: &Ctx, su: &SignUp) -> Value {
-    let req = sign_up::requirements(&ctx.settings.auth, su);
+    let req = sign_up::requirements(&ctx.settings().auth, su);
     json!({
         "object": "sign_up_attempt",
         "id": su.id,

@@ -44,7 +44,8 @@ pub async fn verify(
     if s("iss") != Some(client.id()) || s("sub") != Some(client.id()) {
         return Err(fail());
     }
-    let issuer = ctx.settings.issuer();
+    let settings = ctx.settings();
+    let issuer = settings.issuer();
     let aud_ok = match claims.get("aud") {
         Some(Value::String(a)) => a == endpoint || a == issuer,
         Some(Value::Array(list)) => list

@@ -59,7 +59,7 @@ async fn notify(ctx: &Ctx, ended: &[SessionEnded]) -> anyhow::Result<()> {
         let now = ctx.now() / 1000;
         // §2.4: sub and sid, the logout event, and never a nonce.
         let claims = json!({
-            "iss": ctx.settings.issuer(),
+            "iss": ctx.settings().issuer(),
             "sub": subject(ctx, &client, user_id),
             "aud": client.id(),
             "iat": now,

@@ -156,12 +156,15 @@ pub fn id_token(ctx: &Ctx, input: IdTokenInput<'_>) -> anyhow::Result<String> {
     let mut set = |k: &str, v: Value| {
         claims.insert(k.to_owned(), v);
     };
-    set("iss", json!(ctx.settings.issuer()));
+    set("iss", json!(ctx.settings().issuer()));
     set("sub", json!(input.subject));
     set("aud", json!(input.client_id));
     set("azp", json!(input.client_id));
     set("iat", json!(now));
-    set("exp", json!(now + ctx.settings.oidc.id_token_lifetime_secs));
+    set(
+        "exp",
+        json!(now + ctx.settings().oidc.id_token_lifetime_secs),
+    );
     set("auth_time", json!(input.auth.auth_time));
     set("amr", json!(input.auth.amr));
     set("acr", json!(input.auth.acr));
@@ -193,10 +196,10 @@ pub fn access_token(
     auth: Option<&AuthFacts>,
 ) -> anyhow::Result<AccessToken> {
     let now = ctx.now() / 1000;
-    let lifetime = ctx.settings.oidc.access_token_lifetime_secs;
+    let lifetime = ctx.settings().oidc.access_token_lifetime_secs;
     let jti = crypto::random_token()[..22].to_owned();
     let mut claims = Map::new();
-    claims.insert("iss".into(), json!(ctx.settings.issuer()));
+    claims.insert("iss".into(), json!(ctx.settings().issuer()));
     claims.insert("sub".into(), json!(subject));
     claims.insert("aud".into(), json!(client_id));
     claims.insert("client_id".into(), json!(client_id));

@@ -51,7 +51,7 @@ pub async fn start(
         Some(h) => match ctx
             .keys
             .current()
-            .verify(h, ctx.settings.issuer(), "JWT", false)
+            .verify(h, ctx.settings().issuer(), "JWT", false)
         {
             Some(c) => Some(c),
             None => {

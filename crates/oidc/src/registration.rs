@@ -26,7 +26,7 @@ fn invalid_token() -> OAuthError {
 /// `registration_scopes`: a client that registers itself gets no more than the operator
 /// allows anyone (§2: the server may reject or replace requested values).
 fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSettings, bool)> {
-    let oidc = &ctx.settings.oidc;
+    let oidc = &ctx.settings().oidc;
     let strings = |k: &str| -> OAuthResult<Vec<String>> {
         match m.get(k) {
             None | Some(Value::Null) => Ok(Vec::new()),
@@ -152,12 +152,12 @@ fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
         "subject_type": s.subject_type,
         "jwks": s.jwks,
         "backchannel_logout_uri": s.backchannel_logout_uri,
-        "registration_client_uri": format!("{}/oauth/register/{}", ctx.settings.issuer(), s.client_id),
+        "registration_client_uri": format!("{}/oauth/register/{}", ctx.settings().issuer(), s.client_id),
     })
 }
 
 fn enabled(ctx: &Ctx) -> OAuthResult<()> {
-    if ctx.settings.oidc.dynamic_registration {
+    if ctx.settings().oidc.dynamic_registration {
         Ok(())
     } else {
         Err(OAuthError::new(
@@ -171,7 +171,7 @@ fn enabled(ctx: &Ctx) -> OAuthResult<()> {
 pub async fn register(ctx: &Ctx, bearer: Option<&str>, m: &Value) -> OAuthResult<Value> {
     enabled(ctx)?;
     // RFC 7591 §3: an initial access token, unless the operator opened registration to all.
-    match &ctx.settings.oidc.registration_token {
+    match &ctx.settings().oidc.registration_token {
         Some(required) => {
             use secrecy::ExposeSecret;
             use subtle::ConstantTimeEq;
@@ -180,7 +180,7 @@ pub async fn register(ctx: &Ctx, bearer: Option<&str>, m: &Value) -> OAuthResult
                 return Err(invalid_token());
             }
         }
-        None if ctx.settings.oidc.open_registration => {}
+        None if ctx.settings().oidc.open_registration => {}
         None => {
             return Err(OAuthError::new(
                 "invalid_token",

@@ -42,7 +42,7 @@ pub async fn jwks(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 
 /// Prometheus metrics (`[metrics]`): off, open, or behind a bearer token.
 pub async fn metrics(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let settings = &ctx.settings.metrics;
+    let settings = &ctx.settings().metrics;
     if !settings.enabled {
         return HttpResponse::NotFound().finish();
     }

@@ -124,7 +124,7 @@ where
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
     let ctx = req.app_data::<web::Data<crate::flows::Ctx>>();
-    let https = ctx.is_some_and(|c| c.settings.issuer_is_https());
+    let https = ctx.is_some_and(|c| c.settings().issuer_is_https());
     // CORS, for the Frontend API only and only for the configured origins: with
     // credentials, so the origin is echoed, never `*`.
     let cors_origin = req
@@ -132,7 +132,7 @@ where
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .filter(|_| req.path().starts_with("/v1/"))
-        .filter(|o| ctx.is_some_and(|c| c.settings.server.cors_origins.iter().any(|a| a == o)))
+        .filter(|o| ctx.is_some_and(|c| c.settings().server.cors_origins.iter().any(|a| a == o)))
         .and_then(|o| HeaderValue::from_str(o).ok());
     let started = std::time::Instant::now();
     let fut = srv.call(req);

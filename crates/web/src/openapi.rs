@@ -411,7 +411,7 @@ pub fn document(issuer: &str) -> Value {
 /// The document, rendered once per instance and served with its ETag, like discovery.
 pub async fn serve(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     ctx.openapi
-        .get_or_init(|| Published::new(document(ctx.settings.issuer()).to_string()))
+        .get_or_init(|| Published::new(document(ctx.settings().issuer()).to_string()))
         .respond(&req, "public, max-age=300")
 }
 

@@ -98,7 +98,7 @@ pub async fn add_identification(
     })?;
     crate::reverification::require(ctx, me)?;
     let raw = params.required(param)?;
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     let (value, enabled, count) = match kind {
         IdentifierKind::Email => (
             EmailAddress::parse(&raw)
@@ -366,11 +366,11 @@ pub async fn remove_identification(
     let (primary, required) = match kind {
         IdentifierKind::Email => (
             user.user.primary_email_address_id.as_deref() == Some(id),
-            ctx.settings.auth.email_address == crate::config::FieldMode::Required,
+            ctx.settings().auth.email_address == crate::config::FieldMode::Required,
         ),
         _ => (
             user.user.primary_phone_number_id.as_deref() == Some(id),
-            ctx.settings.auth.phone_number == crate::config::FieldMode::Required,
+            ctx.settings().auth.phone_number == crate::config::FieldMode::Required,
         ),
     };
     if primary && required {

@@ -116,7 +116,7 @@ pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecor
     if params.contains("primary_email_address_id") || params.contains("primary_phone_number_id") {
         super::reverification::require(ctx, me)?;
     }
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     let user = me.user();
     let mut change = ProfileChange::default();
     for (field, mode) in [
@@ -443,7 +443,7 @@ pub async fn disconnect_external(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<()>
         .iter()
         .find(|x| x.id == id)
         .ok_or_else(|| ApiError::not_found("external_account"))?;
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     let by_code = |s: &str| auth.first_factors.iter().any(|f| f == s);
     let other_way = (user.user.password_hash.is_some() && by_code("password"))
         || (by_code("email_code") && user.emails.iter().any(|e| e.verified))

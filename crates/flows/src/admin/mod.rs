@@ -2,8 +2,10 @@
 //! invitations, the allowlist / blocklist, the waitlist. Every change is one transaction
 //! with its audit event (`admin.*`, naming the admin key) and its webhook.
 
+mod overview;
 mod sign_up_rules;
 use crate::Context as _;
+pub use overview::{Day, Overview, overview, timestamp};
 use portcullis_core::events::SessionEnded;
 use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
@@ -84,6 +86,9 @@ pub async fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> FlowResult<
 pub struct Admin {
     pub key_id: String,
     pub key_name: String,
+    /// Set when a signed-in instance admin acted from the dashboard (then `key_id` is
+    /// `dashboard` and `key_name` their primary email).
+    pub user_id: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -93,6 +98,7 @@ impl Admin {
         Self {
             key_id: key.id.clone(),
             key_name: key.name.clone(),
+            user_id: None,
             ip,
             user_agent,
         }
@@ -103,8 +109,33 @@ impl Admin {
         Self {
             key_id: "cli".into(),
             key_name: "portcullis CLI".into(),
+            user_id: None,
             ip: None,
             user_agent: None,
+        }
+    }
+
+    /// An instance admin signed in to the dashboard.
+    pub fn user(
+        user_id: &str,
+        email: &str,
+        ip: Option<String>,
+        user_agent: Option<String>,
+    ) -> Self {
+        Self {
+            key_id: "dashboard".into(),
+            key_name: email.to_owned(),
+            user_id: Some(user_id.to_owned()),
+            ip,
+            user_agent,
+        }
+    }
+
+    /// Who, in a sentence's words: `admin key "ci" (akey_…)`, `ada@example.com`.
+    pub fn display(&self) -> String {
+        match &self.user_id {
+            Some(id) => format!("{} ({id})", self.key_name),
+            None => format!("admin key {:?} ({})", self.key_name, self.key_id),
         }
     }
 }
@@ -121,6 +152,9 @@ pub(crate) async fn record(
     if let Some(map) = detail.as_object_mut() {
         map.insert("admin_key_id".into(), json!(admin.key_id));
         map.insert("admin_key_name".into(), json!(admin.key_name));
+        if let Some(id) = &admin.user_id {
+            map.insert("admin_user_id".into(), json!(id));
+        }
     }
     super::audit::record(
         ctx,
@@ -255,7 +289,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
         (None, None, None) => None,
     };
     if password_hash.is_none()
-        && ctx.settings.auth.password == crate::config::FieldMode::Required
+        && ctx.settings().auth.password == crate::config::FieldMode::Required
         && !input.skip_password_requirement
     {
         return Err(ApiError::missing("password").into());
@@ -682,4 +716,133 @@ pub fn decode_cursor(raw: &str) -> FlowResult<Cursor> {
         created_at: at.parse().map_err(|_| bad())?,
         id: id.to_owned(),
     })
+}
+
+/// The user behind a verified email address, for the CLI's `grant-admin EMAIL`.
+pub async fn user_by_email(ctx: &Ctx, email: &str) -> FlowResult<UserRecord> {
+    let email = EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email", &e))?;
+    let id =
+        users::find_user_id_by_identifier(&ctx.db, users::IdentifierKind::Email, email.as_ref())
+            .await
+            .context("users::find_user_id_by_identifier")?
+            .ok_or_else(|| not_found("user with this verified email address"))?;
+    get_user(ctx, &UserId::from_stored(id)).await
+}
+
+/// Makes a user an instance admin (the dashboard opens to them). True when newly granted.
+pub async fn grant_admin(ctx: &Ctx, admin: &Admin, id: &UserId) -> FlowResult<bool> {
+    get_user(ctx, id).await?;
+    let tx = crate::store::begin(&ctx.db).await.context("begin")?;
+    let by = admin
+        .user_id
+        .clone()
+        .unwrap_or_else(|| admin.key_id.clone());
+    let granted = crate::store::settings::grant_admin(&tx, id.as_str(), ctx.now(), &by)
+        .await
+        .context("settings::grant_admin")?;
+    if granted {
+        record(
+            ctx,
+            &tx,
+            admin,
+            Some(id.as_str()),
+            "admin.role_granted",
+            json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await.context("commit")?;
+    Ok(granted)
+}
+
+/// Takes the instance-admin role away. From the dashboard the last admin cannot remove
+/// themselves (nobody could grant it back but a shell on the server); the CLI can.
+pub async fn revoke_admin(ctx: &Ctx, admin: &Admin, id: &UserId) -> FlowResult<bool> {
+    let tx = crate::store::begin(&ctx.db).await.context("begin")?;
+    if admin.user_id.is_some()
+        && crate::store::settings::admin_count(&tx)
+            .await
+            .context("settings::admin_count")?
+            <= 1
+    {
+        return Err(ApiError::new(
+            ErrorCode::FormParamValueInvalid,
+            "last admin",
+            "The last instance admin cannot be removed here; grant the role to someone else \
+             first, or use `portcullis users revoke-admin` on the server.",
+        )
+        .into());
+    }
+    let revoked = crate::store::settings::revoke_admin(&tx, id.as_str())
+        .await
+        .context("settings::revoke_admin")?;
+    if revoked {
+        record(
+            ctx,
+            &tx,
+            admin,
+            Some(id.as_str()),
+            "admin.role_revoked",
+            json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await.context("commit")?;
+    Ok(revoked)
+}
+
+/// Audit events newest first, `limit` (1 to 1000) at a time after the cursor `after`; with
+/// the cursor of the next page when there is one.
+pub async fn audit_page(
+    ctx: &Ctx,
+    filter: repo::AuditFilter<'_>,
+    after: Option<&str>,
+    limit: u64,
+) -> FlowResult<(
+    Vec<crate::store::entities::audit_event::Model>,
+    Option<String>,
+)> {
+    let limit = limit.clamp(1, 1000);
+    let after = after.map(decode_cursor).transpose()?;
+    let mut rows = repo::audit_page(&ctx.db, filter, after.as_ref(), limit + 1)
+        .await
+        .context("repo::audit_page")?;
+    let next = next_page(&mut rows, limit, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    Ok((rows, next))
+}
+
+/// Signs a user out everywhere: every active session revoked, in one transaction with its
+/// audit event; the user is not banned and may sign in again. How many were revoked.
+pub async fn revoke_all_sessions(ctx: &Ctx, admin: &Admin, id: &UserId) -> FlowResult<usize> {
+    let id = id.as_str();
+    get_user(ctx, &UserId::from_stored(id)).await?;
+    let now = ctx.now();
+    let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
+        .await
+        .context("sessions::active_for_user")?
+        .into_iter()
+        .map(|s| SessionEnded::new(s.id, s.user_id))
+        .collect();
+    let txn = crate::store::begin(&ctx.db).await?;
+    for e in &live {
+        crate::session::revoke_in(&txn, e.session.as_str(), now).await?;
+    }
+    record(
+        ctx,
+        &txn,
+        admin,
+        Some(id),
+        "admin.sessions.revoked",
+        json!({ "sessions_revoked": live.len() }),
+    )
+    .await?;
+    txn.commit().await?;
+    let n = live.len();
+    if !live.is_empty() {
+        crate::sessions_ended(ctx, live).await;
+    }
+    Ok(n)
 }

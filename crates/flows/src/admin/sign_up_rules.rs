@@ -44,7 +44,7 @@ pub async fn invite(
     )
     .await?;
     txn.commit().await?;
-    let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings.issuer());
+    let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings().issuer());
     Ok(Invitation {
         row,
         url: Some(url),
@@ -140,7 +140,7 @@ pub async fn remove_rule(ctx: &Ctx, admin: &Admin, list: &str, id: &str) -> Flow
 /// `POST /v1/waitlist`: joins (or is already on) the waitlist. Only in waitlist mode.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn join_waitlist(ctx: &Ctx, email: &str) -> FlowResult<repo::WaitlistRow> {
-    if ctx.settings.auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
+    if ctx.settings().auth.sign_up_mode != crate::config::SignUpMode::Waitlist {
         return Err(ApiError::new(
             ErrorCode::ResourceNotFound,
             "There is no waitlist",

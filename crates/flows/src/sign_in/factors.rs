@@ -114,7 +114,7 @@ pub(super) fn first_factors(ctx: &Ctx, user: &UserRecord) -> Vec<Factor> {
         factors.push(passkey_factor());
     }
     // Each verified wallet, by any of the wallet strategies.
-    if ctx.settings.auth.web3_wallet.enabled() {
+    if ctx.settings().auth.web3_wallet.enabled() {
         for w in user.wallets.iter().filter(|w| w.verified) {
             for strategy in crate::web3::STRATEGIES {
                 factors.push(Factor {

@@ -192,11 +192,11 @@ fn enabled(ctx: &Ctx, strategy: &str) -> bool {
     let Some(parsed) = Strategy::parse(strategy) else {
         return false;
     };
-    let first_factors = &ctx.settings.auth.first_factors;
+    let first_factors = &ctx.settings().auth.first_factors;
     match parsed {
         Strategy::OAuth(_) => super::oauth::provider_for(ctx, strategy).is_some(),
         Strategy::EnterpriseSso => ctx.federation.has_enterprise(),
-        s if s.is_web3() => ctx.settings.auth.web3_wallet.enabled(),
+        s if s.is_web3() => ctx.settings().auth.web3_wallet.enabled(),
         s if s.is_password_reset() => first_factors.iter().any(|f| f == "password"),
         _ => first_factors.iter().any(|f| f == strategy),
     }
@@ -288,7 +288,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     if let Some(raw) = &identifier {
         let user = match identify(ctx, raw).await? {
             Some(u) => Some(u),
-            None if ctx.settings.auth.enumeration_protection => {
+            None if ctx.settings().auth.enumeration_protection => {
                 set_phantom(ctx, &mut si, raw);
                 None
             }
@@ -389,7 +389,7 @@ fn new_sign_in(ctx: &Ctx, client_id: &str) -> SignIn {
         new_id("sia"),
         client_id,
         now,
-        now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+        now + ctx.settings().auth.attempt_lifetime_secs * 1000,
     )
 }
 
@@ -415,7 +415,7 @@ async fn sign_in_as(
 /// Finds the user an identifier names: an email address, an E.164 phone number, or a
 /// username, as far as each is enabled.
 async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     let found = if raw.contains('@') {
         match EmailAddress::parse(raw) {
             Ok(e) if auth.email_address.enabled() => {

@@ -10,7 +10,7 @@ pub(super) async fn complete_if_ready(
     cc: &mut ClientCtx,
     su: &mut SignUp,
 ) -> FlowResult<()> {
-    if next::step(&ctx.settings.auth, su) != Step::Ready {
+    if next::step(&ctx.settings().auth, su) != Step::Ready {
         return Ok(());
     }
     // Again here, where every path to a new user meets.

@@ -34,7 +34,7 @@ pub(super) fn refuse_unsupported(params: &Params, external: bool, web3: bool) ->
 /// Parses and records the given fields. Every value is checked before anything changes, so a
 /// bad parameter leaves the sign-up as it was.
 pub(super) async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) -> FlowResult<()> {
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     let enabled = |name: &str, mode: FieldMode| -> Result<(), ApiError> {
         if mode.enabled() {
             Ok(())
@@ -198,7 +198,7 @@ pub(super) async fn free_or_hidden(
     if !users::identifier_taken(&ctx.db, kind, value).await? {
         return Ok(false);
     }
-    if ctx.settings.auth.enumeration_protection {
+    if ctx.settings().auth.enumeration_protection {
         return Ok(true);
     }
     Err(identifier_exists(param).into())

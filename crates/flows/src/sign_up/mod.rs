@@ -302,7 +302,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     refuse_unsupported(
         params,
         transfer || provider.is_some() || ticket,
-        ctx.settings.auth.web3_wallet.enabled(),
+        ctx.settings().auth.web3_wallet.enabled(),
     )?;
     super::limits::sign_up(ctx, cc.ip.as_deref()).await?;
     let from_sign_in = if transfer {
@@ -317,7 +317,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         new_id("sua"),
         &client.id,
         now,
-        now + ctx.settings.auth.attempt_lifetime_secs * 1000,
+        now + ctx.settings().auth.attempt_lifetime_secs * 1000,
     );
 
     apply_fields(ctx, &mut su, params).await?;
@@ -383,7 +383,7 @@ async fn apply_identity(
     identity: crate::federation::Identity,
     strategy: &str,
 ) -> FlowResult<()> {
-    let auth = &ctx.settings.auth;
+    let auth = &ctx.settings().auth;
     if let Some(email) = &identity.email
         && auth.email_address.enabled()
         && !users::identifier_taken(&ctx.db, IdentifierKind::Email, email)
@@ -475,7 +475,7 @@ pub async fn update(
     params: &Params,
 ) -> FlowResult<SignUp> {
     params.only(PARAMS)?;
-    refuse_unsupported(params, false, ctx.settings.auth.web3_wallet.enabled())?;
+    refuse_unsupported(params, false, ctx.settings().auth.web3_wallet.enabled())?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
     apply_fields(ctx, &mut su, params).await?;

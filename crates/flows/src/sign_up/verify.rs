@@ -123,7 +123,7 @@ pub async fn prepare_verification(
 /// Emails a verification link to the sign-up's address.
 pub(super) async fn prepare_link(ctx: &Ctx, mut su: SignUp, params: &Params) -> FlowResult<SignUp> {
     if !ctx
-        .settings
+        .settings()
         .auth
         .first_factors
         .iter()

@@ -145,7 +145,8 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         });
     }
     let state = get("state");
-    let issuer = ctx.settings.issuer();
+    let settings = ctx.settings();
+    let issuer = settings.issuer();
     let mode = match get("response_mode") {
         None | Some("query") => ResponseMode::Query,
         Some("form_post") => ResponseMode::FormPost,
@@ -258,7 +259,7 @@ async fn proceed(
     client: OAuthClient,
     cc: &ClientCtx,
 ) -> OAuthResult<Outcome> {
-    let issuer = ctx.settings.issuer().to_owned();
+    let issuer = ctx.settings().issuer().to_owned();
     let fail = |r: &AuthRequest, error: &str, description: &str| {
         error_redirect(
             &r.redirect_uri,
@@ -307,7 +308,7 @@ async fn proceed(
         save_request(ctx, &request).await?;
         let resume = format!("{issuer}/oauth/authorize/resume?id={}", request.id);
         let mut url = url::Url::parse(&format!("{issuer}/"))
-            .and_then(|base| base.join(&ctx.settings.oidc.sign_in_url))
+            .and_then(|base| base.join(&ctx.settings().oidc.sign_in_url))
             .map_err(|e| anyhow::anyhow!("[oidc] sign_in_url: {e}"))?;
         url.query_pairs_mut().append_pair("redirect_url", &resume);
         if let Some(h) = &request.login_hint {
@@ -377,7 +378,8 @@ pub async fn decide(
         return resume(ctx, id, cc).await;
     };
     ctx.eph.delete(&request_key(id)).await?;
-    let issuer = ctx.settings.issuer();
+    let settings = ctx.settings();
+    let issuer = settings.issuer();
     if !allow {
         return Ok(error_redirect(
             &request.redirect_uri,
@@ -420,18 +422,18 @@ async fn issue_code(
             acr: acr_for(&amr),
             amr,
         },
-        expire_at: ctx.now() + ctx.settings.oidc.code_lifetime_secs * 1000,
+        expire_at: ctx.now() + ctx.settings().oidc.code_lifetime_secs * 1000,
     };
     let code = crypto::random_token();
     let raw = serde_json::to_string(&grant).map_err(anyhow::Error::new)?;
-    let ttl = Duration::from_secs(ctx.settings.oidc.code_lifetime_secs.unsigned_abs() + 5);
+    let ttl = Duration::from_secs(ctx.settings().oidc.code_lifetime_secs.unsigned_abs() + 5);
     ctx.eph.put(&code_key(ctx, &code), &raw, ttl).await?;
     ctx.eph.delete(&request_key(&request.id)).await?;
     let mut params = vec![("code".to_owned(), code)];
     if let Some(s) = &request.state {
         params.push(("state".into(), s.clone()));
     }
-    params.push(("iss".into(), ctx.settings.issuer().to_owned()));
+    params.push(("iss".into(), ctx.settings().issuer().to_owned()));
     Ok(Outcome::Redirect {
         redirect_uri: request.redirect_uri.clone(),
         mode: request.response_mode,

@@ -89,7 +89,7 @@ pub(super) async fn grant(
         access_exp,
     };
     let ttl = Duration::from_secs(
-        ctx.settings
+        ctx.settings()
             .oidc
             .access_token_lifetime_secs
             .unsigned_abs()

@@ -192,7 +192,7 @@ async fn issue(
                 scopes: serde_json::to_string(scopes).map_err(anyhow::Error::new)?,
                 auth: serde_json::to_string(&(auth, claims_request)).map_err(anyhow::Error::new)?,
                 created_at: now,
-                expire_at: (now + ctx.settings.oidc.refresh_token_lifetime_secs * 1000)
+                expire_at: (now + ctx.settings().oidc.refresh_token_lifetime_secs * 1000)
                     .min(family_end(ctx, auth)),
                 used_at: None,
                 revoked_at: None,
@@ -221,7 +221,7 @@ async fn issue(
 /// from the sign-in that granted it, however often it was rotated.
 fn family_end(ctx: &Ctx, auth: &AuthFacts) -> i64 {
     auth.auth_time
-        .saturating_add(ctx.settings.oidc.refresh_token_absolute_lifetime_secs)
+        .saturating_add(ctx.settings().oidc.refresh_token_absolute_lifetime_secs)
         .saturating_mul(1000)
 }
 
@@ -230,7 +230,7 @@ pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Ma
     let Some(claims) = ctx
         .keys
         .current()
-        .verify(token, ctx.settings.issuer(), "at+jwt", true)
+        .verify(token, ctx.settings().issuer(), "at+jwt", true)
     else {
         return Ok(None);
     };
@@ -343,7 +343,7 @@ pub async fn introspect(ctx: &Ctx, client: &OAuthClient, token: &str) -> OAuthRe
         "sub": claims::subject(ctx, client, &row.user_id),
         "iat": row.created_at / 1000,
         "exp": row.expire_at / 1000,
-        "iss": ctx.settings.issuer(),
+        "iss": ctx.settings().issuer(),
     }))
 }
 

@@ -147,24 +147,18 @@ pub(super) async fn audit_list(
 ) -> HttpResponse {
     respond(
         async {
-            let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-            let after = q.after.as_deref().map(admin::decode_cursor).transpose()?;
-            let mut rows = repo::audit_page(
-                &ctx.db,
+            let (rows, next) = admin::audit_page(
+                &ctx,
                 repo::AuditFilter {
                     user_id: q.user_id.as_deref(),
                     kind: q.kind.as_deref(),
                     since: q.since,
                     until: q.until,
                 },
-                after.as_ref(),
-                limit + 1,
+                q.after.as_deref(),
+                q.limit.unwrap_or(100),
             )
             .await?;
-            let next = admin::next_page(&mut rows, limit, |r| repo::Cursor {
-                created_at: r.created_at,
-                id: r.id.clone(),
-            });
             let data: Vec<Value> = rows
                 .iter()
                 .map(|e| {
@@ -191,7 +185,7 @@ pub(super) async fn audit_list(
 pub(super) async fn deliveries_list(ctx: web::Data<Ctx>, _: Operator) -> HttpResponse {
     respond(
         async {
-            let rows = repo::deliveries(&ctx.db, 200).await?;
+            let rows = crate::flows::webhooks::recent(&ctx, 200).await?;
             let data: Vec<Value> = rows
                 .iter()
                 .map(|d| {
@@ -210,6 +204,23 @@ pub(super) async fn deliveries_list(ctx: web::Data<Ctx>, _: Operator) -> HttpRes
                 })
                 .collect();
             ok(StatusCode::OK, json!({ "data": data }))
+        }
+        .await,
+    )
+}
+
+pub(super) async fn delivery_retry(
+    ctx: web::Data<Ctx>,
+    op: Operator,
+    id: web::Path<String>,
+) -> HttpResponse {
+    respond(
+        async {
+            crate::flows::webhooks::retry(&ctx, &op.0, &id).await?;
+            ok(
+                StatusCode::OK,
+                json!({ "object": "webhook_delivery", "id": *id, "retrying": true }),
+            )
         }
         .await,
     )

@@ -4,6 +4,7 @@
 mod call;
 mod clients_keys;
 mod connections;
+mod settings;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -13,6 +14,7 @@ use connections::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use settings::*;
 
 use super::fapi::extract::error_response;
 use super::fapi::render;
@@ -89,6 +91,9 @@ api_table! { Api::Admin, "/admin/v1", register_routes, operations;
     post "/signing_keys/rotate" => keys_rotate, "Rotate the signing keys", json Rotate;
     get "/audit_events" => audit_list, "Audit events, newest first", query &["user_id", "type", "since", "until", "limit", "after"];
     get "/webhook_deliveries" => deliveries_list, "The latest webhook deliveries";
+    post "/webhook_deliveries/{id}/retry" => delivery_retry, "Send a webhook delivery again now, with a fresh series of attempts";
+    get "/settings" => settings_get, "The instance settings in effect (`auth`, `branding`) and their version";
+    patch "/settings" => settings_update, "Change instance settings at run time (a partial document, checked whole)", json SettingsPatch;
 }
 
 /// An OAuth client's settings, as stored (`client_id`, `redirect_uris`, …; `public: true`

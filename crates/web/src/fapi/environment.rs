@@ -42,15 +42,16 @@ fn mode_word(mode: FieldMode) -> &'static str {
 }
 
 fn body(ctx: &Ctx) -> Value {
-    let a = &ctx.settings.auth;
-    let issuer = ctx.settings.issuer();
+    let a = &ctx.settings().auth;
+    let settings = ctx.settings();
+    let issuer = settings.issuer();
     let first = |f: &str| a.first_factors.iter().any(|s| s == f);
     let second = |f: &str| a.second_factors.iter().any(|s| s == f);
     let some = |list: &[&'static str]| -> Vec<&'static str> {
         list.iter().copied().filter(|f| first(f)).collect()
     };
     let (required, optional) = configured_fields(a);
-    let development = ctx.test_mode() || ctx.settings.server.dev_browser;
+    let development = ctx.test_mode() || ctx.settings().server.dev_browser;
     let social: serde_json::Map<String, Value> = ctx
         .federation
         .social()
@@ -123,8 +124,8 @@ fn body(ctx: &Ctx) -> Value {
             "single_session_mode": !a.multi_session,
             "enhanced_email_deliverability": false,
             "test_mode": ctx.test_mode(),
-            "cookieless_dev": ctx.settings.server.dev_browser,
-            "url_based_session_syncing": ctx.settings.server.dev_browser,
+            "cookieless_dev": ctx.settings().server.dev_browser,
+            "url_based_session_syncing": ctx.settings().server.dev_browser,
             "claimed_at": null,
             // Sensitive changes ask for a recent verification (`[auth] reverification_secs`).
             "reverification": a.reverification_secs > 0,
@@ -141,13 +142,13 @@ fn body(ctx: &Ctx) -> Value {
                 "production"
             }),
         ),
-        ("application_name", json!(ctx.settings.branding.app_name)),
+        ("application_name", json!(ctx.settings().branding.app_name)),
         ("theme", json!({})),
         (
             "preferred_sign_in_strategy",
             json!(if first("password") { "password" } else { "otp" }),
         ),
-        ("logo_image_url", json!(ctx.settings.branding.logo_url)),
+        ("logo_image_url", json!(ctx.settings().branding.logo_url)),
         ("favicon_image_url", json!(null)),
         ("home_url", json!(issuer)),
         ("sign_in_url", json!(url("/sign-in"))),
@@ -175,7 +176,7 @@ fn body(ctx: &Ctx) -> Value {
         ("help_url", json!(null)),
         ("privacy_policy_url", json!(null)),
         ("terms_url", json!(null)),
-        ("logo_url", json!(ctx.settings.branding.logo_url)),
+        ("logo_url", json!(ctx.settings().branding.logo_url)),
         ("favicon_url", json!(null)),
         ("logo_image", json!(null)),
         ("favicon_image", json!(null)),
@@ -321,11 +322,11 @@ fn body(ctx: &Ctx) -> Value {
     })
 }
 
-/// Rendered once per federation generation (it depends on the settings and on the
-/// enterprise connections, which the admin API changes) and served with its ETag; `no-cache`
-/// makes browsers ask again each time, so a change shows at once.
+/// Rendered once per settings version and federation generation (it depends on the
+/// settings and on the enterprise connections, which change at run time) and served with its
+/// ETag; `no-cache` makes browsers ask again each time, so a change shows at once.
 pub async fn get(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
-    let generation = ctx.federation.generation();
+    let generation = (ctx.federation.generation(), ctx.live.version());
     let cached = ctx.environment.read().ok().and_then(|g| {
         g.as_ref()
             .filter(|(rendered_at, _)| *rendered_at == generation)

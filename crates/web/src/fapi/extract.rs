@@ -111,7 +111,7 @@ pub(crate) fn client_token(req: &HttpRequest, dev_browser: bool) -> (Option<Stri
 }
 
 pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError> {
-    let (token, transport) = client_token(req, ctx.settings.server.dev_browser);
+    let (token, transport) = client_token(req, ctx.settings().server.dev_browser);
     check_cookie_origin(ctx, req)?;
     let mut cc = client::resolve(ctx, token.as_deref()).await?;
     cc.named_in_url = transport == Transport::DevBrowser;
@@ -141,13 +141,19 @@ fn check_cookie_origin(ctx: &Ctx, req: &HttpRequest) -> Result<(), ApiError> {
     // Without a client cookie yet the check still applies: a foreign page must not sign the
     // browser in to an account of its choosing (login CSRF) either.
     let by_browser = req.headers().get(header::AUTHORIZATION).is_none()
-        && !(ctx.settings.server.dev_browser && query_value(req, DEV_BROWSER_PARAM).is_some());
+        && !(ctx.settings().server.dev_browser && query_value(req, DEV_BROWSER_PARAM).is_some());
     if safe || !by_browser || !req.path().starts_with("/v1/") {
         return Ok(());
     }
-    let own = ctx.settings.issuer_origin();
+    let own = ctx.settings().issuer_origin();
     let allowed = crate::from_allowed_origin(req, |origin| {
-        origin == own || ctx.settings.server.cors_origins.iter().any(|a| a == origin)
+        origin == own
+            || ctx
+                .settings()
+                .server
+                .cors_origins
+                .iter()
+                .any(|a| a == origin)
     });
     if allowed {
         Ok(())
@@ -185,7 +191,7 @@ pub fn with_client_token(
     let Some(token) = &cc.new_token else {
         return res;
     };
-    let header_name = match client_token(req, ctx.settings.server.dev_browser).1 {
+    let header_name = match client_token(req, ctx.settings().server.dev_browser).1 {
         Transport::Cookie => None,
         Transport::Header => Some(header::AUTHORIZATION),
         Transport::DevBrowser => Some(header::HeaderName::from_static(DEV_BROWSER_HEADER)),
@@ -200,7 +206,7 @@ pub fn with_client_token(
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(ctx.settings.issuer_is_https())
+        .secure(ctx.settings().issuer_is_https())
         .max_age(CookieDuration::days(365))
         .finish();
     let _ = res.add_cookie(&cookie);
@@ -213,7 +219,7 @@ pub fn clear_client_cookie(ctx: &Ctx, res: &mut HttpResponse) {
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(ctx.settings.issuer_is_https())
+        .secure(ctx.settings().issuer_is_https())
         .finish();
     cookie.make_removal();
     let _ = res.add_cookie(&cookie);

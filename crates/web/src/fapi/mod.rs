@@ -265,7 +265,7 @@ async fn client_get(ctx: web::Data<Ctx>, req: HttpRequest, Client(cc): Client) -
 /// does not reach, asks for a client and names it with `?__clerk_db_jwt=` from then on.
 /// Only with `[server] dev_browser`; otherwise a 404 that says so.
 async fn dev_browser_create(ctx: web::Data<Ctx>) -> Result<HttpResponse, Failure> {
-    if !ctx.settings.server.dev_browser {
+    if !ctx.settings().server.dev_browser {
         return Err(ApiError::new(
             crate::flows::ErrorCode::ResourceNotFound,
             "not found",

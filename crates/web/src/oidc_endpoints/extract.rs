@@ -280,7 +280,7 @@ impl FromRequest for ClientCall {
             let params = read_form(&req, payload).await.map_err(refused_body)?;
             let ctx = context(&req)?;
             let creds = credentials(&req, &params)?;
-            let endpoint = format!("{}{}", ctx.settings.issuer(), req.path());
+            let endpoint = format!("{}{}", ctx.settings().issuer(), req.path());
             let client = clients::authenticate(&ctx, &creds, &endpoint).await?;
             Ok(ClientCall { client, params })
         })

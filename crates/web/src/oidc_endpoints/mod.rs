@@ -142,6 +142,10 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
             include_str!("../../../../static/portcullis.css"),
             "text/css; charset=utf-8",
         ),
+        "dashboard.css" => (
+            include_str!("../../../../static/dashboard.css"),
+            "text/css; charset=utf-8",
+        ),
         "form_post.js" => (
             include_str!("../../../../static/form_post.js"),
             "text/javascript; charset=utf-8",

@@ -3,6 +3,7 @@
 //! the field they concern. Every handler calls the same flow function the Frontend API does.
 
 mod account;
+mod dashboard;
 mod extractors;
 mod reverify;
 mod sign_in_journey;
@@ -59,17 +60,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(sign_out_submit))
         .configure(account::routes)
         .configure(reverify::routes)
-        .configure(sso::routes);
+        .configure(sso::routes)
+        .configure(dashboard::routes);
 }
 
-/// `:root { --primary: … }` from `[branding]`, so pages need no inline style.
+/// `:root { --primary: … }` from `[branding]`, so pages need no inline style. Branding
+/// changes at run time, so browsers ask again each time (it is a few bytes).
 async fn brand_css(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
         .body(format!(
             ":root {{ --primary: {}; }}\n",
-            ctx.settings.branding.primary_color
+            ctx.settings().branding.primary_color
         ))
 }
 
@@ -79,7 +82,7 @@ async fn brand_css(ctx: web::Data<Ctx>) -> HttpResponse {
 /// by any other host (a sibling subdomain included) or for a wider path, so no other site can
 /// plant a value whose form token it knows.
 fn csrf_cookie_name(ctx: &Ctx) -> &'static str {
-    if ctx.settings.issuer_is_https() {
+    if ctx.settings().issuer_is_https() {
         "__Host-csrf"
     } else {
         "__csrf"
@@ -195,7 +198,7 @@ fn check_csrf(
 /// `Origin` (and in fetch metadata). A form on any other origin, a sibling subdomain
 /// included, is refused even with a token that matches its cookie.
 fn same_origin_post(ctx: &Ctx, req: &HttpRequest) -> bool {
-    let own = ctx.settings.issuer_origin();
+    let own = ctx.settings().issuer_origin();
     super::from_allowed_origin(req, |o| o == own)
 }
 
@@ -218,7 +221,7 @@ fn csrf_cookie(ctx: &Ctx, pc: &PageCtx) -> Option<Cookie<'static>> {
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(ctx.settings.issuer_is_https())
+            .secure(ctx.settings().issuer_is_https())
             .finish(),
     )
 }
@@ -355,7 +358,7 @@ struct SignOutPage<'a> {
 }
 
 async fn sign_out_page(ctx: web::Data<Ctx>, req: HttpRequest, Page(pc): Page) -> HttpResponse {
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let done = !signed_in(&ctx, &pc.cc).await;
     let page = SignOutPage {
         s: pc.s,

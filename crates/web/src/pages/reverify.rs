@@ -87,7 +87,7 @@ fn render(
         .filter(|f| f.strategy != strategy || (needs_code && !sent))
         .filter_map(|f| alternative(pc.s, f))
         .collect();
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = ReverifyPage {
         s: pc.s,
         app_name: &b.app_name,

@@ -101,7 +101,7 @@ pub(super) fn social_buttons(ctx: &Ctx) -> Vec<(String, String)> {
 }
 
 pub(super) fn identifier_label(ctx: &Ctx, s: &Strings) -> String {
-    let a = &ctx.settings.auth;
+    let a = &ctx.settings().auth;
     let mut parts = Vec::new();
     if a.email_address.enabled() {
         parts.push(s.email_label);
@@ -124,7 +124,7 @@ pub(super) fn render_sign_in(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = SignInPage {
         s: pc.s,
         app_name: &b.app_name,
@@ -134,10 +134,10 @@ pub(super) fn render_sign_in(
         identifier_label: identifier_label(ctx, pc.s),
         identifier,
         reauth,
-        wallets: ctx.settings.auth.web3_wallet.enabled(),
+        wallets: ctx.settings().auth.web3_wallet.enabled(),
         passkeys: ctx.webauthn.is_some()
             && ctx
-                .settings
+                .settings()
                 .auth
                 .first_factors
                 .iter()
@@ -372,7 +372,7 @@ pub(super) fn render_factor_one(
         })
         .filter_map(|f| alternative(s, f))
         .collect();
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = FactorOnePage {
         s,
         app_name: &b.app_name,
@@ -511,7 +511,7 @@ pub(super) fn render_reset(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = ResetPasswordPage {
         s: pc.s,
         app_name: &b.app_name,

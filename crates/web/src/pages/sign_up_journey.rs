@@ -38,7 +38,7 @@ pub(super) fn sign_up_fields(
     values: &HashMap<String, String>,
     only: Option<&[&str]>,
 ) -> Vec<Field> {
-    let a = &ctx.settings.auth;
+    let a = &ctx.settings().auth;
     let either = a.email_address_or_phone_number;
     let all = [
         (
@@ -130,7 +130,7 @@ pub(super) fn render_sign_up(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = SignUpPage {
         s: pc.s,
         app_name: &b.app_name,
@@ -226,7 +226,7 @@ pub(super) async fn next_sign_up_step(
     req: &HttpRequest,
     su: SignUp,
 ) -> HttpResponse {
-    let to = match sign_up::next::step(&ctx.settings.auth, &su) {
+    let to = match sign_up::next::step(&ctx.settings().auth, &su) {
         sign_up::Step::Done => done_target(ctx, &pc).await,
         sign_up::Step::Verify {
             field,
@@ -266,7 +266,7 @@ pub(super) async fn continue_page(
         let to = format!("/sign-up{}", pc.query);
         return see_other(&ctx, &pc, &req, &to);
     };
-    let missing = sign_up::requirements(&ctx.settings.auth, &su).missing;
+    let missing = sign_up::requirements(&ctx.settings().auth, &su).missing;
     render_sign_up(
         &ctx,
         &pc,
@@ -291,7 +291,7 @@ pub(super) async fn continue_submit(
     match sign_up::update(&ctx, &mut pc.cc, &su.id, &params(&form, SIGN_UP_FIELDS)).await {
         Ok(su) => next_sign_up_step(&ctx, pc, &req, su).await,
         Err(FlowError::Api(api)) => {
-            let missing = sign_up::requirements(&ctx.settings.auth, &su).missing;
+            let missing = sign_up::requirements(&ctx.settings().auth, &su).missing;
             render_sign_up(
                 &ctx,
                 &pc,

@@ -46,7 +46,7 @@ pub(super) fn render(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = VerifyPage {
         s: pc.s,
         app_name: &b.app_name,

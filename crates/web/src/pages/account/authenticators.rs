@@ -23,7 +23,7 @@ pub(super) async fn mfa_setup_page(
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
     }
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = MfaSetupPage {
         s: pc.s,
         app_name: &b.app_name,
@@ -94,7 +94,7 @@ pub(super) async fn render_totp(
         Ok(None) => return see_other(ctx, pc, req, "/user"),
         Err(e) => return error_page(&e),
     };
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = TotpSetupPage {
         s: pc.s,
         app_name: &b.app_name,
@@ -134,7 +134,7 @@ pub(super) fn render_codes(
     codes: Vec<String>,
     next: String,
 ) -> HttpResponse {
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = BackupCodesPage {
         s: pc.s,
         app_name: &b.app_name,

@@ -68,7 +68,7 @@ pub(super) fn render_factor_two(
         .filter(|f| !(f.strategy == strategy && factor_target(f) == target))
         .filter_map(|f| alternative(s, f))
         .collect();
-    let b = &ctx.settings.branding;
+    let b = &ctx.settings().branding;
     let page = FactorTwoPage {
         s,
         app_name: &b.app_name,

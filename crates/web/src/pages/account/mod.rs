@@ -160,8 +160,8 @@ async fn render_user(
     } else {
         full
     };
-    let auth = &ctx.settings.auth;
-    let b = &ctx.settings.branding;
+    let auth = &ctx.settings().auth;
+    let b = &ctx.settings().branding;
     let page = UserPage {
         s: pc.s,
         app_name: &b.app_name,
@@ -230,7 +230,7 @@ async fn render_user(
             .collect(),
         passkeys_enabled: ctx.webauthn.is_some()
             && ctx
-                .settings
+                .settings()
                 .auth
                 .first_factors
                 .iter()
@@ -327,9 +327,9 @@ async fn profile_submit(
         .into_iter()
         .filter(|f| {
             let mode = if *f == "first_name" {
-                ctx.settings.auth.first_name
+                ctx.settings().auth.first_name
             } else {
-                ctx.settings.auth.last_name
+                ctx.settings().auth.last_name
             };
             mode.enabled()
         })
