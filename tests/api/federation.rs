@@ -134,6 +134,48 @@ async fn sign_in_state(app: &TestApp, b: &reqwest::Client) -> Value {
 }
 
 backend_tests! {
+    async fn social_providers_switch_off_and_on_at_run_time(backend) {
+        let up = Upstream::start(UpstreamUser::new("g-ada", Some("ada@example.com"), true)).await;
+        let Some(app) = spawn(backend, &up, |s| s.dashboard.require_second_factor = false).await else { return };
+        let admin = crate::admin::Admin::new(&app).await;
+        let social = |env: &Value| env["user_settings"]["social"].as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        assert!(social(&app.get("/v1/environment").await.body).contains(&"oauth_google".to_owned()));
+        // A sign-in through Google under way when the operator switches Google off…
+        let b = browser();
+        let (_, url) = start_sign_in(&app, &b, "oauth_google").await;
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"auth": {"disabled_providers": ["google"]}}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // …is refused on its way back, cleanly.
+        let r = b.get(&url).send().await.unwrap();
+        let callback = r.headers()["location"].to_str().unwrap().to_owned();
+        let r = b.get(&callback).send().await.unwrap();
+        assert!(!r.status().is_server_error(), "{}", r.status());
+        assert!(sign_in_state(&app, &b).await["status"] != "complete");
+        // Google is no longer offered or accepted; the others are.
+        let env = app.get("/v1/environment").await.body;
+        assert!(!social(&env).contains(&"oauth_google".to_owned()), "{env}");
+        assert!(social(&env).contains(&"oauth_facebook".to_owned()), "{env}");
+        let r = app.post_as(&browser(), "/v1/client/sign_ins", &[("strategy", "oauth_google"), ("redirect_url", "/sso-callback")]).await;
+        assert!(r.status.is_client_error(), "{}", r.body);
+        let page = app.http.get(app.url("/sign-in")).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("Continue with Google") && page.contains("Continue with Facebook"), "{page}");
+        // Only providers of config.toml can be named.
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"auth": {"disabled_providers": ["myspace"]}}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // Back on.
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"auth": {"disabled_providers": null}}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        start_sign_in(&app, &browser(), "oauth_google").await;
+        // The dashboard's Connections page does the same: Facebook unticked, the rest kept.
+        let (op, _) = crate::dashboard::operator(&app, "ops@example.com", true).await;
+        let p = crate::pages::submit(&app, &op, "/dashboard/connections", "/dashboard/connections/social",
+            &[("offer.google", "on"), ("offer.twitter", "on"), ("offer.acme", "on")]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(app.app.settings().auth.disabled_providers, ["facebook"]);
+        let env = app.get("/v1/environment").await.body;
+        assert!(!social(&env).contains(&"oauth_facebook".to_owned()) && social(&env).contains(&"oauth_google".to_owned()), "{env}");
+    }
+
     async fn login_hint_and_prompt_reach_openid_providers_only(backend) {
         let up = Upstream::start(UpstreamUser::new("g-ada", Some("ada@example.com"), true)).await;
         let Some(app) = spawn(backend, &up, |_| {}).await else { return };

@@ -882,6 +882,9 @@ pub struct AuthSettings {
     pub pwned_passwords_url: String,
     /// How long to wait for it; on timeout or error the password is accepted (and logged).
     pub pwned_passwords_timeout_ms: u64,
+    /// Social providers of `[providers.NAME]` switched off (by NAME): they keep their
+    /// credentials in the file but are not offered, and their sign-ins under way are refused.
+    pub disabled_providers: Vec<String>,
 }
 
 impl Default for AuthSettings {
@@ -921,6 +924,7 @@ impl Default for AuthSettings {
             block_disposable_email_domains: false,
             pwned_passwords_url: String::new(),
             pwned_passwords_timeout_ms: 1500,
+            disabled_providers: Vec::new(),
         }
     }
 }
@@ -965,6 +969,7 @@ impl Settings {
                     .with_list_parse_key("auth.second_factors")
                     .with_list_parse_key("auth.allowlist")
                     .with_list_parse_key("auth.blocklist")
+                    .with_list_parse_key("auth.disabled_providers")
                     .with_list_parse_key("server.cors_origins")
                     .with_list_parse_key("server.allowed_redirect_origins")
                     .with_list_parse_key("server.trusted_proxies")
@@ -1052,6 +1057,12 @@ impl Settings {
             "[auth] allowlist and blocklist hold at most 10000 entries, and [branding] app_name \
              1 to 100 characters"
         );
+        for p in &auth.disabled_providers {
+            anyhow::ensure!(
+                self.providers.contains_key(p),
+                "[auth] disabled_providers: {p:?} is not a provider of [providers]"
+            );
+        }
         if let Some(logo) = &self.branding.logo_url {
             anyhow::ensure!(
                 logo.len() <= 2048

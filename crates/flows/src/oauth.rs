@@ -64,9 +64,24 @@ pub fn callback_url(ctx: &Ctx) -> String {
     format!("{}/v1/oauth_callback", ctx.settings().issuer())
 }
 
-/// The provider a strategy names, when configured.
+/// The provider a strategy names, when configured and not switched off.
 pub fn provider_for(ctx: &Ctx, strategy: &str) -> Option<std::sync::Arc<Provider>> {
-    ctx.federation.by_strategy(strategy)
+    ctx.federation
+        .by_strategy(strategy)
+        .filter(|p| offered(ctx, p))
+}
+
+/// The social providers offered now: those of config.toml that `[auth] disabled_providers`
+/// does not switch off.
+pub fn social(ctx: &Ctx) -> Vec<std::sync::Arc<Provider>> {
+    let mut all = ctx.federation.social();
+    all.retain(|p| offered(ctx, p));
+    all
+}
+
+/// Whether a provider may be used now (enterprise connections are always on while they exist).
+fn offered(ctx: &Ctx, p: &Provider) -> bool {
+    !ctx.settings().auth.disabled_providers.contains(&p.key)
 }
 
 /// `oidc_login_hint` / `oidc_prompt` of an OAuth start, for the provider's sign-in page.
@@ -316,6 +331,7 @@ pub async fn callback(
     let provider = ctx
         .federation
         .by_key(&trip.provider)
+        .filter(|p| offered(ctx, p))
         .ok_or_else(|| callback_invalid("That provider is no longer configured."))?;
     let outcome = match (query.get("error"), query.get("code")) {
         // A SAML connection answered at its assertion consumer service.

@@ -52,9 +52,7 @@ fn body(ctx: &Ctx) -> Value {
     };
     let (required, optional) = configured_fields(a);
     let development = ctx.test_mode() || ctx.settings().server.dev_browser;
-    let social: serde_json::Map<String, Value> = ctx
-        .federation
-        .social()
+    let social: serde_json::Map<String, Value> = crate::flows::oauth::social(ctx)
         .iter()
         .map(|p| {
             (

@@ -93,8 +93,7 @@ pub(super) struct SignInPage<'a> {
 
 /// The social providers as buttons: `(strategy, name)`.
 pub(super) fn social_buttons(ctx: &Ctx) -> Vec<(String, String)> {
-    ctx.federation
-        .social()
+    crate::flows::oauth::social(ctx)
         .iter()
         .map(|p| (p.strategy.clone(), p.name.clone()))
         .collect()

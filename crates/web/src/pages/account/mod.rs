@@ -240,9 +240,7 @@ async fn render_user(
             .iter()
             .map(|p| (p.id.clone(), p.name.clone()))
             .collect(),
-        connectable: ctx
-            .federation
-            .social()
+        connectable: crate::flows::oauth::social(ctx)
             .iter()
             .filter(|p| !u.external.iter().any(|x| x.provider == p.key))
             .map(|p| (p.strategy.clone(), p.name.clone()))

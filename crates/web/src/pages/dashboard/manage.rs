@@ -16,6 +16,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard/connections", web::get().to(connections_page))
         .route("/dashboard/connections", web::post().to(connection_add))
         .route(
+            "/dashboard/connections/social",
+            web::post().to(social_switch),
+        )
+        .route(
             "/dashboard/connections/{id}/delete",
             web::post().to(connection_delete),
         )
@@ -60,8 +64,10 @@ fn words(raw: &str) -> Vec<String> {
 // ----- connections -----
 
 pub(super) struct Social {
+    pub key: String,
     pub name: String,
     pub strategy: String,
+    pub offered: bool,
 }
 
 pub(super) struct Enterprise {
@@ -94,15 +100,19 @@ fn render_connections(
 ) -> HttpResponse {
     let p = ConnectionsPage {
         c,
-        social: ctx
-            .federation
-            .social()
-            .iter()
-            .map(|p| Social {
-                name: p.name.clone(),
-                strategy: p.strategy.clone(),
-            })
-            .collect(),
+        social: {
+            let off = &ctx.settings().auth.disabled_providers;
+            ctx.federation
+                .social()
+                .iter()
+                .map(|p| Social {
+                    key: p.key.clone(),
+                    name: p.name.clone(),
+                    strategy: p.strategy.clone(),
+                    offered: !off.contains(&p.key),
+                })
+                .collect()
+        },
         enterprise: connections::list(ctx)
             .iter()
             .map(|v| Enterprise {
@@ -129,6 +139,28 @@ async fn connection_add(ctx: web::Data<Ctx>, req: HttpRequest, f: ConsoleForm) -
     });
     match connections::create(&ctx, &f.console.admin, input).await {
         Ok(_) => f.done(&ctx, &req, "/dashboard/connections", "created"),
+        Err(crate::flows::FlowError::Api(api)) => {
+            let mut c = f.console.chrome(&ctx, "connections", &req);
+            c.error = Some(api.long_message);
+            render_connections(&ctx, &f.console, c, StatusCode::UNPROCESSABLE_ENTITY, &req)
+        }
+        Err(e) => refused(&e),
+    }
+}
+
+/// Switches social providers on and off (their credentials stay in config.toml): one
+/// settings change, `auth.disabled_providers`.
+async fn social_switch(ctx: web::Data<Ctx>, req: HttpRequest, f: ConsoleForm) -> HttpResponse {
+    let off: Vec<String> = ctx
+        .federation
+        .social()
+        .iter()
+        .filter(|p| f.field(&format!("offer.{}", p.key)) != "on")
+        .map(|p| p.key.clone())
+        .collect();
+    let patch = json!({ "auth": { "disabled_providers": off } });
+    match crate::flows::instance_settings::update(&ctx, &f.console.admin, patch).await {
+        Ok(_) => f.done(&ctx, &req, "/dashboard/connections", "saved"),
         Err(crate::flows::FlowError::Api(api)) => {
             let mut c = f.console.chrome(&ctx, "connections", &req);
             c.error = Some(api.long_message);
