@@ -543,12 +543,7 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
                     .iter()
                     .find(|e| Some(&e.id) == u.user.primary_email_address_id.as_ref())
                     .map_or("-", |e| e.email_address.as_str());
-                let name = [u.user.first_name.as_deref(), u.user.last_name.as_deref()]
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let name = u.full_name();
                 println!(
                     "{}\t{email}\t{}\t{name}",
                     u.user.id,

@@ -463,3 +463,40 @@ fn the_production_config_example_is_valid() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_instance_admin_role_is_granted_and_revoked_from_the_shell() {
+    let dir = temp_dir();
+    sqlite_config(&dir, "admins");
+    let (ok, out, err) = cli(
+        &dir,
+        &[
+            "users",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "a long passphrase",
+        ],
+    );
+    assert!(ok, "{err}");
+    let id = out.lines().last().unwrap().to_owned();
+    let (ok, out, err) = cli(&dir, &["users", "grant-admin", "ada@example.com"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&id) && out.contains("is now an instance admin"),
+        "{out}"
+    );
+    let (ok, out, _) = cli(&dir, &["users", "grant-admin", "ada@example.com"]);
+    assert!(ok && out.contains("already"), "{out}");
+    // Nobody has this address; a malformed one is refused as such.
+    let (ok, _, err) = cli(&dir, &["users", "grant-admin", "eve@example.com"]);
+    assert!(!ok && err.contains("eve@example.com"), "{err}");
+    let (ok, _, err) = cli(&dir, &["users", "grant-admin", "not an address"]);
+    assert!(!ok, "{err}");
+    // The shell may take the last admin's role away (the dashboard may not).
+    let (ok, out, err) = cli(&dir, &["users", "revoke-admin", "ada@example.com"]);
+    assert!(ok && out.contains("no longer"), "{out}{err}");
+    let (ok, out, _) = cli(&dir, &["users", "revoke-admin", "ada@example.com"]);
+    assert!(ok && out.contains("was not"), "{out}");
+}

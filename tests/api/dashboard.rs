@@ -175,6 +175,10 @@ backend_tests! {
         assert_eq!(p.status, StatusCode::BAD_REQUEST);
         let p = post(&app, &b, &format!("/dashboard/users/{me}/delete"), &[("csrf", &csrf), ("confirm", "yes")]).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST);
+        // Making an admin is confirmed as well.
+        let p = post(&app, &b, &format!("/dashboard/users/{eve}/grant-admin"), &[("csrf", &csrf)]).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+        assert!(!portcullis::store::settings::is_admin(&app.app.db, &eve).await.unwrap());
         // The last admin cannot remove their own role here.
         let p = post(&app, &b, &format!("/dashboard/users/{me}/revoke-admin"), &[("csrf", &csrf), ("confirm", "yes")]).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST);

@@ -413,16 +413,7 @@ async fn a_connection_added_on_one_instance_reaches_the_other() {
     let Some(a) = TestApp::spawn(Backend::PostgresRedis).await else {
         return;
     };
-    let (schema, prefix) = (
-        a.app.settings().database.schema.clone(),
-        a.app.settings().redis.key_prefix.clone(),
-    );
-    let b = TestApp::spawn_with(Backend::PostgresRedis, move |s| {
-        s.database.schema = schema;
-        s.redis.key_prefix = prefix;
-    })
-    .await
-    .unwrap();
+    let b = a.sibling().await;
     let idp = SamlIdp::start(SamlUser::new("ada-1", "ada@acme.test")).await;
     let admin = crate::admin::Admin::new(&a).await;
     let r = admin

@@ -180,6 +180,21 @@ impl TestApp {
         })
     }
 
+    /// Another instance of the same deployment: this one's PostgreSQL schema and Redis key
+    /// prefix (PostgreSQL + Redis apps only).
+    pub async fn sibling(&self) -> TestApp {
+        let (schema, prefix) = (
+            self.app.settings().database.schema.clone(),
+            self.app.settings().redis.key_prefix.clone(),
+        );
+        TestApp::spawn_with(Backend::PostgresRedis, move |s| {
+            s.database.schema = schema;
+            s.redis.key_prefix = prefix;
+        })
+        .await
+        .expect("a second instance")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

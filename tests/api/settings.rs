@@ -195,16 +195,7 @@ async fn every_instance_applies_a_change_within_two_seconds() {
     let Some(a) = TestApp::spawn(Backend::PostgresRedis).await else {
         return;
     };
-    let (schema, prefix) = (
-        a.app.settings().database.schema.clone(),
-        a.app.settings().redis.key_prefix.clone(),
-    );
-    let b = TestApp::spawn_with(Backend::PostgresRedis, move |s| {
-        s.database.schema = schema;
-        s.redis.key_prefix = prefix;
-    })
-    .await
-    .unwrap();
+    let b = a.sibling().await;
     let admin = Admin::new(&a).await;
     let r = patch(
         &admin,

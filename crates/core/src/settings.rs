@@ -26,6 +26,8 @@ pub struct LiveSettings {
     file: Arc<Settings>,
     current: RwLock<Arc<Settings>>,
     version: AtomicI64,
+    /// The newest stored version found not to apply here (so it is reported once).
+    refused: AtomicI64,
 }
 
 impl LiveSettings {
@@ -35,6 +37,7 @@ impl LiveSettings {
             current: RwLock::new(file.clone()),
             file,
             version: AtomicI64::new(0),
+            refused: AtomicI64::new(0),
         }
     }
 
@@ -53,6 +56,16 @@ impl LiveSettings {
 
     pub fn version(&self) -> i64 {
         self.version.load(Ordering::Acquire)
+    }
+
+    /// Notes that stored `version` does not apply here; true the first time.
+    pub fn refuse(&self, version: i64) -> bool {
+        self.refused.swap(version, Ordering::AcqRel) != version
+    }
+
+    /// Whether stored `version` was already found not to apply here.
+    pub fn refused(&self, version: i64) -> bool {
+        self.refused.load(Ordering::Acquire) == version
     }
 
     /// Puts `settings` (of `version`) in effect, unless a newer version already is: two
@@ -267,6 +280,11 @@ mod tests {
         assert!(!live.install(1, one));
         assert_eq!(live.version(), 2);
         assert_eq!(live.get().auth.lockout_attempts, 2);
+        // A version that does not apply here is reported once.
+        assert!(!live.refused(3));
+        assert!(live.refuse(3));
+        assert!(!live.refuse(3));
+        assert!(live.refused(3) && !live.refused(4));
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn effective(ctx: &Ctx, row: &repo::SettingsRow) -> Result<Settings, OverlayErro
 /// settings in effect changed.
 pub async fn sync(ctx: &Ctx) -> anyhow::Result<bool> {
     let stored = repo::version(&ctx.db).await?;
-    if stored <= ctx.live.version() {
+    if stored <= ctx.live.version() || ctx.live.refused(stored) {
         return Ok(false);
     }
     let Some(row) = repo::current(&ctx.db).await? else {
@@ -70,11 +70,15 @@ pub async fn sync(ctx: &Ctx) -> anyhow::Result<bool> {
             Ok(changed)
         }
         Err(e) => {
-            // Written by an instance with another config.toml: keep what is in effect.
-            anyhow::bail!(
-                "stored instance settings version {} do not apply here: {e}",
-                row.version
-            )
+            // Written by an instance with another config.toml: keep what is in effect, and
+            // say so once rather than every second.
+            if ctx.live.refuse(row.version) {
+                anyhow::bail!(
+                    "stored instance settings version {} do not apply here: {e}",
+                    row.version
+                )
+            }
+            Ok(false)
         }
     }
 }
@@ -125,7 +129,12 @@ pub fn check_usable(ctx: &Ctx, s: &Settings) -> Result<(), ApiError> {
     let by_email = (has("email_code") || has("email_link")) && a.email_address.enabled();
     let by_phone = has("phone_code") && a.phone_number.enabled();
     let by_wallet = a.web3_wallet.enabled();
-    let upstream = !ctx.federation.social().is_empty() || ctx.federation.has_enterprise();
+    let social = ctx
+        .federation
+        .social()
+        .iter()
+        .any(|p| !a.disabled_providers.contains(&p.key));
+    let upstream = social || ctx.federation.has_enterprise();
     if !(by_password || by_email || by_phone || by_wallet || upstream) {
         return Err(unprocessable(
             "auth.first_factors",

@@ -49,6 +49,19 @@ impl UserRecord {
             .collect()
     }
 
+    /// First and last name, as far as they are known ("" when neither is).
+    pub fn full_name(&self) -> String {
+        [
+            self.user.first_name.as_deref(),
+            self.user.last_name.as_deref(),
+        ]
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
     /// Whether the user has any second factor at all.
     pub fn two_factor_enabled(&self) -> bool {
         self.totp || self.backup_codes > 0 || !self.second_factor_phones().is_empty()

@@ -36,16 +36,10 @@ pub(super) struct UserLine {
 }
 
 fn line(u: &UserRecord) -> UserLine {
-    let name = [u.user.first_name.as_deref(), u.user.last_name.as_deref()]
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
     UserLine {
         id: u.user.id.clone(),
         email: primary_email(u),
-        name,
+        name: u.full_name(),
         username: u.user.username.clone().unwrap_or_default(),
         created: timestamp(u.user.created_at),
         banned: u.user.banned,
@@ -243,7 +237,7 @@ pub(super) fn needs_confirmation() -> FlowError {
 }
 
 /// `ban`, `unban`, `lock`, `unlock`, `revoke-sessions`, `grant-admin`, `revoke-admin`,
-/// `delete`. The destructive ones need the `confirm` box ticked.
+/// `delete`. All but lock, unlock and unban need the `confirm` box ticked.
 async fn user_action(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
@@ -254,9 +248,10 @@ async fn user_action(
     let id = UserId::from_stored(id);
     let a = &f.console.admin;
     let back = format!("/dashboard/users/{}", id.as_str());
+    // Granting the role is confirmed too: a mis-click must not make an admin.
     let destructive = matches!(
         action.as_str(),
-        "ban" | "revoke-sessions" | "revoke-admin" | "delete"
+        "ban" | "revoke-sessions" | "grant-admin" | "revoke-admin" | "delete"
     );
     if destructive && !f.confirmed() {
         return refused(&needs_confirmation());
