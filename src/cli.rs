@@ -538,11 +538,7 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", flow_message(e)))?;
             for u in users {
-                let email = u
-                    .emails
-                    .iter()
-                    .find(|e| Some(&e.id) == u.user.primary_email_address_id.as_ref())
-                    .map_or("-", |e| e.email_address.as_str());
+                let email = u.primary_email().map_or("-", |e| e.email_address.as_str());
                 let name = u.full_name();
                 println!(
                     "{}\t{email}\t{}\t{name}",

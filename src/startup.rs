@@ -73,8 +73,14 @@ impl Application {
         let listening = ctx.clone();
         tokio::spawn(async move { listen_for_changes(&listening).await });
         // …and the settings version, compared each second in case an announcement is lost.
+        // Without Redis this is the only instance (it applies its own changes at once), so
+        // there is nothing to check for.
         let checking = ctx.clone();
+        let shared = ctx.eph.is_shared();
         tokio::spawn(async move {
+            if !shared {
+                return;
+            }
             let mut tick = tokio::time::interval(crate::flows::instance_settings::CHECK_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

@@ -102,20 +102,16 @@ fn describe(ctx: &Ctx, row: Option<&repo::SettingsRow>) -> Value {
     v
 }
 
-fn unprocessable(param: &str, long: impl Into<String>) -> ApiError {
-    ApiError::invalid_value(param, long)
-}
-
 fn overlay_error(e: OverlayError) -> ApiError {
     match e {
-        OverlayError::FileOnly(path) => unprocessable(
+        OverlayError::FileOnly(path) => ApiError::invalid_value(
             &path,
             format!("{path} cannot be changed at run time; it is set in config.toml."),
         ),
         OverlayError::NotObject(path) => {
-            unprocessable(&path, format!("{path} must be a JSON object."))
+            ApiError::invalid_value(&path, format!("{path} must be a JSON object."))
         }
-        OverlayError::Invalid(why) => unprocessable("settings", format!("{why}.")),
+        OverlayError::Invalid(why) => ApiError::invalid_value("settings", format!("{why}.")),
     }
 }
 
@@ -133,10 +129,10 @@ pub fn check_usable(ctx: &Ctx, s: &Settings) -> Result<(), ApiError> {
         .federation
         .social()
         .iter()
-        .any(|p| !a.disabled_providers.contains(&p.key));
+        .any(|p| super::oauth::offered_under(s, p));
     let upstream = social || ctx.federation.has_enterprise();
     if !(by_password || by_email || by_phone || by_wallet || upstream) {
-        return Err(unprocessable(
+        return Err(ApiError::invalid_value(
             "auth.first_factors",
             "With these settings nobody could sign in: enable a first factor that an enabled \
              identifier can use (password with any identifier, email_code or email_link with \
@@ -145,14 +141,14 @@ pub fn check_usable(ctx: &Ctx, s: &Settings) -> Result<(), ApiError> {
         ));
     }
     if a.password == FieldMode::Required && !has("password") {
-        return Err(unprocessable(
+        return Err(ApiError::invalid_value(
             "auth.password",
             "Sign-up would require a password that no sign-in accepts: add password to \
              first_factors or make password optional.",
         ));
     }
     if a.username == FieldMode::Required && !by_password && !by_email && !by_phone {
-        return Err(unprocessable(
+        return Err(ApiError::invalid_value(
             "auth.username",
             "Sign-up would require a username, but no first factor signs in with one.",
         ));
@@ -160,7 +156,7 @@ pub fn check_usable(ctx: &Ctx, s: &Settings) -> Result<(), ApiError> {
     if a.email_address_or_phone_number
         && (a.email_address != FieldMode::Optional || a.phone_number != FieldMode::Optional)
     {
-        return Err(unprocessable(
+        return Err(ApiError::invalid_value(
             "auth.email_address_or_phone_number",
             "email_address_or_phone_number needs both email_address and phone_number optional.",
         ));
@@ -170,7 +166,7 @@ pub fn check_usable(ctx: &Ctx, s: &Settings) -> Result<(), ApiError> {
         && !upstream
         && !by_password
     {
-        return Err(unprocessable(
+        return Err(ApiError::invalid_value(
             "auth.web3_wallet",
             "A sign-up with a wallet cannot also provide a required email address or phone \
              number here: make one of them optional.",

@@ -68,20 +68,22 @@ pub fn callback_url(ctx: &Ctx) -> String {
 pub fn provider_for(ctx: &Ctx, strategy: &str) -> Option<std::sync::Arc<Provider>> {
     ctx.federation
         .by_strategy(strategy)
-        .filter(|p| offered(ctx, p))
+        .filter(|p| offered_under(&ctx.settings(), p))
 }
 
 /// The social providers offered now: those of config.toml that `[auth] disabled_providers`
 /// does not switch off.
 pub fn social(ctx: &Ctx) -> Vec<std::sync::Arc<Provider>> {
     let mut all = ctx.federation.social();
-    all.retain(|p| offered(ctx, p));
+    let settings = ctx.settings();
+    all.retain(|p| offered_under(&settings, p));
     all
 }
 
-/// Whether a provider may be used now (enterprise connections are always on while they exist).
-fn offered(ctx: &Ctx, p: &Provider) -> bool {
-    !ctx.settings().auth.disabled_providers.contains(&p.key)
+/// Whether `settings` let a provider be used (enterprise connections are always on while they
+/// exist).
+pub fn offered_under(settings: &crate::config::Settings, p: &Provider) -> bool {
+    !settings.auth.disabled_providers.contains(&p.key)
 }
 
 /// `oidc_login_hint` / `oidc_prompt` of an OAuth start, for the provider's sign-in page.
@@ -331,7 +333,7 @@ pub async fn callback(
     let provider = ctx
         .federation
         .by_key(&trip.provider)
-        .filter(|p| offered(ctx, p))
+        .filter(|p| offered_under(&ctx.settings(), p))
         .ok_or_else(|| callback_invalid("That provider is no longer configured."))?;
     let outcome = match (query.get("error"), query.get("code")) {
         // A SAML connection answered at its assertion consumer service.

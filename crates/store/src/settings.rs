@@ -79,11 +79,6 @@ pub async fn is_admin(db: &impl ConnectionTrait, user_id: &str) -> Result<bool, 
         .is_some())
 }
 
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn admins(db: &impl ConnectionTrait) -> Result<Vec<AdminRow>, DbErr> {
-    instance_admin::Entity::find().all(db).await
-}
-
 /// True when the role was granted now (false: the user had it already).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn grant_admin(

@@ -49,6 +49,13 @@ impl UserRecord {
             .collect()
     }
 
+    /// The primary email address, if the user has one.
+    pub fn primary_email(&self) -> Option<&email_address::Model> {
+        self.emails
+            .iter()
+            .find(|e| Some(&e.id) == self.user.primary_email_address_id.as_ref())
+    }
+
     /// First and last name, as far as they are known ("" when neither is).
     pub fn full_name(&self) -> String {
         [

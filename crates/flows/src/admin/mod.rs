@@ -496,6 +496,14 @@ pub async fn update_user(
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn delete_user(ctx: &Ctx, admin: &Admin, id: &UserId) -> FlowResult<()> {
     let id = id.as_str();
+    // An admin signed in to the dashboard deletes others, not the account they act from.
+    if admin.user_id.as_deref() == Some(id) {
+        return Err(ApiError::invalid_value(
+            "user",
+            "You cannot delete your own account from the dashboard.",
+        )
+        .into());
+    }
     let live: Vec<SessionEnded> = crate::store::sessions::active_for_user(&ctx.db, id)
         .await
         .context("sessions::active_for_user")?
@@ -633,10 +641,22 @@ pub async fn revoke_session(
     admin: &Admin,
     session_id: &SessionId,
 ) -> FlowResult<String> {
+    revoke_session_of(ctx, admin, None, session_id).await
+}
+
+/// As [`revoke_session`], for a session named on `owner`'s page: another user's session is
+/// not found, so a stale or edited form cannot end someone else's.
+pub async fn revoke_session_of(
+    ctx: &Ctx,
+    admin: &Admin,
+    owner: Option<&UserId>,
+    session_id: &SessionId,
+) -> FlowResult<String> {
     let session_id = session_id.as_str();
     let Some(s) = crate::store::sessions::get(&ctx.db, session_id)
         .await
         .context("sessions::get")?
+        .filter(|s| owner.is_none_or(|o| o.as_str() == s.user_id))
     else {
         return Err(not_found("session").into());
     };
@@ -727,6 +747,52 @@ pub async fn user_by_email(ctx: &Ctx, email: &str) -> FlowResult<UserRecord> {
             .context("users::find_user_id_by_identifier")?
             .ok_or_else(|| not_found("user with this verified email address"))?;
     get_user(ctx, &UserId::from_stored(id)).await
+}
+
+/// Whether the signed-in user behind `me` may operate the instance from the dashboard: the
+/// instance-admin role, and with `[dashboard] require_second_factor` a second factor that
+/// this session used. The refusal (403 `not_allowed_access`) says what is missing; while
+/// nobody has the role it says how the first admin is made.
+pub async fn operator_access(ctx: &Ctx, me: &crate::account::Me) -> FlowResult<()> {
+    let user = me.user();
+    let refuse = |long: String| -> FlowResult<()> {
+        Err(ApiError::new(ErrorCode::NotAllowedAccess, "not an operator", long).into())
+    };
+    let is_admin = crate::store::settings::is_admin(&ctx.db, &user.user.id)
+        .await
+        .context("settings::is_admin")?;
+    if !is_admin {
+        let none_yet = crate::store::settings::admin_count(&ctx.db)
+            .await
+            .context("settings::admin_count")?
+            == 0;
+        return refuse(match (none_yet, user.primary_email()) {
+            (true, Some(e)) => format!(
+                "The dashboard is for instance admins, and there are none yet. On the server, \
+                 run `portcullis users grant-admin {}` to make this account the first.",
+                e.email_address
+            ),
+            _ => "The dashboard is for instance admins. Ask an admin to grant you the role."
+                .to_owned(),
+        });
+    }
+    if ctx.settings().dashboard.require_second_factor {
+        if !user.two_factor_enabled() {
+            return refuse(
+                "Instance admins need a second factor. Set up an authenticator app in your \
+                 account (/user), then sign in again with it."
+                    .into(),
+            );
+        }
+        if me.session.row.second_factor_at.is_none() {
+            return refuse(
+                "This session was not verified with your second factor. Sign out and sign in \
+                 again, using it."
+                    .into(),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Makes a user an instance admin (the dashboard opens to them). True when newly granted.

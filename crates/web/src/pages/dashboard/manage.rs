@@ -176,8 +176,8 @@ async fn connection_delete(
     f: ConsoleForm,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if !f.confirmed() {
-        return refused(&super::users_needs_confirmation());
+    if let Some(page) = f.unconfirmed() {
+        return page;
     }
     match connections::delete(&ctx, &f.console.admin, &id).await {
         Ok(()) => f.done(&ctx, &req, "/dashboard/connections", "deleted"),
@@ -316,8 +316,8 @@ async fn client_rotate(
     f: ConsoleForm,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if !f.confirmed() {
-        return refused(&super::users_needs_confirmation());
+    if let Some(page) = f.unconfirmed() {
+        return page;
     }
     let out = admin_clients::rotate_secret(&ctx, &f.console.admin, &id).await;
     with_secret(&ctx, &req, &f, out).await
@@ -329,8 +329,8 @@ async fn client_delete(
     f: ConsoleForm,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if !f.confirmed() {
-        return refused(&super::users_needs_confirmation());
+    if let Some(page) = f.unconfirmed() {
+        return page;
     }
     match admin_clients::delete(&ctx, &f.console.admin, &id).await {
         Ok(()) => f.done(&ctx, &req, "/dashboard/clients", "deleted"),
@@ -375,8 +375,8 @@ async fn keys_page(ctx: web::Data<Ctx>, req: HttpRequest, console: Console) -> H
 }
 
 async fn keys_rotate(ctx: web::Data<Ctx>, req: HttpRequest, f: ConsoleForm) -> HttpResponse {
-    if !f.confirmed() {
-        return refused(&super::users_needs_confirmation());
+    if let Some(page) = f.unconfirmed() {
+        return page;
     }
     let delay = match f.field("publish_delay_secs").trim() {
         "" => 0,

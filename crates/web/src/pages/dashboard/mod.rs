@@ -11,7 +11,6 @@
 mod manage;
 mod settings;
 mod users;
-use users::needs_confirmation as users_needs_confirmation;
 
 use std::collections::HashMap;
 
@@ -100,9 +99,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
 }
 
 pub(super) fn primary_email(u: &crate::store::users::UserRecord) -> String {
-    u.emails
-        .iter()
-        .find(|e| Some(&e.id) == u.user.primary_email_address_id.as_ref())
+    u.primary_email()
         .or(u.emails.first())
         .map(|e| e.email_address.clone())
         .unwrap_or_else(|| u.user.id.clone())
@@ -128,50 +125,18 @@ async fn console(ctx: &Ctx, req: &HttpRequest, pc: PageCtx) -> Result<Console, P
             });
         }
     };
+    match crate::flows::admin::operator_access(ctx, &me).await {
+        Ok(()) => {}
+        Err(FlowError::Api(api)) => {
+            return Err(PageError::Message {
+                status: StatusCode::FORBIDDEN,
+                text: api.long_message,
+                csrf_cookie: None,
+            });
+        }
+        Err(e) => return Err(PageError::Flow(e)),
+    }
     let user = me.user();
-    let is_admin = crate::store::settings::is_admin(&ctx.db, &user.user.id)
-        .await
-        .map_err(|e| PageError::Flow(FlowError::from(anyhow::Error::new(e))))?;
-    if !is_admin {
-        let none_yet = crate::store::settings::admin_count(&ctx.db)
-            .await
-            .map(|n| n == 0)
-            .unwrap_or(false);
-        let text = if none_yet {
-            format!(
-                "The dashboard is for instance admins, and there are none yet. On the server, \
-                 run `portcullis users grant-admin {}` to make this account the first.",
-                primary_email(user)
-            )
-        } else {
-            "The dashboard is for instance admins. Ask an admin to grant you the role.".to_owned()
-        };
-        return Err(PageError::Message {
-            status: StatusCode::FORBIDDEN,
-            text,
-            csrf_cookie: None,
-        });
-    }
-    if ctx.settings().dashboard.require_second_factor {
-        if !user.two_factor_enabled() {
-            return Err(PageError::Message {
-                status: StatusCode::FORBIDDEN,
-                text: "Instance admins need a second factor. Set up an authenticator app in \
-                       your account (/user), then sign in again with it."
-                    .into(),
-                csrf_cookie: None,
-            });
-        }
-        if me.session.row.second_factor_at.is_none() {
-            return Err(PageError::Message {
-                status: StatusCode::FORBIDDEN,
-                text: "This session was not verified with your second factor. Sign out and \
-                       sign in again, using it."
-                    .into(),
-                csrf_cookie: None,
-            });
-        }
-    }
     let admin = Admin::user(
         &user.user.id,
         &primary_email(user),
@@ -226,9 +191,17 @@ impl ConsoleForm {
         self.form.get(name).map(String::as_str).unwrap_or("")
     }
 
-    /// Destructive actions carry a ticked `confirm` box.
-    pub fn confirmed(&self) -> bool {
-        self.field("confirm") == "yes"
+    /// Destructive actions carry a ticked `confirm` box; without it, the page that says so.
+    pub fn unconfirmed(&self) -> Option<HttpResponse> {
+        (self.field("confirm") != "yes").then(|| {
+            refused(
+                &crate::flows::ApiError::invalid_value(
+                    "confirm",
+                    "Tick the box to confirm: this cannot be undone from here.",
+                )
+                .into(),
+            )
+        })
     }
 
     /// Back to `to` with a notice.

@@ -228,14 +228,6 @@ async fn user_page(
     }
 }
 
-pub(super) fn needs_confirmation() -> FlowError {
-    ApiError::invalid_value(
-        "confirm",
-        "Tick the box to confirm: this cannot be undone from here.",
-    )
-    .into()
-}
-
 /// `ban`, `unban`, `lock`, `unlock`, `revoke-sessions`, `grant-admin`, `revoke-admin`,
 /// `delete`. All but lock, unlock and unban need the `confirm` box ticked.
 async fn user_action(
@@ -253,8 +245,8 @@ async fn user_action(
         action.as_str(),
         "ban" | "revoke-sessions" | "grant-admin" | "revoke-admin" | "delete"
     );
-    if destructive && !f.confirmed() {
-        return refused(&needs_confirmation());
+    if destructive && let Some(page) = f.unconfirmed() {
+        return page;
     }
     let outcome = match action.as_str() {
         "ban" => admin::set_banned(&ctx, a, &id, true)
@@ -274,20 +266,10 @@ async fn user_action(
             .map(|_| "revoked"),
         "grant-admin" => admin::grant_admin(&ctx, a, &id).await.map(|_| "granted"),
         "revoke-admin" => admin::revoke_admin(&ctx, a, &id).await.map(|_| "ungranted"),
-        "delete" => {
-            if id.as_str() == f.console.me.user().user.id {
-                Err(ApiError::invalid_value(
-                    "user",
-                    "You cannot delete your own account from the dashboard.",
-                )
-                .into())
-            } else {
-                match admin::delete_user(&ctx, a, &id).await {
-                    Ok(()) => return f.done(&ctx, &req, "/dashboard/users", "deleted"),
-                    Err(e) => Err(e),
-                }
-            }
-        }
+        "delete" => match admin::delete_user(&ctx, a, &id).await {
+            Ok(()) => return f.done(&ctx, &req, "/dashboard/users", "deleted"),
+            Err(e) => Err(e),
+        },
         _ => Err(ApiError::not_found("dashboard action").into()),
     };
     match outcome {
@@ -305,15 +287,9 @@ async fn session_revoke(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (id, sid) = path.into_inner();
-    let owned = crate::store::sessions::get(&ctx.db, &sid)
-        .await
-        .ok()
-        .flatten()
-        .is_some_and(|s| s.user_id == id);
-    if !owned {
-        return refused(&ApiError::not_found("session").into());
-    }
-    match admin::revoke_session(&ctx, &f.console.admin, &SessionId::from_stored(sid)).await {
+    let owner = UserId::from_stored(id.clone());
+    let session = SessionId::from_stored(sid);
+    match admin::revoke_session_of(&ctx, &f.console.admin, Some(&owner), &session).await {
         Ok(_) => f.done(&ctx, &req, &format!("/dashboard/users/{id}"), "revoked"),
         Err(e) => refused(&e),
     }
