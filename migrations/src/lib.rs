@@ -17,6 +17,7 @@ mod m20261122_000011_create_passkeys;
 mod m20261122_000012_administration;
 mod m20261203_000013_enterprise_connections;
 mod m20261203_000014_runtime_settings;
+mod m20261204_000015_organizations;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_administration::Migration),
             Box::new(m20261203_000013_enterprise_connections::Migration),
             Box::new(m20261203_000014_runtime_settings::Migration),
+            Box::new(m20261204_000015_organizations::Migration),
         ]
     }
 }

@@ -218,6 +218,13 @@ async fn custom_flows(key: Key) {
         s.providers
             .insert("google".into(), crate::upstream::google_settings(issuer));
         s.enterprise_connections = vec![saml_connection];
+        s.organizations.enabled = true;
+        s.organizations.roles = vec![portcullis::config::OrganizationRole {
+            key: "org:billing_manager".into(),
+            name: "Billing manager".into(),
+            description: String::new(),
+            permissions: vec!["org:billing:manage".into()],
+        }];
     })
     .await
     .unwrap();
@@ -389,6 +396,60 @@ async fn custom_flows(key: Key) {
         .round_trip("signInWithEnterprise", json!(["mia@acme.test"]))
         .await;
     assert_eq!(saml_again["userId"], saml["userId"]);
+
+    // Organizations: Mia makes a team, acts for it, gates a button on a permission, renames
+    // it and invites Grace; a scratch team goes again.
+    let r = page.ok("createOrganization", json!(["Acme Labs"])).await;
+    let org = r["id"].as_str().unwrap().to_owned();
+    assert_eq!(r["slug"], "acme-labs");
+    let r = page.ok("setActiveOrganization", json!([org])).await;
+    assert_eq!(r["state"]["orgId"], org.as_str(), "{r}");
+    let r = page.ok("can", json!(["org:billing:manage"])).await;
+    assert_eq!(r["allowed"], true, "an admin holds every permission: {r}");
+    let claims = verify(&app, r["jwt"].as_str().unwrap()).await;
+    assert_eq!(claims["o"]["id"], org.as_str(), "{claims}");
+    assert_eq!(claims["o"]["rol"], "admin");
+    assert_eq!(claims["fea"], "o:billing");
+    let r = page
+        .ok("renameOrganization", json!(["Acme Research"]))
+        .await;
+    assert_eq!(r["name"], "Acme Research");
+    let r = page
+        .ok("inviteMember", json!(["grace@example.com", "org:member"]))
+        .await;
+    assert_eq!(r["status"], "pending");
+    let r = page.ok("organizationLists", json!([])).await;
+    assert_eq!(r["members"], json!(["mia@acme.test:org:admin"]), "{r}");
+    assert_eq!(
+        r["invitations"],
+        json!(["grace@example.com:pending"]),
+        "{r}"
+    );
+    let scratch = page.ok("createOrganization", json!(["Scratch"])).await;
+    page.ok("setActiveOrganization", json!([scratch["id"]]))
+        .await;
+    let r = page.ok("deleteOrganization", json!([])).await;
+    assert_eq!(r["state"]["orgId"], Value::Null, "{r}");
+    page.ok("signOut", json!([])).await;
+
+    // Grace accepts, acts for the team as a plain member, then leaves.
+    page.provider_round_trip("oauth_google").await;
+    let r = page.ok("acceptInvitation", json!([])).await;
+    assert_eq!(r["status"], "accepted", "{r}");
+    assert_eq!(r["organizationId"], org.as_str());
+    let r = page.ok("myMemberships", json!([])).await;
+    assert_eq!(r["memberships"], json!(["Acme Research:org:member"]), "{r}");
+    page.ok("setActiveOrganization", json!([org])).await;
+    let r = page.ok("can", json!(["org:billing:manage"])).await;
+    assert_eq!(r["allowed"], false, "{r}");
+    let r = page.ok("can", json!(["org:sys_memberships:read"])).await;
+    assert_eq!(r["allowed"], true, "{r}");
+    let claims = verify(&app, r["jwt"].as_str().unwrap()).await;
+    assert_eq!(claims["o"]["rol"], "member", "{claims}");
+    let r = page.ok("leaveOrganization", json!([org])).await;
+    assert_eq!(r["state"]["orgId"], Value::Null, "{r}");
+    let r = page.ok("myMemberships", json!([])).await;
+    assert_eq!(r["memberships"], json!([]), "{r}");
 
     ticking.abort();
     page.b.done().await;

@@ -25,6 +25,7 @@ mod health;
 mod limits;
 mod mfa;
 mod oidc;
+mod organizations;
 mod pages;
 mod passkeys;
 mod saml;

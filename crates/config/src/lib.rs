@@ -56,6 +56,8 @@ pub struct Settings {
     pub enterprise_connections: Vec<EnterpriseConnectionSettings>,
     #[serde(default)]
     pub dashboard: DashboardSettings,
+    #[serde(default)]
+    pub organizations: OrganizationSettings,
 }
 
 /// `[dashboard]`: the operators' console at `/dashboard`.
@@ -73,6 +75,64 @@ impl Default for DashboardSettings {
             require_second_factor: true,
         }
     }
+}
+
+/// `[organizations]`: teams of users with roles, invitations and an active organization per
+/// session.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganizationSettings {
+    /// Off by default: no organization endpoint answers and the environment says so.
+    pub enabled: bool,
+    /// Members an organization may have, counting pending invitations (0: no limit).
+    pub max_allowed_memberships: u32,
+    /// Organizations one user may create (0: no limit).
+    pub max_created_per_user: u32,
+    /// Whether an admin may delete their organization.
+    pub admin_delete_enabled: bool,
+    /// The role of a user who creates an organization.
+    pub creator_role: String,
+    /// The role given when none is named (domain enrollment, suggestions).
+    pub default_role: String,
+    /// How long an invitation stays valid.
+    pub invitation_lifetime_secs: i64,
+    /// Whether organizations get a slug (false: slugs are made from the name and not shown).
+    pub slug_disabled: bool,
+    /// How the session token names the active organization: `v2` (the compact `o` claim) or
+    /// `v1` (`org_id`, `org_role`, `org_slug`, `org_permissions`).
+    pub session_token_claims: String,
+    /// Roles besides the system roles `org:admin` and `org:member`, or those two redefined.
+    pub roles: Vec<OrganizationRole>,
+}
+
+impl Default for OrganizationSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            max_allowed_memberships: 5,
+            max_created_per_user: 0,
+            admin_delete_enabled: true,
+            creator_role: "org:admin".into(),
+            default_role: "org:member".into(),
+            invitation_lifetime_secs: 30 * 86_400,
+            slug_disabled: false,
+            session_token_claims: "v2".into(),
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// `[[organizations.roles]]`: a role and the permissions it grants, each `org:FEATURE:ACTION`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationRole {
+    /// `org:NAME`, e.g. `org:billing_manager`.
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub permissions: Vec<String>,
 }
 
 /// How an upstream provider is spoken to.
@@ -954,6 +1014,70 @@ impl Default for LogSettings {
     }
 }
 
+impl OrganizationSettings {
+    /// A role key or a permission key: `org:` and then lower-case words.
+    fn key_ok(key: &str, parts: usize) -> bool {
+        let mut it = key.split(':');
+        it.next() == Some("org")
+            && key.len() <= 64
+            && key.split(':').count() == parts
+            && it.all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            })
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        let mut keys = std::collections::HashSet::new();
+        for r in &self.roles {
+            anyhow::ensure!(
+                Self::key_ok(&r.key, 2) && keys.insert(r.key.as_str()),
+                "[[organizations.roles]] key {:?} must be org:NAME (lower case), once",
+                r.key
+            );
+            anyhow::ensure!(
+                !r.name.trim().is_empty() && r.name.chars().count() <= 100,
+                "[[organizations.roles]] {:?} needs a name of 1 to 100 characters",
+                r.key
+            );
+            for p in &r.permissions {
+                anyhow::ensure!(
+                    Self::key_ok(p, 3),
+                    "[[organizations.roles]] {:?}: permission {p:?} must be org:FEATURE:ACTION",
+                    r.key
+                );
+                // System permissions (`org:sys_*`) come with the system roles only.
+                anyhow::ensure!(
+                    !p.starts_with("org:sys_"),
+                    "[[organizations.roles]] {:?}: {p:?} is a system permission",
+                    r.key
+                );
+            }
+        }
+        for (name, role) in [
+            ("creator_role", &self.creator_role),
+            ("default_role", &self.default_role),
+        ] {
+            anyhow::ensure!(
+                role == "org:admin" || role == "org:member" || keys.contains(role.as_str()),
+                "[organizations] {name} {role:?} is not a role"
+            );
+        }
+        anyhow::ensure!(
+            matches!(self.session_token_claims.as_str(), "v1" | "v2"),
+            "[organizations] session_token_claims is v1 or v2"
+        );
+        anyhow::ensure!(
+            (3600..=366 * 86_400).contains(&self.invitation_lifetime_secs)
+                && self.max_allowed_memberships <= 100_000,
+            "[organizations] invitation_lifetime_secs is between an hour and a year, and \
+             max_allowed_memberships at most 100000"
+        );
+        Ok(())
+    }
+}
+
 impl Settings {
     /// Reads `path` (which may be missing: every key has a default), then the environment.
     pub fn load(path: &Path, required: bool) -> anyhow::Result<Self> {
@@ -1071,6 +1195,7 @@ impl Settings {
                 "[branding] logo_url must be an https:// URL or a path on this server"
             );
         }
+        self.organizations.check()?;
         url::Url::parse(&self.server.public_url)
             .map_err(|e| anyhow::anyhow!("[server] public_url is not a URL: {e}"))?;
         let mut ids = std::collections::HashSet::new();

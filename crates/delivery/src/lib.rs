@@ -46,6 +46,16 @@ pub struct OutboxMessage {
 }
 
 #[derive(Template)]
+#[template(path = "email/organization_invitation.txt")]
+struct InvitationEmail<'a> {
+    inviter: &'a str,
+    organization: &'a str,
+    app_name: &'a str,
+    link: &'a str,
+    days: i64,
+}
+
+#[derive(Template)]
 #[template(path = "email/security_notice.txt")]
 struct NoticeEmail<'a> {
     what: &'a str,
@@ -274,6 +284,29 @@ impl Delivery {
         .render()
         .context("rendering the security notice")?;
         let subject = format!("{app_name} — {what}");
+        self.send_email(to, &subject, body).await
+    }
+
+    /// Emails an invitation to join an organization.
+    pub async fn send_organization_invitation(
+        &self,
+        to: &str,
+        inviter: &str,
+        organization: &str,
+        link: &str,
+        days: i64,
+    ) -> Result<(), DeliveryError> {
+        let app_name = self.app_name();
+        let body = InvitationEmail {
+            inviter,
+            organization,
+            app_name: &app_name,
+            link,
+            days,
+        }
+        .render()
+        .context("rendering the invitation email")?;
+        let subject = format!("You are invited to join {organization} on {app_name}");
         self.send_email(to, &subject, body).await
     }
 

@@ -53,13 +53,19 @@ pub enum ErrorCode {
     RequestBodyTooLarge,
     OriginInvalid,
     SessionReverificationRequired,
+    OrganizationNotEnabledInInstance,
+    OrganizationNotFound,
+    AlreadyAMemberInOrganization,
+    OrganizationMembershipQuotaExceeded,
+    OrganizationMinimumPermissionsNeeded,
+    OrganizationQuotaExceeded,
     ServiceUnavailable,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 45] = [
+    pub const ALL: [ErrorCode; 51] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -103,6 +109,12 @@ impl ErrorCode {
         ErrorCode::RequestBodyTooLarge,
         ErrorCode::OriginInvalid,
         ErrorCode::SessionReverificationRequired,
+        ErrorCode::OrganizationNotEnabledInInstance,
+        ErrorCode::OrganizationNotFound,
+        ErrorCode::AlreadyAMemberInOrganization,
+        ErrorCode::OrganizationMembershipQuotaExceeded,
+        ErrorCode::OrganizationMinimumPermissionsNeeded,
+        ErrorCode::OrganizationQuotaExceeded,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
     ];
@@ -157,6 +169,12 @@ impl ErrorCode {
             RequestBodyTooLarge => "request_body_too_large",
             OriginInvalid => "origin_invalid",
             SessionReverificationRequired => "session_reverification_required",
+            OrganizationNotEnabledInInstance => "organization_not_enabled_in_instance",
+            OrganizationNotFound => "organization_not_found",
+            AlreadyAMemberInOrganization => "already_a_member_in_organization",
+            OrganizationMembershipQuotaExceeded => "organization_membership_quota_exceeded",
+            OrganizationMinimumPermissionsNeeded => "organization_minimum_permissions_needed",
+            OrganizationQuotaExceeded => "organization_quota_exceeded",
             ServiceUnavailable => "service_unavailable",
             InternalError => "internal_error",
         }
@@ -194,6 +212,7 @@ impl ErrorCode {
             | ExternalAccountExists
             | OAuthAccessDenied
             | OAuthCallbackInvalid
+            | AlreadyAMemberInOrganization
             | RequestBodyInvalid => 400,
             AuthenticationInvalid => 401,
             SignUpModeRestricted
@@ -201,8 +220,12 @@ impl ErrorCode {
             | UserLocked
             | UserBanned
             | OriginInvalid
-            | SessionReverificationRequired => 403,
-            ResourceNotFound | ExternalAccountNotFound => 404,
+            | SessionReverificationRequired
+            | OrganizationNotEnabledInInstance
+            | OrganizationMembershipQuotaExceeded
+            | OrganizationMinimumPermissionsNeeded
+            | OrganizationQuotaExceeded => 403,
+            ResourceNotFound | ExternalAccountNotFound | OrganizationNotFound => 404,
             RequestBodyTooLarge => 413,
             OAuthProviderError => 502,
             TooManyRequests | VerificationCodeTooManyRequests => 429,

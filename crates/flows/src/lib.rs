@@ -16,6 +16,7 @@ pub mod limits;
 pub mod lockout;
 pub mod mfa;
 pub mod oauth;
+pub mod organizations;
 pub mod params;
 pub mod passkeys;
 pub mod policy;

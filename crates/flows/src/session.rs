@@ -260,6 +260,7 @@ pub async fn create(
         last_active_at: now,
         expire_at: now + auth.session_lifetime_secs * 1000,
         abandon_at: now + auth.session_lifetime_secs * 1000 + 3 * 24 * 3600 * 1000,
+        last_active_organization_id: None,
         created_at: now,
         updated_at: now,
     };
@@ -311,10 +312,22 @@ fn not_active() -> ApiError {
 
 /// Marks the session as in use now and makes it the client's active session.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
-pub async fn touch(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowResult<()> {
+pub async fn touch(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &SessionId,
+    params: &super::Params,
+) -> FlowResult<()> {
+    params.only(super::organizations::TOUCH_PARAMS)?;
     let live = get_for_client(ctx, client_id, id).await?;
     if !live.is_signed_in_or_pending() {
         return Err(not_active().into());
+    }
+    // `active_organization_id` chooses the organization the session acts for (empty: the
+    // personal account); absent, it stays as it is.
+    if params.contains("active_organization_id") {
+        let chosen = params.text("active_organization_id")?;
+        super::organizations::activate(ctx, &live, chosen.as_deref()).await?;
     }
     let now = ctx.now();
     sessions::touch(&ctx.db, id.as_str(), now, live.row.expire_at)
@@ -396,6 +409,9 @@ struct SessionClaims<'a> {
     /// Minutes since the first and second factor were verified (-1: no second factor).
     fva: [i64; 2],
     v: u8,
+    /// The active organization (see `organizations::token_claims`).
+    #[serde(flatten)]
+    org: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Signs a session token for a live session. `origin` (the app's origin, when the request
@@ -419,6 +435,7 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
             live.row.second_factor_at.map_or(-1, age),
         ],
         v: 2,
+        org: super::organizations::token_claims(ctx, live),
     };
     Ok(ctx.keys.current().sign(&claims)?)
 }

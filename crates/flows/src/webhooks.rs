@@ -1,5 +1,7 @@
-//! Webhooks: `user.created`, `user.updated`, `user.deleted`, `session.created` and
-//! `session.ended`, posted to each `[[webhooks.endpoints]]` that subscribes to them.
+//! Webhooks: `user.created`, `user.updated`, `user.deleted`, `session.created`,
+//! `session.ended`, and the `organization.*`, `organizationMembership.*` and
+//! `organizationInvitation.*` events, posted to each `[[webhooks.endpoints]]` that subscribes
+//! to them.
 //!
 //! An event is written to `webhook_deliveries` in the transaction of the change it reports,
 //! so it exists exactly when the change does and survives a restart. A worker in every
@@ -33,6 +35,15 @@ pub const EVENTS: &[&str] = &[
     "user.deleted",
     "session.created",
     "session.ended",
+    "organization.created",
+    "organization.updated",
+    "organization.deleted",
+    "organizationMembership.created",
+    "organizationMembership.updated",
+    "organizationMembership.deleted",
+    "organizationInvitation.created",
+    "organizationInvitation.accepted",
+    "organizationInvitation.revoked",
 ];
 
 /// `[webhooks]` is file-only (its endpoints hold secrets), so it is read from the file.

@@ -27,6 +27,11 @@ pub fn error_json(e: &ApiError) -> Value {
     })
 }
 
+/// A stored metadata document (a JSON object; `{}` if it cannot be read).
+pub fn metadata(raw: &str) -> Value {
+    serde_json::from_str::<Value>(raw).unwrap_or_else(|_| json!({}))
+}
+
 pub fn verification(v: &Verification) -> Value {
     json!({
         "status": v.status.as_str(),
@@ -194,7 +199,6 @@ pub fn user(ctx: &Ctx, u: &UserRecord) -> Value {
         .external
         .iter()
         .partition(|x| x.provider.starts_with("enterprise_"));
-    let metadata = |raw: &str| serde_json::from_str::<Value>(raw).unwrap_or_else(|_| json!({}));
     json!({
         "object": "user",
         "id": m.id,
@@ -244,13 +248,17 @@ pub fn user(ctx: &Ctx, u: &UserRecord) -> Value {
         "passkeys": u.passkeys.iter().map(passkey).collect::<Vec<_>>(),
         "external_accounts": external.into_iter().map(external_account).collect::<Vec<_>>(),
         "enterprise_accounts": enterprise.into_iter().map(|x| enterprise_account(ctx, x)).collect::<Vec<_>>(),
-        "organization_memberships": [],
+        "organization_memberships": crate::organizations::user_memberships(ctx, u),
         "public_metadata": metadata(&m.public_metadata),
         "unsafe_metadata": metadata(&m.unsafe_metadata),
         "legal_accepted_at": m.legal_accepted_at,
         "last_sign_in_at": m.last_sign_in_at,
         "delete_self_enabled": true,
-        "create_organization_enabled": false,
+        "create_organization_enabled": crate::organizations::may_create(ctx, u),
+        "create_organizations_limit": match ctx.settings().organizations.max_created_per_user {
+            0 => Value::Null,
+            n => json!(n),
+        },
         "created_at": m.created_at,
         "updated_at": m.updated_at,
     })
@@ -289,7 +297,8 @@ pub fn session(ctx: &Ctx, s: &LiveSession, origin: Option<&str>) -> FlowResult<V
         "abandon_at": s.row.abandon_at,
         "last_active_at": s.row.last_active_at,
         "last_active_token": jwt.map(|jwt| json!({ "object": "token", "jwt": jwt })),
-        "last_active_organization_id": null,
+        "last_active_organization_id": crate::organizations::active_membership(ctx, s)
+            .map(|(m, _)| m.organization.id),
         "actor": null,
         "user": user(ctx, &s.user),
         "public_user_data": public_user_data(&s.user),

@@ -126,43 +126,47 @@ pub async fn user_ids_page(
         );
     }
     if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let like = format!("%{escaped}%");
-        let lower_like = |col: user::Column| {
-            Expr::expr(Func::lower(Expr::col((user::Entity, col))))
-                .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\'))
-        };
-        let in_emails = Query::select()
-            .column(email_address::Column::UserId)
-            .from(email_address::Entity)
-            .and_where(
-                Expr::col(email_address::Column::EmailAddress)
-                    .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\')),
-            )
-            .to_owned();
-        let in_phones = Query::select()
-            .column(phone_number::Column::UserId)
-            .from(phone_number::Entity)
-            .and_where(
-                Expr::col(phone_number::Column::PhoneNumber)
-                    .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\')),
-            )
-            .to_owned();
-        select = select.filter(
-            Condition::any()
-                .add(user::Column::Id.eq(q))
-                .add(lower_like(user::Column::Username))
-                .add(lower_like(user::Column::FirstName))
-                .add(lower_like(user::Column::LastName))
-                .add(user::Column::Id.in_subquery(in_emails))
-                .add(user::Column::Id.in_subquery(in_phones)),
-        );
+        select = select.filter(user_matches(q));
     }
     select.into_tuple().all(db).await
+}
+
+/// Users whose email address, phone number, username or name holds `q` (case-insensitively),
+/// or whose id is `q`: the operator's and an organization admin's member search.
+pub fn user_matches(q: &str) -> Condition {
+    let escaped = q
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let like = format!("%{escaped}%");
+    let lower_like = |col: user::Column| {
+        Expr::expr(Func::lower(Expr::col((user::Entity, col))))
+            .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\'))
+    };
+    let in_emails = Query::select()
+        .column(email_address::Column::UserId)
+        .from(email_address::Entity)
+        .and_where(
+            Expr::col(email_address::Column::EmailAddress)
+                .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\')),
+        )
+        .to_owned();
+    let in_phones = Query::select()
+        .column(phone_number::Column::UserId)
+        .from(phone_number::Entity)
+        .and_where(
+            Expr::col(phone_number::Column::PhoneNumber)
+                .like(sea_orm::sea_query::LikeExpr::new(like.clone()).escape('\\')),
+        )
+        .to_owned();
+    Condition::any()
+        .add(user::Column::Id.eq(q))
+        .add(lower_like(user::Column::Username))
+        .add(lower_like(user::Column::FirstName))
+        .add(lower_like(user::Column::LastName))
+        .add(user::Column::Id.in_subquery(in_emails))
+        .add(user::Column::Id.in_subquery(in_phones))
 }
 
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

@@ -14,6 +14,7 @@ pub mod external;
 pub mod factors;
 pub mod keys;
 pub mod oauth;
+pub mod organizations;
 pub mod passkeys;
 pub mod sessions;
 pub mod settings;

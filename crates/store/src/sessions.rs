@@ -29,6 +29,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), Db
         last_active_at: Set(row.last_active_at),
         expire_at: Set(row.expire_at),
         abandon_at: Set(row.abandon_at),
+        last_active_organization_id: Set(row.last_active_organization_id),
         created_at: Set(row.created_at),
         updated_at: Set(row.updated_at),
     }

@@ -27,6 +27,8 @@ pub struct UserRecord {
     pub wallets: Vec<web3_wallet::Model>,
     /// Passkeys.
     pub passkeys: Vec<passkey::Model>,
+    /// The organizations the user belongs to, oldest membership first.
+    pub memberships: Vec<super::organizations::MembershipRecord>,
 }
 
 impl UserRecord {
@@ -114,6 +116,21 @@ pub async fn find_user_id_by_identifier(
     })
 }
 
+/// Holds the user's row for the rest of the transaction (a write that changes nothing), so
+/// checks on what the user owns and the change they guard run one request at a time.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn lock_user(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::col(user::Column::UpdatedAt),
+        )
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Whether any user already holds this identifier.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn identifier_taken(
@@ -167,7 +184,7 @@ pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<U
 }
 
 /// Loads users with their identifications, second factors, wallets, passkeys and upstream
-/// accounts in eight queries, whatever their number.
+/// accounts and organization memberships in ten queries, whatever their number.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn load_users(
     db: &impl ConnectionTrait,
@@ -217,6 +234,7 @@ pub async fn load_users(
                     external: Vec::new(),
                     wallets: Vec::new(),
                     passkeys: Vec::new(),
+                    memberships: Vec::new(),
                 },
             )
         })
@@ -264,6 +282,11 @@ pub async fn load_users(
     for x in super::external::of_users(db, ids).await? {
         if let Some(r) = by_user.get_mut(&x.user_id) {
             r.external.push(x);
+        }
+    }
+    for m in super::organizations::memberships_of_users(db, ids).await? {
+        if let Some(r) = by_user.get_mut(&m.membership.user_id) {
+            r.memberships.push(m);
         }
     }
     // Keep the caller's order.

@@ -31,6 +31,8 @@ export function state() {
     totpEnabled: user?.totpEnabled ?? null,
     externalAccounts: user?.externalAccounts?.map((a) => a.provider) ?? [],
     enterpriseAccounts: user?.enterpriseAccounts?.map((a) => `${a.protocol}:${a.enterpriseConnection?.name}:${a.emailAddress}`) ?? [],
+    orgId: clerk?.organization?.id ?? null,
+    orgName: clerk?.organization?.name ?? null,
   };
 }
 
@@ -169,4 +171,66 @@ export const reverify = (level, password, totpCode) => run(async () => {
     verification = await clerk.session.attemptSecondFactorVerification({ strategy: 'totp', code: totpCode });
   }
   return { started, status: verification.status, age: verification.session?.factorVerificationAge ?? null };
+});
+
+// Organizations, the way a B2B app's team switcher and member page use them.
+export const createOrganization = (name) => run(async () => {
+  const org = await clerk.createOrganization({ name });
+  return { id: org.id, slug: org.slug };
+});
+
+export const setActiveOrganization = (id) => run(async () => {
+  await clerk.setActive({ organization: id });
+  return {};
+});
+
+// What a button gated on a permission sees: the SDK's `has`, and the session token's claims.
+export const can = (permission) => run(async () => ({
+  allowed: clerk.session.checkAuthorization({ permission }),
+  jwt: await clerk.session.getToken({ skipCache: true }),
+}));
+
+export const renameOrganization = (name) => run(async () => {
+  const org = await clerk.organization.update({ name });
+  return { name: org.name };
+});
+
+export const inviteMember = (emailAddress, role) => run(async () => {
+  const inv = await clerk.organization.inviteMember({ emailAddress, role });
+  return { id: inv.id, status: inv.status };
+});
+
+export const organizationLists = () => run(async () => {
+  const members = await clerk.organization.getMemberships();
+  const invitations = await clerk.organization.getInvitations({ status: ['pending'] });
+  return {
+    members: members.data.map((m) => `${m.publicUserData.identifier}:${m.role}`),
+    invitations: invitations.data.map((i) => `${i.emailAddress}:${i.status}`),
+  };
+});
+
+export const acceptInvitation = () => run(async () => {
+  const list = await clerk.user.getOrganizationInvitations({ status: 'pending' });
+  if (list.data.length !== 1) throw new Error(`expected one invitation, found ${list.data.length}`);
+  const accepted = await list.data[0].accept();
+  await clerk.user.reload();
+  return { status: accepted.status, organizationId: accepted.publicOrganizationData.id };
+});
+
+export const myMemberships = () => run(async () => {
+  const list = await clerk.user.getOrganizationMemberships();
+  return { memberships: list.data.map((m) => `${m.organization.name}:${m.role}`) };
+});
+
+export const leaveOrganization = (id) => run(async () => {
+  const list = await clerk.user.getOrganizationMemberships();
+  const membership = list.data.find((m) => m.organization.id === id);
+  await membership.destroy();
+  await clerk.user.reload();
+  return {};
+});
+
+export const deleteOrganization = () => run(async () => {
+  await clerk.organization.destroy();
+  return {};
 });

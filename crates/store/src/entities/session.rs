@@ -15,6 +15,8 @@ pub struct Model {
     pub last_active_at: i64,
     pub expire_at: i64,
     pub abandon_at: i64,
+    /// The organization the user acts for in this session (none: their personal account).
+    pub last_active_organization_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -1,7 +1,8 @@
 //! `GET /v1/environment`: the instance settings an app's UI needs to draw its forms, in the
 //! complete shape browser SDKs parse (every object of the FAPI description's
-//! `Client.Environment`, with captcha, organizations, billing and API keys off). Portcullis
-//! adds `user_settings.first_factors` and `sign_up.required_fields` / `optional_fields`.
+//! `Client.Environment`, with captcha, billing and API keys off, and organizations as
+//! `[organizations]` says). Portcullis adds `user_settings.first_factors` and
+//! `sign_up.required_fields` / `optional_fields`.
 
 use crate::Respond as _;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -43,6 +44,7 @@ fn mode_word(mode: FieldMode) -> &'static str {
 
 fn body(ctx: &Ctx) -> Value {
     let a = &ctx.settings().auth;
+    let orgs = &ctx.settings().organizations;
     let settings = ctx.settings();
     let issuer = settings.issuer();
     let first = |f: &str| a.first_factors.iter().any(|s| s == f);
@@ -261,8 +263,11 @@ fn body(ctx: &Ctx) -> Value {
             },
             "actions": {
                 "delete_self": true,
-                "create_organization": false,
-                "create_organizations_limit": null,
+                "create_organization": orgs.enabled,
+                "create_organizations_limit": match orgs.max_created_per_user {
+                    0 => Value::Null,
+                    n => json!(n),
+                },
             },
             "attack_protection": {
                 "user_lockout": {
@@ -286,12 +291,13 @@ fn body(ctx: &Ctx) -> Value {
         "display_config": display_config,
         "user_settings": user_settings,
         "organization_settings": {
-            "enabled": false,
-            "max_allowed_memberships": 0,
-            "actions": { "admin_delete": false },
-            "domains": { "enabled": false, "enrollment_modes": [], "default_role": "org:member" },
-            "slug": { "disabled": true },
-            "creator_role": "org:admin",
+            "enabled": orgs.enabled,
+            "max_allowed_memberships": orgs.max_allowed_memberships,
+            "actions": { "admin_delete": orgs.admin_delete_enabled },
+            "domains": { "enabled": false, "enrollment_modes": [], "default_role": orgs.default_role },
+            "slug": { "disabled": orgs.slug_disabled },
+            "creator_role": orgs.creator_role,
+            "force_organization_selection": false,
         },
         "fraud_settings": {
             "object": "fraud_settings",

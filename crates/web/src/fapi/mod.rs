@@ -3,6 +3,7 @@
 mod environment;
 pub mod extract;
 mod me;
+mod organizations;
 pub mod render;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/v1")
             .configure(register_routes)
             .configure(me::register_routes)
+            .configure(organizations::register_routes)
             .route(
                 "/{tail:.*}",
                 web::method(actix_web::http::Method::OPTIONS).to(preflight),
@@ -34,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn operations() -> Vec<crate::openapi::Operation> {
     let mut ops = frontend_operations();
     ops.extend(me::operations());
+    ops.extend(organizations::operations());
     ops
 }
 
@@ -65,7 +68,7 @@ api_table! { Api::Frontend, "/v1", register_routes, frontend_operations;
     post "/client/sign_ups/{id}/attempt_verification" => sign_up_attempt, "Verify an email address, phone number or wallet", params sign_up::ATTEMPT_PARAMS;
     delete "/client/sessions" => client_delete, "Sign out of every session of this client";
     get "/client/sessions/{id}" => session_get, "A session of this client";
-    post "/client/sessions/{id}/touch" => session_touch, "Mark a session active";
+    post "/client/sessions/{id}/touch" => session_touch, "Mark a session active, and choose the organization it acts for", params crate::flows::organizations::TOUCH_PARAMS;
     post "/client/sessions/{id}/end" => session_end, "Sign out of a session";
     post "/client/sessions/{id}/remove" => session_remove, "Sign out of a session and drop it from the client";
     post "/client/sessions/{id}/tokens" => session_tokens, "A 60-second session token (`{object: token, jwt}`)", returns Object;
@@ -379,11 +382,11 @@ async fn session_get(
 async fn session_touch(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    Client(cc): Client,
+    Call { cc, params }: Call,
     id: web::Path<SessionId>,
 ) -> HttpResponse {
     let result = async {
-        session::touch(&ctx, require_client(&cc)?, &id).await?;
+        session::touch(&ctx, require_client(&cc)?, &id, &params).await?;
         session_json(&ctx, &req, &cc, &id).await
     }
     .await;

@@ -1,0 +1,198 @@
+//! Organizations in the Frontend API (`[organizations] enabled`): the calls Clerk's browser
+//! SDK makes for `createOrganization`, `organization.*` and `user.getOrganization*`, in the
+//! `{response, client}` envelope.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::Value;
+
+use super::extract::{Account, Active};
+use super::{NO_PARAMS, envelope};
+use crate::flows::organizations::{
+    self as orgs, CREATE_PARAMS, INVITATIONS_QUERY, INVITE_PARAMS, MEMBER_UPDATE_PARAMS,
+    MEMBERS_QUERY, PAGE_QUERY, UPDATE_PARAMS,
+};
+use crate::flows::{Ctx, FlowResult, Params};
+use crate::openapi::{Api, api_table};
+
+api_table! { Api::Account, "/v1", register_routes, operations;
+    post "/organizations" => create, "Create an organization; the caller becomes its first member, in the creator role", params CREATE_PARAMS;
+    get "/organizations/{id}" => get, "An organization the caller belongs to (by id or slug)";
+    patch "/organizations/{id}" => update, "Rename an organization or change its slug (org:sys_profile:manage)", params UPDATE_PARAMS;
+    delete "/organizations/{id}" => delete, "Delete an organization (org:sys_profile:delete)";
+    get "/organizations/{id}/roles" => roles, "The roles a member may hold, with their permissions", query PAGE_QUERY;
+    get "/organizations/{id}/memberships" => members, "The organization's members (org:sys_memberships:read)", query MEMBERS_QUERY;
+    patch "/organizations/{id}/memberships/{user_id}" => member_update, "Change a member's role (org:sys_memberships:manage)", params MEMBER_UPDATE_PARAMS;
+    delete "/organizations/{id}/memberships/{user_id}" => member_remove, "Remove a member (org:sys_memberships:manage), or leave when it is the caller";
+    get "/organizations/{id}/invitations" => invitations, "The organization's invitations (org:sys_memberships:manage)", query INVITATIONS_QUERY;
+    post "/organizations/{id}/invitations" => invite, "Invite an email address in a role (org:sys_memberships:manage)", params INVITE_PARAMS;
+    post "/organizations/{id}/invitations/{invitation_id}/revoke" => invitation_revoke, "Revoke a pending invitation (org:sys_memberships:manage)", params NO_PARAMS;
+    get "/me/organization_memberships" => my_memberships, "The caller's organization memberships", query PAGE_QUERY;
+    delete "/me/organization_memberships/{id}" => leave, "Leave an organization";
+    get "/me/organization_invitations" => my_invitations, "Invitations to the caller's verified email addresses", query INVITATIONS_QUERY;
+    post "/me/organization_invitations/{id}/accept" => accept, "Accept an invitation and join", params NO_PARAMS;
+}
+
+/// The query string as flow parameters. Names starting with `_` are the SDKs' own
+/// (`_clerk_js_version`, `__clerk_api_version`, `_clerk_session_id`) and not the list's.
+fn query(req: &HttpRequest) -> FlowResult<Params> {
+    let pairs = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .filter(|(k, _)| !k.starts_with('_'))
+        .collect();
+    Ok(Params::from_pairs(pairs)?)
+}
+
+async fn reply(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    a: &Account<Active>,
+    result: FlowResult<Value>,
+) -> HttpResponse {
+    envelope(ctx, req, &a.cc, result).await
+}
+
+async fn create(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = orgs::create(&ctx, &a.me, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn get(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::get(&ctx, &a.me, &id).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn update(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::update(&ctx, &a.me, &id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn delete(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::delete(&ctx, &a.me, &id).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn roles(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async { orgs::list_roles(&ctx, &a.me, &id, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn members(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async { orgs::members(&ctx, &a.me, &id, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn member_update(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, user_id) = path.into_inner();
+    let result = orgs::update_member(&ctx, &a.me, &id, &user_id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn member_remove(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, user_id) = path.into_inner();
+    let result = orgs::remove_member(&ctx, &a.me, &id, &user_id).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn invitations(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async { orgs::invitations(&ctx, &a.me, &id, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn invite(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::invite(&ctx, &a.me, &id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn invitation_revoke(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, invitation_id) = path.into_inner();
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        orgs::revoke_invitation(&ctx, &a.me, &id, &invitation_id).await
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn my_memberships(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = async { orgs::my_memberships(&ctx, &a.me, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn leave(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::leave(&ctx, &a.me, &id).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn my_invitations(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = async { orgs::my_invitations(&ctx, &a.me, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn accept(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        orgs::accept_invitation(&ctx, &a.me, &id).await
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
+}

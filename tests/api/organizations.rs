@@ -1,0 +1,407 @@
+//! Organizations: creation, roles enforced on every endpoint, invitations, the member quota,
+//! the last-admin rule, and the active organization in the session and its token.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::backend_tests;
+use crate::helpers::{Backend, Res, TestApp};
+use portcullis::config::{OrganizationRole, Settings};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn payload(jwt: &str) -> Value {
+    use base64::Engine;
+    let part = jwt.split('.').nth(1).unwrap();
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&raw).unwrap()
+}
+
+fn enabled(s: &mut Settings) {
+    s.organizations.enabled = true;
+    s.organizations.roles = vec![OrganizationRole {
+        key: "org:billing_manager".into(),
+        name: "Billing manager".into(),
+        description: "Pays the bills".into(),
+        permissions: vec!["org:billing:manage".into(), "org:billing:read".into()],
+    }];
+}
+
+async fn spawn(backend: Backend, more: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |s| {
+        enabled(s);
+        more(s);
+    })
+    .await
+}
+
+/// A signed-in user in a new browser, with their session id.
+async fn user(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let b = crate::helpers::browser();
+    let r = app.sign_up_with_email(&b, email, PASSWORD).await;
+    let sid = r.body["client"]["last_active_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (b, sid)
+}
+
+async fn create(app: &TestApp, b: &reqwest::Client, name: &str) -> String {
+    let r = app.post_as(b, "/v1/organizations", &[("name", name)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["response"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn token(app: &TestApp, b: &reqwest::Client, sid: &str) -> Value {
+    let r = app
+        .post_as(b, &format!("/v1/client/sessions/{sid}/tokens"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    payload(r.body["jwt"].as_str().unwrap())
+}
+
+/// `owner` invites `email` as `role`; the invitee accepts.
+async fn join(
+    app: &TestApp,
+    owner: &reqwest::Client,
+    org: &str,
+    invitee: &reqwest::Client,
+    email: &str,
+    role: &str,
+) {
+    let r = app
+        .post_as(
+            owner,
+            &format!("/v1/organizations/{org}/invitations"),
+            &[("email_address", email), ("role", role)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let inv = r.body["response"]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post_as(
+            invitee,
+            &format!("/v1/me/organization_invitations/{inv}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+fn assert_code(r: &Res, status: StatusCode, code: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(r.error_code(), code, "{}", r.body);
+}
+
+backend_tests! {
+    async fn organizations_are_off_unless_enabled(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let env = app.get("/v1/environment").await;
+        assert_eq!(env.body["organization_settings"]["enabled"], false);
+        let (b, sid) = user(&app, "ada@example.com").await;
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Acme")]).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_not_enabled_in_instance");
+        let r = app.get_as(&b, "/v1/me/organization_memberships").await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_not_enabled_in_instance");
+        let r = app.post_as(&b, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", "org_x")]).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_not_enabled_in_instance");
+    }
+
+    async fn a_creator_is_admin_and_the_active_organization_is_in_the_token(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.max_allowed_memberships = 7).await else { return };
+        let env = app.get("/v1/environment").await;
+        assert_eq!(env.body["organization_settings"]["enabled"], true);
+        assert_eq!(env.body["organization_settings"]["max_allowed_memberships"], 7);
+        assert_eq!(env.body["user_settings"]["actions"]["create_organization"], true);
+        let (b, sid) = user(&app, "ada@example.com").await;
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Acme Corp.")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let org = &r.body["response"];
+        assert_eq!(org["object"], "organization");
+        assert_eq!(org["slug"], "acme-corp");
+        assert_eq!(org["members_count"], 1);
+        assert_eq!(org["max_allowed_memberships"], 7);
+        assert!(org.get("private_metadata").is_none(), "private metadata stays private");
+        let id = org["id"].as_str().unwrap().to_owned();
+        // The user object lists the membership with the role's permissions.
+        let m = &r.body["client"]["sessions"][0]["user"]["organization_memberships"][0];
+        assert_eq!(m["role"], "org:admin", "{}", r.body);
+        assert_eq!(m["organization"]["id"], id.as_str());
+        let perms: Vec<&str> = m["permissions"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(perms.contains(&"org:sys_memberships:manage") && perms.contains(&"org:billing:manage"), "{perms:?}");
+        assert_eq!(m["public_user_data"]["identifier"], "ada@example.com");
+        // No organization is active until the session chooses one.
+        let t = token(&app, &b, &sid).await;
+        assert!(t.get("o").is_none(), "{t}");
+        let r = app.post_as(&b, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", &id), ("intent", "select_org")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["last_active_organization_id"], id.as_str());
+        let t = token(&app, &b, &sid).await;
+        assert_eq!(t["o"]["id"], id.as_str(), "{t}");
+        assert_eq!(t["o"]["rol"], "admin");
+        assert_eq!(t["o"]["slg"], "acme-corp");
+        assert_eq!(t["o"]["per"], "manage,read");
+        assert_eq!(t["o"]["fpm"], "3");
+        assert_eq!(t["fea"], "o:billing");
+        // By slug too; and back to the personal account with an empty value.
+        let r = app.post_as(&b, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", "")]).await;
+        assert_eq!(r.body["response"]["last_active_organization_id"], Value::Null, "{}", r.body);
+        let r = app.post_as(&b, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", "acme-corp")]).await;
+        assert_eq!(r.body["response"]["last_active_organization_id"], id.as_str(), "{}", r.body);
+        let r = app.get_as(&b, &format!("/v1/organizations/{id}/roles")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["total_count"], 3);
+    }
+
+    async fn v1_claims_name_the_organization_in_flat_claims(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.session_token_claims = "v1".into()).await else { return };
+        let (b, sid) = user(&app, "ada@example.com").await;
+        let id = create(&app, &b, "Acme").await;
+        app.post_as(&b, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", &id)]).await;
+        let t = token(&app, &b, &sid).await;
+        assert_eq!(t["org_id"], id.as_str(), "{t}");
+        assert_eq!(t["org_role"], "org:admin");
+        assert_eq!(t["org_slug"], "acme");
+        assert_eq!(t["org_permissions"], serde_json::json!(["org:billing:manage", "org:billing:read"]));
+        assert!(t.get("o").is_none());
+    }
+
+    async fn an_invitation_is_accepted_once_and_only_by_its_address(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let (bob, bob_sid) = user(&app, "bob@example.com").await;
+        let (eve, _) = user(&app, "eve@example.com").await;
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "Bob@Example.com"), ("role", "org:billing_manager")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["status"], "pending");
+        assert_eq!(r.body["response"]["email_address"], "bob@example.com");
+        let inv = r.body["response"]["id"].as_str().unwrap().to_owned();
+        // The email names the organization.
+        let mail = app.mail.all().into_iter().rev().find(|m| m.to.iter().any(|t| t.contains("bob@example.com"))).expect("invitation email");
+        assert!(mail.data.contains("Acme"), "{}", mail.data);
+
+
+        // A second pending invitation to the same address is refused.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        assert_eq!(r.error_param(), "email_address", "{}", r.body);
+        // An unknown role is refused.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "x@example.com"), ("role", "org:owner")]).await;
+        assert_eq!(r.error_param(), "role", "{}", r.body);
+        // Eve neither sees nor accepts Bob's invitation.
+        let r = app.get_as(&eve, "/v1/me/organization_invitations?paginated=true").await;
+        assert_eq!(r.body["response"]["total_count"], 0, "{}", r.body);
+        let r = app.post_as(&eve, &format!("/v1/me/organization_invitations/{inv}/accept"), &[]).await;
+        assert_code(&r, StatusCode::NOT_FOUND, "resource_not_found");
+        let r = app.get_as(&bob, "/v1/me/organization_invitations?status=pending&paginated=true").await;
+        assert_eq!(r.body["response"]["total_count"], 1, "{}", r.body);
+        assert_eq!(r.body["response"]["data"][0]["public_organization_data"]["name"], "Acme");
+        let r = app.post_as(&bob, &format!("/v1/me/organization_invitations/{inv}/accept"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["status"], "accepted");
+        let m = &r.body["client"]["sessions"][0]["user"]["organization_memberships"][0];
+        assert_eq!(m["role"], "org:billing_manager", "{}", r.body);
+        // Replayed: refused, and no second membership.
+        let r = app.post_as(&bob, &format!("/v1/me/organization_invitations/{inv}/accept"), &[]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "client_state_invalid");
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/memberships?paginated=true")).await;
+        assert_eq!(r.body["response"]["total_count"], 2, "{}", r.body);
+        // Bob's token in Acme carries his custom permissions, and only his.
+        app.post_as(&bob, &format!("/v1/client/sessions/{bob_sid}/touch"), &[("active_organization_id", &org)]).await;
+        let t = token(&app, &bob, &bob_sid).await;
+        assert_eq!(t["o"]["rol"], "billing_manager", "{t}");
+        assert_eq!(t["o"]["per"], "manage,read");
+        // Inviting a member again is refused.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "already_a_member_in_organization");
+    }
+
+    async fn an_expired_or_revoked_invitation_cannot_be_accepted(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.invitation_lifetime_secs = 3600).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let (bob, _) = user(&app, "bob@example.com").await;
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        let inv = r.body["response"]["id"].as_str().unwrap().to_owned();
+        app.clock.advance_secs(3601);
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/invitations?status=expired&paginated=true")).await;
+        assert_eq!(r.body["response"]["total_count"], 1, "{}", r.body);
+        assert_eq!(r.body["response"]["data"][0]["status"], "expired");
+        let r = app.post_as(&bob, &format!("/v1/me/organization_invitations/{inv}/accept"), &[]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "client_state_invalid");
+        // A new one, revoked, is as dead.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        assert_eq!(r.status, StatusCode::OK, "an expired invitation holds no seat: {}", r.body);
+        let inv = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations/{inv}/revoke"), &[]).await;
+        assert_eq!(r.body["response"]["status"], "revoked", "{}", r.body);
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations/{inv}/revoke"), &[]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "client_state_invalid");
+        let r = app.post_as(&bob, &format!("/v1/me/organization_invitations/{inv}/accept"), &[]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "client_state_invalid");
+    }
+
+    async fn roles_are_enforced_on_every_endpoint(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let (bob, bob_sid) = user(&app, "bob@example.com").await;
+        join(&app, &owner, &org, &bob, "bob@example.com", "org:member").await;
+        let owner_id = app.get_as(&owner, "/v1/me").await.body["response"]["id"].as_str().unwrap().to_owned();
+        // A member reads the organization and its members...
+        assert_eq!(app.get_as(&bob, &format!("/v1/organizations/{org}")).await.status, StatusCode::OK);
+        assert_eq!(app.get_as(&bob, &format!("/v1/organizations/{org}/memberships")).await.status, StatusCode::OK);
+        // ...and changes nothing.
+        let denied = [
+            app.patch_as(&bob, &format!("/v1/organizations/{org}"), &[("name", "Mine")]).await,
+            app.delete_as(&bob, &format!("/v1/organizations/{org}")).await,
+            app.post_as(&bob, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "x@example.com"), ("role", "org:admin")]).await,
+            app.get_as(&bob, &format!("/v1/organizations/{org}/invitations")).await,
+            app.patch_as(&bob, &format!("/v1/organizations/{org}/memberships/{owner_id}"), &[("role", "org:member")]).await,
+            app.delete_as(&bob, &format!("/v1/organizations/{org}/memberships/{owner_id}")).await,
+            app.post_as(&bob, &format!("/v1/organizations/{org}/invitations/orginv_x/revoke"), &[]).await,
+        ];
+        for r in &denied {
+            assert_code(r, StatusCode::FORBIDDEN, "not_allowed_access");
+        }
+        // Someone outside learns nothing, not even that it exists, by id or by slug.
+        let (eve, eve_sid) = user(&app, "eve@example.com").await;
+        for r in [
+            app.get_as(&eve, &format!("/v1/organizations/{org}")).await,
+            app.get_as(&eve, "/v1/organizations/acme").await,
+            app.get_as(&eve, &format!("/v1/organizations/{org}/memberships")).await,
+            app.delete_as(&eve, &format!("/v1/organizations/{org}")).await,
+            app.delete_as(&eve, &format!("/v1/me/organization_memberships/{org}")).await,
+            app.post_as(&eve, &format!("/v1/client/sessions/{eve_sid}/touch"), &[("active_organization_id", &org)]).await,
+        ] {
+            assert_code(&r, StatusCode::NOT_FOUND, "organization_not_found");
+        }
+        // Signed out: no organization call at all.
+        let r = app.get_as(&crate::helpers::browser(), &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        // A member may leave on their own, through either path.
+        let r = app.delete_as(&bob, &format!("/v1/organizations/{org}/memberships/{}", app.get_as(&bob, "/v1/me").await.body["response"]["id"].as_str().unwrap())).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.get_as(&bob, &format!("/v1/organizations/{org}")).await;
+        assert_code(&r, StatusCode::NOT_FOUND, "organization_not_found");
+        // A session acting for an organization it left acts for none.
+        let t = token(&app, &bob, &bob_sid).await;
+        assert!(t.get("o").is_none(), "{t}");
+    }
+
+    async fn the_last_admin_cannot_leave_or_be_demoted(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let owner_id = app.get_as(&owner, "/v1/me").await.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.delete_as(&owner, &format!("/v1/me/organization_memberships/{org}")).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_minimum_permissions_needed");
+        let r = app.patch_as(&owner, &format!("/v1/organizations/{org}/memberships/{owner_id}"), &[("role", "org:member")]).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_minimum_permissions_needed");
+        let (bob, _) = user(&app, "bob@example.com").await;
+        join(&app, &owner, &org, &bob, "bob@example.com", "org:member").await;
+        let bob_id = app.get_as(&bob, "/v1/me").await.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.patch_as(&owner, &format!("/v1/organizations/{org}/memberships/{bob_id}"), &[("role", "org:admin")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["role"], "org:admin");
+        let r = app.delete_as(&owner, &format!("/v1/me/organization_memberships/{org}")).await;
+        assert_eq!(r.status, StatusCode::OK, "with another admin the owner may leave: {}", r.body);
+        let r = app.delete_as(&bob, &format!("/v1/organizations/{org}/memberships/{bob_id}")).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_minimum_permissions_needed");
+    }
+
+    async fn the_member_quota_counts_pending_invitations(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.max_allowed_memberships = 2).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let inv = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "carol@example.com"), ("role", "org:member")]).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_membership_quota_exceeded");
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.body["response"]["pending_invitations_count"], 1, "{}", r.body);
+        app.post_as(&owner, &format!("/v1/organizations/{org}/invitations/{inv}/revoke"), &[]).await;
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "carol@example.com"), ("role", "org:member")]).await;
+        assert_eq!(r.status, StatusCode::OK, "a revoked invitation frees its seat: {}", r.body);
+    }
+
+    async fn names_and_slugs_are_checked_and_slugs_unique(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.max_created_per_user = 3).await else { return };
+        let (b, _) = user(&app, "ada@example.com").await;
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Acme"), ("slug", "acme")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Other"), ("slug", "acme")]).await;
+        assert_code(&r, StatusCode::UNPROCESSABLE_ENTITY, "form_identifier_exists");
+        assert_eq!(r.error_param(), "slug");
+        // A slug made from a taken name's slug gets a suffix instead.
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Acme")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body["response"]["slug"].as_str().unwrap().starts_with("acme-"), "{}", r.body);
+        for (name, slug) in [("<script>x</script>", "ok"), ("Visit https://evil.example", "ok2"), ("Fine", "Not Valid"), ("Fine", "org_abc")] {
+            let r = app.post_as(&b, "/v1/organizations", &[("name", name), ("slug", slug)]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name} / {slug}: {}", r.body);
+        }
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Acme"), ("owner", "x")]).await;
+        assert_code(&r, StatusCode::UNPROCESSABLE_ENTITY, "form_param_unknown");
+        let r = app.patch_as(&b, &format!("/v1/organizations/{id}"), &[("name", "Acme Two"), ("slug", "acme-two")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["slug"], "acme-two");
+        // The creation limit: three made, the fourth refused.
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Third")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["client"]["sessions"][0]["user"]["create_organization_enabled"], false, "{}", r.body);
+        let r = app.post_as(&b, "/v1/organizations", &[("name", "Fourth")]).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_quota_exceeded");
+    }
+
+    async fn deleting_an_organization_ends_it_everywhere(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let (bob, bob_sid) = user(&app, "bob@example.com").await;
+        join(&app, &owner, &org, &bob, "bob@example.com", "org:member").await;
+        app.post_as(&bob, &format!("/v1/client/sessions/{bob_sid}/touch"), &[("active_organization_id", &org)]).await;
+        assert_eq!(token(&app, &bob, &bob_sid).await["o"]["id"], org.as_str());
+        let r = app.delete_as(&owner, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["deleted"], true);
+        assert!(token(&app, &bob, &bob_sid).await.get("o").is_none());
+        let r = app.get_as(&bob, "/v1/me").await;
+        assert_eq!(r.body["response"]["organization_memberships"], serde_json::json!([]), "{}", r.body);
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}")).await;
+        assert_code(&r, StatusCode::NOT_FOUND, "organization_not_found");
+    }
+
+    async fn changes_are_queued_as_webhooks_with_their_change(backend) {
+        let Some(app) = spawn(backend, |s| {
+            s.webhooks.endpoints = vec![portcullis::config::WebhookEndpoint {
+                url: "http://127.0.0.1:9/hooks".into(),
+                secret: "whsec_dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQ=".to_string().into(),
+                events: vec![],
+            }];
+        }).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let (bob, _) = user(&app, "bob@example.com").await;
+        join(&app, &owner, &org, &bob, "bob@example.com", "org:member").await;
+        // A refused change queues nothing.
+        let r = app.delete_as(&bob, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let queued = portcullis::flows::webhooks::recent(&app.app, 100).await.unwrap();
+        let of = |t: &str| -> Vec<Value> {
+            queued.iter().filter(|d| d.event_type == t).map(|d| serde_json::from_str(&d.payload).unwrap()).collect()
+        };
+        assert_eq!(of("organization.created").len(), 1);
+        assert_eq!(of("organizationMembership.created").len(), 2, "the creator and the invitee");
+        assert_eq!(of("organizationInvitation.created").len(), 1);
+        assert_eq!(of("organizationInvitation.accepted").len(), 1);
+        assert!(of("organization.deleted").is_empty());
+        let created = &of("organization.created")[0];
+        assert_eq!(created["data"]["id"], org.as_str());
+        assert_eq!(created["data"]["private_metadata"], serde_json::json!({}), "operators see private metadata");
+    }
+}
