@@ -510,6 +510,65 @@ backend_tests! {
             }
         }
     }
+    async fn the_organization_scope_carries_the_active_organization(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.clients[0].scopes.push("organization".into());
+            s.organizations.enabled = true;
+        }).await else { return };
+        let doc = app.get("/.well-known/openid-configuration").await;
+        assert!(doc.body["scopes_supported"].as_array().unwrap().contains(&serde_json::json!("organization")));
+        let browser = signed_in(&app).await;
+        let r = app.post_as(&browser, "/v1/organizations", &[("name", "Acme")]).await;
+        let org = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let sid = r.body["client"]["last_active_session_id"].as_str().unwrap().to_owned();
+        let rp = discover(&app, "rp", Some("rp-secret"), RP_REDIRECT).await;
+        let http = rp_http();
+        let code_flow = |scopes: &'static [&'static str]| {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let mut req = rp.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+                .set_pkce_challenge(challenge);
+            for s in scopes {
+                req = req.add_scope(Scope::new((*s).into()));
+            }
+            (req.url().0, verifier)
+        };
+        // No organization active yet: nothing to say.
+        let (url, verifier) = code_flow(&["organization"]);
+        let cb = browse_to_callback(&browser, url.as_str()).await;
+        let tokens = rp.exchange_code(AuthorizationCode::new(cb["code"].clone())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http).await.expect("code exchange");
+        let raw = decode_payload(&tokens.id_token().unwrap().to_string());
+        assert!(raw.get("org_id").is_none(), "{raw}");
+        // Acting for Acme: the ID token and userinfo name it.
+        let r = app.post_as(&browser, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", &org)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let (url, verifier) = code_flow(&["organization"]);
+        let cb = browse_to_callback(&browser, url.as_str()).await;
+        let tokens = rp.exchange_code(AuthorizationCode::new(cb["code"].clone())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http).await.expect("code exchange");
+        let raw = decode_payload(&tokens.id_token().unwrap().to_string());
+        assert_eq!(raw["org_id"], org.as_str(), "{raw}");
+        assert_eq!(raw["org_slug"], "acme");
+        assert_eq!(raw["org_role"], "org:admin");
+        assert_eq!(raw["org_permissions"], serde_json::json!([]));
+        let info = Res::from(http.get(app.url("/oauth/userinfo")).bearer_auth(tokens.access_token().secret()).send().await.unwrap()).await;
+        assert_eq!(info.body["org_name"], "Acme", "{}", info.body);
+        // Without the scope, the same session says nothing of it.
+        let (url, verifier) = code_flow(&["email"]);
+        let cb = browse_to_callback(&browser, url.as_str()).await;
+        let tokens = rp.exchange_code(AuthorizationCode::new(cb["code"].clone())).unwrap()
+            .set_pkce_verifier(verifier).request_async(&http).await.expect("code exchange");
+        let raw = decode_payload(&tokens.id_token().unwrap().to_string());
+        assert!(raw.get("org_id").is_none(), "{raw}");
+        // A client not allowed the scope cannot ask for it.
+        let tp = discover(&app, "thirdparty", Some("tp-secret"), RP_REDIRECT).await;
+        let (url, _, _) = tp.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("organization".into())).url();
+        let r = browser.get(url.as_str()).send().await.unwrap();
+        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(location.contains("error=invalid_scope") || r.status() == StatusCode::BAD_REQUEST, "{location}");
+    }
 }
 
 // ----- helpers -----

@@ -115,6 +115,55 @@ pub fn user_claims(user: &UserRecord, scopes: &[String]) -> Map<String, Value> {
         .collect()
 }
 
+/// With the `organization` scope: the organization the session acts for when the token is
+/// issued (or userinfo asked), as `org_id`, `org_slug`, `org_name`, `org_role` and
+/// `org_permissions` (its custom permissions). Nothing when the session acts for none, has
+/// ended, or the user left the organization since.
+pub async fn organization_claims(
+    ctx: &Ctx,
+    user: &UserRecord,
+    session_id: Option<&str>,
+    scopes: &[String],
+) -> anyhow::Result<Map<String, Value>> {
+    let mut out = Map::new();
+    if !ctx.settings().organizations.enabled || !scopes.iter().any(|s| s == "organization") {
+        return Ok(out);
+    }
+    let Some(sid) = session_id else {
+        return Ok(out);
+    };
+    let Some(active) = crate::store::sessions::get(&ctx.db, sid)
+        .await?
+        .and_then(|s| s.last_active_organization_id)
+    else {
+        return Ok(out);
+    };
+    let Some(m) = user
+        .memberships
+        .iter()
+        .find(|m| m.organization.id == active)
+    else {
+        return Ok(out);
+    };
+    let role =
+        crate::flows::organizations::roles::find(&ctx.settings().organizations, &m.membership.role);
+    out.insert("org_id".into(), json!(m.organization.id));
+    out.insert("org_slug".into(), json!(m.organization.slug));
+    out.insert("org_name".into(), json!(m.organization.name));
+    out.insert("org_role".into(), json!(m.membership.role));
+    out.insert(
+        "org_permissions".into(),
+        json!(
+            role.map(|r| r
+                .custom_permissions()
+                .map(str::to_owned)
+                .collect::<Vec<_>>())
+                .unwrap_or_default()
+        ),
+    );
+    Ok(out)
+}
+
 /// `at_hash` (OIDC Core §3.1.3.6): the left half of the SHA-256 of the access token.
 pub fn at_hash(access_token: &str) -> String {
     let digest = Sha256::digest(access_token.as_bytes());
@@ -148,11 +197,14 @@ pub struct IdTokenInput<'a> {
     pub access_token: Option<&'a str>,
     pub user: &'a UserRecord,
     pub scopes: &'a [String],
+    /// The `organization` scope's claims (see [`organization_claims`]).
+    pub organization: Map<String, Value>,
 }
 
 pub fn id_token(ctx: &Ctx, input: IdTokenInput<'_>) -> anyhow::Result<String> {
     let now = ctx.now() / 1000;
     let mut claims = user_claims(input.user, input.scopes);
+    claims.extend(input.organization);
     let mut set = |k: &str, v: Value| {
         claims.insert(k.to_owned(), v);
     };

@@ -17,7 +17,11 @@ pub fn document(settings: &Settings) -> String {
         "introspection_endpoint": format!("{iss}/oauth/introspect"),
         "end_session_endpoint": format!("{iss}/oauth/end_session"),
         "registration_endpoint": settings.oidc.dynamic_registration.then(|| format!("{iss}/oauth/register")),
-        "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
+        "scopes_supported": if settings.organizations.enabled {
+            json!(["openid", "profile", "email", "phone", "offline_access", "organization"])
+        } else {
+            json!(["openid", "profile", "email", "phone", "offline_access"])
+        },
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": super::clients::GRANT_TYPES,
@@ -32,7 +36,8 @@ pub fn document(settings: &Settings) -> String {
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp",
             "at_hash", "name", "given_name", "family_name", "preferred_username", "updated_at",
-            "email", "email_verified", "phone_number", "phone_number_verified"
+            "email", "email_verified", "phone_number", "phone_number_verified", "org_id",
+            "org_slug", "org_name", "org_role", "org_permissions"
         ],
         "claims_parameter_supported": true,
         "request_parameter_supported": false,

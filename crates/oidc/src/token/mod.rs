@@ -159,6 +159,8 @@ async fn issue(
             .await?;
     }
     let id_token = if scopes.iter().any(|s| s == "openid") {
+        let organization =
+            claims::organization_claims(ctx, &user, auth.session_id.as_deref(), scopes).await?;
         Some(claims::id_token(
             ctx,
             IdTokenInput {
@@ -170,6 +172,7 @@ async fn issue(
                 access_token: Some(&access.token),
                 user: &user,
                 scopes,
+                organization,
             },
         )?)
     } else {
@@ -374,6 +377,8 @@ pub async fn userinfo(ctx: &Ctx, token: &str) -> OAuthResult<Value> {
         .await?
         .ok_or_else(|| OAuthError::new("invalid_token", "The user no longer exists."))?;
     let mut out = claims::user_claims(&user, &scopes);
+    let sid = claims.get("sid").and_then(Value::as_str);
+    out.extend(claims::organization_claims(ctx, &user, sid, &scopes).await?);
     out.insert("sub".into(), json!(sub));
     Ok(Value::Object(out))
 }
