@@ -973,3 +973,114 @@ async fn browser_dashboard_journeys() {
     );
     b.done().await;
 }
+
+/// The hosted organization pages in Chromium: Ada creates a team and invites Grace by email;
+/// Grace opens the link signed out, signs in, comes back, joins and acts for the team; then
+/// leaves. Every page passes the accessibility check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_organization_pages() {
+    let Some(b) = browser(true).await else { return };
+    let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+        s.organizations.enabled = true;
+    })
+    .await
+    else {
+        return;
+    };
+    crate::dashboard::operator(&app, "ada@example.com", false).await;
+    crate::dashboard::operator(&app, "grace@example.com", false).await;
+    let mut violations = Vec::new();
+    let sign_in = |email: &'static str| {
+        let b = &b;
+        async move {
+            assert_eq!(b.url().await.path(), "/sign-in");
+            b.fill("identifier", email).await;
+            b.click("button[type=submit].primary").await;
+            b.fill("password", crate::dashboard::PASSWORD).await;
+            b.click("button[type=submit].primary").await;
+        }
+    };
+
+    // Signed out, the page sends Ada to sign in and brings her back.
+    b.go(&app.url("/organizations")).await;
+    sign_in("ada@example.com").await;
+    assert_eq!(b.url().await.path(), "/organizations", "{}", b.text().await);
+    violations.extend(b.axe_violations().await);
+    b.fill("name", "Acme Labs").await;
+    b.click_text("Create").await;
+    assert!(
+        b.url().await.path().starts_with("/organizations/org_"),
+        "{}",
+        b.text().await
+    );
+    let org_page = b.url().await.path().to_owned();
+    violations.extend(b.axe_violations().await);
+    b.fill("email_address", "grace@example.com").await;
+    b.choose("role", "org:member").await;
+    b.click_text("Send invitation").await;
+    let text = b.text().await;
+    assert!(
+        text.contains("Saved") && text.contains("grace@example.com"),
+        "{text}"
+    );
+    b.shot("organization").await;
+    b.go(&app.url("/sign-out")).await;
+    b.click_text("Sign out").await;
+
+    // Grace follows the emailed link.
+    let link = crate::organizations::invitation_link(&app, "grace@example.com");
+    b.go(&link).await;
+    assert!(
+        b.text()
+            .await
+            .contains("grace@example.com is invited to join Acme Labs as Member"),
+        "{}",
+        b.text().await
+    );
+    violations.extend(b.axe_violations().await);
+    b.client
+        .find(Locator::LinkText("Sign in to accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&b, "input[name='identifier']").await;
+    sign_in("grace@example.com").await;
+    assert_eq!(
+        b.url().await.path(),
+        "/organizations/invitation",
+        "{}",
+        b.text().await
+    );
+    b.click_text("Join Acme Labs").await;
+    assert_eq!(b.url().await.path(), "/organizations", "{}", b.text().await);
+    let text = b.text().await;
+    assert!(
+        text.contains("You joined the organization.") && text.contains("Acting for: Acme Labs"),
+        "{text}"
+    );
+    b.shot("organizations").await;
+    violations.extend(b.axe_violations().await);
+
+    // A member sees the members, not the invite form; she leaves.
+    b.go(&app.url(&org_page)).await;
+    let text = b.text().await;
+    assert!(
+        text.contains("ada@example.com") && !text.contains("Send invitation"),
+        "{text}"
+    );
+    violations.extend(b.axe_violations().await);
+    b.click_text("Leave organization").await;
+    let text = b.text().await;
+    assert!(
+        text.contains("You left the organization.")
+            && text.contains("Acting for: Personal account"),
+        "{text}"
+    );
+    assert!(
+        violations.is_empty(),
+        "accessibility violations: {violations:#?}"
+    );
+    b.done().await;
+}

@@ -146,14 +146,32 @@ impl FromRequest for Form {
 
 /// The signed-in user of an account page, at the level `L` asks for. Without one the
 /// browser goes to sign in, or to set up a second factor when its session waits for one.
-async fn signed_in_user<L: Level>(ctx: &Ctx, pc: &PageCtx) -> Result<Me, PageError> {
+async fn signed_in_user<L: Level>(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    pc: &PageCtx,
+) -> Result<Me, PageError> {
     match account::me(ctx, &pc.cc, None, L::ACCESS).await {
         Ok(me) => Ok(me),
         Err(_) => {
             let to = if L::ACCESS == Access::Active && pending_session(ctx, &pc.cc).await {
                 format!("/user/mfa-setup{}", pc.query)
             } else {
-                "/sign-in?redirect_url=%2Fuser".to_owned()
+                // Back to the page asked for once signed in; a form posted while signed out
+                // goes back to the account page.
+                let here = match req.query_string() {
+                    "" => req.path().to_owned(),
+                    q => format!("{}?{q}", req.path()),
+                };
+                let back = if req.method() == actix_web::http::Method::GET {
+                    super::safe_redirect(ctx, &here).unwrap_or_else(|| "/user".into())
+                } else {
+                    "/user".into()
+                };
+                format!(
+                    "/sign-in?redirect_url={}",
+                    url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+                )
             };
             Err(PageError::Redirect {
                 to,
@@ -179,7 +197,7 @@ impl<L: Level + 'static> FromRequest for SignedIn<L> {
         Box::pin(async move {
             let ctx = context(&req)?;
             let pc = page_ctx(&ctx, &req).await?;
-            let me = signed_in_user::<L>(&ctx, &pc).await?;
+            let me = signed_in_user::<L>(&ctx, &req, &pc).await?;
             Ok(SignedIn {
                 pc,
                 me,
@@ -207,7 +225,7 @@ impl<L: Level + 'static> FromRequest for SignedInForm<L> {
         Box::pin(async move {
             let Form(pc, form) = form.await?;
             let ctx = context(&req)?;
-            let me = signed_in_user::<L>(&ctx, &pc).await?;
+            let me = signed_in_user::<L>(&ctx, &req, &pc).await?;
             Ok(SignedInForm {
                 pc,
                 form,

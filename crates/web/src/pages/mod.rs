@@ -5,6 +5,7 @@
 mod account;
 mod dashboard;
 mod extractors;
+mod organizations;
 mod reverify;
 mod sign_in_journey;
 mod sign_up_journey;
@@ -61,6 +62,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(reverify::routes)
         .configure(sso::routes)
+        .configure(organizations::routes)
         .configure(dashboard::routes);
 }
 
