@@ -18,6 +18,7 @@ mod m20261122_000012_administration;
 mod m20261203_000013_enterprise_connections;
 mod m20261203_000014_runtime_settings;
 mod m20261204_000015_organizations;
+mod m20261204_000016_organization_domains;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_enterprise_connections::Migration),
             Box::new(m20261203_000014_runtime_settings::Migration),
             Box::new(m20261204_000015_organizations::Migration),
+            Box::new(m20261204_000016_organization_domains::Migration),
         ]
     }
 }

@@ -4,8 +4,10 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::admin::Admin;
 use crate::backend_tests;
 use crate::helpers::{Backend, Res, TestApp};
+use crate::pages::{get, post, submit};
 use portcullis::config::{OrganizationRole, Settings};
 
 const PASSWORD: &str = "correct horse battery";
@@ -88,6 +90,23 @@ async fn join(
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// The invitation link in the latest email to `to` (undoing quoted-printable line breaks).
+pub(crate) fn invitation_link(app: &TestApp, to: &str) -> String {
+    let mail = app
+        .mail
+        .all()
+        .into_iter()
+        .rev()
+        .find(|m| m.to.iter().any(|t| t == to))
+        .expect("an invitation email");
+    let text = mail.data.replace("=\n", "").replace("=3D", "=");
+    let at = text
+        .find("/organizations/invitation?ticket=")
+        .expect("an invitation link");
+    let from = text[..at].rfind("http").unwrap();
+    text[from..].split_whitespace().next().unwrap().to_owned()
 }
 
 fn assert_code(r: &Res, status: StatusCode, code: &str) {
@@ -403,5 +422,232 @@ backend_tests! {
         let created = &of("organization.created")[0];
         assert_eq!(created["data"]["id"], org.as_str());
         assert_eq!(created["data"]["private_metadata"], serde_json::json!({}), "operators see private metadata");
+    }
+
+    async fn operators_manage_every_organization_through_the_admin_api(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let admin = Admin::new(&app).await;
+        let ada = admin.create_user("ada@example.com", PASSWORD).await;
+        let bob = admin.create_user("bob@example.com", PASSWORD).await;
+        let r = admin.post("/organizations", serde_json::json!({ "name": "Acme", "created_by": ada, "private_metadata": { "plan": "pro" } })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["members_count"], 1);
+        assert_eq!(r.body["private_metadata"]["plan"], "pro");
+        let org = r.body["id"].as_str().unwrap().to_owned();
+        let r = admin.post("/organizations", serde_json::json!({ "name": "X", "owner": ada })).await;
+        assert_code(&r, StatusCode::UNPROCESSABLE_ENTITY, "form_param_unknown");
+        let r = admin.post("/organizations", serde_json::json!({ "name": "X", "created_by": "user_nobody" })).await;
+        assert_eq!(r.error_param(), "created_by", "{}", r.body);
+        let r = admin.get("/organizations?query=acm").await;
+        assert_eq!(r.body["total_count"], 1, "{}", r.body);
+        assert_eq!(admin.get("/organizations/acme").await.body["id"], org.as_str(), "by slug too");
+        // Members: added once, roles changed, an admin always left.
+        let r = admin.post(&format!("/organizations/{org}/memberships"), serde_json::json!({ "user_id": bob, "role": "org:member" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = admin.post(&format!("/organizations/{org}/memberships"), serde_json::json!({ "user_id": bob, "role": "org:member" })).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "already_a_member_in_organization");
+        let r = admin.send("PATCH", &format!("/organizations/{org}/memberships/{ada}"), Some(serde_json::json!({ "role": "org:member" }))).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_minimum_permissions_needed");
+        let r = admin.send("PATCH", &format!("/organizations/{org}/memberships/{bob}"), Some(serde_json::json!({ "role": "org:admin", "private_metadata": { "seat": 2 } }))).await;
+        assert_eq!(r.body["role"], "org:admin", "{}", r.body);
+        assert_eq!(r.body["private_metadata"]["seat"], 2);
+        let r = admin.get(&format!("/organizations/{org}/memberships")).await;
+        assert_eq!(r.body["total_count"], 2, "{}", r.body);
+        // Members never see private metadata.
+        let (b, _) = app.password_sign_in("bob@example.com", PASSWORD).await;
+        let r = app.get_as(&b, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body["response"].get("private_metadata").is_none(), "{}", r.body);
+        let r = app.get_as(&b, &format!("/v1/organizations/{org}/memberships?paginated=true")).await;
+        assert!(r.body["response"]["data"][0].get("private_metadata").is_none(), "{}", r.body);
+        // The quota binds operators too.
+        let r = admin.send("PATCH", &format!("/organizations/{org}"), Some(serde_json::json!({ "max_allowed_memberships": 2 }))).await;
+        assert_eq!(r.body["max_allowed_memberships"], 2, "{}", r.body);
+        let r = admin.post(&format!("/organizations/{org}/invitations"), serde_json::json!({ "email_address": "carol@example.com", "role": "org:member" })).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "organization_membership_quota_exceeded");
+        admin.send("PATCH", &format!("/organizations/{org}"), Some(serde_json::json!({ "max_allowed_memberships": 0 }))).await;
+        let r = admin.post(&format!("/organizations/{org}/invitations"), serde_json::json!({ "email_address": "carol@example.com", "role": "org:member", "inviter_user_id": bob })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let inv = r.body["id"].as_str().unwrap().to_owned();
+        let r = admin.post(&format!("/organizations/{org}/invitations"), serde_json::json!({ "email_address": "dan@example.com", "role": "org:member", "inviter_user_id": "user_stranger" })).await;
+        assert_eq!(r.error_param(), "inviter_user_id", "{}", r.body);
+        let r = admin.post(&format!("/organizations/{org}/invitations/{inv}/revoke"), serde_json::json!({})).await;
+        assert_eq!(r.body["status"], "revoked", "{}", r.body);
+        let r = admin.send("DELETE", &format!("/organizations/{org}/memberships/{ada}"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // Only an operator's key opens these.
+        let r = Res::from(reqwest::Client::new().get(app.url("/admin/v1/organizations")).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let r = admin.send("DELETE", &format!("/organizations/{org}"), None).await;
+        assert_eq!(r.body["deleted"], true, "{}", r.body);
+        let r = admin.get(&format!("/organizations/{org}")).await;
+        assert_code(&r, StatusCode::NOT_FOUND, "organization_not_found");
+    }
+
+    async fn an_invitation_link_joins_once_signed_in_with_the_invited_address(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let link = invitation_link(&app, "bob@example.com");
+        assert!(link.starts_with(&app.address), "{link}");
+        // Signed out: who is invited where, and the way to sign in or up and come back.
+        let stranger = crate::helpers::browser();
+        let p = get(&app, &stranger, &link).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("bob@example.com") && p.body.contains("Acme"), "{}", p.body);
+        assert!(p.body.contains("/sign-up?redirect_url=%2Forganizations%2Finvitation%3Fticket%3D"), "{}", p.body);
+        // A forged or altered ticket shows nothing.
+        let p = get(&app, &stranger, &format!("{link}x")).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+        assert!(!p.body.contains("Acme"));
+        // Someone else signed in, holding the link, cannot use it.
+        let (eve, _) = user(&app, "eve@example.com").await;
+        let ticket = link.split("ticket=").nth(1).unwrap().to_owned();
+        let p = submit(&app, &eve, &link, "/organizations/invitation", &[("ticket", &ticket)]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+        assert!(p.body.contains("This invitation is for bob@example.com"), "{}", p.body);
+        // Bob signs up with the address, comes back, joins, and acts for Acme.
+        let (bob, bob_sid) = user(&app, "bob@example.com").await;
+        let p = submit(&app, &bob, &link, "/organizations/invitation", &[("ticket", &ticket)]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(p.location(), "/organizations?done=joined");
+        let t = token(&app, &bob, &bob_sid).await;
+        assert_eq!(t["o"]["id"], org.as_str(), "{t}");
+        let p = get(&app, &bob, "/organizations?done=joined").await;
+        assert!(p.body.contains("You joined the organization.") && p.body.contains("Acme"), "{}", p.body);
+        // The link is spent.
+        let p = get(&app, &bob, &link).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    }
+
+    async fn the_hosted_pages_follow_the_same_rules(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        // Signed out, the page asks to sign in and comes back.
+        let p = get(&app, &crate::helpers::browser(), "/organizations").await;
+        assert_eq!(p.location(), "/sign-in?redirect_url=%2Forganizations");
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let p = submit(&app, &owner, "/organizations", "/organizations/create", &[("name", "Acme")]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let org_page = p.location();
+        let org = org_page.trim_start_matches("/organizations/").to_owned();
+        let p = get(&app, &owner, &org_page).await;
+        assert!(p.body.contains("name=\"email_address\""), "an admin sees the invite form: {}", p.body);
+        let p = submit(&app, &owner, &org_page, &format!("{org_page}/invitations"), &[("email_address", "not an address"), ("role", "org:member")]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        assert!(p.body.contains("aria-invalid=\"true\""), "{}", p.body);
+        let p = submit(&app, &owner, &org_page, &format!("{org_page}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:member")]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let (bob, _) = user(&app, "bob@example.com").await;
+        let p = get(&app, &bob, "/organizations").await;
+        let inv = p.hidden("invitation_id");
+        let p = submit(&app, &bob, "/organizations", "/organizations/invitations/accept", &[("invitation_id", &inv)]).await;
+        assert_eq!(p.location(), "/organizations?done=joined", "{}", p.body);
+        // A member sees the members but no invite form, and cannot post one either.
+        let p = get(&app, &bob, &org_page).await;
+        assert!(p.body.contains("ada@example.com") && !p.body.contains("name=\"email_address\""), "{}", p.body);
+        let p = submit(&app, &bob, &org_page, &format!("{org_page}/invitations"), &[("email_address", "eve@example.com"), ("role", "org:admin")]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+        // Someone outside sees nothing of it.
+        let (eve, _) = user(&app, "eve@example.com").await;
+        let p = get(&app, &eve, &org_page).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+        assert!(!p.body.contains("Acme"));
+        let p = submit(&app, &eve, "/organizations", "/organizations/switch", &[("organization_id", &org)]).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
+        // A form without its CSRF token changes nothing.
+        let p = post(&app, &owner, &format!("{org_page}/delete"), &[("confirm", "yes")]).await;
+        assert_ne!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        // Deleting needs the box ticked.
+        let p = submit(&app, &owner, &org_page, &format!("{org_page}/delete"), &[]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        let p = submit(&app, &owner, &org_page, &format!("{org_page}/delete"), &[("confirm", "yes")]).await;
+        assert_eq!(p.location(), "/organizations?done=deleted", "{}", p.body);
+        // Organizations off: the pages are not there.
+        let Some(off) = TestApp::spawn(backend).await else { return };
+        let (someone, _) = user(&off, "ada@example.com").await;
+        assert_eq!(get(&off, &someone, "/organizations").await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn verified_domains_suggest_or_invite_users_with_an_address_there(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@acme.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        // The owner has a verified address at acme.com: verified at once.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/domains"), &[("name", "Acme.com"), ("enrollment_mode", "automatic_suggestion")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["name"], "acme.com");
+        assert_eq!(r.body["response"]["affiliation_verification"]["status"], "verified", "{}", r.body);
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/domains"), &[("name", "gmail.com")]).await;
+        assert_eq!(r.error_param(), "name", "free mail cannot be claimed: {}", r.body);
+        let (eve, _) = user(&app, "eve@example.org").await;
+        let other = create(&app, &eve, "Other").await;
+        let r = app.post_as(&eve, &format!("/v1/organizations/{other}/domains"), &[("name", "acme.com")]).await;
+        assert_code(&r, StatusCode::UNPROCESSABLE_ENTITY, "form_identifier_exists");
+        // A user whose address there is not verified is offered nothing.
+        let (dave, _) = user(&app, "dave@example.org").await;
+        let r = app.post_as(&dave, "/v1/me/email_addresses", &[("email_address", "dave@acme.com")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.get_as(&dave, "/v1/me/organization_suggestions").await;
+        assert_eq!(r.body["response"]["total_count"], 0, "{}", r.body);
+        // Bob, verified at acme.com, gets a suggestion; accepting it asks the admins.
+        let (bob, _) = user(&app, "bob@acme.com").await;
+        let r = app.get_as(&bob, "/v1/me/organization_suggestions?status=pending").await;
+        assert_eq!(r.body["response"]["total_count"], 1, "{}", r.body);
+        assert_eq!(r.body["response"]["data"][0]["public_organization_data"]["name"], "Acme");
+        let sug = r.body["response"]["data"][0]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&dave, &format!("/v1/me/organization_suggestions/{sug}/accept"), &[]).await;
+        assert_code(&r, StatusCode::NOT_FOUND, "resource_not_found");
+        let r = app.post_as(&bob, &format!("/v1/me/organization_suggestions/{sug}/accept"), &[]).await;
+        assert_eq!(r.body["response"]["status"], "accepted", "{}", r.body);
+        let r = app.post_as(&bob, &format!("/v1/me/organization_suggestions/{sug}/accept"), &[]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "client_state_invalid");
+        let r = app.get_as(&bob, &format!("/v1/organizations/{org}")).await;
+        assert_code(&r, StatusCode::NOT_FOUND, "organization_not_found");
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/membership_requests?status=pending")).await;
+        assert_eq!(r.body["response"]["total_count"], 1, "{}", r.body);
+        assert_eq!(r.body["response"]["data"][0]["public_user_data"]["identifier"], "bob@acme.com");
+        let req = r.body["response"]["data"][0]["id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/membership_requests/{req}/accept"), &[]).await;
+        assert_eq!(r.body["response"]["status"], "accepted", "{}", r.body);
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/membership_requests/{req}/reject"), &[]).await;
+        assert_code(&r, StatusCode::BAD_REQUEST, "client_state_invalid");
+        let r = app.get_as(&bob, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.body["response"]["members_count"], 2, "{}", r.body);
+        // Members neither see nor change domains.
+        let r = app.get_as(&bob, &format!("/v1/organizations/{org}/domains")).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "not_allowed_access");
+        // A second domain, proved with a code to an address there, invites automatically.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/domains"), &[("name", "acme.org")]).await;
+        let dom = r.body["response"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(r.body["response"]["affiliation_verification"], Value::Null, "{}", r.body);
+        let base = format!("/v1/organizations/{org}/domains/{dom}");
+        let r = app.post_as(&owner, &format!("{base}/prepare_affiliation_verification"), &[("affiliation_email_address", "it@elsewhere.org")]).await;
+        assert_eq!(r.error_param(), "affiliation_email_address", "{}", r.body);
+        let r = app.post_as(&owner, &format!("{base}/prepare_affiliation_verification"), &[("affiliation_email_address", "it@acme.org")]).await;
+        assert_eq!(r.body["response"]["affiliation_verification"]["status"], "unverified", "{}", r.body);
+        let r = app.post_as(&owner, &format!("{base}/attempt_affiliation_verification"), &[("code", "000000")]).await;
+        assert_code(&r, StatusCode::UNPROCESSABLE_ENTITY, "form_code_incorrect");
+        let code = app.mail.code_for("it@acme.org").await;
+        let r = app.post_as(&owner, &format!("{base}/attempt_affiliation_verification"), &[("code", &code)]).await;
+        assert_eq!(r.body["response"]["affiliation_verification"]["status"], "verified", "{}", r.body);
+        let r = app.post_as(&owner, &format!("{base}/update_enrollment_mode"), &[("enrollment_mode", "automatic_invitation")]).await;
+        assert_eq!(r.body["response"]["enrollment_mode"], "automatic_invitation", "{}", r.body);
+        let r = app.post_as(&owner, &format!("{base}/update_enrollment_mode"), &[("enrollment_mode", "everyone")]).await;
+        assert_eq!(r.error_param(), "enrollment_mode", "{}", r.body);
+        let (carol, _) = user(&app, "carol@acme.org").await;
+        let r = app.get_as(&carol, "/v1/me/organization_invitations?status=pending").await;
+        assert_eq!(r.body["response"]["total_count"], 1, "{}", r.body);
+        let inv = r.body["response"]["data"][0]["id"].as_str().unwrap().to_owned();
+        // Looking again does not invite twice.
+        let r = app.get_as(&carol, "/v1/me/organization_invitations").await;
+        assert_eq!(r.body["response"]["total_count"], 1, "{}", r.body);
+        let r = app.post_as(&carol, &format!("/v1/me/organization_invitations/{inv}/accept"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/domains?verified=true")).await;
+        assert_eq!(r.body["response"]["total_count"], 2, "{}", r.body);
+        let r = app.delete_as(&owner, &base).await;
+        assert_eq!(r.body["response"]["deleted"], true, "{}", r.body);
     }
 }

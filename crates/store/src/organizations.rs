@@ -106,7 +106,8 @@ pub async fn update(db: &impl ConnectionTrait, row: &OrganizationRow) -> Result<
     Ok(())
 }
 
-/// Deletes an organization with its memberships and invitations, and makes it inactive in
+/// Deletes an organization with its memberships, invitations, domains, suggestions and
+/// membership requests, and makes it inactive in
 /// every session that had it active.
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
@@ -116,6 +117,18 @@ pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
         .await?;
     organization_invitation::Entity::delete_many()
         .filter(organization_invitation::Column::OrganizationId.eq(id))
+        .exec(db)
+        .await?;
+    organization_domain::Entity::delete_many()
+        .filter(organization_domain::Column::OrganizationId.eq(id))
+        .exec(db)
+        .await?;
+    organization_suggestion::Entity::delete_many()
+        .filter(organization_suggestion::Column::OrganizationId.eq(id))
+        .exec(db)
+        .await?;
+    organization_membership_request::Entity::delete_many()
+        .filter(organization_membership_request::Column::OrganizationId.eq(id))
         .exec(db)
         .await?;
     clear_active(db, id, None).await?;
@@ -513,6 +526,317 @@ pub async fn settle_invitation(
         .col_expr(organization_invitation::Column::UpdatedAt, Expr::value(now))
         .filter(organization_invitation::Column::Id.eq(id))
         .filter(by_status(PENDING, now))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+// ---- domains, suggestions and membership requests ----
+
+pub use super::entities::organization_domain::Model as DomainRow;
+pub use super::entities::organization_membership_request::Model as RequestRow;
+pub use super::entities::organization_suggestion::Model as SuggestionRow;
+use super::entities::{
+    organization_domain, organization_membership_request, organization_suggestion,
+};
+
+pub const REJECTED: &str = "rejected";
+
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn insert_domain(db: &impl ConnectionTrait, row: DomainRow) -> Result<(), DbErr> {
+    organization_domain::ActiveModel {
+        id: Set(row.id),
+        organization_id: Set(row.organization_id),
+        name: Set(row.name),
+        enrollment_mode: Set(row.enrollment_mode),
+        affiliation_email_address: Set(row.affiliation_email_address),
+        verified_at: Set(row.verified_at),
+        created_at: Set(row.created_at),
+        updated_at: Set(row.updated_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A domain of the organization `org`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn domain(
+    db: &impl ConnectionTrait,
+    org: &str,
+    id: &str,
+) -> Result<Option<DomainRow>, DbErr> {
+    organization_domain::Entity::find_by_id(id.to_owned())
+        .filter(organization_domain::Column::OrganizationId.eq(org))
+        .one(db)
+        .await
+}
+
+/// Writes a domain's mode, affiliation address and verification as they are in `row`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn update_domain(db: &impl ConnectionTrait, row: &DomainRow) -> Result<(), DbErr> {
+    organization_domain::ActiveModel {
+        id: Set(row.id.clone()),
+        enrollment_mode: Set(row.enrollment_mode.clone()),
+        affiliation_email_address: Set(row.affiliation_email_address.clone()),
+        verified_at: Set(row.verified_at),
+        updated_at: Set(row.updated_at),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn delete_domain(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
+    organization_domain::Entity::delete_by_id(id.to_owned())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One page of an organization's domains, oldest first.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn domains(
+    db: &impl ConnectionTrait,
+    org: &str,
+    verified: Option<bool>,
+    mode: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<DomainRow>, u64), DbErr> {
+    let mut select = organization_domain::Entity::find()
+        .filter(organization_domain::Column::OrganizationId.eq(org));
+    match verified {
+        Some(true) => select = select.filter(organization_domain::Column::VerifiedAt.is_not_null()),
+        Some(false) => select = select.filter(organization_domain::Column::VerifiedAt.is_null()),
+        None => {}
+    }
+    if let Some(mode) = mode {
+        select = select.filter(organization_domain::Column::EnrollmentMode.eq(mode));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_asc(organization_domain::Column::CreatedAt)
+        .order_by_asc(organization_domain::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Verified domains with these names, in any organization.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn verified_domains_named(
+    db: &impl ConnectionTrait,
+    names: &[String],
+) -> Result<Vec<DomainRow>, DbErr> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    organization_domain::Entity::find()
+        .filter(organization_domain::Column::Name.is_in(names.iter().cloned()))
+        .filter(organization_domain::Column::VerifiedAt.is_not_null())
+        .all(db)
+        .await
+}
+
+/// A suggestion of `org` to `user_id`, made once: an existing one (whatever its status) is
+/// kept.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn suggest(db: &impl ConnectionTrait, row: SuggestionRow) -> Result<(), DbErr> {
+    let exists = organization_suggestion::Entity::find()
+        .filter(organization_suggestion::Column::OrganizationId.eq(row.organization_id.clone()))
+        .filter(organization_suggestion::Column::UserId.eq(row.user_id.clone()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    let res = organization_suggestion::ActiveModel {
+        id: Set(row.id),
+        organization_id: Set(row.organization_id),
+        user_id: Set(row.user_id),
+        status: Set(row.status),
+        created_at: Set(row.created_at),
+        updated_at: Set(row.updated_at),
+    }
+    .insert(db)
+    .await;
+    match res {
+        // Made meanwhile by a parallel request: the same suggestion.
+        Err(e) if super::is_unique_violation(&e) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// One page of a user's suggestions, newest first.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn suggestions_of(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    statuses: &[&str],
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<SuggestionRow>, u64), DbErr> {
+    let mut select = organization_suggestion::Entity::find()
+        .filter(organization_suggestion::Column::UserId.eq(user_id));
+    if !statuses.is_empty() {
+        select = select.filter(
+            organization_suggestion::Column::Status.is_in(statuses.iter().map(|s| s.to_string())),
+        );
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(organization_suggestion::Column::CreatedAt)
+        .order_by_desc(organization_suggestion::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn suggestion(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<SuggestionRow>, DbErr> {
+    organization_suggestion::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await
+}
+
+/// Moves a suggestion from pending to `status`; false when it was not pending.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn settle_suggestion(
+    db: &impl ConnectionTrait,
+    id: &str,
+    status: &str,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let res = organization_suggestion::Entity::update_many()
+        .col_expr(organization_suggestion::Column::Status, Expr::value(status))
+        .col_expr(organization_suggestion::Column::UpdatedAt, Expr::value(now))
+        .filter(organization_suggestion::Column::Id.eq(id))
+        .filter(organization_suggestion::Column::Status.eq(PENDING))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// A user's request to join `org` is pending again (or for the first time).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn request_to_join(
+    db: &impl ConnectionTrait,
+    id: &str,
+    org: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<RequestRow, DbErr> {
+    if let Some(mut r) = organization_membership_request::Entity::find()
+        .filter(organization_membership_request::Column::OrganizationId.eq(org))
+        .filter(organization_membership_request::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+    {
+        organization_membership_request::Entity::update_many()
+            .col_expr(
+                organization_membership_request::Column::Status,
+                Expr::value(PENDING),
+            )
+            .col_expr(
+                organization_membership_request::Column::UpdatedAt,
+                Expr::value(now),
+            )
+            .filter(organization_membership_request::Column::Id.eq(r.id.clone()))
+            .exec(db)
+            .await?;
+        r.status = PENDING.into();
+        r.updated_at = now;
+        return Ok(r);
+    }
+    let row = RequestRow {
+        id: id.to_owned(),
+        organization_id: org.to_owned(),
+        user_id: user_id.to_owned(),
+        status: PENDING.into(),
+        created_at: now,
+        updated_at: now,
+    };
+    organization_membership_request::ActiveModel {
+        id: Set(row.id.clone()),
+        organization_id: Set(row.organization_id.clone()),
+        user_id: Set(row.user_id.clone()),
+        status: Set(row.status.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(row)
+}
+
+/// A membership request of the organization `org`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn request(
+    db: &impl ConnectionTrait,
+    org: &str,
+    id: &str,
+) -> Result<Option<RequestRow>, DbErr> {
+    organization_membership_request::Entity::find_by_id(id.to_owned())
+        .filter(organization_membership_request::Column::OrganizationId.eq(org))
+        .one(db)
+        .await
+}
+
+/// One page of an organization's membership requests, newest first.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn requests(
+    db: &impl ConnectionTrait,
+    org: &str,
+    status: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<RequestRow>, u64), DbErr> {
+    let mut select = organization_membership_request::Entity::find()
+        .filter(organization_membership_request::Column::OrganizationId.eq(org));
+    if let Some(s) = status {
+        select = select.filter(organization_membership_request::Column::Status.eq(s));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(organization_membership_request::Column::CreatedAt)
+        .order_by_desc(organization_membership_request::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Moves a pending request to `status`; false when it was not pending.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn settle_request(
+    db: &impl ConnectionTrait,
+    id: &str,
+    status: &str,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let res = organization_membership_request::Entity::update_many()
+        .col_expr(
+            organization_membership_request::Column::Status,
+            Expr::value(status),
+        )
+        .col_expr(
+            organization_membership_request::Column::UpdatedAt,
+            Expr::value(now),
+        )
+        .filter(organization_membership_request::Column::Id.eq(id))
+        .filter(organization_membership_request::Column::Status.eq(PENDING))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)

@@ -216,7 +216,8 @@ fn name(param: &str, v: Option<String>) -> FlowResult<Option<String>> {
     }
 }
 
-fn metadata(param: &str, v: Option<Value>) -> FlowResult<Option<String>> {
+/// A metadata document from a request: a JSON object of at most 8 KiB.
+pub(crate) fn metadata(param: &str, v: Option<Value>) -> FlowResult<Option<String>> {
     match v {
         None => Ok(None),
         Some(v @ Value::Object(_)) => {

@@ -1,13 +1,15 @@
 //! Organizations (`[organizations] enabled = true`): teams of users with a role each,
 //! invitations to join, and the organization a session acts for.
 //!
-//! Every call is made by a signed-in user (`Me`) and names an organization they belong to; an
-//! organization they do not belong to answers `organization_not_found`, so its existence is
-//! not revealed. What a member may do is decided by [`roles`] alone, through
-//! [`Acting::require`]. Changes to who belongs run in one transaction that starts by locking
+//! A member's call (`Me`) names an organization they belong to; an organization they do not
+//! belong to answers `organization_not_found`, so its existence is not revealed. Operators
+//! reach every organization through [`operator`]. Both go through the same steps (`*_in`).
+//! What a member may do is decided by [`roles`] alone, through [`Acting::require`]. Changes to who belongs run in one transaction that starts by locking
 //! the organization (see `store::organizations`), so the member quota and the rule that an
 //! organization keeps at least one admin hold under concurrent requests.
 
+pub mod domains;
+pub mod operator;
 pub mod render;
 pub mod roles;
 
@@ -16,17 +18,20 @@ use serde_json::{Value, json};
 
 use crate::Context as _;
 use crate::account::Me;
+use crate::admin::Admin;
 use crate::audit;
 use crate::domain::{EmailAddress, new_id};
 use crate::session::LiveSession;
+use crate::store::is_unique_violation;
 use crate::store::organizations::{
     self as repo, ACCEPTED, InvitationRow, MembershipRecord, MembershipRow, OrganizationRow,
     PENDING, REVOKED,
 };
-use crate::store::{is_unique_violation, users};
+use crate::store::users::{self, UserRecord};
 use crate::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params};
 use render::Audience;
 pub use roles::{Permission, Role};
+use serde::Deserialize;
 
 const MAX_NAME_CHARS: usize = 256;
 const MAX_SLUG_CHARS: usize = 64;
@@ -195,14 +200,6 @@ pub async fn acting(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Acting> {
     })
 }
 
-/// A role key from a request, which must name a role of the instance.
-fn role_param(ctx: &Ctx, params: &Params) -> FlowResult<Role> {
-    let key = params.required("role")?;
-    roles::find(&ctx.settings().organizations, &key).ok_or_else(|| {
-        ApiError::invalid_value("role", format!("{key:?} is not a role of this instance.")).into()
-    })
-}
-
 /// An organization name: 1 to 256 characters, no markup and no links (it is shown to
 /// invitees in emails and pages).
 fn check_name(name: &str) -> FlowResult<()> {
@@ -279,16 +276,37 @@ fn slug_taken() -> ApiError {
     .param("slug")
 }
 
+/// Who makes a change: a member through the Frontend API or the hosted pages, or an operator
+/// through the admin API. Members pass the role checks first; operators may do anything the
+/// organization's own rules (quota, an admin left) allow.
+#[derive(Clone, Copy)]
+pub enum By<'a> {
+    Member(&'a Me),
+    Operator(&'a Admin),
+}
+
+impl By<'_> {
+    fn user(&self) -> Option<&UserRecord> {
+        match self {
+            By::Member(me) => Some(me.user()),
+            By::Operator(_) => None,
+        }
+    }
+}
+
 /// Records an audit event and queues the webhook of a change, in its transaction.
 async fn announce(
     ctx: &Ctx,
     txn: &impl ConnectionTrait,
-    me: &Me,
+    by: By<'_>,
     kind: &str,
     detail: Value,
     data: Value,
 ) -> FlowResult<()> {
-    audit::record(ctx, txn, &me.actor, kind, detail).await?;
+    match by {
+        By::Member(me) => audit::record(ctx, txn, &me.actor, kind, detail).await?,
+        By::Operator(admin) => crate::admin::record(ctx, txn, admin, None, kind, detail).await?,
+    }
     crate::webhooks::enqueue(ctx, txn, kind, data).await
 }
 
@@ -345,127 +363,6 @@ async fn keeps_an_admin(
     Ok(admins > 1)
 }
 
-// ---- the organization ----
-
-/// `POST /v1/organizations`: a new organization with the caller as its first member, in the
-/// creator role.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn create(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Value> {
-    require_enabled(ctx)?;
-    params.only(CREATE_PARAMS)?;
-    let settings = ctx.settings().organizations.clone();
-    let name = params.required("name")?;
-    check_name(&name)?;
-    let (slug, slug_given) = match params.text("slug")? {
-        Some(s) if !settings.slug_disabled => {
-            check_slug(&s)?;
-            (s, true)
-        }
-        _ => (slug_from(&name), false),
-    };
-    let user_id = me.user().user.id.clone();
-    let now = ctx.now();
-    let org = OrganizationRow {
-        id: new_id("org"),
-        name,
-        slug,
-        image_url: None,
-        public_metadata: "{}".into(),
-        private_metadata: "{}".into(),
-        max_allowed_memberships: i32::try_from(settings.max_allowed_memberships).unwrap_or(0),
-        members_count: 0,
-        admin_delete_enabled: settings.admin_delete_enabled,
-        created_by: Some(user_id.clone()),
-        created_at: now,
-        updated_at: now,
-    };
-    let membership = MembershipRow {
-        id: new_id("orgmem"),
-        organization_id: org.id.clone(),
-        user_id: user_id.clone(),
-        role: settings.creator_role.clone(),
-        public_metadata: "{}".into(),
-        private_metadata: "{}".into(),
-        created_at: now,
-        updated_at: now,
-    };
-    let limit = settings.max_created_per_user;
-    let mut attempt = org.clone();
-    for round in 0..3 {
-        let (o, m) = (attempt.clone(), membership.clone());
-        let result = {
-            let tx = crate::store::begin(&ctx.db).await?;
-            let result = async {
-                let txn = &tx;
-                if limit > 0 {
-                    // Counted under the write lock (SQLite) or after the user's row is
-                    // locked below (PostgreSQL), so parallel creations cannot overrun it.
-                    users::lock_user(txn, &m.user_id)
-                        .await
-                        .context("users::lock_user")?;
-                    let made = repo::count_created_by(txn, &m.user_id)
-                        .await
-                        .context("organizations::count_created_by")?;
-                    if made >= u64::from(limit) {
-                        return Err(ApiError::new(
-                            ErrorCode::OrganizationQuotaExceeded,
-                            "Organization limit reached",
-                            format!("A user may create at most {limit} organizations."),
-                        )
-                        .into());
-                    }
-                }
-                repo::insert(txn, o.clone()).await.map_err(slug_conflict)?;
-                repo::insert_membership(txn, m.clone())
-                    .await
-                    .context("organizations::insert_membership")?;
-                let mut o = o;
-                o.members_count = 1;
-                let record = MembershipRecord {
-                    organization: o.clone(),
-                    membership: m,
-                };
-                announce(
-                    ctx,
-                    txn,
-                    me,
-                    "organization.created",
-                    json!({ "organization_id": o.id }),
-                    render::organization(&o, Some(0), Audience::Operator),
-                )
-                .await?;
-                announce(
-                    ctx,
-                    txn,
-                    me,
-                    "organizationMembership.created",
-                    json!({ "organization_id": o.id, "role": record.membership.role }),
-                    render::membership(ctx, &record, Some(me.user()), Audience::Operator),
-                )
-                .await?;
-                Ok(o)
-            }
-            .await;
-            finish(tx, result).await
-        };
-        match result {
-            Ok(o) => return Ok(render::organization(&o, Some(0), Audience::Members)),
-            // A slug made from the name may be taken: try again with a suffix.
-            Err(FlowError::Api(e))
-                if e.code == ErrorCode::FormIdentifierExists && !slug_given && round < 2 =>
-            {
-                attempt.slug = format!(
-                    "{}-{}",
-                    org.slug.chars().take(48).collect::<String>(),
-                    &new_id("x")[2..8].to_lowercase()
-                );
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Err(slug_taken().into())
-}
-
 fn slug_conflict(e: sea_orm::DbErr) -> FlowError {
     if is_unique_violation(&e) {
         slug_taken().into()
@@ -474,128 +371,807 @@ fn slug_conflict(e: sea_orm::DbErr) -> FlowError {
     }
 }
 
-/// `GET /v1/organizations/{id}`.
-pub async fn get(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    let pending = repo::count_pending(&ctx.db, &a.org.id, ctx.now())
-        .await
-        .context("organizations::count_pending")?;
-    Ok(render::organization(
-        &a.org,
-        Some(pending),
-        Audience::Members,
-    ))
+// ---- the shared steps: one way through for members and operators ----
+
+/// What a new organization starts with.
+pub(crate) struct NewOrganization {
+    pub name: String,
+    /// None: made from the name (with a suffix when that slug is taken).
+    pub slug: Option<String>,
+    /// Its first member, in the creator role.
+    pub creator: Option<String>,
+    pub max_allowed_memberships: Option<u32>,
+    pub public_metadata: Option<String>,
+    pub private_metadata: Option<String>,
+    /// The creator's `[organizations] max_created_per_user` applies (self-service).
+    pub creator_limit: bool,
 }
 
-/// `PATCH /v1/organizations/{id}`: the name and slug.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn update(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    a.require(
-        Permission::ProfileManage,
-        "change the organization's profile",
-    )?;
-    params.only(UPDATE_PARAMS)?;
-    let mut org = a.org.clone();
-    if let Some(name) = params.text("name")? {
-        check_name(&name)?;
-        org.name = name;
-    }
-    if let Some(slug) = params.text("slug")? {
-        if ctx.settings().organizations.slug_disabled {
+/// Creates an organization and its first membership in one transaction.
+pub(crate) async fn create_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    new: NewOrganization,
+) -> FlowResult<OrganizationRow> {
+    let settings = ctx.settings().organizations.clone();
+    check_name(&new.name)?;
+    if let Some(s) = &new.slug {
+        if settings.slug_disabled {
             return Err(
-                ApiError::invalid_value("slug", "Slugs are not used on this instance.").into(),
+                ApiError::invalid_value("slug", "Slugs are not chosen on this instance.").into(),
             );
         }
-        check_slug(&slug)?;
-        org.slug = slug;
+        check_slug(s)?;
     }
-    org.updated_at = ctx.now();
-    let saved = org.clone();
-    {
+    let now = ctx.now();
+    let base = new.slug.clone().unwrap_or_else(|| slug_from(&new.name));
+    let mut org = OrganizationRow {
+        id: new_id("org"),
+        name: new.name.clone(),
+        slug: base.clone(),
+        image_url: None,
+        public_metadata: new.public_metadata.clone().unwrap_or_else(|| "{}".into()),
+        private_metadata: new.private_metadata.clone().unwrap_or_else(|| "{}".into()),
+        max_allowed_memberships: i32::try_from(
+            new.max_allowed_memberships
+                .unwrap_or(settings.max_allowed_memberships),
+        )
+        .unwrap_or(0),
+        members_count: 0,
+        admin_delete_enabled: settings.admin_delete_enabled,
+        created_by: new.creator.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    let limit = if new.creator_limit {
+        settings.max_created_per_user
+    } else {
+        0
+    };
+    for round in 0..3 {
         let tx = crate::store::begin(&ctx.db).await?;
         let result = async {
             let txn = &tx;
-            repo::update(txn, &saved).await.map_err(slug_conflict)?;
+            if let Some(creator) = &new.creator {
+                // Held until commit, so parallel creations by one user are counted one after
+                // the other, and a user deleted meanwhile is noticed.
+                users::lock_user(txn, creator)
+                    .await
+                    .context("users::lock_user")?;
+                if users::load_user(txn, creator)
+                    .await
+                    .context("users::load_user")?
+                    .is_none()
+                {
+                    return Err(ApiError::invalid_value("created_by", "No user has this id.").into());
+                }
+                if limit > 0
+                    && repo::count_created_by(txn, creator)
+                        .await
+                        .context("organizations::count_created_by")?
+                        >= u64::from(limit)
+                {
+                    return Err(ApiError::new(
+                        ErrorCode::OrganizationQuotaExceeded,
+                        "Organization limit reached",
+                        format!("A user may create at most {limit} organizations."),
+                    )
+                    .into());
+                }
+            }
+            repo::insert(txn, org.clone()).await.map_err(slug_conflict)?;
+            let mut made = org.clone();
             announce(
                 ctx,
                 txn,
-                me,
-                "organization.updated",
-                json!({ "organization_id": saved.id }),
-                render::organization(&saved, None, Audience::Operator),
+                by,
+                "organization.created",
+                json!({ "organization_id": made.id }),
+                render::organization(&made, Some(0), Audience::Operator),
             )
-            .await
+            .await?;
+            if let Some(creator) = &new.creator {
+                let m = MembershipRow {
+                    id: new_id("orgmem"),
+                    organization_id: made.id.clone(),
+                    user_id: creator.clone(),
+                    role: settings.creator_role.clone(),
+                    public_metadata: "{}".into(),
+                    private_metadata: "{}".into(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                repo::insert_membership(txn, m.clone())
+                    .await
+                    .context("organizations::insert_membership")?;
+                made.members_count = 1;
+                let user = users::load_user(txn, creator)
+                    .await
+                    .context("users::load_user")?;
+                let record = MembershipRecord {
+                    organization: made.clone(),
+                    membership: m,
+                };
+                announce(
+                    ctx,
+                    txn,
+                    by,
+                    "organizationMembership.created",
+                    json!({ "organization_id": made.id, "user_id": creator, "role": record.membership.role }),
+                    render::membership(ctx, &record, user.as_ref(), Audience::Operator),
+                )
+                .await?;
+            }
+            Ok(made)
         }
         .await;
-        finish(tx, result).await
-    }?;
-    get(ctx, me, &org.id).await
+        match finish(tx, result).await {
+            // A slug made from the name may be taken: try again with a suffix.
+            Err(FlowError::Api(e))
+                if e.code == ErrorCode::FormIdentifierExists && new.slug.is_none() && round < 2 =>
+            {
+                org.slug = format!(
+                    "{}-{}",
+                    base.chars().take(48).collect::<String>(),
+                    &new_id("x")[2..8].to_lowercase()
+                );
+            }
+            other => return other,
+        }
+    }
+    Err(slug_taken().into())
 }
 
-/// `DELETE /v1/organizations/{id}`.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn delete(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    a.require(Permission::ProfileDelete, "delete the organization")?;
-    if !a.org.admin_delete_enabled || !ctx.settings().organizations.admin_delete_enabled {
-        return Err(not_allowed("delete it: deleting organizations is switched off").into());
+/// What may change about an organization; `None` leaves a field as it is.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationChange {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    /// Operators only.
+    pub max_allowed_memberships: Option<u32>,
+    /// Operators only.
+    pub admin_delete_enabled: Option<bool>,
+    /// Operators only.
+    pub public_metadata: Option<Value>,
+    /// Operators only.
+    pub private_metadata: Option<Value>,
+}
+
+/// Applies a change to an organization.
+pub(crate) async fn change_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    org_id: &str,
+    change: OrganizationChange,
+) -> FlowResult<OrganizationRow> {
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let mut org = repo::lock(txn, org_id)
+            .await
+            .context("organizations::lock")?
+            .ok_or_else(not_found)?;
+        if let Some(name) = change.name {
+            check_name(&name)?;
+            org.name = name;
+        }
+        if let Some(slug) = change.slug {
+            if ctx.settings().organizations.slug_disabled {
+                return Err(ApiError::invalid_value(
+                    "slug",
+                    "Slugs are not chosen on this instance.",
+                )
+                .into());
+            }
+            check_slug(&slug)?;
+            org.slug = slug;
+        }
+        if let Some(max) = change.max_allowed_memberships {
+            if max > 100_000 {
+                return Err(ApiError::invalid_value(
+                    "max_allowed_memberships",
+                    "At most 100000 (0: no limit).",
+                )
+                .into());
+            }
+            org.max_allowed_memberships = i32::try_from(max).unwrap_or(0);
+        }
+        if let Some(v) = change.admin_delete_enabled {
+            org.admin_delete_enabled = v;
+        }
+        if let Some(m) = crate::admin::metadata("public_metadata", change.public_metadata)? {
+            org.public_metadata = m;
+        }
+        if let Some(m) = crate::admin::metadata("private_metadata", change.private_metadata)? {
+            org.private_metadata = m;
+        }
+        org.updated_at = ctx.now();
+        repo::update(txn, &org).await.map_err(slug_conflict)?;
+        announce(
+            ctx,
+            txn,
+            by,
+            "organization.updated",
+            json!({ "organization_id": org.id }),
+            render::organization(&org, None, Audience::Operator),
+        )
+        .await?;
+        Ok(org)
     }
-    let org_id = a.org.id.clone();
+    .await;
+    finish(tx, result).await
+}
+
+/// Deletes an organization with its memberships and invitations.
+pub(crate) async fn delete_in(ctx: &Ctx, by: By<'_>, org_id: &str) -> FlowResult<()> {
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        repo::lock(txn, org_id)
+            .await
+            .context("organizations::lock")?
+            .ok_or_else(not_found)?;
+        repo::delete(txn, org_id)
+            .await
+            .context("organizations::delete")?;
+        announce(
+            ctx,
+            txn,
+            by,
+            "organization.deleted",
+            json!({ "organization_id": org_id }),
+            json!({ "object": "organization", "id": org_id, "deleted": true }),
+        )
+        .await
+    }
+    .await;
+    finish(tx, result).await
+}
+
+/// Adds a user as a member (an operator's direct add, or an accepted invitation's join),
+/// within the quota unless `seat_held` (the invitation held the seat).
+async fn add_in(
+    ctx: &Ctx,
+    txn: &impl ConnectionTrait,
+    by: By<'_>,
+    org: &OrganizationRow,
+    user: &UserRecord,
+    role: &str,
+    taken: Option<u64>,
+) -> FlowResult<MembershipRecord> {
+    if repo::membership(txn, &org.id, &user.user.id)
+        .await
+        .context("organizations::membership")?
+        .is_some()
     {
-        let tx = crate::store::begin(&ctx.db).await?;
-        let result = async {
-            let txn = &tx;
-            repo::delete(txn, &org_id)
+        return Err(already_member().into());
+    }
+    if let Some(taken) = taken {
+        check_quota(org, taken)?;
+    }
+    let now = ctx.now();
+    let m = MembershipRow {
+        id: new_id("orgmem"),
+        organization_id: org.id.clone(),
+        user_id: user.user.id.clone(),
+        role: role.to_owned(),
+        public_metadata: "{}".into(),
+        private_metadata: "{}".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    repo::insert_membership(txn, m.clone())
+        .await
+        .context("organizations::insert_membership")?;
+    let mut org = org.clone();
+    org.members_count += 1;
+    let record = MembershipRecord {
+        organization: org,
+        membership: m,
+    };
+    announce(
+        ctx,
+        txn,
+        by,
+        "organizationMembership.created",
+        json!({ "organization_id": record.organization.id, "user_id": user.user.id, "role": role }),
+        render::membership(ctx, &record, Some(user), Audience::Operator),
+    )
+    .await?;
+    Ok(record)
+}
+
+/// A member's new role and metadata (`None`: unchanged).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipChange {
+    pub role: Option<String>,
+    /// Operators only.
+    pub public_metadata: Option<Value>,
+    /// Operators only.
+    pub private_metadata: Option<Value>,
+}
+
+/// Changes a member's role or metadata; the organization keeps an admin.
+pub(crate) async fn change_member_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    org_id: &str,
+    user_id: &str,
+    change: MembershipChange,
+) -> FlowResult<(MembershipRecord, Option<UserRecord>)> {
+    let role = match &change.role {
+        Some(key) => Some(role_named(ctx, key)?),
+        None => None,
+    };
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let org = repo::lock(txn, org_id)
+            .await
+            .context("organizations::lock")?
+            .ok_or_else(not_found)?;
+        let mut m = repo::membership(txn, org_id, user_id)
+            .await
+            .context("organizations::membership")?
+            .ok_or_else(|| ApiError::not_found("membership"))?;
+        if let Some(role) = &role {
+            if role.key != roles::ADMIN && !keeps_an_admin(txn, &m).await? {
+                return Err(last_admin().into());
+            }
+            m.role = role.key.clone();
+        }
+        if let Some(v) = crate::admin::metadata("public_metadata", change.public_metadata)? {
+            m.public_metadata = v;
+        }
+        if let Some(v) = crate::admin::metadata("private_metadata", change.private_metadata)? {
+            m.private_metadata = v;
+        }
+        m.updated_at = ctx.now();
+        repo::update_membership(txn, &m)
+            .await
+            .context("organizations::update_membership")?;
+        let record = MembershipRecord {
+            organization: org,
+            membership: m,
+        };
+        let user = users::load_user(txn, user_id)
+            .await
+            .context("users::load_user")?;
+        announce(
+            ctx,
+            txn,
+            by,
+            "organizationMembership.updated",
+            json!({ "organization_id": org_id, "user_id": user_id, "role": record.membership.role }),
+            render::membership(ctx, &record, user.as_ref(), Audience::Operator),
+        )
+        .await?;
+        Ok((record, user))
+    }
+    .await;
+    finish(tx, result).await
+}
+
+/// Ends a membership (removed, or left); the organization keeps an admin.
+pub(crate) async fn remove_member_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    org_id: &str,
+    user_id: &str,
+) -> FlowResult<(MembershipRecord, Option<UserRecord>)> {
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let org = repo::lock(txn, org_id)
+            .await
+            .context("organizations::lock")?
+            .ok_or_else(not_found)?;
+        let m = repo::membership(txn, org_id, user_id)
+            .await
+            .context("organizations::membership")?
+            .ok_or_else(|| ApiError::not_found("membership"))?;
+        if !keeps_an_admin(txn, &m).await? {
+            return Err(last_admin().into());
+        }
+        repo::delete_membership(txn, &m)
+            .await
+            .context("organizations::delete_membership")?;
+        let mut org = org;
+        org.members_count -= 1;
+        let record = MembershipRecord {
+            organization: org,
+            membership: m,
+        };
+        let user = users::load_user(txn, user_id)
+            .await
+            .context("users::load_user")?;
+        announce(
+            ctx,
+            txn,
+            by,
+            "organizationMembership.deleted",
+            json!({ "organization_id": org_id, "user_id": user_id }),
+            render::membership(ctx, &record, user.as_ref(), Audience::Operator),
+        )
+        .await?;
+        Ok((record, user))
+    }
+    .await;
+    finish(tx, result).await
+}
+
+/// A new invitation.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    pub email_address: String,
+    pub role: String,
+    /// Email the invitee (default true).
+    pub notify: Option<bool>,
+    /// Operators only: who the email names as inviting.
+    pub inviter_user_id: Option<String>,
+    pub public_metadata: Option<Value>,
+    pub private_metadata: Option<Value>,
+}
+
+/// Invites an email address in a role; the invitation holds a seat until it is accepted,
+/// revoked or expires. The email carries a single-use link to accept it.
+pub(crate) async fn invite_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    org_id: &str,
+    input: NewInvitation,
+) -> FlowResult<(InvitationRow, OrganizationRow)> {
+    let email = EmailAddress::parse(&input.email_address)
+        .map_err(|e| ApiError::from_parse("email_address", &e))?
+        .as_ref()
+        .to_owned();
+    let role = role_named(ctx, &input.role)?;
+    let now = ctx.now();
+    let lifetime = ctx.settings().organizations.invitation_lifetime_secs;
+    let token = crate::crypto::random_token();
+    let inviter = match by {
+        By::Member(me) => Some(me.user().user.id.clone()),
+        By::Operator(_) => input.inviter_user_id.clone(),
+    };
+    let inv = InvitationRow {
+        id: new_id("orginv"),
+        organization_id: org_id.to_owned(),
+        email_address: email,
+        role: role.key.clone(),
+        status: PENDING.into(),
+        token_hash: Some(ctx.tokens.hash(INVITATION_TICKET, &token)),
+        public_metadata: crate::admin::metadata("public_metadata", input.public_metadata)?
+            .unwrap_or_else(|| "{}".into()),
+        private_metadata: crate::admin::metadata("private_metadata", input.private_metadata)?
+            .unwrap_or_else(|| "{}".into()),
+        inviter_user_id: inviter,
+        expires_at: now + lifetime * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let (org, taken) = seats_taken(txn, org_id, now).await?;
+        if let Some(uid) =
+            users::find_user_id_by_identifier(txn, users::IdentifierKind::Email, &inv.email_address)
                 .await
-                .context("organizations::delete")?;
-            announce(
-                ctx,
-                txn,
-                me,
-                "organization.deleted",
-                json!({ "organization_id": org_id }),
-                json!({ "object": "organization", "id": org_id, "deleted": true }),
-            )
-            .await
+                .context("users::find_user_id_by_identifier")?
+            && repo::membership(txn, &org.id, &uid)
+                .await
+                .context("organizations::membership")?
+                .is_some()
+        {
+            return Err(already_member().into());
         }
-        .await;
-        finish(tx, result).await
-    }?;
-    Ok(crate::wire::deleted("organization", &a.org.id))
+        if repo::pending_for(txn, &org.id, &inv.email_address, now)
+            .await
+            .context("organizations::pending_for")?
+            .is_some()
+        {
+            return Err(ApiError::invalid_value(
+                "email_address",
+                "There is already a pending invitation for this email address.",
+            )
+            .into());
+        }
+        check_quota(&org, taken)?;
+        repo::insert_invitation(txn, inv.clone())
+            .await
+            .context("organizations::insert_invitation")?;
+        announce(
+            ctx,
+            txn,
+            by,
+            "organizationInvitation.created",
+            json!({ "organization_id": org.id, "invitation_id": inv.id, "role": inv.role }),
+            render::invitation(ctx, &inv, &org, Audience::Operator),
+        )
+        .await?;
+        Ok(org)
+    }
+    .await;
+    let org = finish(tx, result).await?;
+    if input.notify.unwrap_or(true) {
+        send_invitation(ctx, by, &org, &inv, &token).await;
+    }
+    Ok((inv, org))
 }
 
-/// `GET /v1/organizations/{id}/roles`.
-pub async fn list_roles(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Value> {
-    q.only(PAGE_QUERY)?;
-    let page = Page::from_query(q)?;
-    let a = acting(ctx, me, id).await?;
-    a.require(Permission::MembershipsRead, "see its roles")?;
-    let settings = &ctx.settings().organizations;
-    let all = roles::all(settings);
-    let total = all.len() as u64;
-    let data: Vec<Value> = all
-        .iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-        .map(|r| render::role(r, &settings.creator_role))
-        .collect();
-    Ok(json!({ "data": data, "total_count": total }))
+/// The purpose an invitation ticket is hashed under.
+const INVITATION_TICKET: &str = "org_invitation";
+
+/// The hosted page an invitation link opens.
+pub fn invitation_link(ctx: &Ctx, token: &str) -> String {
+    format!(
+        "{}/organizations/invitation?ticket={token}",
+        ctx.settings().issuer()
+    )
 }
 
-// ---- members ----
+/// Emails the invitee a link to accept. A failed send is logged; the invitation stands and
+/// shows in the invitee's list once they sign in with the address.
+async fn send_invitation(
+    ctx: &Ctx,
+    by: By<'_>,
+    org: &OrganizationRow,
+    inv: &InvitationRow,
+    token: &str,
+) {
+    let inviter = by
+        .user()
+        .map(|u| {
+            let name = u.full_name().trim().to_owned();
+            if name.is_empty() {
+                u.primary_email()
+                    .map_or_else(String::new, |e| e.email_address.clone())
+            } else {
+                name
+            }
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format!("The team at {}", ctx.delivery.app_name()));
+    let days = (ctx.settings().organizations.invitation_lifetime_secs / 86_400).max(1);
+    if let Err(e) = ctx
+        .delivery
+        .send_organization_invitation(
+            &inv.email_address,
+            &inviter,
+            &org.name,
+            &invitation_link(ctx, token),
+            days,
+        )
+        .await
+    {
+        tracing::warn!(invitation_id = %inv.id, error = %e, "organization invitation email not sent");
+    }
+}
 
-/// `GET /v1/organizations/{id}/memberships`.
-pub async fn members(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Value> {
-    q.only(MEMBERS_QUERY)?;
+/// Revokes a pending invitation of the organization.
+pub(crate) async fn revoke_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    org: &OrganizationRow,
+    invitation_id: &str,
+) -> FlowResult<InvitationRow> {
+    let now = ctx.now();
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let inv = repo::invitation(txn, invitation_id)
+            .await
+            .context("organizations::invitation")?
+            .filter(|i| i.organization_id == org.id)
+            .ok_or_else(|| ApiError::not_found("invitation"))?;
+        if !repo::settle_invitation(txn, &inv.id, REVOKED, now)
+            .await
+            .context("organizations::settle_invitation")?
+        {
+            return Err(ApiError::state("Only a pending invitation can be revoked.").into());
+        }
+        let inv = InvitationRow {
+            status: REVOKED.into(),
+            updated_at: now,
+            ..inv
+        };
+        announce(
+            ctx,
+            txn,
+            by,
+            "organizationInvitation.revoked",
+            json!({ "organization_id": org.id, "invitation_id": inv.id }),
+            render::invitation(ctx, &inv, org, Audience::Operator),
+        )
+        .await?;
+        Ok(inv)
+    }
+    .await;
+    finish(tx, result).await
+}
+
+/// Spends a pending invitation and makes its invitee a member, in one transaction. The
+/// caller has checked the invitee may take it (their verified address, or the link's ticket).
+pub(crate) async fn join_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    inv: InvitationRow,
+    user: &UserRecord,
+) -> FlowResult<(InvitationRow, OrganizationRow)> {
+    let now = ctx.now();
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let org = repo::lock(txn, &inv.organization_id)
+            .await
+            .context("organizations::lock")?
+            .ok_or_else(|| ApiError::not_found("invitation"))?;
+        if !repo::settle_invitation(txn, &inv.id, ACCEPTED, now)
+            .await
+            .context("organizations::settle_invitation")?
+        {
+            return Err(ApiError::state(
+                "This invitation was already accepted or revoked, or has expired.",
+            )
+            .into());
+        }
+        // The invitation held the seat the membership now takes.
+        let record = add_in(ctx, txn, by, &org, user, &inv.role, None).await?;
+        let inv = InvitationRow {
+            status: ACCEPTED.into(),
+            updated_at: now,
+            ..inv
+        };
+        announce(
+            ctx,
+            txn,
+            by,
+            "organizationInvitation.accepted",
+            json!({ "organization_id": org.id, "invitation_id": inv.id }),
+            render::invitation(ctx, &inv, &org, Audience::Operator),
+        )
+        .await?;
+        Ok((inv, record.organization))
+    }
+    .await;
+    finish(tx, result).await
+}
+
+/// A pending invitation by the ticket of its link.
+pub async fn invitation_by_ticket(
+    ctx: &Ctx,
+    ticket: &str,
+) -> FlowResult<(InvitationRow, OrganizationRow)> {
+    require_enabled(ctx)?;
+    let invalid = || {
+        ApiError::invalid_value(
+            "ticket",
+            "This invitation is invalid, has expired, or was already used.",
+        )
+    };
+    if ticket.is_empty() || ticket.len() > 128 {
+        return Err(invalid().into());
+    }
+    let hash = ctx.tokens.hash(INVITATION_TICKET, ticket);
+    let inv = repo::invitation_by_token(&ctx.db, &hash)
+        .await
+        .context("organizations::invitation_by_token")?
+        .filter(|i| render::invitation_status(i, ctx.now()) == PENDING)
+        .ok_or_else(invalid)?;
+    let org = repo::get(&ctx.db, &inv.organization_id)
+        .await
+        .context("organizations::get")?
+        .ok_or_else(invalid)?;
+    Ok((inv, org))
+}
+
+/// The signed-in user accepts the invitation a link names. The invited address must be one
+/// of the user's verified addresses: a forwarded link lets nobody else in. Someone new signs
+/// up with that address first, which verifies it.
+pub async fn accept_by_ticket(ctx: &Ctx, me: &Me, ticket: &str) -> FlowResult<OrganizationRow> {
+    let (inv, _) = invitation_by_ticket(ctx, ticket).await?;
+    if !verified_emails(me).contains(&inv.email_address) {
+        return Err(ApiError::new(
+            ErrorCode::NotAllowedAccess,
+            "Invitation for another address",
+            format!(
+                "This invitation is for {}. Sign in with that address, or add and verify it in \
+                 your account, to accept it.",
+                inv.email_address
+            ),
+        )
+        .into());
+    }
+    let (_, org) = join_in(ctx, By::Member(me), inv, me.user()).await?;
+    Ok(org)
+}
+
+/// Pending invitations to the caller's verified addresses, with their organizations (the
+/// hosted organizations page).
+pub async fn pending_for_me(
+    ctx: &Ctx,
+    me: &Me,
+) -> FlowResult<Vec<(InvitationRow, OrganizationRow)>> {
+    if !ctx.settings().organizations.enabled {
+        return Ok(Vec::new());
+    }
+    domains::enroll(ctx, me.user()).await?;
+    let emails = verified_emails(me);
+    let (rows, _) = repo::invitations(&ctx.db, None, Some(&emails), &[PENDING], ctx.now(), 50, 0)
+        .await
+        .context("organizations::invitations")?;
+    let mut out = Vec::with_capacity(rows.len());
+    for inv in rows {
+        if let Some(org) = repo::get(&ctx.db, &inv.organization_id)
+            .await
+            .context("organizations::get")?
+        {
+            out.push((inv, org));
+        }
+    }
+    Ok(out)
+}
+
+/// The first members of an organization with their users, and its pending invitations, as
+/// far as the caller's role lets them see (the hosted organization page).
+pub async fn overview(
+    ctx: &Ctx,
+    a: &Acting,
+) -> FlowResult<(Vec<(MembershipRow, Option<UserRecord>)>, Vec<InvitationRow>)> {
+    let mut members = Vec::new();
+    if a.role.permits(Permission::MembershipsRead) {
+        let (rows, _) = repo::members(&ctx.db, &a.org.id, None, None, MAX_LIMIT, 0)
+            .await
+            .context("organizations::members")?;
+        let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+        let users = users::read_users(&ctx.db, &ids)
+            .await
+            .context("users::read_users")?;
+        for m in rows {
+            let user = users.iter().find(|u| u.user.id == m.user_id).cloned();
+            members.push((m, user));
+        }
+    }
+    let mut invitations = Vec::new();
+    if a.role.permits(Permission::MembershipsManage) {
+        invitations = repo::invitations(
+            &ctx.db,
+            Some(&a.org.id),
+            None,
+            &[PENDING],
+            ctx.now(),
+            MAX_LIMIT,
+            0,
+        )
+        .await
+        .context("organizations::invitations")?
+        .0;
+    }
+    Ok((members, invitations))
+}
+
+/// A role key that must name a role of the instance.
+fn role_named(ctx: &Ctx, key: &str) -> FlowResult<Role> {
+    roles::find(&ctx.settings().organizations, key).ok_or_else(|| {
+        ApiError::invalid_value("role", format!("{key:?} is not a role of this instance.")).into()
+    })
+}
+
+/// One page of an organization's members, each with their user.
+pub(crate) async fn members_page(
+    ctx: &Ctx,
+    org: &OrganizationRow,
+    q: &Params,
+    to: Audience,
+) -> FlowResult<(Vec<Value>, u64, Page)> {
     let page = Page::from_query(q)?;
-    let a = acting(ctx, me, id).await?;
-    a.require(Permission::MembershipsRead, "see its members")?;
     let role = q.text("role")?;
     let query = q.text("query")?;
     let (rows, total) = repo::members(
         &ctx.db,
-        &a.org.id,
+        &org.id,
         role.as_deref(),
         query.as_deref(),
         page.limit,
@@ -612,296 +1188,27 @@ pub async fn members(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Val
         .map(|m| {
             let user = users.iter().find(|u| u.user.id == m.user_id);
             let record = MembershipRecord {
-                organization: a.org.clone(),
+                organization: org.clone(),
                 membership: m,
             };
-            render::membership(ctx, &record, user, Audience::Members)
+            render::membership(ctx, &record, user, to)
         })
         .collect();
-    Ok(render::page(data, total, page.paginated))
+    Ok((data, total, page))
 }
 
-/// `PATCH /v1/organizations/{id}/memberships/{user_id}`: a member's role.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn update_member(
+/// One page of an organization's invitations.
+pub(crate) async fn invitations_page(
     ctx: &Ctx,
-    me: &Me,
-    id: &str,
-    user_id: &str,
-    params: &Params,
+    org: &OrganizationRow,
+    q: &Params,
+    to: Audience,
 ) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    a.require(Permission::MembershipsManage, "change members' roles")?;
-    params.only(MEMBER_UPDATE_PARAMS)?;
-    let role = role_param(ctx, params)?;
-    let org_id = a.org.id.clone();
-    let target = user_id.to_owned();
-    let now = ctx.now();
-    let record = {
-        let tx = crate::store::begin(&ctx.db).await?;
-        let result = async {
-            let txn = &tx;
-            let org = repo::lock(txn, &org_id)
-                .await
-                .context("organizations::lock")?
-                .ok_or_else(not_found)?;
-            let mut m = repo::membership(txn, &org_id, &target)
-                .await
-                .context("organizations::membership")?
-                .ok_or_else(|| ApiError::not_found("membership"))?;
-            if role.key != roles::ADMIN && !keeps_an_admin(txn, &m).await? {
-                return Err(last_admin().into());
-            }
-            m.role = role.key.clone();
-            m.updated_at = now;
-            repo::update_membership(txn, &m)
-                .await
-                .context("organizations::update_membership")?;
-            let record = MembershipRecord {
-                organization: org,
-                membership: m,
-            };
-            let user = users::load_user(txn, &target)
-                .await
-                .context("users::load_user")?;
-            announce(
-                ctx,
-                txn,
-                me,
-                "organizationMembership.updated",
-                json!({ "organization_id": org_id, "user_id": target, "role": role.key }),
-                render::membership(ctx, &record, user.as_ref(), Audience::Operator),
-            )
-            .await?;
-            Ok((record, user))
-        }
-        .await;
-        finish(tx, result).await
-    }?;
-    Ok(render::membership(
-        ctx,
-        &record.0,
-        record.1.as_ref(),
-        Audience::Members,
-    ))
-}
-
-/// `DELETE /v1/organizations/{id}/memberships/{user_id}`: removes a member, or, for the
-/// caller's own id, leaves.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn remove_member(ctx: &Ctx, me: &Me, id: &str, user_id: &str) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    if user_id != me.user().user.id {
-        a.require(Permission::MembershipsManage, "remove members")?;
-    }
-    let record = leave_or_remove(ctx, me, &a.org.id, user_id).await?;
-    let user = users::get_user(&ctx.db, user_id)
-        .await
-        .context("users::get_user")?;
-    Ok(render::membership(
-        ctx,
-        &record,
-        user.as_ref(),
-        Audience::Members,
-    ))
-}
-
-/// `DELETE /v1/me/organization_memberships/{id}`: the caller leaves.
-pub async fn leave(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    let record = leave_or_remove(ctx, me, &a.org.id, &me.user().user.id).await?;
-    Ok(render::membership(
-        ctx,
-        &record,
-        Some(me.user()),
-        Audience::Members,
-    ))
-}
-
-async fn leave_or_remove(
-    ctx: &Ctx,
-    me: &Me,
-    org_id: &str,
-    user_id: &str,
-) -> FlowResult<MembershipRecord> {
-    let (org_id, target) = (org_id.to_owned(), user_id.to_owned());
-    {
-        let tx = crate::store::begin(&ctx.db).await?;
-        let result = async {
-            let txn = &tx;
-            let org = repo::lock(txn, &org_id)
-                .await
-                .context("organizations::lock")?
-                .ok_or_else(not_found)?;
-            let m = repo::membership(txn, &org_id, &target)
-                .await
-                .context("organizations::membership")?
-                .ok_or_else(|| ApiError::not_found("membership"))?;
-            if !keeps_an_admin(txn, &m).await? {
-                return Err(last_admin().into());
-            }
-            repo::delete_membership(txn, &m)
-                .await
-                .context("organizations::delete_membership")?;
-            let record = MembershipRecord {
-                organization: org,
-                membership: m,
-            };
-            let user = users::load_user(txn, &target)
-                .await
-                .context("users::load_user")?;
-            announce(
-                ctx,
-                txn,
-                me,
-                "organizationMembership.deleted",
-                json!({ "organization_id": org_id, "user_id": target }),
-                render::membership(ctx, &record, user.as_ref(), Audience::Operator),
-            )
-            .await?;
-            Ok(record)
-        }
-        .await;
-        finish(tx, result).await
-    }
-}
-
-/// `GET /v1/me/organization_memberships`.
-pub async fn my_memberships(ctx: &Ctx, me: &Me, q: &Params) -> FlowResult<Value> {
-    q.only(PAGE_QUERY)?;
     let page = Page::from_query(q)?;
-    require_enabled(ctx)?;
-    let user = crate::account::reload(ctx, me).await?;
-    let total = user.memberships.len() as u64;
-    let data = user
-        .memberships
-        .iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-        .map(|m| render::membership(ctx, m, Some(&user), Audience::Members))
-        .collect();
-    Ok(render::page(data, total, page.paginated))
-}
-
-// ---- invitations ----
-
-/// `POST /v1/organizations/{id}/invitations`: invites an email address in a role. The
-/// invitation holds a seat until it is accepted, revoked or expires.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn invite(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult<Value> {
-    let a = acting(ctx, me, id).await?;
-    a.require(Permission::MembershipsManage, "invite members")?;
-    params.only(INVITE_PARAMS)?;
-    let email = params.required("email_address")?;
-    let email = EmailAddress::parse(&email)
-        .map_err(|e| ApiError::from_parse("email_address", &e))?
-        .as_ref()
-        .to_owned();
-    let role = role_param(ctx, params)?;
-    let notify = params.bool("notify")?.unwrap_or(true);
-    let now = ctx.now();
-    let lifetime = ctx.settings().organizations.invitation_lifetime_secs;
-    let inv = InvitationRow {
-        id: new_id("orginv"),
-        organization_id: a.org.id.clone(),
-        email_address: email.clone(),
-        role: role.key.clone(),
-        status: PENDING.into(),
-        token_hash: None,
-        public_metadata: "{}".into(),
-        private_metadata: "{}".into(),
-        inviter_user_id: Some(me.user().user.id.clone()),
-        expires_at: now + lifetime * 1000,
-        created_at: now,
-        updated_at: now,
-    };
-    let row = inv.clone();
-    let org = {
-        let tx = crate::store::begin(&ctx.db).await?;
-        let result = async {
-            let txn = &tx;
-            let (org, taken) = seats_taken(txn, &row.organization_id, now).await?;
-            if let Some(uid) = users::find_user_id_by_identifier(
-                txn,
-                users::IdentifierKind::Email,
-                &row.email_address,
-            )
-            .await
-            .context("users::find_user_id_by_identifier")?
-                && repo::membership(txn, &org.id, &uid)
-                    .await
-                    .context("organizations::membership")?
-                    .is_some()
-            {
-                return Err(already_member().into());
-            }
-            if repo::pending_for(txn, &org.id, &row.email_address, now)
-                .await
-                .context("organizations::pending_for")?
-                .is_some()
-            {
-                return Err(ApiError::invalid_value(
-                    "email_address",
-                    "There is already a pending invitation for this email address.",
-                )
-                .into());
-            }
-            check_quota(&org, taken)?;
-            repo::insert_invitation(txn, row.clone())
-                .await
-                .context("organizations::insert_invitation")?;
-            announce(
-                ctx,
-                txn,
-                me,
-                "organizationInvitation.created",
-                json!({ "organization_id": org.id, "invitation_id": row.id, "role": row.role }),
-                render::invitation(ctx, &row, &org, Audience::Operator),
-            )
-            .await?;
-            Ok(org)
-        }
-        .await;
-        finish(tx, result).await
-    }?;
-    if notify {
-        send_invitation(ctx, me, &org, &inv).await;
-    }
-    Ok(render::invitation(ctx, &inv, &org, Audience::Members))
-}
-
-/// Emails the invitee: they accept once signed in with the invited address. A failed send
-/// is logged; the invitation stands and shows in the invitee's list.
-async fn send_invitation(ctx: &Ctx, me: &Me, org: &OrganizationRow, inv: &InvitationRow) {
-    let inviter = me.user().full_name().trim().to_owned();
-    let inviter = if inviter.is_empty() {
-        me.user()
-            .primary_email()
-            .map_or_else(|| "A member".to_owned(), |e| e.email_address.clone())
-    } else {
-        inviter
-    };
-    let link = format!("{}/sign-in", ctx.settings().issuer());
-    let days = ctx.settings().organizations.invitation_lifetime_secs / 86_400;
-    if let Err(e) = ctx
-        .delivery
-        .send_organization_invitation(&inv.email_address, &inviter, &org.name, &link, days.max(1))
-        .await
-    {
-        tracing::warn!(invitation_id = %inv.id, error = %e, "organization invitation email not sent");
-    }
-}
-
-/// `GET /v1/organizations/{id}/invitations`.
-pub async fn invitations(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Value> {
-    q.only(INVITATIONS_QUERY)?;
-    let page = Page::from_query(q)?;
-    let a = acting(ctx, me, id).await?;
-    a.require(Permission::MembershipsManage, "see its invitations")?;
     let statuses = statuses(q)?;
     let (rows, total) = repo::invitations(
         &ctx.db,
-        Some(&a.org.id),
+        Some(&org.id),
         None,
         &statuses,
         ctx.now(),
@@ -912,7 +1219,7 @@ pub async fn invitations(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult
     .context("organizations::invitations")?;
     let data = rows
         .iter()
-        .map(|i| render::invitation(ctx, i, &a.org, Audience::Members))
+        .map(|i| render::invitation(ctx, i, org, to))
         .collect();
     // Invitations always come in pages: the SDKs read `data` without asking for it.
     Ok(render::page(data, total, true))
@@ -937,6 +1244,197 @@ fn statuses(q: &Params) -> FlowResult<Vec<&'static str>> {
         .collect()
 }
 
+// ---- the Frontend API: a member acting, their role checked first ----
+
+/// `POST /v1/organizations`: a new organization with the caller as its first member, in the
+/// creator role.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn create(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<Value> {
+    require_enabled(ctx)?;
+    params.only(CREATE_PARAMS)?;
+    let org = create_in(
+        ctx,
+        By::Member(me),
+        NewOrganization {
+            name: params.required("name")?,
+            slug: params.text("slug")?,
+            creator: Some(me.user().user.id.clone()),
+            max_allowed_memberships: None,
+            public_metadata: None,
+            private_metadata: None,
+            creator_limit: true,
+        },
+    )
+    .await?;
+    Ok(render::organization(&org, Some(0), Audience::Members))
+}
+
+/// `GET /v1/organizations/{id}`.
+pub async fn get(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    let pending = repo::count_pending(&ctx.db, &a.org.id, ctx.now())
+        .await
+        .context("organizations::count_pending")?;
+    Ok(render::organization(
+        &a.org,
+        Some(pending),
+        Audience::Members,
+    ))
+}
+
+/// `PATCH /v1/organizations/{id}`: the name and slug.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn update(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    a.require(
+        Permission::ProfileManage,
+        "change the organization's profile",
+    )?;
+    params.only(UPDATE_PARAMS)?;
+    let change = OrganizationChange {
+        name: params.text("name")?,
+        slug: params.text("slug")?,
+        ..Default::default()
+    };
+    let org = change_in(ctx, By::Member(me), &a.org.id, change).await?;
+    get(ctx, me, &org.id).await
+}
+
+/// `DELETE /v1/organizations/{id}`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn delete(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::ProfileDelete, "delete the organization")?;
+    if !a.org.admin_delete_enabled || !ctx.settings().organizations.admin_delete_enabled {
+        return Err(not_allowed("delete it: deleting organizations is switched off").into());
+    }
+    delete_in(ctx, By::Member(me), &a.org.id).await?;
+    Ok(crate::wire::deleted("organization", &a.org.id))
+}
+
+/// `GET /v1/organizations/{id}/roles`.
+pub async fn list_roles(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Value> {
+    q.only(PAGE_QUERY)?;
+    let page = Page::from_query(q)?;
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::MembershipsRead, "see its roles")?;
+    let settings = &ctx.settings().organizations;
+    let all = roles::all(settings);
+    let total = all.len() as u64;
+    let data: Vec<Value> = all
+        .iter()
+        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+        .map(|r| render::role(r, &settings.creator_role))
+        .collect();
+    Ok(json!({ "data": data, "total_count": total }))
+}
+
+/// `GET /v1/organizations/{id}/memberships`.
+pub async fn members(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Value> {
+    q.only(MEMBERS_QUERY)?;
+    Page::from_query(q)?;
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::MembershipsRead, "see its members")?;
+    let (data, total, page) = members_page(ctx, &a.org, q, Audience::Members).await?;
+    Ok(render::page(data, total, page.paginated))
+}
+
+/// `PATCH /v1/organizations/{id}/memberships/{user_id}`: a member's role.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn update_member(
+    ctx: &Ctx,
+    me: &Me,
+    id: &str,
+    user_id: &str,
+    params: &Params,
+) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::MembershipsManage, "change members' roles")?;
+    params.only(MEMBER_UPDATE_PARAMS)?;
+    let change = MembershipChange {
+        role: Some(params.required("role")?),
+        ..Default::default()
+    };
+    let (record, user) = change_member_in(ctx, By::Member(me), &a.org.id, user_id, change).await?;
+    Ok(render::membership(
+        ctx,
+        &record,
+        user.as_ref(),
+        Audience::Members,
+    ))
+}
+
+/// `DELETE /v1/organizations/{id}/memberships/{user_id}`: removes a member, or, for the
+/// caller's own id, leaves.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn remove_member(ctx: &Ctx, me: &Me, id: &str, user_id: &str) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    if user_id != me.user().user.id {
+        a.require(Permission::MembershipsManage, "remove members")?;
+    }
+    let (record, user) = remove_member_in(ctx, By::Member(me), &a.org.id, user_id).await?;
+    Ok(render::membership(
+        ctx,
+        &record,
+        user.as_ref(),
+        Audience::Members,
+    ))
+}
+
+/// `DELETE /v1/me/organization_memberships/{id}`: the caller leaves.
+pub async fn leave(ctx: &Ctx, me: &Me, id: &str) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    let (record, _) = remove_member_in(ctx, By::Member(me), &a.org.id, &me.user().user.id).await?;
+    Ok(render::membership(
+        ctx,
+        &record,
+        Some(me.user()),
+        Audience::Members,
+    ))
+}
+
+/// `GET /v1/me/organization_memberships`.
+pub async fn my_memberships(ctx: &Ctx, me: &Me, q: &Params) -> FlowResult<Value> {
+    q.only(PAGE_QUERY)?;
+    let page = Page::from_query(q)?;
+    require_enabled(ctx)?;
+    let user = crate::account::reload(ctx, me).await?;
+    let total = user.memberships.len() as u64;
+    let data = user
+        .memberships
+        .iter()
+        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+        .map(|m| render::membership(ctx, m, Some(&user), Audience::Members))
+        .collect();
+    Ok(render::page(data, total, page.paginated))
+}
+
+/// `POST /v1/organizations/{id}/invitations`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn invite(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::MembershipsManage, "invite members")?;
+    params.only(INVITE_PARAMS)?;
+    let input = NewInvitation {
+        email_address: params.required("email_address")?,
+        role: params.required("role")?,
+        notify: params.bool("notify")?,
+        ..Default::default()
+    };
+    let (inv, org) = invite_in(ctx, By::Member(me), &a.org.id, input).await?;
+    Ok(render::invitation(ctx, &inv, &org, Audience::Members))
+}
+
+/// `GET /v1/organizations/{id}/invitations`.
+pub async fn invitations(ctx: &Ctx, me: &Me, id: &str, q: &Params) -> FlowResult<Value> {
+    q.only(INVITATIONS_QUERY)?;
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::MembershipsManage, "see its invitations")?;
+    invitations_page(ctx, &a.org, q, Audience::Members).await
+}
+
 /// `POST /v1/organizations/{id}/invitations/{invitation_id}/revoke`.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn revoke_invitation(
@@ -947,42 +1445,7 @@ pub async fn revoke_invitation(
 ) -> FlowResult<Value> {
     let a = acting(ctx, me, id).await?;
     a.require(Permission::MembershipsManage, "revoke invitations")?;
-    let now = ctx.now();
-    let (org, inv_id) = (a.org.clone(), invitation_id.to_owned());
-    let inv = {
-        let tx = crate::store::begin(&ctx.db).await?;
-        let result = async {
-            let txn = &tx;
-            let inv = repo::invitation(txn, &inv_id)
-                .await
-                .context("organizations::invitation")?
-                .filter(|i| i.organization_id == org.id)
-                .ok_or_else(|| ApiError::not_found("invitation"))?;
-            if !repo::settle_invitation(txn, &inv.id, REVOKED, now)
-                .await
-                .context("organizations::settle_invitation")?
-            {
-                return Err(ApiError::state("Only a pending invitation can be revoked.").into());
-            }
-            let inv = InvitationRow {
-                status: REVOKED.into(),
-                updated_at: now,
-                ..inv
-            };
-            announce(
-                ctx,
-                txn,
-                me,
-                "organizationInvitation.revoked",
-                json!({ "organization_id": org.id, "invitation_id": inv.id }),
-                render::invitation(ctx, &inv, &org, Audience::Operator),
-            )
-            .await?;
-            Ok(inv)
-        }
-        .await;
-        finish(tx, result).await
-    }?;
+    let inv = revoke_in(ctx, By::Member(me), &a.org, invitation_id).await?;
     Ok(render::invitation(ctx, &inv, &a.org, Audience::Members))
 }
 
@@ -1001,6 +1464,7 @@ pub async fn my_invitations(ctx: &Ctx, me: &Me, q: &Params) -> FlowResult<Value>
     q.only(INVITATIONS_QUERY)?;
     let page = Page::from_query(q)?;
     require_enabled(ctx)?;
+    domains::enroll(ctx, me.user()).await?;
     let statuses = statuses(q)?;
     let emails = verified_emails(me);
     let (rows, total) = repo::invitations(
@@ -1032,85 +1496,13 @@ pub async fn my_invitations(ctx: &Ctx, me: &Me, q: &Params) -> FlowResult<Value>
 pub async fn accept_invitation(ctx: &Ctx, me: &Me, invitation_id: &str) -> FlowResult<Value> {
     require_enabled(ctx)?;
     let emails = verified_emails(me);
-    let user_id = me.user().user.id.clone();
-    let now = ctx.now();
-    let inv_id = invitation_id.to_owned();
-    let (inv, org) = {
-        let tx = crate::store::begin(&ctx.db).await?;
-        let result = async {
-            let txn = &tx;
-            // Another user's invitation is as unknown as a missing one.
-            let inv = repo::invitation(txn, &inv_id)
-                .await
-                .context("organizations::invitation")?
-                .filter(|i| emails.contains(&i.email_address))
-                .ok_or_else(|| ApiError::not_found("invitation"))?;
-            let org = repo::lock(txn, &inv.organization_id)
-                .await
-                .context("organizations::lock")?
-                .ok_or_else(|| ApiError::not_found("invitation"))?;
-            if !repo::settle_invitation(txn, &inv.id, ACCEPTED, now)
-                .await
-                .context("organizations::settle_invitation")?
-            {
-                return Err(ApiError::state(
-                    "This invitation was already accepted or revoked, or has expired.",
-                )
-                .into());
-            }
-            if repo::membership(txn, &org.id, &user_id)
-                .await
-                .context("organizations::membership")?
-                .is_some()
-            {
-                return Err(already_member().into());
-            }
-            let m = MembershipRow {
-                id: new_id("orgmem"),
-                organization_id: org.id.clone(),
-                user_id: user_id.clone(),
-                role: inv.role.clone(),
-                public_metadata: "{}".into(),
-                private_metadata: "{}".into(),
-                created_at: now,
-                updated_at: now,
-            };
-            // The invitation held the seat the membership now takes.
-            repo::insert_membership(txn, m.clone())
-                .await
-                .context("organizations::insert_membership")?;
-            let inv = InvitationRow {
-                status: ACCEPTED.into(),
-                updated_at: now,
-                ..inv
-            };
-            let record = MembershipRecord {
-                organization: org.clone(),
-                membership: m,
-            };
-            announce(
-                ctx,
-                txn,
-                me,
-                "organizationInvitation.accepted",
-                json!({ "organization_id": org.id, "invitation_id": inv.id }),
-                render::invitation(ctx, &inv, &org, Audience::Operator),
-            )
-            .await?;
-            announce(
-                ctx,
-                txn,
-                me,
-                "organizationMembership.created",
-                json!({ "organization_id": org.id, "role": record.membership.role }),
-                render::membership(ctx, &record, Some(me.user()), Audience::Operator),
-            )
-            .await?;
-            Ok((inv, org))
-        }
-        .await;
-        finish(tx, result).await
-    }?;
+    // Another user's invitation is as unknown as a missing one.
+    let inv = repo::invitation(&ctx.db, invitation_id)
+        .await
+        .context("organizations::invitation")?
+        .filter(|i| emails.contains(&i.email_address))
+        .ok_or_else(|| ApiError::not_found("invitation"))?;
+    let (inv, org) = join_in(ctx, By::Member(me), inv, me.user()).await?;
     Ok(render::invitation(ctx, &inv, &org, Audience::Members))
 }
 

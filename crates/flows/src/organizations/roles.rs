@@ -19,16 +19,22 @@ pub enum Permission {
     ProfileDelete,
     /// List members and roles.
     MembershipsRead,
-    /// Add, remove and change members; invite.
+    /// Add, remove and change members; invite; answer membership requests.
     MembershipsManage,
+    /// See the organization's domains.
+    DomainsRead,
+    /// Add, verify and remove domains, and choose how they enroll users.
+    DomainsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 4] = [
+    pub const ALL: [Permission; 6] = [
         Permission::ProfileManage,
         Permission::ProfileDelete,
         Permission::MembershipsRead,
         Permission::MembershipsManage,
+        Permission::DomainsRead,
+        Permission::DomainsManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +43,8 @@ impl Permission {
             Permission::ProfileDelete => "org:sys_profile:delete",
             Permission::MembershipsRead => "org:sys_memberships:read",
             Permission::MembershipsManage => "org:sys_memberships:manage",
+            Permission::DomainsRead => "org:sys_domains:read",
+            Permission::DomainsManage => "org:sys_domains:manage",
         }
     }
 }

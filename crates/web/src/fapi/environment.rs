@@ -294,7 +294,11 @@ fn body(ctx: &Ctx) -> Value {
             "enabled": orgs.enabled,
             "max_allowed_memberships": orgs.max_allowed_memberships,
             "actions": { "admin_delete": orgs.admin_delete_enabled },
-            "domains": { "enabled": false, "enrollment_modes": [], "default_role": orgs.default_role },
+            "domains": {
+                "enabled": orgs.enabled,
+                "enrollment_modes": if orgs.enabled { crate::flows::organizations::domains::MODES } else { &[] },
+                "default_role": orgs.default_role,
+            },
             "slug": { "disabled": orgs.slug_disabled },
             "creator_role": orgs.creator_role,
             "force_organization_selection": false,

@@ -78,6 +78,16 @@ pub(crate) fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// The query string as flow parameters. Names starting with `_` are the SDKs' own
+/// (`_clerk_js_version`, `__clerk_api_version`, `_clerk_session_id`), never a list's filters.
+pub(crate) fn query_params(req: &HttpRequest) -> Result<Params, ApiError> {
+    let pairs = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .filter(|(k, _)| !k.starts_with('_'))
+        .collect();
+    Params::from_pairs(pairs)
+}
+
 /// The token a request carries: `Authorization: Bearer` (native apps), the development
 /// browser's query parameter when `dev_browser` is on, or the cookie.
 pub(crate) fn client_token(req: &HttpRequest, dev_browser: bool) -> (Option<String>, Transport) {

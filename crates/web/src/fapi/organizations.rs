@@ -9,7 +9,7 @@ use super::extract::{Account, Active};
 use super::{NO_PARAMS, envelope};
 use crate::flows::organizations::{
     self as orgs, CREATE_PARAMS, INVITATIONS_QUERY, INVITE_PARAMS, MEMBER_UPDATE_PARAMS,
-    MEMBERS_QUERY, PAGE_QUERY, UPDATE_PARAMS,
+    MEMBERS_QUERY, PAGE_QUERY, UPDATE_PARAMS, domains,
 };
 use crate::flows::{Ctx, FlowResult, Params};
 use crate::openapi::{Api, api_table};
@@ -30,16 +30,22 @@ api_table! { Api::Account, "/v1", register_routes, operations;
     delete "/me/organization_memberships/{id}" => leave, "Leave an organization";
     get "/me/organization_invitations" => my_invitations, "Invitations to the caller's verified email addresses", query INVITATIONS_QUERY;
     post "/me/organization_invitations/{id}/accept" => accept, "Accept an invitation and join", params NO_PARAMS;
+    get "/me/organization_suggestions" => my_suggestions, "Organizations whose verified domain matches one of the caller's verified addresses", query domains::SUGGESTIONS_QUERY;
+    post "/me/organization_suggestions/{id}/accept" => suggestion_accept, "Ask to join a suggested organization", params NO_PARAMS;
+    post "/organizations/{id}/domains" => domain_create, "Add a domain (org:sys_domains:manage); verified at once when the caller has a verified address there", params domains::CREATE_PARAMS;
+    get "/organizations/{id}/domains" => domain_list, "The organization's domains (org:sys_domains:read)", query domains::DOMAINS_QUERY;
+    get "/organizations/{id}/domains/{domain_id}" => domain_get, "A domain of the organization (org:sys_domains:read)";
+    delete "/organizations/{id}/domains/{domain_id}" => domain_delete, "Remove a domain (org:sys_domains:manage)";
+    post "/organizations/{id}/domains/{domain_id}/update_enrollment_mode" => domain_mode, "How the domain enrolls users: manual_invitation, automatic_invitation or automatic_suggestion", params domains::MODE_PARAMS;
+    post "/organizations/{id}/domains/{domain_id}/prepare_affiliation_verification" => domain_prepare, "Send a code to an address at the domain", params domains::PREPARE_PARAMS;
+    post "/organizations/{id}/domains/{domain_id}/attempt_affiliation_verification" => domain_attempt, "Verify the domain with the code", params domains::ATTEMPT_PARAMS;
+    get "/organizations/{id}/membership_requests" => requests_list, "Requests to join (org:sys_memberships:manage)", query domains::REQUESTS_QUERY;
+    post "/organizations/{id}/membership_requests/{request_id}/accept" => request_accept, "Accept a request: the user joins in the default role", params NO_PARAMS;
+    post "/organizations/{id}/membership_requests/{request_id}/reject" => request_reject, "Reject a request", params NO_PARAMS;
 }
 
-/// The query string as flow parameters. Names starting with `_` are the SDKs' own
-/// (`_clerk_js_version`, `__clerk_api_version`, `_clerk_session_id`) and not the list's.
 fn query(req: &HttpRequest) -> FlowResult<Params> {
-    let pairs = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .filter(|(k, _)| !k.starts_with('_'))
-        .collect();
-    Ok(Params::from_pairs(pairs)?)
+    Ok(super::extract::query_params(req)?)
 }
 
 async fn reply(
@@ -195,4 +201,143 @@ async fn accept(
     }
     .await;
     reply(&ctx, &req, &a, result).await
+}
+
+async fn my_suggestions(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+    let result = async { domains::my_suggestions(&ctx, &a.me, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn suggestion_accept(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        domains::accept_suggestion(&ctx, &a.me, &id).await
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = domains::create(&ctx, &a.me, &id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_list(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async { domains::list(&ctx, &a.me, &id, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_get(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, domain_id) = path.into_inner();
+    let result = domains::get(&ctx, &a.me, &id, &domain_id).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_delete(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, domain_id) = path.into_inner();
+    let result = domains::delete(&ctx, &a.me, &id, &domain_id).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_mode(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, domain_id) = path.into_inner();
+    let result = domains::set_mode(&ctx, &a.me, &id, &domain_id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_prepare(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, domain_id) = path.into_inner();
+    let result = domains::prepare(&ctx, &a.me, &id, &domain_id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn domain_attempt(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (id, domain_id) = path.into_inner();
+    let result = domains::attempt(&ctx, &a.me, &id, &domain_id, &a.params).await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn requests_list(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async { domains::requests(&ctx, &a.me, &id, &query(&req)?).await }.await;
+    reply(&ctx, &req, &a, result).await
+}
+
+/// Accepts or rejects a membership request.
+async fn answer_request(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+    accept: bool,
+) -> HttpResponse {
+    let (id, request_id) = path.into_inner();
+    let result = async {
+        a.params.only(NO_PARAMS)?;
+        domains::answer_request(&ctx, &a.me, &id, &request_id, accept).await
+    }
+    .await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn request_accept(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    answer_request(ctx, req, a, path, true).await
+}
+
+async fn request_reject(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    answer_request(ctx, req, a, path, false).await
 }
