@@ -650,4 +650,80 @@ backend_tests! {
         let r = app.delete_as(&owner, &base).await;
         assert_eq!(r.body["response"]["deleted"], true, "{}", r.body);
     }
+
+    async fn without_personal_accounts_a_session_chooses_an_organization_first(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.force_organization_selection = true).await else { return };
+        let env = app.get("/v1/environment").await;
+        assert_eq!(env.body["organization_settings"]["force_organization_selection"], true, "{}", env.body);
+        // Bob is invited before he has an account; Ada will own the organization.
+        let (ada, ada_sid) = user(&app, "ada@example.com").await;
+        let r = app.get_as(&ada, "/v1/client").await;
+        let s = &r.body["response"]["sessions"][0];
+        assert_eq!(s["status"], "pending", "{}", r.body);
+        assert_eq!(s["tasks"][0]["key"], "choose-organization", "{}", r.body);
+        assert!(s["last_active_token"].is_null(), "no session token while the task is open");
+        let r = app.post_as(&ada, &format!("/v1/client/sessions/{ada_sid}/tokens"), &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        // The account beyond the task stays closed; what the task needs is open.
+        let r = app.get_as(&ada, "/v1/me/sessions/active").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        let r = app.get_as(&ada, "/v1/me/organization_memberships").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let org = create(&app, &ada, "Acme").await;
+        // The personal account is not a choice.
+        let touch = format!("/v1/client/sessions/{ada_sid}/touch");
+        let r = app.post_as(&ada, &touch, &[("active_organization_id", "")]).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "not_allowed_access");
+        let r = app.post_as(&ada, &touch, &[("active_organization_id", "org_someone_elses")]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = app.post_as(&ada, &touch, &[("active_organization_id", &org)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let s = &r.body["client"]["sessions"][0];
+        assert_eq!(s["status"], "active", "{}", r.body);
+        assert_eq!(s["tasks"].as_array().map(Vec::len), Some(0), "{}", r.body);
+        let claims = token(&app, &ada, &ada_sid).await;
+        assert_eq!(claims["o"]["id"], org.as_str(), "{claims}");
+        // Leaving (here: the organization is deleted) opens the task again.
+        let r = app.delete_as(&ada, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.post_as(&ada, &format!("/v1/client/sessions/{ada_sid}/tokens"), &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        let r = app.get_as(&ada, "/v1/client").await;
+        assert_eq!(r.body["response"]["sessions"][0]["tasks"][0]["key"], "choose-organization", "{}", r.body);
+        // Another user's organization cannot be chosen, even by id.
+        let org2 = create(&app, &ada, "Second").await;
+        let (eve, eve_sid) = user(&app, "eve@example.com").await;
+        let r = app.post_as(&eve, &format!("/v1/client/sessions/{eve_sid}/touch"), &[("active_organization_id", &org2)]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = app.post_as(&eve, &format!("/v1/client/sessions/{eve_sid}/tokens"), &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+
+    async fn the_choose_organization_task_on_the_pages(backend) {
+        let Some(app) = spawn(backend, |s| s.organizations.force_organization_selection = true).await else { return };
+        let (b, _) = user(&app, "ada@example.com").await;
+        // Every account page, and the sign-in page, send the pending session to its task.
+        let p = get(&app, &b, "/user").await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(p.location(), "/organizations");
+        let p = get(&app, &b, "/sign-in?redirect_url=%2Fuser%2Fsecurity").await;
+        assert_eq!(p.location(), "/organizations?redirect_url=%2Fuser%2Fsecurity");
+        let page = get(&app, &b, "/organizations?redirect_url=%2Fuser%2Fsecurity").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("id=\"choose-organization\""), "{}", page.body);
+        assert!(!page.body.contains("name=\"organization_id\" value=\"\""), "no personal account to switch to");
+        assert!(page.body.contains("action=\"/organizations/create?redirect_url=%2Fuser%2Fsecurity\""), "{}", page.body);
+        // A form without its CSRF token is refused.
+        let p = post(&app, &b, "/organizations/create?redirect_url=%2Fuser%2Fsecurity", &[("name", "Acme")]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.body);
+        // Creating one completes the task, and the user goes back where they were going.
+        let p = submit(&app, &b, "/organizations?redirect_url=%2Fuser%2Fsecurity", "/organizations/create?redirect_url=%2Fuser%2Fsecurity", &[("name", "Acme")]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(p.location(), "/user/security");
+        let p = get(&app, &b, "/user").await;
+        assert_eq!(p.status, StatusCode::OK, "the session is active now");
+        let page = get(&app, &b, "/organizations").await;
+        assert!(!page.body.contains("id=\"choose-organization\""), "{}", page.body);
+    }
+
 }

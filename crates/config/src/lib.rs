@@ -101,6 +101,10 @@ pub struct OrganizationSettings {
     /// How the session token names the active organization: `v2` (the compact `o` claim) or
     /// `v1` (`org_id`, `org_role`, `org_slug`, `org_permissions`).
     pub session_token_claims: String,
+    /// Personal accounts are off: every session acts for one of the user's organizations. A
+    /// session without one is pending on the `choose-organization` task (create, join or pick
+    /// one) and gets no session token until it has.
+    pub force_organization_selection: bool,
     /// Roles besides the system roles `org:admin` and `org:member`, or those two redefined.
     pub roles: Vec<OrganizationRole>,
 }
@@ -117,6 +121,7 @@ impl Default for OrganizationSettings {
             invitation_lifetime_secs: 30 * 86_400,
             slug_disabled: false,
             session_token_claims: "v2".into(),
+            force_organization_selection: false,
             roles: Vec::new(),
         }
     }

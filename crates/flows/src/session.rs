@@ -62,9 +62,38 @@ pub struct LiveSession {
     pub status: SessionStatus,
     /// The moment the session stops, counting the inactivity limit.
     pub expire_at: i64,
+    /// What the user must do before a pending session counts, in order.
+    tasks: Vec<&'static str>,
 }
 
+/// The task of a session still waiting for a second factor (`[auth] mfa_required`).
+pub const TASK_SETUP_MFA: &str = "setup-mfa";
+/// The task of a session that must act for an organization first
+/// (`[organizations] force_organization_selection`).
+pub const TASK_CHOOSE_ORGANIZATION: &str = "choose-organization";
+
 impl LiveSession {
+    /// The session as of now: its stored status, expiry, and the tasks still before it. A
+    /// session that must choose an organization and has none of the user's is pending on it.
+    pub fn new(ctx: &Ctx, row: SessionRow, user: UserRecord) -> Self {
+        let (mut status, expire_at) = effective(ctx, &row);
+        let mut tasks = Vec::new();
+        if status == SessionStatus::Pending {
+            tasks.push(TASK_SETUP_MFA);
+        }
+        if status.is_live() && super::organizations::must_choose(ctx, &row, &user) {
+            tasks.push(TASK_CHOOSE_ORGANIZATION);
+            status = SessionStatus::Pending;
+        }
+        Self {
+            row,
+            user,
+            status,
+            expire_at,
+            tasks,
+        }
+    }
+
     pub fn id(&self) -> SessionId {
         SessionId::from_stored(self.row.id.clone())
     }
@@ -77,20 +106,21 @@ impl LiveSession {
         self.status.is_live()
     }
 
-    /// What the user must do before a pending session counts.
-    pub fn tasks(&self) -> Vec<&'static str> {
-        if self.status == SessionStatus::Pending {
-            vec!["setup-mfa"]
-        } else {
-            Vec::new()
-        }
+    /// What the user must do before a pending session counts, first task first.
+    pub fn tasks(&self) -> &[&'static str] {
+        &self.tasks
+    }
+
+    /// Whether the only thing left before this session counts is choosing an organization.
+    pub fn only_choosing_organization(&self) -> bool {
+        self.tasks == [TASK_CHOOSE_ORGANIZATION]
     }
 }
 
 /// Turns a pending session active once its task is done (the user now has a second factor).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn activate_if_ready(ctx: &Ctx, live: &LiveSession) -> FlowResult<()> {
-    if live.status != SessionStatus::Pending {
+    if live.tasks.first() != Some(&TASK_SETUP_MFA) {
         return Ok(());
     }
     let user = users::get_user(&ctx.db, &live.row.user_id)
@@ -162,13 +192,7 @@ async fn attach_users(
         .into_iter()
         .filter_map(|row| {
             let user = users.iter().find(|u| u.user.id == row.user_id)?.clone();
-            let (status, expire_at) = effective(ctx, &row);
-            Some(LiveSession {
-                row,
-                user,
-                status,
-                expire_at,
-            })
+            Some(LiveSession::new(ctx, row, user))
         })
         .collect())
 }

@@ -49,8 +49,11 @@ fn signed_out() -> ApiError {
 pub enum Access {
     /// Only with an active session.
     Active,
-    /// Also while the session waits for a second factor to be set up.
+    /// Also while the session waits for a second factor to be set up (or for any task).
     MfaSetup,
+    /// Also while the session's one remaining task is choosing an organization: what it
+    /// takes to find, create or join one.
+    ChooseOrganization,
 }
 
 /// The session a call acts on: `session_id` when given (one of this client's), else the
@@ -73,6 +76,7 @@ pub async fn me(
     let allowed = match access {
         Access::Active => live.is_active(),
         Access::MfaSetup => live.is_signed_in_or_pending(),
+        Access::ChooseOrganization => live.is_active() || live.only_choosing_organization(),
     };
     if !allowed {
         return Err(signed_out().into());
@@ -294,15 +298,8 @@ pub async fn active_sessions(ctx: &Ctx, me: &Me) -> FlowResult<Vec<LiveSession>>
         .context("sessions::active_for_user")?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let (status, expire_at) = session::effective(ctx, &row);
-            status.is_live().then(|| LiveSession {
-                row,
-                user: me.user().clone(),
-                status,
-                expire_at,
-            })
-        })
+        .map(|row| LiveSession::new(ctx, row, me.user().clone()))
+        .filter(|live| live.status.is_live())
         .collect())
 }
 
@@ -336,13 +333,7 @@ pub async fn revoke_session(ctx: &Ctx, me: &Me, id: &SessionId) -> FlowResult<Li
         .await
         .context("sessions::get")?
         .ok_or_else(|| ApiError::not_found("session"))?;
-    let (status, expire_at) = session::effective(ctx, &row);
-    Ok(LiveSession {
-        row,
-        user: me.user().clone(),
-        status,
-        expire_at,
-    })
+    Ok(LiveSession::new(ctx, row, me.user().clone()))
 }
 
 // Second factors and passkeys: each change is sensitive, so a session whose proof is old

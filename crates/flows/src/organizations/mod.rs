@@ -22,6 +22,7 @@ use crate::admin::Admin;
 use crate::audit;
 use crate::domain::{EmailAddress, new_id};
 use crate::session::LiveSession;
+use crate::store::sessions::SessionRow;
 use crate::store::is_unique_violation;
 use crate::store::organizations::{
     self as repo, ACCEPTED, InvitationRow, MembershipRecord, MembershipRow, OrganizationRow,
@@ -1512,6 +1513,14 @@ pub async fn accept_invitation(ctx: &Ctx, me: &Me, invitation_id: &str) -> FlowR
 /// token then carries it.
 pub async fn activate(ctx: &Ctx, live: &LiveSession, id_or_slug: Option<&str>) -> FlowResult<()> {
     let org = match id_or_slug {
+        None if forced(ctx) => {
+            return Err(ApiError::new(
+                ErrorCode::NotAllowedAccess,
+                "An organization is required",
+                "Personal accounts are off here: choose one of your organizations.",
+            )
+            .into());
+        }
         None => None,
         Some(id) => {
             require_enabled(ctx)?;
@@ -1525,6 +1534,24 @@ pub async fn activate(ctx: &Ctx, live: &LiveSession, id_or_slug: Option<&str>) -
         .await
         .context("organizations::set_active")?;
     Ok(())
+}
+
+/// Whether personal accounts are off: every session must act for an organization.
+fn forced(ctx: &Ctx) -> bool {
+    let s = &ctx.settings().organizations;
+    s.enabled && s.force_organization_selection
+}
+
+/// Whether a session must still choose an organization before it counts: personal accounts
+/// are off and it acts for none of the user's organizations (none chosen yet, or the one it
+/// had was left or deleted).
+pub fn must_choose(ctx: &Ctx, row: &SessionRow, user: &UserRecord) -> bool {
+    forced(ctx)
+        && !row.last_active_organization_id.as_deref().is_some_and(|id| {
+            user.memberships
+                .iter()
+                .any(|m| m.organization.id == id)
+        })
 }
 
 /// The membership a session acts for, if its organization is still one of the user's.

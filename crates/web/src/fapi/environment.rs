@@ -301,7 +301,7 @@ fn body(ctx: &Ctx) -> Value {
             },
             "slug": { "disabled": orgs.slug_disabled },
             "creator_role": orgs.creator_role,
-            "force_organization_selection": false,
+            "force_organization_selection": orgs.enabled && orgs.force_organization_selection,
         },
         "fraud_settings": {
             "object": "fraud_settings",

@@ -404,6 +404,14 @@ impl Level for MfaSetup {
     const ACCESS: Access = Access::MfaSetup;
 }
 
+/// Also a session whose one remaining task is choosing an organization
+/// (`[organizations] force_organization_selection`): the calls that find, create or join one.
+pub(crate) struct ChooseOrganization;
+
+impl Level for ChooseOrganization {
+    const ACCESS: Access = Access::ChooseOrganization;
+}
+
 /// An account call (`/v1/me…`): the client, the body's parameters when the method carries
 /// one (POST, PUT, PATCH), then the signed-in user's session, named by `?_clerk_session_id=`
 /// or the client's last active one. No session at the level `L` asks for is a 401.

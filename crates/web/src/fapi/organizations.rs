@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
-use super::extract::{Account, Active};
+use super::extract::{Account, Active, ChooseOrganization};
 use super::{NO_PARAMS, envelope};
 use crate::flows::organizations::{
     self as orgs, CREATE_PARAMS, INVITATIONS_QUERY, INVITE_PARAMS, MEMBER_UPDATE_PARAMS,
@@ -48,16 +48,16 @@ fn query(req: &HttpRequest) -> FlowResult<Params> {
     Ok(super::extract::query_params(req)?)
 }
 
-async fn reply(
+async fn reply<L>(
     ctx: &Ctx,
     req: &HttpRequest,
-    a: &Account<Active>,
+    a: &Account<L>,
     result: FlowResult<Value>,
 ) -> HttpResponse {
     envelope(ctx, req, &a.cc, result).await
 }
 
-async fn create(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+async fn create(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
     let result = orgs::create(&ctx, &a.me, &a.params).await;
     reply(&ctx, &req, &a, result).await
 }
@@ -169,7 +169,7 @@ async fn invitation_revoke(
     reply(&ctx, &req, &a, result).await
 }
 
-async fn my_memberships(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+async fn my_memberships(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
     let result = async { orgs::my_memberships(&ctx, &a.me, &query(&req)?).await }.await;
     reply(&ctx, &req, &a, result).await
 }
@@ -184,7 +184,7 @@ async fn leave(
     reply(&ctx, &req, &a, result).await
 }
 
-async fn my_invitations(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+async fn my_invitations(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
     let result = async { orgs::my_invitations(&ctx, &a.me, &query(&req)?).await }.await;
     reply(&ctx, &req, &a, result).await
 }
@@ -192,7 +192,7 @@ async fn my_invitations(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active
 async fn accept(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    a: Account<Active>,
+    a: Account<ChooseOrganization>,
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = async {
@@ -203,7 +203,7 @@ async fn accept(
     reply(&ctx, &req, &a, result).await
 }
 
-async fn my_suggestions(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active>) -> HttpResponse {
+async fn my_suggestions(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
     let result = async { domains::my_suggestions(&ctx, &a.me, &query(&req)?).await }.await;
     reply(&ctx, &req, &a, result).await
 }
@@ -211,7 +211,7 @@ async fn my_suggestions(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<Active
 async fn suggestion_accept(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    a: Account<Active>,
+    a: Account<ChooseOrganization>,
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = async {

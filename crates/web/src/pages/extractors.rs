@@ -17,7 +17,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::{PageCtx, csrf_cookie, error_page, page_ctx, pending_session, read_form};
+use super::{PageCtx, csrf_cookie, error_page, page_ctx, read_form, task_page};
 use crate::fapi::extract::{Level, context};
 use crate::flows::account::{self, Access, Me};
 use crate::flows::{Ctx, FlowError};
@@ -154,8 +154,12 @@ async fn signed_in_user<L: Level>(
     match account::me(ctx, &pc.cc, None, L::ACCESS).await {
         Ok(me) => Ok(me),
         Err(_) => {
-            let to = if L::ACCESS == Access::Active && pending_session(ctx, &pc.cc).await {
-                format!("/user/mfa-setup{}", pc.query)
+            let task = match L::ACCESS {
+                Access::MfaSetup => None,
+                _ => task_page(ctx, &pc.cc).await,
+            };
+            let to = if let Some(page) = task {
+                format!("{page}{}", pc.query)
             } else {
                 // Back to the page asked for once signed in; a form posted while signed out
                 // goes back to the account page.

@@ -297,28 +297,25 @@ impl FormErrors {
 }
 
 /// After a completed sign-in or sign-up: back to the app, or to the account page; first to
-/// the second-factor set-up when the new session is pending on it (`[auth] mfa_required`).
+/// the page of the new session's task when it is pending on one (a second factor to set up,
+/// an organization to choose).
 async fn done_target(ctx: &Ctx, pc: &PageCtx) -> String {
-    if pending_session(ctx, &pc.cc).await {
-        return format!("/user/mfa-setup{}", pc.query);
+    if let Some(page) = task_page(ctx, &pc.cc).await {
+        return format!("{page}{}", pc.query);
     }
     pc.redirect.clone().unwrap_or_else(|| "/user".into())
 }
 
-/// Whether the client's current session waits for a second factor to be set up.
-async fn pending_session(ctx: &Ctx, cc: &ClientCtx) -> bool {
-    let Some(sid) = cc
-        .row
-        .as_ref()
-        .and_then(|r| r.last_active_session_id.clone())
-    else {
-        return false;
-    };
-    match crate::store::sessions::get(&ctx.db, &sid).await {
-        Ok(Some(row)) => {
-            crate::flows::session::effective(ctx, &row).0 == crate::domain::SessionStatus::Pending
-        }
-        _ => false,
+/// The page where the client's current session does its first task, when it is pending on
+/// one: `/user/mfa-setup` (`[auth] mfa_required`) or `/organizations`
+/// (`[organizations] force_organization_selection`).
+async fn task_page(ctx: &Ctx, cc: &ClientCtx) -> Option<&'static str> {
+    let me = crate::flows::account::me(ctx, cc, None, crate::flows::account::Access::MfaSetup)
+        .await
+        .ok()?;
+    match *me.session.tasks().first()? {
+        crate::flows::session::TASK_CHOOSE_ORGANIZATION => Some("/organizations"),
+        _ => Some("/user/mfa-setup"),
     }
 }
 

@@ -15,7 +15,7 @@ use super::{
     Form, FormErrors, Page, PageCtx, SignedIn, SignedInForm, api_status, error_page, html, params,
     see_other,
 };
-use crate::fapi::extract::Active;
+use crate::fapi::extract::{Active, ChooseOrganization};
 use crate::flows::account::{self, Access, Me};
 use crate::flows::organizations::{self as orgs, Permission, render::invitation_status, roles};
 use crate::flows::{Ctx, FlowError};
@@ -92,6 +92,11 @@ struct ListPage<'a> {
     app_name: &'a str,
     logo_url: Option<&'a str>,
     csrf: &'a str,
+    /// `?redirect_url=…` carried through the forms, back to the app once a choice is made.
+    query: &'a str,
+    /// The session waits for an organization to be chosen (personal accounts are off).
+    must_choose: bool,
+    personal_allowed: bool,
     orgs: Vec<OrgRow>,
     active_name: Option<String>,
     invitations: Vec<InvitationRow>,
@@ -141,6 +146,9 @@ async fn render_list(
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
+        query: &pc.query,
+        must_choose: me.session.only_choosing_organization(),
+        personal_allowed: !ctx.settings().organizations.force_organization_selection,
         orgs: rows,
         active_name,
         invitations: pending
@@ -181,7 +189,7 @@ async fn list_error(
 async fn list_page(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    SignedIn { pc, me, .. }: SignedIn<Active>,
+    SignedIn { pc, me, .. }: SignedIn<ChooseOrganization>,
 ) -> HttpResponse {
     if let Some(res) = disabled(&ctx) {
         return res;
@@ -209,14 +217,16 @@ async fn list_page(
 async fn create_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
+    SignedInForm { pc, form, me, .. }: SignedInForm<ChooseOrganization>,
 ) -> HttpResponse {
     let p = params(&form, orgs::CREATE_PARAMS);
-    match orgs::create(&ctx, &me, &p).await {
-        Ok(org) => {
-            let id = org["id"].as_str().unwrap_or_default();
-            see_other(&ctx, &pc, &req, &format!("/organizations/{id}"))
-        }
+    let result = async {
+        let org = orgs::create(&ctx, &me, &p).await?;
+        let id = org["id"].as_str().unwrap_or_default().to_owned();
+        chosen(&ctx, &pc, &me, &id, format!("/organizations/{id}")).await
+    };
+    match result.await {
+        Ok(to) => see_other(&ctx, &pc, &req, &to),
         Err(e) => list_error(&ctx, &pc, &req, &me, e).await,
     }
 }
@@ -224,14 +234,17 @@ async fn create_submit(
 async fn switch_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
+    SignedInForm { pc, form, me, .. }: SignedInForm<ChooseOrganization>,
 ) -> HttpResponse {
     let chosen = form
         .get("organization_id")
         .map(|s| s.trim())
         .filter(|s| !s.is_empty());
     match orgs::activate(&ctx, &me.session, chosen).await {
-        Ok(()) => see_other(&ctx, &pc, &req, "/organizations"),
+        Ok(()) => {
+            let to = pc.redirect.clone().unwrap_or_else(|| "/organizations".into());
+            see_other(&ctx, &pc, &req, &to)
+        }
         Err(e) => list_error(&ctx, &pc, &req, &me, e).await,
     }
 }
@@ -239,13 +252,35 @@ async fn switch_submit(
 async fn accept_submit(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
+    SignedInForm { pc, form, me, .. }: SignedInForm<ChooseOrganization>,
 ) -> HttpResponse {
     let id = form.get("invitation_id").cloned().unwrap_or_default();
-    match orgs::accept_invitation(&ctx, &me, &id).await {
-        Ok(_) => see_other(&ctx, &pc, &req, "/organizations?done=joined"),
+    let result = async {
+        let inv = orgs::accept_invitation(&ctx, &me, &id).await?;
+        let org = inv["organization_id"].as_str().unwrap_or_default();
+        chosen(&ctx, &pc, &me, org, "/organizations?done=joined".into()).await
+    };
+    match result.await {
+        Ok(to) => see_other(&ctx, &pc, &req, &to),
         Err(e) => list_error(&ctx, &pc, &req, &me, e).await,
     }
+}
+
+/// After the user created or joined `org_id`: when their session was waiting for an
+/// organization, it now acts for this one and goes back to the app (or `otherwise`);
+/// else on to `otherwise`.
+async fn chosen(
+    ctx: &Ctx,
+    pc: &PageCtx,
+    me: &Me,
+    org_id: &str,
+    otherwise: String,
+) -> Result<String, FlowError> {
+    if !me.session.only_choosing_organization() {
+        return Ok(otherwise);
+    }
+    orgs::activate(ctx, &me.session, Some(org_id)).await?;
+    Ok(pc.redirect.clone().unwrap_or(otherwise))
 }
 
 // ----- one organization -----

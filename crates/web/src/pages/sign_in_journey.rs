@@ -164,7 +164,7 @@ pub(super) async fn sign_in_page(
 ) -> HttpResponse {
     let q = query_map(&req);
     let reauth = q.get("prompt").is_some_and(|p| p == "login");
-    if !reauth && (signed_in(&ctx, &pc.cc).await || pending_session(&ctx, &pc.cc).await) {
+    if !reauth && (signed_in(&ctx, &pc.cc).await || task_page(&ctx, &pc.cc).await.is_some()) {
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
     }

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
     Form, FormErrors, Page, PageCtx, after_sign_in_step, api_status, current_sign_in,
-    current_sign_up, done_target, error_page, next_sign_up_step, pending_session, query_map,
+    current_sign_up, done_target, error_page, next_sign_up_step, query_map, task_page,
     render_sign_in, render_sign_up, see_other, signed_in,
 };
 use crate::flows::account::{self, Access};
@@ -126,7 +126,7 @@ fn general(message: String) -> FormErrors {
 /// Back from the provider: on to the next page of whichever flow it was.
 async fn sso_callback(ctx: web::Data<Ctx>, req: HttpRequest, Page(mut pc): Page) -> HttpResponse {
     // Done already (a returning user): out, or to the second-factor set-up.
-    if signed_in(&ctx, &pc.cc).await || pending_session(&ctx, &pc.cc).await {
+    if signed_in(&ctx, &pc.cc).await || task_page(&ctx, &pc.cc).await.is_some() {
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
     }

@@ -21,7 +21,7 @@ use askama::Template;
 use futures_util::future::LocalBoxFuture;
 
 use super::extractors::{Form, Page, PageError};
-use super::{PageCtx, csrf_cookie, html, page_ctx, pending_session, see_other};
+use super::{PageCtx, csrf_cookie, html, page_ctx, see_other, task_page};
 use crate::fapi::extract::context;
 use crate::flows::account::{self, Access, Me};
 use crate::flows::admin::Admin;
@@ -114,8 +114,8 @@ async fn console(ctx: &Ctx, req: &HttpRequest, pc: PageCtx) -> Result<Console, P
     let me = match account::me(ctx, &pc.cc, None, Access::Active).await {
         Ok(me) => me,
         Err(_) => {
-            let to = if pending_session(ctx, &pc.cc).await {
-                "/user/mfa-setup".to_owned()
+            let to = if let Some(page) = task_page(ctx, &pc.cc).await {
+                page.to_owned()
             } else {
                 "/sign-in?redirect_url=%2Fdashboard".to_owned()
             };
