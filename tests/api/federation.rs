@@ -92,7 +92,7 @@ async fn spawn(
 }
 
 /// Follows the browser through the provider and back; returns where Portcullis sends it.
-async fn through_provider(b: &reqwest::Client, url: &str) -> String {
+pub(crate) async fn through_provider(b: &reqwest::Client, url: &str) -> String {
     let r = b.get(url).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FOUND, "the provider redirects back");
     let callback = r.headers()["location"].to_str().unwrap().to_owned();
@@ -107,7 +107,7 @@ async fn through_provider(b: &reqwest::Client, url: &str) -> String {
     r.headers()["location"].to_str().unwrap().to_owned()
 }
 
-fn external_url(body: &Value) -> String {
+pub(crate) fn external_url(body: &Value) -> String {
     body["response"]["first_factor_verification"]["external_verification_redirect_url"]
         .as_str()
         .unwrap_or_else(|| panic!("no provider URL: {body}"))

@@ -726,4 +726,55 @@ backend_tests! {
         assert!(!page.body.contains("id=\"choose-organization\""), "{}", page.body);
     }
 
+
+    async fn an_organizations_enterprise_connection_signs_its_people_into_it(backend) {
+        use crate::federation::{external_url, through_provider};
+        use crate::upstream::{CLIENT_ID, CLIENT_SECRET, Upstream, UpstreamUser};
+        let idp = Upstream::start(UpstreamUser::new("acme-dev", Some("dev@acme.com"), true)).await;
+        let Some(app) = spawn(backend, |s| s.organizations.force_organization_selection = true).await else { return };
+        let (owner, owner_sid) = user(&app, "ada@acme.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        app.post_as(&owner, &format!("/v1/client/sessions/{owner_sid}/touch"), &[("active_organization_id", &org)]).await;
+        let admin = Admin::new(&app).await;
+        let conn = |org: &str, domains: &[&str]| serde_json::json!({
+            "id": "acme", "name": "Acme SSO", "domains": domains, "issuer": idp.url,
+            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "organization_id": org,
+        });
+        // Only domains the organization has verified, of an organization that exists.
+        let r = admin.post("/enterprise_connections", conn(&org, &["acme.com"])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.error_param(), "organization_id", "{}", r.body);
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/domains"), &[("name", "acme.com")]).await;
+        assert_eq!(r.body["response"]["affiliation_verification"]["status"], "verified", "{}", r.body);
+        let r = admin.post("/enterprise_connections", conn("org_nobody", &["acme.com"])).await;
+        assert_eq!(r.error_param(), "organization_id", "{}", r.body);
+        let r = admin.post("/enterprise_connections", conn(&org, &["acme.com", "acme-partner.com"])).await;
+        assert_eq!(r.error_param(), "organization_id", "another company's domain: {}", r.body);
+        let r = admin.post("/enterprise_connections", conn(&org, &["acme.com"])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["organization_id"], org.as_str(), "{}", r.body);
+        // A new user signs up through it: a member in the default role, acting for Acme.
+        let b = crate::helpers::browser();
+        let r = app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "dev@acme.com"), ("strategy", "enterprise_sso"), ("redirect_url", "/sso-callback")]).await;
+        through_provider(&b, &external_url(&r.body)).await;
+        let r = app.post_as(&b, "/v1/client/sign_ups", &[("transfer", "true")]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        let sid = r.body["response"]["created_session_id"].as_str().unwrap().to_owned();
+        let claims = token(&app, &b, &sid).await;
+        assert_eq!(claims["o"]["id"], org.as_str(), "{claims}");
+        assert_eq!(claims["o"]["rol"], "member", "{claims}");
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/memberships?paginated=true")).await;
+        assert_eq!(r.body["response"]["total_count"], 2, "{}", r.body);
+        // Signing in again through it: still one membership, and the session acts for Acme.
+        let again = crate::helpers::browser();
+        let r = app.post_as(&again, "/v1/client/sign_ins", &[("identifier", "dev@acme.com"), ("strategy", "enterprise_sso"), ("redirect_url", "/sso-callback")]).await;
+        through_provider(&again, &external_url(&r.body)).await;
+        let r = app.get_as(&again, "/v1/client").await;
+        assert_eq!(r.body["response"]["sign_in"].is_null() || r.body["response"]["sign_in"]["status"] == "complete", true, "{}", r.body);
+        let sid = r.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
+        assert_eq!(token(&app, &again, &sid).await["o"]["id"], org.as_str());
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/memberships?paginated=true")).await;
+        assert_eq!(r.body["response"]["total_count"], 2, "{}", r.body);
+    }
+
 }

@@ -421,6 +421,11 @@ pub struct EnterpriseConnectionSettings {
     pub protocol: EnterpriseProtocol,
     /// Email domains whose users sign in here (`example.com`).
     pub domains: Vec<String>,
+    /// The organization this connection belongs to (`org_…`, with `[organizations]` on).
+    /// Everyone who signs in through it becomes a member (the default role) if a seat is
+    /// free, and their session acts for it. Connections added through the admin API must
+    /// serve only domains the organization has verified.
+    pub organization_id: Option<String>,
     // OpenID Connect.
     pub issuer: Option<String>,
     pub client_id: Option<String>,

@@ -94,6 +94,8 @@ pub struct Provider {
     pub trust_email: bool,
     /// Enterprise connections: the email domains they serve.
     pub domains: Vec<String>,
+    /// Enterprise connections: the organization whose members sign in through it.
+    pub organization_id: Option<String>,
     /// A SAML enterprise connection: the browser goes to its IdP with an `AuthnRequest` and
     /// comes back to its assertion consumer service. `kind` and the OAuth fields above are
     /// unused then.
@@ -238,6 +240,7 @@ fn build(key: &str, p: &ProviderSettings) -> Result<Provider, String> {
         claims: merge_claims(base.claims, &p.claims),
         trust_email: p.trust_email.or(base.trust_email).unwrap_or(false),
         domains: Vec::new(),
+        organization_id: None,
         saml: None,
         version: 0,
         oidc: oidc::Cache::default(),
@@ -313,6 +316,7 @@ fn enterprise(public_url: &str, c: &EnterpriseConnectionSettings) -> Result<Prov
             claims: ClaimMap::default(),
             trust_email: true,
             domains: Vec::new(),
+            organization_id: None,
             saml: Some(saml::Connection::new(public_url, c)?),
             version: 0,
             oidc: oidc::Cache::default(),
@@ -320,6 +324,7 @@ fn enterprise(public_url: &str, c: &EnterpriseConnectionSettings) -> Result<Prov
     };
     p.strategy = "enterprise_sso".into();
     p.domains = c.domains.iter().map(|d| d.to_lowercase()).collect();
+    p.organization_id = c.organization_id.clone();
     Ok(p)
 }
 

@@ -32,6 +32,7 @@ fn connection_json(ctx: &Ctx, p: &Provider) -> Value {
         "domains": p.domains,
         "source": if ctx.federation.is_configured(&p.key) { "config" } else { "stored" },
         "provider": p.key,
+        "organization_id": p.organization_id,
     });
     match &p.saml {
         Some(conn) => {
@@ -106,6 +107,9 @@ async fn check(
     version: i64,
 ) -> FlowResult<crate::federation::Provider> {
     c.check().map_err(|e| invalid(format!("{e:#}")))?;
+    if let Some(org) = &c.organization_id {
+        super::organizations::domains::check_connection(ctx, org, &c.domains).await?;
+    }
     let id = c.stable_id();
     for other in ctx.federation.enterprise_connections() {
         if other.connection_id() == Some(id.as_str()) {

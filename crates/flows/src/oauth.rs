@@ -638,6 +638,14 @@ pub(crate) async fn account_for(
         .context("users::get_user")
 }
 
+/// The organization of the enterprise connection that vouched for `identity`, if it has one.
+pub(crate) fn connection_organization(ctx: &Ctx, identity: &Identity) -> Option<String> {
+    ctx.federation
+        .by_key(&identity.provider)
+        .filter(|p| p.strategy == "enterprise_sso")
+        .and_then(|p| p.organization_id.clone())
+}
+
 pub(crate) fn external_row(user_id: &str, identity: &Identity, now: i64) -> ExternalAccountRow {
     ExternalAccountRow {
         id: new_id("eac"),

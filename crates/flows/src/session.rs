@@ -224,6 +224,9 @@ pub struct NewSession<'a> {
     /// Whether the client gets a new token. Only when the response cannot deliver one (see
     /// `ClientCtx::keep_token`) does the old one stay.
     pub rotate_token: bool,
+    /// The organization the session acts for from the start (one whose enterprise
+    /// connection signed the user in).
+    pub organization_id: Option<String>,
 }
 
 /// Creates the session, makes it the client's active one and rotates the client token (a
@@ -284,7 +287,7 @@ pub async fn create(
         last_active_at: now,
         expire_at: now + auth.session_lifetime_secs * 1000,
         abandon_at: now + auth.session_lifetime_secs * 1000 + 3 * 24 * 3600 * 1000,
-        last_active_organization_id: None,
+        last_active_organization_id: new.organization_id,
         created_at: now,
         updated_at: now,
     };

@@ -20,7 +20,7 @@ use crate::store::organizations::{
 };
 use crate::store::users::{self, UserRecord};
 use crate::verification::{self, Channel, Purpose, Verification};
-use crate::{ApiError, Ctx, ErrorCode, FlowResult, Params, load_state, save_state};
+use crate::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, load_state, save_state};
 
 pub const MODES: &[&str] = &[
     "manual_invitation",
@@ -185,18 +185,6 @@ async fn domain_of(ctx: &Ctx, a: &Acting, domain_id: &str) -> FlowResult<DomainR
         .ok_or_else(|| ApiError::not_found("domain").into())
 }
 
-async fn audit(
-    ctx: &Ctx,
-    txn: &impl sea_orm::ConnectionTrait,
-    by: By<'_>,
-    kind: &str,
-    detail: Value,
-) -> FlowResult<()> {
-    match by {
-        By::Member(me) => crate::audit::record(ctx, txn, &me.actor, kind, detail).await,
-        By::Operator(admin) => crate::admin::record(ctx, txn, admin, None, kind, detail).await,
-    }
-}
 
 /// `POST /v1/organizations/{id}/domains`. A domain where the caller has a verified address is
 /// verified at once.
@@ -241,7 +229,7 @@ pub async fn create(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult
                 crate::FlowError::from(e)
             }
         })?;
-        audit(
+        super::record(
             ctx,
             &tx,
             By::Member(me),
@@ -299,7 +287,7 @@ pub async fn delete(ctx: &Ctx, me: &Me, id: &str, domain_id: &str) -> FlowResult
         repo::delete_domain(&tx, &d.id)
             .await
             .context("organizations::delete_domain")?;
-        audit(
+        super::record(
             ctx,
             &tx,
             By::Member(me),
@@ -334,7 +322,7 @@ pub async fn set_mode(
         repo::update_domain(&tx, &d)
             .await
             .context("organizations::update_domain")?;
-        audit(
+        super::record(
             ctx,
             &tx,
             By::Member(me),
@@ -427,7 +415,7 @@ pub async fn attempt(
         repo::update_domain(&tx, &d)
             .await
             .context("organizations::update_domain")?;
-        audit(
+        super::record(
             ctx,
             &tx,
             By::Member(me),
@@ -440,6 +428,33 @@ pub async fn attempt(
     finish(tx, result).await?;
     ctx.eph.delete(&key(&d.id)).await?;
     Ok(render_domain(&d, None))
+}
+
+/// Whether an enterprise connection may belong to `org_id`: organizations are on, the
+/// organization exists, and it has verified every domain the connection serves, so a
+/// connection cannot pull another company's users into an organization.
+pub async fn check_connection(ctx: &Ctx, org_id: &str, names: &[String]) -> FlowResult<()> {
+    let refuse = |m: String| -> FlowError { ApiError::invalid_value("organization_id", m).into() };
+    require_enabled(ctx)?;
+    repo::get(&ctx.db, org_id)
+        .await
+        .context("organizations::get")?
+        .ok_or_else(|| refuse(format!("No organization has the id {org_id:?}.")))?;
+    let names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let verified = repo::verified_domains_named(&ctx.db, &names)
+        .await
+        .context("organizations::verified_domains_named")?;
+    for name in &names {
+        if !verified
+            .iter()
+            .any(|d| &d.name == name && d.organization_id == org_id)
+        {
+            return Err(refuse(format!(
+                "The organization has not verified the domain {name}."
+            )));
+        }
+    }
+    Ok(())
 }
 
 // ---- what verified domains offer users ----

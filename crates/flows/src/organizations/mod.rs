@@ -284,13 +284,15 @@ fn slug_taken() -> ApiError {
 pub enum By<'a> {
     Member(&'a Me),
     Operator(&'a Admin),
+    /// The organization's enterprise connection, as the user signs in through it.
+    Connection(&'a audit::Actor),
 }
 
 impl By<'_> {
     fn user(&self) -> Option<&UserRecord> {
         match self {
             By::Member(me) => Some(me.user()),
-            By::Operator(_) => None,
+            By::Operator(_) | By::Connection(_) => None,
         }
     }
 }
@@ -304,11 +306,23 @@ async fn announce(
     detail: Value,
     data: Value,
 ) -> FlowResult<()> {
-    match by {
-        By::Member(me) => audit::record(ctx, txn, &me.actor, kind, detail).await?,
-        By::Operator(admin) => crate::admin::record(ctx, txn, admin, None, kind, detail).await?,
-    }
+    record(ctx, txn, by, kind, detail).await?;
     crate::webhooks::enqueue(ctx, txn, kind, data).await
+}
+
+/// Records an audit event of a change, in its transaction: the member's, or the operator's.
+async fn record(
+    ctx: &Ctx,
+    txn: &impl ConnectionTrait,
+    by: By<'_>,
+    kind: &str,
+    detail: Value,
+) -> FlowResult<()> {
+    match by {
+        By::Member(me) => audit::record(ctx, txn, &me.actor, kind, detail).await,
+        By::Operator(admin) => crate::admin::record(ctx, txn, admin, None, kind, detail).await,
+        By::Connection(actor) => audit::record(ctx, txn, actor, kind, detail).await,
+    }
 }
 
 /// Ends a write transaction: committed when its work succeeded, rolled back otherwise.
@@ -683,6 +697,49 @@ async fn add_in(
     Ok(record)
 }
 
+/// Makes the signing-in user a member of the organization whose enterprise connection vouched
+/// for them, in the default role, in the caller's transaction; the organization's id when
+/// they are (or already were) a member. `None`, and the sign-in goes on without it, when
+/// organizations are off, the organization is gone or no seat is free.
+pub(crate) async fn join_by_connection_in(
+    ctx: &Ctx,
+    txn: &impl ConnectionTrait,
+    actor: &audit::Actor,
+    org_id: &str,
+) -> FlowResult<Option<String>> {
+    if !ctx.settings().organizations.enabled {
+        return Ok(None);
+    }
+    let (org, taken) = match seats_taken(txn, org_id, ctx.now()).await {
+        Ok(v) => v,
+        Err(FlowError::Api(_)) => {
+            tracing::warn!(organization_id = %org_id, "an enterprise connection names an organization that does not exist");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let member = repo::membership(txn, &org.id, &actor.user_id)
+        .await
+        .context("organizations::membership")?
+        .is_some();
+    if member {
+        return Ok(Some(org.id));
+    }
+    if check_quota(&org, taken).is_err() {
+        tracing::warn!(organization_id = %org.id, user_id = %actor.user_id, "no free seat for a user of the organization's enterprise connection");
+        return Ok(None);
+    }
+    let Some(user) = users::load_user(txn, &actor.user_id)
+        .await
+        .context("users::load_user")?
+    else {
+        return Ok(None);
+    };
+    let role = ctx.settings().organizations.default_role.clone();
+    add_in(ctx, txn, By::Connection(actor), &org, &user, &role, None).await?;
+    Ok(Some(org.id))
+}
+
 /// A member's new role and metadata (`None`: unchanged).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -835,7 +892,7 @@ pub(crate) async fn invite_in(
     let token = crate::crypto::random_token();
     let inviter = match by {
         By::Member(me) => Some(me.user().user.id.clone()),
-        By::Operator(_) => input.inviter_user_id.clone(),
+        By::Operator(_) | By::Connection(_) => input.inviter_user_id.clone(),
     };
     let inv = InvitationRow {
         id: new_id("orginv"),

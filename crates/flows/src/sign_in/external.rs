@@ -160,6 +160,7 @@ pub(crate) async fn oauth_result(
             set_identified(ctx, &mut si, &identifier, &user);
             si.first_factor_verification = Some(crate::oauth::verified(ctx, &strategy));
             si.upstream_mfa = identity.mfa && strategy == "enterprise_sso";
+            si.connection_organization_id = crate::oauth::connection_organization(ctx, &identity);
             first_factor_done(ctx, cc, &mut si).await?;
         }
         None if si.user_id.is_some() => {
@@ -198,7 +199,7 @@ pub(super) async fn sign_in_with_ticket(
         .map(|e| e.email_address.clone())
         .or(user.user.username.clone())
         .unwrap_or_else(|| user.user.id.clone());
-    sign_in_as(ctx, cc, &user, &identifier, "ticket").await
+    sign_in_as(ctx, cc, &user, &identifier, "ticket", None).await
 }
 
 /// `POST /v1/client/sign_ins {transfer: true}`: the client's sign-up found an upstream
@@ -213,7 +214,8 @@ pub(super) async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> Flow
         .email
         .clone()
         .unwrap_or_else(|| identity.subject.clone());
-    sign_in_as(ctx, cc, &user, &identifier, &strategy).await
+    let org = crate::oauth::connection_organization(ctx, &identity);
+    sign_in_as(ctx, cc, &user, &identifier, &strategy, org).await
 }
 
 /// An identity provider's unsolicited answer (IdP-initiated SAML, where the connection

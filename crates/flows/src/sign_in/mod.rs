@@ -111,6 +111,10 @@ pub struct SignIn {
     /// authentication: no second step here.
     #[serde(default)]
     pub upstream_mfa: bool,
+    /// The organization whose enterprise connection proved the first factor: the user joins
+    /// it and the session acts for it.
+    #[serde(default)]
+    pub connection_organization_id: Option<String>,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -135,6 +139,7 @@ impl SignIn {
             external_identity: None,
             phantom: false,
             upstream_mfa: false,
+            connection_organization_id: None,
             abandon_at,
             created_at: now,
             updated_at: now,
@@ -401,10 +406,12 @@ async fn sign_in_as(
     user: &UserRecord,
     identifier: &str,
     strategy: &str,
+    connection_organization_id: Option<String>,
 ) -> FlowResult<SignIn> {
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let mut si = new_sign_in(ctx, &client.id);
     set_identified(ctx, &mut si, identifier, user);
+    si.connection_organization_id = connection_organization_id;
     si.first_factor_verification = Some(Verification::verified(strategy, ctx.now()));
     save(ctx, &mut si).await?;
     point_client_at(ctx, &client.id, &si.id, ctx.now()).await?;
@@ -585,7 +592,26 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         _ => None,
     };
     let factors_used = factors.clone();
+    let actor = super::audit::Actor {
+        user_id: user_id.clone(),
+        session_id: None,
+        ip: cc.ip.clone(),
+        user_agent: cc.user_agent.clone(),
+    };
     let txn = crate::store::begin(&ctx.db).await?;
+    let organization_id = match &si.connection_organization_id {
+        Some(org) => {
+            let joined = crate::organizations::join_by_connection_in(ctx, &txn, &actor, org).await;
+            match joined {
+                Ok(v) => v,
+                Err(e) => {
+                    txn.rollback().await?;
+                    return Err(e);
+                }
+            }
+        }
+        None => None,
+    };
     let created = super::session::create(
         ctx,
         &txn,
@@ -598,6 +624,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
             clear_sign_in: true,
             clear_sign_up: false,
             rotate_token: !cc.keep_token,
+            organization_id,
         },
     )
     .await;
@@ -615,10 +642,8 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     super::audit::emit(
         ctx,
         &super::audit::Actor {
-            user_id: user_id.clone(),
             session_id: Some(session.id.clone()),
-            ip: cc.ip.clone(),
-            user_agent: cc.user_agent.clone(),
+            ..actor
         },
         "sign_in.succeeded",
         serde_json::json!({ "factors": factors_used }),

@@ -133,6 +133,25 @@ pub(super) async fn write_user(
         }
         return Err(e.into());
     }
+    let organization_id = match external
+        .as_ref()
+        .and_then(|(identity, _)| crate::oauth::connection_organization(ctx, identity))
+    {
+        Some(org) => {
+            let actor = crate::audit::Actor {
+                user_id: user_id.clone(),
+                ..Default::default()
+            };
+            match crate::organizations::join_by_connection_in(ctx, &txn, &actor, &org).await {
+                Ok(v) => v,
+                Err(e) => {
+                    txn.rollback().await?;
+                    return Err(e);
+                }
+            }
+        }
+        None => None,
+    };
     let created = crate::session::create(
         ctx,
         &txn,
@@ -145,6 +164,7 @@ pub(super) async fn write_user(
             clear_sign_in: false,
             clear_sign_up: true,
             rotate_token,
+            organization_id,
         },
     )
     .await;
