@@ -777,4 +777,44 @@ backend_tests! {
         assert_eq!(r.body["response"]["total_count"], 2, "{}", r.body);
     }
 
+
+    async fn roles_change_at_run_time_but_a_held_role_stays(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let admin = Admin::new(&app).await;
+        let (owner, owner_sid) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        app.post_as(&owner, &format!("/v1/client/sessions/{owner_sid}/touch"), &[("active_organization_id", &org)]).await;
+        // An operator adds a role; it is offered at once, with its permissions.
+        let auditor = serde_json::json!({"key": "org:auditor", "name": "Auditor", "permissions": ["org:reports:read"]});
+        let billing = serde_json::json!({"key": "org:billing_manager", "name": "Billing manager", "permissions": ["org:billing:manage", "org:billing:read"]});
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"organizations": {"roles": [billing, auditor]}}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["organizations"]["roles"][1]["key"], "org:auditor", "{}", r.body);
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/roles")).await;
+        assert!(r.body.to_string().contains("org:auditor"), "{}", r.body);
+        // A malformed role is refused and nothing changes.
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"organizations": {"roles": [{"key": "auditor", "name": "Auditor"}]}}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"organizations": {"default_role": "org:nobody"}}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        // Once someone is invited in the role, it cannot be taken away.
+        let r = app.post_as(&owner, &format!("/v1/organizations/{org}/invitations"), &[("email_address", "bob@example.com"), ("role", "org:auditor")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let inv = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"organizations": {"roles": [billing]}}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body["errors"][0]["long_message"].as_str().unwrap().contains("org:auditor"), "{}", r.body);
+        // Revoked, the role is free to go.
+        app.post_as(&owner, &format!("/v1/organizations/{org}/invitations/{inv}/revoke"), &[]).await;
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"organizations": {"roles": [billing]}}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}/roles")).await;
+        assert!(!r.body.to_string().contains("org:auditor"), "{}", r.body);
+        // The feature itself can be switched off at run time.
+        let r = admin.send("PATCH", "/settings", Some(serde_json::json!({"organizations": {"enabled": false}}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app.get_as(&owner, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+
 }

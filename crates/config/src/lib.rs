@@ -79,7 +79,7 @@ impl Default for DashboardSettings {
 
 /// `[organizations]`: teams of users with roles, invitations and an active organization per
 /// session.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OrganizationSettings {
     /// Off by default: no organization endpoint answers and the environment says so.
@@ -128,7 +128,7 @@ impl Default for OrganizationSettings {
 }
 
 /// `[[organizations.roles]]`: a role and the permissions it grants, each `org:FEATURE:ACTION`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationRole {
     /// `org:NAME`, e.g. `org:billing_manager`.

@@ -13,7 +13,7 @@ use crate::config::Settings;
 
 /// The sections an operator may change at run time. Everything else (database, bind address,
 /// keys, secrets) stays in the file.
-pub const RUNTIME_SECTIONS: [&str; 2] = ["auth", "branding"];
+pub const RUNTIME_SECTIONS: [&str; 3] = ["auth", "branding", "organizations"];
 
 /// Keys of those sections that only the file may set: process settings and secrets.
 pub const FILE_ONLY: [(&str, &str); 2] = [
@@ -89,6 +89,7 @@ pub fn runtime_json(settings: &Settings) -> Value {
     serde_json::json!({
         "auth": serde_json::to_value(&settings.auth).unwrap_or(Value::Null),
         "branding": serde_json::to_value(&settings.branding).unwrap_or(Value::Null),
+        "organizations": serde_json::to_value(&settings.organizations).unwrap_or(Value::Null),
     })
 }
 
@@ -169,6 +170,8 @@ pub fn apply(file: &Settings, changes: &Value) -> Result<Settings, OverlayError>
     settings.auth = auth;
     settings.branding =
         serde_json::from_value(doc["branding"].clone()).map_err(|e| invalid("branding", e))?;
+    settings.organizations = serde_json::from_value(doc["organizations"].clone())
+        .map_err(|e| invalid("organizations", e))?;
     settings
         .check()
         .map_err(|e| OverlayError::Invalid(format!("{e:#}")))?;

@@ -200,6 +200,8 @@ pub async fn update(ctx: &Ctx, admin: &Admin, patch: Value) -> FlowResult<Value>
         }
         let after = live::apply(ctx.live.file(), &changes).map_err(overlay_error)?;
         check_usable(ctx, &after)?;
+        super::organizations::check_roles_kept(ctx, &before.organizations, &after.organizations)
+            .await?;
         let diff = live::diff(&live::runtime_json(&before), &live::runtime_json(&after));
         if diff.as_object().is_some_and(|d| d.is_empty()) {
             // Nothing changes: no new version, no audit event.

@@ -282,6 +282,31 @@ pub async fn count_with_role(
         .await
 }
 
+/// Which of `roles` a member in any organization, or a pending invitation, still holds.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn roles_in_use(
+    db: &impl ConnectionTrait,
+    roles: &[String],
+    now: i64,
+) -> Result<Vec<String>, DbErr> {
+    let mut used = Vec::new();
+    for role in roles {
+        let members = organization_membership::Entity::find()
+            .filter(organization_membership::Column::Role.eq(role.as_str()))
+            .count(db)
+            .await?;
+        let invited = organization_invitation::Entity::find()
+            .filter(organization_invitation::Column::Role.eq(role.as_str()))
+            .filter(by_status(PENDING, now))
+            .count(db)
+            .await?;
+        if members + invited > 0 {
+            used.push(role.clone());
+        }
+    }
+    Ok(used)
+}
+
 /// One page of an organization's memberships, oldest first, optionally only those with
 /// `role` or whose user matches `query`.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

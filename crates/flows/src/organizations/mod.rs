@@ -697,6 +697,35 @@ async fn add_in(
     Ok(record)
 }
 
+/// Refuses a settings change that takes away a role some member or pending invitation holds
+/// (`[[organizations.roles]]` changed at run time): they would be left without one.
+pub async fn check_roles_kept(
+    ctx: &Ctx,
+    before: &crate::config::OrganizationSettings,
+    after: &crate::config::OrganizationSettings,
+) -> FlowResult<()> {
+    let kept: Vec<String> = roles::all(after).into_iter().map(|r| r.key).collect();
+    let gone: Vec<String> = roles::all(before)
+        .into_iter()
+        .map(|r| r.key)
+        .filter(|k| !kept.contains(k))
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let used = repo::roles_in_use(&ctx.db, &gone, ctx.now())
+        .await
+        .context("organizations::roles_in_use")?;
+    if let Some(role) = used.first() {
+        return Err(ApiError::invalid_value(
+            "organizations",
+            format!("The role {role} is held by members or pending invitations; give them another role first."),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Makes the signing-in user a member of the organization whose enterprise connection vouched
 /// for them, in the default role, in the caller's transaction; the organization's id when
 /// they are (or already were) a member. `None`, and the sign-in goes on without it, when

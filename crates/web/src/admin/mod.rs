@@ -106,7 +106,7 @@ api_table! { Api::Admin, "/admin/v1", register_routes, operations;
     get "/organizations/{id}/invitations" => org_invitations_list, "An organization's invitations, newest first", query &["limit", "offset", "status"];
     post "/organizations/{id}/invitations" => org_invitation_create, "Invite an email address in a role", json crate::flows::organizations::NewInvitation;
     post "/organizations/{id}/invitations/{invitation_id}/revoke" => org_invitation_revoke, "Revoke a pending invitation";
-    get "/settings" => settings_get, "The instance settings in effect (`auth`, `branding`) and their version";
+    get "/settings" => settings_get, "The instance settings in effect (`auth`, `branding`, `organizations`) and their version";
     patch "/settings" => settings_update, "Change instance settings at run time (a partial document, checked whole)", json SettingsPatch;
 }
 

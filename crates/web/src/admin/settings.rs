@@ -34,4 +34,8 @@ pub(super) struct SettingsPatch {
     auth: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Keys of `[branding]`: `app_name`, `logo_url`, `primary_color`.
     branding: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Keys of `[organizations]`: `enabled`, limits, `creator_role`, `default_role`,
+    /// `force_organization_selection`, `session_token_claims`, and `roles` (the custom roles
+    /// with their permissions, as a whole list; a role members still hold cannot be removed).
+    organizations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
