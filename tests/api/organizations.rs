@@ -770,7 +770,7 @@ backend_tests! {
         let r = app.post_as(&again, "/v1/client/sign_ins", &[("identifier", "dev@acme.com"), ("strategy", "enterprise_sso"), ("redirect_url", "/sso-callback")]).await;
         through_provider(&again, &external_url(&r.body)).await;
         let r = app.get_as(&again, "/v1/client").await;
-        assert_eq!(r.body["response"]["sign_in"].is_null() || r.body["response"]["sign_in"]["status"] == "complete", true, "{}", r.body);
+        assert!(r.body["response"]["sign_in"].is_null() || r.body["response"]["sign_in"]["status"] == "complete", "{}", r.body);
         let sid = r.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
         assert_eq!(token(&app, &again, &sid).await["o"]["id"], org.as_str());
         let r = app.get_as(&owner, &format!("/v1/organizations/{org}/memberships?paginated=true")).await;

@@ -185,7 +185,6 @@ async fn domain_of(ctx: &Ctx, a: &Acting, domain_id: &str) -> FlowResult<DomainR
         .ok_or_else(|| ApiError::not_found("domain").into())
 }
 
-
 /// `POST /v1/organizations/{id}/domains`. A domain where the caller has a verified address is
 /// verified at once.
 pub async fn create(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult<Value> {

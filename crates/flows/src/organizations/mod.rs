@@ -22,12 +22,12 @@ use crate::admin::Admin;
 use crate::audit;
 use crate::domain::{EmailAddress, new_id};
 use crate::session::LiveSession;
-use crate::store::sessions::SessionRow;
 use crate::store::is_unique_violation;
 use crate::store::organizations::{
     self as repo, ACCEPTED, InvitationRow, MembershipRecord, MembershipRow, OrganizationRow,
     PENDING, REVOKED,
 };
+use crate::store::sessions::SessionRow;
 use crate::store::users::{self, UserRecord};
 use crate::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params};
 use render::Audience;
@@ -1633,11 +1633,10 @@ fn forced(ctx: &Ctx) -> bool {
 /// had was left or deleted).
 pub fn must_choose(ctx: &Ctx, row: &SessionRow, user: &UserRecord) -> bool {
     forced(ctx)
-        && !row.last_active_organization_id.as_deref().is_some_and(|id| {
-            user.memberships
-                .iter()
-                .any(|m| m.organization.id == id)
-        })
+        && !row
+            .last_active_organization_id
+            .as_deref()
+            .is_some_and(|id| user.memberships.iter().any(|m| m.organization.id == id))
 }
 
 /// The membership a session acts for, if its organization is still one of the user's.

@@ -57,7 +57,11 @@ async fn reply<L>(
     envelope(ctx, req, &a.cc, result).await
 }
 
-async fn create(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
+async fn create(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<ChooseOrganization>,
+) -> HttpResponse {
     let result = orgs::create(&ctx, &a.me, &a.params).await;
     reply(&ctx, &req, &a, result).await
 }
@@ -169,7 +173,11 @@ async fn invitation_revoke(
     reply(&ctx, &req, &a, result).await
 }
 
-async fn my_memberships(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
+async fn my_memberships(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<ChooseOrganization>,
+) -> HttpResponse {
     let result = async { orgs::my_memberships(&ctx, &a.me, &query(&req)?).await }.await;
     reply(&ctx, &req, &a, result).await
 }
@@ -184,7 +192,11 @@ async fn leave(
     reply(&ctx, &req, &a, result).await
 }
 
-async fn my_invitations(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
+async fn my_invitations(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<ChooseOrganization>,
+) -> HttpResponse {
     let result = async { orgs::my_invitations(&ctx, &a.me, &query(&req)?).await }.await;
     reply(&ctx, &req, &a, result).await
 }
@@ -203,7 +215,11 @@ async fn accept(
     reply(&ctx, &req, &a, result).await
 }
 
-async fn my_suggestions(ctx: web::Data<Ctx>, req: HttpRequest, a: Account<ChooseOrganization>) -> HttpResponse {
+async fn my_suggestions(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<ChooseOrganization>,
+) -> HttpResponse {
     let result = async { domains::my_suggestions(&ctx, &a.me, &query(&req)?).await }.await;
     reply(&ctx, &req, &a, result).await
 }

@@ -242,7 +242,10 @@ async fn switch_submit(
         .filter(|s| !s.is_empty());
     match orgs::activate(&ctx, &me.session, chosen).await {
         Ok(()) => {
-            let to = pc.redirect.clone().unwrap_or_else(|| "/organizations".into());
+            let to = pc
+                .redirect
+                .clone()
+                .unwrap_or_else(|| "/organizations".into());
             see_other(&ctx, &pc, &req, &to)
         }
         Err(e) => list_error(&ctx, &pc, &req, &me, e).await,

@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
     Form, FormErrors, Page, PageCtx, after_sign_in_step, api_status, current_sign_in,
-    current_sign_up, done_target, error_page, next_sign_up_step, query_map, task_page,
-    render_sign_in, render_sign_up, see_other, signed_in,
+    current_sign_up, done_target, error_page, next_sign_up_step, query_map, render_sign_in,
+    render_sign_up, see_other, signed_in, task_page,
 };
 use crate::flows::account::{self, Access};
 use crate::flows::sign_up::SignUpStatus;
