@@ -19,6 +19,7 @@ mod m20261203_000013_enterprise_connections;
 mod m20261203_000014_runtime_settings;
 mod m20261204_000015_organizations;
 mod m20261204_000016_organization_domains;
+mod m20261204_000017_images;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_runtime_settings::Migration),
             Box::new(m20261204_000015_organizations::Migration),
             Box::new(m20261204_000016_organization_domains::Migration),
+            Box::new(m20261204_000017_images::Migration),
         ]
     }
 }

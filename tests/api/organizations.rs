@@ -817,4 +817,70 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     }
 
+
+    async fn the_logo_is_a_checked_image_served_from_portcullis(backend) {
+        let Some(app) = spawn(backend, |_| {}).await else { return };
+        let (owner, _) = user(&app, "ada@example.com").await;
+        let org = create(&app, &owner, "Acme").await;
+        let (bob, _) = user(&app, "bob@example.com").await;
+        join(&app, &owner, &org, &bob, "bob@example.com", "org:member").await;
+        let path = format!("/v1/organizations/{org}/logo");
+        let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+        // Sent as Clerk's SDK sends a file: a multipart body with a `file` part.
+        let put = |b: reqwest::Client, bytes: Vec<u8>, origin: Option<&'static str>| {
+            let url = app.url(&path);
+            async move {
+                let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
+                body.extend_from_slice(&bytes);
+                body.extend_from_slice(b"\r\n--XyZ--\r\n");
+                let mut r = b.put(url).header("content-type", "multipart/form-data; boundary=XyZ").body(body);
+                if let Some(o) = origin {
+                    r = r.header("origin", o);
+                }
+                Res::from(r.send().await.unwrap()).await
+            }
+        };
+        // A member without org:sys_profile:manage cannot; nor can another origin with the owner's cookie.
+        let r = put(bob.clone(), png.to_vec(), None).await;
+        assert_code(&r, StatusCode::FORBIDDEN, "not_allowed_access");
+        let r = put(owner.clone(), png.to_vec(), Some("https://evil.example")).await;
+        assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::UNAUTHORIZED, "{} {}", r.status, r.body);
+        // Not an image (an SVG can carry script), empty, or one byte past the limit: refused.
+        let r = put(owner.clone(), b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec(), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.error_param(), "file");
+        let r = put(owner.clone(), Vec::new(), None).await;
+        assert_eq!(r.error_param(), "file", "{}", r.body);
+        let mut big = png.to_vec();
+        big.resize(2 * 1024 * 1024 + 1, 0);
+        let r = put(owner.clone(), big.clone(), None).await;
+        assert_eq!(r.error_param(), "file", "{}", r.body);
+        big.truncate(2 * 1024 * 1024);
+        let r = put(owner.clone(), big, None).await;
+        assert_eq!(r.status, StatusCode::OK, "exactly the limit is taken: {}", r.body);
+        // A real one: the organization shows it, served by Portcullis as an image only.
+        let r = put(owner.clone(), png.to_vec(), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["has_image"], true, "{}", r.body);
+        let url = r.body["response"]["image_url"].as_str().unwrap().to_owned();
+        assert!(url.starts_with(&app.url("/images/img_")), "{url}");
+        let img = reqwest::get(&url).await.unwrap();
+        assert_eq!(img.status(), StatusCode::OK);
+        assert_eq!(img.headers()["content-type"], "image/png");
+        assert_eq!(img.headers()["x-content-type-options"], "nosniff");
+        assert!(img.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+        assert_eq!(img.bytes().await.unwrap().as_ref(), png);
+        // Replacing it removes the old image; so does removing the logo.
+        let r = Res::from(owner.put(app.url(&path)).header("content-type", "application/octet-stream").body("data:image/gif;base64,R0lGODlhAQABAAAAACw=").send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let second = r.body["response"]["image_url"].as_str().unwrap().to_owned();
+        assert_eq!(reqwest::get(&url).await.unwrap().status(), StatusCode::NOT_FOUND, "the old logo is gone");
+        assert_eq!(reqwest::get(&second).await.unwrap().headers()["content-type"], "image/gif");
+        let r = app.delete_as(&owner, &path).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["response"]["has_image"], false, "{}", r.body);
+        assert_eq!(reqwest::get(&second).await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(reqwest::get(app.url("/images/../../etc/passwd")).await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+
 }

@@ -11,6 +11,7 @@ pub mod client;
 pub mod connections;
 pub mod email_link;
 pub mod error;
+pub mod images;
 pub mod instance_settings;
 pub mod limits;
 pub mod lockout;

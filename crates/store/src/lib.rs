@@ -12,6 +12,7 @@ pub mod entities;
 pub mod ephemeral;
 pub mod external;
 pub mod factors;
+pub mod images;
 pub mod keys;
 pub mod oauth;
 pub mod organizations;

@@ -301,3 +301,17 @@ pub fn saml(data: &[u8]) {
         let _ = crate::federation::saml::parse_idp_metadata(t);
     }
 }
+
+/// An uploaded file: the first line is the `Content-Type`, the rest the body.
+pub fn upload(data: &[u8]) {
+    let split = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
+    let content_type = String::from_utf8_lossy(&data[..split]);
+    let body = data.get(split + 1..).unwrap_or(&[]);
+    if let Ok(file) = crate::upload::file_from(&content_type, body, "file") {
+        assert!(
+            file.len() <= body.len(),
+            "the file is never larger than its body"
+        );
+        let _ = crate::flows::images::sniff(&file);
+    }
+}

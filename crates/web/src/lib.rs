@@ -16,11 +16,13 @@ pub mod fapi;
 #[doc(hidden)]
 pub mod fuzzing;
 mod health;
+mod images;
 mod oidc_endpoints;
 mod openapi;
 mod pages;
 pub mod request_span;
 mod saml;
+pub mod upload;
 
 use actix_web::dev::Service;
 use actix_web::http::header::{self, HeaderValue};
@@ -41,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
     oidc_endpoints::routes(cfg);
     saml::routes(cfg);
+    images::routes(cfg);
 }
 
 /// Whether a browser request comes from an origin `allowed` accepts. A browser names the

@@ -58,6 +58,9 @@ pub enum Body {
     Params(&'static [&'static str]),
     /// Named parameters as a form only (OAuth endpoints, RFC 6749 §3.2).
     Form(&'static [&'static str]),
+    /// A file of at most this many bytes: the `file` part of a `multipart/form-data` body,
+    /// or the whole body as `application/octet-stream`.
+    Upload(usize),
 }
 
 /// One operation of an API table.
@@ -83,6 +86,7 @@ macro_rules! api_table {
     (@body json $schema:ty) => { Body::Json($crate::openapi::schema_of::<$schema>()) };
     (@body params $list:expr) => { Body::Params($list) };
     (@body form $list:expr) => { Body::Form($list) };
+    (@body upload $limit:expr) => { Body::Upload($limit) };
     (@body) => { Body::None };
     (@query $list:expr) => { $list };
     (@query) => { &[] };
@@ -94,6 +98,7 @@ macro_rules! api_table {
         $(, json $json:ty)?
         $(, params $params:expr)?
         $(, form $form:expr)?
+        $(, upload $upload:expr)?
         $(, returns $ret:ident)? ; )*) => {
         pub fn $register(cfg: &mut actix_web::web::ServiceConfig) {
             $( cfg.route($path, actix_web::web::$method().to($handler)); )*
@@ -110,7 +115,7 @@ macro_rules! api_table {
                     summary: $summary,
                     api,
                     query: api_table!(@query $($query)?),
-                    body: api_table!(@body $(json $json)? $(params $params)? $(form $form)?),
+                    body: api_table!(@body $(json $json)? $(params $params)? $(form $form)? $(upload $upload)?),
                     returns: api_table!(@returns api $($ret)?),
                 },
             )*]
@@ -303,10 +308,18 @@ fn operation(op: &Operation) -> Value {
         Body::Form(names) => Some(json!({
             "application/x-www-form-urlencoded": { "schema": params_schema(names, false) }
         })),
+        Body::Upload(limit) => Some(json!({
+            "multipart/form-data": { "schema": {
+                "type": "object",
+                "properties": { "file": { "type": "string", "format": "binary", "maxLength": limit } },
+                "required": ["file"],
+            } },
+            "application/octet-stream": { "schema": { "type": "string", "format": "binary", "maxLength": limit } }
+        })),
     };
     if let Some(content) = content {
         out["requestBody"] = json!({
-            "required": matches!(op.body, Body::Json(_)),
+            "required": matches!(op.body, Body::Json(_) | Body::Upload(_)),
             "content": content,
         });
     }

@@ -623,10 +623,13 @@ pub(crate) async fn delete_in(ctx: &Ctx, by: By<'_>, org_id: &str) -> FlowResult
     let tx = crate::store::begin(&ctx.db).await?;
     let result = async {
         let txn = &tx;
-        repo::lock(txn, org_id)
+        let org = repo::lock(txn, org_id)
             .await
             .context("organizations::lock")?
             .ok_or_else(not_found)?;
+        if let Some(logo) = &org.image_url {
+            crate::images::remove_in(ctx, txn, logo).await?;
+        }
         repo::delete(txn, org_id)
             .await
             .context("organizations::delete")?;
@@ -1385,6 +1388,56 @@ pub async fn update(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult
     };
     let org = change_in(ctx, By::Member(me), &a.org.id, change).await?;
     get(ctx, me, &org.id).await
+}
+
+/// `PUT /v1/organizations/{id}/logo` (an image) and `DELETE …/logo` (`None`).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn set_logo(ctx: &Ctx, me: &Me, id: &str, image: Option<Vec<u8>>) -> FlowResult<Value> {
+    let a = acting(ctx, me, id).await?;
+    a.require(Permission::ProfileManage, "change the organization's logo")?;
+    let org = logo_in(ctx, By::Member(me), &a.org.id, image).await?;
+    get(ctx, me, &org.id).await
+}
+
+/// Replaces (or, with `None`, removes) an organization's logo: the new image is stored, the
+/// old one removed and the organization changed in one transaction.
+pub(crate) async fn logo_in(
+    ctx: &Ctx,
+    by: By<'_>,
+    org_id: &str,
+    image: Option<Vec<u8>>,
+) -> FlowResult<OrganizationRow> {
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let txn = &tx;
+        let mut org = repo::lock(txn, org_id)
+            .await
+            .context("organizations::lock")?
+            .ok_or_else(not_found)?;
+        let new = match image {
+            Some(bytes) => Some(crate::images::store_in(ctx, txn, "file", bytes).await?),
+            None => None,
+        };
+        if let Some(old) = std::mem::replace(&mut org.image_url, new) {
+            crate::images::remove_in(ctx, txn, &old).await?;
+        }
+        org.updated_at = ctx.now();
+        repo::update(txn, &org)
+            .await
+            .context("organizations::update")?;
+        announce(
+            ctx,
+            txn,
+            by,
+            "organization.updated",
+            json!({ "organization_id": org.id, "logo": org.image_url.is_some() }),
+            render::organization(&org, None, Audience::Operator),
+        )
+        .await?;
+        Ok(org)
+    }
+    .await;
+    finish(tx, result).await
 }
 
 /// `DELETE /v1/organizations/{id}`.

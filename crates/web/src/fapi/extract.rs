@@ -437,13 +437,54 @@ impl<L: Level + 'static> FromRequest for Account<L> {
                 Some(payload) => body_params(&req, payload).await?,
                 None => Params::default(),
             };
-            let session = query_value(&req, "_clerk_session_id")
-                .filter(|v| !v.is_empty() && v.len() <= 64)
-                .map(crate::domain::SessionId::from_stored);
-            let me = account::me(&ctx, &cc, session.as_ref(), L::ACCESS).await?;
+            let me = signed_in::<L>(&ctx, &req, &cc).await?;
             Ok(Account {
                 cc,
                 params,
+                me,
+                level: PhantomData,
+            })
+        })
+    }
+}
+
+/// The signed-in user's session at level `L`: named by `?_clerk_session_id=`, or the
+/// client's last active one.
+async fn signed_in<L: Level>(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx) -> Result<Me, Failure> {
+    let session = query_value(req, "_clerk_session_id")
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+        .map(crate::domain::SessionId::from_stored);
+    Ok(account::me(ctx, cc, session.as_ref(), L::ACCESS).await?)
+}
+
+/// An account call that uploads a file (`PUT /v1/organizations/{id}/logo`): the client, then
+/// the `file` (a multipart part or the raw body, see `upload`), then the session, in the
+/// order `Account` answers them.
+pub(crate) struct AccountUpload<L> {
+    pub cc: ClientCtx,
+    pub file: Vec<u8>,
+    pub me: Me,
+    level: PhantomData<L>,
+}
+
+impl<L: Level + 'static> FromRequest for AccountUpload<L> {
+    type Error = Failure;
+    type Future = LocalBoxFuture<'static, Result<Self, Failure>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = web::Payload::from_request(&req, payload);
+        Box::pin(async move {
+            let ctx = context(&req)?;
+            let cc = client(&ctx, &req).await?;
+            let payload = payload
+                .await
+                .map_err(|e| Failure(FlowError::Unexpected(anyhow::anyhow!("{e}"))))?;
+            let file = crate::upload::read(&req, payload, "file").await?;
+            let me = signed_in::<L>(&ctx, &req, &cc).await?;
+            Ok(AccountUpload {
+                cc,
+                file,
                 me,
                 level: PhantomData,
             })

@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
-use super::extract::{Account, Active, ChooseOrganization};
+use super::extract::{Account, AccountUpload, Active, ChooseOrganization};
 use super::{NO_PARAMS, envelope};
 use crate::flows::organizations::{
     self as orgs, CREATE_PARAMS, INVITATIONS_QUERY, INVITE_PARAMS, MEMBER_UPDATE_PARAMS,
@@ -19,6 +19,8 @@ api_table! { Api::Account, "/v1", register_routes, operations;
     get "/organizations/{id}" => get, "An organization the caller belongs to (by id or slug)";
     patch "/organizations/{id}" => update, "Rename an organization or change its slug (org:sys_profile:manage)", params UPDATE_PARAMS;
     delete "/organizations/{id}" => delete, "Delete an organization (org:sys_profile:delete)";
+    put "/organizations/{id}/logo" => logo_put, "Set the organization's logo: a PNG, JPEG, GIF or WebP image of at most 2 MiB (org:sys_profile:manage)", upload crate::flows::images::MAX_BYTES;
+    delete "/organizations/{id}/logo" => logo_delete, "Remove the organization's logo (org:sys_profile:manage)";
     get "/organizations/{id}/roles" => roles, "The roles a member may hold, with their permissions", query PAGE_QUERY;
     get "/organizations/{id}/memberships" => members, "The organization's members (org:sys_memberships:read)", query MEMBERS_QUERY;
     patch "/organizations/{id}/memberships/{user_id}" => member_update, "Change a member's role (org:sys_memberships:manage)", params MEMBER_UPDATE_PARAMS;
@@ -170,6 +172,26 @@ async fn invitation_revoke(
         orgs::revoke_invitation(&ctx, &a.me, &id, &invitation_id).await
     }
     .await;
+    reply(&ctx, &req, &a, result).await
+}
+
+async fn logo_put(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: AccountUpload<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::set_logo(&ctx, &a.me, &id, Some(a.file)).await;
+    envelope(&ctx, &req, &a.cc, result).await
+}
+
+async fn logo_delete(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    a: Account<Active>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = orgs::set_logo(&ctx, &a.me, &id, None).await;
     reply(&ctx, &req, &a, result).await
 }
 
