@@ -12,8 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::{authorize, json_body};
-use crate::fapi::extract::{Failure, context};
-use crate::flows::FlowError;
+use crate::fapi::extract::{Failure, body_stream, context};
 use crate::flows::admin::Admin;
 
 /// The operator behind the call, or 401.
@@ -48,10 +47,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Call<T> {
         Box::pin(async move {
             let ctx = context(&req)?;
             let admin = authorize(&ctx, &req).await?;
-            let payload = payload
-                .await
-                .map_err(|e| Failure(FlowError::Unexpected(anyhow::anyhow!("{e}"))))?;
-            let body = json_body(payload).await?;
+            let body = json_body(body_stream(payload).await?).await?;
             Ok(Call { admin, body })
         })
     }

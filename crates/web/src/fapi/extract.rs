@@ -336,10 +336,16 @@ async fn body_params(
     req: &HttpRequest,
     payload: impl std::future::Future<Output = Result<web::Payload, actix_web::Error>>,
 ) -> Result<Params, Failure> {
-    let payload = payload
+    Ok(params(req, body_stream(payload).await?).await?)
+}
+
+/// The request body's stream, taken by an extractor once the checks before it passed.
+pub(crate) async fn body_stream(
+    payload: impl std::future::Future<Output = Result<web::Payload, actix_web::Error>>,
+) -> Result<web::Payload, Failure> {
+    payload
         .await
-        .map_err(|e| Failure(FlowError::Unexpected(anyhow::anyhow!("{e}"))))?;
-    Ok(params(req, payload).await?)
+        .map_err(|e| Failure(FlowError::Unexpected(anyhow::anyhow!("{e}"))))
 }
 
 // The extractors below each do their whole job in one future, in the order the answers must
@@ -477,10 +483,7 @@ impl<L: Level + 'static> FromRequest for AccountUpload<L> {
         Box::pin(async move {
             let ctx = context(&req)?;
             let cc = client(&ctx, &req).await?;
-            let payload = payload
-                .await
-                .map_err(|e| Failure(FlowError::Unexpected(anyhow::anyhow!("{e}"))))?;
-            let file = crate::upload::read(&req, payload, "file").await?;
+            let file = crate::upload::read(&req, body_stream(payload).await?, "file").await?;
             let me = signed_in::<L>(&ctx, &req, &cc).await?;
             Ok(AccountUpload {
                 cc,
