@@ -843,6 +843,9 @@ backend_tests! {
         // A member without org:sys_profile:manage cannot; nor can another origin with the owner's cookie.
         let r = put(bob.clone(), png.to_vec(), None).await;
         assert_code(&r, StatusCode::FORBIDDEN, "not_allowed_access");
+        // Signed out, the body is not even read: 401 whatever it holds.
+        let r = Res::from(crate::helpers::browser().put(app.url(&path)).header("content-type", "text/plain").body("not an upload").send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
         let r = put(owner.clone(), png.to_vec(), Some("https://evil.example")).await;
         assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::UNAUTHORIZED, "{} {}", r.status, r.body);
         // Not an image (an SVG can carry script), empty, or one byte past the limit: refused.

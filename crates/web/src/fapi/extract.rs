@@ -464,8 +464,9 @@ async fn signed_in<L: Level>(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx) -> Re
 }
 
 /// An account call that uploads a file (`PUT /v1/organizations/{id}/logo`): the client, then
-/// the `file` (a multipart part or the raw body, see `upload`), then the session, in the
-/// order `Account` answers them.
+/// the session, then the `file` (a multipart part or the raw body, see `upload`). Unlike
+/// `Account`, the session comes before the body: an upload is up to 2 MiB, and only a
+/// signed-in user gets that much read into memory.
 pub(crate) struct AccountUpload<L> {
     pub cc: ClientCtx,
     pub file: Vec<u8>,
@@ -483,8 +484,8 @@ impl<L: Level + 'static> FromRequest for AccountUpload<L> {
         Box::pin(async move {
             let ctx = context(&req)?;
             let cc = client(&ctx, &req).await?;
-            let file = crate::upload::read(&req, body_stream(payload).await?, "file").await?;
             let me = signed_in::<L>(&ctx, &req, &cc).await?;
+            let file = crate::upload::read(&req, body_stream(payload).await?, "file").await?;
             Ok(AccountUpload {
                 cc,
                 file,
