@@ -1675,6 +1675,16 @@ pub async fn activate(ctx: &Ctx, live: &LiveSession, id_or_slug: Option<&str>) -
     Ok(())
 }
 
+/// After the user created or joined `org_id`: a session still waiting to choose an
+/// organization now acts for that one (its task is done). True when it did.
+pub async fn settle_choice(ctx: &Ctx, live: &LiveSession, org_id: &str) -> FlowResult<bool> {
+    if !live.only_choosing_organization() {
+        return Ok(false);
+    }
+    activate(ctx, live, Some(org_id)).await?;
+    Ok(true)
+}
+
 /// Whether personal accounts are off: every session must act for an organization.
 fn forced(ctx: &Ctx) -> bool {
     let s = &ctx.settings().organizations;

@@ -279,11 +279,10 @@ async fn chosen(
     org_id: &str,
     otherwise: String,
 ) -> Result<String, FlowError> {
-    if !me.session.only_choosing_organization() {
-        return Ok(otherwise);
+    if orgs::settle_choice(ctx, &me.session, org_id).await? {
+        return Ok(pc.redirect.clone().unwrap_or(otherwise));
     }
-    orgs::activate(ctx, &me.session, Some(org_id)).await?;
-    Ok(pc.redirect.clone().unwrap_or(otherwise))
+    Ok(otherwise)
 }
 
 // ----- one organization -----
