@@ -78,7 +78,9 @@ pub(crate) async fn browser(javascript: bool) -> Option<Browser> {
         }
     })).unwrap();
     let mut last = None;
-    for _ in 0..100 {
+    // ChromeDriver can take over ten seconds to listen while the whole suite loads both
+    // cores; wait up to about thirty.
+    for _ in 0..300 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         match ClientBuilder::new(connector)
             .capabilities(caps.clone())
