@@ -20,6 +20,7 @@ mod m20261203_000014_runtime_settings;
 mod m20261204_000015_organizations;
 mod m20261204_000016_organization_domains;
 mod m20261204_000017_images;
+mod m20261205_000018_backend_api;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_organizations::Migration),
             Box::new(m20261204_000016_organization_domains::Migration),
             Box::new(m20261204_000017_images::Migration),
+            Box::new(m20261205_000018_backend_api::Migration),
         ]
     }
 }

@@ -955,7 +955,36 @@ pub struct AuthSettings {
     /// Social providers of `[providers.NAME]` switched off (by NAME): they keep their
     /// credentials in the file but are not offered, and their sign-ins under way are refused.
     pub disabled_providers: Vec<String>,
+    /// Claims added to every session token, with the shortcodes of JWT templates
+    /// (`{"plan": "{{user.public_metadata.plan}}"}`); at most 1,200 bytes, as Clerk allows.
+    pub session_token_claims: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Claims of the session token that custom claims cannot replace: the token's own, the
+/// session's, and the organization's.
+pub const SESSION_TOKEN_RESERVED: &[&str] = &[
+    "azp",
+    "exp",
+    "iat",
+    "iss",
+    "jti",
+    "nbf",
+    "sid",
+    "sub",
+    "act",
+    "fva",
+    "v",
+    "o",
+    "fea",
+    "sts",
+    "org_id",
+    "org_role",
+    "org_slug",
+    "org_permissions",
+];
+
+/// The most custom session-token claims may weigh, serialised.
+pub const SESSION_TOKEN_CLAIMS_MAX_BYTES: usize = 1200;
 
 impl Default for AuthSettings {
     fn default() -> Self {
@@ -995,6 +1024,7 @@ impl Default for AuthSettings {
             pwned_passwords_url: String::new(),
             pwned_passwords_timeout_ms: 1500,
             disabled_providers: Vec::new(),
+            session_token_claims: serde_json::Map::new(),
         }
     }
 }
@@ -1190,6 +1220,20 @@ impl Settings {
                 && !self.branding.app_name.trim().is_empty(),
             "[auth] allowlist and blocklist hold at most 10000 entries, and [branding] app_name \
              1 to 100 characters"
+        );
+        if let Some(k) = auth
+            .session_token_claims
+            .keys()
+            .find(|k| SESSION_TOKEN_RESERVED.contains(&k.as_str()))
+        {
+            anyhow::bail!("[auth] session_token_claims cannot set {k:?}: Portcullis sets it");
+        }
+        anyhow::ensure!(
+            serde_json::Value::Object(auth.session_token_claims.clone())
+                .to_string()
+                .len()
+                <= SESSION_TOKEN_CLAIMS_MAX_BYTES,
+            "[auth] session_token_claims are limited to {SESSION_TOKEN_CLAIMS_MAX_BYTES} bytes"
         );
         for p in &auth.disabled_providers {
             anyhow::ensure!(

@@ -8,7 +8,8 @@ use sea_orm::{
 };
 
 use super::entities::{
-    admin_key, email_address, phone_number, sign_up_rule, user, waitlist_entry, webhook_delivery,
+    admin_key, email_address, phone_number, sign_up_rule, user, waitlist_entry, web3_wallet,
+    webhook_delivery,
 };
 
 pub use admin_key::Model as AdminKeyRow;
@@ -167,6 +168,169 @@ pub fn user_matches(q: &str) -> Condition {
         .add(lower_like(user::Column::LastName))
         .add(user::Column::Id.in_subquery(in_emails))
         .add(user::Column::Id.in_subquery(in_phones))
+}
+
+/// Which users a Backend API listing wants: each list matches any of its values, the lists
+/// and `query` must all match. Values are compared exactly (email addresses and usernames
+/// as stored, lower case).
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub email_address: Vec<String>,
+    pub phone_number: Vec<String>,
+    pub username: Vec<String>,
+    pub user_id: Vec<String>,
+    pub external_id: Vec<String>,
+    pub web3_wallet: Vec<String>,
+    pub query: Option<String>,
+    pub banned: Option<bool>,
+    /// Signed in at or after this (unix ms).
+    pub last_sign_in_since: Option<i64>,
+}
+
+/// The columns a user listing can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserOrder {
+    CreatedAt,
+    UpdatedAt,
+    FirstName,
+    LastName,
+    Username,
+    LastSignInAt,
+}
+
+impl UserOrder {
+    /// `created_at`, `-created_at`, `+username`, …: the column and whether it descends.
+    pub fn parse(raw: &str) -> Option<(Self, bool)> {
+        let (desc, name) = match raw.as_bytes().first() {
+            Some(b'-') => (true, &raw[1..]),
+            Some(b'+') => (false, &raw[1..]),
+            _ => (false, raw),
+        };
+        let col = match name {
+            "created_at" => Self::CreatedAt,
+            "updated_at" => Self::UpdatedAt,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "username" => Self::Username,
+            "last_sign_in_at" => Self::LastSignInAt,
+            _ => return None,
+        };
+        Some((col, desc))
+    }
+
+    fn column(self) -> user::Column {
+        match self {
+            Self::CreatedAt => user::Column::CreatedAt,
+            Self::UpdatedAt => user::Column::UpdatedAt,
+            Self::FirstName => user::Column::FirstName,
+            Self::LastName => user::Column::LastName,
+            Self::Username => user::Column::Username,
+            Self::LastSignInAt => user::Column::LastSignInAt,
+        }
+    }
+}
+
+/// The users owning an identification whose `col` is one of `values`.
+fn owners<E, C>(
+    entity: E,
+    col: C,
+    user_col: C,
+    values: &[String],
+) -> sea_orm::sea_query::SelectStatement
+where
+    E: EntityTrait,
+    C: ColumnTrait + sea_orm::sea_query::IntoColumnRef + Copy + 'static,
+{
+    Query::select()
+        .column(user_col)
+        .from(entity)
+        .and_where(Expr::col(col).is_in(values.iter().cloned()))
+        .to_owned()
+}
+
+fn filter_condition(f: &UserFilter) -> Condition {
+    let mut all = Condition::all();
+    if !f.email_address.is_empty() {
+        all = all.add(user::Column::Id.in_subquery(owners(
+            email_address::Entity,
+            email_address::Column::EmailAddress,
+            email_address::Column::UserId,
+            &f.email_address,
+        )));
+    }
+    if !f.phone_number.is_empty() {
+        all = all.add(user::Column::Id.in_subquery(owners(
+            phone_number::Entity,
+            phone_number::Column::PhoneNumber,
+            phone_number::Column::UserId,
+            &f.phone_number,
+        )));
+    }
+    if !f.web3_wallet.is_empty() {
+        all = all.add(user::Column::Id.in_subquery(owners(
+            web3_wallet::Entity,
+            web3_wallet::Column::Web3Wallet,
+            web3_wallet::Column::UserId,
+            &f.web3_wallet,
+        )));
+    }
+    if !f.username.is_empty() {
+        all = all.add(user::Column::Username.is_in(f.username.iter().cloned()));
+    }
+    if !f.user_id.is_empty() {
+        all = all.add(user::Column::Id.is_in(f.user_id.iter().cloned()));
+    }
+    if !f.external_id.is_empty() {
+        all = all.add(user::Column::ExternalId.is_in(f.external_id.iter().cloned()));
+    }
+    if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        all = all.add(user_matches(q));
+    }
+    if let Some(b) = f.banned {
+        all = all.add(user::Column::Banned.eq(b));
+    }
+    if let Some(t) = f.last_sign_in_since {
+        all = all.add(user::Column::LastSignInAt.gte(t));
+    }
+    all
+}
+
+/// The ids of the users matching `filter`, in `order`, `limit` of them after skipping
+/// `offset`; ties go by id so pages never overlap.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn user_ids_filtered(
+    db: &impl ConnectionTrait,
+    filter: &UserFilter,
+    (order, desc): (UserOrder, bool),
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<String>, DbErr> {
+    let ord = if desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(filter_condition(filter))
+        .order_by(order.column(), ord.clone())
+        .order_by(user::Column::Id, ord)
+        .limit(limit)
+        .offset(offset)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// How many users match `filter`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn count_filtered(db: &impl ConnectionTrait, filter: &UserFilter) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    user::Entity::find()
+        .filter(filter_condition(filter))
+        .count(db)
+        .await
 }
 
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

@@ -81,3 +81,22 @@ pub async fn update(
     q.exec(db).await?;
     Ok(())
 }
+
+/// A page of clients, newest first, and how many there are in all.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<ClientRow>, u64), DbErr> {
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let rows = browser_client::Entity::find()
+        .order_by_desc(browser_client::Column::CreatedAt)
+        .order_by_desc(browser_client::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    let total = browser_client::Entity::find().count(db).await?;
+    Ok((rows, total))
+}

@@ -186,6 +186,30 @@ pub async fn reserve_phone(
     Ok(())
 }
 
+/// No phone number of the user's is a second factor any more.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
+pub async fn unreserve_phones(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    phone_number::Entity::update_many()
+        .col_expr(
+            phone_number::Column::ReservedForSecondFactor,
+            Expr::value(false),
+        )
+        .col_expr(
+            phone_number::Column::DefaultSecondFactor,
+            Expr::value(false),
+        )
+        .col_expr(phone_number::Column::UpdatedAt, Expr::value(now))
+        .filter(phone_number::Column::UserId.eq(user_id))
+        .filter(phone_number::Column::ReservedForSecondFactor.eq(true))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAuditEvent {
     pub id: String,

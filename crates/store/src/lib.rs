@@ -13,6 +13,7 @@ pub mod ephemeral;
 pub mod external;
 pub mod factors;
 pub mod images;
+pub mod jwt_templates;
 pub mod keys;
 pub mod oauth;
 pub mod organizations;

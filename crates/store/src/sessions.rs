@@ -30,6 +30,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), Db
         expire_at: Set(row.expire_at),
         abandon_at: Set(row.abandon_at),
         last_active_organization_id: Set(row.last_active_organization_id),
+        actor: Set(row.actor),
         created_at: Set(row.created_at),
         updated_at: Set(row.updated_at),
     }
@@ -143,4 +144,27 @@ pub async fn active_for_user(
         .order_by_desc(session::Column::LastActiveAt)
         .all(db)
         .await
+}
+
+/// Every session of a user, of a client, or of that user on that client, newest first, at
+/// most `cap` of them (the Backend API filters their effective status itself).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn of_user_or_client(
+    db: &impl ConnectionTrait,
+    user_id: Option<&str>,
+    client_id: Option<&str>,
+    cap: u64,
+) -> Result<Vec<SessionRow>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut q = session::Entity::find()
+        .order_by_desc(session::Column::CreatedAt)
+        .order_by_desc(session::Column::Id)
+        .limit(cap);
+    if let Some(u) = user_id {
+        q = q.filter(session::Column::UserId.eq(u));
+    }
+    if let Some(c) = client_id {
+        q = q.filter(session::Column::ClientId.eq(c));
+    }
+    q.all(db).await
 }

@@ -21,6 +21,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<(), DbE
         used_at: Set(row.used_at),
         revoked_at: Set(row.revoked_at),
         created_at: Set(row.created_at),
+        detail: Set(row.detail),
     }
     .insert(db)
     .await?;
@@ -99,5 +100,78 @@ pub async fn list(
         .order_by_desc(ticket::Column::CreatedAt)
         .limit(limit)
         .all(db)
+        .await
+}
+
+/// Which tickets a listing wants by state, as of `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketState {
+    Pending,
+    Accepted,
+    Revoked,
+    Expired,
+}
+
+/// A page of tickets of `kind`, newest first, optionally in one state or for addresses
+/// holding `query`; with how many match in all.
+#[tracing::instrument(level = "debug", skip_all, fields(kind = %kind), err(level = "debug"))]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    state: Option<TicketState>,
+    query: Option<&str>,
+    (limit, offset): (u64, u64),
+    now: i64,
+) -> Result<(Vec<TicketRow>, u64), DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let mut q = ticket::Entity::find().filter(ticket::Column::Kind.eq(kind));
+    q = match state {
+        None => q,
+        Some(TicketState::Accepted) => q.filter(ticket::Column::UsedAt.is_not_null()),
+        Some(TicketState::Revoked) => q.filter(ticket::Column::RevokedAt.is_not_null()),
+        Some(s) => {
+            let q = q
+                .filter(ticket::Column::UsedAt.is_null())
+                .filter(ticket::Column::RevokedAt.is_null());
+            if s == TicketState::Pending {
+                q.filter(ticket::Column::ExpiresAt.gt(now))
+            } else {
+                q.filter(ticket::Column::ExpiresAt.lte(now))
+            }
+        }
+    };
+    if let Some(text) = query.map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.filter(
+            Expr::col(ticket::Column::EmailAddress)
+                .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q
+        .order_by_desc(ticket::Column::CreatedAt)
+        .order_by_desc(ticket::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// A ticket by id, of `kind`.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: &str,
+    kind: &str,
+) -> Result<Option<TicketRow>, DbErr> {
+    ticket::Entity::find_by_id(id.to_owned())
+        .filter(ticket::Column::Kind.eq(kind))
+        .one(db)
         .await
 }

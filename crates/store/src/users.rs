@@ -301,6 +301,8 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     pub unsafe_metadata: String,
     pub public_metadata: String,
+    pub private_metadata: String,
+    pub external_id: Option<String>,
     pub legal_accepted_at: Option<i64>,
     /// Signed in as it is created (a sign-up), as opposed to made by an operator or an import.
     pub signed_in: bool,
@@ -326,6 +328,8 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
         primary_phone_number_id: Set(new.phones.first().map(|p| p.0.clone())),
         unsafe_metadata: Set(new.unsafe_metadata),
         public_metadata: Set(new.public_metadata),
+        private_metadata: Set(new.private_metadata),
+        external_id: Set(new.external_id),
         legal_accepted_at: Set(new.legal_accepted_at),
         last_sign_in_at: Set(new.signed_in.then_some(new.now)),
         banned: Set(false),
@@ -517,6 +521,63 @@ pub async fn mark_verified(
     Ok(())
 }
 
+/// The user owning an email address or phone number, and which kind it is.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn identification_owner(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<(String, IdentifierKind)>, DbErr> {
+    if let Some(e) = email_address::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+    {
+        return Ok(Some((e.user_id, IdentifierKind::Email)));
+    }
+    Ok(phone_number::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .map(|p| (p.user_id, IdentifierKind::Phone)))
+}
+
+/// Marks an email address or phone number unverified again (an operator's correction).
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn mark_unverified(
+    db: &impl ConnectionTrait,
+    kind: IdentifierKind,
+    id: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    match kind {
+        IdentifierKind::Email => {
+            email_address::Entity::update_many()
+                .col_expr(email_address::Column::Verified, Expr::value(false))
+                .col_expr(email_address::Column::UpdatedAt, Expr::value(now))
+                .filter(email_address::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+        }
+        IdentifierKind::Phone => {
+            phone_number::Entity::update_many()
+                .col_expr(phone_number::Column::Verified, Expr::value(false))
+                .col_expr(
+                    phone_number::Column::ReservedForSecondFactor,
+                    Expr::value(false),
+                )
+                .col_expr(
+                    phone_number::Column::DefaultSecondFactor,
+                    Expr::value(false),
+                )
+                .col_expr(phone_number::Column::UpdatedAt, Expr::value(now))
+                .filter(phone_number::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+        }
+        IdentifierKind::Username => {}
+    }
+    Ok(())
+}
+
 /// Makes a verified identification the user's primary one.
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn set_primary(
@@ -578,6 +639,9 @@ pub struct ProfileChange {
     pub last_name: Option<Option<String>>,
     pub username: Option<Option<String>>,
     pub unsafe_metadata: Option<String>,
+    pub public_metadata: Option<String>,
+    pub private_metadata: Option<String>,
+    pub external_id: Option<Option<String>>,
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
@@ -602,6 +666,15 @@ pub async fn update_profile(
     }
     if let Some(v) = change.unsafe_metadata {
         q = q.col_expr(user::Column::UnsafeMetadata, Expr::value(v));
+    }
+    if let Some(v) = change.public_metadata {
+        q = q.col_expr(user::Column::PublicMetadata, Expr::value(v));
+    }
+    if let Some(v) = change.private_metadata {
+        q = q.col_expr(user::Column::PrivateMetadata, Expr::value(v));
+    }
+    if let Some(v) = change.external_id {
+        q = q.col_expr(user::Column::ExternalId, Expr::value(v));
     }
     q.exec(db).await?;
     Ok(())
@@ -660,23 +733,6 @@ pub async fn release_stale_claim(
         }
         IdentifierKind::Username => 0,
     })
-}
-
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
-pub async fn set_public_metadata(
-    db: &impl ConnectionTrait,
-    user_id: &str,
-    metadata: &str,
-    now: i64,
-) -> Result<(), DbErr> {
-    use sea_orm::sea_query::Expr;
-    user::Entity::update_many()
-        .col_expr(user::Column::PublicMetadata, Expr::value(metadata))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Whether the user is banned or locked by an operator: `(banned, locked)`.

@@ -12,6 +12,7 @@ pub mod image;
 pub mod instance_admin;
 pub mod instance_secret;
 pub mod instance_settings;
+pub mod jwt_template;
 pub mod oauth_client;
 pub mod organization;
 pub mod organization_domain;

@@ -17,6 +17,8 @@ pub struct Model {
     pub abandon_at: i64,
     /// The organization the user acts for in this session (none: their personal account).
     pub last_active_organization_id: Option<String>,
+    /// The operator acting as the user (impersonation), as JSON: `{"sub": …}`.
+    pub actor: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -12,6 +12,9 @@ pub struct Model {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// What the ticket carries besides its user, as JSON (an invitation's public metadata,
+    /// an actor token's actor).
+    pub detail: Option<String>,
     pub created_at: i64,
 }
 

@@ -13,6 +13,10 @@ pub struct Model {
     pub primary_phone_number_id: Option<String>,
     pub unsafe_metadata: String,
     pub public_metadata: String,
+    /// Only the Backend API and the admin API read or write it.
+    pub private_metadata: String,
+    /// The app's own id for the user, unique when set.
+    pub external_id: Option<String>,
     pub legal_accepted_at: Option<i64>,
     pub last_sign_in_at: Option<i64>,
     pub banned: bool,
