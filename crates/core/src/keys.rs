@@ -296,6 +296,12 @@ impl KeyRing {
         self.sign_with(claims, "JWT", "ES256")
     }
 
+    /// Signs a session token. Clerk's backend SDKs accept only RSA session tokens
+    /// (`verifyToken` refuses ES256 and EdDSA), so these are RS256 whatever ID tokens use.
+    pub fn sign_session<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        self.sign_with(claims, "JWT", SESSION_TOKEN_ALG)
+    }
+
     /// Signs with an explicit `typ` header (RFC 9068 access tokens are `at+jwt`).
     pub fn sign_typed<T: Serialize>(&self, claims: &T, typ: &str) -> anyhow::Result<String> {
         self.sign_with(claims, typ, "ES256")
@@ -433,6 +439,9 @@ impl KeyRing {
     }
 }
 
+/// The algorithm of session tokens (see [`KeyRing::sign_session`]).
+pub const SESSION_TOKEN_ALG: &str = "RS256";
+
 /// The shared, reloadable key ring.
 pub struct KeyStore {
     ring: RwLock<Arc<KeyRing>>,
@@ -489,12 +498,14 @@ impl KeyStore {
         algs: &[&str],
     ) -> anyhow::Result<()> {
         self.reload(db, now).await?;
-        let have = self.current().algs();
+        let mut have = self.current().algs();
         for alg in algs {
             let want = algorithm(alg)
                 .ok_or_else(|| anyhow::anyhow!("unsupported signing algorithm {alg}"))?;
+            // An algorithm named twice (the session tokens' and a client's) gets one key.
             if !have.contains(&want) {
                 repo::insert_key(db, generate(alg, now, now, self.kek.as_ref())?).await?;
+                have.push(want);
             }
         }
         self.reload(db, now).await
@@ -529,6 +540,33 @@ pub async fn rotate(
         repo::insert_key(db, row).await?;
     }
     Ok(kids)
+}
+
+/// The public key of the current session-token signer as SPKI PEM: what an app gives Clerk's
+/// SDKs as `jwtKey` (`CLERK_JWT_KEY`) to verify session tokens without fetching the JWKS.
+pub async fn session_key_pem(db: &impl ConnectionTrait, now: i64) -> anyhow::Result<String> {
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    let row = repo::keys_in_use(db, now)
+        .await?
+        .into_iter()
+        .find(|r| {
+            r.alg == SESSION_TOKEN_ALG
+                && r.activates_at <= now
+                && r.retired_at.is_none_or(|t| t > now)
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!("no {SESSION_TOKEN_ALG} key signs yet: start the server once")
+        })?;
+    let jwk: serde_json::Value = serde_json::from_str(&row.public_jwk)?;
+    let part = |name: &str| -> anyhow::Result<rsa::BigUint> {
+        let b64 = jwk[name]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("the stored key has no {name}"))?;
+        Ok(rsa::BigUint::from_bytes_be(&URL_SAFE_NO_PAD.decode(b64)?))
+    };
+    let key = rsa::RsaPublicKey::new(part("n")?, part("e")?)?;
+    key.to_public_key_pem(LineEnding::LF)
+        .map_err(|e| anyhow::anyhow!("encoding the key: {e}"))
 }
 
 /// A fresh key of `alg`; its kid is the RFC 7638 thumbprint of the public JWK.
