@@ -56,6 +56,10 @@ pub enum KeysCommand {
     },
     /// Lists the signing keys.
     List,
+    /// Prints the public key that signs session tokens as PEM: `CLERK_JWT_KEY` for an app's
+    /// backend SDK to verify tokens without fetching the JWKS. Print it again after a
+    /// rotation.
+    SessionPem,
 }
 
 /// The key that seals secrets at rest, when `[server] key_encryption_key` is set.
@@ -182,8 +186,16 @@ pub async fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<(
                 println!("{}\t{}\t{state}", r.kid, r.alg);
             }
         }
+        KeysCommand::SessionPem => print!("{}", keys::session_key_pem(&db, now).await?),
     }
     Ok(())
+}
+
+/// What `users import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    Portcullis,
+    Clerk,
 }
 
 #[derive(Subcommand)]
@@ -195,7 +207,14 @@ pub enum UsersCommand {
     /// Hashers: argon2id, argon2i, bcrypt, scrypt, pbkdf2 (PHC strings), pbkdf2_sha256_django.
     /// Imported addresses count as verified. A user signs in with their old password and is
     /// rehashed to argon2id then. Lines that cannot be imported are reported and skipped.
-    Import { file: std::path::PathBuf },
+    /// `--from clerk` reads Clerk's dashboard user export (CSV) instead: users keep their
+    /// Clerk ids, verified addresses and numbers, passwords and authenticator apps.
+    Import {
+        file: std::path::PathBuf,
+        /// `portcullis` (JSON Lines, the default) or `clerk` (Clerk's CSV export).
+        #[arg(long, default_value = "portcullis")]
+        from: ImportFormat,
+    },
     /// Writes every user as JSON Lines to FILE (standard output without one). The file holds
     /// password hashes and authenticator secrets: keep it like the database.
     Export { file: Option<std::path::PathBuf> },
@@ -451,33 +470,72 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> anyhow::Result
     let now = SystemClock.now_ms();
     let kek = sealer(settings)?;
     match command {
-        UsersCommand::Import { file } => {
-            let text = if file.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin())?
+        UsersCommand::Import { file, from } => {
+            let data = if file.as_os_str() == "-" {
+                let mut buf = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+                buf
             } else {
-                std::fs::read_to_string(&file)
+                std::fs::read(&file)
                     .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?
             };
-            let (mut imported, mut skipped) = (0usize, 0usize);
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
+            // Each entry: where it is in the file, and the user or why it cannot be read.
+            let mut entries: Vec<(String, anyhow::Result<crate::flows::portability::UserLine>)> =
+                Vec::new();
+            let mut left_out = 0usize;
+            match from {
+                ImportFormat::Portcullis => {
+                    let text = String::from_utf8(data)
+                        .map_err(|_| anyhow::anyhow!("the file is not UTF-8 text"))?;
+                    for (n, line) in text.lines().enumerate() {
+                        if !line.trim().is_empty() {
+                            entries.push((
+                                format!("line {}", n + 1),
+                                serde_json::from_str(line).map_err(Into::into),
+                            ));
+                        }
+                    }
                 }
+                ImportFormat::Clerk => {
+                    for row in crate::flows::portability::clerk_csv::read(&data)
+                        .map_err(|e| anyhow::anyhow!(e))?
+                    {
+                        left_out += row.unverified_left_out;
+                        entries.push((
+                            format!("row {}", row.line),
+                            row.user.map_err(|e| anyhow::anyhow!(e)),
+                        ));
+                    }
+                }
+            }
+            let (mut imported, mut skipped) = (0usize, 0usize);
+            for (place, user) in entries {
                 // One transaction per user: a taken address skips that user and nothing else.
-                match crate::flows::portability::import_line(
-                    &db,
-                    kek.as_ref(),
-                    line,
-                    SystemClock.now_ms(),
-                )
-                .await
-                {
+                let result = match user {
+                    Ok(u) => {
+                        crate::flows::portability::import_user(
+                            &db,
+                            kek.as_ref(),
+                            u,
+                            SystemClock.now_ms(),
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                };
+                match result {
                     Ok(_) => imported += 1,
                     Err(e) => {
-                        eprintln!("line {}: skipped: {e}", n + 1);
+                        eprintln!("{place}: skipped: {e}");
                         skipped += 1;
                     }
                 }
+            }
+            if left_out > 0 {
+                eprintln!(
+                    "{left_out} unverified email addresses or phone numbers were left out: \
+                     an imported one counts as verified"
+                );
             }
             println!("imported {imported} users, skipped {skipped}");
         }

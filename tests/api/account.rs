@@ -192,7 +192,7 @@ backend_tests! {
         ];
         let file = std::env::temp_dir().join(format!("portcullis-import-{}.jsonl", crate::helpers::random_suffix()));
         std::fs::write(&file, lines.join("\n")).unwrap();
-        portcullis::cli::users(&app.app.settings(), portcullis::cli::UsersCommand::Import { file: file.clone() }).await.unwrap();
+        portcullis::cli::users(&app.app.settings(), portcullis::cli::UsersCommand::Import { file: file.clone(), from: portcullis::cli::ImportFormat::Portcullis }).await.unwrap();
         let _ = std::fs::remove_file(&file);
         let stored = |email: &'static str| {
             let app = &app;

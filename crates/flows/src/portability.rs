@@ -18,6 +18,8 @@ use crate::store::external::ExternalAccountRow;
 use crate::store::users::{self, NewUser, UserRecord};
 use portcullis_core::keys::KeyEncryption;
 
+pub mod clerk_csv;
+
 /// One line of an export or import file. Every field is optional but one identifier.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,7 +51,12 @@ pub struct UserLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_metadata: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_metadata: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsafe_metadata: Option<Value>,
+    /// The app's own id for the user (Clerk's `external_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_accounts: Vec<ExternalLine>,
     /// The base32 secret of a verified authenticator app.
@@ -146,6 +153,8 @@ fn line_of(u: &UserRecord, totp_secret: Option<String>) -> UserLine {
         password_hasher: m.password_hash.as_deref().map(|d| hasher_of(d).to_owned()),
         password_digest: m.password_hash.clone(),
         public_metadata: metadata(&m.public_metadata),
+        private_metadata: metadata(&m.private_metadata),
+        external_id: m.external_id.clone(),
         unsafe_metadata: metadata(&m.unsafe_metadata),
         external_accounts: u
             .external
@@ -204,8 +213,7 @@ pub async fn export(
     Ok(n)
 }
 
-/// Imports one line in its own transaction; returns the new user's id. A taken identifier
-/// fails the line and leaves nothing behind.
+/// Imports one JSON line (a `UserLine`) in its own transaction; returns the new user's id.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn import_line(
     db: &DatabaseConnection,
@@ -213,7 +221,18 @@ pub async fn import_line(
     line: &str,
     now: i64,
 ) -> anyhow::Result<String> {
-    let u: UserLine = serde_json::from_str(line)?;
+    import_user(db, kek, serde_json::from_str(line)?, now).await
+}
+
+/// Imports one user in its own transaction; returns its id (the given one when it is free).
+/// A taken identifier fails the user and leaves nothing behind.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn import_user(
+    db: &DatabaseConnection,
+    kek: Option<&KeyEncryption>,
+    u: UserLine,
+    now: i64,
+) -> anyhow::Result<String> {
     let mut emails = Vec::new();
     for raw in u.email_address.iter().chain(u.email_addresses.iter()) {
         let e = EmailAddress::parse(raw).map_err(|e| anyhow::anyhow!("email {raw:?}: {e}"))?;
@@ -272,6 +291,12 @@ pub async fn import_line(
     };
     let public_metadata = as_object(&u.public_metadata, "public_metadata")?;
     let unsafe_metadata = as_object(&u.unsafe_metadata, "unsafe_metadata")?;
+    let private_metadata = as_object(&u.private_metadata, "private_metadata")?;
+    let external_id = match u.external_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(x) if x.len() <= 255 => Some(x.to_owned()),
+        Some(_) => anyhow::bail!("external_id is longer than 255 characters"),
+    };
     let totp_secret = match &u.totp_secret {
         Some(s) => {
             let normalised = s.trim().to_uppercase();
@@ -302,6 +327,8 @@ pub async fn import_line(
         password_hash,
         unsafe_metadata: unsafe_metadata.unwrap_or_else(|| "{}".into()),
         public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
+        private_metadata: private_metadata.unwrap_or_else(|| "{}".into()),
+        external_id,
         legal_accepted_at: None,
         signed_in: false,
         emails,
@@ -328,7 +355,7 @@ pub async fn import_line(
             txn.rollback().await?;
             match e.downcast_ref::<sea_orm::DbErr>() {
                 Some(db) if crate::store::is_unique_violation(db) => anyhow::bail!(
-                    "an email address, phone number, username, wallet or linked account is already taken"
+                    "an email address, phone number, username, wallet, external id or linked account is already taken"
                 ),
                 _ => Err(e),
             }
