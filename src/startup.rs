@@ -196,7 +196,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .max(o.access_token_lifetime_secs)
         .max(60)
         * 1000;
-    let mut needed: Vec<&str> = vec!["ES256"];
+    let mut needed: Vec<&str> = vec!["ES256", portcullis_core::keys::SESSION_TOKEN_ALG];
     needed.extend(
         settings
             .clients

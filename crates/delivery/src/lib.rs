@@ -46,6 +46,14 @@ pub struct OutboxMessage {
 }
 
 #[derive(Template)]
+#[template(path = "email/invitation.txt")]
+struct SignUpInvitationEmail<'a> {
+    app_name: &'a str,
+    link: &'a str,
+    days: i64,
+}
+
+#[derive(Template)]
 #[template(path = "email/organization_invitation.txt")]
 struct InvitationEmail<'a> {
     inviter: &'a str,
@@ -284,6 +292,25 @@ impl Delivery {
         .render()
         .context("rendering the security notice")?;
         let subject = format!("{app_name} — {what}");
+        self.send_email(to, &subject, body).await
+    }
+
+    /// Emails an invitation to sign up (an operator's invitation).
+    pub async fn send_invitation(
+        &self,
+        to: &str,
+        link: &str,
+        days: i64,
+    ) -> Result<(), DeliveryError> {
+        let app_name = self.app_name();
+        let body = SignUpInvitationEmail {
+            app_name: &app_name,
+            link,
+            days,
+        }
+        .render()
+        .context("rendering the invitation email")?;
+        let subject = format!("You are invited to {app_name}");
         self.send_email(to, &subject, body).await
     }
 

@@ -37,6 +37,7 @@ pub enum ErrorCode {
     ClientMismatch,
     AccountTransferInvalid,
     AuthenticationInvalid,
+    ClerkKeyInvalid,
     SignUpModeRestricted,
     NotAllowedAccess,
     UserLocked,
@@ -65,7 +66,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for reading stored errors back.
-    pub const ALL: [ErrorCode; 51] = [
+    pub const ALL: [ErrorCode; 52] = [
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::FormCodeIncorrect,
@@ -93,6 +94,7 @@ impl ErrorCode {
         ErrorCode::ClientMismatch,
         ErrorCode::AccountTransferInvalid,
         ErrorCode::AuthenticationInvalid,
+        ErrorCode::ClerkKeyInvalid,
         ErrorCode::SignUpModeRestricted,
         ErrorCode::NotAllowedAccess,
         ErrorCode::UserLocked,
@@ -153,6 +155,7 @@ impl ErrorCode {
             ClientMismatch => "client_mismatch",
             AccountTransferInvalid => "account_transfer_invalid",
             AuthenticationInvalid => "authentication_invalid",
+            ClerkKeyInvalid => "clerk_key_invalid",
             SignUpModeRestricted => "sign_up_mode_restricted",
             NotAllowedAccess => "not_allowed_access",
             UserLocked => "user_locked",
@@ -214,7 +217,7 @@ impl ErrorCode {
             | OAuthCallbackInvalid
             | AlreadyAMemberInOrganization
             | RequestBodyInvalid => 400,
-            AuthenticationInvalid => 401,
+            AuthenticationInvalid | ClerkKeyInvalid => 401,
             SignUpModeRestricted
             | NotAllowedAccess
             | UserLocked

@@ -2,6 +2,7 @@
 //! functions; nothing here knows about HTTP.
 
 pub mod account;
+pub mod actor_tokens;
 pub mod admin;
 pub mod admin_clients;
 mod attempt;
@@ -13,6 +14,7 @@ pub mod email_link;
 pub mod error;
 pub mod images;
 pub mod instance_settings;
+pub mod jwt_templates;
 pub mod limits;
 pub mod lockout;
 pub mod mfa;

@@ -409,6 +409,52 @@ pub async fn check_sign_in_code(
     super::lockout::second_factor_checked(ctx, user_id, Err(code_incorrect().into())).await
 }
 
+/// Checks an authenticator-app code, else a backup code (spent on success), for an app's
+/// own screens through the Backend API: under the lockout, and a wrong code counts toward it.
+/// Returns which kind matched (`totp` or `backup_code`).
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
+pub async fn check_any_code(ctx: &Ctx, user_id: &str, code: &str) -> FlowResult<&'static str> {
+    super::lockout::check(ctx, user_id).await?;
+    if code.is_empty() || code.len() > 64 {
+        return Err(code_incorrect().into());
+    }
+    if let Some(row) = factors::totp(&ctx.db, user_id)
+        .await
+        .context("factors::totp")?
+        .filter(|r| r.verified)
+        && accept_totp(ctx, &row, code).await?
+    {
+        super::lockout::succeeded(ctx, user_id, super::lockout::Counter::SecondFactor).await?;
+        return Ok("totp");
+    }
+    if accept_backup_code(ctx, user_id, code).await? {
+        super::lockout::succeeded(ctx, user_id, super::lockout::Counter::SecondFactor).await?;
+        return Ok("backup_code");
+    }
+    super::lockout::second_factor_checked(ctx, user_id, Err(code_incorrect().into()))
+        .await
+        .map(|()| "totp")
+}
+
+/// Removes every second factor of a user in `db` (an operator's reset): the authenticator
+/// app, backup codes, and phone numbers reserved for codes (they stay as identifications).
+pub async fn remove_all_in(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: &str,
+    now: i64,
+) -> FlowResult<()> {
+    factors::delete_totp(db, user_id)
+        .await
+        .context("factors::delete_totp")?;
+    factors::delete_backup_codes(db, user_id)
+        .await
+        .context("factors::delete_backup_codes")?;
+    factors::unreserve_phones(db, user_id, now)
+        .await
+        .context("factors::unreserve_phones")?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,6 +211,19 @@ pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowR
         .ok_or_else(|| ApiError::not_found("session").into())
 }
 
+/// Any session, whatever its status and client (operators only).
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn get_any(ctx: &Ctx, id: &str) -> FlowResult<LiveSession> {
+    let row = sessions::get(&ctx.db, id)
+        .await
+        .context("sessions::get")?
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    attach_users(ctx, vec![row], None)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("session").into())
+}
+
 pub struct NewSession<'a> {
     pub client_id: &'a str,
     pub user_id: &'a str,
@@ -227,6 +240,16 @@ pub struct NewSession<'a> {
     /// The organization the session acts for from the start (one whose enterprise
     /// connection signed the user in).
     pub organization_id: Option<String>,
+    /// The operator acting as the user (an actor token's sign-in).
+    pub actor: Option<Impersonation>,
+}
+
+/// An operator signed in as a user by an actor token: who (`actor`, a JSON object with at
+/// least `sub`), and for how long at most.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Impersonation {
+    pub actor: String,
+    pub max_secs: i64,
 }
 
 /// Creates the session, makes it the client's active one and rotates the client token (a
@@ -285,9 +308,14 @@ pub async fn create(
         first_factor_at: new.first_factor_at,
         second_factor_at: new.second_factor_at,
         last_active_at: now,
-        expire_at: now + auth.session_lifetime_secs * 1000,
+        // An impersonation ends after its own, shorter, limit.
+        expire_at: now
+            + new.actor.as_ref().map_or(auth.session_lifetime_secs, |i| {
+                i.max_secs.min(auth.session_lifetime_secs)
+            }) * 1000,
         abandon_at: now + auth.session_lifetime_secs * 1000 + 3 * 24 * 3600 * 1000,
         last_active_organization_id: new.organization_id,
+        actor: new.actor.map(|i| i.actor),
         created_at: now,
         updated_at: now,
     };
@@ -436,7 +464,11 @@ struct SessionClaims<'a> {
     /// Minutes since the first and second factor were verified (-1: no second factor).
     fva: [i64; 2],
     v: u8,
-    /// The active organization (see `organizations::token_claims`).
+    /// The operator acting as the user (RFC 8693 §4.1), in an impersonation session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    act: Option<serde_json::Value>,
+    /// The instance's custom claims, then the active organization's
+    /// (`organizations::token_claims`).
     #[serde(flatten)]
     org: serde_json::Map<String, serde_json::Value>,
 }
@@ -448,6 +480,14 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
     let iat = now / 1000;
     let age = |t: i64| (now - t).max(0) / 60_000;
     let settings = ctx.settings();
+    let custom = &settings.auth.session_token_claims;
+    let mut extra = if custom.is_empty() {
+        serde_json::Map::new()
+    } else {
+        super::jwt_templates::resolve_claims(ctx, live, &serde_json::Value::Object(custom.clone()))
+    };
+    // The organization's claims come last: a custom claim never replaces them.
+    extra.extend(super::organizations::token_claims(ctx, live));
     let claims = SessionClaims {
         sub: &live.row.user_id,
         sid: &live.row.id,
@@ -462,9 +502,10 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
             live.row.second_factor_at.map_or(-1, age),
         ],
         v: 2,
-        org: super::organizations::token_claims(ctx, live),
+        act: live.row.actor.as_deref().map(crate::wire::metadata),
+        org: extra,
     };
-    Ok(ctx.keys.current().sign(&claims)?)
+    Ok(ctx.keys.current().sign_session(&claims)?)
 }
 
 /// A token for the client's session `id`, which must be active.
@@ -480,4 +521,21 @@ pub async fn token_for(
         return Err(not_active().into());
     }
     token(ctx, &live, origin)
+}
+
+/// A token of JWT template `template` for the client's session `id`, which must be active
+/// (the browser SDK's `session.getToken({ template })`).
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
+pub async fn template_token_for(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &SessionId,
+    template: &str,
+    origin: Option<&str>,
+) -> FlowResult<String> {
+    let live = get_for_client(ctx, client_id, id).await?;
+    if live.status != SessionStatus::Active {
+        return Err(not_active().into());
+    }
+    super::jwt_templates::token(ctx, &live, template, origin).await
 }

@@ -11,7 +11,9 @@
 //!
 //! Signatures follow the Standard Webhooks scheme: `webhook-id`, `webhook-timestamp` (unix
 //! seconds) and `webhook-signature: v1,<base64 HMAC-SHA256(secret, id "." timestamp "." body)>`,
-//! where a `whsec_` secret is the base64 of the key.
+//! where a `whsec_` secret is the base64 of the key. The same three go out again as `svix-id`,
+//! `svix-timestamp` and `svix-signature`, and the body is Clerk's envelope
+//! (`{data, object: "event", type, timestamp}`), so an app's Clerk webhook handler works as is.
 
 use crate::Context as _;
 use portcullis_core::events::{Event, Handled, Subscriber};
@@ -228,7 +230,12 @@ async fn send(ctx: &Ctx, endpoint: &WebhookEndpoint, d: &DeliveryRow) -> Result<
         .header("content-type", "application/json")
         .header("webhook-id", &d.id)
         .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
+        .header("webhook-signature", &signature)
+        // The same under the names Svix uses, which Clerk's webhooks carry: handlers that
+        // verify with the `svix` package (or Clerk's `verifyWebhook`) work unchanged.
+        .header("svix-id", &d.id)
+        .header("svix-timestamp", timestamp.to_string())
+        .header("svix-signature", &signature)
         .timeout(Duration::from_secs(10))
         .body(d.payload.clone())
         .send()

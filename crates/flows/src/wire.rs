@@ -299,7 +299,7 @@ pub fn session(ctx: &Ctx, s: &LiveSession, origin: Option<&str>) -> FlowResult<V
         "last_active_token": jwt.map(|jwt| json!({ "object": "token", "jwt": jwt })),
         "last_active_organization_id": crate::organizations::active_membership(ctx, s)
             .map(|(m, _)| m.organization.id),
-        "actor": null,
+        "actor": s.row.actor.as_deref().map(metadata),
         "user": user(ctx, &s.user),
         "public_user_data": public_user_data(&s.user),
         "factor_verification_age": [age(s.row.first_factor_at), s.row.second_factor_at.map_or(-1, age)],
@@ -415,7 +415,8 @@ pub fn session_summary(s: &LiveSession, current: &str) -> Value {
         "last_active_at": s.row.last_active_at,
         "current": s.row.id == current,
         "latest_activity": null,
-        "actor": null,
+        // An operator signed in as the user: the user sees who.
+        "actor": s.row.actor.as_deref().map(metadata),
         "created_at": s.row.created_at,
         "updated_at": s.row.updated_at,
     })

@@ -11,6 +11,7 @@ use portcullis_oidc as oidc;
 use portcullis_store as store;
 
 mod admin;
+mod bapi;
 pub mod client_ip;
 pub mod fapi;
 #[doc(hidden)]
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(health::metrics))
         .route("/openapi.json", web::get().to(openapi::serve));
     admin::routes(cfg);
+    bapi::routes(cfg);
     fapi::routes(cfg);
     pages::routes(cfg);
     oidc_endpoints::routes(cfg);

@@ -21,6 +21,8 @@ pub enum Api {
     Oidc,
     /// `/admin/v1`: JSON in and out, an admin key.
     Admin,
+    /// `/bapi/v1`: Clerk's Backend API, JSON in and out, an admin key as the secret key.
+    Backend,
 }
 
 impl Api {
@@ -30,6 +32,7 @@ impl Api {
             Api::Account => "account",
             Api::Oidc => "oidc",
             Api::Admin => "admin",
+            Api::Backend => "backend",
         }
     }
 }
@@ -41,6 +44,8 @@ pub enum Returns {
     Envelope,
     /// A JSON object.
     Object,
+    /// A JSON array (Clerk's `GET /users`).
+    Array,
     /// A browser navigation: an HTML page or a redirect.
     Page,
     /// No body (`204`, or `200` with an empty body).
@@ -127,7 +132,7 @@ pub(crate) use api_table;
 pub fn usual_returns(api: Api) -> Returns {
     match api {
         Api::Frontend | Api::Account => Returns::Envelope,
-        Api::Oidc | Api::Admin => Returns::Object,
+        Api::Oidc | Api::Admin | Api::Backend => Returns::Object,
     }
 }
 
@@ -183,7 +188,7 @@ fn success_responses(op: &Operation) -> Map<String, Value> {
                     "content": json_content(json!({ "type": "object" }))
                 }),
             );
-            if op.api == Api::Admin {
+            if matches!(op.api, Api::Admin | Api::Backend) {
                 out.insert(
                     "201".into(),
                     json!({
@@ -192,6 +197,15 @@ fn success_responses(op: &Operation) -> Map<String, Value> {
                     }),
                 );
             }
+        }
+        Returns::Array => {
+            out.insert(
+                "200".into(),
+                json!({
+                    "description": "The resources, as a bare array.",
+                    "content": json_content(json!({ "type": "array", "items": { "type": "object" } }))
+                }),
+            );
         }
         Returns::Page => {
             out.insert(
@@ -292,7 +306,7 @@ fn operation(op: &Operation) -> Value {
         "responses": responses,
     });
     out["security"] = match op.api {
-        Api::Admin => json!([{ "admin_key": [] }]),
+        Api::Admin | Api::Backend => json!([{ "admin_key": [] }]),
         Api::Frontend | Api::Account => {
             json!([{}, { "client_cookie": [] }, { "client_token": [] }])
         }
@@ -331,6 +345,7 @@ pub fn operations() -> Vec<Operation> {
     let mut ops = super::fapi::operations();
     ops.extend(super::oidc_endpoints::operations());
     ops.extend(super::admin::operations());
+    ops.extend(super::bapi::operations());
     ops
 }
 
@@ -347,15 +362,17 @@ pub fn document(issuer: &str) -> Value {
             "title": "Portcullis",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "The Frontend API (`/v1`) that sign-in and sign-up screens drive, \
-                            the account API (`/v1/me`), the OpenID Connect provider and the \
-                            admin API (`/admin/v1`) of a Portcullis instance.",
+                            the account API (`/v1/me`), the OpenID Connect provider, the \
+                            admin API (`/admin/v1`) and Clerk's Backend API (`/bapi/v1`) of a \
+                            Portcullis instance.",
         },
         "servers": [{ "url": issuer }],
         "tags": [
             { "name": "frontend", "description": "Sign-in, sign-up and sessions of a browser or app (the client)." },
             { "name": "account", "description": "The signed-in user's own account." },
             { "name": "oidc", "description": "OpenID Connect and OAuth 2.0 for relying parties." },
-            { "name": "admin", "description": "Users, invitations, sign-up policy, OAuth clients, signing keys and audit events." }
+            { "name": "admin", "description": "Users, invitations, sign-up policy, OAuth clients, signing keys and audit events." },
+            { "name": "backend", "description": "Clerk's Backend API, for an app's server code written with Clerk's backend SDKs." }
         ],
         "paths": paths,
         "components": {
@@ -363,7 +380,7 @@ pub fn document(issuer: &str) -> Value {
                 "admin_key": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "An admin key (`pcadm_…`) from `portcullis admin-keys create`."
+                    "description": "An admin key (`sk_live_…`) from `portcullis admin-keys create`; older `pcadm_…` keys keep working."
                 },
                 "client_cookie": {
                     "type": "apiKey",

@@ -2,9 +2,11 @@
 //! invitations, the allowlist / blocklist, the waitlist. Every change is one transaction
 //! with its audit event (`admin.*`, naming the admin key) and its webhook.
 
+mod backend;
 mod overview;
 mod sign_up_rules;
 use crate::Context as _;
+pub use backend::*;
 pub use overview::{Day, Overview, overview, timestamp};
 use portcullis_core::events::SessionEnded;
 use sea_orm::ConnectionTrait;
@@ -19,8 +21,11 @@ use crate::domain::{EmailAddress, Password, PhoneNumber, SessionId, UserId, User
 use crate::store::admin::{self as repo, AdminKeyRow, Cursor};
 use crate::store::users::{self, NewUser, ProfileChange, UserRecord};
 
-/// Admin keys start with this, so a leaked one is easy to recognise and grep for.
-pub const KEY_PREFIX: &str = "pcadm_";
+/// Admin keys start with this: the shape of a Clerk secret key, so an app's backend SDK takes
+/// one as its `secretKey` unchanged, and a leaked one is easy to recognise and grep for.
+pub const KEY_PREFIX: &str = "sk_live_";
+/// Keys made before admin keys doubled as secret keys; they keep working everywhere.
+pub const OLD_KEY_PREFIX: &str = "pcadm_";
 
 /// Makes an admin key; returns its row and the key (shown once; only its hash is kept).
 #[tracing::instrument(level = "debug", skip_all, fields(name = %name))]
@@ -65,7 +70,7 @@ pub async fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> FlowResult<
                 .or_else(|| h.strip_prefix("bearer "))
         })
         .map(str::trim)
-        .filter(|k| k.starts_with(KEY_PREFIX) && k.len() <= 128)
+        .filter(|k| (k.starts_with(KEY_PREFIX) || k.starts_with(OLD_KEY_PREFIX)) && k.len() <= 128)
         .ok_or_else(unauthenticated)?;
     // The keyed hash is compared by the database index: no timing on the key itself.
     let row = repo::active_admin_key(&ctx.db, &ctx.tokens.hash("admin_key", key))
@@ -200,8 +205,13 @@ pub struct CreateUser {
     pub skip_password_requirement: bool,
     #[schema(value_type = Option<Object>)]
     pub public_metadata: Option<Value>,
+    /// Seen only through the admin and Backend APIs, never by the user's browser.
+    #[schema(value_type = Option<Object>)]
+    pub private_metadata: Option<Value>,
     #[schema(value_type = Option<Object>)]
     pub unsafe_metadata: Option<Value>,
+    /// The app's own id for the user; unique.
+    pub external_id: Option<String>,
 }
 
 fn invalid(param: &str, message: impl Into<String>) -> ApiError {
@@ -228,6 +238,21 @@ pub(crate) fn metadata(param: &str, v: Option<Value>) -> FlowResult<Option<Strin
             Ok(Some(s))
         }
         Some(_) => Err(invalid(param, "Metadata must be a JSON object.").into()),
+    }
+}
+
+/// The app's own id for a user: 1 to 255 characters once trimmed; empty clears it.
+pub(crate) fn external_id(v: Option<String>) -> FlowResult<Option<String>> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(x) if x.chars().count() <= 255 && !x.chars().any(char::is_control) => {
+            Ok(Some(x.to_owned()))
+        }
+        Some(_) => Err(invalid(
+            "external_id",
+            "At most 255 characters, no control characters.",
+        )
+        .into()),
     }
 }
 
@@ -298,7 +323,9 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
     let first_name = name("first_name", input.first_name)?;
     let last_name = name("last_name", input.last_name)?;
     let public_metadata = metadata("public_metadata", input.public_metadata)?;
+    let private_metadata = metadata("private_metadata", input.private_metadata)?;
     let unsafe_metadata = metadata("unsafe_metadata", input.unsafe_metadata)?;
+    let external_id = external_id(input.external_id)?;
     let now = ctx.now();
     let user_id = new_id("user");
     let new = NewUser {
@@ -309,6 +336,8 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
         password_hash,
         unsafe_metadata: unsafe_metadata.unwrap_or_else(|| "{}".into()),
         public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
+        private_metadata: private_metadata.unwrap_or_else(|| "{}".into()),
+        external_id,
         legal_accepted_at: None,
         signed_in: false,
         emails: emails
@@ -329,7 +358,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
             return Err(ApiError::new(
                 ErrorCode::FormIdentifierExists,
                 "That identifier is taken",
-                "Another user already has one of these identifiers.",
+                "Another user already has one of these identifiers or this external_id.",
             )
             .into());
         }
@@ -378,7 +407,12 @@ pub struct UpdateUser {
     #[schema(value_type = Option<Object>)]
     pub public_metadata: Option<Value>,
     #[schema(value_type = Option<Object>)]
+    pub private_metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub unsafe_metadata: Option<Value>,
+    /// null or "" clears it.
+    #[serde(default, with = "nullable")]
+    pub external_id: Option<Option<String>>,
 }
 
 /// `Option<Option<T>>` from JSON: absent → None, null → Some(None).
@@ -421,7 +455,9 @@ pub async fn update_user(
         None => None,
     };
     let public_metadata = metadata("public_metadata", input.public_metadata)?;
+    let private_metadata = metadata("private_metadata", input.private_metadata)?;
     let unsafe_metadata = metadata("unsafe_metadata", input.unsafe_metadata)?;
+    let external_id = input.external_id.map(external_id).transpose()?;
     let password_hash = match input.password {
         Some(p) => Some(admin_password(ctx, p, input.skip_password_checks).await?),
         None => None,
@@ -433,7 +469,9 @@ pub async fn update_user(
         ("username", username.is_some()),
         ("password", password_hash.is_some()),
         ("public_metadata", public_metadata.is_some()),
+        ("private_metadata", private_metadata.is_some()),
         ("unsafe_metadata", unsafe_metadata.is_some()),
+        ("external_id", external_id.is_some()),
     ] {
         if set {
             changed.push(field);
@@ -449,6 +487,9 @@ pub async fn update_user(
             last_name,
             username,
             unsafe_metadata,
+            public_metadata,
+            private_metadata,
+            external_id,
         },
         now,
     )
@@ -458,18 +499,12 @@ pub async fn update_user(
         if crate::store::is_unique_violation(&e) {
             return Err(ApiError::new(
                 ErrorCode::FormIdentifierExists,
-                "That username is taken",
-                "Another user already has this username.",
+                "That identifier is taken",
+                "Another user already has this username or external_id.",
             )
-            .param("username")
             .into());
         }
         return Err(e.into());
-    }
-    if let Some(m) = public_metadata {
-        users::set_public_metadata(&txn, id, &m, now)
-            .await
-            .context("users::set_public_metadata")?;
     }
     if let Some(h) = &password_hash {
         users::set_password(&txn, id, h, now)

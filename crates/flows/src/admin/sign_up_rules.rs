@@ -17,6 +17,19 @@ pub async fn invite(
     email: &str,
     expires_in_days: i64,
 ) -> FlowResult<Invitation> {
+    invite_notifying(ctx, admin, email, expires_in_days, false).await
+}
+
+/// An invitation, emailed to the address when `notify` (the Backend API's default). The
+/// invitation stands even if the email cannot be sent now; the operator still gets its link.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn invite_notifying(
+    ctx: &Ctx,
+    admin: &Admin,
+    email: &str,
+    expires_in_days: i64,
+    notify: bool,
+) -> FlowResult<Invitation> {
     let email =
         EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
     if !(1..=365).contains(&expires_in_days) {
@@ -45,6 +58,14 @@ pub async fn invite(
     .await?;
     txn.commit().await?;
     let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings().issuer());
+    if notify
+        && let Err(e) = ctx
+            .delivery
+            .send_invitation(email.as_ref(), &url, expires_in_days)
+            .await
+    {
+        tracing::warn!(error = %e, invitation_id = %row.id, "the invitation email was not sent");
+    }
     Ok(Invitation {
         row,
         url: Some(url),

@@ -187,7 +187,17 @@ pub(super) async fn sign_in_with_ticket(
     ticket: &str,
 ) -> FlowResult<SignIn> {
     crate::limits::sign_in(ctx, cc.ip.as_deref(), None).await?;
-    let t = crate::tickets::spend(ctx, ticket, crate::tickets::SIGN_IN).await?;
+    let t = crate::tickets::spend_any(
+        ctx,
+        ticket,
+        &[crate::tickets::SIGN_IN, crate::tickets::ACTOR],
+    )
+    .await?;
+    let actor = if t.kind == crate::tickets::ACTOR {
+        Some(crate::actor_tokens::impersonation(&t)?)
+    } else {
+        None
+    };
     let user = users::get_user(&ctx.db, &t.user_id.unwrap_or_default())
         .await?
         .ok_or_else(|| {
@@ -199,7 +209,7 @@ pub(super) async fn sign_in_with_ticket(
         .map(|e| e.email_address.clone())
         .or(user.user.username.clone())
         .unwrap_or_else(|| user.user.id.clone());
-    sign_in_as(ctx, cc, &user, &identifier, "ticket", None).await
+    sign_in_as(ctx, cc, &user, &identifier, "ticket", None, actor).await
 }
 
 /// `POST /v1/client/sign_ins {transfer: true}`: the client's sign-up found an upstream
@@ -215,7 +225,7 @@ pub(super) async fn transfer_from_sign_up(ctx: &Ctx, cc: &mut ClientCtx) -> Flow
         .clone()
         .unwrap_or_else(|| identity.subject.clone());
     let org = crate::oauth::connection_organization(ctx, &identity);
-    sign_in_as(ctx, cc, &user, &identifier, &strategy, org).await
+    sign_in_as(ctx, cc, &user, &identifier, &strategy, org, None).await
 }
 
 /// An identity provider's unsolicited answer (IdP-initiated SAML, where the connection

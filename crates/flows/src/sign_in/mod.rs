@@ -115,6 +115,10 @@ pub struct SignIn {
     /// it and the session acts for it.
     #[serde(default)]
     pub connection_organization_id: Option<String>,
+    /// The operator an actor token signs in as this user: the session is an impersonation
+    /// and its tokens say so in `act`.
+    #[serde(default)]
+    pub actor: Option<super::session::Impersonation>,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -140,6 +144,7 @@ impl SignIn {
             phantom: false,
             upstream_mfa: false,
             connection_organization_id: None,
+            actor: None,
             abandon_at,
             created_at: now,
             updated_at: now,
@@ -407,11 +412,13 @@ async fn sign_in_as(
     identifier: &str,
     strategy: &str,
     connection_organization_id: Option<String>,
+    actor: Option<super::session::Impersonation>,
 ) -> FlowResult<SignIn> {
     let client = client::ensure_for_new_attempt(ctx, cc).await?;
     let mut si = new_sign_in(ctx, &client.id);
     set_identified(ctx, &mut si, identifier, user);
     si.connection_organization_id = connection_organization_id;
+    si.actor = actor;
     si.first_factor_verification = Some(Verification::verified(strategy, ctx.now()));
     save(ctx, &mut si).await?;
     point_client_at(ctx, &client.id, &si.id, ctx.now()).await?;
@@ -557,10 +564,14 @@ async fn first_factor_done_for(
         .as_ref()
         .is_some_and(|v| v.strategy == "passkey");
     si.supported_second_factors = match user {
-        Some(user) if !passkey && !si.upstream_mfa => super::mfa::distinct_from_first(
-            super::mfa::second_factors(ctx, user),
-            si.first_factor_verification.as_ref(),
-        ),
+        // An operator's actor token stands for the whole sign-in: the user's second
+        // factor is theirs, not the operator's, and is not asked.
+        Some(user) if !passkey && !si.upstream_mfa && si.actor.is_none() => {
+            super::mfa::distinct_from_first(
+                super::mfa::second_factors(ctx, user),
+                si.first_factor_verification.as_ref(),
+            )
+        }
         _ => Vec::new(),
     };
     advance(ctx, cc, si).await
@@ -625,6 +636,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
             clear_sign_up: false,
             rotate_token: !cc.keep_token,
             organization_id,
+            actor: si.actor.clone(),
         },
     )
     .await;
@@ -646,7 +658,10 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
             ..actor
         },
         "sign_in.succeeded",
-        serde_json::json!({ "factors": factors_used }),
+        serde_json::json!({
+            "factors": factors_used,
+            "actor": si.actor.as_ref().map(|i| crate::wire::metadata(&i.actor)),
+        }),
     );
     // The session wrote the user's last sign-in time, at the session's creation.
     if let Some(u) = cc.known_user.as_mut().filter(|u| u.user.id == user_id) {

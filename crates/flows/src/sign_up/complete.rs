@@ -68,6 +68,8 @@ pub(super) async fn write_user(
         password_hash: su.password_hash.clone(),
         unsafe_metadata: su.unsafe_metadata.to_string(),
         public_metadata: "{}".into(),
+        private_metadata: "{}".into(),
+        external_id: None,
         legal_accepted_at: su.legal_accepted_at,
         signed_in: true,
         emails: su
@@ -165,6 +167,7 @@ pub(super) async fn write_user(
             clear_sign_up: true,
             rotate_token,
             organization_id,
+            actor: None,
         },
     )
     .await;

@@ -1,10 +1,10 @@
 //! The admin API under `/admin/v1`: JSON in and out, `Authorization: Bearer <admin key>`,
 //! failures as the FAPI `errors` array. Handlers parse, call one flow, and render.
 
-mod call;
+pub(crate) mod call;
 mod clients_keys;
 mod connections;
-mod organizations;
+pub(crate) mod organizations;
 mod settings;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -27,7 +27,7 @@ use crate::flows::{ApiError, Ctx, ErrorCode, FlowError};
 use crate::store::admin as repo;
 use crate::store::users::UserRecord;
 
-type Out = Result<HttpResponse, FlowError>;
+pub(crate) type Out = Result<HttpResponse, FlowError>;
 
 /// The admin API under `/admin/v1`; any other path there is `resource_not_found`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -128,14 +128,14 @@ struct ClientInput {
     public: Option<bool>,
 }
 
-fn respond(out: Out) -> HttpResponse {
+pub(crate) fn respond(out: Out) -> HttpResponse {
     match out {
         Ok(res) => res,
         Err(e) => error_response(&e),
     }
 }
 
-fn ok(status: StatusCode, body: Value) -> Out {
+pub(crate) fn ok(status: StatusCode, body: Value) -> Out {
     Ok(HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body))
@@ -152,7 +152,22 @@ async fn authorize(ctx: &Ctx, req: &HttpRequest) -> Result<Admin, FlowError> {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let key = admin::authenticate(ctx, authorization).await?;
+    let key = admin::authenticate(ctx, authorization).await.map_err(|e| {
+        // Clerk's SDKs recognise a bad secret key by this code.
+        match e {
+            FlowError::Api(api)
+                if api.code == ErrorCode::AuthenticationInvalid && req.path().starts_with("/bapi/") =>
+            {
+                ApiError::new(
+                    ErrorCode::ClerkKeyInvalid,
+                    "Invalid secret key",
+                    "Send a valid secret key (a Portcullis admin key) as `Authorization: Bearer <key>`.",
+                )
+                .into()
+            }
+            other => other,
+        }
+    })?;
     let ip = super::client_ip::client_ip(req, &ctx.trusted_proxies).map(|ip| ip.to_string());
     let user_agent = req
         .headers()
@@ -195,7 +210,7 @@ async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, Flow
     })
 }
 
-fn user_json(ctx: &Ctx, u: &UserRecord) -> Value {
+pub(crate) fn user_json(ctx: &Ctx, u: &UserRecord) -> Value {
     let mut v = render::user(ctx, u);
     if let Some(map) = v.as_object_mut() {
         map.insert("banned".into(), json!(u.user.banned));
@@ -393,7 +408,7 @@ async fn session_revoke(
     )
 }
 
-fn invitation_json(ctx: &Ctx, i: &Invitation) -> Value {
+pub(crate) fn invitation_json(ctx: &Ctx, i: &Invitation) -> Value {
     let r = &i.row;
     let status = if r.revoked_at.is_some() {
         "revoked"
@@ -478,7 +493,7 @@ async fn invitation_revoke(
     )
 }
 
-fn rule_json(r: &repo::SignUpRuleRow) -> Value {
+pub(crate) fn rule_json(r: &repo::SignUpRuleRow) -> Value {
     json!({
         "object": format!("{}list_identifier", r.list),
         "id": r.id,
@@ -488,7 +503,7 @@ fn rule_json(r: &repo::SignUpRuleRow) -> Value {
     })
 }
 
-async fn rules_list(ctx: &Ctx, list: &str) -> Out {
+pub(crate) async fn rules_list(ctx: &Ctx, list: &str) -> Out {
     let rows = repo::sign_up_rules(&ctx.db).await?;
     let data: Vec<Value> = rows
         .iter()
@@ -500,20 +515,20 @@ async fn rules_list(ctx: &Ctx, list: &str) -> Out {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewRule {
-    identifier: String,
+pub(crate) struct NewRule {
+    pub(crate) identifier: String,
     #[serde(default)]
     #[allow(dead_code, reason = "accepted and ignored")]
     notify: Option<bool>,
 }
 
-async fn rule_add(ctx: &Ctx, call: Call<NewRule>, list: &str) -> Out {
+pub(crate) async fn rule_add(ctx: &Ctx, call: Call<NewRule>, list: &str) -> Out {
     let (a, input) = (call.admin, call.body);
     let row = admin::add_rule(ctx, &a, list, &input.identifier).await?;
     ok(StatusCode::OK, rule_json(&row))
 }
 
-async fn rule_remove(ctx: &Ctx, a: Admin, id: &str, list: &str) -> Out {
+pub(crate) async fn rule_remove(ctx: &Ctx, a: Admin, id: &str, list: &str) -> Out {
     admin::remove_rule(ctx, &a, list, id).await?;
     ok(
         StatusCode::OK,

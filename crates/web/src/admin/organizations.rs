@@ -9,7 +9,7 @@ fn answer(result: Result<Value, FlowError>) -> HttpResponse {
     respond(result.and_then(|body| ok(StatusCode::OK, body)))
 }
 
-pub(super) async fn organizations_list(
+pub(crate) async fn organizations_list(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     _: Operator,
@@ -17,14 +17,14 @@ pub(super) async fn organizations_list(
     answer(async { orgs::list(&ctx, &query_params(&req)?).await }.await)
 }
 
-pub(super) async fn organization_create(
+pub(crate) async fn organization_create(
     ctx: web::Data<Ctx>,
     call: Call<CreateOrganization>,
 ) -> HttpResponse {
     answer(orgs::create(&ctx, &call.admin, call.body).await)
 }
 
-pub(super) async fn organization_get(
+pub(crate) async fn organization_get(
     ctx: web::Data<Ctx>,
     _: Operator,
     id: web::Path<String>,
@@ -32,7 +32,7 @@ pub(super) async fn organization_get(
     answer(orgs::get(&ctx, &id).await)
 }
 
-pub(super) async fn organization_update(
+pub(crate) async fn organization_update(
     ctx: web::Data<Ctx>,
     call: Call<OrganizationChange>,
     id: web::Path<String>,
@@ -40,7 +40,7 @@ pub(super) async fn organization_update(
     answer(orgs::update(&ctx, &call.admin, &id, call.body).await)
 }
 
-pub(super) async fn organization_delete(
+pub(crate) async fn organization_delete(
     ctx: web::Data<Ctx>,
     op: Operator,
     id: web::Path<String>,
@@ -48,7 +48,7 @@ pub(super) async fn organization_delete(
     answer(orgs::delete(&ctx, &op.0, &id).await)
 }
 
-pub(super) async fn org_members_list(
+pub(crate) async fn org_members_list(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     _: Operator,
@@ -57,7 +57,7 @@ pub(super) async fn org_members_list(
     answer(async { orgs::members(&ctx, &id, &query_params(&req)?).await }.await)
 }
 
-pub(super) async fn org_member_add(
+pub(crate) async fn org_member_add(
     ctx: web::Data<Ctx>,
     call: Call<NewMembership>,
     id: web::Path<String>,
@@ -65,7 +65,7 @@ pub(super) async fn org_member_add(
     answer(orgs::add_member(&ctx, &call.admin, &id, call.body).await)
 }
 
-pub(super) async fn org_member_update(
+pub(crate) async fn org_member_update(
     ctx: web::Data<Ctx>,
     call: Call<MembershipChange>,
     path: web::Path<(String, String)>,
@@ -74,7 +74,7 @@ pub(super) async fn org_member_update(
     answer(orgs::update_member(&ctx, &call.admin, &id, &user_id, call.body).await)
 }
 
-pub(super) async fn org_member_remove(
+pub(crate) async fn org_member_remove(
     ctx: web::Data<Ctx>,
     op: Operator,
     path: web::Path<(String, String)>,
@@ -83,7 +83,7 @@ pub(super) async fn org_member_remove(
     answer(orgs::remove_member(&ctx, &op.0, &id, &user_id).await)
 }
 
-pub(super) async fn org_invitations_list(
+pub(crate) async fn org_invitations_list(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     _: Operator,
@@ -92,7 +92,7 @@ pub(super) async fn org_invitations_list(
     answer(async { orgs::invitations(&ctx, &id, &query_params(&req)?).await }.await)
 }
 
-pub(super) async fn org_invitation_create(
+pub(crate) async fn org_invitation_create(
     ctx: web::Data<Ctx>,
     call: Call<NewInvitation>,
     id: web::Path<String>,
@@ -100,7 +100,7 @@ pub(super) async fn org_invitation_create(
     answer(orgs::invite(&ctx, &call.admin, &id, call.body).await)
 }
 
-pub(super) async fn org_invitation_revoke(
+pub(crate) async fn org_invitation_revoke(
     ctx: web::Data<Ctx>,
     op: Operator,
     path: web::Path<(String, String)>,

@@ -72,6 +72,7 @@ api_table! { Api::Frontend, "/v1", register_routes, frontend_operations;
     post "/client/sessions/{id}/end" => session_end, "Sign out of a session";
     post "/client/sessions/{id}/remove" => session_remove, "Sign out of a session and drop it from the client";
     post "/client/sessions/{id}/tokens" => session_tokens, "A 60-second session token (`{object: token, jwt}`)", returns Object;
+    post "/client/sessions/{id}/tokens/{template}" => session_template_token, "A token of a JWT template (`{object: token, jwt}`)", returns Object;
     post "/client/sessions/{id}/verify" => session_verify, "Verify a session again before a sensitive change (level: first_factor, second_factor, multi_factor)", params reverification::START_PARAMS;
     post "/client/sessions/{id}/verify/prepare_first_factor" => session_verify_prepare_first, "Send a code to verify the session again", params reverification::PREPARE_FIRST_PARAMS;
     post "/client/sessions/{id}/verify/attempt_first_factor" => session_verify_attempt_first, "Verify the session again with a password or code", params reverification::ATTEMPT_FIRST_PARAMS;
@@ -437,6 +438,26 @@ async fn session_tokens(
     let result = async {
         let client_id = require_client(&cc)?;
         session::token_for(&ctx, client_id, &id, extract::origin(&req).as_deref()).await
+    }
+    .await;
+    let res = match result {
+        Ok(jwt) => HttpResponse::Ok().json(json!({ "object": "token", "jwt": jwt })),
+        Err(e) => extract::error_response(&e),
+    };
+    extract::with_client_token(&ctx, &req, &cc, res)
+}
+
+async fn session_template_token(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Client(cc): Client,
+    path: web::Path<(SessionId, String)>,
+) -> HttpResponse {
+    let (id, template) = path.into_inner();
+    let result = async {
+        let client_id = require_client(&cc)?;
+        let origin = extract::origin(&req);
+        session::template_token_for(&ctx, client_id, &id, &template, origin.as_deref()).await
     }
     .await;
     let res = match result {

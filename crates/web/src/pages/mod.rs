@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/brand.css", web::get().to(brand_css))
         .route("/sign-in", web::get().to(sign_in_page))
         .route("/sign-in", web::post().to(sign_in_submit))
+        .route("/sign-in/ticket", web::post().to(sign_in_ticket_submit))
         .route("/sign-in/factor-one", web::get().to(factor_one_page))
         .route("/sign-in/factor-one", web::post().to(factor_one_submit))
         .route(

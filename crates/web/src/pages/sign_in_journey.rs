@@ -157,12 +157,69 @@ pub(super) async fn signed_in(ctx: &Ctx, cc: &ClientCtx) -> bool {
     )
 }
 
+#[derive(Template)]
+#[template(path = "pages/sign_in_ticket.html")]
+struct TicketPage<'a> {
+    s: &'a Strings,
+    app_name: &'a str,
+    logo_url: Option<&'a str>,
+    csrf: &'a str,
+    query: &'a str,
+    ticket: &'a str,
+    who: String,
+}
+
+/// `GET /sign-in?__clerk_ticket=…`, a sign-in token's link: says whom it signs in and asks to
+/// continue. The token is spent only by that POST (with its CSRF token), so a mail scanner
+/// that fetches the link spends nothing and a page elsewhere cannot sign a visitor in.
+async fn ticket_page(ctx: &Ctx, pc: &PageCtx, req: &HttpRequest, ticket: &str) -> HttpResponse {
+    let who = match crate::flows::tickets::sign_in_user(ctx, ticket).await {
+        Ok(who) => who,
+        Err(e) => return error_page(&e),
+    };
+    let b = &ctx.settings().branding;
+    let page = TicketPage {
+        s: pc.s,
+        app_name: &b.app_name,
+        logo_url: b.logo_url.as_deref(),
+        csrf: &pc.csrf,
+        query: &pc.query,
+        ticket,
+        who,
+    };
+    html(ctx, pc, StatusCode::OK, page.render(), req)
+}
+
+/// `POST /sign-in/ticket`: spends the sign-in token and goes on as any sign-in does (to a
+/// second factor when the user has one).
+pub(super) async fn sign_in_ticket_submit(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    Form(mut pc, form): Form,
+) -> HttpResponse {
+    let ticket = form.get("ticket").cloned().unwrap_or_default();
+    let mut values = HashMap::new();
+    values.insert("strategy".to_owned(), "ticket".to_owned());
+    values.insert("ticket".to_owned(), ticket);
+    match sign_in::create(&ctx, &mut pc.cc, &params(&values, &["strategy", "ticket"])).await {
+        Ok(si) => after_sign_in_step(&ctx, pc, &req, &si).await,
+        Err(FlowError::Api(api)) if api.code == crate::flows::ErrorCode::SessionExists => {
+            let to = done_target(&ctx, &pc).await;
+            see_other(&ctx, &pc, &req, &to)
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
 pub(super) async fn sign_in_page(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     Page(pc): Page,
 ) -> HttpResponse {
     let q = query_map(&req);
+    if let Some(ticket) = q.get("__clerk_ticket") {
+        return ticket_page(&ctx, &pc, &req, ticket).await;
+    }
     let reauth = q.get("prompt").is_some_and(|p| p == "login");
     if !reauth && (signed_in(&ctx, &pc.cc).await || task_page(&ctx, &pc.cc).await.is_some()) {
         let to = done_target(&ctx, &pc).await;

@@ -111,6 +111,8 @@ pub struct Strings {
     pub delete_org_confirm: &'static str,
     pub delete_org_button: &'static str,
     pub invitation_title: &'static str,
+    /// Before the account a sign-in link signs in to ("This link signs you in as").
+    pub ticket_lead: &'static str,
     pub invited_to: &'static str,
     pub as_role: &'static str,
     pub join_button: &'static str,
@@ -259,6 +261,7 @@ pub const EN: Strings = Strings {
     delete_org_confirm: "I understand this deletes the organization for every member.",
     delete_org_button: "Delete organization",
     invitation_title: "You are invited",
+    ticket_lead: "This link signs you in as",
     invited_to: "is invited to join",
     as_role: "as",
     join_button: "Join",
