@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs schemathesis against a fresh Portcullis, driven by the server's own /openapi.json:
-# every documented operation of the Frontend, account, OIDC and admin APIs gets generated
+# every documented operation of the Frontend, account, OIDC, admin and Backend APIs gets generated
 # valid and invalid requests, and the run fails on any 5xx, any status the document does not
 # allow, or any JSON answer that breaks its schema.
 #
@@ -86,9 +86,11 @@ run() {
 }
 
 # The Frontend, account and OIDC APIs, as a browser or relying party calls them.
-run public --exclude-tag admin
+run public --exclude-tag-regex '^(admin|backend)$'
 # The admin API, with a real admin key.
 run admin --include-tag admin -H "Authorization: Bearer $admin_key"
+# Clerk's Backend API, with the same key as its secret key.
+run backend --include-tag backend -H "Authorization: Bearer $admin_key"
 
 if grep -q "panicked" "$work/server.log"; then
   grep -n "panicked" "$work/server.log" | head

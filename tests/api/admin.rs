@@ -410,13 +410,14 @@ backend_tests! {
         let Some(app) = TestApp::spawn(backend).await else { return };
         let admin = Admin::new(&app).await;
         let keys = admin.get("/signing_keys").await.body["data"].clone();
-        assert_eq!(keys.as_array().unwrap().len(), 1);
-        assert_eq!(keys[0]["state"], "signing");
+        // ES256 (ID and access tokens) and RS256 (session tokens).
+        assert_eq!(keys.as_array().unwrap().len(), 2, "{keys}");
+        assert!(keys.as_array().unwrap().iter().all(|k| k["state"] == "signing"), "{keys}");
         let r = admin.post("/signing_keys/rotate", json!({"publish_delay_secs": 60})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let states: Vec<&str> = r.body["data"].as_array().unwrap().iter().map(|k| k["state"].as_str().unwrap()).collect();
         assert!(states.contains(&"published") && states.contains(&"retiring"), "{states:?}");
-        assert_eq!(app.get("/.well-known/jwks.json").await.body["keys"].as_array().unwrap().len(), 2, "the new key is published at once");
+        assert_eq!(app.get("/.well-known/jwks.json").await.body["keys"].as_array().unwrap().len(), 4, "the new keys are published at once");
         assert_eq!(admin.post("/signing_keys/rotate", json!({"publish_delay_secs": -1})).await.error_param(), "publish_delay_secs");
 
         let a = admin.create_user("a@example.com", "a long passphrase").await;
@@ -498,7 +499,7 @@ backend_tests! {
         }
         assert_eq!(
             seen.into_iter().collect::<Vec<_>>(),
-            ["account", "frontend", "oidc"],
+            ["account", "backend", "frontend", "oidc"],
             "each API is documented"
         );
         // Bodies list exactly what the flow accepts: an undocumented parameter is refused.

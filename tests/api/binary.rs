@@ -351,11 +351,11 @@ fn users_and_admin_keys_are_managed_from_the_shell_and_round_trip() {
     // Admin keys: shown once on the last line, listed by name, revoked by name.
     let (ok, out, err) = cli(&dir, &["admin-keys", "create", "--name", "ops"]);
     assert!(ok, "{err}");
-    assert!(out.lines().last().unwrap().starts_with("pcadm_"), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("sk_live_"), "{out}");
     let (_, out, _) = cli(&dir, &["admin-keys", "list"]);
     assert!(out.contains("\tops\tactive\tnever used"), "{out}");
     assert!(
-        !out.contains("pcadm_"),
+        !out.contains("sk_live_"),
         "the key itself is never shown again"
     );
     assert!(cli(&dir, &["admin-keys", "revoke", "ops"]).0);
@@ -382,6 +382,31 @@ fn users_and_admin_keys_are_managed_from_the_shell_and_round_trip() {
         out.contains("imported 0 users, skipped 2") && err.contains("already taken"),
         "{out}{err}"
     );
+
+    // Clerk's dashboard export: ids kept, unverified addresses left out, bad rows reported.
+    sqlite_config(&dir, "c");
+    std::fs::write(
+        dir.join("clerk.csv"),
+        "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher\n\
+         user_2clerkAda,Ada,Lovelace,,ada@example.com,,ada@example.com,old@example.com,,,,,\n\
+         user_2clerkBad,,,,not an address,,not an address,,,,,,\n",
+    )
+    .unwrap();
+    let (ok, out, err) = cli(&dir, &["users", "import", "--from", "clerk", "clerk.csv"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("imported 1 users, skipped 1"), "{out}{err}");
+    assert!(
+        err.contains("row 3: skipped") && err.contains("1 unverified"),
+        "{err}"
+    );
+    let (_, out, _) = cli(&dir, &["users", "list"]);
+    assert!(
+        out.contains("user_2clerkAda") && !out.contains("old@example.com"),
+        "{out}"
+    );
+    let (ok, _, err) = cli(&dir, &["users", "import", "--from", "clerk", "users.jsonl"]);
+    assert!(!ok && err.contains("not a Clerk user export"), "{err}");
+    sqlite_config(&dir, "b");
 
     assert!(cli(&dir, &["users", "delete", &id]).0);
     assert!(!cli(&dir, &["users", "list"]).1.contains(&id));

@@ -15,16 +15,23 @@ backend_tests! {
         assert_eq!(r.headers["x-content-type-options"], "nosniff");
     }
 
-    async fn jwks_publishes_one_es256_key(backend) {
+    async fn jwks_publishes_an_es256_and_an_rs256_key(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
         let r = app.get("/.well-known/jwks.json").await;
         assert_eq!(r.status, StatusCode::OK);
         let keys = r.body["keys"].as_array().expect("keys");
-        assert_eq!(keys.len(), 1);
-        assert_eq!(keys[0]["kty"], "EC");
-        assert_eq!(keys[0]["crv"], "P-256");
-        assert_eq!(keys[0]["alg"], "ES256");
-        assert!(keys[0].get("d").is_none(), "private part must never be published");
+        // ES256 for ID and access tokens, RS256 for session tokens; one key each.
+        assert_eq!(keys.len(), 2, "{keys:?}");
+        let ec = keys.iter().find(|k| k["alg"] == "ES256").expect("an ES256 key");
+        assert_eq!(ec["kty"], "EC");
+        assert_eq!(ec["crv"], "P-256");
+        let rsa = keys.iter().find(|k| k["alg"] == "RS256").expect("an RS256 key");
+        assert_eq!(rsa["kty"], "RSA");
+        for k in keys {
+            for private in ["d", "p", "q", "dp", "dq", "qi"] {
+                assert!(k.get(private).is_none(), "private part {private} must never be published");
+            }
+        }
         assert!(r.headers["cache-control"].to_str().unwrap().contains("max-age"));
     }
 

@@ -13,6 +13,7 @@ mod admin;
 mod audit;
 mod binary;
 mod browser;
+mod clerk_backend;
 mod clerk_sdk;
 mod dashboard;
 mod email_link;

@@ -15,12 +15,13 @@ pub(crate) async fn verify(app: &TestApp, jwt: &str) -> serde_json::Value {
         .await
         .unwrap();
     let header = jsonwebtoken::decode_header(jwt).unwrap();
-    assert_eq!(header.alg, Algorithm::ES256);
+    // RS256: Clerk's backend SDKs accept only RSA session tokens.
+    assert_eq!(header.alg, Algorithm::RS256);
     let jwk = jwks
         .find(header.kid.as_deref().unwrap())
         .expect("kid is published");
     let key = DecodingKey::from_jwk(jwk).unwrap();
-    let mut validation = Validation::new(Algorithm::ES256);
+    let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[app.address.as_str()]);
     validation.set_required_spec_claims(&["exp", "iss", "sub", "nbf", "iat"]);
     // The app's clock is the test's manual clock; keep validation to the signature and iss.

@@ -160,6 +160,10 @@ backend_tests! {
             mac.update(format!("{msg_id}.{ts}.{body}").as_bytes());
             let expected = format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
             assert_eq!(header(headers, "webhook-signature"), expected);
+            // Svix's header names too, as Clerk's webhooks carry them.
+            assert_eq!(header(headers, "svix-signature"), expected);
+            assert_eq!(header(headers, "svix-id"), msg_id);
+            assert_eq!(header(headers, "svix-timestamp"), ts);
         }
         let log = admin.get("/webhook_deliveries").await.body["data"].clone();
         let retried = log.as_array().unwrap().iter().find(|d| d["id"] == header(&events[0].0, "webhook-id")).unwrap().clone();
