@@ -333,6 +333,34 @@ try {
     const orgs = await clerk.organizations.getOrganizationList();
     assert.ok(orgs.data.some((o) => o.id === org.id));
     assert.equal((await clerk.organizations.updateOrganization(org.id, { name: 'Difference Engines' })).name, 'Difference Engines');
+    await clerk.organizations.replaceOrganizationMetadata(org.id, { publicMetadata: { tier: 'gold', seats: 10 }, privateMetadata: { crm: 'acct_9' } });
+    const orgMerged = await clerk.organizations.updateOrganizationMetadata(org.id, { publicMetadata: { seats: null, region: 'eu' } });
+    assert.deepEqual(orgMerged.publicMetadata, { tier: 'gold', region: 'eu' });
+    assert.deepEqual(orgMerged.privateMetadata, { crm: 'acct_9' });
+    const memberMeta = await clerk.organizations.updateOrganizationMembershipMetadata({ organizationId: org.id, userId: bob.id, publicMetadata: { team: 'red' } });
+    assert.deepEqual(memberMeta.publicMetadata, { team: 'red' });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const withLogo = await clerk.organizations.updateOrganizationLogo(org.id, { file: new Blob([png], { type: 'image/png' }) });
+    assert.ok(withLogo.hasImage || withLogo.imageUrl, JSON.stringify(withLogo));
+    await refused(() => clerk.organizations.updateOrganizationLogo(org.id, { file: new Blob([Buffer.from('<svg/>')], { type: 'image/svg+xml' }) }), 422, 'form_param_value_invalid');
+    await clerk.organizations.deleteOrganizationLogo(org.id);
+    const orgInvite = await clerk.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: 'erin@example.com', role: 'org:member', inviterUserId: ada.id });
+    assert.equal(orgInvite.status, 'pending');
+    assert.equal((await clerk.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: orgInvite.id })).emailAddress, 'erin@example.com');
+    assert.equal((await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id })).totalCount, 1);
+    assert.equal((await clerk.organizations.revokeOrganizationInvitation({ organizationId: org.id, invitationId: orgInvite.id })).status, 'revoked');
+    await refused(() => clerk.organizations.getOrganization({ organizationId: 'org_missing' }), 404, 'organization_not_found');
+    const domain = await clerk.organizations.createOrganizationDomain({ organizationId: org.id, name: 'engines.example', enrollmentMode: 'automatic_suggestion' });
+    // The SDK hands organization domains back as the raw JSON (it has no class for them).
+    assert.equal(domain.name, 'engines.example');
+    assert.equal(domain.enrollment_mode, 'automatic_suggestion');
+    assert.equal(domain.verification?.status, 'verified');
+    assert.equal((await clerk.organizations.getOrganizationDomainList({ organizationId: org.id })).totalCount, 1);
+    const manual = await clerk.organizations.updateOrganizationDomain({ organizationId: org.id, domainId: domain.id, enrollmentMode: 'manual_invitation' });
+    assert.equal(manual.enrollment_mode, 'manual_invitation');
+    await refused(() => clerk.organizations.createOrganizationDomain({ organizationId: org.id, name: 'gmail.com' }), 422, 'form_param_value_invalid');
+    await refused(() => clerk.organizations.createOrganizationDomain({ organizationId: org.id, name: 'engines.example' }), 422, 'form_identifier_exists');
+    assert.equal((await clerk.organizations.deleteOrganizationDomain({ organizationId: org.id, domainId: domain.id })).deleted, true);
     await clerk.organizations.deleteOrganizationMembership({ organizationId: org.id, userId: bob.id });
     assert.equal((await clerk.organizations.deleteOrganization(org.id)).deleted, true);
   }

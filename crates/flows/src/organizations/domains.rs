@@ -149,7 +149,7 @@ fn verified_domains_of(user: &UserRecord) -> Vec<String> {
     out
 }
 
-fn render_domain(d: &DomainRow, pending: Option<&Verification>) -> Value {
+pub(super) fn render_domain(d: &DomainRow, pending: Option<&Verification>) -> Value {
     let verification = match (d.verified_at, pending) {
         (Some(at), _) => json!({
             "status": "verified", "strategy": "email_code", "attempts": null,

@@ -551,6 +551,21 @@ pub struct OrganizationChange {
     pub public_metadata: Option<Value>,
     /// Operators only.
     pub private_metadata: Option<Value>,
+    /// Merge the metadata into the stored documents (RFC 7396; null removes a key) instead of
+    /// replacing them: the Backend API's `PATCH …/metadata`, applied under the row's lock.
+    #[serde(skip)]
+    pub merge_metadata: bool,
+}
+
+/// `given` merged into the stored document `stored` (RFC 7396), when `merge`.
+fn merged(stored: &str, given: Option<Value>, merge: bool) -> Option<Value> {
+    let given = given?;
+    if !merge || !given.is_object() {
+        return Some(given);
+    }
+    let mut doc = crate::wire::metadata(stored);
+    portcullis_core::settings::merge_patch(&mut doc, &given);
+    Some(doc)
 }
 
 /// Applies a change to an organization.
@@ -595,10 +610,13 @@ pub(crate) async fn change_in(
         if let Some(v) = change.admin_delete_enabled {
             org.admin_delete_enabled = v;
         }
-        if let Some(m) = crate::admin::metadata("public_metadata", change.public_metadata)? {
+        let merge = change.merge_metadata;
+        let public = merged(&org.public_metadata, change.public_metadata, merge);
+        if let Some(m) = crate::admin::metadata("public_metadata", public)? {
             org.public_metadata = m;
         }
-        if let Some(m) = crate::admin::metadata("private_metadata", change.private_metadata)? {
+        let private = merged(&org.private_metadata, change.private_metadata, merge);
+        if let Some(m) = crate::admin::metadata("private_metadata", private)? {
             org.private_metadata = m;
         }
         org.updated_at = ctx.now();
@@ -781,6 +799,9 @@ pub struct MembershipChange {
     pub public_metadata: Option<Value>,
     /// Operators only.
     pub private_metadata: Option<Value>,
+    /// As `OrganizationChange::merge_metadata`.
+    #[serde(skip)]
+    pub merge_metadata: bool,
 }
 
 /// Changes a member's role or metadata; the organization keeps an admin.
@@ -812,10 +833,13 @@ pub(crate) async fn change_member_in(
             }
             m.role = role.key.clone();
         }
-        if let Some(v) = crate::admin::metadata("public_metadata", change.public_metadata)? {
+        let merge = change.merge_metadata;
+        let public = merged(&m.public_metadata, change.public_metadata, merge);
+        if let Some(v) = crate::admin::metadata("public_metadata", public)? {
             m.public_metadata = v;
         }
-        if let Some(v) = crate::admin::metadata("private_metadata", change.private_metadata)? {
+        let private = merged(&m.private_metadata, change.private_metadata, merge);
+        if let Some(v) = crate::admin::metadata("private_metadata", private)? {
             m.private_metadata = v;
         }
         m.updated_at = ctx.now();

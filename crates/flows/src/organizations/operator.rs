@@ -130,6 +130,73 @@ pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Value> {
     Ok(crate::wire::deleted("organization", &org.id))
 }
 
+/// An organization's metadata documents, as the Backend API's `PATCH` (merged) and `PUT`
+/// (replaced) `…/metadata` take them.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    #[schema(value_type = Option<Object>)]
+    pub public_metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub private_metadata: Option<Value>,
+}
+
+pub async fn set_metadata(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    input: Metadata,
+    merge: bool,
+) -> FlowResult<Value> {
+    let change = OrganizationChange {
+        public_metadata: input.public_metadata,
+        private_metadata: input.private_metadata,
+        merge_metadata: merge,
+        ..OrganizationChange::default()
+    };
+    update(ctx, admin, id, change).await
+}
+
+/// Sets (or, with `None`, removes) an organization's logo.
+pub async fn set_logo(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    image: Option<Vec<u8>>,
+) -> FlowResult<Value> {
+    let org = find(ctx, id).await?;
+    let org = super::logo_in(ctx, By::Operator(admin), &org.id, image).await?;
+    detail(ctx, &org).await
+}
+
+/// Merges into a member's metadata (`PATCH …/memberships/{user_id}/metadata`).
+pub async fn merge_member_metadata(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    user_id: &str,
+    input: Metadata,
+) -> FlowResult<Value> {
+    let change = MembershipChange {
+        role: None,
+        public_metadata: input.public_metadata,
+        private_metadata: input.private_metadata,
+        merge_metadata: true,
+    };
+    update_member(ctx, admin, id, user_id, change).await
+}
+
+/// One invitation of an organization.
+pub async fn invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> FlowResult<Value> {
+    let org = find(ctx, id).await?;
+    let inv = repo::invitation(&ctx.db, invitation_id)
+        .await
+        .context("organizations::invitation")?
+        .filter(|i| i.organization_id == org.id)
+        .ok_or_else(|| ApiError::not_found("invitation"))?;
+    Ok(render::invitation(ctx, &inv, &org, Audience::Operator))
+}
+
 /// `GET /admin/v1/organizations/{id}/memberships`.
 pub async fn members(ctx: &Ctx, id: &str, q: &Params) -> FlowResult<Value> {
     q.only(super::MEMBERS_QUERY)?;
@@ -242,4 +309,177 @@ pub async fn revoke(ctx: &Ctx, admin: &Admin, id: &str, invitation_id: &str) -> 
     let org = find(ctx, id).await?;
     let inv = super::revoke_in(ctx, By::Operator(admin), &org, invitation_id).await?;
     Ok(render::invitation(ctx, &inv, &org, Audience::Operator))
+}
+
+/// A domain an operator adds to an organization (`POST …/domains`).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDomain {
+    pub name: String,
+    /// `manual_invitation` (the default), `automatic_invitation` or `automatic_suggestion`.
+    pub enrollment_mode: Option<String>,
+    /// The operator vouches for the domain (true by default, as Clerk's SDK sends it).
+    pub verified: Option<bool>,
+}
+
+/// A change to a domain (`PATCH …/domains/{domain_id}`).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainChange {
+    pub enrollment_mode: Option<String>,
+    pub verified: Option<bool>,
+}
+
+fn check_mode(mode: &str) -> FlowResult<()> {
+    if super::domains::MODES.contains(&mode) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_value("enrollment_mode", super::domains::MODES.join(", ")).into())
+    }
+}
+
+async fn write_domain(
+    ctx: &Ctx,
+    admin: &Admin,
+    row: &repo::DomainRow,
+    new: bool,
+    kind: &str,
+) -> FlowResult<()> {
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        let written = if new {
+            repo::insert_domain(&tx, row.clone()).await
+        } else {
+            repo::update_domain(&tx, row).await
+        };
+        written.map_err(|e| {
+            if crate::store::is_unique_violation(&e) {
+                ApiError::new(
+                    ErrorCode::FormIdentifierExists,
+                    "That domain is taken",
+                    "This domain already belongs to an organization.",
+                )
+                .param("name")
+                .into()
+            } else {
+                crate::FlowError::from(e)
+            }
+        })?;
+        super::record(
+            ctx,
+            &tx,
+            By::Operator(admin),
+            kind,
+            json!({ "organization_id": row.organization_id, "domain": row.name, "verified": row.verified_at.is_some() }),
+        )
+        .await
+    }
+    .await;
+    super::finish(tx, result).await
+}
+
+pub async fn add_domain(ctx: &Ctx, admin: &Admin, id: &str, input: NewDomain) -> FlowResult<Value> {
+    let org = find(ctx, id).await?;
+    let name = super::domains::parse_domain(&input.name)?;
+    let mode = input
+        .enrollment_mode
+        .unwrap_or_else(|| "manual_invitation".into());
+    check_mode(&mode)?;
+    let now = ctx.now();
+    let row = repo::DomainRow {
+        id: crate::domain::new_id("orgdmn"),
+        organization_id: org.id.clone(),
+        name,
+        enrollment_mode: mode,
+        affiliation_email_address: None,
+        verified_at: input.verified.unwrap_or(true).then_some(now),
+        created_at: now,
+        updated_at: now,
+    };
+    write_domain(ctx, admin, &row, true, "organizationDomain.created").await?;
+    Ok(super::domains::render_domain(&row, None))
+}
+
+async fn domain_of(
+    ctx: &Ctx,
+    org: &OrganizationRow,
+    domain_id: &str,
+) -> FlowResult<repo::DomainRow> {
+    repo::domain(&ctx.db, &org.id, domain_id)
+        .await
+        .context("organizations::domain")?
+        .ok_or_else(|| ApiError::not_found("domain").into())
+}
+
+pub async fn domains(ctx: &Ctx, id: &str, q: &Params) -> FlowResult<Value> {
+    q.only(super::domains::DOMAINS_QUERY)?;
+    let org = find(ctx, id).await?;
+    let page = super::Page::from_query(q)?;
+    let mode = q.text("enrollment_mode")?;
+    let (rows, total) = repo::domains(
+        &ctx.db,
+        &org.id,
+        q.bool("verified")?,
+        mode.as_deref(),
+        page.limit,
+        page.offset,
+    )
+    .await
+    .context("organizations::domains")?;
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|d| super::domains::render_domain(d, None))
+        .collect();
+    Ok(json!({ "data": data, "total_count": total }))
+}
+
+pub async fn update_domain(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    domain_id: &str,
+    change: DomainChange,
+) -> FlowResult<Value> {
+    let org = find(ctx, id).await?;
+    let mut d = domain_of(ctx, &org, domain_id).await?;
+    if let Some(mode) = change.enrollment_mode {
+        check_mode(&mode)?;
+        d.enrollment_mode = mode;
+    }
+    let now = ctx.now();
+    match change.verified {
+        Some(true) if d.verified_at.is_none() => d.verified_at = Some(now),
+        Some(false) => d.verified_at = None,
+        _ => {}
+    }
+    d.updated_at = now;
+    write_domain(ctx, admin, &d, false, "organizationDomain.updated").await?;
+    Ok(super::domains::render_domain(&d, None))
+}
+
+pub async fn remove_domain(
+    ctx: &Ctx,
+    admin: &Admin,
+    id: &str,
+    domain_id: &str,
+) -> FlowResult<Value> {
+    let org = find(ctx, id).await?;
+    let d = domain_of(ctx, &org, domain_id).await?;
+    let tx = crate::store::begin(&ctx.db).await?;
+    let result = async {
+        repo::delete_domain(&tx, &d.id)
+            .await
+            .context("organizations::delete_domain")?;
+        super::record(
+            ctx,
+            &tx,
+            By::Operator(admin),
+            "organizationDomain.deleted",
+            json!({ "organization_id": org.id, "domain": d.name }),
+        )
+        .await
+    }
+    .await;
+    super::finish(tx, result).await?;
+    Ok(crate::wire::deleted("organization_domain", &d.id))
 }

@@ -52,3 +52,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for Call<T> {
         })
     }
 }
+
+/// The operator behind the call, then an uploaded `file` (a multipart part or the raw body,
+/// see `upload`): the key is checked before up to 2 MiB is read.
+pub(crate) struct OperatorUpload {
+    pub admin: Admin,
+    pub file: Vec<u8>,
+}
+
+impl FromRequest for OperatorUpload {
+    type Error = Failure;
+    type Future = LocalBoxFuture<'static, Result<Self, Failure>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = web::Payload::from_request(&req, payload);
+        Box::pin(async move {
+            let ctx = context(&req)?;
+            let admin = authorize(&ctx, &req).await?;
+            let file = crate::upload::read(&req, body_stream(payload).await?, "file").await?;
+            Ok(OperatorUpload { admin, file })
+        })
+    }
+}

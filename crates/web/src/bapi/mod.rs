@@ -8,12 +8,14 @@
 //! Clerk's SDK reads a body as JSON only when `Content-Type` is exactly `application/json`,
 //! which is what every answer here (errors included) carries.
 
+mod organizations;
 mod resources;
 mod tokens;
 mod users;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use organizations::*;
 use resources::*;
 use serde_json::{Value, json};
 use tokens::*;
@@ -92,12 +94,22 @@ api_table! { Api::Backend, "/bapi/v1", register_routes, operations;
     get "/organizations/{organization_id}" => organization_get, "Get an organization by id or slug";
     patch "/organizations/{organization_id}" => organization_update, "Change an organization", json crate::flows::organizations::OrganizationChange;
     delete "/organizations/{organization_id}" => organization_delete, "Delete an organization";
+    patch "/organizations/{organization_id}/metadata" => org_metadata_merge, "Merge into an organization's metadata (null removes a key)", json crate::flows::organizations::operator::Metadata;
+    put "/organizations/{organization_id}/metadata" => org_metadata_replace, "Replace an organization's metadata documents", json crate::flows::organizations::operator::Metadata;
+    put "/organizations/{organization_id}/logo" => org_logo_put, "Set an organization's logo: a PNG, JPEG, GIF or WebP image of at most 2 MiB", upload crate::flows::images::MAX_BYTES;
+    delete "/organizations/{organization_id}/logo" => org_logo_delete, "Remove an organization's logo";
     get "/organizations/{organization_id}/memberships" => org_members_list, "An organization's members", query crate::flows::organizations::MEMBERS_QUERY;
     post "/organizations/{organization_id}/memberships" => org_member_add, "Add a user to an organization", json crate::flows::organizations::operator::NewMembership;
     patch "/organizations/{organization_id}/memberships/{user_id}" => org_member_update, "Change a member's role or metadata", json crate::flows::organizations::MembershipChange;
     delete "/organizations/{organization_id}/memberships/{user_id}" => org_member_remove, "Remove a member";
+    patch "/organizations/{organization_id}/memberships/{user_id}/metadata" => org_member_metadata, "Merge into a member's metadata", json crate::flows::organizations::operator::Metadata;
     get "/organizations/{organization_id}/invitations" => org_invitations_list, "An organization's invitations", query &["limit", "offset", "status"];
     post "/organizations/{organization_id}/invitations" => org_invitation_create, "Invite an email address to an organization", json crate::flows::organizations::NewInvitation;
+    get "/organizations/{organization_id}/invitations/{invitation_id}" => org_invitation_get, "Get an organization invitation";
+    get "/organizations/{organization_id}/domains" => org_domains_list, "An organization's domains", query crate::flows::organizations::domains::DOMAINS_QUERY;
+    post "/organizations/{organization_id}/domains" => org_domain_add, "Add a domain to an organization (verified unless `verified: false`)", json crate::flows::organizations::operator::NewDomain;
+    patch "/organizations/{organization_id}/domains/{domain_id}" => org_domain_update, "Change a domain's enrollment mode or verification", json crate::flows::organizations::operator::DomainChange;
+    delete "/organizations/{organization_id}/domains/{domain_id}" => org_domain_remove, "Remove a domain";
     post "/organizations/{organization_id}/invitations/{invitation_id}/revoke" => org_invitation_revoke, "Revoke an organization invitation";
 }
 
