@@ -206,6 +206,20 @@ backend_tests! {
             mine.body
         );
 
+        // The invitation's public metadata becomes the new user's; the email went out only
+        // for the invitation that asked for it (carol, not dave).
+        let url = out["invitationUrl"].as_str().unwrap();
+        let ticket = url.split("__clerk_ticket=").nth(1).unwrap();
+        let dave = browser();
+        let r = app
+            .post_as(&dave, "/v1/client/sign_ups", &[("strategy", "ticket"), ("ticket", ticket), ("password", "dave's long enough password")])
+            .await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        let me = app.get_as(&dave, "/v1/me").await;
+        assert_eq!(me.body["response"]["public_metadata"]["role"], "editor", "{}", me.body);
+        assert_eq!(app.mail.count_to("carol@example.com"), 1);
+        assert_eq!(app.mail.count_to("dave@example.com"), 0);
+
         // The sign-in token signs its user in once; a revoked one never does.
         let r = ticket_sign_in(&app, out["signInToken"].as_str().unwrap()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);

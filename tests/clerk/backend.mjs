@@ -289,8 +289,10 @@ try {
   assert.equal(revoked.status, 'revoked');
   assert.equal((await clerk.invitations.getInvitationList({ status: 'pending' })).data.some((i) => i.id === invitation.id), false);
   await refused(() => clerk.invitations.revokeInvitation(invitation.id), 404, 'resource_not_found');
-  const kept = await clerk.invitations.createInvitation({ emailAddress: 'dave@example.com', notify: false });
+  const kept = await clerk.invitations.createInvitation({ emailAddress: 'dave@example.com', notify: false, publicMetadata: { role: 'editor' } });
+  assert.deepEqual(kept.publicMetadata, { role: 'editor' });
   out.invitationUrl = kept.url;
+  await refused(() => clerk.invitations.createInvitation({ emailAddress: 'eve@example.com', publicMetadata: ['not', 'an', 'object'] }), 422, 'form_param_value_invalid');
 
   step = 'allowlist and blocklist';
   const allowed = await clerk.allowlistIdentifiers.createAllowlistIdentifier({ identifier: '*@partner.example', notify: false });

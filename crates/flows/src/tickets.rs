@@ -156,3 +156,12 @@ pub async fn sign_in_user(ctx: &Ctx, token: &str) -> FlowResult<String> {
         .or(user.user.username.clone())
         .unwrap_or(user.user.id))
 }
+
+/// The public metadata an invitation gives the user it signs up, if the operator set any.
+pub fn invitation_metadata(row: &TicketRow) -> Option<serde_json::Value> {
+    row.detail
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .and_then(|d| d.get("public_metadata").cloned())
+        .filter(serde_json::Value::is_object)
+}

@@ -172,7 +172,7 @@ pub fn sign_up(ctx: &Ctx, su: &SignUp) -> Value {
         "first_name": su.first_name,
         "last_name": su.last_name,
         "unsafe_metadata": su.unsafe_metadata,
-        "public_metadata": {},
+        "public_metadata": su.public_metadata.clone().unwrap_or_else(|| json!({})),
         "custom_action": false,
         "external_id": null,
         "created_session_id": su.created_session_id,

@@ -17,19 +17,22 @@ pub async fn invite(
     email: &str,
     expires_in_days: i64,
 ) -> FlowResult<Invitation> {
-    invite_notifying(ctx, admin, email, expires_in_days, false).await
+    invite_notifying(ctx, admin, email, expires_in_days, None, false).await
 }
 
-/// An invitation, emailed to the address when `notify` (the Backend API's default). The
-/// invitation stands even if the email cannot be sent now; the operator still gets its link.
+/// An invitation, emailed to the address when `notify` (the Backend API's default), giving
+/// the user it signs up `public_metadata`. The invitation stands even if the email cannot be
+/// sent now; the operator still gets its link.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn invite_notifying(
     ctx: &Ctx,
     admin: &Admin,
     email: &str,
     expires_in_days: i64,
+    public_metadata: Option<Value>,
     notify: bool,
 ) -> FlowResult<Invitation> {
+    let public_metadata = metadata("public_metadata", public_metadata)?;
     let email =
         EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
     if !(1..=365).contains(&expires_in_days) {
@@ -37,16 +40,17 @@ pub async fn invite_notifying(
     }
     let now = ctx.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    let (row, token) = crate::tickets::create_row(
-        &txn,
+    let (mut row, token) = crate::tickets::new_ticket(
         &ctx.tokens,
         crate::tickets::INVITATION,
-        Some(email.as_ref().to_owned()),
-        None,
         expires_in_days * 86_400,
         now,
-    )
-    .await?;
+    );
+    row.email_address = Some(email.as_ref().to_owned());
+    row.detail = public_metadata.map(|m| format!("{{\"public_metadata\":{m}}}"));
+    crate::store::tickets::insert(&txn, row.clone())
+        .await
+        .context("tickets::insert")?;
     record(
         ctx,
         &txn,

@@ -67,7 +67,10 @@ pub(super) async fn write_user(
         last_name: su.last_name.clone(),
         password_hash: su.password_hash.clone(),
         unsafe_metadata: su.unsafe_metadata.to_string(),
-        public_metadata: "{}".into(),
+        public_metadata: su
+            .public_metadata
+            .as_ref()
+            .map_or_else(|| "{}".into(), ToString::to_string),
         private_metadata: "{}".into(),
         external_id: None,
         legal_accepted_at: su.legal_accepted_at,

@@ -57,6 +57,9 @@ pub struct SignUp {
     /// argon2id of the chosen password; the password itself is never kept.
     pub password_hash: Option<String>,
     pub unsafe_metadata: serde_json::Value,
+    /// What the operator's invitation gives the new user (`public_metadata`).
+    #[serde(default)]
+    pub public_metadata: Option<serde_json::Value>,
     pub legal_accepted_at: Option<i64>,
     pub email_verification: Option<Verification>,
     pub phone_verification: Option<Verification>,
@@ -95,6 +98,7 @@ impl SignUp {
             last_name: None,
             password_hash: None,
             unsafe_metadata: serde_json::json!({}),
+            public_metadata: None,
             legal_accepted_at: None,
             email_verification: None,
             phone_verification: None,
@@ -337,7 +341,8 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             .into());
         }
         check_policy(ctx, &su, Some(&email), true).await?;
-        super::tickets::spend(ctx, &t, super::tickets::INVITATION).await?;
+        let spent = super::tickets::spend(ctx, &t, super::tickets::INVITATION).await?;
+        su.public_metadata = super::tickets::invitation_metadata(&spent);
         su.email_address = Some(email);
         su.email_verification = Some(Verification::verified("ticket", now));
         su.taken.retain(|f| f != "email_address");

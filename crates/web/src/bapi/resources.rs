@@ -149,7 +149,8 @@ pub(super) async fn client_get(
 
 fn invitation_json(ctx: &Ctx, i: &Invitation) -> Value {
     let mut v = super::super::admin::invitation_json(ctx, i);
-    v["public_metadata"] = json!({});
+    v["public_metadata"] =
+        crate::flows::tickets::invitation_metadata(&i.row).unwrap_or_else(|| json!({}));
     v
 }
 
@@ -205,6 +206,9 @@ pub(super) struct NewInvitation {
     /// Whether an invitation to an address that is already a user's is allowed.
     #[allow(dead_code, reason = "an invitation never creates a second account")]
     ignore_existing: Option<bool>,
+    /// Given to the user the invitation signs up.
+    #[schema(value_type = Option<Object>)]
+    public_metadata: Option<Value>,
 }
 
 pub(super) async fn invitation_create(
@@ -218,6 +222,7 @@ pub(super) async fn invitation_create(
             &call.admin,
             &b.email_address,
             b.expires_in_days.unwrap_or(30),
+            b.public_metadata,
             b.notify.unwrap_or(true),
         )
         .await
