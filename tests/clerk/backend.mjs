@@ -292,6 +292,14 @@ try {
   const kept = await clerk.invitations.createInvitation({ emailAddress: 'dave@example.com', notify: false, publicMetadata: { role: 'editor' } });
   assert.deepEqual(kept.publicMetadata, { role: 'editor' });
   out.invitationUrl = kept.url;
+  const bulk = await clerk.invitations.createInvitationBulk([
+    { emailAddress: 'frank@example.com', notify: false },
+    { emailAddress: 'gina@example.com', notify: false, publicMetadata: { team: 'blue' } },
+  ]);
+  assert.deepEqual(bulk.map((i) => i.emailAddress), ['frank@example.com', 'gina@example.com']);
+  const before = (await clerk.invitations.getInvitationList({ status: 'pending' })).totalCount;
+  await refused(() => clerk.invitations.createInvitationBulk([{ emailAddress: 'hank@example.com' }, { emailAddress: 'not an address' }]), 422, 'form_param_format_invalid');
+  assert.equal((await clerk.invitations.getInvitationList({ status: 'pending' })).totalCount, before, 'a bad address leaves none of its batch');
   await refused(() => clerk.invitations.createInvitation({ emailAddress: 'eve@example.com', publicMetadata: ['not', 'an', 'object'] }), 422, 'form_param_value_invalid');
 
   step = 'allowlist and blocklist';
@@ -330,6 +338,10 @@ try {
     assert.equal(membership.role, 'org:member');
     const members = await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id });
     assert.equal(members.totalCount, 2);
+    const everywhere = await clerk.organizations.getInstanceOrganizationMembershipList({ orderBy: '+created_at', limit: 10 });
+    assert.equal(everywhere.totalCount, 2);
+    // Both joined in the same millisecond of the server's clock: any order.
+    assert.deepEqual(new Set(everywhere.data.map((m) => m.publicUserData.userId)), new Set([ada.id, bob.id]));
     const mine = await clerk.users.getOrganizationMembershipList({ userId: bob.id });
     assert.deepEqual(mine.data.map((m) => m.organization.id), [org.id]);
     const orgs = await clerk.organizations.getOrganizationList();

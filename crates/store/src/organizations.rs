@@ -307,6 +307,32 @@ pub async fn roles_in_use(
     Ok(used)
 }
 
+/// One page of every membership of every organization, newest first (or oldest first with
+/// `oldest_first`), and how many there are.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn all_members(
+    db: &impl ConnectionTrait,
+    oldest_first: bool,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<MembershipRow>, u64), DbErr> {
+    let select = organization_membership::Entity::find();
+    let total = select.clone().count(db).await?;
+    let order = if oldest_first {
+        sea_orm::Order::Asc
+    } else {
+        sea_orm::Order::Desc
+    };
+    let rows = select
+        .order_by(organization_membership::Column::CreatedAt, order.clone())
+        .order_by(organization_membership::Column::Id, order)
+        .limit(limit)
+        .offset(offset)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
 /// One page of an organization's memberships, oldest first, optionally only those with
 /// `role` or whose user matches `query`.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

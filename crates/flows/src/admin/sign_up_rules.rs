@@ -23,7 +23,6 @@ pub async fn invite(
 /// An invitation, emailed to the address when `notify` (the Backend API's default), giving
 /// the user it signs up `public_metadata`. The invitation stands even if the email cannot be
 /// sent now; the operator still gets its link.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn invite_notifying(
     ctx: &Ctx,
     admin: &Admin,
@@ -32,48 +31,93 @@ pub async fn invite_notifying(
     public_metadata: Option<Value>,
     notify: bool,
 ) -> FlowResult<Invitation> {
-    let public_metadata = metadata("public_metadata", public_metadata)?;
-    let email =
-        EmailAddress::parse(email).map_err(|e| ApiError::from_parse("email_address", &e))?;
-    if !(1..=365).contains(&expires_in_days) {
-        return Err(invalid("expires_in_days", "Between 1 and 365 days.").into());
+    let one = NewInvite {
+        email_address: email.to_owned(),
+        expires_in_days,
+        public_metadata,
+        notify,
+    };
+    invite_all(ctx, admin, vec![one])
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("one invitation asked, none made").into())
+}
+
+/// One invitation of a batch.
+#[derive(Debug)]
+pub struct NewInvite {
+    pub email_address: String,
+    pub expires_in_days: i64,
+    pub public_metadata: Option<Value>,
+    pub notify: bool,
+}
+
+/// The most invitations one request makes.
+pub const MAX_INVITES: usize = 100;
+
+/// Invitations made together: every one is checked first, then all are written in one
+/// transaction (so a bad address in the batch leaves none behind), then emailed.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn invite_all(
+    ctx: &Ctx,
+    admin: &Admin,
+    batch: Vec<NewInvite>,
+) -> FlowResult<Vec<Invitation>> {
+    if batch.is_empty() || batch.len() > MAX_INVITES {
+        return Err(invalid("invitations", "1 to 100 invitations at once.").into());
     }
     let now = ctx.now();
-    let txn = crate::store::begin(&ctx.db).await?;
-    let (mut row, token) = crate::tickets::new_ticket(
-        &ctx.tokens,
-        crate::tickets::INVITATION,
-        expires_in_days * 86_400,
-        now,
-    );
-    row.email_address = Some(email.as_ref().to_owned());
-    row.detail = public_metadata.map(|m| format!("{{\"public_metadata\":{m}}}"));
-    crate::store::tickets::insert(&txn, row.clone())
-        .await
-        .context("tickets::insert")?;
-    record(
-        ctx,
-        &txn,
-        admin,
-        None,
-        "admin.invitation.created",
-        json!({ "invitation_id": row.id, "email_address": email.as_ref() }),
-    )
-    .await?;
-    txn.commit().await?;
-    let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings().issuer());
-    if notify
-        && let Err(e) = ctx
-            .delivery
-            .send_invitation(email.as_ref(), &url, expires_in_days)
-            .await
-    {
-        tracing::warn!(error = %e, invitation_id = %row.id, "the invitation email was not sent");
+    let mut checked = Vec::with_capacity(batch.len());
+    for item in batch {
+        let public_metadata = metadata("public_metadata", item.public_metadata)?;
+        let email = EmailAddress::parse(&item.email_address)
+            .map_err(|e| ApiError::from_parse("email_address", &e))?;
+        if !(1..=365).contains(&item.expires_in_days) {
+            return Err(invalid("expires_in_days", "Between 1 and 365 days.").into());
+        }
+        let (mut row, token) = crate::tickets::new_ticket(
+            &ctx.tokens,
+            crate::tickets::INVITATION,
+            item.expires_in_days * 86_400,
+            now,
+        );
+        row.email_address = Some(email.as_ref().to_owned());
+        row.detail = public_metadata.map(|m| format!("{{\"public_metadata\":{m}}}"));
+        checked.push((row, token, item.expires_in_days, item.notify));
     }
-    Ok(Invitation {
-        row,
-        url: Some(url),
-    })
+    let txn = crate::store::begin(&ctx.db).await?;
+    for (row, _, _, _) in &checked {
+        crate::store::tickets::insert(&txn, row.clone())
+            .await
+            .context("tickets::insert")?;
+        record(
+            ctx,
+            &txn,
+            admin,
+            None,
+            "admin.invitation.created",
+            json!({ "invitation_id": row.id, "email_address": row.email_address }),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let mut out = Vec::with_capacity(checked.len());
+    for (row, token, days, notify) in checked {
+        let url = format!("{}/sign-up?__clerk_ticket={token}", ctx.settings().issuer());
+        if notify
+            && let Err(e) = ctx
+                .delivery
+                .send_invitation(row.email_address.as_deref().unwrap_or_default(), &url, days)
+                .await
+        {
+            tracing::warn!(error = %e, invitation_id = %row.id, "the invitation email was not sent");
+        }
+        out.push(Invitation {
+            row,
+            url: Some(url),
+        });
+    }
+    Ok(out)
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]

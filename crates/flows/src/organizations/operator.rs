@@ -186,6 +186,55 @@ pub async fn merge_member_metadata(
     update_member(ctx, admin, id, user_id, change).await
 }
 
+/// The query of `GET /organization_memberships`.
+pub const ALL_MEMBERS_QUERY: &[&str] = &["limit", "offset", "order_by", "paginated"];
+
+/// Every membership of every organization (`GET /organization_memberships`), newest first
+/// unless `order_by=created_at` (or `+created_at`).
+pub async fn all_members(ctx: &Ctx, q: &Params) -> FlowResult<Value> {
+    require_enabled(ctx)?;
+    q.only(ALL_MEMBERS_QUERY)?;
+    let page = super::Page::from_query(q)?;
+    let oldest_first = match q.text("order_by")?.as_deref() {
+        None | Some("-created_at") => false,
+        Some("created_at" | "+created_at") => true,
+        Some(_) => {
+            return Err(ApiError::invalid_value("order_by", "created_at or -created_at.").into());
+        }
+    };
+    let (rows, total) = repo::all_members(&ctx.db, oldest_first, page.limit, page.offset)
+        .await
+        .context("organizations::all_members")?;
+    let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+    let people = users::read_users(&ctx.db, &ids)
+        .await
+        .context("users::read_users")?;
+    let mut orgs: Vec<OrganizationRow> = Vec::new();
+    let mut data = Vec::with_capacity(rows.len());
+    for m in rows {
+        let org = match orgs.iter().find(|o| o.id == m.organization_id) {
+            Some(o) => o.clone(),
+            None => {
+                let Some(o) = repo::get(&ctx.db, &m.organization_id)
+                    .await
+                    .context("organizations::get")?
+                else {
+                    continue;
+                };
+                orgs.push(o.clone());
+                o
+            }
+        };
+        let user = people.iter().find(|u| u.user.id == m.user_id);
+        let record = crate::store::organizations::MembershipRecord {
+            organization: org,
+            membership: m,
+        };
+        data.push(render::membership(ctx, &record, user, Audience::Operator));
+    }
+    Ok(json!({ "data": data, "total_count": total }))
+}
+
 /// One invitation of an organization.
 pub async fn invitation(ctx: &Ctx, id: &str, invitation_id: &str) -> FlowResult<Value> {
     let org = find(ctx, id).await?;

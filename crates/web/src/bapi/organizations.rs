@@ -91,3 +91,13 @@ pub(super) async fn org_domain_remove(
     let (id, domain_id) = path.into_inner();
     answer(orgs::remove_domain(&ctx, &op.0, &id, &domain_id).await)
 }
+
+pub(super) async fn all_memberships(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    _: Operator,
+) -> HttpResponse {
+    answer(
+        async { orgs::all_members(&ctx, &crate::fapi::extract::query_params(&req)?).await }.await,
+    )
+}

@@ -230,6 +230,28 @@ pub(super) async fn invitation_create(
     )
 }
 
+/// `POST /invitations/bulk`: every invitation or none.
+pub(super) async fn invitations_bulk(
+    ctx: web::Data<Ctx>,
+    call: Call<Vec<NewInvitation>>,
+) -> HttpResponse {
+    let batch = call
+        .body
+        .into_iter()
+        .map(|b| admin::NewInvite {
+            email_address: b.email_address,
+            expires_in_days: b.expires_in_days.unwrap_or(30),
+            public_metadata: b.public_metadata,
+            notify: b.notify.unwrap_or(true),
+        })
+        .collect();
+    answer(
+        admin::invite_all(&ctx, &call.admin, batch)
+            .await
+            .map(|made| Value::Array(made.iter().map(|i| invitation_json(&ctx, i)).collect())),
+    )
+}
+
 pub(super) async fn invitation_revoke(
     ctx: web::Data<Ctx>,
     op: Operator,
