@@ -125,13 +125,17 @@ backend_tests! {
         let r = app.post_as(&b, &format!("/v1/client/sessions/{sid}/end"), &[]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         admin.send("PATCH", &format!("/users/{id}"), Some(json!({"first_name": "Hooked"}))).await;
+        // An operator's revocation is `session.revoked`, as Clerk names it.
+        let (_, r) = app.password_sign_in("hook@example.com", "a long passphrase").await;
+        let revoked = r.body["response"]["created_session_id"].as_str().unwrap().to_owned();
+        assert_eq!(admin.post(&format!("/sessions/{revoked}/revoke"), json!({})).await.status, StatusCode::OK);
         // A change the user makes themselves is reported too.
         let (b2, _) = app.password_sign_in("hook@example.com", "a long passphrase").await;
         let r = app.post_as(&b2, "/v1/me/change_password", &[("current_password", "a long passphrase"), ("new_password", "a newer passphrase")]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         admin.send("DELETE", &format!("/users/{id}"), None).await;
 
-        let want = ["user.created", "session.created", "session.ended", "user.updated", "user.deleted"];
+        let want = ["user.created", "session.created", "session.ended", "session.revoked", "user.updated", "user.deleted"];
         let mut delivered: Vec<Value> = Vec::new();
         for _ in 0..100 {
             // The failed first delivery is retried once its backoff has passed.
@@ -149,6 +153,9 @@ backend_tests! {
         let first_id = header(&events[0].0, "webhook-id");
         assert_eq!(events.iter().filter(|(h, _)| header(h, "webhook-id") == first_id).count(), 2, "a retry keeps its id");
         assert!(delivered.iter().filter(|d| d["type"] == "user.updated").count() >= 2, "admin and self-service updates");
+        let revocation = delivered.iter().find(|d| d["type"] == "session.revoked").unwrap();
+        assert_eq!(revocation["data"]["id"], revoked.as_str());
+        assert_eq!(revocation["data"]["status"], "revoked");
         let created = delivered.iter().find(|d| d["type"] == "user.created").unwrap();
         assert_eq!(created["data"]["id"], id.as_str());
         assert_eq!(created["data"]["email_addresses"][0]["email_address"], "hook@example.com");

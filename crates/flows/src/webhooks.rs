@@ -1,5 +1,6 @@
 //! Webhooks: `user.created`, `user.updated`, `user.deleted`, `session.created`,
-//! `session.ended`, and the `organization.*`, `organizationMembership.*` and
+//! `session.ended`, `session.removed`, `session.revoked` (as Clerk names how a session
+//! stopped), and the `organization.*`, `organizationMembership.*` and
 //! `organizationInvitation.*` events, posted to each `[[webhooks.endpoints]]` that subscribes
 //! to them.
 //!
@@ -37,6 +38,8 @@ pub const EVENTS: &[&str] = &[
     "user.deleted",
     "session.created",
     "session.ended",
+    "session.removed",
+    "session.revoked",
     "organization.created",
     "organization.updated",
     "organization.deleted",
@@ -248,7 +251,9 @@ async fn send(ctx: &Ctx, endpoint: &WebhookEndpoint, d: &DeliveryRow) -> Result<
     }
 }
 
-/// Queues a `session.ended` event for each session that ended, when an endpoint wants it.
+/// Queues an event for each session that stopped, named as Clerk names how it stopped:
+/// `session.revoked` (an operator, a ban, a password reset), `session.removed` (signed out
+/// of one account), else `session.ended`; with the session as it is now.
 pub struct SessionEndedHooks;
 
 impl Subscriber<Ctx> for SessionEndedHooks {
@@ -260,17 +265,36 @@ impl Subscriber<Ctx> for SessionEndedHooks {
         Box::pin(async move {
             match event {
                 Event::SessionsEnded(ended) => {
-                    if !wanted(ctx, "session.ended") {
+                    if !["session.ended", "session.removed", "session.revoked"]
+                        .iter()
+                        .any(|k| wanted(ctx, k))
+                    {
                         return;
                     }
                     for e in ended {
-                        let data = json!({
-                            "object": "session",
-                            "id": e.session,
-                            "user_id": e.user,
-                        });
-                        if let Err(e) = enqueue(ctx, &ctx.db, "session.ended", data).await {
-                            tracing::warn!(error = %e, "session.ended webhook not queued");
+                        // The row is gone when its user was deleted.
+                        let row = crate::store::sessions::get(&ctx.db, e.session.as_str())
+                            .await
+                            .ok()
+                            .flatten();
+                        let (kind, data) = match &row {
+                            Some(r) if r.status == "revoked" => {
+                                ("session.revoked", crate::session::session_event(r))
+                            }
+                            Some(r) if r.status == "removed" => {
+                                ("session.removed", crate::session::session_event(r))
+                            }
+                            Some(r) => ("session.ended", crate::session::session_event(r)),
+                            None => (
+                                "session.ended",
+                                json!({ "object": "session", "id": e.session, "user_id": e.user }),
+                            ),
+                        };
+                        if !wanted(ctx, kind) {
+                            continue;
+                        }
+                        if let Err(e) = enqueue(ctx, &ctx.db, kind, data).await {
+                            tracing::warn!(error = %e, event = kind, "session webhook not queued");
                         }
                     }
                 }
