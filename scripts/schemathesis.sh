@@ -24,6 +24,9 @@ if ! command -v schemathesis >/dev/null 2>&1; then
   python3 -m pip install --quiet schemathesis
 fi
 
+# The Python that has schemathesis (pip's, as installed above).
+PYTHON="$(python3 -c 'import schemathesis, sys; print(sys.executable)' 2>/dev/null || echo python3)"
+root="$(pwd)"
 work="$(mktemp -d)"
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
@@ -62,15 +65,17 @@ run() {
   local out="$work/$name.txt"
   echo "== schemathesis: $name"
   local status=0
-  schemathesis run "$base/openapi.json" "${common[@]}" "$@" >"$out" 2>&1 || status=$?
-  # schemathesis itself can crash inside Python (seen once: CPython 3.11's "AST constructor
-  # recursion depth mismatch" in hypothesis, reported as a Runtime Error) while every case
-  # passed. A crash with no failing check is the tool's, not the server's: say so, run again.
+  # Through scripts/schemathesis_run.py, which keeps CPython 3.11's "AST constructor
+  # recursion depth mismatch" inside hypothesis from ending the run.
+  "$PYTHON" "$root/scripts/schemathesis_run.py" run "$base/openapi.json" "${common[@]}" "$@" >"$out" 2>&1 || status=$?
+  # schemathesis itself can still crash inside Python, reported as a Runtime Error while
+  # every case passed. A crash with no failing check is the tool's, not the server's: say so,
+  # run again.
   if [ "$status" -ne 0 ] && grep -q "Runtime Error" "$out" && ! grep -q "FAILURES" "$out"; then
     echo "schemathesis crashed internally (no failing check); running the $name operations again"
     grep -E "^ *[A-Za-z]+Error: " "$out" | tail -n 1 || true
     status=0
-    schemathesis run "$base/openapi.json" "${common[@]}" "$@" >"$out" 2>&1 || status=$?
+    "$PYTHON" "$root/scripts/schemathesis_run.py" run "$base/openapi.json" "${common[@]}" "$@" >"$out" 2>&1 || status=$?
   fi
   if [ "$status" -ne 0 ]; then
     cat "$out"
