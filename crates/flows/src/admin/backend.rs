@@ -101,18 +101,7 @@ pub async fn set_metadata(
     )
     .await
     .context("users::update_profile")?;
-    record(
-        ctx,
-        &txn,
-        admin,
-        Some(id),
-        "admin.user.updated",
-        json!({ "fields": fields }),
-    )
-    .await?;
-    crate::webhooks::enqueue_user(ctx, &txn, "user.updated", id).await?;
-    txn.commit().await?;
-    load_user(ctx, id).await
+    finish_user_change(ctx, txn, admin, id, &fields).await
 }
 
 fn not_set(what: &str) -> ApiError {

@@ -515,13 +515,25 @@ pub async fn update_user(
             .await
             .context("oauth::revoke_families_of_user")?;
     }
+    finish_user_change(ctx, txn, admin, id, &changed).await
+}
+
+/// Ends an operator's change of a user: its audit event (`fields` named) and its
+/// `user.updated` webhook in the same transaction, committed; the user as it is now.
+pub(crate) async fn finish_user_change(
+    ctx: &Ctx,
+    txn: sea_orm::DatabaseTransaction,
+    admin: &Admin,
+    id: &str,
+    fields: &[&str],
+) -> FlowResult<UserRecord> {
     record(
         ctx,
         &txn,
         admin,
         Some(id),
         "admin.user.updated",
-        json!({ "fields": changed }),
+        json!({ "fields": fields }),
     )
     .await?;
     super::webhooks::enqueue_user(ctx, &txn, "user.updated", id).await?;

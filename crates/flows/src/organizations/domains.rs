@@ -215,19 +215,7 @@ pub async fn create(ctx: &Ctx, me: &Me, id: &str, params: &Params) -> FlowResult
     };
     let tx = crate::store::begin(&ctx.db).await?;
     let result = async {
-        repo::insert_domain(&tx, row.clone()).await.map_err(|e| {
-            if crate::store::is_unique_violation(&e) {
-                ApiError::new(
-                    ErrorCode::FormIdentifierExists,
-                    "That domain is taken",
-                    "This domain already belongs to an organization.",
-                )
-                .param("name")
-                .into()
-            } else {
-                crate::FlowError::from(e)
-            }
-        })?;
+        repo::insert_domain(&tx, row.clone()).await.map_err(taken)?;
         super::record(
             ctx,
             &tx,
@@ -281,6 +269,26 @@ pub async fn delete(ctx: &Ctx, me: &Me, id: &str, domain_id: &str) -> FlowResult
     let a = acting(ctx, me, id).await?;
     a.require(Permission::DomainsManage, "remove domains")?;
     let d = domain_of(ctx, &a, domain_id).await?;
+    remove_in(ctx, By::Member(me), &d).await
+}
+
+/// A domain that another organization holds: the name is taken.
+pub(super) fn taken(e: sea_orm::DbErr) -> FlowError {
+    if crate::store::is_unique_violation(&e) {
+        ApiError::new(
+            ErrorCode::FormIdentifierExists,
+            "That domain is taken",
+            "This domain already belongs to an organization.",
+        )
+        .param("name")
+        .into()
+    } else {
+        FlowError::from(e)
+    }
+}
+
+/// Removes a domain, with its audit event, in one transaction.
+pub(super) async fn remove_in(ctx: &Ctx, by: By<'_>, d: &DomainRow) -> FlowResult<Value> {
     let tx = crate::store::begin(&ctx.db).await?;
     let result = async {
         repo::delete_domain(&tx, &d.id)
@@ -289,9 +297,9 @@ pub async fn delete(ctx: &Ctx, me: &Me, id: &str, domain_id: &str) -> FlowResult
         super::record(
             ctx,
             &tx,
-            By::Member(me),
+            by,
             "organizationDomain.deleted",
-            json!({ "organization_id": a.org.id, "domain": d.name }),
+            json!({ "organization_id": d.organization_id, "domain": d.name }),
         )
         .await
     }

@@ -401,19 +401,7 @@ async fn write_domain(
         } else {
             repo::update_domain(&tx, row).await
         };
-        written.map_err(|e| {
-            if crate::store::is_unique_violation(&e) {
-                ApiError::new(
-                    ErrorCode::FormIdentifierExists,
-                    "That domain is taken",
-                    "This domain already belongs to an organization.",
-                )
-                .param("name")
-                .into()
-            } else {
-                crate::FlowError::from(e)
-            }
-        })?;
+        written.map_err(super::domains::taken)?;
         super::record(
             ctx,
             &tx,
@@ -514,21 +502,5 @@ pub async fn remove_domain(
 ) -> FlowResult<Value> {
     let org = find(ctx, id).await?;
     let d = domain_of(ctx, &org, domain_id).await?;
-    let tx = crate::store::begin(&ctx.db).await?;
-    let result = async {
-        repo::delete_domain(&tx, &d.id)
-            .await
-            .context("organizations::delete_domain")?;
-        super::record(
-            ctx,
-            &tx,
-            By::Operator(admin),
-            "organizationDomain.deleted",
-            json!({ "organization_id": org.id, "domain": d.name }),
-        )
-        .await
-    }
-    .await;
-    super::finish(tx, result).await?;
-    Ok(crate::wire::deleted("organization_domain", &d.id))
+    super::domains::remove_in(ctx, By::Operator(admin), &d).await
 }

@@ -371,18 +371,23 @@ pub(super) struct NewSignInToken {
     expires_in_seconds: Option<i64>,
 }
 
-fn sign_in_token_json(
-    ctx: &Ctx,
-    row: &crate::store::tickets::TicketRow,
-    token: Option<&str>,
-) -> Value {
-    let status = if row.revoked_at.is_some() {
+/// A sign-in or actor token's `status`.
+pub(super) fn token_status(row: &crate::store::tickets::TicketRow) -> &'static str {
+    if row.revoked_at.is_some() {
         "revoked"
     } else if row.used_at.is_some() {
         "accepted"
     } else {
         "pending"
-    };
+    }
+}
+
+fn sign_in_token_json(
+    ctx: &Ctx,
+    row: &crate::store::tickets::TicketRow,
+    token: Option<&str>,
+) -> Value {
+    let status = token_status(row);
     let url = token.map(|t| ticket_url(ctx, t));
     json!({
         "object": "sign_in_token",

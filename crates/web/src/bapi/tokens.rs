@@ -98,13 +98,7 @@ pub(super) struct NewActor {
 }
 
 fn actor_token_json(ctx: &Ctx, row: &TicketRow, token: Option<&str>) -> Value {
-    let status = if row.revoked_at.is_some() {
-        "revoked"
-    } else if row.used_at.is_some() {
-        "accepted"
-    } else {
-        "pending"
-    };
+    let status = super::resources::token_status(row);
     json!({
         "object": "actor_token",
         "id": row.id,
