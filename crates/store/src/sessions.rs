@@ -168,3 +168,21 @@ pub async fn of_user_or_client(
     }
     q.all(db).await
 }
+
+/// Every session of these clients, newest first, in one query (a page of clients with
+/// their sessions).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn of_clients(
+    db: &impl ConnectionTrait,
+    client_ids: &[String],
+) -> Result<Vec<SessionRow>, DbErr> {
+    if client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    session::Entity::find()
+        .filter(session::Column::ClientId.is_in(client_ids.iter().cloned()))
+        .order_by_desc(session::Column::CreatedAt)
+        .order_by_desc(session::Column::Id)
+        .all(db)
+        .await
+}

@@ -392,6 +392,17 @@ pub struct SessionState {
     pub expire_at: i64,
 }
 
+impl SessionState {
+    fn of(ctx: &Ctx, row: SessionRow) -> Self {
+        let (st, expire_at) = session::effective(ctx, &row);
+        SessionState {
+            row,
+            status: st.as_str(),
+            expire_at,
+        }
+    }
+}
+
 /// A client with its sessions.
 pub type ClientState = (ClientRow, Vec<SessionState>);
 
@@ -432,14 +443,7 @@ pub async fn list_sessions(
         .context("sessions::of_user_or_client")?;
     let mut out: Vec<SessionState> = rows
         .into_iter()
-        .map(|row| {
-            let (st, expire_at) = session::effective(ctx, &row);
-            SessionState {
-                row,
-                status: st.as_str(),
-                expire_at,
-            }
-        })
+        .map(|row| SessionState::of(ctx, row))
         .filter(|s| status.is_none_or(|want| want == s.status))
         .collect();
     let total = out.len() as u64;
@@ -484,13 +488,22 @@ pub async fn list_clients(
     let (rows, total) = crate::store::clients::page(&ctx.db, limit.clamp(1, MAX_PAGE), offset)
         .await
         .context("clients::page")?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let sessions = list_sessions(ctx, None, Some(&row.id), None, (MAX_PAGE, 0))
-            .await?
-            .0;
-        out.push((row, sessions));
-    }
+    // The page's sessions in one query, not one per client.
+    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let mut sessions = crate::store::sessions::of_clients(&ctx.db, &ids)
+        .await
+        .context("sessions::of_clients")?;
+    let out = rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut sessions)
+                .into_iter()
+                .partition(|s| s.client_id == row.id);
+            sessions = rest;
+            let mine = mine.into_iter().map(|s| SessionState::of(ctx, s)).collect();
+            (row, mine)
+        })
+        .collect();
     Ok((out, total))
 }
 
