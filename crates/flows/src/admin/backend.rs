@@ -58,7 +58,16 @@ pub async fn set_metadata(
     merge: bool,
 ) -> FlowResult<UserRecord> {
     let id = id.as_str();
-    let current = load_user(ctx, id).await?;
+    // The merge reads and writes under the user's row lock, so two merges at once cannot
+    // lose one another's keys. A failure below drops (rolls back) the transaction.
+    let txn = crate::store::begin(&ctx.db).await?;
+    users::lock_user(&txn, id)
+        .await
+        .context("users::lock_user")?;
+    let current = users::load_user(&txn, id)
+        .await
+        .context("users::load_user")?
+        .ok_or_else(|| not_found("user"))?;
     let next = |param: &str, stored: &str, given: Option<Value>| -> FlowResult<Option<String>> {
         let Some(given) = given else {
             return Ok(None);
@@ -87,7 +96,6 @@ pub async fn set_metadata(
     .into_iter()
     .filter_map(|(f, set)| set.then_some(f))
     .collect();
-    let txn = crate::store::begin(&ctx.db).await?;
     users::update_profile(
         &txn,
         id,
