@@ -12,14 +12,16 @@ import sys
 
 LAYERS = {
     "portcullis-domain": set(),
+    # Messages in each language: a leaf beside domain, used from delivery up.
+    "portcullis-i18n": set(),
     "portcullis-config": {"portcullis-domain"},
     "portcullis-store": {"portcullis-domain", "portcullis-config", "migration"},
-    "portcullis-delivery": {"portcullis-domain", "portcullis-config"},
+    "portcullis-delivery": {"portcullis-domain", "portcullis-config", "portcullis-i18n"},
     "portcullis-federation": {"portcullis-domain", "portcullis-config"},
     "portcullis-core": {"portcullis-domain", "portcullis-config", "portcullis-store"},
 }
 LAYERS["portcullis-flows"] = {
-    "portcullis-core", "portcullis-delivery", "portcullis-federation"
+    "portcullis-core", "portcullis-delivery", "portcullis-federation", "portcullis-i18n"
 } | LAYERS["portcullis-core"]
 LAYERS["portcullis-oidc"] = {"portcullis-flows"} | LAYERS["portcullis-flows"]
 LAYERS["portcullis-web"] = {"portcullis-oidc"} | LAYERS["portcullis-oidc"]
