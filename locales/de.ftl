@@ -82,7 +82,6 @@ security-heading = Bestätigung in zwei Schritten
 totp-on = Authenticator-App: aktiv
 set-up-totp = Authenticator-App einrichten
 remove-totp = Authenticator-App entfernen
-backup-codes-left = Verbleibende Backup-Codes:
 new-backup-codes = Neue Backup-Codes erstellen
 totp-setup-title = Authenticator-App einrichten
 totp-setup-lead = Scannen Sie diesen QR-Code mit Ihrer Authenticator-App oder geben Sie den Schlüssel dort ein. Geben Sie dann den sechsstelligen Code ein, den die App anzeigt.

@@ -90,7 +90,6 @@ security-heading = Two-step verification
 totp-on = Authenticator app: on
 set-up-totp = Set up an authenticator app
 remove-totp = Remove the authenticator app
-backup-codes-left = Backup codes left:
 new-backup-codes = Create new backup codes
 totp-setup-title = Set up your authenticator app
 totp-setup-lead = Scan this QR code with your authenticator app, or type the key into it. Then enter the six-digit code the app shows.

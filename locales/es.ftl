@@ -82,7 +82,6 @@ security-heading = Verificación en dos pasos
 totp-on = Aplicación de autenticación: activada
 set-up-totp = Configurar una aplicación de autenticación
 remove-totp = Quitar la aplicación de autenticación
-backup-codes-left = Códigos de respaldo restantes:
 new-backup-codes = Crear códigos de respaldo nuevos
 totp-setup-title = Configura tu aplicación de autenticación
 totp-setup-lead = Escanea este código QR con tu aplicación de autenticación o escribe la clave en ella. Después introduce el código de seis dígitos que muestra la aplicación.

@@ -82,7 +82,6 @@ security-heading = Validation en deux étapes
 totp-on = Application d’authentification : activée
 set-up-totp = Configurer une application d’authentification
 remove-totp = Supprimer l’application d’authentification
-backup-codes-left = Codes de secours restants :
 new-backup-codes = Créer de nouveaux codes de secours
 totp-setup-title = Configurez votre application d’authentification
 totp-setup-lead = Scannez ce code QR avec votre application d’authentification ou saisissez-y la clé. Saisissez ensuite le code à six chiffres affiché par l’application.

@@ -82,7 +82,6 @@ security-heading = Verifica in due passaggi
 totp-on = App di autenticazione: attiva
 set-up-totp = Configura un’app di autenticazione
 remove-totp = Rimuovi l’app di autenticazione
-backup-codes-left = Codici di backup rimasti:
 new-backup-codes = Crea nuovi codici di backup
 totp-setup-title = Configura la tua app di autenticazione
 totp-setup-lead = Scansiona questo codice QR con l’app di autenticazione oppure digita la chiave. Poi inserisci il codice di sei cifre mostrato dall’app.

@@ -82,7 +82,6 @@ security-heading = 2 段階認証
 totp-on = 認証アプリ: オン
 set-up-totp = 認証アプリを設定
 remove-totp = 認証アプリを削除
-backup-codes-left = 残りのバックアップコード:
 new-backup-codes = 新しいバックアップコードを作成
 totp-setup-title = 認証アプリを設定
 totp-setup-lead = 認証アプリでこの QR コードを読み取るか、キーを入力してください。次に、アプリに表示される 6 桁のコードを入力してください。

@@ -82,7 +82,6 @@ security-heading = 2단계 인증
 totp-on = 인증 앱: 사용 중
 set-up-totp = 인증 앱 설정
 remove-totp = 인증 앱 제거
-backup-codes-left = 남은 백업 코드:
 new-backup-codes = 새 백업 코드 만들기
 totp-setup-title = 인증 앱 설정
 totp-setup-lead = 인증 앱으로 이 QR 코드를 스캔하거나 키를 직접 입력하세요. 그런 다음 앱에 표시된 6자리 코드를 입력하세요.

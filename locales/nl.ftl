@@ -82,7 +82,6 @@ security-heading = Verificatie in twee stappen
 totp-on = Authenticator-app: aan
 set-up-totp = Een authenticator-app instellen
 remove-totp = De authenticator-app verwijderen
-backup-codes-left = Resterende back-upcodes:
 new-backup-codes = Nieuwe back-upcodes maken
 totp-setup-title = Stel je authenticator-app in
 totp-setup-lead = Scan deze QR-code met je authenticator-app of typ de sleutel erin. Voer daarna de code van zes cijfers in die de app toont.

@@ -82,7 +82,6 @@ security-heading = Weryfikacja dwuetapowa
 totp-on = Aplikacja uwierzytelniająca: włączona
 set-up-totp = Skonfiguruj aplikację uwierzytelniającą
 remove-totp = Usuń aplikację uwierzytelniającą
-backup-codes-left = Pozostałe kody zapasowe:
 new-backup-codes = Utwórz nowe kody zapasowe
 totp-setup-title = Skonfiguruj aplikację uwierzytelniającą
 totp-setup-lead = Zeskanuj ten kod QR w aplikacji uwierzytelniającej lub wpisz w niej klucz. Następnie wpisz sześciocyfrowy kod wyświetlony przez aplikację.

@@ -82,7 +82,6 @@ security-heading = Verificação em duas etapas
 totp-on = App autenticador: ativado
 set-up-totp = Configurar um app autenticador
 remove-totp = Remover o app autenticador
-backup-codes-left = Códigos de backup restantes:
 new-backup-codes = Criar novos códigos de backup
 totp-setup-title = Configure seu app autenticador
 totp-setup-lead = Escaneie este QR code com seu app autenticador ou digite a chave nele. Depois, informe o código de seis dígitos que o app mostra.

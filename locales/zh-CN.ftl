@@ -82,7 +82,6 @@ security-heading = 两步验证
 totp-on = 身份验证器应用:已开启
 set-up-totp = 设置身份验证器应用
 remove-totp = 移除身份验证器应用
-backup-codes-left = 剩余备用码:
 new-backup-codes = 生成新的备用码
 totp-setup-title = 设置身份验证器应用
 totp-setup-lead = 使用身份验证器应用扫描此二维码,或手动输入密钥。然后输入应用显示的六位数验证码。

@@ -28,8 +28,14 @@ fn main() {
     out.push_str("pub(crate) const SOURCES: &[(&str, &str)] = &[\n");
     for (tag, path) in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let abs = path.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let _ = writeln!(out, "    ({tag:?}, include_str!({:?})),", abs.display().to_string());
+        let abs = path
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let _ = writeln!(
+            out,
+            "    ({tag:?}, include_str!({:?})),",
+            abs.display().to_string()
+        );
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("locales.rs");

@@ -21,6 +21,7 @@ mod m20261204_000015_organizations;
 mod m20261204_000016_organization_domains;
 mod m20261204_000017_images;
 mod m20261205_000018_backend_api;
+mod m20261206_000019_user_locale;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_organization_domains::Migration),
             Box::new(m20261204_000017_images::Migration),
             Box::new(m20261205_000018_backend_api::Migration),
+            Box::new(m20261206_000019_user_locale::Migration),
         ]
     }
 }

@@ -615,8 +615,12 @@ pub struct ClientSettings {
     pub client_secret: Option<SecretString>,
     #[serde(default)]
     pub name: Option<String>,
+    /// Shown on the sign-in and consent pages this client sends people to: an https URL.
     #[serde(default)]
     pub logo_uri: Option<String>,
+    /// The client's colour on those pages (`#2451b7`); `[branding] primary_color` otherwise.
+    #[serde(default)]
+    pub brand_color: Option<String>,
     pub redirect_uris: Vec<String>,
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,

@@ -147,6 +147,27 @@ impl OAuthClient {
 }
 
 /// Rules every client must follow, from config or from registration.
+/// `#rgb` or `#rrggbb`: what a page's stylesheet can take as it is.
+pub fn is_hex_colour(v: &str) -> bool {
+    v.strip_prefix('#')
+        .is_some_and(|h| matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A logo the hosted pages show for a client: an https URL without credentials (the pages'
+/// CSP loads images over https only), at most 2,000 characters.
+pub fn check_logo_uri(uri: &str) -> Result<(), String> {
+    let bad = || Err("logo_uri must be an https URL".to_owned());
+    if uri.len() > 2000 {
+        return bad();
+    }
+    match url::Url::parse(uri) {
+        Ok(u) if u.scheme() == "https" && u.username().is_empty() && u.password().is_none() => {
+            Ok(())
+        }
+        _ => bad(),
+    }
+}
+
 pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
     let id_ok = !c.client_id.is_empty()
         && c.client_id.len() <= 128
@@ -201,6 +222,14 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
     }
     if let Some(uri) = &c.backchannel_logout_uri {
         check_redirect_uri(uri).map_err(|e| format!("backchannel_logout_uri: {e}"))?;
+    }
+    if let Some(uri) = &c.logo_uri {
+        check_logo_uri(uri)?;
+    }
+    if let Some(colour) = &c.brand_color
+        && !is_hex_colour(colour)
+    {
+        return Err("brand_color must be a hex colour like #2451b7".into());
     }
     if !ID_TOKEN_ALGS.contains(&c.id_token_signed_response_alg.as_str()) {
         return Err(format!(

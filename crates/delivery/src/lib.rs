@@ -5,35 +5,18 @@
 // The layers below, by their short names.
 use portcullis_config as config;
 use portcullis_domain as domain;
+use portcullis_i18n as i18n;
 
 use std::time::Duration;
 
 use anyhow::Context;
-use askama::Template;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
 
 use crate::config::{DeliverySettings, EmailDelivery, SmsDelivery, SmtpTls};
-
-#[derive(Template)]
-#[template(path = "email/verification_code.txt")]
-struct CodeEmail<'a> {
-    code: &'a str,
-    app_name: &'a str,
-    minutes: i64,
-    purpose: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/sign_in_link.txt")]
-struct LinkEmail<'a> {
-    link: &'a str,
-    app_name: &'a str,
-    minutes: i64,
-    purpose: &'a str,
-}
+use crate::i18n::{Arg, Locale};
 
 /// A message as the test outbox keeps it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -43,40 +26,6 @@ pub struct OutboxMessage {
     pub subject: Option<String>,
     pub body: String,
     pub sent_at_ms: u128,
-}
-
-#[derive(Template)]
-#[template(path = "email/invitation.txt")]
-struct SignUpInvitationEmail<'a> {
-    app_name: &'a str,
-    link: &'a str,
-    days: i64,
-}
-
-#[derive(Template)]
-#[template(path = "email/organization_invitation.txt")]
-struct InvitationEmail<'a> {
-    inviter: &'a str,
-    organization: &'a str,
-    app_name: &'a str,
-    link: &'a str,
-    days: i64,
-}
-
-#[derive(Template)]
-#[template(path = "email/security_notice.txt")]
-struct NoticeEmail<'a> {
-    what: &'a str,
-    when: &'a str,
-    app_name: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "sms/verification_code.txt")]
-struct CodeSms<'a> {
-    code: &'a str,
-    app_name: &'a str,
-    minutes: i64,
 }
 
 pub struct Delivery {
@@ -174,45 +123,48 @@ impl Delivery {
         matches!(self.email, EmailSender::Log) || matches!(self.sms, SmsSender::Log)
     }
 
-    /// Emails a verification code. `purpose` completes "If you did not try to …".
+    /// Emails a verification code, in the recipient's language. `purpose` is the id of the
+    /// words completing "If you did not try to …" (`purpose-sign-in`).
     pub async fn send_email_code(
         &self,
         to: &str,
+        locale: Locale,
         code: &str,
         minutes: i64,
         purpose: &str,
     ) -> Result<(), DeliveryError> {
-        let app_name = self.app_name();
-        let body = CodeEmail {
-            code,
-            app_name: &app_name,
-            minutes,
-            purpose,
-        }
-        .render()
-        .context("rendering the code email")?;
-        let subject = format!("{code} is your {app_name} verification code");
+        let app = self.app_name();
+        let purpose = locale.text(purpose);
+        let args = [
+            ("code", Arg::from(code)),
+            ("app", Arg::from(app.as_str())),
+            ("minutes", Arg::from(minutes)),
+            ("purpose", Arg::from(purpose)),
+        ];
+        let subject = locale.format("email-code-subject", &args);
+        let body = locale.format("email-code-body", &args);
         self.send_email(to, &subject, body).await
     }
 
-    /// Emails a sign-in (or verification) link.
+    /// Emails a sign-in (or verification) link, in the recipient's language.
     pub async fn send_email_link(
         &self,
         to: &str,
+        locale: Locale,
         link: &str,
         minutes: i64,
         purpose: &str,
     ) -> Result<(), DeliveryError> {
-        let app_name = self.app_name();
-        let body = LinkEmail {
-            link,
-            app_name: &app_name,
-            minutes,
-            purpose,
-        }
-        .render()
-        .context("rendering the link email")?;
-        let subject = format!("Your {app_name} sign-in link");
+        let app = self.app_name();
+        let purpose = locale.text(purpose);
+        let args = [
+            ("link", Arg::from(link)),
+            ("app", Arg::from(app.as_str())),
+            ("minutes", Arg::from(minutes)),
+            ("purpose", Arg::from(purpose)),
+        ];
+        let subject = locale.format("email-link-subject", &args);
+        let body = locale.format("email-link-body", &args);
         self.send_email(to, &subject, body).await
     }
 
@@ -276,22 +228,23 @@ impl Delivery {
         }
     }
 
-    /// Tells the user of a change to their account's security ("Your password was changed").
+    /// Tells the user of a change to their account's security, in their language. `notice`
+    /// is the id of what happened (`notice-password-changed`).
     pub async fn send_security_notice(
         &self,
         to: &str,
-        what: &str,
+        locale: Locale,
+        notice: &str,
         when: &str,
     ) -> Result<(), DeliveryError> {
-        let app_name = self.app_name();
-        let body = NoticeEmail {
-            what,
-            when,
-            app_name: &app_name,
-        }
-        .render()
-        .context("rendering the security notice")?;
-        let subject = format!("{app_name} — {what}");
+        let app = self.app_name();
+        let args = [
+            ("what", Arg::from(locale.text(notice))),
+            ("app", Arg::from(app.as_str())),
+            ("when", Arg::from(when)),
+        ];
+        let subject = locale.format("email-notice-subject", &args);
+        let body = locale.format("email-notice-body", &args);
         self.send_email(to, &subject, body).await
     }
 
@@ -299,59 +252,63 @@ impl Delivery {
     pub async fn send_invitation(
         &self,
         to: &str,
+        locale: Locale,
         link: &str,
         days: i64,
     ) -> Result<(), DeliveryError> {
-        let app_name = self.app_name();
-        let body = SignUpInvitationEmail {
-            app_name: &app_name,
-            link,
-            days,
-        }
-        .render()
-        .context("rendering the invitation email")?;
-        let subject = format!("You are invited to {app_name}");
+        let app = self.app_name();
+        let args = [
+            ("app", Arg::from(app.as_str())),
+            ("link", Arg::from(link)),
+            ("days", Arg::from(days)),
+        ];
+        let subject = locale.format("email-invitation-subject", &args);
+        let body = locale.format("email-invitation-body", &args);
         self.send_email(to, &subject, body).await
     }
 
     /// Emails an invitation to join an organization.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each is a distinct part of the message"
+    )]
     pub async fn send_organization_invitation(
         &self,
         to: &str,
+        locale: Locale,
         inviter: &str,
         organization: &str,
         link: &str,
         days: i64,
     ) -> Result<(), DeliveryError> {
-        let app_name = self.app_name();
-        let body = InvitationEmail {
-            inviter,
-            organization,
-            app_name: &app_name,
-            link,
-            days,
-        }
-        .render()
-        .context("rendering the invitation email")?;
-        let subject = format!("You are invited to join {organization} on {app_name}");
+        let app = self.app_name();
+        let args = [
+            ("inviter", Arg::from(inviter)),
+            ("organization", Arg::from(organization)),
+            ("app", Arg::from(app.as_str())),
+            ("link", Arg::from(link)),
+            ("days", Arg::from(days)),
+        ];
+        let subject = locale.format("email-org-invitation-subject", &args);
+        let body = locale.format("email-org-invitation-body", &args);
         self.send_email(to, &subject, body).await
     }
 
+    /// Texts a verification code, in the recipient's language.
     pub async fn send_sms_code(
         &self,
         to: &str,
+        locale: Locale,
         code: &str,
         minutes: i64,
     ) -> Result<(), DeliveryError> {
-        let app_name = self.app_name();
-        let body = CodeSms {
-            code,
-            app_name: &app_name,
-            minutes,
-        }
-        .render()
-        .context("rendering the code SMS")?;
-        self.send_sms(to, body.trim_end()).await
+        let app = self.app_name();
+        let args = [
+            ("code", Arg::from(code)),
+            ("app", Arg::from(app.as_str())),
+            ("minutes", Arg::from(minutes)),
+        ];
+        self.send_sms(to, &locale.format("sms-code", &args)).await
     }
 
     async fn send_email(&self, to: &str, subject: &str, body: String) -> Result<(), DeliveryError> {

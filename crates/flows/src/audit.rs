@@ -203,10 +203,11 @@ pub async fn record(
     Ok(())
 }
 
-/// Emails the user's primary address about a security change ("Your password was changed").
+/// Emails the user's primary address about a security change, in the user's language.
+/// `notice` is the id of what happened (`notice-password-changed`, see `locales/en.ftl`).
 /// A failed send is logged, not returned: the change itself already happened.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn notify(ctx: &Ctx, user: &UserRecord, what: &str) {
+pub async fn notify(ctx: &Ctx, user: &UserRecord, notice: &str) {
     if !ctx.settings().auth.security_notices {
         return;
     }
@@ -222,7 +223,12 @@ pub async fn notify(ctx: &Ctx, user: &UserRecord, what: &str) {
         return;
     }
     let when = utc_minute(ctx.now());
-    if let Err(e) = ctx.delivery.send_security_notice(&to, what, &when).await {
+    let locale = crate::verification::recipient_locale(user.user.locale.as_deref(), None);
+    if let Err(e) = ctx
+        .delivery
+        .send_security_notice(&to, locale, notice, &when)
+        .await
+    {
         tracing::warn!(user_id = %user.user.id, error = %e, "security notice not sent");
     }
 }

@@ -36,6 +36,10 @@ pub struct ClientCtx {
     /// completed sign-in applies the one later write, the last sign-in time. The client's
     /// render uses it instead of reading the user again (eight statements).
     pub known_user: Option<UserRecord>,
+    /// The language the request asked for (the page's, or `Accept-Language` / `locale` on
+    /// the Frontend API), if it named one Portcullis ships. Messages to a known user go in
+    /// the user's own language first.
+    pub locale: Option<crate::i18n::Locale>,
 }
 
 impl ClientCtx {

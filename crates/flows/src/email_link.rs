@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::client::ClientCtx;
-use super::verification::{CODE_LIFETIME_SECS, Purpose, Status, Verification};
+use super::verification::{CODE_LIFETIME_SECS, Status, Verification, Wording};
 use super::{ApiError, Ctx, ErrorCode, FlowResult, keys};
 use crate::crypto;
 
@@ -47,8 +47,9 @@ pub async fn send(
     email: &str,
     target_id: Option<String>,
     redirect_url: String,
-    purpose: Purpose,
+    wording: Wording,
 ) -> FlowResult<Verification> {
+    let Wording { purpose, locale } = wording;
     let owner_id = match &owner {
         LinkOwner::SignIn(id) | LinkOwner::SignUp(id) => id.clone(),
     };
@@ -74,7 +75,13 @@ pub async fn send(
     let link = format!("{}/v1/verify?token={token}", ctx.settings().issuer());
     if let Err(e) = ctx
         .delivery
-        .send_email_link(email, &link, CODE_LIFETIME_SECS / 60, purpose.words())
+        .send_email_link(
+            email,
+            locale,
+            &link,
+            CODE_LIFETIME_SECS / 60,
+            purpose.message_id(),
+        )
         .await
     {
         ctx.eph.delete(&keys::cooldown(&owner_id, email)).await?;

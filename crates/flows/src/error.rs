@@ -252,6 +252,11 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub lockout_expires_in_seconds: Option<i64>,
+    /// Numbers a translated message needs (`min`, `max` of a length rule); the English
+    /// `long_message` already has them in its text. Boxed: most errors have none, and
+    /// every flow result carries the error's size.
+    #[serde(skip, default)]
+    pub numbers: Option<Box<Vec<(&'static str, i64)>>>,
 }
 
 mod code_serde {
@@ -282,6 +287,7 @@ impl ApiError {
             param: None,
             retry_after: None,
             lockout_expires_in_seconds: None,
+            numbers: None,
         }
     }
 
@@ -355,7 +361,22 @@ impl ApiError {
                 "Password is not strong enough",
             ),
         };
-        Self::new(code, message, format!("{param} {e}")).param(param)
+        let numbers = match e {
+            ParseError::Length { min, max } => vec![("min", *min), ("max", *max)],
+            ParseError::PasswordTooShort(min) => vec![("min", *min)],
+            ParseError::PasswordTooLong(max) => vec![("max", *max)],
+            _ => Vec::new(),
+        };
+        let mut api = Self::new(code, message, format!("{param} {e}")).param(param);
+        if !numbers.is_empty() {
+            api.numbers = Some(Box::new(
+                numbers
+                    .into_iter()
+                    .map(|(k, v)| (k, i64::try_from(v).unwrap_or(i64::MAX)))
+                    .collect(),
+            ));
+        }
+        api
     }
 }
 

@@ -44,6 +44,7 @@ use portcullis_delivery as delivery;
 use portcullis_domain as domain;
 use portcullis_domain::{clock, crypto, metrics};
 use portcullis_federation as federation;
+use portcullis_i18n as i18n;
 use portcullis_store as store;
 
 use clock::Clock;

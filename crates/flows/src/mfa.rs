@@ -202,7 +202,7 @@ pub async fn finish_totp(
         json!({ "totp_id": row.id }),
     )
     .await?;
-    audit::notify(ctx, user, "An authenticator app was turned on").await;
+    audit::notify(ctx, user, "notice-totp-enabled").await;
     Ok(TotpView {
         id: row.id,
         secret: None,
@@ -227,7 +227,7 @@ pub async fn remove_totp(ctx: &Ctx, actor: &Actor, user: &UserRecord) -> FlowRes
     }
     audit::record(ctx, &txn, actor, "totp.disabled", json!({})).await?;
     txn.commit().await?;
-    audit::notify(ctx, user, "An authenticator app was removed").await;
+    audit::notify(ctx, user, "notice-totp-removed").await;
     Ok(())
 }
 
@@ -241,7 +241,7 @@ pub async fn regenerate_backup_codes(
 ) -> FlowResult<Vec<String>> {
     require_enabled(ctx, "backup_code")?;
     let codes = new_backup_codes(ctx, actor, user).await?;
-    audit::notify(ctx, user, "New backup codes were created").await;
+    audit::notify(ctx, user, "notice-backup-codes").await;
     Ok(codes)
 }
 

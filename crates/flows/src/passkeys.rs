@@ -203,7 +203,7 @@ pub async fn finish_registration(
     )
     .await?;
     txn.commit().await?;
-    audit::notify(ctx, user, "A passkey was added").await;
+    audit::notify(ctx, user, "notice-passkey-added").await;
     Ok(row)
 }
 
@@ -250,7 +250,7 @@ pub async fn remove(
     )
     .await?;
     txn.commit().await?;
-    audit::notify(ctx, user, "A passkey was removed").await;
+    audit::notify(ctx, user, "notice-passkey-removed").await;
     Ok(())
 }
 

@@ -57,6 +57,9 @@ pub struct UserLine {
     /// The app's own id for the user (Clerk's `external_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// The language the user reads (BCP 47).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_accounts: Vec<ExternalLine>,
     /// The base32 secret of a verified authenticator app.
@@ -155,6 +158,7 @@ fn line_of(u: &UserRecord, totp_secret: Option<String>) -> UserLine {
         public_metadata: metadata(&m.public_metadata),
         private_metadata: metadata(&m.private_metadata),
         external_id: m.external_id.clone(),
+        locale: m.locale.clone(),
         unsafe_metadata: metadata(&m.unsafe_metadata),
         external_accounts: u
             .external
@@ -329,6 +333,7 @@ pub async fn import_user(
         public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
         private_metadata: private_metadata.unwrap_or_else(|| "{}".into()),
         external_id,
+        locale: crate::admin::locale_tag(u.locale)?,
         legal_accepted_at: None,
         signed_in: false,
         emails,

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::account::Me;
 use super::sign_in::Factor;
-use super::verification::{self, Channel, Purpose, Status, Verification};
+use super::verification::{self, Channel, Purpose, Status, Verification, Wording};
 use super::{ApiError, Ctx, ErrorCode, FlowResult, Params};
 use crate::store::sessions::SessionRow;
 use crate::store::users::{self, UserRecord};
@@ -295,6 +295,7 @@ async fn send(
     user: &UserRecord,
     factor: &Factor,
     second: bool,
+    locale: crate::i18n::Locale,
 ) -> FlowResult<Verification> {
     let (channel, destination, target) = if factor.strategy == "email_code" {
         let id = factor.email_address_id.clone().unwrap_or_default();
@@ -318,7 +319,10 @@ async fn send(
         channel,
         &destination,
         Some(target),
-        Purpose::SignIn,
+        Wording {
+            purpose: Purpose::SignIn,
+            locale,
+        },
     )
     .await
 }
@@ -368,7 +372,7 @@ async fn prepare_code(
         rv.session_id,
         if second { ":2fa" } else { "" }
     );
-    let sent = Some(send(ctx, &owner, me.user(), &factor, second).await?);
+    let sent = Some(send(ctx, &owner, me.user(), &factor, second, me.locale()).await?);
     if second {
         rv.second_factor_verification = sent;
     } else {

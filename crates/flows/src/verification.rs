@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, Ctx, ErrorCode, FlowResult, keys};
 use crate::crypto;
+use crate::i18n::Locale;
 
 pub const CODE_LIFETIME_SECS: i64 = 600;
 pub const RESEND_COOLDOWN_SECS: i64 = 30;
@@ -96,14 +97,31 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    pub(crate) fn words(self) -> &'static str {
+    /// The id of the words completing "if you did not try to …" (see `locales/en.ftl`).
+    pub(crate) fn message_id(self) -> &'static str {
         match self {
-            Purpose::SignIn => "sign in",
-            Purpose::SignUp => "sign up",
-            Purpose::ResetPassword => "reset your password",
-            Purpose::AddToAccount => "add this address to your account",
+            Purpose::SignIn => "purpose-sign-in",
+            Purpose::SignUp => "purpose-sign-up",
+            Purpose::ResetPassword => "purpose-reset-password",
+            Purpose::AddToAccount => "purpose-add-to-account",
         }
     }
+}
+
+/// How a message is worded: what it is for, in which language.
+#[derive(Debug, Clone, Copy)]
+pub struct Wording {
+    pub purpose: Purpose,
+    pub locale: Locale,
+}
+
+/// The language to write to someone in: the one a known user chose, else the one the
+/// request asked for, else English.
+pub fn recipient_locale(saved: Option<&str>, asked: Option<Locale>) -> Locale {
+    saved
+        .and_then(Locale::parse)
+        .or(asked)
+        .unwrap_or(Locale::EN)
 }
 
 /// Whether `destination` takes the fixed test code (test mode only).
@@ -131,8 +149,9 @@ pub async fn send_code(
     channel: Channel,
     destination: &str,
     target_id: Option<String>,
-    purpose: Purpose,
+    wording: Wording,
 ) -> FlowResult<Verification> {
+    let Wording { purpose, locale } = wording;
     let now = ctx.now();
     check_cooldown(ctx, owner, destination, now).await?;
     super::limits::send(ctx, destination).await?;
@@ -162,12 +181,12 @@ pub async fn send_code(
         let sent = match channel {
             Channel::Email => {
                 ctx.delivery
-                    .send_email_code(destination, &code, minutes, purpose.words())
+                    .send_email_code(destination, locale, &code, minutes, purpose.message_id())
                     .await
             }
             Channel::Sms => {
                 ctx.delivery
-                    .send_sms_code(destination, &code, minutes)
+                    .send_sms_code(destination, locale, &code, minutes)
                     .await
             }
         };

@@ -40,8 +40,7 @@ fn catalog() -> &'static Catalog {
             let Ok(id) = tag.parse::<LanguageIdentifier>() else {
                 continue;
             };
-            let resource =
-                FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(r, _)| r);
+            let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(r, _)| r);
             let mut bundle = FluentBundle::new_concurrent(vec![id.clone()]);
             // Unicode isolation marks around placeables would end up in email subjects,
             // SMS and JSON; pages mark direction with `dir` instead.
@@ -113,7 +112,11 @@ impl Locale {
 
     /// The locale's BCP 47 tag as its file is named (`en`, `pt-BR`, `zh-CN`).
     pub fn tag(self) -> &'static str {
-        catalog().tags.get(usize::from(self.0)).copied().unwrap_or("en")
+        catalog()
+            .tags
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or("en")
     }
 
     /// `rtl` for a language written right to left, else `ltr` (the HTML `dir` attribute).
@@ -171,7 +174,8 @@ impl Locale {
             .or_else(|| Locale::EN.lookup(id, Some(attr), args))
     }
 
-    /// The message (or attribute) in this locale only, no fallback.
+    /// The message (or attribute) in this locale only, no fallback; None as well when it
+    /// needs an argument `args` lacks.
     pub fn lookup(self, id: &str, attr: Option<&str>, args: &[(&str, Arg<'_>)]) -> Option<String> {
         let bundle = self.bundle();
         let message = bundle.get_message(id)?;
@@ -182,8 +186,20 @@ impl Locale {
         let args = (!args.is_empty()).then(|| fluent_args(args));
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, args.as_ref(), &mut errors);
-        Some(text.into_owned())
+        errors.is_empty().then(|| text.into_owned())
     }
+}
+
+/// A BCP 47 language tag as a user's `locale` is stored: canonical case (`fr-CA`,
+/// `zh-Hant-TW`), or None when it is not a language tag. Any well-formed tag is kept, not only
+/// shipped ones: messages then use its best shipped match, and a later locale its own.
+pub fn canonical_tag(tag: &str) -> Option<String> {
+    let tag = tag.trim();
+    if tag.is_empty() || tag.len() > 35 {
+        return None;
+    }
+    let id = tag.parse::<LanguageIdentifier>().ok()?;
+    (id.language.as_str() != "und").then(|| id.to_string())
 }
 
 /// Every shipped locale, English first.
@@ -404,7 +420,10 @@ mod tests {
                 .filter(|(id, _)| !reference.iter().any(|(e, _)| e == id))
                 .map(|(id, _)| id.as_str())
                 .collect();
-            assert!(extra.is_empty(), "{tag}.ftl has ids English lacks: {extra:?}");
+            assert!(
+                extra.is_empty(),
+                "{tag}.ftl has ids English lacks: {extra:?}"
+            );
             for (id, vars) in &reference {
                 let theirs = entries.iter().find(|(e, _)| e == id).map(|(_, v)| v);
                 assert_eq!(
@@ -438,7 +457,11 @@ mod tests {
         assert_eq!(tag("pt-br"), Some("pt-BR"));
         assert_eq!(tag("zh"), Some("zh-CN"));
         assert_eq!(tag("zh-Hans"), Some("zh-CN"));
-        assert_eq!(tag("zh-TW"), None, "traditional Chinese is not simplified Chinese");
+        assert_eq!(
+            tag("zh-TW"),
+            None,
+            "traditional Chinese is not simplified Chinese"
+        );
         assert_eq!(tag("zh-Hant-CN"), None);
         assert_eq!(tag("zh-SG"), Some("zh-CN"));
         assert_eq!(tag("ar-EG"), Some("ar"));
@@ -474,6 +497,17 @@ mod tests {
         assert!(one != few && few != many, "{one} / {few} / {many}");
         let en = Locale::EN.format("backup-codes-remaining", &[("count", 1.into())]);
         assert!(en.contains('1') && !en.contains("codes"), "{en}");
+    }
+
+    #[test]
+    fn stored_tags_are_canonical() {
+        assert_eq!(canonical_tag("fr-ca").as_deref(), Some("fr-CA"));
+        assert_eq!(canonical_tag(" EN ").as_deref(), Some("en"));
+        assert_eq!(canonical_tag("zh-hant-tw").as_deref(), Some("zh-Hant-TW"));
+        assert_eq!(canonical_tag("und"), None);
+        assert_eq!(canonical_tag("not a tag"), None);
+        assert_eq!(canonical_tag("<script>"), None);
+        assert_eq!(canonical_tag(&"de-".repeat(20)), None);
     }
 
     #[test]

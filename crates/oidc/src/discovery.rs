@@ -46,7 +46,7 @@ pub fn document(settings: &Settings) -> String {
         "acr_values_supported": [ACR_ONE_FACTOR, ACR_MULTI_FACTOR],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claim_types_supported": ["normal"],
-        "ui_locales_supported": ["en"],
+        "ui_locales_supported": portcullis_i18n::tags(),
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": true,

@@ -303,6 +303,7 @@ pub struct NewUser {
     pub public_metadata: String,
     pub private_metadata: String,
     pub external_id: Option<String>,
+    pub locale: Option<String>,
     pub legal_accepted_at: Option<i64>,
     /// Signed in as it is created (a sign-up), as opposed to made by an operator or an import.
     pub signed_in: bool,
@@ -330,6 +331,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
         public_metadata: Set(new.public_metadata),
         private_metadata: Set(new.private_metadata),
         external_id: Set(new.external_id),
+        locale: Set(new.locale),
         legal_accepted_at: Set(new.legal_accepted_at),
         last_sign_in_at: Set(new.signed_in.then_some(new.now)),
         banned: Set(false),
@@ -642,6 +644,7 @@ pub struct ProfileChange {
     pub public_metadata: Option<String>,
     pub private_metadata: Option<String>,
     pub external_id: Option<Option<String>>,
+    pub locale: Option<Option<String>>,
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
@@ -675,6 +678,9 @@ pub async fn update_profile(
     }
     if let Some(v) = change.external_id {
         q = q.col_expr(user::Column::ExternalId, Expr::value(v));
+    }
+    if let Some(v) = change.locale {
+        q = q.col_expr(user::Column::Locale, Expr::value(v));
     }
     q.exec(db).await?;
     Ok(())

@@ -210,7 +210,10 @@ pub async fn prepare_identification(
         channel,
         &ident.value,
         Some(id.to_owned()),
-        Purpose::AddToAccount,
+        Wording {
+            purpose: Purpose::AddToAccount,
+            locale: me.locale(),
+        },
     )
     .await?;
     let until = v.expire_at.unwrap_or_else(|| ctx.now()) + 60_000;
@@ -339,9 +342,9 @@ pub async fn update_phone(
         txn.commit().await?;
         if reserve != ident.reserved_for_second_factor {
             let what = if reserve {
-                "A phone number was turned on for two-step verification"
+                "notice-phone-2fa-on"
             } else {
-                "A phone number was turned off for two-step verification"
+                "notice-phone-2fa-off"
             };
             audit::notify(ctx, me.user(), what).await;
         }

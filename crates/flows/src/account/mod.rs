@@ -13,7 +13,7 @@ use serde_json::json;
 use super::audit::{self, Actor};
 use super::client::ClientCtx;
 use super::session::{self, LiveSession};
-use super::verification::{self, Channel, Purpose, Verification};
+use super::verification::{self, Channel, Purpose, Verification, Wording};
 use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys, load_state, mfa, save_state};
 use crate::domain::{EmailAddress, PhoneNumber, SessionId, Username, new_id};
 use crate::store::users::{self, IdentifierKind, ProfileChange, UserRecord};
@@ -28,11 +28,18 @@ pub struct Me {
     pub actor: Actor,
     /// See `ClientCtx::named_in_url`.
     pub named_in_url: bool,
+    /// See `ClientCtx::locale`.
+    pub asked_locale: Option<crate::i18n::Locale>,
 }
 
 impl Me {
     pub fn user(&self) -> &UserRecord {
         &self.session.user
+    }
+
+    /// The language to write to this user in: their own, else the request's.
+    pub fn locale(&self) -> crate::i18n::Locale {
+        crate::verification::recipient_locale(self.user().user.locale.as_deref(), self.asked_locale)
     }
 }
 
@@ -90,6 +97,7 @@ pub async fn me(
         },
         session: live,
         named_in_url: cc.named_in_url,
+        asked_locale: cc.locale,
     })
 }
 
@@ -110,9 +118,11 @@ pub const UPDATE_PARAMS: &[&str] = &[
     "unsafe_metadata",
     "primary_email_address_id",
     "primary_phone_number_id",
+    "locale",
 ];
 
-/// `PATCH /v1/me`: names, username, unsafe metadata, primary email address / phone number.
+/// `PATCH /v1/me`: names, username, unsafe metadata, language, primary email address /
+/// phone number.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecord> {
     params.only(UPDATE_PARAMS)?;
@@ -163,6 +173,10 @@ pub async fn update(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<UserRecor
     }
     if let Some(m) = params.json_object("unsafe_metadata")? {
         change.unsafe_metadata = Some(m.to_string());
+    }
+    // The language messages and pages use for this user; empty clears it.
+    if params.contains("locale") {
+        change.locale = Some(crate::admin::locale_tag(params.text("locale")?)?);
     }
     let primary_email = params.text("primary_email_address_id")?;
     if let Some(id) = &primary_email
@@ -286,7 +300,7 @@ pub async fn change_password(ctx: &Ctx, me: &Me, params: &Params) -> FlowResult<
     super::webhooks::enqueue_user(ctx, &txn, "user.updated", &user_id).await?;
     txn.commit().await?;
     crate::sessions_ended(ctx, ended).await;
-    audit::notify(ctx, user, "Your password was changed").await;
+    audit::notify(ctx, user, "notice-password-changed").await;
     reload(ctx, me).await
 }
 

@@ -212,6 +212,9 @@ pub struct CreateUser {
     pub unsafe_metadata: Option<Value>,
     /// The app's own id for the user; unique.
     pub external_id: Option<String>,
+    /// The language the user reads, a BCP 47 tag (`fr-CA`).
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 fn invalid(param: &str, message: impl Into<String>) -> ApiError {
@@ -253,6 +256,22 @@ pub(crate) fn external_id(v: Option<String>) -> FlowResult<Option<String>> {
             "At most 255 characters, no control characters.",
         )
         .into()),
+    }
+}
+
+/// A user's language from a request: a BCP 47 tag, stored in canonical case; empty clears it.
+pub fn locale_tag(v: Option<String>) -> FlowResult<Option<String>> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => crate::i18n::canonical_tag(raw).map(Some).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::FormParamFormatInvalid,
+                "is invalid",
+                "locale must be a BCP 47 language tag, such as fr-CA.",
+            )
+            .param("locale")
+            .into()
+        }),
     }
 }
 
@@ -326,6 +345,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
     let private_metadata = metadata("private_metadata", input.private_metadata)?;
     let unsafe_metadata = metadata("unsafe_metadata", input.unsafe_metadata)?;
     let external_id = external_id(input.external_id)?;
+    let locale = locale_tag(input.locale)?;
     let now = ctx.now();
     let user_id = new_id("user");
     let new = NewUser {
@@ -338,6 +358,7 @@ pub async fn create_user(ctx: &Ctx, admin: &Admin, input: CreateUser) -> FlowRes
         public_metadata: public_metadata.unwrap_or_else(|| "{}".into()),
         private_metadata: private_metadata.unwrap_or_else(|| "{}".into()),
         external_id,
+        locale,
         legal_accepted_at: None,
         signed_in: false,
         emails: emails
@@ -413,6 +434,9 @@ pub struct UpdateUser {
     /// null or "" clears it.
     #[serde(default, with = "nullable")]
     pub external_id: Option<Option<String>>,
+    /// A BCP 47 tag; null clears it.
+    #[serde(default, with = "nullable")]
+    pub locale: Option<Option<String>>,
 }
 
 /// `Option<Option<T>>` from JSON: absent → None, null → Some(None).
@@ -458,6 +482,7 @@ pub async fn update_user(
     let private_metadata = metadata("private_metadata", input.private_metadata)?;
     let unsafe_metadata = metadata("unsafe_metadata", input.unsafe_metadata)?;
     let external_id = input.external_id.map(external_id).transpose()?;
+    let locale = input.locale.map(locale_tag).transpose()?;
     let password_hash = match input.password {
         Some(p) => Some(admin_password(ctx, p, input.skip_password_checks).await?),
         None => None,
@@ -472,6 +497,7 @@ pub async fn update_user(
         ("private_metadata", private_metadata.is_some()),
         ("unsafe_metadata", unsafe_metadata.is_some()),
         ("external_id", external_id.is_some()),
+        ("locale", locale.is_some()),
     ] {
         if set {
             changed.push(field);
@@ -490,6 +516,7 @@ pub async fn update_user(
             public_metadata,
             private_metadata,
             external_id,
+            locale,
         },
         now,
     )

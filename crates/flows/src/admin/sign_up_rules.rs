@@ -107,7 +107,13 @@ pub async fn invite_all(
         if notify
             && let Err(e) = ctx
                 .delivery
-                .send_invitation(row.email_address.as_deref().unwrap_or_default(), &url, days)
+                // The invitee's language is not known yet: the instance's default.
+                .send_invitation(
+                    row.email_address.as_deref().unwrap_or_default(),
+                    crate::i18n::Locale::EN,
+                    &url,
+                    days,
+                )
                 .await
         {
             tracing::warn!(error = %e, invitation_id = %row.id, "the invitation email was not sent");

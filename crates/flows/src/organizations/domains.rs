@@ -19,7 +19,7 @@ use crate::store::organizations::{
     RequestRow, SuggestionRow,
 };
 use crate::store::users::{self, UserRecord};
-use crate::verification::{self, Channel, Purpose, Verification};
+use crate::verification::{self, Channel, Purpose, Verification, Wording};
 use crate::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, load_state, save_state};
 
 pub const MODES: &[&str] = &[
@@ -381,7 +381,10 @@ pub async fn prepare(
         Channel::Email,
         &address,
         Some(d.id.clone()),
-        Purpose::AddToAccount,
+        Wording {
+            purpose: Purpose::AddToAccount,
+            locale: me.locale(),
+        },
     )
     .await?;
     let until = v.expire_at.unwrap_or_else(|| ctx.now()) + 60_000;

@@ -1047,12 +1047,18 @@ async fn send_invitation(
             }
         })
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| format!("The team at {}", ctx.delivery.app_name()));
+        .unwrap_or_else(|| ctx.delivery.app_name());
+    // The invitee's language is not known: the inviter's is the best guess (a colleague).
+    let locale = crate::verification::recipient_locale(
+        by.user().and_then(|u| u.user.locale.as_deref()),
+        None,
+    );
     let days = (ctx.settings().organizations.invitation_lifetime_secs / 86_400).max(1);
     if let Err(e) = ctx
         .delivery
         .send_organization_invitation(
             &inv.email_address,
+            locale,
             &inviter,
             &org.name,
             &invitation_link(ctx, token),

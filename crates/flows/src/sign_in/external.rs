@@ -9,6 +9,7 @@ pub(super) async fn prepare_link(
     si: &mut SignIn,
     target: Option<String>,
     redirect_url: String,
+    asked: Option<crate::i18n::Locale>,
 ) -> FlowResult<()> {
     let factor = si
         .supported_first_factors
@@ -48,7 +49,10 @@ pub(super) async fn prepare_link(
         &email,
         Some(target_id),
         redirect_url,
-        Purpose::SignIn,
+        Wording {
+            purpose: Purpose::SignIn,
+            locale: crate::verification::recipient_locale(user.user.locale.as_deref(), asked),
+        },
     )
     .await?;
     si.first_factor_verification = Some(v);

@@ -46,11 +46,11 @@ pub async fn prepare_first_factor(
     match strategy.as_str() {
         s @ ("email_code" | "reset_password_email_code") => {
             let target = params.text("email_address_id")?;
-            prepare_code(ctx, &mut si, s, target).await?;
+            prepare_code(ctx, &mut si, s, target, cc.locale).await?;
         }
         s @ ("phone_code" | "reset_password_phone_code") => {
             let target = params.text("phone_number_id")?;
-            prepare_code(ctx, &mut si, s, target).await?;
+            prepare_code(ctx, &mut si, s, target, cc.locale).await?;
         }
         "passkey" => {
             si.first_factor_verification = Some(crate::passkeys::start_sign_in(ctx, &si.id).await?);
@@ -81,7 +81,7 @@ pub async fn prepare_first_factor(
             let target = params.text("email_address_id")?;
             let redirect_url = crate::oauth::redirect_param(ctx, params, "redirect_url")?
                 .ok_or_else(|| ApiError::missing("redirect_url"))?;
-            prepare_link(ctx, &mut si, target, redirect_url).await?;
+            prepare_link(ctx, &mut si, target, redirect_url, cc.locale).await?;
         }
         s if s.starts_with("oauth_") || s == "enterprise_sso" => {
             let back = crate::oauth::Back::read(ctx, params, cc.named_in_url)?.required()?;
@@ -107,6 +107,7 @@ pub(super) async fn prepare_code(
     si: &mut SignIn,
     strategy: &str,
     target: Option<String>,
+    asked: Option<crate::i18n::Locale>,
 ) -> FlowResult<()> {
     let factor = si
         .supported_first_factors
@@ -161,10 +162,13 @@ pub(super) async fn prepare_code(
         channel,
         &destination,
         Some(target_id),
-        if next::is_reset_strategy(strategy) {
-            Purpose::ResetPassword
-        } else {
-            Purpose::SignIn
+        Wording {
+            purpose: if next::is_reset_strategy(strategy) {
+                Purpose::ResetPassword
+            } else {
+                Purpose::SignIn
+            },
+            locale: verification::recipient_locale(user.user.locale.as_deref(), asked),
         },
     )
     .await?;

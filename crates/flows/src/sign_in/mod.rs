@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::attempt;
 use super::client::{self, ClientCtx};
-use super::verification::{self, Channel, Purpose, Status, Verification};
+use super::verification::{self, Channel, Purpose, Status, Verification, Wording};
 use super::{ApiError, Ctx, ErrorCode, FlowResult, Params, keys};
 use crate::domain::{EmailAddress, PhoneNumber, Strategy, Username, new_id};
 use crate::store::clients;
@@ -340,14 +340,14 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             ),
             _,
         ) => {
-            prepare_code(ctx, &mut si, s, None).await?;
+            prepare_code(ctx, &mut si, s, None, cc.locale).await?;
         }
         (Some(s), _) if s.starts_with("oauth_") => {
             start_external(ctx, &mut si, s, back).await?;
         }
         (Some("email_link"), _) => {
             let redirect_url = back.required()?.redirect_url;
-            prepare_link(ctx, &mut si, None, redirect_url).await?;
+            prepare_link(ctx, &mut si, None, redirect_url, cc.locale).await?;
         }
         (Some("passkey"), _) => {
             // No identifier needed: the passkey names its user.

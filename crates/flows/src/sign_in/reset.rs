@@ -61,7 +61,7 @@ pub async fn reset_password(
     txn.commit().await?;
     crate::sessions_ended(ctx, ended).await;
     if let Some(user) = users::get_user(&ctx.db, &user_id).await? {
-        crate::audit::notify(ctx, &user, "Your password was reset").await;
+        crate::audit::notify(ctx, &user, "notice-password-reset").await;
     }
     crate::lockout::succeeded(ctx, &user_id, crate::lockout::Counter::Password).await?;
     tracing::info!(%user_id, sign_out_others, "password reset");

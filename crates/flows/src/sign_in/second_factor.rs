@@ -87,7 +87,10 @@ pub async fn prepare_second_factor(
         channel,
         &destination,
         Some(target_id),
-        Purpose::SignIn,
+        Wording {
+            purpose: Purpose::SignIn,
+            locale: verification::recipient_locale(user.user.locale.as_deref(), cc.locale),
+        },
     )
     .await?;
     si.second_factor_verification = Some(v);

@@ -73,6 +73,7 @@ pub(super) async fn write_user(
             .map_or_else(|| "{}".into(), ToString::to_string),
         private_metadata: "{}".into(),
         external_id: None,
+        locale: su.locale.clone(),
         legal_accepted_at: su.legal_accepted_at,
         signed_in: true,
         emails: su

@@ -104,6 +104,17 @@ pub(super) async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) ->
         }
     }
     let legal = params.bool("legal_accepted")?;
+    let locale = match params.text("locale")? {
+        Some(raw) => Some(crate::i18n::canonical_tag(&raw).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::FormParamFormatInvalid,
+                "is invalid",
+                "locale must be a BCP 47 language tag, such as fr-CA.",
+            )
+            .param("locale")
+        })?),
+        None => None,
+    };
     let metadata = params.json_object("unsafe_metadata")?;
     let password = match params.raw("password")? {
         Some(raw) => {
@@ -166,6 +177,9 @@ pub(super) async fn apply_fields(ctx: &Ctx, su: &mut SignUp, params: &Params) ->
     }
     if let Some(m) = metadata {
         su.unsafe_metadata = m;
+    }
+    if locale.is_some() {
+        su.locale = locale;
     }
     if password_hash.is_some() {
         su.password_hash = password_hash;

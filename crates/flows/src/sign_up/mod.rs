@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::attempt;
 use super::client::{self, ClientCtx};
-use super::verification::{self, Channel, Purpose, Status, Verification};
+use super::verification::{self, Channel, Purpose, Status, Verification, Wording};
 use super::{ApiError, Ctx, ErrorCode, FlowError, FlowResult, Params, keys};
 use crate::config::{AuthSettings, FieldMode};
 use crate::domain::{EmailAddress, PhoneNumber, Username, new_id};
@@ -57,6 +57,10 @@ pub struct SignUp {
     /// argon2id of the chosen password; the password itself is never kept.
     pub password_hash: Option<String>,
     pub unsafe_metadata: serde_json::Value,
+    /// The language of the person signing up (BCP 47, Clerk's `locale`), from the request;
+    /// it becomes the user's.
+    #[serde(default)]
+    pub locale: Option<String>,
     /// What the operator's invitation gives the new user (`public_metadata`).
     #[serde(default)]
     pub public_metadata: Option<serde_json::Value>,
@@ -98,6 +102,7 @@ impl SignUp {
             last_name: None,
             password_hash: None,
             unsafe_metadata: serde_json::json!({}),
+            locale: None,
             public_metadata: None,
             legal_accepted_at: None,
             email_verification: None,
@@ -323,6 +328,9 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         now,
         now + ctx.settings().auth.attempt_lifetime_secs * 1000,
     );
+    // The page's or the browser's language, unless the request names one (clerk-js sends
+    // the browser's as `locale`).
+    su.locale = cc.locale.map(|l| l.tag().to_owned());
 
     apply_fields(ctx, &mut su, params).await?;
     // An invitation: its email address, verified by the invitation itself. Spent only once

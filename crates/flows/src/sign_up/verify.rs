@@ -23,8 +23,12 @@ pub async fn prepare_verification(
     let strategy = params.required("strategy")?;
     let mut su = get(ctx, cc, id).await?;
     ensure_open(&su)?;
+    // The message goes in the language the request or the sign-up names, else the browser's.
+    let asked = params.text("locale")?;
+    let locale =
+        verification::recipient_locale(asked.as_deref().or(su.locale.as_deref()), cc.locale);
     if strategy == "email_link" {
-        return prepare_link(ctx, su, params).await;
+        return prepare_link(ctx, su, params, locale).await;
     }
     if crate::web3::is_strategy(&strategy) {
         let address = su
@@ -86,7 +90,8 @@ pub async fn prepare_verification(
                 .delivery
                 .send_security_notice(
                     &destination,
-                    "Someone tried to sign up with this email address",
+                    locale,
+                    "notice-sign-up-attempt",
                     &crate::audit::utc_minute(ctx.now()),
                 )
                 .await
@@ -108,7 +113,10 @@ pub async fn prepare_verification(
         channel,
         &destination,
         None,
-        Purpose::SignUp,
+        Wording {
+            purpose: Purpose::SignUp,
+            locale,
+        },
     )
     .await?;
     match channel {
@@ -121,7 +129,12 @@ pub async fn prepare_verification(
 }
 
 /// Emails a verification link to the sign-up's address.
-pub(super) async fn prepare_link(ctx: &Ctx, mut su: SignUp, params: &Params) -> FlowResult<SignUp> {
+pub(super) async fn prepare_link(
+    ctx: &Ctx,
+    mut su: SignUp,
+    params: &Params,
+    locale: crate::i18n::Locale,
+) -> FlowResult<SignUp> {
     if !ctx
         .settings()
         .auth
@@ -159,7 +172,10 @@ pub(super) async fn prepare_link(ctx: &Ctx, mut su: SignUp, params: &Params) -> 
             &email,
             None,
             redirect_url,
-            Purpose::SignUp,
+            Wording {
+                purpose: Purpose::SignUp,
+                locale,
+            },
         )
         .await?
     };

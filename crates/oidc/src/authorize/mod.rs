@@ -34,6 +34,10 @@ pub struct AuthRequest {
     pub prompt: Vec<String>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The relying party's `ui_locales` (OIDC Core §3.1.2.1), most preferred first: the
+    /// language of the pages this request leads through.
+    #[serde(default)]
+    pub ui_locales: Vec<String>,
     pub id_token_hint: Option<String>,
     pub claims: Option<Value>,
     /// Unix ms; `prompt=login` needs an authentication after this.
@@ -188,6 +192,10 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         prompt: checked.prompt,
         max_age: checked.max_age,
         login_hint: get("login_hint").map(str::to_owned),
+        // Space-separated BCP 47 tags; kept as given (at most ten), matched when rendered.
+        ui_locales: get("ui_locales")
+            .map(|v| v.split_whitespace().take(10).map(str::to_owned).collect())
+            .unwrap_or_default(),
         id_token_hint: get("id_token_hint").map(str::to_owned),
         claims: checked.claims,
         requested_at: ctx.now(),

@@ -17,6 +17,8 @@ pub struct Model {
     pub private_metadata: String,
     /// The app's own id for the user, unique when set.
     pub external_id: Option<String>,
+    /// The language the user reads (BCP 47), if known.
+    pub locale: Option<String>,
     pub legal_accepted_at: Option<i64>,
     pub last_sign_in_at: Option<i64>,
     pub banned: bool,
