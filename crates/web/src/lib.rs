@@ -17,10 +17,11 @@ pub mod fapi;
 #[doc(hidden)]
 pub mod fuzzing;
 mod health;
+mod i18n;
 mod images;
 mod oidc_endpoints;
 mod openapi;
-mod pages;
+pub(crate) mod pages;
 pub mod request_span;
 mod saml;
 pub mod upload;
@@ -140,7 +141,16 @@ where
         .filter(|o| ctx.is_some_and(|c| c.settings().server.cors_origins.iter().any(|a| a == o)))
         .and_then(|o| HeaderValue::from_str(o).ok());
     let started = std::time::Instant::now();
-    let fut = srv.call(req);
+    // The language the request asks for, for what is rendered without the request in hand
+    // (an error's body). The operators' APIs and console stay in English.
+    let path = req.path();
+    let operator = ["/admin/", "/bapi/", "/dashboard"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let locale = (!operator)
+        .then(|| i18n::from_request(req.request()))
+        .flatten();
+    let fut = portcullis_i18n::request::scope(locale, srv.call(req));
     async move {
         let mut res = fut.await?;
         crate::metrics::global().observe(
@@ -257,40 +267,55 @@ pub(crate) fn html_response(
 #[derive(Template)]
 #[template(path = "pages/error.html")]
 struct MessagePage<'a> {
+    s: &'a pages::strings::Strings,
     message: &'a str,
 }
 
 /// The error page: what went wrong and what to do.
 pub(crate) fn message_page(status: StatusCode, message: &str) -> HttpResponse {
-    html_response(status, MessagePage { message }.render(), PAGE_CSP)
+    let s = pages::strings::Strings::for_protocol_page(None);
+    html_response(status, MessagePage { s: &s, message }.render(), PAGE_CSP)
 }
 
 /// A failed browser navigation that cannot go back to the app (a provider's redirect back):
 /// an HTML page, 429 past a rate limit, 400 for another refusal, 503 / 500 (logged) otherwise.
+/// The page says it in the request's language.
 pub(crate) fn navigation_failure(e: flows::FlowError) -> HttpResponse {
-    match e {
+    failure_page(&e)
+}
+
+/// A flow failure as the error page, in the request's language (see `navigation_failure`).
+pub(crate) fn failure_page(e: &flows::FlowError) -> HttpResponse {
+    let s = pages::strings::Strings::for_protocol_page(None);
+    let (status, text) = match e {
         flows::FlowError::Api(api) => {
             let status = match api.code.status() {
                 429 => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::BAD_REQUEST,
             };
-            message_page(status, &api.long_message)
+            (status, i18n::localized(api, s.locale).long_message)
         }
         flows::FlowError::Unavailable(cause) => {
             tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
-            message_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "A service we depend on is not answering. Please try again in a moment.",
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, s.error_unavailable.clone())
         }
         flows::FlowError::Unexpected(cause) => {
             tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
-            message_page(
+            (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; it has been logged. Please try again.",
+                s.error_unexpected.clone(),
             )
         }
-    }
+    };
+    html_response(
+        status,
+        MessagePage {
+            s: &s,
+            message: &text,
+        }
+        .render(),
+        PAGE_CSP,
+    )
 }
 
 /// Why a request body could not be read.

@@ -125,6 +125,10 @@ struct ClientInput {
     id_token_signed_response_alg: Option<String>,
     subject_type: Option<String>,
     backchannel_logout_uri: Option<String>,
+    /// Shown on the sign-in and consent pages the client sends people to (https).
+    logo_uri: Option<String>,
+    /// The client's colour on those pages, `#rgb` or `#rrggbb`.
+    brand_color: Option<String>,
     public: Option<bool>,
 }
 

@@ -147,6 +147,8 @@ pub(super) struct NewUser {
     skip_password_checks: bool,
     #[serde(default)]
     skip_password_requirement: bool,
+    /// The user's language, a BCP 47 tag.
+    locale: Option<String>,
 }
 
 pub(super) async fn user_create(ctx: web::Data<Ctx>, call: Call<NewUser>) -> HttpResponse {
@@ -166,6 +168,7 @@ pub(super) async fn user_create(ctx: web::Data<Ctx>, call: Call<NewUser>) -> Htt
         private_metadata: b.private_metadata,
         unsafe_metadata: b.unsafe_metadata,
         external_id: b.external_id,
+        locale: b.locale,
     };
     answer(
         admin::create_user(&ctx, &call.admin, input)
@@ -205,6 +208,7 @@ pub(super) struct UserChange {
     private_metadata: Option<Value>,
     #[schema(value_type = Option<Object>)]
     unsafe_metadata: Option<Value>,
+    locale: Option<String>,
 }
 
 /// Checks that `id` is a verified identification of `user` of the wanted kind.
@@ -252,6 +256,7 @@ pub(super) async fn user_update(
                 private_metadata: b.private_metadata,
                 unsafe_metadata: b.unsafe_metadata,
                 external_id: b.external_id.map(Some),
+                locale: b.locale.map(Some),
             };
             let mut user = admin::update_user(&ctx, &a, &id, change).await?;
             for primary in [&b.primary_email_address_id, &b.primary_phone_number_id]

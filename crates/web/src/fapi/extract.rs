@@ -131,6 +131,7 @@ pub async fn client(ctx: &Ctx, req: &HttpRequest) -> Result<ClientCtx, FlowError
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(256).collect());
+    cc.locale = crate::i18n::from_request(req);
     Ok(cc)
 }
 
@@ -266,6 +267,11 @@ pub fn error_response(err: &FlowError) -> HttpResponse {
                 "Something went wrong on our side; it has been logged. Please try again.",
             )
         }
+    };
+    // The texts in the request's language when it names one; the code stays.
+    let api = match portcullis_i18n::request::current() {
+        Some(locale) => crate::i18n::localized(&api, locale),
+        None => api,
     };
     let status = status_of(err);
     let mut meta = serde_json::Map::new();

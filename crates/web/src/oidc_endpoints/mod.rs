@@ -22,6 +22,7 @@ use crate::oidc::error::OAuthError;
 use crate::oidc::logout::{self, LogoutOutcome};
 use crate::oidc::token;
 use crate::openapi::{Api, api_table};
+use crate::pages::strings::Strings;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     register_routes(cfg);
@@ -171,6 +172,7 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "pages/consent.html")]
 struct ConsentPage<'a> {
+    s: &'a Strings,
     client_name: &'a str,
     logo_uri: Option<&'a str>,
     scopes: Vec<String>,
@@ -181,6 +183,7 @@ struct ConsentPage<'a> {
 #[derive(Template)]
 #[template(path = "pages/form_post.html")]
 struct FormPostPage<'a> {
+    s: &'a Strings,
     action: &'a str,
     params: &'a [(String, String)],
 }
@@ -188,6 +191,7 @@ struct FormPostPage<'a> {
 #[derive(Template)]
 #[template(path = "pages/logout_confirm.html")]
 struct LogoutConfirmPage<'a> {
+    s: &'a Strings,
     client_name: Option<&'a str>,
     id: &'a str,
     csrf: &'a str,
@@ -195,22 +199,12 @@ struct LogoutConfirmPage<'a> {
 
 #[derive(Template)]
 #[template(path = "pages/signed_out.html")]
-struct SignedOutPage;
+struct SignedOutPage<'a> {
+    s: &'a Strings,
+}
 
 fn error_page(message: &str) -> HttpResponse {
     message_page(StatusCode::BAD_REQUEST, message)
-}
-
-/// What a scope lets the application do, in plain words.
-fn scope_words(scope: &str) -> String {
-    match scope {
-        "openid" => "Confirm who you are".into(),
-        "profile" => "See your name and username".into(),
-        "email" => "See your email address".into(),
-        "phone" => "See your phone number".into(),
-        "offline_access" => "Keep access while you are not using it".into(),
-        other => format!("Use the \u{201c}{other}\u{201d} permission"),
-    }
 }
 
 fn render_outcome(outcome: Outcome) -> HttpResponse {
@@ -221,10 +215,15 @@ fn render_outcome(outcome: Outcome) -> HttpResponse {
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
         Outcome::Consent { request, client } => {
-            let scopes = request.scopes.iter().map(|s| scope_words(s)).collect();
+            // The relying party's `ui_locales` first (OIDC Core §3.1.2.1).
+            let s = Strings::for_protocol_page(portcullis_i18n::negotiate(
+                request.ui_locales.iter().map(String::as_str),
+            ));
+            let scopes = request.scopes.iter().map(|scope| s.scope(scope)).collect();
             html(
                 StatusCode::OK,
                 ConsentPage {
+                    s: &s,
                     client_name: client.name(),
                     logo_uri: client.settings.logo_uri.as_deref(),
                     scopes,
@@ -242,7 +241,7 @@ fn render_outcome(outcome: Outcome) -> HttpResponse {
         } => match mode {
             ResponseMode::Query => {
                 let Ok(mut url) = url::Url::parse(&redirect_uri) else {
-                    return error_page("The application's return address is not valid.");
+                    return error_page(&Strings::for_protocol_page(None).bad_return_address);
                 };
                 url.query_pairs_mut().extend_pairs(params.iter());
                 HttpResponse::Found()
@@ -256,9 +255,11 @@ fn render_outcome(outcome: Outcome) -> HttpResponse {
                     .map(|u| u.origin().ascii_serialization())
                     .unwrap_or_default();
                 let csp = format!("{PAGE_CSP}; form-action {origin}");
+                let s = Strings::for_protocol_page(None);
                 html(
                     StatusCode::OK,
                     FormPostPage {
+                        s: &s,
                         action: &redirect_uri,
                         params: &params,
                     }
@@ -282,17 +283,18 @@ async fn authorize_resume(
     ctx: web::Data<Ctx>,
     call: BrowserCall,
 ) -> Result<HttpResponse, BrowserError> {
-    let id = call
-        .params
-        .get("id")
-        .ok_or_else(|| BrowserError::bad_request("This link is incomplete."))?;
+    let id = call.params.get("id").ok_or_else(|| {
+        BrowserError::bad_request(&Strings::for_protocol_page(None).link_incomplete)
+    })?;
     Ok(render_outcome(authorize::resume(&ctx, id, &call.cc).await?))
 }
 
 async fn consent(ctx: web::Data<Ctx>, call: BrowserCall) -> Result<HttpResponse, BrowserError> {
     let p = &call.params;
     let (Some(id), Some(csrf)) = (p.get("id"), p.get("csrf")) else {
-        return Err(BrowserError::bad_request("This form is incomplete."));
+        return Err(BrowserError::bad_request(
+            &Strings::for_protocol_page(None).form_incomplete,
+        ));
     };
     let allow = p.get("decision").map(String::as_str) == Some("allow");
     Ok(render_outcome(
@@ -429,6 +431,7 @@ fn render_logout(o: LogoutOutcome) -> HttpResponse {
         } => html(
             StatusCode::OK,
             LogoutConfirmPage {
+                s: &Strings::for_protocol_page(None),
                 client_name: client_name.as_deref(),
                 id: &id,
                 csrf: &csrf,
@@ -442,9 +445,14 @@ fn render_logout(o: LogoutOutcome) -> HttpResponse {
             .insert_header((header::LOCATION, url))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
-        LogoutOutcome::Done { redirect: None } => {
-            html(StatusCode::OK, SignedOutPage.render(), PAGE_CSP)
-        }
+        LogoutOutcome::Done { redirect: None } => html(
+            StatusCode::OK,
+            SignedOutPage {
+                s: &Strings::for_protocol_page(None),
+            }
+            .render(),
+            PAGE_CSP,
+        ),
     }
 }
 
@@ -460,7 +468,9 @@ async fn end_session_confirm(
 ) -> Result<HttpResponse, BrowserError> {
     let p = &call.params;
     let (Some(id), Some(csrf)) = (p.get("id"), p.get("csrf")) else {
-        return Err(BrowserError::bad_request("This form is incomplete."));
+        return Err(BrowserError::bad_request(
+            &Strings::for_protocol_page(None).form_incomplete,
+        ));
     };
     Ok(render_logout(
         logout::confirm(&ctx, id, csrf, &call.cc).await?,

@@ -200,8 +200,9 @@ impl<L: Level + 'static> FromRequest for SignedIn<L> {
         let req = req.clone();
         Box::pin(async move {
             let ctx = context(&req)?;
-            let pc = page_ctx(&ctx, &req).await?;
-            let me = signed_in_user::<L>(&ctx, &req, &pc).await?;
+            let mut pc = page_ctx(&ctx, &req).await?;
+            let mut me = signed_in_user::<L>(&ctx, &req, &pc).await?;
+            pc.adopt_user_locale(&mut me);
             Ok(SignedIn {
                 pc,
                 me,
@@ -227,9 +228,10 @@ impl<L: Level + 'static> FromRequest for SignedInForm<L> {
         let form = Form::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            let Form(pc, form) = form.await?;
+            let Form(mut pc, form) = form.await?;
             let ctx = context(&req)?;
-            let me = signed_in_user::<L>(&ctx, &req, &pc).await?;
+            let mut me = signed_in_user::<L>(&ctx, &req, &pc).await?;
+            pc.adopt_user_locale(&mut me);
             Ok(SignedInForm {
                 pc,
                 form,

@@ -10,7 +10,7 @@ mod reverify;
 mod sign_in_journey;
 mod sign_up_journey;
 mod sso;
-mod strings;
+pub(crate) mod strings;
 mod verify;
 
 use sign_in_journey::*;
@@ -26,6 +26,7 @@ use subtle::ConstantTimeEq;
 use self::extractors::{Form, Page, PageError, SignedIn, SignedInForm};
 use self::strings::Strings;
 use super::fapi::extract;
+use super::i18n::{self, Locale};
 use super::message_page;
 use crate::config::FieldMode;
 use crate::flows::client::{self, ClientCtx};
@@ -67,16 +68,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(dashboard::routes);
 }
 
-/// `:root { --primary: … }` from `[branding]`, so pages need no inline style. Branding
+/// `:root { --primary: … }` from `[branding]`, so pages need no inline style; `?color=`
+/// (a hex colour, nothing else) for a page that wears an application's colour. Branding
 /// changes at run time, so browsers ask again each time (it is a few bytes).
-async fn brand_css(ctx: web::Data<Ctx>) -> HttpResponse {
+async fn brand_css(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let asked = query_map(&req)
+        .remove("color")
+        .filter(|c| crate::oidc::clients::is_hex_colour(c));
+    let colour = asked.unwrap_or_else(|| ctx.settings().branding.primary_color.clone());
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(format!(
-            ":root {{ --primary: {}; }}\n",
-            ctx.settings().branding.primary_color
-        ))
+        .body(format!(":root {{ --primary: {colour}; }}\n"))
 }
 
 // ----- request context -----
@@ -92,10 +95,37 @@ fn csrf_cookie_name(ctx: &Ctx) -> &'static str {
     }
 }
 
+/// Whose name, logo and colour a page wears: the application whose sign-in request the page
+/// serves, else the instance's `[branding]`.
+pub(crate) struct Brand {
+    pub app_name: String,
+    pub logo_url: Option<String>,
+    /// The name is an application's, not the instance's.
+    pub for_client: bool,
+}
+
+/// Where a page's language came from, most binding first (see `crate::i18n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LocaleSource {
+    /// `?lang=` on this request: the person chose it with the picker.
+    Picked,
+    /// The relying party's `ui_locales`.
+    RelyingParty,
+    /// The picker's cookie.
+    Remembered,
+    /// `Accept-Language`, or English when it names nothing shipped; a signed-in user's
+    /// own `locale` outranks it.
+    Browser,
+}
+
 /// What every page needs: the client, strings, CSRF token and the validated way back.
 struct PageCtx {
     cc: ClientCtx,
-    s: &'static Strings,
+    s: Strings,
+    locale_source: LocaleSource,
+    brand: Brand,
+    /// A language picked on this request, to remember in a cookie.
+    picked: Option<Locale>,
     csrf: String,
     /// A fresh CSRF cookie to set (first visit).
     csrf_cookie: Option<String>,
@@ -105,7 +135,7 @@ struct PageCtx {
 }
 
 async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, PageError> {
-    let cc = extract::client(ctx, req).await?;
+    let mut cc = extract::client(ctx, req).await?;
     // Signed double-submit: the cookie holds a random value, the form its keyed hash, so a
     // cookie planted by a sibling domain is useless without the server key.
     let (raw, csrf_cookie) = match req.cookie(csrf_cookie_name(ctx)) {
@@ -117,27 +147,115 @@ async fn page_ctx(ctx: &Ctx, req: &HttpRequest) -> Result<PageCtx, PageError> {
     };
     let q = query_map(req);
     let redirect = q.get("redirect_url").and_then(|r| safe_redirect(ctx, r));
-    let query = redirect
+    let pending = match &redirect {
+        Some(r) => pending_authorization(ctx, r).await,
+        None => None,
+    };
+    // The person's own pick on this page first: OIDC Core §3.1.2.1 makes `ui_locales` the
+    // relying party's statement of preference, not a lock on the page.
+    let picked = q.get("lang").and_then(|t| Locale::parse(t));
+    let relying_party = pending.as_ref().and_then(|(request, _)| {
+        portcullis_i18n::negotiate(request.ui_locales.iter().map(String::as_str))
+    });
+    let (locale, locale_source) = match (picked, relying_party, i18n::from_cookie(req)) {
+        (Some(l), _, _) => (l, LocaleSource::Picked),
+        (None, Some(l), _) => (l, LocaleSource::RelyingParty),
+        (None, None, Some(l)) => (l, LocaleSource::Remembered),
+        (None, None, None) => (
+            i18n::from_accept_language(req).unwrap_or(Locale::EN),
+            LocaleSource::Browser,
+        ),
+    };
+    cc.locale = Some(locale);
+    let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(r) = &redirect {
+        pairs.append_pair("redirect_url", r);
+    }
+    // A language picked mid-journey stays for the rest of it, over the relying party's.
+    if let Some(l) = picked {
+        pairs.append_pair("lang", l.tag());
+    }
+    let pairs = pairs.finish();
+    let query = if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{pairs}")
+    };
+    let b = &ctx.settings().branding;
+    let client = pending.map(|(_, client)| client);
+    let brand = Brand {
+        app_name: client
+            .as_ref()
+            .map_or_else(|| b.app_name.clone(), |c| c.name().to_owned()),
+        logo_url: client
+            .as_ref()
+            .and_then(|c| c.settings.logo_uri.clone())
+            .or_else(|| b.logo_url.clone()),
+        for_client: client.is_some(),
+    };
+    let mut s = Strings::new(locale);
+    if let Some(colour) = client
         .as_ref()
-        .map(|r| {
-            format!(
-                "?redirect_url={}",
-                url::form_urlencoded::byte_serialize(r.as_bytes()).collect::<String>()
-            )
-        })
-        .unwrap_or_default();
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
+        .and_then(|c| c.settings.brand_color.as_deref())
+    {
+        s.brand_query = format!("?color={}", colour.replace('#', "%23"));
+    }
+    s.redirect.clone_from(&redirect);
     Ok(PageCtx {
         cc,
-        s: strings::for_request(accept),
+        s,
+        locale_source,
+        brand,
+        picked,
         csrf: ctx.tokens.hash("csrf", &raw),
         csrf_cookie,
         query,
         redirect,
     })
+}
+
+/// The authorization request a page serves, and its client, when the way back is
+/// Portcullis's own `/oauth/authorize/resume?id=…`: its `ui_locales` choose the language and
+/// its client the name and logo on the page.
+async fn pending_authorization(
+    ctx: &Ctx,
+    redirect: &str,
+) -> Option<(
+    crate::oidc::authorize::AuthRequest,
+    crate::oidc::clients::OAuthClient,
+)> {
+    let resume = format!("{}/oauth/authorize/resume", ctx.settings().issuer());
+    let url = url::Url::parse(redirect).ok()?;
+    let base = format!("{}{}", url.origin().ascii_serialization(), url.path());
+    if base != resume {
+        return None;
+    }
+    let id = url.query_pairs().find(|(k, _)| k == "id")?.1.into_owned();
+    let request = crate::oidc::authorize::load_request(ctx, &id)
+        .await
+        .ok()??;
+    let client = crate::oidc::clients::find(ctx, &request.client_id)
+        .await
+        .ok()??;
+    Some((request, client))
+}
+
+impl PageCtx {
+    /// Once the user is known: their own `locale` outranks the browser's preference (not a
+    /// language picked or asked for by the relying party).
+    fn adopt_user_locale(&mut self, me: &mut crate::flows::account::Me) {
+        if self.locale_source != LocaleSource::Browser {
+            return;
+        }
+        if let Some(own) = me.user().user.locale.as_deref().and_then(Locale::parse) {
+            let mut s = Strings::new(own);
+            s.brand_query = std::mem::take(&mut self.s.brand_query);
+            s.redirect = self.s.redirect.take();
+            self.s = s;
+            self.cc.locale = Some(own);
+            me.asked_locale = Some(own);
+        }
+    }
 }
 
 fn query_map(req: &HttpRequest) -> HashMap<String, String> {
@@ -192,7 +310,7 @@ fn check_csrf(
     }
     Err(PageError::Message {
         status: StatusCode::FORBIDDEN,
-        text: pc.s.form_expired.into(),
+        text: pc.s.form_expired.clone(),
         csrf_cookie: csrf_cookie(ctx, pc).map(Box::new),
     })
 }
@@ -233,6 +351,9 @@ fn set_cookies(ctx: &Ctx, pc: &PageCtx, res: &mut HttpResponse) {
     if let Some(c) = csrf_cookie(ctx, pc) {
         let _ = res.add_cookie(&c);
     }
+    if let Some(l) = pc.picked {
+        let _ = res.add_cookie(&i18n::lang_cookie(l, ctx.settings().issuer_is_https()));
+    }
 }
 
 fn html(
@@ -258,23 +379,7 @@ fn see_other(ctx: &Ctx, pc: &PageCtx, req: &HttpRequest, to: &str) -> HttpRespon
 }
 
 fn error_page(e: &FlowError) -> HttpResponse {
-    match e {
-        FlowError::Api(api) => message_page(StatusCode::BAD_REQUEST, &api.long_message),
-        FlowError::Unavailable(cause) => {
-            tracing::error!(error = %format!("{cause:#}"), "dependency unavailable");
-            message_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "A service we depend on is not answering. Please try again in a moment.",
-            )
-        }
-        FlowError::Unexpected(cause) => {
-            tracing::error!(error = %format!("{cause:#}"), "unexpected failure");
-            message_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; it has been logged. Please try again.",
-            )
-        }
-    }
+    crate::failure_page(e)
 }
 
 /// A flow error shown on the form: beside its field when it names one.
@@ -285,13 +390,15 @@ struct FormErrors {
 }
 
 impl FormErrors {
-    fn from(api: &ApiError) -> Self {
+    /// `api` beside its field, in the page's language.
+    fn from(api: &ApiError, s: &Strings) -> Self {
+        let text = i18n::localized(api, s.locale).long_message;
         let mut e = Self::default();
         match &api.param {
             Some(p) if p != "strategy" => {
-                e.fields.insert(p.clone(), api.long_message.clone());
+                e.fields.insert(p.clone(), text);
             }
-            _ => e.general = Some(api.long_message.clone()),
+            _ => e.general = Some(text),
         }
         e
     }
@@ -358,10 +465,10 @@ struct SignOutPage<'a> {
 }
 
 async fn sign_out_page(ctx: web::Data<Ctx>, req: HttpRequest, Page(pc): Page) -> HttpResponse {
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let done = !signed_in(&ctx, &pc.cc).await;
     let page = SignOutPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,

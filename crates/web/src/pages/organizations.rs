@@ -60,13 +60,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The pages answer 404 while organizations are off, as the rest of the feature does: this is
 /// that answer, or `None` when they are on.
-fn disabled(ctx: &Ctx) -> Option<HttpResponse> {
-    orgs::require_enabled(ctx).err().map(|_| {
-        crate::message_page(
-            StatusCode::NOT_FOUND,
-            "Organizations are not enabled on this instance.",
-        )
-    })
+fn disabled(ctx: &Ctx, s: &Strings) -> Option<HttpResponse> {
+    orgs::require_enabled(ctx)
+        .err()
+        .map(|_| crate::message_page(StatusCode::NOT_FOUND, &s.orgs_disabled))
 }
 
 // ----- the list -----
@@ -140,9 +137,9 @@ async fn render_list(
         })
         .collect();
     let active_name = rows.iter().find(|o| o.active).map(|o| o.name.clone());
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = ListPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -180,7 +177,16 @@ async fn list_error(
     match e {
         FlowError::Api(api) => {
             let status = api_status(&api);
-            render_list(ctx, pc, req, me, None, FormErrors::from(&api), status).await
+            render_list(
+                ctx,
+                pc,
+                req,
+                me,
+                None,
+                FormErrors::from(&api, &pc.s),
+                status,
+            )
+            .await
         }
         other => error_page(&other),
     }
@@ -191,16 +197,16 @@ async fn list_page(
     req: HttpRequest,
     SignedIn { pc, me, .. }: SignedIn<ChooseOrganization>,
 ) -> HttpResponse {
-    if let Some(res) = disabled(&ctx) {
+    if let Some(res) = disabled(&ctx, &pc.s) {
         return res;
     }
     let notice = super::query_map(&req)
         .get("done")
         .map(|d| match d.as_str() {
-            "joined" => "You joined the organization.".to_owned(),
-            "left" => "You left the organization.".to_owned(),
-            "deleted" => "The organization was deleted.".to_owned(),
-            _ => "Saved.".to_owned(),
+            "joined" => pc.s.org_joined.clone(),
+            "left" => pc.s.org_left.clone(),
+            "deleted" => pc.s.org_deleted.clone(),
+            _ => pc.s.saved.clone(),
         });
     render_list(
         &ctx,
@@ -349,10 +355,10 @@ async fn render_org(
         Err(e) => return error_page(&e),
     };
     let settings = &ctx.settings().organizations;
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let now = ctx.now();
     let page = OrgPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -410,12 +416,12 @@ async fn org_page(
     SignedIn { pc, me, .. }: SignedIn<Active>,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if let Some(res) = disabled(&ctx) {
+    if let Some(res) = disabled(&ctx, &pc.s) {
         return res;
     }
     let notice = super::query_map(&req)
         .get("done")
-        .map(|_| "Saved.".to_owned());
+        .map(|_| pc.s.saved.clone());
     render_org(
         &ctx,
         &pc,
@@ -443,7 +449,17 @@ async fn org_answer(
         Ok(_) => see_other(ctx, pc, req, &format!("/organizations/{id}?done=1")),
         Err(FlowError::Api(api)) => {
             let status = api_status(&api);
-            render_org(ctx, pc, req, me, id, None, FormErrors::from(&api), status).await
+            render_org(
+                ctx,
+                pc,
+                req,
+                me,
+                id,
+                None,
+                FormErrors::from(&api, &pc.s),
+                status,
+            )
+            .await
         }
         Err(other) => error_page(&other),
     }
@@ -524,10 +540,7 @@ async fn delete_submit(
     id: web::Path<String>,
 ) -> HttpResponse {
     if form.get("confirm").map(String::as_str) != Some("yes") {
-        let api = crate::flows::ApiError::invalid_value(
-            "confirm",
-            "Tick the box to confirm the organization should be deleted.",
-        );
+        let api = crate::flows::ApiError::invalid_value("confirm", pc.s.org_delete_tick.clone());
         return org_answer(&ctx, &pc, &req, &me, &id, Err(api.into())).await;
     }
     match orgs::delete(&ctx, &me, &id).await {
@@ -572,9 +585,9 @@ async fn render_invitation(
         "/organizations/invitation?ticket={}",
         url::form_urlencoded::byte_serialize(ticket.as_bytes()).collect::<String>()
     );
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = InvitationPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -592,7 +605,7 @@ async fn render_invitation(
 /// `GET /organizations/invitation?ticket=…`: who is invited where. Signed in, one button
 /// joins; otherwise the way to sign in or up, and back here.
 async fn invitation_page(ctx: web::Data<Ctx>, req: HttpRequest, Page(pc): Page) -> HttpResponse {
-    if let Some(res) = disabled(&ctx) {
+    if let Some(res) = disabled(&ctx, &pc.s) {
         return res;
     }
     let ticket = super::query_map(&req)
@@ -607,7 +620,7 @@ async fn invitation_submit(
     req: HttpRequest,
     Form(pc, form): Form,
 ) -> HttpResponse {
-    if let Some(res) = disabled(&ctx) {
+    if let Some(res) = disabled(&ctx, &pc.s) {
         return res;
     }
     let ticket = form.get("ticket").cloned().unwrap_or_default();

@@ -85,11 +85,11 @@ fn render(
     let methods = factors
         .iter()
         .filter(|f| f.strategy != strategy || (needs_code && !sent))
-        .filter_map(|f| alternative(pc.s, f))
+        .filter_map(|f| alternative(&pc.s, f))
         .collect();
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = ReverifyPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -148,7 +148,7 @@ async fn failed(
             req,
             &rv,
             Some(strategy),
-            FormErrors::from(&api),
+            FormErrors::from(&api, &pc.s),
             api_status(&api),
         ),
         Err(e) => error_page(&e),
@@ -207,7 +207,7 @@ async fn method(
         else {
             return Err(FlowError::Api(crate::flows::ApiError::invalid_value(
                 "strategy",
-                "That method is not available.",
+                pc.s.method_not_available.clone(),
             )));
         };
         if !matches!(strategy.as_str(), "email_code" | "phone_code") {

@@ -33,10 +33,7 @@ pub(super) async fn follow_sign_in(
         sign_in::Step::Identify => format!("/sign-in{}", pc.query),
         sign_in::Step::NewPassword => format!("/sign-in/reset-password{}", pc.query),
         sign_in::Step::NoFactor => {
-            return message_page(
-                StatusCode::BAD_REQUEST,
-                "This account has no way to sign in here.",
-            );
+            return message_page(StatusCode::BAD_REQUEST, &pc.s.no_way_to_sign_in);
         }
         sign_in::Step::SecondFactor { send } => {
             if let Some(f) = send
@@ -77,6 +74,8 @@ pub(super) struct SignInPage<'a> {
     s: &'a Strings,
     app_name: &'a str,
     logo_url: Option<&'a str>,
+    /// "to continue to {app}" when an application sent the user, else the welcome line.
+    lead: String,
     csrf: &'a str,
     query: &'a str,
     identifier_label: String,
@@ -101,17 +100,17 @@ pub(super) fn social_buttons(ctx: &Ctx) -> Vec<(String, String)> {
 
 pub(super) fn identifier_label(ctx: &Ctx, s: &Strings) -> String {
     let a = &ctx.settings().auth;
-    let mut parts = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
     if a.email_address.enabled() {
-        parts.push(s.email_label);
+        parts.push(&s.email_label);
     }
     if a.phone_number.enabled() {
-        parts.push(s.phone_label);
+        parts.push(&s.phone_label);
     }
     if a.username.enabled() {
-        parts.push(s.username_label);
+        parts.push(&s.username_label);
     }
-    parts.join(s.or)
+    parts.join(&s.or)
 }
 
 pub(super) fn render_sign_in(
@@ -123,14 +122,19 @@ pub(super) fn render_sign_in(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = SignInPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
+        lead: if b.for_client {
+            pc.s.continue_to(&b.app_name)
+        } else {
+            pc.s.sign_in_lead.clone()
+        },
         csrf: &pc.csrf,
         query: &pc.query,
-        identifier_label: identifier_label(ctx, pc.s),
+        identifier_label: identifier_label(ctx, &pc.s),
         identifier,
         reauth,
         wallets: ctx.settings().auth.web3_wallet.enabled(),
@@ -177,9 +181,9 @@ async fn ticket_page(ctx: &Ctx, pc: &PageCtx, req: &HttpRequest, ticket: &str) -
         Ok(who) => who,
         Err(e) => return error_page(&e),
     };
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = TicketPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -267,7 +271,7 @@ pub(super) async fn sign_in_submit(
             &req,
             &identifier,
             reauth,
-            FormErrors::from(&api),
+            FormErrors::from(&api, &pc.s),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => error_page(&e),
@@ -395,7 +399,7 @@ pub(super) fn render_factor_one(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let s = pc.s;
+    let s = &pc.s;
     let current = si
         .first_factor_verification
         .as_ref()
@@ -428,7 +432,7 @@ pub(super) fn render_factor_one(
         })
         .filter_map(|f| alternative(s, f))
         .collect();
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = FactorOnePage {
         s,
         app_name: &b.app_name,
@@ -497,7 +501,7 @@ pub(super) async fn factor_one_submit(
                 &req,
                 &si,
                 &strategy,
-                FormErrors::from(&api),
+                FormErrors::from(&api, &pc.s),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
@@ -567,9 +571,9 @@ pub(super) fn render_reset(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = ResetPasswordPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -624,7 +628,7 @@ pub(super) async fn reset_password_submit(
             &pc,
             &req,
             &si,
-            FormErrors::from(&api),
+            FormErrors::from(&api, &pc.s),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => error_page(&e),

@@ -5,7 +5,7 @@ use super::*;
 
 pub(super) struct Field {
     name: String,
-    label: &'static str,
+    label: String,
     input_type: &'static str,
     autocomplete: &'static str,
     required: bool,
@@ -43,30 +43,42 @@ pub(super) fn sign_up_fields(
     let all = [
         (
             "email_address",
-            s.email_label,
+            s.email_label.clone(),
             "email",
             "email",
             a.email_address,
         ),
-        ("phone_number", s.phone_label, "tel", "tel", a.phone_number),
-        ("username", s.username_label, "text", "username", a.username),
+        (
+            "phone_number",
+            s.phone_label.clone(),
+            "tel",
+            "tel",
+            a.phone_number,
+        ),
+        (
+            "username",
+            s.username_label.clone(),
+            "text",
+            "username",
+            a.username,
+        ),
         (
             "first_name",
-            s.first_name_label,
+            s.first_name_label.clone(),
             "text",
             "given-name",
             a.first_name,
         ),
         (
             "last_name",
-            s.last_name_label,
+            s.last_name_label.clone(),
             "text",
             "family-name",
             a.last_name,
         ),
         (
             "password",
-            s.new_password_label,
+            s.new_password_label.clone(),
             "password",
             "new-password",
             a.password,
@@ -99,7 +111,7 @@ pub(super) fn sign_up_fields(
     if a.legal_consent && only.is_none_or(|o| o.contains(&"legal_accepted")) {
         fields.push(Field {
             name: "legal_accepted".into(),
-            label: s.legal_label,
+            label: s.legal_label.clone(),
             input_type: "checkbox",
             autocomplete: "off",
             required: true,
@@ -130,17 +142,17 @@ pub(super) fn render_sign_up(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = SignUpPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
         query: &pc.query,
         title: if continuing {
-            pc.s.continue_title
+            &pc.s.continue_title
         } else {
-            pc.s.sign_up_title
+            &pc.s.sign_up_title
         },
         action: if continuing {
             "/sign-up/continue"
@@ -148,7 +160,7 @@ pub(super) fn render_sign_up(
             "/sign-up"
         },
         continuing,
-        fields: sign_up_fields(ctx, pc.s, values, only),
+        fields: sign_up_fields(ctx, &pc.s, values, only),
         ticket: values.get("ticket").cloned(),
         social: social_buttons(ctx),
         sso_action: "/sign-up/sso",
@@ -209,7 +221,7 @@ pub(super) async fn sign_up_submit(
             false,
             &form,
             None,
-            FormErrors::from(&api),
+            FormErrors::from(&api, &pc.s),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => error_page(&e),
@@ -299,7 +311,7 @@ pub(super) async fn continue_submit(
                 true,
                 &form,
                 Some(&missing),
-                FormErrors::from(&api),
+                FormErrors::from(&api, &pc.s),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
@@ -323,8 +335,8 @@ pub(super) fn render_verify(
     status: StatusCode,
 ) -> HttpResponse {
     let (title, destination) = match ch {
-        Channel::Email => (pc.s.verify_email_title, su.email_address.as_deref()),
-        Channel::Phone => (pc.s.verify_phone_title, su.phone_number.as_deref()),
+        Channel::Email => (&pc.s.verify_email_title, su.email_address.as_deref()),
+        Channel::Phone => (&pc.s.verify_phone_title, su.phone_number.as_deref()),
     };
     let entry = verify::CodeEntry {
         title,
@@ -378,7 +390,7 @@ pub(super) async fn verify_submit(
             req,
             &su,
             ch,
-            FormErrors::from(&api),
+            FormErrors::from(&api, &pc.s),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => error_page(&e),

@@ -71,7 +71,7 @@ pub(super) async fn start_sign_in(
             req,
             identifier.unwrap_or(""),
             false,
-            FormErrors::from(&api),
+            FormErrors::from(&api, &pc.s),
             api_status(&api),
         ),
         Err(e) => error_page(&e),

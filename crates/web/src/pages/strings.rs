@@ -1,308 +1,354 @@
-//! Every user-facing string of the hosted pages, one table per locale. English is complete;
-//! another locale is another `Strings` value chosen by `for_request`.
+//! Every user-facing string of the hosted pages, in the page's language. The text lives in
+//! `locales/*.ftl` (one Fluent file per language, ids like `sign-in-title` for the field
+//! `sign_in_title`); each locale's table is built once, on first use, and shared.
 
-pub struct Strings {
-    pub sign_in_title: &'static str,
-    pub sign_in_lead: &'static str,
-    /// Joins the identifier kinds in the sign-in label ("Email address or Username").
-    pub or: &'static str,
-    pub continue_button: &'static str,
-    pub no_account: &'static str,
-    pub sign_up_link: &'static str,
-    pub password_label: &'static str,
-    pub factor_password_title: &'static str,
-    pub factor_code_title: &'static str,
-    pub code_sent_to: &'static str,
-    pub code_label: &'static str,
-    pub resend_button: &'static str,
-    pub other_methods: &'static str,
-    pub use_password: &'static str,
-    pub email_code_to: &'static str,
-    pub text_code_to: &'static str,
-    pub start_over: &'static str,
-    pub sign_up_title: &'static str,
-    pub sign_up_lead: &'static str,
-    pub email_label: &'static str,
-    pub phone_label: &'static str,
-    pub phone_hint: &'static str,
-    pub username_label: &'static str,
-    pub first_name_label: &'static str,
-    pub last_name_label: &'static str,
-    pub new_password_label: &'static str,
-    pub legal_label: &'static str,
-    pub optional: &'static str,
-    pub have_account: &'static str,
-    pub sign_in_link: &'static str,
-    pub verify_email_title: &'static str,
-    pub verify_phone_title: &'static str,
-    pub verify_button: &'static str,
-    pub continue_title: &'static str,
-    pub sign_out_title: &'static str,
-    pub sign_out_lead: &'static str,
-    pub sign_out_button: &'static str,
-    pub signed_out: &'static str,
-    pub account_title: &'static str,
-    pub emails_heading: &'static str,
-    pub phones_heading: &'static str,
-    pub apps_heading: &'static str,
-    pub remove_access: &'static str,
-    pub forgot_password: &'static str,
-    pub reset_title: &'static str,
-    pub sign_out_others_label: &'static str,
-    pub reauth_note: &'static str,
-    pub form_expired: &'static str,
-    pub wallet_sign_in: &'static str,
-    pub passkey_sign_in: &'static str,
-    pub passkeys_heading: &'static str,
-    pub passkey_add: &'static str,
-    pub email_link_to: &'static str,
-    pub link_sent_to: &'static str,
-    pub link_lead: &'static str,
-    pub resend_link: &'static str,
-    pub continue_with: &'static str,
-    pub or_divider: &'static str,
-    pub connected_heading: &'static str,
-    pub connect_button: &'static str,
-    pub disconnect_button: &'static str,
-    pub link_failed: &'static str,
-    pub link_denied: &'static str,
-    pub factor_two_title: &'static str,
-    pub totp_lead: &'static str,
-    pub backup_code_lead: &'static str,
-    pub backup_code_label: &'static str,
-    pub use_totp: &'static str,
-    pub use_backup_code: &'static str,
-    pub security_heading: &'static str,
-    pub totp_on: &'static str,
-    pub set_up_totp: &'static str,
-    pub remove_totp: &'static str,
-    pub backup_codes_left: &'static str,
-    pub new_backup_codes: &'static str,
-    pub totp_setup_title: &'static str,
-    pub totp_setup_lead: &'static str,
-    pub secret_label: &'static str,
-    pub backup_codes_title: &'static str,
-    pub backup_codes_lead: &'static str,
-    pub done_button: &'static str,
-    pub orgs_title: &'static str,
-    pub orgs_none: &'static str,
-    pub acting_for: &'static str,
-    pub personal_account: &'static str,
-    pub no_org_chosen: &'static str,
-    pub choose_org_task: &'static str,
-    pub switch_button: &'static str,
-    pub manage_link: &'static str,
-    pub create_org_heading: &'static str,
-    pub org_name_label: &'static str,
-    pub org_slug_label: &'static str,
-    pub create_button: &'static str,
-    pub org_invitations_heading: &'static str,
-    pub accept_button: &'static str,
-    pub members_heading: &'static str,
-    pub role_label: &'static str,
-    pub change_role_button: &'static str,
-    pub invite_heading: &'static str,
-    pub invite_button: &'static str,
-    pub pending_heading: &'static str,
-    pub revoke_button: &'static str,
-    pub leave_button: &'static str,
-    pub org_profile_heading: &'static str,
-    pub delete_org_heading: &'static str,
-    pub delete_org_confirm: &'static str,
-    pub delete_org_button: &'static str,
-    pub invitation_title: &'static str,
-    /// Before the account a sign-in link signs in to ("This link signs you in as").
-    pub ticket_lead: &'static str,
-    pub invited_to: &'static str,
-    pub as_role: &'static str,
-    pub join_button: &'static str,
-    pub sign_in_to_accept: &'static str,
-    pub sign_up_to_accept: &'static str,
-    pub back_to_orgs: &'static str,
-    pub you: &'static str,
-    pub mfa_required_title: &'static str,
-    pub mfa_required_lead: &'static str,
-    pub password_heading: &'static str,
-    pub current_password_label: &'static str,
-    pub change_password_button: &'static str,
-    pub set_password_button: &'static str,
-    pub password_changed: &'static str,
-    pub add_email_label: &'static str,
-    pub add_phone_label: &'static str,
-    pub add_button: &'static str,
-    pub unverified: &'static str,
-    pub primary: &'static str,
-    pub remove_button: &'static str,
-    pub verify_now: &'static str,
-    pub use_for_2fa: &'static str,
-    pub stop_2fa: &'static str,
-    pub used_for_2fa: &'static str,
-    pub devices_heading: &'static str,
-    pub this_session: &'static str,
-    pub sign_out_device: &'static str,
-    pub verify_code_title: &'static str,
-    pub profile_heading: &'static str,
-    pub save_button: &'static str,
-    pub cancel_button: &'static str,
-    pub reverify_title: &'static str,
-    pub reverify_lead: &'static str,
-    pub reverified: &'static str,
-    pub delete_account_heading: &'static str,
-    pub delete_account_lead: &'static str,
-    pub delete_account_button: &'static str,
+use std::sync::OnceLock;
+
+use crate::i18n::{Arg, Locale};
+
+/// Declares the table: one `String` field per message, filled from the message whose id is
+/// the field's name with `-` for `_`.
+macro_rules! strings {
+    ($($field:ident),* $(,)?) => {
+        pub struct Table {
+            $(pub $field: String,)*
+            /// The locale the table is in.
+            pub locale: Locale,
+            /// `<html lang>`: the locale's BCP 47 tag.
+            pub lang: &'static str,
+            /// `<html dir>`: `ltr` or `rtl`.
+            pub dir: &'static str,
+            /// The language picker's choices: each shipped locale's tag and own name.
+            pub languages: Vec<(&'static str, String)>,
+        }
+
+        impl Table {
+            fn load(locale: Locale) -> Self {
+                Table {
+                    $($field: locale.text(&stringify!($field).replace('_', "-")),)*
+                    locale,
+                    lang: locale.tag(),
+                    dir: locale.dir(),
+                    languages: portcullis_i18n::all().map(|l| (l.tag(), l.name())).collect(),
+                }
+            }
+        }
+
+        /// The message ids the table reads, for the test that English has them all.
+        #[cfg(test)]
+        const IDS: &[&str] = &[$(stringify!($field)),*];
+    };
 }
 
-pub const EN: Strings = Strings {
-    sign_in_title: "Sign in",
-    sign_in_lead: "Welcome back. Enter your details to continue.",
-    or: " or ",
-    continue_button: "Continue",
-    no_account: "No account yet?",
-    sign_up_link: "Sign up",
-    password_label: "Password",
-    factor_password_title: "Enter your password",
-    factor_code_title: "Check your messages",
-    code_sent_to: "We sent a six-digit code to",
-    code_label: "Verification code",
-    resend_button: "Send a new code",
-    other_methods: "Use another method",
-    use_password: "Use your password",
-    email_code_to: "Email a code to",
-    text_code_to: "Text a code to",
-    start_over: "Use another account",
-    sign_up_title: "Create your account",
-    sign_up_lead: "It takes a minute.",
-    email_label: "Email address",
-    phone_label: "Phone number",
-    phone_hint: "In international format, starting with +",
-    username_label: "Username",
-    first_name_label: "First name",
-    last_name_label: "Last name",
-    new_password_label: "Password",
-    legal_label: "I accept the terms of service and the privacy policy",
-    optional: "optional",
-    have_account: "Already have an account?",
-    sign_in_link: "Sign in",
-    verify_email_title: "Verify your email address",
-    verify_phone_title: "Verify your phone number",
-    verify_button: "Verify",
-    continue_title: "A few more details",
-    sign_out_title: "Sign out?",
-    sign_out_lead: "You will be signed out of every account on this browser.",
-    sign_out_button: "Sign out",
-    signed_out: "You're signed out.",
-    account_title: "Your account",
-    emails_heading: "Email addresses",
-    phones_heading: "Phone numbers",
-    apps_heading: "Apps you have allowed",
-    remove_access: "Remove access",
-    forgot_password: "Forgot your password?",
-    reset_title: "Choose a new password",
-    sign_out_others_label: "Sign out of every other device",
-    reauth_note: "The application asks you to sign in again.",
-    form_expired: "This form has expired. Please try again.",
-    wallet_sign_in: "Continue with a wallet",
-    passkey_sign_in: "Sign in with a passkey",
-    passkeys_heading: "Passkeys",
-    passkey_add: "Add a passkey",
-    email_link_to: "Email a sign-in link to",
-    link_sent_to: "We sent a sign-in link to",
-    link_lead: "Open it on this device to continue. It works once, for ten minutes.",
-    resend_link: "Send a new link",
-    continue_with: "Continue with",
-    or_divider: "or",
-    connected_heading: "Connected accounts",
-    connect_button: "Connect",
-    disconnect_button: "Disconnect",
-    link_failed: "That account is already connected to another user.",
-    link_denied: "The connection was not completed.",
-    factor_two_title: "Two-step verification",
-    totp_lead: "Enter the six-digit code from your authenticator app.",
-    backup_code_lead: "Enter one of your backup codes.",
-    backup_code_label: "Backup code",
-    use_totp: "Use your authenticator app",
-    use_backup_code: "Use a backup code",
-    security_heading: "Two-step verification",
-    totp_on: "Authenticator app: on",
-    set_up_totp: "Set up an authenticator app",
-    remove_totp: "Remove the authenticator app",
-    backup_codes_left: "Backup codes left:",
-    new_backup_codes: "Create new backup codes",
-    totp_setup_title: "Set up your authenticator app",
-    totp_setup_lead: "Scan this QR code with your authenticator app, or type the key into it. Then enter the six-digit code the app shows.",
-    secret_label: "Key",
-    backup_codes_title: "Your backup codes",
-    backup_codes_lead: "Keep these somewhere safe. If you lose your authenticator app, each code signs you in once. They are not shown again.",
-    done_button: "Done",
-    orgs_title: "Organizations",
-    orgs_none: "You do not belong to any organization yet.",
-    acting_for: "Acting for",
-    personal_account: "Personal account",
-    no_org_chosen: "No organization yet",
-    choose_org_task: "Choose an organization to continue: switch to one of yours, accept an invitation or create one.",
-    switch_button: "Switch to",
-    manage_link: "Manage",
-    create_org_heading: "Create an organization",
-    org_name_label: "Name",
-    org_slug_label: "Slug (optional)",
-    create_button: "Create",
-    org_invitations_heading: "Invitations to you",
-    accept_button: "Accept",
-    members_heading: "Members",
-    role_label: "Role",
-    change_role_button: "Change role",
-    invite_heading: "Invite someone",
-    invite_button: "Send invitation",
-    pending_heading: "Pending invitations",
-    revoke_button: "Revoke",
-    leave_button: "Leave organization",
-    org_profile_heading: "Profile",
-    delete_org_heading: "Delete organization",
-    delete_org_confirm: "I understand this deletes the organization for every member.",
-    delete_org_button: "Delete organization",
-    invitation_title: "You are invited",
-    ticket_lead: "This link signs you in as",
-    invited_to: "is invited to join",
-    as_role: "as",
-    join_button: "Join",
-    sign_in_to_accept: "Sign in to accept",
-    sign_up_to_accept: "Create an account with this address",
-    back_to_orgs: "All organizations",
-    you: "you",
-    mfa_required_title: "Protect your account",
-    mfa_required_lead: "Two-step verification is required here. Set it up to finish signing in.",
-    password_heading: "Password",
-    current_password_label: "Current password",
-    change_password_button: "Change password",
-    set_password_button: "Set a password",
-    password_changed: "Your password was changed.",
-    add_email_label: "Add an email address",
-    add_phone_label: "Add a phone number",
-    add_button: "Add",
-    unverified: "unverified",
-    primary: "primary",
-    remove_button: "Remove",
-    verify_now: "Verify",
-    use_for_2fa: "Use for two-step verification",
-    stop_2fa: "Stop using for two-step verification",
-    used_for_2fa: "used for two-step verification",
-    devices_heading: "Where you're signed in",
-    this_session: "this browser",
-    sign_out_device: "Sign out",
-    verify_code_title: "Enter the code",
-    profile_heading: "Profile",
-    save_button: "Save",
-    cancel_button: "Cancel",
-    reverify_title: "Confirm it's you",
-    reverify_lead: "This change needs a recent sign-in. Verify again to continue.",
-    reverified: "Verified. You can make the change now.",
-    delete_account_heading: "Delete account",
-    delete_account_lead: "Deleting your account removes your profile, sign-in methods and sessions. This cannot be undone.",
-    delete_account_button: "Delete my account",
-};
+strings! {
+    sign_in_title,
+    sign_in_lead,
+    or,
+    continue_button,
+    no_account,
+    sign_up_link,
+    password_label,
+    factor_password_title,
+    factor_code_title,
+    code_sent_to,
+    code_label,
+    resend_button,
+    other_methods,
+    use_password,
+    email_code_to,
+    text_code_to,
+    start_over,
+    sign_up_title,
+    sign_up_lead,
+    email_label,
+    phone_label,
+    phone_hint,
+    username_label,
+    first_name_label,
+    last_name_label,
+    new_password_label,
+    legal_label,
+    optional,
+    have_account,
+    sign_in_link,
+    verify_email_title,
+    verify_phone_title,
+    verify_button,
+    continue_title,
+    sign_out_title,
+    sign_out_lead,
+    sign_out_button,
+    signed_out,
+    account_title,
+    emails_heading,
+    phones_heading,
+    apps_heading,
+    remove_access,
+    forgot_password,
+    reset_title,
+    sign_out_others_label,
+    reauth_note,
+    form_expired,
+    wallet_sign_in,
+    passkey_sign_in,
+    passkeys_heading,
+    passkey_add,
+    email_link_to,
+    link_sent_to,
+    link_lead,
+    resend_link,
+    continue_with,
+    or_divider,
+    connected_heading,
+    connect_button,
+    disconnect_button,
+    link_failed,
+    link_denied,
+    factor_two_title,
+    totp_lead,
+    backup_code_lead,
+    backup_code_label,
+    use_totp,
+    use_backup_code,
+    security_heading,
+    totp_on,
+    set_up_totp,
+    remove_totp,
+    new_backup_codes,
+    totp_setup_title,
+    totp_setup_lead,
+    secret_label,
+    backup_codes_title,
+    backup_codes_lead,
+    done_button,
+    orgs_title,
+    orgs_none,
+    acting_for,
+    personal_account,
+    no_org_chosen,
+    choose_org_task,
+    switch_button,
+    manage_link,
+    create_org_heading,
+    org_name_label,
+    org_slug_label,
+    create_button,
+    org_invitations_heading,
+    accept_button,
+    members_heading,
+    role_label,
+    change_role_button,
+    invite_heading,
+    invite_button,
+    pending_heading,
+    revoke_button,
+    leave_button,
+    org_profile_heading,
+    delete_org_heading,
+    delete_org_confirm,
+    delete_org_button,
+    invitation_title,
+    ticket_lead,
+    invited_to,
+    as_role,
+    join_button,
+    sign_in_to_accept,
+    sign_up_to_accept,
+    back_to_orgs,
+    you,
+    mfa_required_title,
+    mfa_required_lead,
+    password_heading,
+    current_password_label,
+    change_password_button,
+    set_password_button,
+    password_changed,
+    add_email_label,
+    add_phone_label,
+    add_button,
+    unverified,
+    primary,
+    remove_button,
+    verify_now,
+    use_for_2fa,
+    stop_2fa,
+    used_for_2fa,
+    devices_heading,
+    this_session,
+    sign_out_device,
+    verify_code_title,
+    profile_heading,
+    save_button,
+    cancel_button,
+    reverify_title,
+    reverify_lead,
+    reverified,
+    delete_account_heading,
+    delete_account_lead,
+    delete_account_button,
+    no_way_to_sign_in,
+    method_not_available,
+    last_method,
+    orgs_disabled,
+    org_joined,
+    org_left,
+    org_deleted,
+    saved,
+    org_delete_tick,
+    language_picker_label,
+    language_picker_button,
+    consent_withdraw,
+    consent_allow,
+    consent_deny,
+    logout_title,
+    logout_asking,
+    logout_lead,
+    signed_out_title,
+    signed_out_heading,
+    signed_out_lead,
+    returning_title,
+    returning_heading,
+    error_page_title,
+    error_page_heading,
+    error_page_lead,
+    error_unavailable,
+    error_unexpected,
+    link_incomplete,
+    form_incomplete,
+    bad_return_address,
+}
 
-/// The strings for a request (`ui_locales`, then `Accept-Language`); English until more
-/// locales exist.
-pub fn for_request(_accept_language: Option<&str>) -> &'static Strings {
-    &EN
+impl Table {
+    /// "to continue to {app}", under an application's name on pages it sent the user to.
+    pub fn continue_to(&self, app: &str) -> String {
+        self.locale
+            .format("continue-to-app", &[("app", Arg::from(app))])
+    }
+
+    fn with_app(&self, id: &str, app: &str) -> String {
+        self.locale.format(id, &[("app", Arg::from(app))])
+    }
+
+    /// "Allow {app}?" (the consent page's title).
+    pub fn consent_title(&self, app: &str) -> String {
+        self.with_app("consent-title", app)
+    }
+
+    pub fn consent_heading(&self, app: &str) -> String {
+        self.with_app("consent-heading", app)
+    }
+
+    pub fn consent_asking(&self, app: &str) -> String {
+        self.with_app("consent-asking", app)
+    }
+
+    /// "{app} is asking you to sign out."
+    pub fn logout_asking_named(&self, app: &str) -> String {
+        self.with_app("logout-asking-named", app)
+    }
+
+    /// What a scope lets the application do, in plain words.
+    pub fn scope(&self, scope: &str) -> String {
+        let id = format!("scope-{scope}");
+        self.locale
+            .lookup(&id, None, &[])
+            .or_else(|| Locale::EN.lookup(&id, None, &[]))
+            .unwrap_or_else(|| {
+                self.locale
+                    .format("scope-other", &[("scope", Arg::from(scope))])
+            })
+    }
+
+    /// "3 backup codes left", with the language's plural rules.
+    pub fn backup_codes_remaining(&self, count: usize) -> String {
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        self.locale
+            .format("backup-codes-remaining", &[("count", Arg::from(count))])
+    }
+}
+
+/// The table for `locale`, built on first use.
+pub fn for_locale(locale: Locale) -> &'static Table {
+    static TABLES: OnceLock<Vec<OnceLock<Table>>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| portcullis_i18n::all().map(|_| OnceLock::new()).collect());
+    let index = portcullis_i18n::all()
+        .position(|l| l == locale)
+        .unwrap_or_default();
+    match tables.get(index) {
+        Some(cell) => cell.get_or_init(|| Table::load(locale)),
+        None => tables
+            .first()
+            .map(|cell| cell.get_or_init(|| Table::load(Locale::EN)))
+            .unwrap_or_else(|| unreachable!("English is always shipped")),
+    }
+}
+
+/// What every page template reads as `s`: the strings of the page's language (through
+/// `Deref`, so `s.sign_in_title`), and the few things the shared layout needs from the
+/// request: the stylesheet with the page's colour, and the way back to keep in the
+/// language picker.
+pub struct Strings {
+    table: &'static Table,
+    /// `?color=%23rrggbb` when the page wears an application's colour, else "".
+    pub brand_query: String,
+    /// The validated `redirect_url` the picker carries, if any.
+    pub redirect: Option<String>,
+    /// Whether the page shows the language picker. Pages that answer a protocol request
+    /// (consent, logout, errors) cannot be reloaded with only `?lang=`, so they go without.
+    pub picker: bool,
+}
+
+impl Strings {
+    pub fn new(locale: Locale) -> Self {
+        Strings {
+            table: for_locale(locale),
+            brand_query: String::new(),
+            redirect: None,
+            picker: true,
+        }
+    }
+
+    /// For a page rendered without its request in hand: `preferred` (the relying party's
+    /// `ui_locales`), else the language the request asked for, else English; no picker.
+    pub fn for_protocol_page(preferred: Option<Locale>) -> Self {
+        let locale = preferred
+            .or_else(portcullis_i18n::request::current)
+            .unwrap_or(Locale::EN);
+        Strings {
+            picker: false,
+            ..Strings::new(locale)
+        }
+    }
+}
+
+impl std::ops::Deref for Strings {
+    type Target = Table;
+
+    fn deref(&self) -> &Table {
+        self.table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_has_every_page_string() {
+        for id in IDS {
+            let id = id.replace('_', "-");
+            assert!(Locale::EN.has(&id), "locales/en.ftl lacks {id}");
+        }
+    }
+
+    #[test]
+    fn tables_are_per_locale() {
+        let fr = for_locale(Locale::parse("fr").unwrap_or_default());
+        assert_eq!(fr.lang, "fr");
+        assert_eq!(fr.sign_in_title, "Se connecter");
+        let ar = for_locale(Locale::parse("ar").unwrap_or_default());
+        assert_eq!(ar.dir, "rtl");
+        assert_eq!(for_locale(Locale::EN).sign_in_title, "Sign in");
+        assert_eq!(fr.languages.len(), portcullis_i18n::all().count());
+    }
 }

@@ -46,9 +46,9 @@ pub(super) fn render(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = VerifyPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,

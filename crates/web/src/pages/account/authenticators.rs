@@ -23,9 +23,9 @@ pub(super) async fn mfa_setup_page(
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
     }
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = MfaSetupPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -94,9 +94,9 @@ pub(super) async fn render_totp(
         Ok(None) => return see_other(ctx, pc, req, "/user"),
         Err(e) => return error_page(&e),
     };
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = TotpSetupPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -134,9 +134,9 @@ pub(super) fn render_codes(
     codes: Vec<String>,
     next: String,
 ) -> HttpResponse {
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = BackupCodesPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         codes,
@@ -168,7 +168,7 @@ pub(super) async fn totp_verify(
         }
         Err(FlowError::Api(api)) => {
             let status = api_status(&api);
-            render_totp(&ctx, &pc, &req, &me, FormErrors::from(&api), status).await
+            render_totp(&ctx, &pc, &req, &me, FormErrors::from(&api, &pc.s), status).await
         }
         Err(e) => error_page(&e),
     }

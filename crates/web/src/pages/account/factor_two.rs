@@ -50,7 +50,7 @@ pub(super) fn render_factor_two(
     errors: FormErrors,
     status: StatusCode,
 ) -> HttpResponse {
-    let s = pc.s;
+    let s = &pc.s;
     let current_target = si
         .second_factor_verification
         .as_ref()
@@ -68,7 +68,7 @@ pub(super) fn render_factor_two(
         .filter(|f| !(f.strategy == strategy && factor_target(f) == target))
         .filter_map(|f| alternative(s, f))
         .collect();
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = FactorTwoPage {
         s,
         app_name: &b.app_name,
@@ -128,7 +128,7 @@ pub(super) async fn factor_two_submit(
                 &req,
                 &si,
                 &strategy,
-                FormErrors::from(&api),
+                FormErrors::from(&api, &pc.s),
                 status,
             )
         }

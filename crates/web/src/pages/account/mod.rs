@@ -161,9 +161,9 @@ async fn render_user(
         full
     };
     let auth = &ctx.settings().auth;
-    let b = &ctx.settings().branding;
+    let b = &pc.brand;
     let page = UserPage {
-        s: pc.s,
+        s: &pc.s,
         app_name: &b.app_name,
         logo_url: b.logo_url.as_deref(),
         csrf: &pc.csrf,
@@ -268,14 +268,11 @@ async fn user_page(
     SignedIn { pc, me, .. }: SignedIn<Active>,
 ) -> HttpResponse {
     let q = query_map(&req);
-    let notice = notice_for(pc.s, q.get("done"));
+    let notice = notice_for(&pc.s, q.get("done"));
     // Errors coming back in the URL are codes mapped to fixed strings, never reflected.
     let error = match q.get("error").map(String::as_str) {
         Some("external_account_exists") => Some(pc.s.link_failed.to_owned()),
-        Some("last_method") => Some(
-            "This is your only way to sign in. Set a password or add another method first."
-                .to_owned(),
-        ),
+        Some("last_method") => Some(pc.s.last_method.clone()),
         Some(_) => Some(pc.s.link_denied.to_owned()),
         None => None,
     };
@@ -310,7 +307,16 @@ async fn user_error(
         }
         FlowError::Api(api) => {
             let status = api_status(&api);
-            render_user(ctx, pc, req, me, None, FormErrors::from(&api), status).await
+            render_user(
+                ctx,
+                pc,
+                req,
+                me,
+                None,
+                FormErrors::from(&api, &pc.s),
+                status,
+            )
+            .await
         }
         other => error_page(&other),
     }
@@ -428,7 +434,7 @@ async fn render_verify(
     };
     let action = format!("/user/verify/{id}");
     let entry = super::verify::CodeEntry {
-        title: pc.s.verify_code_title,
+        title: &pc.s.verify_code_title,
         destination: &ident.value,
         action: &action,
         query: "",
@@ -466,7 +472,16 @@ async fn verify_submit(
         Ok(_) => see_other(&ctx, &pc, &req, "/user"),
         Err(FlowError::Api(api)) => {
             let status = api_status(&api);
-            render_verify(&ctx, &pc, &req, &me, &id, FormErrors::from(&api), status).await
+            render_verify(
+                &ctx,
+                &pc,
+                &req,
+                &me,
+                &id,
+                FormErrors::from(&api, &pc.s),
+                status,
+            )
+            .await
         }
         Err(e) => error_page(&e),
     }

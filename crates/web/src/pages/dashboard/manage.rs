@@ -192,6 +192,9 @@ pub(super) struct ClientLine {
     pub name: String,
     pub redirect_uris: String,
     pub scopes: String,
+    /// What the sign-in and consent pages of the client's requests wear.
+    pub logo_uri: String,
+    pub brand_color: String,
     pub public: bool,
     pub stored: bool,
 }
@@ -231,6 +234,8 @@ async fn render_clients(
                 name: text(v, "name"),
                 redirect_uris: text(v, "redirect_uris"),
                 scopes: text(v, "scopes"),
+                logo_uri: text(v, "logo_uri"),
+                brand_color: text(v, "brand_color"),
                 public: v["public"] == true,
                 stored: v["source"] == "stored",
             })
@@ -302,10 +307,16 @@ async fn client_update(
     f: ConsoleForm,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let input = json!({
+    let mut input = json!({
         "redirect_uris": words(f.field("redirect_uris")),
         "scopes": words(f.field("scopes")),
     });
+    // A field the form sent empty goes back to the instance's; one it did not send stays.
+    for field in ["name", "logo_uri", "brand_color"] {
+        if let Some(v) = f.form.get(field).map(|v| v.trim()) {
+            input[field] = if v.is_empty() { Value::Null } else { json!(v) };
+        }
+    }
     let out = admin_clients::update(&ctx, &f.console.admin, &id, input).await;
     with_secret(&ctx, &req, &f, out).await
 }

@@ -237,6 +237,8 @@ pub(super) fn refused(e: &FlowError) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "dashboard/start.html")]
 struct StartPage<'a> {
+    /// The start page is for whoever installs Portcullis: English, like the console.
+    s: &'a super::strings::Strings,
     app_name: &'a str,
     logo_url: Option<&'a str>,
     signed_in: bool,
@@ -247,7 +249,10 @@ struct StartPage<'a> {
 async fn start_page(ctx: web::Data<Ctx>, req: HttpRequest, Page(pc): Page) -> HttpResponse {
     let settings = ctx.settings();
     let signed_in = super::signed_in(&ctx, &pc.cc).await;
+    let mut s = super::strings::Strings::new(crate::i18n::Locale::EN);
+    s.picker = false;
     let page = StartPage {
+        s: &s,
         app_name: &settings.branding.app_name,
         logo_url: settings.branding.logo_url.as_deref(),
         signed_in,
