@@ -33,6 +33,12 @@ fn find(candidates: &[&str]) -> Option<String> {
 
 /// A fresh headless Chromium, or None (with a note) when it is not installed.
 pub(crate) async fn browser(javascript: bool) -> Option<Browser> {
+    browser_speaking(javascript, None).await
+}
+
+/// A fresh headless Chromium whose first language is `language` (its `Accept-Language`
+/// and `navigator.language`), when given.
+pub(crate) async fn browser_speaking(javascript: bool, language: Option<&str>) -> Option<Browser> {
     let (Some(driver_bin), Some(chrome_bin)) = (
         find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]),
         find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
@@ -66,17 +72,32 @@ pub(crate) async fn browser(javascript: bool) -> Option<Browser> {
             2.into(),
         );
     }
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chrome_bin,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--window-size=800,900",
-                     format!("--user-data-dir={}", profile.display())],
-            "prefs": prefs,
-        }
-    })).unwrap();
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        "--window-size=800,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if let Some(l) = language {
+        prefs.insert("intl.accept_languages".into(), l.into());
+        args.push(format!("--lang={l}"));
+    }
+    let caps: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_value(serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chrome_bin,
+                "args": args,
+                "prefs": prefs,
+            }
+        }))
+        .unwrap();
     let mut last = None;
     // ChromeDriver can take over ten seconds to listen while the whole suite loads both
     // cores; wait up to about thirty.
@@ -497,7 +518,7 @@ async fn browser_authenticator_app_and_backup_codes() {
     b.fill("code", &codes[0]).await;
     b.click("button[type=submit].primary").await;
     assert_eq!(b.url().await.path(), "/user", "{}", b.text().await);
-    assert!(b.text().await.contains("Backup codes left: 9"));
+    assert!(b.text().await.contains("9 backup codes left"));
     b.done().await;
 }
 
@@ -1085,4 +1106,179 @@ async fn browser_organization_pages() {
         "accessibility violations: {violations:#?}"
     );
     b.done().await;
+}
+
+/// The sign-in and sign-up journeys in each shipped language, in a Chromium whose first
+/// language it is: every page says so in `<html lang>`, passes axe's WCAG 2.1 AA rules, and
+/// is saved as a screenshot (to PORTCULLIS_SCREENSHOTS, else the test's temporary folder);
+/// the code email arrives in the same language; Arabic pages lay out right to left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_journeys_in_every_language() {
+    if browser(false).await.is_none() {
+        return;
+    }
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let dir = std::env::var("PORTCULLIS_SCREENSHOTS").map_or_else(
+        |_| std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"),
+        std::path::PathBuf::from,
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    // (Accept-Language, shipped tag, words the sign-in page must show, the verify page's title)
+    let cases = [
+        ("en-US", "en", "Sign in", "Verify your email address"),
+        (
+            "es-ES",
+            "es",
+            "Iniciar sesión",
+            "Verifica tu correo electrónico",
+        ),
+        (
+            "fr-FR",
+            "fr",
+            "Se connecter",
+            "Vérifiez votre adresse e-mail",
+        ),
+        (
+            "de-DE",
+            "de",
+            "Anmelden",
+            "Bestätigen Sie Ihre E-Mail-Adresse",
+        ),
+        ("it-IT", "it", "Accedi", "Verifica il tuo indirizzo email"),
+        (
+            "pt-BR",
+            "pt-BR",
+            "Entrar",
+            "Confirme seu endereço de e-mail",
+        ),
+        ("nl-NL", "nl", "Inloggen", "Bevestig je e-mailadres"),
+        ("pl-PL", "pl", "Zaloguj się", "Potwierdź adres e-mail"),
+        ("ja-JP", "ja", "サインイン", "メールアドレスを確認"),
+        ("zh-CN", "zh-CN", "登录", "验证您的电子邮件地址"),
+        ("ko-KR", "ko", "로그인", "이메일 주소 인증"),
+        ("ar-EG", "ar", "تسجيل الدخول", "تحقّق من بريدك الإلكتروني"),
+    ];
+    let mut violations = Vec::new();
+    for (accept, tag, sign_in_words, verify_title) in cases {
+        let b = browser_speaking(true, Some(accept)).await.unwrap();
+        let lang_dir = |b: &Browser| {
+            let c = b.client.clone();
+            async move {
+                let v = c
+                    .execute(
+                        "return [document.documentElement.lang, document.documentElement.dir]",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                (
+                    v[0].as_str().unwrap().to_owned(),
+                    v[1].as_str().unwrap().to_owned(),
+                )
+            }
+        };
+        let want_dir = if tag == "ar" { "rtl" } else { "ltr" };
+        b.go(&app.url("/sign-in")).await;
+        assert_eq!(
+            lang_dir(&b).await,
+            (tag.to_owned(), want_dir.to_owned()),
+            "{accept}"
+        );
+        assert!(
+            b.text().await.contains(sign_in_words),
+            "{accept}: {}",
+            b.text().await
+        );
+        violations.extend(
+            b.axe_violations()
+                .await
+                .into_iter()
+                .map(|v| format!("{tag} sign-in: {v}")),
+        );
+        save_shot(&b, &dir, &format!("i18n-{tag}-sign-in")).await;
+
+        b.go(&app.url("/sign-up")).await;
+        assert_eq!(lang_dir(&b).await.0, tag);
+        violations.extend(
+            b.axe_violations()
+                .await
+                .into_iter()
+                .map(|v| format!("{tag} sign-up: {v}")),
+        );
+        save_shot(&b, &dir, &format!("i18n-{tag}-sign-up")).await;
+        if tag == "ar" {
+            // Mirrored: a label's text starts at the card's right edge, not its left.
+            let edges = b
+                .client
+                .execute(
+                    "const card = document.querySelector('main').getBoundingClientRect();
+                     const r = document.createRange();
+                     r.selectNodeContents(document.querySelector('label'));
+                     const t = r.getBoundingClientRect();
+                     return [card.left, card.right, t.left, t.right, getComputedStyle(document.body).direction];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let e: Vec<f64> = (0..4).map(|i| e_f64(&edges[i])).collect();
+            assert_eq!(edges[4], "rtl");
+            assert!(
+                e[1] - e[3] < 48.0 && e[2] - e[0] > 48.0,
+                "right-aligned label: {edges}"
+            );
+        }
+        let email = format!("journey-{}@example.com", tag.to_lowercase());
+        b.fill("email_address", &email).await;
+        b.fill("password", "Lantern-Orchard-42!").await;
+        b.click("button[type=submit].primary").await;
+        assert_eq!(
+            b.url().await.path(),
+            "/sign-up/verify-email-address",
+            "{tag}: {}",
+            b.text().await
+        );
+        assert_eq!(lang_dir(&b).await.0, tag);
+        assert!(
+            b.text().await.contains(verify_title),
+            "{tag}: {}",
+            b.text().await
+        );
+        violations.extend(
+            b.axe_violations()
+                .await
+                .into_iter()
+                .map(|v| format!("{tag} verify: {v}")),
+        );
+        save_shot(&b, &dir, &format!("i18n-{tag}-verify-email")).await;
+        // The code email speaks the same language as the page that asked for it.
+        let (subject, body) = app.mail.latest_decoded(&email).await;
+        if tag != "en" {
+            assert!(!subject.contains("verification code"), "{tag}: {subject}");
+        }
+        let code = crate::helpers::six_digits(&body).expect("a code");
+        b.fill("code", &code).await;
+        b.click("button[type=submit].primary").await;
+        assert_eq!(b.url().await.path(), "/user", "{tag}: {}", b.text().await);
+        assert_eq!(lang_dir(&b).await.0, tag);
+        violations.extend(
+            b.axe_violations()
+                .await
+                .into_iter()
+                .map(|v| format!("{tag} account: {v}")),
+        );
+        save_shot(&b, &dir, &format!("i18n-{tag}-account")).await;
+        b.done().await;
+    }
+    assert!(violations.is_empty(), "axe: {violations:#?}");
+}
+
+fn e_f64(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_default()
+}
+
+async fn save_shot(b: &Browser, dir: &std::path::Path, name: &str) {
+    let png = b.client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }

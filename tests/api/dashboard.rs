@@ -215,6 +215,19 @@ backend_tests! {
         // Redirect URIs are edited exactly; a bad one is refused.
         let p = post(&app, &b, "/dashboard/clients/reports", &[("csrf", &csrf), ("redirect_uris", "javascript:alert(1)"), ("scopes", "openid")]).await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        // The pages the application sends users to wear its logo and colour; both are checked.
+        let ok = [("csrf", csrf.as_str()), ("redirect_uris", "https://reports.example.com/callback"), ("scopes", "openid email"),
+            ("name", "Reports"), ("logo_uri", "https://reports.example.com/logo.png"), ("brand_color", "#0a7f3c")];
+        let p = post(&app, &b, "/dashboard/clients/reports", &ok).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("value=\"#0a7f3c\""), "{}", p.body);
+        for (field, bad) in [("logo_uri", "http://reports.example.com/logo.png"), ("brand_color", "green;}")] {
+            let mut form = ok.to_vec();
+            form.retain(|(k, _)| *k != field);
+            form.push((field, bad));
+            let p = post(&app, &b, "/dashboard/clients/reports", &form).await;
+            assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{field} {bad}");
+        }
     }
 
     async fn every_console_page_renders_for_an_admin(backend) {

@@ -331,6 +331,106 @@ pub struct Mail {
     pub data: String,
 }
 
+impl Mail {
+    /// The subject and body as a person reads them: RFC 2047 encoded words in the subject
+    /// and a base64 or quoted-printable body decoded (a message in Japanese or Arabic is
+    /// sent encoded, so its code cannot be read off the raw data).
+    pub fn decoded(&self) -> (String, String) {
+        let (head, body) = self.data.split_once("\n\n").unwrap_or((&self.data, ""));
+        // Unfold continuation lines (RFC 5322 §2.2.3).
+        let head = head.replace("\n ", " ").replace("\n\t", " ");
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+                })
+                .unwrap_or_default()
+        };
+        let subject = header("Subject")
+            .split(' ')
+            .map(decode_word)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Adjacent encoded words join without the space between them (RFC 2047 §6.2).
+        let subject = subject.replace("\u{0} ", "").replace('\u{0}', "");
+        let encoding = header("Content-Transfer-Encoding").to_ascii_lowercase();
+        let body = match encoding.as_str() {
+            "base64" => {
+                let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+                String::from_utf8(
+                    data_encoding::BASE64
+                        .decode(compact.as_bytes())
+                        .expect("base64 body"),
+                )
+                .expect("utf-8 body")
+            }
+            "quoted-printable" => quoted_printable(body),
+            _ => body.to_owned(),
+        };
+        (subject, body)
+    }
+}
+
+/// One RFC 2047 encoded word (`=?utf-8?b?…?=` or `=?utf-8?q?…?=`), or the text as it is. A
+/// decoded word ends in NUL so that `decoded` can drop the space between two of them.
+fn decode_word(w: &str) -> String {
+    let Some(inner) = w.strip_prefix("=?").and_then(|r| r.strip_suffix("?=")) else {
+        return w.to_owned();
+    };
+    let mut parts = inner.splitn(3, '?');
+    let (_, kind, text) = (parts.next(), parts.next(), parts.next());
+    let decoded = match (kind.map(str::to_ascii_lowercase).as_deref(), text) {
+        (Some("b"), Some(t)) => data_encoding::BASE64
+            .decode(t.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok()),
+        (Some("q"), Some(t)) => Some(quoted_printable(&t.replace('_', " "))),
+        _ => None,
+    };
+    decoded.map_or_else(|| w.to_owned(), |d| format!("{d}\u{0}"))
+}
+
+fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl MailCatcher {
+    /// The latest message to `to`, decoded, waiting up to five seconds for it.
+    pub async fn latest_decoded(&self, to: &str) -> (String, String) {
+        for _ in 0..100 {
+            if let Some(m) = self
+                .all()
+                .iter()
+                .rev()
+                .find(|m| m.to.iter().any(|t| t == to))
+            {
+                return m.decoded();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no email reached {to}");
+    }
+}
+
 /// A small SMTP server: enough of RFC 5321 for a client to deliver to it.
 #[derive(Clone)]
 pub struct MailCatcher {

@@ -23,6 +23,7 @@ mod errors;
 mod faults;
 mod federation;
 mod health;
+mod i18n;
 mod limits;
 mod mfa;
 mod oidc;
