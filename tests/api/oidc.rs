@@ -907,3 +907,187 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a deleted client is gone");
     }
 }
+
+/// Pushes an authorization request for `id` (RFC 9126 §2.1) and returns the answer.
+async fn push(app: &TestApp, id: &str, secret: Option<&str>, extra: &[(&str, &str)]) -> Res {
+    let redirect = if secret.is_some() {
+        RP_REDIRECT
+    } else {
+        SPA_REDIRECT
+    };
+    let mut form = vec![
+        ("client_id", id),
+        ("response_type", "code"),
+        ("scope", "openid email"),
+        ("redirect_uri", redirect),
+        ("state", "pushed-state"),
+        ("nonce", "pushed-nonce"),
+        (
+            "code_challenge",
+            "WQuphErqPbCg20Iddr9S_XZdRPWEPFcE7i8WvzQXCAg",
+        ),
+        ("code_challenge_method", "S256"),
+    ];
+    for (k, v) in extra {
+        form.retain(|(f, _)| f != k);
+        form.push((k, v));
+    }
+    post_form(app, "/oauth/par", &form, secret.map(|s| (id, s))).await
+}
+
+fn authorize_with(app: &TestApp, id: &str, request_uri: &str) -> String {
+    format!(
+        "{}?client_id={id}&request_uri={}",
+        app.url("/oauth/authorize"),
+        urlencode(request_uri)
+    )
+}
+
+backend_tests! {
+    async fn pushed_authorization_requests(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let d = app.get("/.well-known/openid-configuration").await;
+        assert_eq!(d.body["pushed_authorization_request_endpoint"], app.url("/oauth/par"));
+        assert_eq!(d.body["require_pushed_authorization_requests"], false);
+        let browser = signed_in(&app).await;
+
+        // Pushed, then used once: the code arrives with the pushed state, and the token
+        // endpoint takes it with the verifier of the pushed challenge.
+        let r = push(&app, "rp", Some("rp-secret"), &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.headers["cache-control"], "no-store");
+        let uri = r.body["request_uri"].as_str().unwrap().to_owned();
+        assert!(uri.starts_with("urn:ietf:params:oauth:request_uri:"), "{uri}");
+        assert_eq!(r.body["expires_in"], 60);
+        // The browser's other parameters are ignored (§4): the pushed ones count.
+        let url = format!("{}&state=tampered&redirect_uri={}", authorize_with(&app, "rp", &uri), urlencode("http://127.0.0.1:9/elsewhere"));
+        let cb = browse_to_callback(&browser, &url).await;
+        assert_eq!(cb["state"], "pushed-state");
+        let code = cb["code"].clone();
+        let t = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &code),
+            ("redirect_uri", RP_REDIRECT), ("code_verifier", "portcullis-pushed-request-verifier-0123456789abc")],
+            Some(("rp", "rp-secret"))).await;
+        assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+        assert!(t.body["id_token"].is_string());
+        // Replayed: refused, and nothing goes back to the client.
+        let r = browser.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.text().await.unwrap().contains("expired or was already used"));
+
+        // Another client cannot use it, and trying does not spend it for its owner.
+        let r = push(&app, "rp", Some("rp-secret"), &[]).await;
+        let uri = r.body["request_uri"].as_str().unwrap().to_owned();
+        let r = browser.get(authorize_with(&app, "thirdparty", &uri)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let cb = browse_to_callback(&browser, &authorize_with(&app, "rp", &uri)).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+        // A made-up URI, or one without client_id, names nothing.
+        for url in [authorize_with(&app, "rp", "urn:ietf:params:oauth:request_uri:guess"),
+                    format!("{}?request_uri={}", app.url("/oauth/authorize"), urlencode(&uri))] {
+            let r = browser.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{url}");
+        }
+
+        // Refusals at push time go straight to the client, as RFC 6749 JSON errors.
+        let r = push(&app, "rp", Some("wrong"), &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.body["error"], "invalid_client");
+        for (extra, error) in [
+            (("redirect_uri", "http://127.0.0.1:9/not-registered"), "invalid_request"),
+            (("request_uri", "urn:ietf:params:oauth:request_uri:x"), "invalid_request"),
+            (("client_id", "spa"), "invalid_request"),
+            (("response_type", "token"), "unsupported_response_type"),
+            (("response_mode", "fragment"), "invalid_request"),
+            (("scope", "openid admin:everything"), "invalid_scope"),
+        ] {
+            let r = push(&app, "rp", Some("rp-secret"), &[extra]).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{extra:?}: {}", r.body);
+            assert_eq!(r.body["error"], error, "{extra:?}: {}", r.body);
+        }
+        // A public client pushes with its client_id alone, and still needs PKCE.
+        let r = push(&app, "spa", None, &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = push(&app, "spa", None, &[("code_challenge", "")]).await;
+        assert_eq!(r.body["error"], "invalid_request", "{}", r.body);
+    }
+
+    async fn pushed_requests_expire_and_can_be_required(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.oidc.pushed_request_lifetime_secs = 1;
+            s.clients[0].require_pushed_authorization_requests = true;
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        let r = push(&app, "rp", Some("rp-secret"), &[]).await;
+        assert_eq!(r.body["expires_in"], 1);
+        let uri = r.body["request_uri"].as_str().unwrap().to_owned();
+        tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+        let r = browser.get(authorize_with(&app, "rp", &uri)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "expired");
+        // This client must push: a request sent straight to /oauth/authorize is refused at
+        // its redirect URI; another client is not affected.
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&state=s9&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        let cb = browse_to_callback(&browser, &url).await;
+        assert_eq!(cb["error"], "invalid_request");
+        assert_eq!(cb["state"], "s9");
+        let r = push(&app, "rp", Some("rp-secret"), &[]).await;
+        let uri = r.body["request_uri"].as_str().unwrap().to_owned();
+        let cb = browse_to_callback(&browser, &authorize_with(&app, "rp", &uri)).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+        let url = url.replace("client_id=rp", "client_id=thirdparty");
+        let r = browser.get(&url).send().await.unwrap();
+        assert_ne!(r.status(), StatusCode::BAD_REQUEST);
+    }
+}
+
+/// Runs `tests/clerk/openid_par.mjs` (openid-client 6, unchanged); its last line, as JSON.
+/// None, with a note, when the package is not installed (a hard failure in CI).
+async fn openid_client(args: &[&str]) -> Option<serde_json::Value> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clerk");
+    if !dir.join("node_modules/openid-client/package.json").exists() {
+        assert!(
+            !crate::helpers::services_required(),
+            "openid-client is required (PORTCULLIS_TEST_REQUIRE_SERVICES=1): npm ci --prefix tests/clerk"
+        );
+        eprintln!("SKIPPED: openid-client test, run `npm ci --prefix tests/clerk`");
+        return None;
+    }
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        tokio::process::Command::new("node")
+            .arg("openid_par.mjs")
+            .args(args)
+            .current_dir(dir)
+            .output(),
+    )
+    .await
+    .expect("openid_par.mjs finishes")
+    .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "openid_par.mjs {args:?} failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap())
+}
+
+backend_tests! {
+    async fn openid_client_drives_par_and_pkce(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let browser = signed_in(&app).await;
+        let Some(pushed) = openid_client(&["par", &app.address, "rp", "rp-secret", RP_REDIRECT]).await else { return };
+        let url = pushed["url"].as_str().unwrap();
+        // Only the client and the URI travel through the browser.
+        assert!(url.contains("request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A"), "{url}");
+        assert!(!url.contains("code_challenge") && !url.contains("state="), "{url}");
+        let r = browser.get(url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND, "{}", r.text().await.unwrap_or_default());
+        let callback = r.headers()["location"].to_str().unwrap().to_owned();
+        let done = openid_client(&["exchange", &app.address, "rp", "rp-secret", &callback,
+            pushed["verifier"].as_str().unwrap(), pushed["state"].as_str().unwrap()]).await.unwrap();
+        assert_eq!(done["email"], "ada@example.com", "{done}");
+        assert!(done["access_token"].as_str().is_some_and(|t| t.split('.').count() == 3));
+    }
+}

@@ -47,6 +47,8 @@ pub fn document(settings: &Settings) -> String {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claim_types_supported": ["normal"],
         "ui_locales_supported": portcullis_i18n::tags(),
+        "pushed_authorization_request_endpoint": format!("{iss}/oauth/par"),
+        "require_pushed_authorization_requests": settings.oidc.require_pushed_authorization_requests,
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": true,

@@ -105,6 +105,11 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
         "subject_type": string("subject_type").unwrap_or_else(|| "public".into()),
         "jwks": m.get("jwks").filter(|v| !v.is_null()),
         "backchannel_logout_uri": string("backchannel_logout_uri"),
+        // RFC 9126 §6: a client may bind itself to pushed requests.
+        "require_pushed_authorization_requests": m
+            .get("require_pushed_authorization_requests")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     }))
     .map_err(|e| metadata_error(e.to_string()))?;
     if method == "private_key_jwt" && settings.jwks.is_none() {
@@ -142,6 +147,7 @@ fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
         "client_id": s.client_id,
         "client_name": s.name,
         "logo_uri": s.logo_uri,
+        "require_pushed_authorization_requests": s.require_pushed_authorization_requests,
         "redirect_uris": s.redirect_uris,
         "post_logout_redirect_uris": s.post_logout_redirect_uris,
         "grant_types": s.grant_types,

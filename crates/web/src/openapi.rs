@@ -188,7 +188,9 @@ fn success_responses(op: &Operation) -> Map<String, Value> {
                     "content": json_content(json!({ "type": "object" }))
                 }),
             );
-            if matches!(op.api, Api::Admin | Api::Backend) {
+            // Creating endpoints answer 201: the admin APIs', registration (RFC 7591 §3.2.1)
+            // and pushed authorization requests (RFC 9126 §2.2).
+            if matches!(op.api, Api::Admin | Api::Backend | Api::Oidc) {
                 out.insert(
                     "201".into(),
                     json!({

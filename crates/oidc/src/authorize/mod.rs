@@ -4,6 +4,7 @@
 //! itself are an ordered list of small functions in `checks`.
 
 mod checks;
+pub mod par;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -123,6 +124,33 @@ fn error_redirect(
 
 /// `GET|POST /oauth/authorize`.
 pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OAuthResult<Outcome> {
+    // A pushed request (RFC 9126 §4): its own parameters replace everything but client_id.
+    let pushed_uri = p
+        .get("request_uri")
+        .map(|v| v.trim())
+        .filter(|v| v.starts_with(par::URN_PREFIX));
+    let pushed = match pushed_uri {
+        Some(uri) => {
+            let Some(client_id) = p.get("client_id").map(|v| v.trim()) else {
+                return Ok(Outcome::ErrorPage {
+                    message: "The application did not say who it is (client_id is missing).".into(),
+                });
+            };
+            match par::take(ctx, client_id, uri).await? {
+                Some(params) => Some(params),
+                None => {
+                    return Ok(Outcome::ErrorPage {
+                        message: "This sign-in request has expired or was already used. Go \
+                                  back to the application and start again."
+                            .into(),
+                    });
+                }
+            }
+        }
+        None => None,
+    };
+    let was_pushed = pushed.is_some();
+    let p = pushed.as_ref().unwrap_or(p);
     let q = checks::Query(p);
     let get = |k: &str| q.get(k);
     // 1. Client and redirect URI: failures here are shown, never redirected.
@@ -165,6 +193,20 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
             ));
         }
     };
+    // RFC 9126 §5: a client (or an instance) that requires pushed requests takes no other.
+    if !was_pushed
+        && (client.settings.require_pushed_authorization_requests
+            || settings.oidc.require_pushed_authorization_requests)
+    {
+        return Ok(error_redirect(
+            redirect_uri,
+            mode,
+            state,
+            issuer,
+            "invalid_request",
+            "This client's authorization requests must be pushed to the PAR endpoint first.",
+        ));
+    }
     // 2. The rest of the request, checked in order and reported to the client.
     let checked = match checks::run(&q, &client) {
         Ok(c) => c,

@@ -129,6 +129,8 @@ struct ClientInput {
     logo_uri: Option<String>,
     /// The client's colour on those pages, `#rgb` or `#rrggbb`.
     brand_color: Option<String>,
+    /// Its authorization requests only through `/oauth/par` (RFC 9126 §5).
+    require_pushed_authorization_requests: Option<bool>,
     public: Option<bool>,
 }
 

@@ -18,6 +18,7 @@ pub(crate) use extract::{bearer, parse_params};
 use super::{PAGE_CSP, html_response as html, message_page};
 use crate::flows::Ctx;
 use crate::oidc::authorize::{self, Outcome, ResponseMode};
+use crate::oidc::clients::OAuthClient;
 use crate::oidc::error::OAuthError;
 use crate::oidc::logout::{self, LogoutOutcome};
 use crate::oidc::token;
@@ -67,6 +68,30 @@ const TOKEN_PARAMS: &[&str] = &[
     "client_assertion",
     "client_assertion_type",
 ];
+/// A pushed authorization request (RFC 9126 §2.1): the authorization request's parameters
+/// (not `request_uri`) with client authentication.
+const PAR_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "response_mode",
+    "prompt",
+    "max_age",
+    "login_hint",
+    "id_token_hint",
+    "claims",
+    "acr_values",
+    "ui_locales",
+    "display",
+    "code_challenge",
+    "code_challenge_method",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
 /// Revocation and introspection (RFC 7009 §2.1, RFC 7662 §2.1), with client authentication.
 const TOKEN_HINT_PARAMS: &[&str] = &[
     "token",
@@ -108,6 +133,7 @@ struct ClientMetadata {
     subject_type: Option<String>,
     logo_uri: Option<String>,
     jwks: Option<serde_json::Value>,
+    require_pushed_authorization_requests: Option<bool>,
 }
 
 // The OpenID Provider, one line per operation (see `api_table!`).
@@ -119,6 +145,7 @@ api_table! { Api::Oidc, "", register_routes, operations;
     get "/oauth/authorize/resume" => authorize_resume, "Back to an authorization request after sign-in", query &["id"], returns Page;
     post "/oauth/consent" => consent, "The consent form's answer", form CONSENT_PARAMS, returns Page;
     post "/oauth/token" => token_endpoint, "The token endpoint", form TOKEN_PARAMS;
+    post "/oauth/par" => par, "Push an authorization request (RFC 9126)", form PAR_PARAMS;
     get "/oauth/userinfo" => userinfo, "Claims about the user of an access token (Bearer)";
     post "/oauth/userinfo" => userinfo, "Claims about the user of an access token (Bearer)";
     post "/oauth/revoke" => revoke, "Revoke a token (RFC 7009)", form TOKEN_HINT_PARAMS, returns Nothing;
@@ -311,27 +338,35 @@ fn no_store_json(value: impl serde::Serialize) -> HttpResponse {
         .json(value)
 }
 
-async fn token_endpoint(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpResponse, JsonError> {
-    let ClientCall { client, params: p } = call;
-    // Per client, shared across instances. RFC 6749 has no error code for this; 429 with
-    // Retry-After and `temporarily_unavailable` (its §4.1.2.1 meaning) tells clients to wait.
-    if let Err(e) = crate::flows::limits::token(&ctx, client.id()).await {
-        let (status, wait, description) = match &e {
-            crate::flows::FlowError::Api(api) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                api.retry_after.unwrap_or(1),
-                api.long_message.clone(),
-            ),
-            _ => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                5,
-                "A service the token endpoint depends on is not answering.".to_owned(),
-            ),
-        };
-        return Ok(HttpResponse::build(status)
+/// The per-client budget of the token and PAR endpoints, shared across instances: `None`
+/// within it. RFC 6749 has no error code for this; 429 with Retry-After and
+/// `temporarily_unavailable` (its §4.1.2.1 meaning) tells clients to wait.
+async fn over_client_budget(ctx: &Ctx, client: &OAuthClient) -> Option<HttpResponse> {
+    let e = crate::flows::limits::token(ctx, client.id()).await.err()?;
+    let (status, wait, description) = match &e {
+        crate::flows::FlowError::Api(api) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            api.retry_after.unwrap_or(1),
+            api.long_message.clone(),
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            5,
+            "A service the endpoint depends on is not answering.".to_owned(),
+        ),
+    };
+    Some(
+        HttpResponse::build(status)
             .insert_header(("retry-after", wait.to_string()))
             .insert_header(("cache-control", "no-store"))
-            .json(serde_json::json!({ "error": "temporarily_unavailable", "error_description": description })));
+            .json(serde_json::json!({ "error": "temporarily_unavailable", "error_description": description })),
+    )
+}
+
+async fn token_endpoint(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpResponse, JsonError> {
+    let ClientCall { client, params: p } = call;
+    if let Some(res) = over_client_budget(&ctx, &client).await {
+        return Ok(res);
     }
     let t = token::grant(&ctx, &client, &p).await?;
     match p.get("grant_type").map(String::as_str) {
@@ -348,6 +383,19 @@ async fn token_endpoint(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpRes
         ),
     }
     Ok(no_store_json(t))
+}
+
+/// `POST /oauth/par` (RFC 9126 §2): an authenticated client pushes its authorization request
+/// and gets `201 {request_uri, expires_in}` to send the browser with.
+async fn par(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpResponse, JsonError> {
+    let ClientCall { client, params } = call;
+    if let Some(res) = over_client_budget(&ctx, &client).await {
+        return Ok(res);
+    }
+    let (request_uri, expires_in) = authorize::par::push(&ctx, &client, params).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "request_uri": request_uri, "expires_in": expires_in })))
 }
 
 /// The `token` parameter of a revocation or introspection request.
