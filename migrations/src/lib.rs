@@ -22,6 +22,7 @@ mod m20261204_000016_organization_domains;
 mod m20261204_000017_images;
 mod m20261205_000018_backend_api;
 mod m20261206_000019_user_locale;
+mod m20261207_000020_dpop_refresh;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_images::Migration),
             Box::new(m20261205_000018_backend_api::Migration),
             Box::new(m20261206_000019_user_locale::Migration),
+            Box::new(m20261207_000020_dpop_refresh::Migration),
         ]
     }
 }

@@ -1091,3 +1091,319 @@ backend_tests! {
         assert!(done["access_token"].as_str().is_some_and(|t| t.split('.').count() == 3));
     }
 }
+
+/// A DPoP key pair (RFC 9449 §4): signs proofs that carry its public JWK.
+struct DpopKey {
+    key: jsonwebtoken::EncodingKey,
+    jwk: serde_json::Value,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl DpopKey {
+    fn new() -> Self {
+        let (key, jwks) = client_key();
+        let j = &jwks["keys"][0];
+        let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": j["x"], "y": j["y"]});
+        Self { key, jwk }
+    }
+
+    /// The RFC 7638 thumbprint, computed here from the members in lexicographic order.
+    fn jkt(&self) -> String {
+        use sha2::Digest;
+        let canonical = format!(
+            r#"{{"crv":"P-256","kty":"EC","x":{},"y":{}}}"#,
+            self.jwk["x"], self.jwk["y"]
+        );
+        b64(&sha2::Sha256::digest(canonical.as_bytes()))
+    }
+
+    /// A proof with these claims, signed by this key and carrying `header_jwk`.
+    /// Signs with this key, whatever `header_jwk` says. The header is written by hand so
+    /// that members a typed JWK would drop (a private `d`) reach the server.
+    fn sign(&self, header_jwk: &serde_json::Value, claims: serde_json::Value) -> String {
+        let header = serde_json::json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": header_jwk});
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(input.as_bytes(), &self.key, jsonwebtoken::Algorithm::ES256)
+                .unwrap();
+        format!("{input}.{signature}")
+    }
+
+    fn proof(&self, app: &TestApp, method: &str, path: &str, extra: serde_json::Value) -> String {
+        let mut claims = serde_json::json!({
+            "jti": b64(&rand::random::<[u8; 16]>()),
+            "htm": method,
+            "htu": app.url(path),
+            "iat": app.clock_ms() / 1000,
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        self.sign(&self.jwk, claims)
+    }
+}
+
+fn ath(token: &str) -> String {
+    use sha2::Digest;
+    b64(&sha2::Sha256::digest(token.as_bytes()))
+}
+
+async fn post_dpop(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+    proof: Option<&str>,
+) -> Res {
+    let mut req = rp_http().post(app.url(path)).form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    if let Some(p) = proof {
+        req = req.header("DPoP", p);
+    }
+    Res::from(req.send().await.unwrap()).await
+}
+
+async fn userinfo_with(app: &TestApp, authorization: &str, proof: Option<&str>) -> Res {
+    let mut req = rp_http()
+        .get(app.url("/oauth/userinfo"))
+        .header("authorization", authorization);
+    if let Some(p) = proof {
+        req = req.header("DPoP", p);
+    }
+    Res::from(req.send().await.unwrap()).await
+}
+
+/// A code for `client` through a signed-in browser, with extra authorization parameters.
+async fn code_for(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    id: &str,
+    redirect: &str,
+    extra: &str,
+) -> (String, String) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let url = format!(
+        "{}?client_id={id}&response_type=code&scope=openid%20email%20offline_access&redirect_uri={}&code_challenge={}&code_challenge_method=S256{extra}",
+        app.url("/oauth/authorize"),
+        urlencode(redirect),
+        challenge.as_str()
+    );
+    let cb = browse_to_callback(browser, &url).await;
+    assert!(cb.contains_key("code"), "{cb:?}");
+    (cb["code"].clone(), verifier.secret().clone())
+}
+
+backend_tests! {
+    async fn dpop_proofs_are_checked_and_bind_tokens(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let d = app.get("/.well-known/openid-configuration").await;
+        assert!(d.body["dpop_signing_alg_values_supported"].as_array().unwrap().contains(&serde_json::json!("ES256")));
+        let key = DpopKey::new();
+        let cc = [("grant_type", "client_credentials")];
+        let rp = Some(("rp", "rp-secret"));
+
+        // A good proof binds the token: token_type DPoP, cnf.jkt the key's thumbprint.
+        let proof = key.proof(&app, "POST", "/oauth/token", serde_json::json!({}));
+        let r = post_dpop(&app, "/oauth/token", &cc, rp, Some(&proof)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["token_type"], "DPoP");
+        let at = r.body["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(decode_payload(&at)["cnf"]["jkt"], key.jkt());
+        // Introspection tells the resource server about the binding (RFC 9449 §6.2).
+        let i = post_form(&app, "/oauth/introspect", &[("token", &at)], rp).await;
+        assert_eq!(i.body["token_type"], "DPoP");
+        assert_eq!(i.body["cnf"]["jkt"], key.jkt());
+        // Without a proof, a plain bearer token.
+        let r = post_dpop(&app, "/oauth/token", &cc, rp, None).await;
+        assert_eq!(r.body["token_type"], "Bearer");
+        assert!(decode_payload(r.body["access_token"].as_str().unwrap()).get("cnf").is_none());
+
+        // Each broken proof is refused with invalid_dpop_proof, and issues nothing.
+        let now = app.clock_ms() / 1000;
+        let other = DpopKey::new();
+        let reused = key.proof(&app, "POST", "/oauth/token", serde_json::json!({}));
+        assert_eq!(post_dpop(&app, "/oauth/token", &cc, rp, Some(&reused)).await.status, StatusCode::OK);
+        let unsigned = format!("{}.{}.", b64(serde_json::json!({"typ": "dpop+jwt", "alg": "none", "jwk": key.jwk}).to_string().as_bytes()),
+            b64(serde_json::json!({"jti": "n1", "htm": "POST", "htu": app.url("/oauth/token"), "iat": now}).to_string().as_bytes()));
+        let mut private_jwk = key.jwk.clone();
+        private_jwk["d"] = serde_json::json!("c2VjcmV0");
+        let bad = [
+            ("replayed", reused),
+            ("another URL", key.proof(&app, "POST", "/oauth/userinfo", serde_json::json!({}))),
+            ("another method", key.proof(&app, "GET", "/oauth/token", serde_json::json!({}))),
+            ("too old", key.proof(&app, "POST", "/oauth/token", serde_json::json!({"iat": now - 600}))),
+            ("from the future", key.proof(&app, "POST", "/oauth/token", serde_json::json!({"iat": now + 600}))),
+            ("no jti", key.proof(&app, "POST", "/oauth/token", serde_json::json!({"jti": null}))),
+            ("signed by another key", other.sign(&key.jwk, serde_json::json!({"jti": "x1", "htm": "POST", "htu": app.url("/oauth/token"), "iat": now}))),
+            ("alg none", unsigned),
+            ("a private key inside", key.sign(&private_jwk, serde_json::json!({"jti": "x2", "htm": "POST", "htu": app.url("/oauth/token"), "iat": now}))),
+            ("not a JWT", "not.a.jwt".to_owned()),
+            ("a client assertion", assertion(&key.key, &app.url("/oauth/token"), now, "x3")),
+        ];
+        for (what, proof) in bad {
+            let r = post_dpop(&app, "/oauth/token", &cc, rp, Some(&proof)).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", r.body);
+            assert_eq!(r.body["error"], "invalid_dpop_proof", "{what}: {}", r.body);
+        }
+        // Two DPoP headers are one too many.
+        let r = Res::from(rp_http().post(app.url("/oauth/token")).form(&cc).basic_auth("rp", Some("rp-secret"))
+            .header("DPoP", key.proof(&app, "POST", "/oauth/token", serde_json::json!({})))
+            .header("DPoP", key.proof(&app, "POST", "/oauth/token", serde_json::json!({}))).send().await.unwrap()).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "{}", r.body);
+    }
+
+    async fn dpop_bound_tokens_need_their_key_at_userinfo_and_refresh(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            let mut strict = client("strict", Some("strict-secret"), RP_REDIRECT, true);
+            strict.dpop_bound_access_tokens = true;
+            s.clients.push(strict);
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        let key = DpopKey::new();
+        let thief = DpopKey::new();
+
+        // A public client's code, redeemed with a proof: access and refresh tokens bound.
+        let (code, verifier) = code_for(&app, &browser, "spa", SPA_REDIRECT, "").await;
+        let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", SPA_REDIRECT), ("code_verifier", verifier.as_str()), ("client_id", "spa")];
+        let r = post_dpop(&app, "/oauth/token", &form, None, Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["token_type"], "DPoP");
+        let at = r.body["access_token"].as_str().unwrap().to_owned();
+        let rt = r.body["refresh_token"].as_str().unwrap().to_owned();
+
+        // Userinfo: the DPoP scheme, with a proof by the key, for this URL, with ath.
+        let good = key.proof(&app, "GET", "/oauth/userinfo", serde_json::json!({"ath": ath(&at)}));
+        let r = userinfo_with(&app, &format!("DPoP {at}"), Some(&good)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["email"], "ada@example.com");
+        // A stolen token: as Bearer, without a proof, with the thief's proof, with a proof
+        // missing ath or made for the token endpoint, or replayed: all refused.
+        let r = userinfo_with(&app, &format!("Bearer {at}"), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.body["error"], "invalid_token", "{}", r.body);
+        for (what, proof) in [
+            ("no proof", None),
+            ("the thief's key", Some(thief.proof(&app, "GET", "/oauth/userinfo", serde_json::json!({"ath": ath(&at)})))),
+            ("no ath", Some(key.proof(&app, "GET", "/oauth/userinfo", serde_json::json!({})))),
+            ("ath of another token", Some(key.proof(&app, "GET", "/oauth/userinfo", serde_json::json!({"ath": ath("another")})))),
+            ("for another URL", Some(key.proof(&app, "GET", "/oauth/token", serde_json::json!({"ath": ath(&at)})))),
+            ("replayed", Some(good.clone())),
+        ] {
+            let r = userinfo_with(&app, &format!("DPoP {at}"), proof.as_deref()).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}: {}", r.body);
+            assert_eq!(r.body["error"], "invalid_dpop_proof", "{what}: {}", r.body);
+            let challenge = r.headers["www-authenticate"].to_str().unwrap();
+            assert!(challenge.starts_with("DPoP ") && challenge.contains("algs="), "{what}: {challenge}");
+        }
+        // A bearer token is not presented as DPoP.
+        let plain = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"), ("scope", "")], Some(("rp", "rp-secret"))).await;
+        let plain = plain.body["access_token"].as_str().unwrap().to_owned();
+        let r = userinfo_with(&app, &format!("DPoP {plain}"), Some(&key.proof(&app, "GET", "/oauth/userinfo", serde_json::json!({"ath": ath(&plain)})))).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+
+        // The public client's refresh token works only with the same key.
+        let refresh = [("grant_type", "refresh_token"), ("refresh_token", rt.as_str()), ("client_id", "spa")];
+        let r = post_dpop(&app, "/oauth/token", &refresh, None, None).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "{}", r.body);
+        let r = post_dpop(&app, "/oauth/token", &refresh, None, Some(&thief.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "{}", r.body);
+        let r = post_dpop(&app, "/oauth/token", &refresh, None, Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.status, StatusCode::OK, "the refusals did not spend it: {}", r.body);
+        assert_eq!(decode_payload(r.body["access_token"].as_str().unwrap())["cnf"]["jkt"], key.jkt());
+
+        // dpop_jkt on the authorization request binds the code to that key (§10).
+        let (code, verifier) = code_for(&app, &browser, "rp", RP_REDIRECT, &format!("&dpop_jkt={}", key.jkt())).await;
+        let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.as_str())];
+        let r = post_dpop(&app, "/oauth/token", &form, Some(("rp", "rp-secret")), Some(&thief.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "{}", r.body);
+        let (code, verifier) = code_for(&app, &browser, "rp", RP_REDIRECT, &format!("&dpop_jkt={}", key.jkt())).await;
+        let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.as_str())];
+        let r = post_dpop(&app, "/oauth/token", &form, Some(("rp", "rp-secret")), None).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "no proof: {}", r.body);
+        let (code, verifier) = code_for(&app, &browser, "rp", RP_REDIRECT, &format!("&dpop_jkt={}", key.jkt())).await;
+        let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier.as_str())];
+        let r = post_dpop(&app, "/oauth/token", &form, Some(("rp", "rp-secret")), Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // A malformed dpop_jkt is refused at the redirect URI.
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&dpop_jkt=short",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        assert_eq!(browse_to_callback(&browser, &url).await["error"], "invalid_request");
+        // PAR: the proof's key binds the code; a dpop_jkt naming another key is refused.
+        let r = post_dpop(&app, "/oauth/par", &[("client_id", "rp"), ("response_type", "code"), ("scope", "openid"), ("redirect_uri", RP_REDIRECT),
+            ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), ("code_challenge_method", "S256"), ("dpop_jkt", &thief.jkt())],
+            Some(("rp", "rp-secret")), Some(&key.proof(&app, "POST", "/oauth/par", serde_json::json!({})))).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "{}", r.body);
+
+        // A client registered with dpop_bound_access_tokens gets nothing without a proof.
+        let r = post_dpop(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("strict", "strict-secret")), None).await;
+        assert_eq!(r.body["error"], "invalid_dpop_proof", "{}", r.body);
+        let r = post_dpop(&app, "/oauth/token", &[("grant_type", "client_credentials")], Some(("strict", "strict-secret")),
+            Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.body["token_type"], "DPoP", "{}", r.body);
+    }
+
+    async fn dpop_server_nonces(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.oidc.dpop_require_nonce = true;
+        }).await else { return };
+        let key = DpopKey::new();
+        let cc = [("grant_type", "client_credentials")];
+        let rp = Some(("rp", "rp-secret"));
+        // No nonce: use_dpop_nonce, with the nonce to use (RFC 9449 §8).
+        let r = post_dpop(&app, "/oauth/token", &cc, rp, Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({})))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.body["error"], "use_dpop_nonce", "{}", r.body);
+        let nonce = r.headers["dpop-nonce"].to_str().unwrap().to_owned();
+        let r = post_dpop(&app, "/oauth/token", &cc, rp, Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({"nonce": nonce})))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let at = r.body["access_token"].as_str().unwrap().to_owned();
+        // A made-up nonce, or one from long ago, is not accepted.
+        let r = post_dpop(&app, "/oauth/token", &cc, rp, Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({"nonce": "made-up"})))).await;
+        assert_eq!(r.body["error"], "use_dpop_nonce");
+        app.clock.advance_secs(700);
+        let r = post_dpop(&app, "/oauth/token", &cc, rp, Some(&key.proof(&app, "POST", "/oauth/token", serde_json::json!({"nonce": nonce})))).await;
+        assert_eq!(r.body["error"], "use_dpop_nonce", "a stale nonce: {}", r.body);
+        assert_ne!(r.headers["dpop-nonce"].to_str().unwrap(), nonce, "the nonce moves on");
+        // At a resource the same answer is a 401 DPoP challenge with the nonce.
+        app.clock.advance_secs(-700);
+        let r = userinfo_with(&app, &format!("DPoP {at}"), Some(&key.proof(&app, "GET", "/oauth/userinfo", serde_json::json!({"ath": ath(&at)})))).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.headers["www-authenticate"].to_str().unwrap().contains("use_dpop_nonce"));
+        assert!(r.headers.contains_key("dpop-nonce"));
+    }
+
+    async fn openid_client_drives_par_dpop_and_pkce(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            // The library must also cope with the nonce dance.
+            s.oidc.dpop_require_nonce = true;
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        let Some(pushed) = openid_client(&["par", &app.address, "rp", "rp-secret", RP_REDIRECT, "dpop"]).await else { return };
+        let r = browser.get(pushed["url"].as_str().unwrap()).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND, "{}", r.text().await.unwrap_or_default());
+        let callback = r.headers()["location"].to_str().unwrap().to_owned();
+        let keys = pushed["keys"].to_string();
+        let done = openid_client(&["exchange", &app.address, "rp", "rp-secret", &callback,
+            pushed["verifier"].as_str().unwrap(), pushed["state"].as_str().unwrap(), &keys]).await.unwrap();
+        assert_eq!(done["token_type"], "dpop", "{done}");
+        assert_eq!(done["userinfo_email"], "ada@example.com", "{done}");
+        let at = done["access_token"].as_str().unwrap();
+        assert!(decode_payload(at)["cnf"]["jkt"].is_string(), "{done}");
+        // Without the key, the token is worth nothing.
+        let r = userinfo_with(&app, &format!("Bearer {at}"), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+}

@@ -1,11 +1,15 @@
 // A relying party written with openid-client 6 (panva), unchanged, against Portcullis's
-// pushed authorization requests (tests/api/oidc.rs). Two steps, each a fresh process that
-// knows only the issuer and its client's credentials:
-//   node openid_par.mjs par ISSUER CLIENT_ID SECRET REDIRECT_URI
+// pushed authorization requests and DPoP (tests/api/oidc.rs). Two steps, each a fresh
+// process that knows only the issuer and its client's credentials:
+//   node openid_par.mjs par ISSUER CLIENT_ID SECRET REDIRECT_URI [dpop]
 //     pushes the request (buildAuthorizationUrlWithPAR) and prints {url, verifier, state};
-//   node openid_par.mjs exchange ISSUER CLIENT_ID SECRET CALLBACK_URL VERIFIER STATE
+//     with `dpop`, it makes an ES256 key pair, proves it on the push (so the code is bound
+//     to it) and prints the pair as JWKs too, for the next step;
+//   node openid_par.mjs exchange ISSUER CLIENT_ID SECRET CALLBACK_URL VERIFIER STATE [KEYS]
 //     redeems the code (authorizationCodeGrant: state, iss, PKCE and the ID token checked)
-//     and prints {sub, email, access_token}.
+//     and calls userinfo; with KEYS, both through getDPoPHandle, which also answers a
+//     server's use_dpop_nonce by retrying with the nonce. Prints {sub, email, access_token,
+//     token_type, userinfo_email}.
 import * as client from 'openid-client';
 
 const [step, issuer, clientId, secret, ...rest] = process.argv.slice(2);
@@ -19,26 +23,60 @@ const config = await client.discovery(
   { execute: [client.allowInsecureRequests] },
 );
 
+const EC = { name: 'ECDSA', namedCurve: 'P-256' };
+
+async function importPair(keys) {
+  return {
+    privateKey: await crypto.subtle.importKey('jwk', keys.private, EC, false, ['sign']),
+    publicKey: await crypto.subtle.importKey('jwk', keys.public, EC, true, ['verify']),
+  };
+}
+
 if (step === 'par') {
-  const [redirectUri] = rest;
+  const [redirectUri, mode] = rest;
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
-  const url = await client.buildAuthorizationUrlWithPAR(config, {
-    redirect_uri: redirectUri,
-    scope: 'openid email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
-  console.log(JSON.stringify({ url: url.href, verifier, state }));
+  let keys;
+  let options;
+  if (mode === 'dpop') {
+    const pair = await client.randomDPoPKeyPair('ES256', { extractable: true });
+    keys = {
+      private: await crypto.subtle.exportKey('jwk', pair.privateKey),
+      public: await crypto.subtle.exportKey('jwk', pair.publicKey),
+    };
+    options = { DPoP: client.getDPoPHandle(config, pair) };
+  }
+  const url = await client.buildAuthorizationUrlWithPAR(
+    config,
+    {
+      redirect_uri: redirectUri,
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    },
+    options,
+  );
+  console.log(JSON.stringify({ url: url.href, verifier, state, keys }));
 } else if (step === 'exchange') {
-  const [callback, verifier, state] = rest;
-  const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  const [callback, verifier, state, keys] = rest;
+  const DPoP = keys ? client.getDPoPHandle(config, await importPair(JSON.parse(keys))) : undefined;
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    new URL(callback),
+    { pkceCodeVerifier: verifier, expectedState: state },
+    undefined,
+    { DPoP },
+  );
   const claims = tokens.claims();
-  console.log(JSON.stringify({ sub: claims.sub, email: claims.email, access_token: tokens.access_token }));
+  const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub, { DPoP });
+  console.log(JSON.stringify({
+    sub: claims.sub,
+    email: claims.email,
+    access_token: tokens.access_token,
+    token_type: tokens.token_type,
+    userinfo_email: info.email,
+  }));
 } else {
   throw new Error(`unknown step ${step}`);
 }

@@ -589,6 +589,10 @@ pub struct OidcSettings {
     /// How long a pushed request's `request_uri` waits for the browser (RFC 9126 §2.2
     /// suggests 5 to 600 seconds); held to 1..=600.
     pub pushed_request_lifetime_secs: u64,
+    /// RFC 9449 §8: DPoP proofs must carry a nonce Portcullis handed out (`DPoP-Nonce`); a
+    /// proof without one is answered `use_dpop_nonce`. Bounds how long a proof made ahead of
+    /// time stays usable.
+    pub dpop_require_nonce: bool,
 }
 
 impl Default for OidcSettings {
@@ -609,6 +613,7 @@ impl Default for OidcSettings {
                 .to_vec(),
             require_pushed_authorization_requests: false,
             pushed_request_lifetime_secs: 60,
+            dpop_require_nonce: false,
         }
     }
 }
@@ -655,6 +660,10 @@ pub struct ClientSettings {
     /// `/oauth/par`; one sent straight to `/oauth/authorize` is refused.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 §5.2: this client always uses DPoP; a token request without a proof is
+    /// refused, so its access tokens are never plain bearer tokens.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 fn default_subject_type() -> String {

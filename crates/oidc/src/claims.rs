@@ -246,6 +246,7 @@ pub fn access_token(
     subject: &str,
     scopes: &[String],
     auth: Option<&AuthFacts>,
+    dpop_jkt: Option<&str>,
 ) -> anyhow::Result<AccessToken> {
     let now = ctx.now() / 1000;
     let lifetime = ctx.settings().oidc.access_token_lifetime_secs;
@@ -259,6 +260,10 @@ pub fn access_token(
     claims.insert("exp".into(), json!(now + lifetime));
     claims.insert("jti".into(), json!(jti));
     claims.insert("scope".into(), json!(scopes.join(" ")));
+    // RFC 9449 §6.1: bound to the key of the DPoP proof it was issued on.
+    if let Some(jkt) = dpop_jkt {
+        claims.insert("cnf".into(), json!({ "jkt": jkt }));
+    }
     if let Some(a) = auth {
         claims.insert("auth_time".into(), json!(a.auth_time));
         claims.insert("acr".into(), json!(a.acr));

@@ -49,6 +49,7 @@ pub fn document(settings: &Settings) -> String {
         "ui_locales_supported": portcullis_i18n::tags(),
         "pushed_authorization_request_endpoint": format!("{iss}/oauth/par"),
         "require_pushed_authorization_requests": settings.oidc.require_pushed_authorization_requests,
+        "dpop_signing_alg_values_supported": super::dpop::ALGS,
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": true,

@@ -15,6 +15,7 @@ pub mod backchannel;
 pub mod claims;
 pub mod clients;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub use portcullis_core::keys;
 pub mod logout;

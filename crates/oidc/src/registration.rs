@@ -110,6 +110,11 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
             .get("require_pushed_authorization_requests")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        // RFC 9449 §5.2: a client may bind itself to DPoP.
+        "dpop_bound_access_tokens": m
+            .get("dpop_bound_access_tokens")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     }))
     .map_err(|e| metadata_error(e.to_string()))?;
     if method == "private_key_jwt" && settings.jwks.is_none() {
@@ -148,6 +153,7 @@ fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
         "client_name": s.name,
         "logo_uri": s.logo_uri,
         "require_pushed_authorization_requests": s.require_pushed_authorization_requests,
+        "dpop_bound_access_tokens": s.dpop_bound_access_tokens,
         "redirect_uris": s.redirect_uris,
         "post_logout_redirect_uris": s.post_logout_redirect_uris,
         "grant_types": s.grant_types,

@@ -134,6 +134,7 @@ pub async fn insert_refresh(db: &impl ConnectionTrait, row: RefreshRow) -> Resul
         expire_at: Set(row.expire_at),
         used_at: Set(row.used_at),
         revoked_at: Set(row.revoked_at),
+        dpop_jkt: Set(row.dpop_jkt),
     }
     .insert(db)
     .await?;

@@ -27,6 +27,7 @@ pub(super) struct Checked {
     pub prompt: Vec<String>,
     pub max_age: Option<i64>,
     pub claims: Option<Value>,
+    pub dpop_jkt: Option<String>,
 }
 
 /// An OAuth error code and its description.
@@ -45,6 +46,7 @@ pub(super) const CHECKS: &[(&str, Check)] = &[
     ("max_age", max_age),
     ("state and nonce lengths", lengths),
     ("claims", claims),
+    ("DPoP key thumbprint", dpop_jkt),
 ];
 
 /// Runs the checks in order; the first refusal is the answer.
@@ -72,6 +74,22 @@ fn no_request_object(q: &Query<'_>, _: &OAuthClient, _: &mut Checked) -> Result<
         return refuse("request_uri_not_supported", "request_uri is not supported.");
     }
     Ok(())
+}
+
+/// RFC 9449 §10: `dpop_jkt` binds the code to the key the client will prove at the token
+/// endpoint; it must be a SHA-256 JWK thumbprint.
+fn dpop_jkt(q: &Query<'_>, _: &OAuthClient, out: &mut Checked) -> Result<(), Refusal> {
+    match q.get("dpop_jkt") {
+        None => Ok(()),
+        Some(v) if super::super::dpop::well_formed_jkt(v) => {
+            out.dpop_jkt = Some(v.to_owned());
+            Ok(())
+        }
+        Some(_) => refuse(
+            "invalid_request",
+            "dpop_jkt must be a base64url SHA-256 JWK thumbprint.",
+        ),
+    }
 }
 
 fn response_type(q: &Query<'_>, _: &OAuthClient, _: &mut Checked) -> Result<(), Refusal> {
@@ -345,6 +363,18 @@ mod tests {
         assert_eq!(error_of(&p, false), Some("invalid_scope"));
         let names: Vec<&str> = CHECKS.iter().map(|(n, _)| *n).collect();
         assert_eq!(names.first(), Some(&"no request object"));
-        assert_eq!(names.last(), Some(&"claims"));
+        assert_eq!(names.last(), Some(&"DPoP key thumbprint"));
+    }
+
+    #[test]
+    fn dpop_jkt_must_look_like_a_thumbprint() {
+        let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+        let p = with(&[("dpop_jkt", jkt)]);
+        assert_eq!(error_of(&p, false), None);
+        // An empty value counts as absent (RFC 6749 §3.1), as for every parameter.
+        for bad in ["short", &format!("{jkt}A"), &jkt.replace('-', "+")] {
+            let p = with(&[("dpop_jkt", bad)]);
+            assert_eq!(error_of(&p, false), Some("invalid_request"), "{bad:?}");
+        }
     }
 }

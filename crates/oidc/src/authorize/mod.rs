@@ -41,6 +41,9 @@ pub struct AuthRequest {
     pub ui_locales: Vec<String>,
     pub id_token_hint: Option<String>,
     pub claims: Option<Value>,
+    /// RFC 9449 §10: the code is redeemed only with a DPoP proof by this key.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
     /// Unix ms; `prompt=login` needs an authentication after this.
     pub requested_at: i64,
     /// Synchroniser token of the consent form.
@@ -65,6 +68,9 @@ pub struct CodeGrant {
     pub claims: Option<Value>,
     pub auth: AuthFacts,
     pub expire_at: i64,
+    /// The key (JWK thumbprint) the token request's DPoP proof must be made with.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 /// Where the browser goes next.
@@ -240,6 +246,7 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
             .unwrap_or_default(),
         id_token_hint: get("id_token_hint").map(str::to_owned),
         claims: checked.claims,
+        dpop_jkt: checked.dpop_jkt,
         requested_at: ctx.now(),
         csrf: crypto::random_token(),
     };
@@ -465,6 +472,7 @@ async fn issue_code(
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
         claims: request.claims.clone(),
+        dpop_jkt: request.dpop_jkt.clone(),
         auth: AuthFacts {
             user_id: session.row.user_id.clone(),
             session_id: Some(session.row.id.clone()),

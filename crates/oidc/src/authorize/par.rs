@@ -36,13 +36,30 @@ fn key(ctx: &Ctx, request_uri: &str) -> String {
 
 /// `POST /oauth/par`: checks the request of an authenticated `client` and keeps it. Answers
 /// the `request_uri` and its lifetime in seconds.
+///
+/// `proof_jkt` is the key of a DPoP proof sent with the push, already verified: the code will
+/// be bound to it as by `dpop_jkt` (RFC 9449 §10.1), and the two must agree when both are sent.
 pub async fn push(
     ctx: &Ctx,
     client: &OAuthClient,
     mut params: HashMap<String, String>,
+    proof_jkt: Option<&str>,
 ) -> OAuthResult<(String, u64)> {
     for k in CLIENT_AUTH {
         params.remove(k);
+    }
+    if let Some(jkt) = proof_jkt {
+        match params.get("dpop_jkt") {
+            Some(named) if named != jkt => {
+                return Err(OAuthError::new(
+                    "invalid_dpop_proof",
+                    "dpop_jkt is not the key of the request's DPoP proof.",
+                ));
+            }
+            _ => {
+                params.insert("dpop_jkt".into(), jkt.to_owned());
+            }
+        }
     }
     // §2.1: a pushed request cannot itself name a pushed request.
     if params.contains_key("request_uri") {

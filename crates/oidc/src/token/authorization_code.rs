@@ -10,6 +10,7 @@ pub(super) async fn grant(
     code: Option<&str>,
     redirect_uri: Option<&str>,
     verifier: Option<&str>,
+    dpop_jkt: Option<&str>,
 ) -> OAuthResult<TokenResponse> {
     let code = code.ok_or_else(|| OAuthError::invalid_request("code is missing."))?;
     // Single use: of any number of concurrent redemptions exactly one takes the code.
@@ -68,6 +69,15 @@ pub(super) async fn grant(
         }
         (None, None) => {}
     }
+    // RFC 9449 §10: a code asked for with `dpop_jkt` is redeemed only with a proof by that key.
+    if let Some(bound) = &grant.dpop_jkt
+        && !dpop_jkt.is_some_and(|j| bool::from(j.as_bytes().ct_eq(bound.as_bytes())))
+    {
+        return Err(OAuthError::new(
+            "invalid_dpop_proof",
+            "The code is bound to another DPoP key than this request's proof.",
+        ));
+    }
     // Remember the client got tokens in this session, for back-channel logout.
     if let Some(sid) = &grant.auth.session_id {
         repo::record_session_client(&ctx.db, sid, client.id(), ctx.now()).await?;
@@ -80,6 +90,7 @@ pub(super) async fn grant(
         grant.nonce.as_deref(),
         grant.claims.as_ref(),
         None,
+        dpop_jkt,
     )
     .await?;
     let (family_id, access_jti, access_exp) = response.1;

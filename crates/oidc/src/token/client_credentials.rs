@@ -7,6 +7,7 @@ pub(super) fn grant(
     ctx: &Ctx,
     client: &OAuthClient,
     scope: Option<&str>,
+    dpop_jkt: Option<&str>,
 ) -> OAuthResult<TokenResponse> {
     if client.is_public() {
         return Err(OAuthError::new(
@@ -29,10 +30,10 @@ pub(super) fn grant(
             format!("{s:?} cannot be granted to the client itself."),
         ));
     }
-    let access = claims::access_token(ctx, client.id(), client.id(), &scopes, None)?;
+    let access = claims::access_token(ctx, client.id(), client.id(), &scopes, None, dpop_jkt)?;
     Ok(TokenResponse {
         access_token: access.token,
-        token_type: "Bearer",
+        token_type: token_type(dpop_jkt),
         expires_in: access.expires_in,
         scope: scopes.join(" "),
         id_token: None,

@@ -91,10 +91,14 @@ impl GrantType {
 
 /// The token endpoint after client authentication: checks the grant type against the client
 /// and hands the request to its grant.
+///
+/// `dpop_jkt` is the thumbprint of the key of the request's DPoP proof, already verified
+/// (RFC 9449 §5): the tokens issued are bound to it.
 pub async fn grant(
     ctx: &Ctx,
     client: &OAuthClient,
     p: &HashMap<String, String>,
+    dpop_jkt: Option<&str>,
 ) -> OAuthResult<TokenResponse> {
     let get = |k: &str| p.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let grant_type =
@@ -111,6 +115,12 @@ pub async fn grant(
             format!("This client may not use {grant_type}."),
         ));
     }
+    if client.settings.dpop_bound_access_tokens && dpop_jkt.is_none() {
+        return Err(OAuthError::new(
+            "invalid_dpop_proof",
+            "This client's token requests must carry a DPoP proof.",
+        ));
+    }
     match GrantType::from_wire(grant_type) {
         Some(GrantType::AuthorizationCode) => {
             authorization_code::grant(
@@ -119,13 +129,16 @@ pub async fn grant(
                 get("code"),
                 get("redirect_uri"),
                 get("code_verifier"),
+                dpop_jkt,
             )
             .await
         }
         Some(GrantType::RefreshToken) => {
-            refresh_token::grant(ctx, client, get("refresh_token"), get("scope")).await
+            refresh_token::grant(ctx, client, get("refresh_token"), get("scope"), dpop_jkt).await
         }
-        Some(GrantType::ClientCredentials) => client_credentials::grant(ctx, client, get("scope")),
+        Some(GrantType::ClientCredentials) => {
+            client_credentials::grant(ctx, client, get("scope"), dpop_jkt)
+        }
         None => Err(OAuthError::new(
             "unsupported_grant_type",
             format!("{grant_type:?} is not supported."),
@@ -133,8 +146,15 @@ pub async fn grant(
     }
 }
 
+/// What a token response calls its access token: `DPoP` when bound to a key (RFC 9449 §5).
+fn token_type(dpop_jkt: Option<&str>) -> &'static str {
+    if dpop_jkt.is_some() { "DPoP" } else { "Bearer" }
+}
+
 /// Issues the access token, the ID token (with `openid`) and a refresh token (with
-/// `offline_access` and the grant allowed). `family` continues a refresh-token family.
+/// `offline_access` and the grant allowed). `family` continues a refresh-token family;
+/// `dpop_jkt` binds the access token, and a public client's refresh token, to a key.
+#[expect(clippy::too_many_arguments, reason = "each is one fact of the grant")]
 async fn issue(
     ctx: &Ctx,
     client: &OAuthClient,
@@ -143,12 +163,13 @@ async fn issue(
     nonce: Option<&str>,
     claims_request: Option<&Value>,
     family: Option<String>,
+    dpop_jkt: Option<&str>,
 ) -> OAuthResult<(TokenResponse, (Option<String>, String, i64))> {
     let user = users::get_user(&ctx.db, &auth.user_id)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
     let subject = claims::subject(ctx, client, &auth.user_id);
-    let access = claims::access_token(ctx, client.id(), &subject, scopes, Some(auth))?;
+    let access = claims::access_token(ctx, client.id(), &subject, scopes, Some(auth), dpop_jkt)?;
     // Userinfo must find the user behind a pairwise `sub`; kept beside the token for as long
     // as it lives, never inside it.
     if subject != auth.user_id {
@@ -199,6 +220,9 @@ async fn issue(
                     .min(family_end(ctx, auth)),
                 used_at: None,
                 revoked_at: None,
+                // RFC 9449 §5: a public client's refresh token works only with its key (a
+                // confidential client's is already bound to its credentials).
+                dpop_jkt: dpop_jkt.filter(|_| client.is_public()).map(str::to_owned),
             },
         )
         .await?;
@@ -210,7 +234,7 @@ async fn issue(
     Ok((
         TokenResponse {
             access_token: access.token,
-            token_type: "Bearer",
+            token_type: token_type(dpop_jkt),
             expires_in: access.expires_in,
             scope: scopes.join(" "),
             id_token,
@@ -306,8 +330,11 @@ pub async fn introspect(ctx: &Ctx, client: &OAuthClient, token: &str) -> OAuthRe
         }
         let mut out = Map::new();
         out.insert("active".into(), json!(true));
-        out.insert("token_type".into(), json!("Bearer"));
+        // RFC 9449 §6.2: the resource server learns the binding and enforces it.
+        let bound = bound_jkt(&c).is_some();
+        out.insert("token_type".into(), json!(token_type(bound.then_some(""))));
         for k in [
+            "cnf",
             "scope",
             "client_id",
             "sub",
@@ -350,14 +377,59 @@ pub async fn introspect(ctx: &Ctx, client: &OAuthClient, token: &str) -> OAuthRe
     }))
 }
 
-/// OIDC Core §5.3: the user's claims for the token's scopes.
-pub async fn userinfo(ctx: &Ctx, token: &str) -> OAuthResult<Value> {
-    let claims = check_access_token(ctx, token).await?.ok_or_else(|| {
+/// The key an access token is bound to (its `cnf.jkt`), if any.
+fn bound_jkt(claims: &Map<String, Value>) -> Option<&str> {
+    claims.get("cnf")?.get("jkt")?.as_str()
+}
+
+/// An access token as a resource request presented it: under the `Bearer` or `DPoP` scheme
+/// (RFC 6750 §2, RFC 9449 §7.1), with the request's proof if it carried one.
+#[derive(Debug, Clone, Copy)]
+pub struct PresentedToken<'a> {
+    pub token: &'a str,
+    pub dpop_scheme: bool,
+    pub proof: Option<super::dpop::Presented<'a>>,
+}
+
+/// A presented access token, valid, and presented the way it was issued: a DPoP-bound one
+/// only under the DPoP scheme with a fresh proof by its key and for this request (RFC 9449
+/// §7.1), so a stolen one is useless; a bearer one never under the DPoP scheme.
+pub async fn check_presented(ctx: &Ctx, p: PresentedToken<'_>) -> OAuthResult<Map<String, Value>> {
+    let claims = check_access_token(ctx, p.token).await?.ok_or_else(|| {
         OAuthError::new(
             "invalid_token",
             "The access token is invalid, expired or revoked.",
         )
     })?;
+    match (bound_jkt(&claims), p.dpop_scheme) {
+        (Some(_), false) => Err(OAuthError::new(
+            "invalid_token",
+            "This access token is bound to a DPoP key: present it with the DPoP scheme and a proof.",
+        )),
+        (None, true) => Err(OAuthError::new(
+            "invalid_token",
+            "This access token is not bound to a key: present it as a Bearer token.",
+        )),
+        (None, false) => Ok(claims),
+        (Some(jkt), true) => {
+            let proof = p.proof.ok_or_else(|| {
+                OAuthError::new("invalid_dpop_proof", "The request carries no DPoP proof.")
+            })?;
+            let proven = super::dpop::verify(ctx, proof, Some(p.token)).await?;
+            if !bool::from(proven.as_bytes().ct_eq(jkt.as_bytes())) {
+                return Err(OAuthError::new(
+                    "invalid_dpop_proof",
+                    "The DPoP proof was made with another key than the token is bound to.",
+                ));
+            }
+            Ok(claims)
+        }
+    }
+}
+
+/// OIDC Core §5.3: the user's claims for the token's scopes.
+pub async fn userinfo(ctx: &Ctx, presented: PresentedToken<'_>) -> OAuthResult<Value> {
+    let claims = check_presented(ctx, presented).await?;
     let scopes: Vec<String> = claims
         .get("scope")
         .and_then(Value::as_str)

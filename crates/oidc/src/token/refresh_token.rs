@@ -10,6 +10,7 @@ pub(super) async fn grant(
     client: &OAuthClient,
     token: Option<&str>,
     scope: Option<&str>,
+    dpop_jkt: Option<&str>,
 ) -> OAuthResult<TokenResponse> {
     let token = token.ok_or_else(|| OAuthError::invalid_request("refresh_token is missing."))?;
     let hash = ctx.tokens.hash("refresh_token", token);
@@ -25,6 +26,15 @@ pub(super) async fn grant(
     if row.revoked_at.is_some() || row.expire_at <= now {
         return Err(OAuthError::invalid_grant(
             "The refresh token is revoked or expired.",
+        ));
+    }
+    // RFC 9449 §5: a refresh token bound to a key works only with a proof by that key.
+    if let Some(bound) = &row.dpop_jkt
+        && !dpop_jkt.is_some_and(|j| bool::from(j.as_bytes().ct_eq(bound.as_bytes())))
+    {
+        return Err(OAuthError::new(
+            "invalid_dpop_proof",
+            "The refresh token is bound to another DPoP key than this request's proof.",
         ));
     }
     let (auth, claims_request): (AuthFacts, Option<Value>) = serde_json::from_str(&row.auth)
@@ -88,6 +98,7 @@ pub(super) async fn grant(
         None,
         claims_request.as_ref(),
         Some(row.family_id.clone()),
+        dpop_jkt,
     )
     .await?;
     Ok(response)

@@ -15,6 +15,7 @@ pub struct Model {
     pub expire_at: i64,
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

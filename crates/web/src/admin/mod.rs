@@ -131,6 +131,8 @@ struct ClientInput {
     brand_color: Option<String>,
     /// Its authorization requests only through `/oauth/par` (RFC 9126 §5).
     require_pushed_authorization_requests: Option<bool>,
+    /// Token requests only with a DPoP proof, so its access tokens are key-bound (RFC 9449).
+    dpop_bound_access_tokens: Option<bool>,
     public: Option<bool>,
 }
 

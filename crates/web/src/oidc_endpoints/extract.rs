@@ -148,17 +148,29 @@ impl ResponseError for BearerError {
     }
 }
 
-fn bearer_response(e: &OAuthError) -> HttpResponse {
-    let challenge = format!(
-        "Bearer error=\"{}\", error_description=\"{}\"",
+/// The error of a resource request, challenged under the scheme the token was presented
+/// with: `DPoP` (RFC 9449 §7.1) when `dpop` or the failure is DPoP's own, `Bearer` otherwise.
+pub(super) fn challenge_response(e: &OAuthError, dpop: bool) -> HttpResponse {
+    let dpop = dpop || matches!(e.error, "invalid_dpop_proof" | "use_dpop_nonce");
+    let mut challenge = format!(
+        "{} error=\"{}\", error_description=\"{}\"",
+        if dpop { "DPoP" } else { "Bearer" },
         e.error,
         e.description.replace('"', "'")
     );
+    // RFC 9449 §7.1: a DPoP challenge names the proof algorithms accepted.
+    if dpop {
+        challenge.push_str(&format!(", algs=\"{}\"", crate::oidc::dpop::ALGS.join(" ")));
+    }
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNAUTHORIZED);
     HttpResponse::build(status)
         .insert_header((header::WWW_AUTHENTICATE, challenge))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(serde_json::json!({ "error": e.error, "error_description": e.description }))
+}
+
+fn bearer_response(e: &OAuthError) -> HttpResponse {
+    challenge_response(e, false)
 }
 
 // ----- reading parameters -----
@@ -267,6 +279,30 @@ impl FromRequest for BrowserCall {
 pub(super) struct ClientCall {
     pub client: OAuthClient,
     pub params: HashMap<String, String>,
+    /// The request's `DPoP` proof (RFC 9449 §4), not yet checked.
+    pub dpop: Option<String>,
+    /// The URL the request was addressed to: the issuer and the path.
+    pub endpoint: String,
+}
+
+/// The one `DPoP` header of a request, if any; two are refused (RFC 9449 §4.3, step 1).
+fn dpop_header(req: &HttpRequest) -> Result<Option<String>, OAuthError> {
+    let mut values = req.headers().get_all("dpop");
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(OAuthError::new(
+            "invalid_dpop_proof",
+            "Send one DPoP header, not several.",
+        ));
+    }
+    match first.map(|v| v.to_str()) {
+        None => Ok(None),
+        Some(Ok(v)) => Ok(Some(v.trim().to_owned())),
+        Some(Err(_)) => Err(OAuthError::new(
+            "invalid_dpop_proof",
+            "The DPoP header is not a JWT.",
+        )),
+    }
 }
 
 impl FromRequest for ClientCall {
@@ -282,7 +318,13 @@ impl FromRequest for ClientCall {
             let creds = credentials(&req, &params)?;
             let endpoint = format!("{}{}", ctx.settings().issuer(), req.path());
             let client = clients::authenticate(&ctx, &creds, &endpoint).await?;
-            Ok(ClientCall { client, params })
+            let dpop = dpop_header(&req)?;
+            Ok(ClientCall {
+                client,
+                params,
+                dpop,
+                endpoint,
+            })
         })
     }
 }
@@ -340,8 +382,15 @@ fn credentials(
 }
 
 /// The access token of a userinfo request: in the `Authorization: Bearer` header, or for a
-/// POST in the form's `access_token` (RFC 6750 §2.1, §2.2), but not both.
-pub(super) struct AccessToken(pub String);
+/// POST in the form's `access_token` (RFC 6750 §2.1, §2.2), but not both; or in an
+/// `Authorization: DPoP` header with its proof (RFC 9449 §7.1).
+pub(super) struct AccessToken {
+    pub token: String,
+    pub dpop_scheme: bool,
+    pub proof: Option<String>,
+    pub method: String,
+    pub url: String,
+}
 
 impl FromRequest for AccessToken {
     type Error = BearerError;
@@ -352,7 +401,8 @@ impl FromRequest for AccessToken {
         let form =
             (req.method() == Method::POST).then(|| web::Payload::from_request(&req, payload));
         Box::pin(async move {
-            let header_token = bearer(&req);
+            let dpop_token = dpop_scheme_token(&req);
+            let header_token = bearer(&req).or_else(|| dpop_token.clone());
             let body_token = match form {
                 Some(payload) => read_form(&req, payload)
                     .await
@@ -364,7 +414,16 @@ impl FromRequest for AccessToken {
                 (Some(_), Some(_)) => {
                     Err(OAuthError::invalid_request("Send the token once.").into())
                 }
-                (Some(t), None) | (None, Some(t)) => Ok(AccessToken(t)),
+                (Some(t), None) | (None, Some(t)) => {
+                    let ctx = context(&req)?;
+                    Ok(AccessToken {
+                        token: t,
+                        dpop_scheme: dpop_token.is_some(),
+                        proof: dpop_header(&req)?,
+                        method: req.method().as_str().to_owned(),
+                        url: format!("{}{}", ctx.settings().issuer(), req.path()),
+                    })
+                }
                 (None, None) => Err(BearerError(None)),
             }
         })
@@ -381,6 +440,19 @@ pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(|t| t.trim().to_owned())
+}
+
+/// The token of an `Authorization: DPoP` header (RFC 9449 §7.1).
+fn dpop_scheme_token(req: &HttpRequest) -> Option<String> {
+    let v = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("dpop")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 /// A dynamic registration's client metadata: a JSON object of at most 64 KiB (RFC 7591

@@ -11,7 +11,7 @@ use askama::Template;
 mod extract;
 
 use extract::{
-    AccessToken, BearerError, BrowserCall, BrowserError, ClientCall, JsonError, Metadata,
+    AccessToken, BrowserCall, BrowserError, ClientCall, JsonError, Metadata, challenge_response,
 };
 pub(crate) use extract::{bearer, parse_params};
 
@@ -134,6 +134,7 @@ struct ClientMetadata {
     logo_uri: Option<String>,
     jwks: Option<serde_json::Value>,
     require_pushed_authorization_requests: Option<bool>,
+    dpop_bound_access_tokens: Option<bool>,
 }
 
 // The OpenID Provider, one line per operation (see `api_table!`).
@@ -363,39 +364,86 @@ async fn over_client_budget(ctx: &Ctx, client: &OAuthClient) -> Option<HttpRespo
     )
 }
 
-async fn token_endpoint(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpResponse, JsonError> {
-    let ClientCall { client, params: p } = call;
-    if let Some(res) = over_client_budget(&ctx, &client).await {
-        return Ok(res);
+/// The key of the request's DPoP proof, checked for this endpoint (RFC 9449 §4.3); `None`
+/// without a proof.
+async fn proven_key(ctx: &Ctx, call: &ClientCall) -> Result<Option<String>, OAuthError> {
+    let Some(proof) = call.dpop.as_deref() else {
+        return Ok(None);
+    };
+    let presented = crate::oidc::dpop::Presented {
+        proof,
+        method: "POST",
+        url: &call.endpoint,
+    };
+    crate::oidc::dpop::verify(ctx, presented, None)
+        .await
+        .map(Some)
+}
+
+/// Hands the client a fresh `DPoP-Nonce` (RFC 9449 §8) when nonces are required: on every
+/// answer of the endpoints that take proofs, so the next proof can carry it.
+fn with_dpop_nonce(ctx: &Ctx, mut res: HttpResponse) -> HttpResponse {
+    if crate::oidc::dpop::nonces_required(ctx)
+        && let Ok(v) = header::HeaderValue::from_str(&crate::oidc::dpop::nonce(ctx))
+    {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("dpop-nonce"), v);
+        let expose = header::HeaderValue::from_static("DPoP-Nonce");
+        res.headers_mut()
+            .insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
     }
-    let t = token::grant(&ctx, &client, &p).await?;
-    match p.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => {
-            ctx.audit
-                .tally_client_token(client.id(), "client_credentials");
+    res
+}
+
+fn json_result(ctx: &Ctx, r: Result<HttpResponse, JsonError>) -> HttpResponse {
+    let res = r.unwrap_or_else(|e| actix_web::ResponseError::error_response(&e));
+    with_dpop_nonce(ctx, res)
+}
+
+async fn token_endpoint(ctx: web::Data<Ctx>, call: ClientCall) -> HttpResponse {
+    let answer = async {
+        if let Some(res) = over_client_budget(&ctx, &call.client).await {
+            return Ok(res);
         }
-        grant_type => crate::flows::audit::emit_for_client(
-            &ctx,
-            client.id(),
-            None,
-            "token.issued",
-            serde_json::json!({ "grant_type": grant_type }),
-        ),
-    }
-    Ok(no_store_json(t))
+        let jkt = proven_key(&ctx, &call).await?;
+        let ClientCall {
+            client, params: p, ..
+        } = &call;
+        let t = token::grant(&ctx, client, p, jkt.as_deref()).await?;
+        match p.get("grant_type").map(String::as_str) {
+            Some("client_credentials") => {
+                ctx.audit
+                    .tally_client_token(client.id(), "client_credentials");
+            }
+            grant_type => crate::flows::audit::emit_for_client(
+                &ctx,
+                client.id(),
+                None,
+                "token.issued",
+                serde_json::json!({ "grant_type": grant_type, "dpop": jkt.is_some() }),
+            ),
+        }
+        Ok(no_store_json(t))
+    };
+    json_result(&ctx, answer.await)
 }
 
 /// `POST /oauth/par` (RFC 9126 §2): an authenticated client pushes its authorization request
-/// and gets `201 {request_uri, expires_in}` to send the browser with.
-async fn par(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpResponse, JsonError> {
-    let ClientCall { client, params } = call;
-    if let Some(res) = over_client_budget(&ctx, &client).await {
-        return Ok(res);
-    }
-    let (request_uri, expires_in) = authorize::par::push(&ctx, &client, params).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(serde_json::json!({ "request_uri": request_uri, "expires_in": expires_in })))
+/// and gets `201 {request_uri, expires_in}` to send the browser with. A DPoP proof sent with
+/// it binds the code to its key (RFC 9449 §10.1).
+async fn par(ctx: web::Data<Ctx>, call: ClientCall) -> HttpResponse {
+    let answer = async {
+        if let Some(res) = over_client_budget(&ctx, &call.client).await {
+            return Ok(res);
+        }
+        let jkt = proven_key(&ctx, &call).await?;
+        let (request_uri, expires_in) =
+            authorize::par::push(&ctx, &call.client, call.params.clone(), jkt.as_deref()).await?;
+        Ok(HttpResponse::Created()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({ "request_uri": request_uri, "expires_in": expires_in })))
+    };
+    json_result(&ctx, answer.await)
 }
 
 /// The `token` parameter of a revocation or introspection request.
@@ -420,11 +468,34 @@ async fn introspect(ctx: web::Data<Ctx>, call: ClientCall) -> Result<HttpRespons
     ))
 }
 
-async fn userinfo(
-    ctx: web::Data<Ctx>,
-    AccessToken(token): AccessToken,
-) -> Result<HttpResponse, BearerError> {
-    Ok(no_store_json(token::userinfo(&ctx, &token).await?))
+async fn userinfo(ctx: web::Data<Ctx>, at: AccessToken) -> HttpResponse {
+    let presented = token::PresentedToken {
+        token: &at.token,
+        dpop_scheme: at.dpop_scheme,
+        proof: at
+            .proof
+            .as_deref()
+            .map(|proof| crate::oidc::dpop::Presented {
+                proof,
+                method: &at.method,
+                url: &at.url,
+            }),
+    };
+    let res = match token::userinfo(&ctx, presented).await {
+        Ok(claims) => no_store_json(claims),
+        Err(mut e) => {
+            // RFC 9449 §9: at a resource, proof failures are 401s with a DPoP challenge.
+            if matches!(e.error, "invalid_dpop_proof" | "use_dpop_nonce") {
+                e.status = 401;
+            }
+            challenge_response(&e, at.dpop_scheme)
+        }
+    };
+    if at.dpop_scheme {
+        with_dpop_nonce(&ctx, res)
+    } else {
+        res
+    }
 }
 
 // ----- dynamic registration (RFC 7591, 7592) -----
