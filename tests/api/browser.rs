@@ -1282,3 +1282,114 @@ async fn save_shot(b: &Browser, dir: &std::path::Path, name: &str) {
     let png = b.client.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
+
+/// A relying party that remembers the path and query of every request it answers.
+async fn recording_rp() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = seen.clone();
+    let server = HttpServer::new(move || {
+        let log = log.clone();
+        App::new().default_service(web::to(move |req: HttpRequest| {
+            let log = log.clone();
+            async move {
+                log.lock().unwrap().push(req.uri().to_string());
+                HttpResponse::Ok().body("the app")
+            }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}"), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_frontchannel_logout_reaches_the_rp() {
+    let Some(b) = browser(true).await else { return };
+    let (rp, seen) = recording_rp().await;
+    let callback = format!("{rp}/cb");
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, {
+        let rp = rp.clone();
+        let callback = callback.clone();
+        move |s| {
+            s.testing.enabled = true;
+            let mut c: portcullis::config::ClientSettings = serde_json::from_value(serde_json::json!({
+                "client_id": "web", "redirect_uris": [callback], "first_party": true, "name": "Web",
+                "post_logout_redirect_uris": [format!("{rp}/bye")],
+                "frontchannel_logout_uri": format!("{rp}/fc-logout"),
+                "frontchannel_logout_session_required": true,
+            })).unwrap();
+            c.client_secret = Some("web-secret".to_string().into());
+            s.clients = vec![c];
+        }
+    })
+    .await
+    .unwrap();
+    app.sign_up_with_email(
+        &crate::helpers::browser(),
+        "ada@example.com",
+        "correct horse",
+    )
+    .await;
+
+    // Sign in through the RP in the browser, and exchange the code as the RP would.
+    b.go(&format!(
+        "{}?client_id=web&response_type=code&scope=openid&state=st&nonce=n&redirect_uri={}",
+        app.url("/oauth/authorize"),
+        url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
+    ))
+    .await;
+    b.fill("identifier", "ada@example.com").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("password", "correct horse").await;
+    b.click("button[type=submit].primary").await;
+    let q: HashMap<String, String> = b.url().await.query_pairs().into_owned().collect();
+    let tokens: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth("web", Some("web-secret"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", q["code"].as_str()),
+            ("redirect_uri", callback.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_token = tokens["id_token"].as_str().expect("an ID token");
+    let payload = id_token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .unwrap(),
+    )
+    .unwrap();
+    let sid = claims["sid"].as_str().unwrap().to_owned();
+
+    // RP-initiated logout: the page loads the RP's logout frame, then goes on to /bye.
+    b.go(&format!(
+        "{}?id_token_hint={id_token}&post_logout_redirect_uri={}&state=done",
+        app.url("/oauth/end_session"),
+        url::form_urlencoded::byte_serialize(format!("{rp}/bye").as_bytes()).collect::<String>()
+    ))
+    .await;
+    wait_for_path(&b, "/bye").await;
+    assert_eq!(b.url().await.query(), Some("state=done"));
+    let seen = seen.lock().unwrap().clone();
+    let issuer = url::form_urlencoded::byte_serialize(app.address.as_bytes()).collect::<String>();
+    let expected = format!("/fc-logout?iss={issuer}&sid={sid}");
+    let frame_at = seen.iter().position(|u| *u == expected);
+    let bye_at = seen.iter().position(|u| u.starts_with("/bye"));
+    assert!(
+        frame_at.is_some(),
+        "the RP's logout page was loaded with iss and sid: {seen:?}"
+    );
+    assert!(frame_at < bye_at, "before the browser moved on: {seen:?}");
+    b.done().await;
+}

@@ -1407,3 +1407,121 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
 }
+
+/// Clients for front-channel logout: "fc" wants `iss` and `sid`, "fc-plain" does not, and
+/// "fc-idle" has a URI but never gets tokens in the sessions below.
+fn with_frontchannel_clients(s: &mut Settings) {
+    with_clients(s);
+    let mut fc = client("fc", Some("fc-secret"), RP_REDIRECT, true);
+    fc.frontchannel_logout_uri = Some("http://127.0.0.1:9/fc?app=1".into());
+    fc.frontchannel_logout_session_required = true;
+    let mut plain = client("fc-plain", Some("plain-secret"), RP_REDIRECT, true);
+    plain.frontchannel_logout_uri = Some("http://localhost:9/plain".into());
+    let mut idle = client("fc-idle", Some("idle-secret"), RP_REDIRECT, true);
+    idle.frontchannel_logout_uri = Some("https://idle.example.com/logout".into());
+    idle.frontchannel_logout_session_required = true;
+    s.clients.extend([fc, plain, idle]);
+}
+
+/// Signs `browser` in to client `id` and answers the ID token of the exchange.
+async fn id_token_for(app: &TestApp, browser: &reqwest::Client, id: &str, secret: &str) -> String {
+    let (code, verifier) = code_for(app, browser, id, RP_REDIRECT, "&state=s1&nonce=n1").await;
+    let r = post_form(
+        app,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", RP_REDIRECT),
+            ("code_verifier", &verifier),
+        ],
+        Some((id, secret)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["id_token"].as_str().unwrap().to_owned()
+}
+
+backend_tests! {
+    async fn frontchannel_logout_frames_every_client_of_the_session(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_frontchannel_clients).await else { return };
+        let d = app.get("/.well-known/openid-configuration").await.body;
+        assert_eq!(d["frontchannel_logout_supported"], true);
+        assert_eq!(d["frontchannel_logout_session_supported"], true);
+
+        // With an ID token as hint: signed out at once, and the page frames both clients.
+        let browser = signed_in(&app).await;
+        let id_token = id_token_for(&app, &browser, "fc", "fc-secret").await;
+        id_token_for(&app, &browser, "fc-plain", "plain-secret").await;
+        let sid = decode_payload(&id_token)["sid"].as_str().unwrap().to_owned();
+        let r = browser.get(format!("{}?id_token_hint={id_token}&post_logout_redirect_uri={}&state=z",
+            app.url("/oauth/end_session"), urlencode("http://127.0.0.1:9/bye"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "frames to load first, so no redirect yet");
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.ends_with("; frame-src http://127.0.0.1:9 http://localhost:9"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        // Attribute values decoded, whichever way the template escapes `&`.
+        let page = r.text().await.unwrap().replace("&#38;", "&").replace("&amp;", "&");
+        let frame = format!("http://127.0.0.1:9/fc?app=1&iss={}&sid={sid}", urlencode(&app.address));
+        assert!(page.contains(&format!("src=\"{frame}\"")), "{frame} in {page}");
+        assert!(page.contains("src=\"http://localhost:9/plain\""), "no iss or sid unless asked: {page}");
+        assert!(!page.contains("idle.example.com"), "a client without tokens in the session is not told");
+        assert!(page.contains("href=\"http://127.0.0.1:9/bye?state=z\""), "{page}");
+        assert!(page.contains("/static/signed_out.js"));
+        assert_eq!(app.get_as(&browser, "/v1/client").await.body["client"]["sessions"], serde_json::json!([]));
+        let js = Res::from(rp_http().get(app.url("/static/signed_out.js")).send().await.unwrap()).await;
+        assert_eq!(js.status, StatusCode::OK);
+
+        // Confirmed on the page (no hint): the frames too, for this browser's session only.
+        let other = browser_signed_up(&app, "bob@example.com").await;
+        let bob_token = id_token_for(&app, &other, "fc", "fc-secret").await;
+        let bob_sid = decode_payload(&bob_token)["sid"].as_str().unwrap().to_owned();
+        assert_ne!(bob_sid, sid);
+        let r = other.get(format!("{}?client_id=fc", app.url("/oauth/end_session"))).send().await.unwrap();
+        let page = r.text().await.unwrap();
+        let id = between(&page, "name=\"id\" value=\"", "\"");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        let r = other.post(app.url("/oauth/end_session/confirm")).form(&[("id", id.as_str()), ("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        assert!(page.contains(&format!("sid={bob_sid}\"")), "{page}");
+        assert!(!page.contains(&sid), "another session's id never appears");
+        assert!(!page.contains("localhost:9/plain"), "fc-plain had no tokens in Bob's session");
+        assert!(!page.contains("id=\"continue\""), "nowhere to go on to");
+
+        // A session with no such clients: a plain redirect, as before.
+        let third = browser_signed_up(&app, "cy@example.com").await;
+        let token = id_token_for(&app, &third, "rp", "rp-secret").await;
+        let r = third.get(format!("{}?id_token_hint={token}&post_logout_redirect_uri={}",
+            app.url("/oauth/end_session"), urlencode("http://127.0.0.1:9/bye"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(r.headers()["location"], "http://127.0.0.1:9/bye");
+    }
+
+    async fn frontchannel_logout_uris_are_checked(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.oidc.dynamic_registration = true;
+            s.oidc.open_registration = true;
+        }).await else { return };
+        for bad in ["javascript:alert(1)", "https://rp.example.com/logout#frag", "https://u:p@rp.example.com/logout",
+            "data:text/html,hi", "/relative", "http://rp.example.com/logout"] {
+            let body = serde_json::json!({"redirect_uris": ["https://rp.example.com/cb"], "frontchannel_logout_uri": bad});
+            let r = Res::from(rp_http().post(app.url("/oauth/register")).json(&body).send().await.unwrap()).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+            assert_eq!(r.body["error"], "invalid_client_metadata", "{bad}");
+        }
+        let body = serde_json::json!({"redirect_uris": ["https://rp.example.com/cb"],
+            "frontchannel_logout_uri": "https://rp.example.com/logout?x=1", "frontchannel_logout_session_required": true});
+        let r = Res::from(rp_http().post(app.url("/oauth/register")).json(&body).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.body["frontchannel_logout_uri"], "https://rp.example.com/logout?x=1");
+        assert_eq!(r.body["frontchannel_logout_session_required"], true);
+    }
+}
+
+async fn browser_signed_up(app: &TestApp, email: &str) -> reqwest::Client {
+    let http = browser();
+    app.sign_up_with_email(&http, email, "correct horse").await;
+    http
+}

@@ -656,6 +656,13 @@ pub struct ClientSettings {
     /// OIDC Back-Channel Logout 1.0: where logout tokens are POSTed when a session ends.
     #[serde(default)]
     pub backchannel_logout_uri: Option<String>,
+    /// OIDC Front-Channel Logout 1.0 §2: a page of the client that the end-session page loads
+    /// in a hidden frame, so the client's own cookies are cleared in the user's browser.
+    #[serde(default)]
+    pub frontchannel_logout_uri: Option<String>,
+    /// §2: the frame's URL carries `iss` and `sid`, so the client knows which session ended.
+    #[serde(default)]
+    pub frontchannel_logout_session_required: bool,
     /// RFC 9126 §5: this client's authorization requests must come through
     /// `/oauth/par`; one sent straight to `/oauth/authorize` is refused.
     #[serde(default)]

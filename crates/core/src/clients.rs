@@ -153,6 +153,24 @@ pub fn is_hex_colour(v: &str) -> bool {
         .is_some_and(|h| matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Front-Channel Logout 1.0 §2: an absolute https URL (http on loopback, for development),
+/// without a fragment; the end-session page adds `iss` and `sid` to its query. Its origin goes
+/// into that page's `frame-src`, so it must be a plain origin.
+pub fn check_frontchannel_uri(uri: &str) -> Result<(), String> {
+    check_redirect_uri(uri).map_err(|e| format!("frontchannel_logout_uri: {e}"))?;
+    let parsed = url::Url::parse(uri).map_err(|e| format!("frontchannel_logout_uri: {e}"))?;
+    if parsed.fragment().is_some() {
+        return Err("frontchannel_logout_uri must not have a fragment".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("frontchannel_logout_uri must not carry credentials".into());
+    }
+    match parsed.scheme() {
+        "https" | "http" => Ok(()),
+        _ => Err("frontchannel_logout_uri must be an http(s) URL".into()),
+    }
+}
+
 /// A logo the hosted pages show for a client: an https URL without credentials (the pages'
 /// CSP loads images over https only), at most 2,000 characters.
 pub fn check_logo_uri(uri: &str) -> Result<(), String> {
@@ -222,6 +240,9 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
     }
     if let Some(uri) = &c.backchannel_logout_uri {
         check_redirect_uri(uri).map_err(|e| format!("backchannel_logout_uri: {e}"))?;
+    }
+    if let Some(uri) = &c.frontchannel_logout_uri {
+        check_frontchannel_uri(uri)?;
     }
     if let Some(uri) = &c.logo_uri {
         check_logo_uri(uri)?;

@@ -51,7 +51,8 @@ pub fn document(settings: &Settings) -> String {
         "require_pushed_authorization_requests": settings.oidc.require_pushed_authorization_requests,
         "dpop_signing_alg_values_supported": super::dpop::ALGS,
         "authorization_response_iss_parameter_supported": true,
-        "frontchannel_logout_supported": false,
+        "frontchannel_logout_supported": true,
+        "frontchannel_logout_session_supported": true,
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
     });

@@ -23,9 +23,12 @@ pub enum LogoutOutcome {
         csrf: String,
         client_name: Option<String>,
     },
-    /// Signed out; back to the application when it named a registered address.
+    /// Signed out; back to the application when it named a registered address. `frames` are
+    /// the front-channel logout URLs of the clients that got tokens in the ended session, to
+    /// be loaded by the page before it moves on.
     Done {
         redirect: Option<String>,
+        frames: Vec<String>,
     },
 }
 
@@ -118,8 +121,12 @@ pub async fn start(
         _ => false,
     };
     match current {
-        None => Ok(LogoutOutcome::Done { redirect }),
+        None => Ok(LogoutOutcome::Done {
+            redirect,
+            frames: Vec::new(),
+        }),
         Some(s) if hint_matches => {
+            let frames = frontchannel_frames(ctx, s.id().as_str()).await?;
             session::finish(
                 ctx,
                 &s.row.client_id,
@@ -127,7 +134,7 @@ pub async fn start(
                 crate::store::sessions::SessionStatus::Ended,
             )
             .await?;
-            Ok(LogoutOutcome::Done { redirect })
+            Ok(LogoutOutcome::Done { redirect, frames })
         }
         Some(_) => {
             let id = crate::domain::new_id("logout");
@@ -169,7 +176,9 @@ pub async fn confirm(
             message: "This form has expired or was not sent from this page.".into(),
         });
     }
+    let mut frames = Vec::new();
     if let Some(s) = current_session(ctx, cc).await? {
+        frames = frontchannel_frames(ctx, s.id().as_str()).await?;
         session::finish(
             ctx,
             &s.row.client_id,
@@ -180,5 +189,37 @@ pub async fn confirm(
     }
     Ok(LogoutOutcome::Done {
         redirect: pending.redirect,
+        frames,
     })
+}
+
+/// Front-Channel Logout 1.0 §2-§3: the `frontchannel_logout_uri` of every client that received
+/// tokens in this session, with `iss` and `sid` added when the client asked for them (and
+/// always allowed: §2 says a client must accept them). Clients that registered none are
+/// skipped; each URL appears once.
+async fn frontchannel_frames(ctx: &Ctx, session_id: &str) -> OAuthResult<Vec<String>> {
+    let pairs = crate::store::oauth::clients_of_sessions(&ctx.db, &[session_id.to_owned()])
+        .await
+        .map_err(anyhow::Error::new)?;
+    let mut frames = Vec::new();
+    for (_, client_id) in pairs {
+        let Some(client) = clients::find(ctx, &client_id).await? else {
+            continue;
+        };
+        let Some(uri) = &client.settings.frontchannel_logout_uri else {
+            continue;
+        };
+        let Ok(mut url) = url::Url::parse(uri) else {
+            continue;
+        };
+        if client.settings.frontchannel_logout_session_required {
+            url.query_pairs_mut()
+                .append_pair("iss", ctx.settings().issuer())
+                .append_pair("sid", session_id);
+        }
+        frames.push(url.to_string());
+    }
+    frames.sort();
+    frames.dedup();
+    Ok(frames)
 }

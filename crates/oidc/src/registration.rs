@@ -87,6 +87,9 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
         super::clients::check_outbound_uri(&uri)
             .map_err(|e| metadata_error(format!("backchannel_logout_uri {e}.")))?;
     }
+    if let Some(uri) = string("frontchannel_logout_uri") {
+        super::clients::check_frontchannel_uri(&uri).map_err(metadata_error)?;
+    }
     let redirect_uris = strings("redirect_uris")?;
     for uri in &redirect_uris {
         super::clients::check_redirect_uri(uri)
@@ -105,6 +108,11 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
         "subject_type": string("subject_type").unwrap_or_else(|| "public".into()),
         "jwks": m.get("jwks").filter(|v| !v.is_null()),
         "backchannel_logout_uri": string("backchannel_logout_uri"),
+        "frontchannel_logout_uri": string("frontchannel_logout_uri"),
+        "frontchannel_logout_session_required": m
+            .get("frontchannel_logout_session_required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         // RFC 9126 §6: a client may bind itself to pushed requests.
         "require_pushed_authorization_requests": m
             .get("require_pushed_authorization_requests")
@@ -164,6 +172,8 @@ fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
         "subject_type": s.subject_type,
         "jwks": s.jwks,
         "backchannel_logout_uri": s.backchannel_logout_uri,
+        "frontchannel_logout_uri": s.frontchannel_logout_uri,
+        "frontchannel_logout_session_required": s.frontchannel_logout_session_required,
         "registration_client_uri": format!("{}/oauth/register/{}", ctx.settings().issuer(), s.client_id),
     })
 }

@@ -125,6 +125,10 @@ struct ClientInput {
     id_token_signed_response_alg: Option<String>,
     subject_type: Option<String>,
     backchannel_logout_uri: Option<String>,
+    /// Loaded in a hidden frame by the end-session page (Front-Channel Logout 1.0).
+    frontchannel_logout_uri: Option<String>,
+    /// That frame's URL carries `iss` and `sid`.
+    frontchannel_logout_session_required: Option<bool>,
     /// Shown on the sign-in and consent pages the client sends people to (https).
     logo_uri: Option<String>,
     /// The client's colour on those pages, `#rgb` or `#rrggbb`.

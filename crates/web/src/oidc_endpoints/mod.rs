@@ -129,6 +129,8 @@ struct ClientMetadata {
     scope: Option<String>,
     post_logout_redirect_uris: Option<Vec<String>>,
     backchannel_logout_uri: Option<String>,
+    frontchannel_logout_uri: Option<String>,
+    frontchannel_logout_session_required: Option<bool>,
     id_token_signed_response_alg: Option<String>,
     subject_type: Option<String>,
     logo_uri: Option<String>,
@@ -177,6 +179,10 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
         ),
         "form_post.js" => (
             include_str!("../../../../static/form_post.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "signed_out.js" => (
+            include_str!("../../../../static/signed_out.js"),
             "text/javascript; charset=utf-8",
         ),
         "wallet.js" => (
@@ -229,6 +235,10 @@ struct LogoutConfirmPage<'a> {
 #[template(path = "pages/signed_out.html")]
 struct SignedOutPage<'a> {
     s: &'a Strings,
+    /// Front-channel logout URLs, each loaded in a hidden frame.
+    frames: &'a [String],
+    /// Where the page goes once the frames have loaded.
+    next: Option<&'a str>,
 }
 
 fn error_page(message: &str) -> HttpResponse {
@@ -560,18 +570,39 @@ fn render_logout(o: LogoutOutcome) -> HttpResponse {
         ),
         LogoutOutcome::Done {
             redirect: Some(url),
-        } => HttpResponse::Found()
+            frames,
+        } if frames.is_empty() => HttpResponse::Found()
             .insert_header((header::LOCATION, url))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
-        LogoutOutcome::Done { redirect: None } => html(
+        LogoutOutcome::Done { redirect, frames } => html(
             StatusCode::OK,
             SignedOutPage {
                 s: &Strings::for_protocol_page(None),
+                frames: &frames,
+                next: redirect.as_deref(),
             }
             .render(),
-            PAGE_CSP,
+            &frames_csp(&frames),
         ),
+    }
+}
+
+/// The page's policy, opened for framing only the origins of the front-channel logout URLs
+/// (each checked when its client was saved: an http(s) URL without credentials).
+fn frames_csp(frames: &[String]) -> String {
+    let mut origins: Vec<String> = frames
+        .iter()
+        .filter_map(|f| url::Url::parse(f).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+        .collect();
+    origins.sort();
+    origins.dedup();
+    if origins.is_empty() {
+        PAGE_CSP.to_owned()
+    } else {
+        format!("{PAGE_CSP}; frame-src {}", origins.join(" "))
     }
 }
 
