@@ -1525,3 +1525,90 @@ async fn browser_signed_up(app: &TestApp, email: &str) -> reqwest::Client {
     app.sign_up_with_email(&http, email, "correct horse").await;
     http
 }
+
+// The cases of the OpenID conformance suite's RP-initiated logout plans
+// (`oidcc-rp-initiated-logout-*`, and back-channel logout reached from end_session).
+backend_tests! {
+    async fn rp_initiated_logout_conformance_cases(backend) {
+        let (uri, received) = logout_receiver().await;
+        let Some(app) = TestApp::spawn_with(backend, move |s| {
+            with_clients(s);
+            s.clients[0].backchannel_logout_uri = Some(uri);
+        }).await else { return };
+        let d = app.get("/.well-known/openid-configuration").await.body;
+        assert_eq!(d["end_session_endpoint"], app.url("/oauth/end_session"));
+        assert_eq!(d["backchannel_logout_supported"], true);
+        assert_eq!(d["backchannel_logout_session_supported"], true);
+        let bye = urlencode("http://127.0.0.1:9/bye");
+        let end = app.url("/oauth/end_session");
+
+        // modified-id-token-hint: a real ID token with its signature altered is refused, and
+        // the session lives on.
+        let ada = signed_in(&app).await;
+        let token = id_token_for(&app, &ada, "rp", "rp-secret").await;
+        let (head, sig) = token.rsplit_once('.').unwrap();
+        let flipped = if sig.starts_with('A') { "B" } else { "A" };
+        let forged = format!("{head}.{flipped}{}", &sig[1..]);
+        let r = ada.get(format!("{end}?id_token_hint={forged}&post_logout_redirect_uri={bye}&state=s")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.headers().get("location").is_none());
+        assert!(!signed_out(&app, &ada).await, "a forged hint ends nothing");
+
+        // no-state: back to the application without a state parameter.
+        let r = ada.get(format!("{end}?id_token_hint={token}&post_logout_redirect_uri={bye}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(r.headers()["location"], "http://127.0.0.1:9/bye");
+        assert!(signed_out(&app, &ada).await);
+        // backchannel-rp-initiated-logout: the application is told, with the session's sid.
+        let sid = decode_payload(&token)["sid"].clone();
+        let mut logout_token = None;
+        for _ in 0..100 {
+            if let Some(t) = received.lock().unwrap().first().cloned() { logout_token = Some(t); break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let logout_token = logout_token.expect("a logout token arrived");
+        assert_eq!(decode_payload(&logout_token)["sid"], sid);
+
+        // no-post-logout-redirect-uri: signed out, and the signed-out page instead of a redirect.
+        let bob = browser_signed_up(&app, "bob@example.com").await;
+        let token = id_token_for(&app, &bob, "rp", "rp-secret").await;
+        let r = bob.get(format!("{end}?id_token_hint={token}&state=s")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers().get("location").is_none());
+        assert!(r.text().await.unwrap().contains("<h1>"));
+        assert!(signed_out(&app, &bob).await);
+
+        // no-params and only-state: the user is asked, then signed out, and never sent to the
+        // registered post-logout address.
+        for (who, query) in [("cy@example.com", ""), ("di@example.com", "?state=only")] {
+            let b = browser_signed_up(&app, who).await;
+            id_token_for(&app, &b, "rp", "rp-secret").await;
+            let r = b.get(format!("{end}{query}")).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{who}");
+            let page = r.text().await.unwrap();
+            let id = between(&page, "name=\"id\" value=\"", "\"");
+            let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+            assert!(!signed_out(&app, &b).await, "asked before anything happens");
+            let r = b.post(app.url("/oauth/end_session/confirm")).form(&[("id", id.as_str()), ("csrf", csrf.as_str())]).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{who}");
+            assert!(r.headers().get("location").is_none(), "{who}");
+            assert!(signed_out(&app, &b).await, "{who}");
+        }
+
+        // no-id-token-hint: a post_logout_redirect_uri without a hint never redirects at once.
+        let eve = browser_signed_up(&app, "eve@example.com").await;
+        id_token_for(&app, &eve, "rp", "rp-secret").await;
+        let r = eve.get(format!("{end}?post_logout_redirect_uri={bye}&state=s")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the application did not identify itself");
+        assert!(r.headers().get("location").is_none());
+        let r = eve.get(format!("{end}?client_id=rp&post_logout_redirect_uri={bye}&state=s")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "asks first");
+        assert!(r.headers().get("location").is_none());
+        assert!(!signed_out(&app, &eve).await);
+    }
+}
+
+/// Whether this browser has no session left.
+async fn signed_out(app: &TestApp, b: &reqwest::Client) -> bool {
+    app.get_as(b, "/v1/client").await.body["client"]["sessions"] == serde_json::json!([])
+}
