@@ -101,10 +101,7 @@ async fn browse_to_callback(http: &reqwest::Client, url: &str) -> HashMap<String
 
 /// A signed-in browser: signs a user up over the Frontend API in the same cookie jar.
 async fn signed_in(app: &TestApp) -> reqwest::Client {
-    let http = browser();
-    app.sign_up_with_email(&http, "ada@example.com", "correct horse")
-        .await;
-    http
+    browser_signed_up(app, "ada@example.com").await
 }
 
 backend_tests! {
