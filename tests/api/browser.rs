@@ -1393,3 +1393,83 @@ async fn browser_frontchannel_logout_reaches_the_rp() {
     assert!(frame_at < bye_at, "before the browser moved on: {seen:?}");
     b.done().await;
 }
+
+/// The device grant's page in Chromium: a TV shows a code; the user opens `/device`, signs in
+/// there, types the code, checks it against the TV and connects it; the TV's next poll gets
+/// the tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_device_page_connects_a_tv() {
+    let Some(b) = browser(true).await else { return };
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+        let mut tv: portcullis::config::ClientSettings = serde_json::from_value(serde_json::json!({
+            "client_id": "tv", "redirect_uris": [], "first_party": false, "name": "Living Room TV",
+            "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"],
+        }))
+        .unwrap();
+        tv.client_secret = Some("tv-secret".to_string().into());
+        s.clients = vec![tv];
+        s.oidc.device_poll_interval_secs = 1;
+    })
+    .await
+    .unwrap();
+    app.sign_up_with_email(
+        &crate::helpers::browser(),
+        "ada@example.com",
+        "correct horse",
+    )
+    .await;
+    let started: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/oauth/device_authorization"))
+        .basic_auth("tv", Some("tv-secret"))
+        .form(&[("scope", "openid email")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let device_code = started["device_code"].as_str().unwrap().to_owned();
+    let user_code = started["user_code"].as_str().unwrap();
+    let poll = || async {
+        reqwest::Client::new()
+            .post(app.url("/oauth/token"))
+            .basic_auth("tv", Some("tv-secret"))
+            .form(&[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", device_code.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+
+    // Signed out, /device asks to sign in first and comes back to the code field.
+    b.go(started["verification_uri"].as_str().unwrap()).await;
+    b.fill("identifier", "ada@example.com").await;
+    b.click("button[type=submit].primary").await;
+    b.fill("password", "correct horse").await;
+    b.click("button[type=submit].primary").await;
+    assert_eq!(b.url().await.path(), "/device");
+    b.fill("user_code", &user_code.to_lowercase()).await;
+    b.click("button[type=submit].primary").await;
+    let text = b.text().await;
+    assert!(text.contains("Connect Living Room TV?"), "{text}");
+    assert!(
+        text.contains(user_code) && text.contains("See your email address"),
+        "{text}"
+    );
+    b.shot("device-confirm").await;
+    let violations = b.axe_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    assert_eq!(poll().await["error"], "authorization_pending");
+    b.click("button[value=allow]").await;
+    assert!(b.text().await.contains("Your device is connected"));
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let tokens = poll().await;
+    assert!(tokens["id_token"].is_string(), "{tokens}");
+    b.done().await;
+}

@@ -16,6 +16,7 @@ mod browser;
 mod clerk_backend;
 mod clerk_sdk;
 mod dashboard;
+mod device;
 mod email_link;
 mod enumeration;
 mod ephemeral;

@@ -21,7 +21,12 @@ const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
 const SPA_REDIRECT: &str = "http://127.0.0.1:9/spa";
 const NATIVE_REDIRECT: &str = "http://127.0.0.1/native";
 
-fn client(id: &str, secret: Option<&str>, redirect: &str, first_party: bool) -> ClientSettings {
+pub(crate) fn client(
+    id: &str,
+    secret: Option<&str>,
+    redirect: &str,
+    first_party: bool,
+) -> ClientSettings {
     let mut c: ClientSettings = serde_json::from_value(serde_json::json!({
         "client_id": id,
         "redirect_uris": [redirect],
@@ -38,7 +43,7 @@ fn client(id: &str, secret: Option<&str>, redirect: &str, first_party: bool) -> 
     c
 }
 
-fn with_clients(s: &mut Settings) {
+pub(crate) fn with_clients(s: &mut Settings) {
     s.clients = vec![
         client("rp", Some("rp-secret"), RP_REDIRECT, true),
         client("spa", None, SPA_REDIRECT, true),
@@ -591,7 +596,7 @@ fn decode_part(jwt: &str, n: usize) -> serde_json::Value {
     .unwrap()
 }
 
-fn decode_payload(jwt: &str) -> serde_json::Value {
+pub(crate) fn decode_payload(jwt: &str) -> serde_json::Value {
     decode_part(jwt, 1)
 }
 
@@ -599,7 +604,7 @@ fn decode_header(jwt: &str) -> serde_json::Value {
     decode_part(jwt, 0)
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     path: &str,
     form: &[(&str, &str)],
@@ -1036,6 +1041,66 @@ backend_tests! {
         let r = browser.get(&url).send().await.unwrap();
         assert_ne!(r.status(), StatusCode::BAD_REQUEST);
     }
+}
+
+/// A script of `tests/clerk` running under node while the test goes on, printing one JSON
+/// object a line.
+pub(crate) struct NodeScript {
+    child: tokio::process::Child,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    name: String,
+}
+
+impl NodeScript {
+    /// The script's next line, as JSON.
+    pub(crate) async fn next_line(&mut self) -> serde_json::Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), self.lines.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("{} printed nothing for a minute", self.name))
+            .expect("reading the script's output")
+            .unwrap_or_else(|| panic!("{} ended early", self.name));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{}: {e}: {line}", self.name))
+    }
+
+    /// Its last line, once it has ended well.
+    pub(crate) async fn finish(mut self) -> serde_json::Value {
+        let last = self.next_line().await;
+        let status = tokio::time::timeout(std::time::Duration::from_secs(60), self.child.wait())
+            .await
+            .expect("the script ends")
+            .expect("node runs");
+        assert!(status.success(), "{} failed: {last}", self.name);
+        last
+    }
+}
+
+/// Starts `tests/clerk/<script>` under node; None, with a note, when the npm packages are
+/// not installed (a hard failure in CI).
+pub(crate) fn node_script(script: &str, args: &[&str]) -> Option<NodeScript> {
+    use tokio::io::AsyncBufReadExt;
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clerk");
+    if !dir.join("node_modules/openid-client/package.json").exists() {
+        assert!(
+            !crate::helpers::services_required(),
+            "openid-client is required (PORTCULLIS_TEST_REQUIRE_SERVICES=1): npm ci --prefix tests/clerk"
+        );
+        eprintln!("SKIPPED: {script}, run `npm ci --prefix tests/clerk`");
+        return None;
+    }
+    let mut child = tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let stdout = child.stdout.take().expect("piped stdout");
+    Some(NodeScript {
+        child,
+        lines: tokio::io::BufReader::new(stdout).lines(),
+        name: script.to_owned(),
+    })
 }
 
 /// Runs `tests/clerk/openid_par.mjs` (openid-client 6, unchanged); its last line, as JSON.
@@ -1517,7 +1582,7 @@ backend_tests! {
     }
 }
 
-async fn browser_signed_up(app: &TestApp, email: &str) -> reqwest::Client {
+pub(crate) async fn browser_signed_up(app: &TestApp, email: &str) -> reqwest::Client {
     let http = browser();
     app.sign_up_with_email(&http, email, "correct horse").await;
     http

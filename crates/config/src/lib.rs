@@ -332,6 +332,11 @@ pub struct LimitSettings {
     pub sends_per_destination_per_day: i64,
     /// Token endpoint requests of one client.
     pub token_per_client: Rate,
+    /// User codes typed on the `/device` page (RFC 8628 §5.1, against guessing): from one
+    /// address…
+    pub user_code_per_ip: Rate,
+    /// …and by one signed-in user.
+    pub user_code_per_user: Rate,
 }
 
 impl Default for LimitSettings {
@@ -344,6 +349,8 @@ impl Default for LimitSettings {
             sends_per_destination: Rate::new(5, 600),
             sends_per_destination_per_day: 20,
             token_per_client: Rate::new(2000, 1),
+            user_code_per_ip: Rate::new(20, 600),
+            user_code_per_user: Rate::new(10, 600),
         }
     }
 }
@@ -593,6 +600,12 @@ pub struct OidcSettings {
     /// proof without one is answered `use_dpop_nonce`. Bounds how long a proof made ahead of
     /// time stays usable.
     pub dpop_require_nonce: bool,
+    /// RFC 8628 §3.2: how long a device code and its user code wait for the user; held to
+    /// 60..=1800.
+    pub device_code_lifetime_secs: u64,
+    /// RFC 8628 §3.2 `interval`: the least time between two polls of one device code; a
+    /// faster poll is answered `slow_down`. Held to 1..=60.
+    pub device_poll_interval_secs: u64,
 }
 
 impl Default for OidcSettings {
@@ -614,6 +627,8 @@ impl Default for OidcSettings {
             require_pushed_authorization_requests: false,
             pushed_request_lifetime_secs: 60,
             dpop_require_nonce: false,
+            device_code_lifetime_secs: 600,
+            device_poll_interval_secs: 5,
         }
     }
 }
@@ -1310,6 +1325,8 @@ impl Settings {
             ("sign_up_per_ip", l.sign_up_per_ip),
             ("sends_per_destination", l.sends_per_destination),
             ("token_per_client", l.token_per_client),
+            ("user_code_per_ip", l.user_code_per_ip),
+            ("user_code_per_user", l.user_code_per_user),
         ] {
             anyhow::ensure!(
                 r.burst > 0 && r.per_secs > 0,

@@ -8,7 +8,14 @@ use portcullis_config::ClientSettings;
 use portcullis_domain::crypto::KeyedHasher;
 pub use portcullis_domain::redirect::{check_redirect_uri, uri_registered};
 
-pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    DEVICE_CODE_GRANT,
+];
+/// The device authorization grant's `grant_type` (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// Algorithms a client may ask its ID tokens to be signed with.
 pub const ID_TOKEN_ALGS: &[&str] = crate::keys::ALGS;
 

@@ -43,6 +43,14 @@ pub fn random_code() -> String {
     format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
 }
 
+/// `len` characters drawn uniformly from `alphabet` by the OS CSPRNG (for codes a person
+/// types, such as the device grant's user codes).
+pub fn random_from(alphabet: &[u8], len: usize) -> String {
+    (0..len)
+        .map(|_| char::from(alphabet[rand::rngs::OsRng.gen_range(0..alphabet.len())]))
+        .collect()
+}
+
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

@@ -99,3 +99,19 @@ pub async fn token(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
     )
     .await
 }
+
+/// A user code typed on the device page (RFC 8628 §5.1): per address and per signed-in
+/// user, right or wrong, so guessing one of the live codes stays out of reach.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn user_code(ctx: &Ctx, ip: Option<&str>, user_id: &str) -> FlowResult<()> {
+    let l = &ctx.settings().limits;
+    if let Some(ip) = ip {
+        hit(ctx, &format!("user_code_ip:{ip}"), l.user_code_per_ip).await?;
+    }
+    hit(
+        ctx,
+        &format!("user_code_user:{user_id}"),
+        l.user_code_per_user,
+    )
+    .await
+}

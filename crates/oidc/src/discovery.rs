@@ -48,6 +48,7 @@ pub fn document(settings: &Settings) -> String {
         "claim_types_supported": ["normal"],
         "ui_locales_supported": portcullis_i18n::tags(),
         "pushed_authorization_request_endpoint": format!("{iss}/oauth/par"),
+        "device_authorization_endpoint": format!("{iss}/oauth/device_authorization"),
         "require_pushed_authorization_requests": settings.oidc.require_pushed_authorization_requests,
         "dpop_signing_alg_values_supported": super::dpop::ALGS,
         "authorization_response_iss_parameter_supported": true,

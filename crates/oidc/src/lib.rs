@@ -1,5 +1,5 @@
 //! The OpenID Provider: discovery, keys, clients, the authorization and token endpoints,
-//! userinfo, revocation, introspection and RP-initiated logout. No HTTP types here: the
+//! userinfo, revocation, introspection, the device grant and RP-initiated logout. No HTTP types here: the
 //! handlers in `web::oidc` call these and render the results.
 
 // The layers below, by their short names.
@@ -14,6 +14,7 @@ pub mod authorize;
 pub mod backchannel;
 pub mod claims;
 pub mod clients;
+pub mod device;
 pub mod discovery;
 pub mod dpop;
 pub mod error;

@@ -458,13 +458,24 @@ pub async fn decide(
     issue_code(ctx, &request, &session).await
 }
 
+/// What a session says of the user's sign-in, for the tokens issued from it.
+pub fn auth_facts(session: &LiveSession) -> AuthFacts {
+    let factors: Vec<String> = serde_json::from_str(&session.row.factors).unwrap_or_default();
+    let amr = amr_for(&factors);
+    AuthFacts {
+        user_id: session.row.user_id.clone(),
+        session_id: Some(session.row.id.clone()),
+        auth_time: authenticated_at(session) / 1000,
+        acr: acr_for(&amr),
+        amr,
+    }
+}
+
 async fn issue_code(
     ctx: &Ctx,
     request: &AuthRequest,
     session: &LiveSession,
 ) -> OAuthResult<Outcome> {
-    let factors: Vec<String> = serde_json::from_str(&session.row.factors).unwrap_or_default();
-    let amr = amr_for(&factors);
     let grant = CodeGrant {
         client_id: request.client_id.clone(),
         redirect_uri: request.redirect_uri.clone(),
@@ -473,13 +484,7 @@ async fn issue_code(
         code_challenge: request.code_challenge.clone(),
         claims: request.claims.clone(),
         dpop_jkt: request.dpop_jkt.clone(),
-        auth: AuthFacts {
-            user_id: session.row.user_id.clone(),
-            session_id: Some(session.row.id.clone()),
-            auth_time: authenticated_at(session) / 1000,
-            acr: acr_for(&amr),
-            amr,
-        },
+        auth: auth_facts(session),
         expire_at: ctx.now() + ctx.settings().oidc.code_lifetime_secs * 1000,
     };
     let code = crypto::random_token();

@@ -1,10 +1,11 @@
 //! The token endpoint (RFC 6749 §3.2), one module per grant (`authorization_code`,
-//! `refresh_token`, `client_credentials`) around what they share: issuing tokens and checking
+//! `refresh_token`, `client_credentials`, `device_code`) around what they share: issuing tokens and checking
 //! access tokens. Also revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core
 //! §5.3).
 
 mod authorization_code;
 mod client_credentials;
+mod device_code;
 mod refresh_token;
 
 use std::collections::HashMap;
@@ -76,6 +77,7 @@ pub enum GrantType {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    DeviceCode,
 }
 
 impl GrantType {
@@ -84,6 +86,7 @@ impl GrantType {
             "authorization_code" => Some(Self::AuthorizationCode),
             "refresh_token" => Some(Self::RefreshToken),
             "client_credentials" => Some(Self::ClientCredentials),
+            super::clients::DEVICE_CODE_GRANT => Some(Self::DeviceCode),
             _ => None,
         }
     }
@@ -138,6 +141,9 @@ pub async fn grant(
         }
         Some(GrantType::ClientCredentials) => {
             client_credentials::grant(ctx, client, get("scope"), dpop_jkt)
+        }
+        Some(GrantType::DeviceCode) => {
+            device_code::grant(ctx, client, get("device_code"), dpop_jkt).await
         }
         None => Err(OAuthError::new(
             "unsupported_grant_type",

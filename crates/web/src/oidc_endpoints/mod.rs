@@ -54,7 +54,7 @@ const AUTHORIZE_PARAMS: &[&str] = &[
     "code_challenge",
     "code_challenge_method",
 ];
-/// The token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5), with client
+/// The token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5; RFC 8628 §3.4), with client
 /// authentication in the body (RFC 6749 §2.3.1, RFC 7523 §2.2).
 const TOKEN_PARAMS: &[&str] = &[
     "grant_type",
@@ -62,8 +62,17 @@ const TOKEN_PARAMS: &[&str] = &[
     "redirect_uri",
     "code_verifier",
     "refresh_token",
+    "device_code",
     "scope",
     "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
+/// A device authorization request (RFC 8628 §3.1), with client authentication.
+const DEVICE_AUTHORIZATION_PARAMS: &[&str] = &[
+    "client_id",
+    "scope",
     "client_secret",
     "client_assertion",
     "client_assertion_type",
@@ -149,6 +158,7 @@ api_table! { Api::Oidc, "", register_routes, operations;
     post "/oauth/consent" => consent, "The consent form's answer", form CONSENT_PARAMS, returns Page;
     post "/oauth/token" => token_endpoint, "The token endpoint", form TOKEN_PARAMS;
     post "/oauth/par" => par, "Push an authorization request (RFC 9126)", form PAR_PARAMS;
+    post "/oauth/device_authorization" => device_authorization, "Start a device authorization (RFC 8628)", form DEVICE_AUTHORIZATION_PARAMS;
     get "/oauth/userinfo" => userinfo, "Claims about the user of an access token (Bearer)";
     post "/oauth/userinfo" => userinfo, "Claims about the user of an access token (Bearer)";
     post "/oauth/revoke" => revoke, "Revoke a token (RFC 7009)", form TOKEN_HINT_PARAMS, returns Nothing;
@@ -452,6 +462,19 @@ async fn par(ctx: web::Data<Ctx>, call: ClientCall) -> HttpResponse {
         Ok(HttpResponse::Created()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(serde_json::json!({ "request_uri": request_uri, "expires_in": expires_in })))
+    };
+    json_result(&ctx, answer.await)
+}
+
+/// `POST /oauth/device_authorization` (RFC 8628 §3.1): an authenticated client (a public one
+/// by its `client_id`) gets a device code to poll with and a user code to show (§3.2).
+async fn device_authorization(ctx: web::Data<Ctx>, call: ClientCall) -> HttpResponse {
+    let answer = async {
+        if let Some(res) = over_client_budget(&ctx, &call.client).await {
+            return Ok(res);
+        }
+        let started = crate::oidc::device::authorize(&ctx, &call.client, &call.params).await?;
+        Ok(no_store_json(started))
     };
     json_result(&ctx, answer.await)
 }

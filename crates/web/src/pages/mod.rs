@@ -4,6 +4,7 @@
 
 mod account;
 mod dashboard;
+mod device;
 mod extractors;
 mod organizations;
 mod reverify;
@@ -63,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(sign_out_submit))
         .configure(account::routes)
         .configure(reverify::routes)
+        .configure(device::routes)
         .configure(sso::routes)
         .configure(organizations::routes)
         .configure(dashboard::routes);

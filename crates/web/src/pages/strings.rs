@@ -200,6 +200,17 @@ strings! {
     consent_withdraw,
     consent_allow,
     consent_deny,
+    device_title,
+    device_lead,
+    device_code_label,
+    device_code_unknown,
+    device_check_code,
+    device_allow,
+    device_deny,
+    device_approved_heading,
+    device_approved_lead,
+    device_denied_heading,
+    device_denied_lead,
     logout_title,
     logout_asking,
     logout_lead,
@@ -240,6 +251,11 @@ impl Table {
 
     pub fn consent_asking(&self, app: &str) -> String {
         self.with_app("consent-asking", app)
+    }
+
+    /// "Connect {app}?" (the device page's question).
+    pub fn device_confirm_heading(&self, app: &str) -> String {
+        self.with_app("device-confirm-heading", app)
     }
 
     /// "{app} is asking you to sign out."
