@@ -25,6 +25,7 @@ mod faults;
 mod federation;
 mod health;
 mod i18n;
+mod jar;
 mod limits;
 mod mfa;
 mod oidc;

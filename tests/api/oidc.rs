@@ -379,12 +379,15 @@ backend_tests! {
             ("&prompt=none%20login", "invalid_request"),
             ("&max_age=-1", "invalid_request"),
             ("&response_mode=fragment", "invalid_request"),
-            ("&request=eyJ", "request_not_supported"),
             ("&claims=notjson", "invalid_request"),
         ] {
             let cb = browse_to_callback(&fresh, &format!("{base}{extra}")).await;
             assert_eq!(cb["error"], error, "{extra}");
         }
+        // A request object that cannot be verified is shown, never redirected: nothing in
+        // it can be trusted.
+        let r = fresh.get(format!("{base}&request=eyJ")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         let url = format!("{}?client_id=rp&response_type=token&scope=openid&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
         assert_eq!(browse_to_callback(&fresh, &url).await["error"], "unsupported_response_type");
         let url = format!("{}?client_id=rp&response_type=code&scope=openid%20admin&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
@@ -1104,32 +1107,37 @@ pub(crate) fn node_script(script: &str, args: &[&str]) -> Option<NodeScript> {
 }
 
 /// Runs `tests/clerk/openid_par.mjs` (openid-client 6, unchanged); its last line, as JSON.
-/// None, with a note, when the package is not installed (a hard failure in CI).
 async fn openid_client(args: &[&str]) -> Option<serde_json::Value> {
+    openid_client_script("openid_par.mjs", args).await
+}
+
+/// Runs a script of `tests/clerk` to its end; its last line, as JSON. None, with a note,
+/// when the npm packages are not installed (a hard failure in CI).
+pub(crate) async fn openid_client_script(script: &str, args: &[&str]) -> Option<serde_json::Value> {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clerk");
     if !dir.join("node_modules/openid-client/package.json").exists() {
         assert!(
             !crate::helpers::services_required(),
             "openid-client is required (PORTCULLIS_TEST_REQUIRE_SERVICES=1): npm ci --prefix tests/clerk"
         );
-        eprintln!("SKIPPED: openid-client test, run `npm ci --prefix tests/clerk`");
+        eprintln!("SKIPPED: {script}, run `npm ci --prefix tests/clerk`");
         return None;
     }
     let out = tokio::time::timeout(
         std::time::Duration::from_secs(60),
         tokio::process::Command::new("node")
-            .arg("openid_par.mjs")
+            .arg(script)
             .args(args)
             .current_dir(dir)
             .output(),
     )
     .await
-    .expect("openid_par.mjs finishes")
+    .unwrap_or_else(|_| panic!("{script} finishes"))
     .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "openid_par.mjs {args:?} failed:\n{}\n{stdout}",
+        "{script} {args:?} failed:\n{}\n{stdout}",
         String::from_utf8_lossy(&out.stderr)
     );
     Some(serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap())
@@ -1673,4 +1681,67 @@ backend_tests! {
 /// Whether this browser has no session left.
 async fn signed_out(app: &TestApp, b: &reqwest::Client) -> bool {
     app.get_as(b, "/v1/client").await.body["client"]["sessions"] == serde_json::json!([])
+}
+
+// Step-up (OIDC Core §3.1.2.1 `acr_values`, §5.5.1.1 an essential `acr` claim): a client
+// that accepts only a multi-factor sign-in sends a one-factor session through a second
+// factor (set up first when the user has none) before it gets a code, and the ID token says
+// what happened.
+backend_tests! {
+    async fn acr_values_step_a_session_up_to_a_second_factor(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let b = signed_in(&app).await;
+        let base = format!("{}?client_id=rp&response_type=code&scope=openid&state=up&redirect_uri={}",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        let mfa = urlencode("urn:portcullis:acr:mfa");
+        let one = urlencode("urn:portcullis:acr:1fa");
+        // One factor is enough when the client accepts it, or names only unknown classes.
+        for acr in [format!("{one}%20{mfa}"), "urn:example:gold".into()] {
+            let cb = browse_to_callback(&b, &format!("{base}&acr_values={acr}")).await;
+            assert!(cb.contains_key("code"), "{acr}: {cb:?}");
+        }
+        // Only multi-factor: not without asking the user…
+        let cb = browse_to_callback(&b, &format!("{base}&acr_values={mfa}&prompt=none")).await;
+        assert_eq!(cb["error"], "interaction_required");
+        // …who goes to verify a second factor, having none sets one up first.
+        let r = b.get(format!("{base}&acr_values={mfa}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let step_up = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(step_up.starts_with(&app.url("/user/reverify?level=second_factor&redirect_url=")), "{step_up}");
+        let r = b.get(&step_up).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/user/mfa-setup?redirect_url="));
+        let (secret, _) = app.enrol_totp(&b).await;
+        // The code that set the app up does not count as a sign-in step: verify with it.
+        app.clock.advance_secs(30);
+        let page = crate::pages::get(&app, &b, &step_up).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let action = between(&page.body, "<form method=\"post\" action=\"", "\"").replace("&#38;", "&");
+        assert!(action.starts_with("/user/reverify?redirect_url="), "{action}");
+        let code = crate::helpers::totp_code(&secret, portcullis::clock::Clock::now_ms(&*app.clock), 0);
+        let r = crate::pages::post(&app, &b, &action, &[("csrf", &page.hidden("csrf")), ("strategy", "totp"), ("code", &code)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(r.location().contains("/oauth/authorize/resume?id="), "{}", r.location());
+        let cb = browse_to_callback(&b, &r.location()).await;
+        assert_eq!(cb["state"], "up");
+        let t = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]),
+            ("redirect_uri", RP_REDIRECT)], Some(("rp", "rp-secret"))).await;
+        let id = decode_payload(t.body["id_token"].as_str().unwrap());
+        assert_eq!(id["acr"], "urn:portcullis:acr:mfa", "{id}");
+        let amr: Vec<&str> = id["amr"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+        assert!(amr.contains(&"otp") && amr.contains(&"mfa"), "{amr:?}");
+        // From now on the session is multi-factor: no step-up, even with prompt=none.
+        let cb = browse_to_callback(&b, &format!("{base}&acr_values={mfa}&prompt=none")).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+
+        // An essential acr claim asks the same, in another browser signed in with one factor.
+        let other = browser_signed_up(&app, "grace@example.com").await;
+        let claims = urlencode(r#"{"id_token":{"acr":{"essential":true,"values":["urn:portcullis:acr:mfa"]}}}"#);
+        let cb = browse_to_callback(&other, &format!("{base}&claims={claims}&prompt=none")).await;
+        assert_eq!(cb["error"], "interaction_required");
+        // Not essential: a wish, not a condition.
+        let claims = urlencode(r#"{"id_token":{"acr":{"values":["urn:portcullis:acr:mfa"]}}}"#);
+        let cb = browse_to_callback(&other, &format!("{base}&claims={claims}&prompt=none")).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+    }
 }

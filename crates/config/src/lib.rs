@@ -665,9 +665,22 @@ pub struct ClientSettings {
     /// clients cannot correlate users).
     #[serde(default = "default_subject_type")]
     pub subject_type: String,
-    /// The client's public keys (a JWK Set) for `private_key_jwt` authentication.
+    /// The client's public keys (a JWK Set) for `private_key_jwt` authentication and for
+    /// its signed request objects (RFC 9101).
     #[serde(default)]
     pub jwks: Option<serde_json::Value>,
+    /// Where the client publishes those keys instead (RFC 7591 §2), fetched when needed and
+    /// kept five minutes; one of `jwks` and `jwks_uri`, never both.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// RFC 9101 §10.2 (OAuth Dynamic Registration metadata): the one algorithm this client's
+    /// request objects may be signed with; any asymmetric one Portcullis supports when unset.
+    #[serde(default)]
+    pub request_object_signing_alg: Option<String>,
+    /// RFC 9101 §10.5: this client's authorization requests must be signed request objects
+    /// (sent as `request`, directly or pushed to `/oauth/par`).
+    #[serde(default)]
+    pub require_signed_request_object: bool,
     /// OIDC Back-Channel Logout 1.0: where logout tokens are POSTed when a session ends.
     #[serde(default)]
     pub backchannel_logout_uri: Option<String>,

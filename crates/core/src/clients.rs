@@ -16,6 +16,9 @@ pub const GRANT_TYPES: &[&str] = &[
 ];
 /// The device authorization grant's `grant_type` (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// Algorithms a client may sign its request objects with (RFC 9101): asymmetric ones only,
+/// never `none` or an HMAC.
+pub const REQUEST_OBJECT_ALGS: &[&str] = &["RS256", "PS256", "ES256", "ES384", "EdDSA"];
 /// Algorithms a client may ask its ID tokens to be signed with.
 pub const ID_TOKEN_ALGS: &[&str] = crate::keys::ALGS;
 
@@ -33,7 +36,13 @@ impl OAuthClient {
 
     /// No secret and no keys: a SPA or native app that cannot keep a secret.
     pub fn is_public(&self) -> bool {
-        self.secret_hash.is_none() && self.settings.jwks.is_none()
+        self.secret_hash.is_none() && !self.has_keys()
+    }
+
+    /// The client registered public keys (`jwks` or `jwks_uri`): it authenticates with
+    /// `private_key_jwt` and may sign request objects.
+    pub fn has_keys(&self) -> bool {
+        self.settings.jwks.is_some() || self.settings.jwks_uri.is_some()
     }
 
     /// The host that pairwise subjects are computed for (OIDC Core §8.1).
@@ -209,8 +218,9 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
             return Err(format!("unknown grant type {g:?}"));
         }
     }
+    let has_keys = c.jwks.is_some() || c.jwks_uri.is_some();
     if c.client_secret.is_none()
-        && c.jwks.is_none()
+        && !has_keys
         && c.grant_types.iter().any(|g| g == "client_credentials")
     {
         return Err("client_credentials needs a client secret or keys".into());
@@ -244,6 +254,31 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
         if c.client_secret.is_some() {
             return Err("a client authenticates with a secret or with keys, not both".into());
         }
+    }
+    if let Some(uri) = &c.jwks_uri {
+        if c.jwks.is_some() {
+            return Err("give jwks or jwks_uri, not both".into());
+        }
+        if c.client_secret.is_some() {
+            return Err("a client authenticates with a secret or with keys, not both".into());
+        }
+        check_redirect_uri(uri).map_err(|e| format!("jwks_uri: {e}"))?;
+        if url::Url::parse(uri).is_ok_and(|u| !matches!(u.scheme(), "https" | "http")) {
+            return Err("jwks_uri must be an http(s) URL".into());
+        }
+    }
+    if let Some(alg) = &c.request_object_signing_alg
+        && !REQUEST_OBJECT_ALGS.contains(&alg.as_str())
+    {
+        return Err(format!(
+            "request_object_signing_alg {alg:?} is not supported ({})",
+            REQUEST_OBJECT_ALGS.join(", ")
+        ));
+    }
+    if c.require_signed_request_object && !has_keys {
+        return Err(
+            "require_signed_request_object needs the client's keys (jwks or jwks_uri)".into(),
+        );
     }
     if let Some(uri) = &c.backchannel_logout_uri {
         check_redirect_uri(uri).map_err(|e| format!("backchannel_logout_uri: {e}"))?;

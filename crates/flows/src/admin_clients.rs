@@ -17,7 +17,8 @@ fn client_json(c: &ClientSettings, source: &str, confidential: bool) -> Value {
         map.insert("object".into(), json!("oauth_client"));
         map.insert("id".into(), json!(c.client_id));
         map.insert("source".into(), json!(source));
-        map.insert("public".into(), json!(!confidential && c.jwks.is_none()));
+        let keys = c.jwks.is_some() || c.jwks_uri.is_some();
+        map.insert("public".into(), json!(!confidential && !keys));
     }
     v
 }
@@ -117,7 +118,8 @@ pub async fn create(ctx: &Ctx, admin: &Admin, mut input: Value) -> FlowResult<Va
     }
     let mut c = parse_settings(input)?;
     from_config(ctx, &c.client_id)?;
-    let secret = (!public && c.jwks.is_none()).then(crate::crypto::random_token);
+    let keys = c.jwks.is_some() || c.jwks_uri.is_some();
+    let secret = (!public && !keys).then(crate::crypto::random_token);
     c.client_secret = secret.clone().map(Into::into);
     check_settings(&c).map_err(|e| ApiError::invalid_value("client", e))?;
     let now = ctx.now();

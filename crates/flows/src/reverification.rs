@@ -534,6 +534,17 @@ async fn finish_step(ctx: &Ctx, me: &Me, rv: &mut Reverification, first: bool) -
     crate::store::sessions::set_verified_at(&txn, &rv.session_id, first_at, second_at, now)
         .await
         .context("sessions::set_verified_at")?;
+    // A second factor proven now counts for the session from now on: its ID tokens say
+    // `mfa` (the step-up an application asked for with `acr_values`).
+    if let Some(v) = rv
+        .second_factor_verification
+        .as_ref()
+        .filter(|v| !first && v.status == Status::Verified)
+    {
+        crate::store::sessions::add_factor(&txn, &rv.session_id, &v.strategy)
+            .await
+            .context("sessions::add_factor")?;
+    }
     super::audit::record(
         ctx,
         &txn,

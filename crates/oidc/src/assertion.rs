@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use jsonwebtoken::Validation;
 use serde_json::Value;
 
 use super::clients::OAuthClient;
@@ -23,23 +22,12 @@ pub async fn verify(
     endpoint: &str,
 ) -> OAuthResult<()> {
     let fail = || OAuthError::invalid_client();
-    let jwks = client.settings.jwks.as_ref().ok_or_else(fail)?;
-    let keys = portcullis_core::jwks::client_keys(jwks).map_err(|_| fail())?;
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| fail())?;
-    let candidates = keys.iter().filter(|(kid, alg, _)| {
-        *alg == header.alg && (header.kid.is_none() || kid.as_ref() == header.kid.as_ref())
-    });
-    let mut validation = Validation::new(header.alg);
-    validation.validate_exp = false; // judged below by our clock
-    validation.validate_aud = false; // judged below: the endpoint or the issuer
-    validation.required_spec_claims.clear();
-    let claims = candidates
-        .filter_map(|(_, _, key)| {
-            jsonwebtoken::decode::<serde_json::Map<String, Value>>(assertion, key, &validation).ok()
-        })
-        .map(|d| d.claims)
-        .next()
-        .ok_or_else(fail)?;
+    let claims = super::client_keys::verify(ctx, client, assertion, super::client_keys::ASYMMETRIC)
+        .await
+        .map_err(|why| {
+            tracing::debug!(client_id = %client.id(), %why, "client assertion refused");
+            fail()
+        })?;
     let s = |k: &str| claims.get(k).and_then(Value::as_str);
     if s("iss") != Some(client.id()) || s("sub") != Some(client.id()) {
         return Err(fail());

@@ -96,7 +96,7 @@ pub async fn authenticate(
     let Some(client) = find(ctx, &creds.client_id).await? else {
         return Err(OAuthError::invalid_client());
     };
-    if client.settings.jwks.is_some() {
+    if client.has_keys() {
         let assertion = creds
             .assertion
             .as_deref()

@@ -40,7 +40,8 @@ pub fn document(settings: &Settings) -> String {
             "org_slug", "org_name", "org_role", "org_permissions"
         ],
         "claims_parameter_supported": true,
-        "request_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_object_signing_alg_values_supported": super::clients::REQUEST_OBJECT_ALGS,
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "acr_values_supported": [ACR_ONE_FACTOR, ACR_MULTI_FACTOR],

@@ -87,6 +87,10 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
         super::clients::check_outbound_uri(&uri)
             .map_err(|e| metadata_error(format!("backchannel_logout_uri {e}.")))?;
     }
+    if let Some(uri) = string("jwks_uri") {
+        super::clients::check_outbound_uri(&uri)
+            .map_err(|e| metadata_error(format!("jwks_uri {e}.")))?;
+    }
     if let Some(uri) = string("frontchannel_logout_uri") {
         super::clients::check_frontchannel_uri(&uri).map_err(metadata_error)?;
     }
@@ -107,6 +111,13 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
         "id_token_signed_response_alg": string("id_token_signed_response_alg").unwrap_or_else(|| "ES256".into()),
         "subject_type": string("subject_type").unwrap_or_else(|| "public".into()),
         "jwks": m.get("jwks").filter(|v| !v.is_null()),
+        "jwks_uri": string("jwks_uri"),
+        // RFC 9101 §10.2, §10.5.
+        "request_object_signing_alg": string("request_object_signing_alg"),
+        "require_signed_request_object": m
+            .get("require_signed_request_object")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         "backchannel_logout_uri": string("backchannel_logout_uri"),
         "frontchannel_logout_uri": string("frontchannel_logout_uri"),
         "frontchannel_logout_session_required": m
@@ -125,11 +136,12 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
             .unwrap_or(false),
     }))
     .map_err(|e| metadata_error(e.to_string()))?;
-    if method == "private_key_jwt" && settings.jwks.is_none() {
-        return Err(metadata_error("private_key_jwt needs jwks."));
+    if method == "private_key_jwt" && settings.jwks.is_none() && settings.jwks_uri.is_none() {
+        return Err(metadata_error("private_key_jwt needs jwks or jwks_uri."));
     }
     if method != "private_key_jwt" {
         settings.jwks = None;
+        settings.jwks_uri = None;
     }
     // Checked as a confidential client would be when it gets a secret.
     if confidential {
@@ -149,7 +161,7 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
 /// What a client's registration says about it (RFC 7591 §3.2.1).
 fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
     let s = &c.settings;
-    let method = if s.jwks.is_some() {
+    let method = if c.has_keys() {
         "private_key_jwt"
     } else if c.secret_hash.is_some() {
         "client_secret_basic"
@@ -171,6 +183,9 @@ fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
         "id_token_signed_response_alg": s.id_token_signed_response_alg,
         "subject_type": s.subject_type,
         "jwks": s.jwks,
+        "jwks_uri": s.jwks_uri,
+        "request_object_signing_alg": s.request_object_signing_alg,
+        "require_signed_request_object": s.require_signed_request_object,
         "backchannel_logout_uri": s.backchannel_logout_uri,
         "frontchannel_logout_uri": s.frontchannel_logout_uri,
         "frontchannel_logout_session_required": s.frontchannel_logout_session_required,

@@ -97,6 +97,27 @@ pub async fn set_verified_at(
     Ok(())
 }
 
+/// Adds `strategy` to the factors a session has verified (a JSON array), once: a second
+/// factor proven after sign-in (a step-up) counts in the session's `amr` from then on.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn add_factor(db: &impl ConnectionTrait, id: &str, strategy: &str) -> Result<(), DbErr> {
+    let Some(row) = get(db, id).await? else {
+        return Ok(());
+    };
+    let mut factors: Vec<String> = serde_json::from_str(&row.factors).unwrap_or_default();
+    if factors.iter().any(|f| f == strategy) {
+        return Ok(());
+    }
+    factors.push(strategy.to_owned());
+    let encoded = serde_json::to_string(&factors).map_err(|e| DbErr::Custom(e.to_string()))?;
+    session::Entity::update_many()
+        .col_expr(session::Column::Factors, Expr::value(encoded))
+        .filter(session::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Ends every active session of a client (sign out everywhere on this device).
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
 pub async fn end_all_for_client(

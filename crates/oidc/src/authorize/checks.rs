@@ -28,6 +28,8 @@ pub(super) struct Checked {
     pub max_age: Option<i64>,
     pub claims: Option<Value>,
     pub dpop_jkt: Option<String>,
+    /// The authentication context classes the client will accept, most preferred first.
+    pub acr_values: Vec<String>,
 }
 
 /// An OAuth error code and its description.
@@ -46,6 +48,7 @@ pub(super) const CHECKS: &[(&str, Check)] = &[
     ("max_age", max_age),
     ("state and nonce lengths", lengths),
     ("claims", claims),
+    ("acr_values", acr_values),
     ("DPoP key thumbprint", dpop_jkt),
 ];
 
@@ -62,16 +65,22 @@ fn refuse(error: &'static str, description: impl Into<String>) -> Result<(), Ref
     Err((error, description.into()))
 }
 
-/// OIDC Core §6: request objects are optional, and Portcullis does not take them.
+/// What is left of `request` and `request_uri` once a request object or a pushed request
+/// has been unpacked: nothing. A request object that was pushed cannot appear again, and a
+/// `request_uri` that is not a pushed request's would have to be fetched from the client,
+/// which Portcullis does not do (RFC 9101 §5.2 makes it optional).
 fn no_request_object(q: &Query<'_>, _: &OAuthClient, _: &mut Checked) -> Result<(), Refusal> {
     if q.get("request").is_some() {
         return refuse(
-            "request_not_supported",
-            "Request objects are not supported.",
+            "invalid_request",
+            "request cannot be sent with a pushed request.",
         );
     }
     if q.get("request_uri").is_some() {
-        return refuse("request_uri_not_supported", "request_uri is not supported.");
+        return refuse(
+            "request_uri_not_supported",
+            "request_uri must name a request pushed to /oauth/par.",
+        );
     }
     Ok(())
 }
@@ -232,6 +241,42 @@ fn claims(q: &Query<'_>, _: &OAuthClient, out: &mut Checked) -> Result<(), Refus
     Ok(())
 }
 
+/// OIDC Core §3.1.2.1 `acr_values`, or an `acr` the `claims` parameter asks for (§5.5.1.1):
+/// the classes the client accepts. The essential claim request wins over the parameter.
+fn acr_values(q: &Query<'_>, _: &OAuthClient, out: &mut Checked) -> Result<(), Refusal> {
+    let requested = out
+        .claims
+        .as_ref()
+        .and_then(|c| c.get("id_token")?.get("acr"))
+        .filter(|acr| acr.get("essential").and_then(Value::as_bool) == Some(true));
+    let from_claims: Option<Vec<String>> = requested.map(|acr| {
+        let listed = acr.get("values").and_then(Value::as_array).map(|values| {
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        });
+        let single = acr
+            .get("value")
+            .and_then(Value::as_str)
+            .map(|v| vec![v.to_owned()]);
+        listed.or(single).unwrap_or_default()
+    });
+    out.acr_values = match from_claims.filter(|v| !v.is_empty()) {
+        Some(values) => values,
+        None => q
+            .get("acr_values")
+            .unwrap_or("")
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .take(10)
+            .map(str::to_owned)
+            .collect(),
+    };
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,7 +340,7 @@ mod tests {
     #[test]
     fn each_fault_gets_its_error() {
         for (change, error) in [
-            (("request", "eyJ"), "request_not_supported"),
+            (("request", "eyJ"), "invalid_request"),
             (("request_uri", "https://x"), "request_uri_not_supported"),
             (("response_type", "token"), "unsupported_response_type"),
             (("response_type", " "), "invalid_request"),
@@ -357,7 +402,7 @@ mod tests {
     fn the_first_fault_in_order_is_the_one_reported() {
         // Both a request object and a bad response type: the request object comes first.
         let p = with(&[("request", "eyJ"), ("response_type", "token")]);
-        assert_eq!(error_of(&p, false), Some("request_not_supported"));
+        assert_eq!(error_of(&p, false), Some("invalid_request"));
         // A bad scope and a bad prompt: scope first.
         let p = with(&[("scope", "admin"), ("prompt", "always")]);
         assert_eq!(error_of(&p, false), Some("invalid_scope"));

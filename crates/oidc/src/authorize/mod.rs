@@ -5,6 +5,7 @@
 
 mod checks;
 pub mod par;
+pub mod request_object;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::claims::{AuthFacts, acr_for, amr_for};
+use super::claims::{ACR_MULTI_FACTOR, ACR_ONE_FACTOR, AuthFacts, acr_for, amr_for};
 use super::clients::{self, OAuthClient};
 use super::error::OAuthResult;
 use crate::crypto;
@@ -44,6 +45,9 @@ pub struct AuthRequest {
     /// RFC 9449 §10: the code is redeemed only with a DPoP proof by this key.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// OIDC Core §3.1.2.1: the authentication context classes the client accepts.
+    #[serde(default)]
+    pub acr_values: Vec<String>,
     /// Unix ms; `prompt=login` needs an authentication after this.
     pub requested_at: i64,
     /// Synchroniser token of the consent form.
@@ -135,6 +139,7 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         .get("request_uri")
         .map(|v| v.trim())
         .filter(|v| v.starts_with(par::URN_PREFIX));
+    let mut signed = false;
     let pushed = match pushed_uri {
         Some(uri) => {
             let Some(client_id) = p.get("client_id").map(|v| v.trim()) else {
@@ -143,7 +148,10 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
                 });
             };
             match par::take(ctx, client_id, uri).await? {
-                Some(params) => Some(params),
+                Some((params, came_signed)) => {
+                    signed = came_signed;
+                    Some(params)
+                }
                 None => {
                     return Ok(Outcome::ErrorPage {
                         message: "This sign-in request has expired or was already used. Go \
@@ -156,7 +164,44 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         None => None,
     };
     let was_pushed = pushed.is_some();
-    let p = pushed.as_ref().unwrap_or(p);
+    // A request object sent by value (RFC 9101 §5.1): once verified, its parameters alone
+    // are the request (§6.3). One that fails is shown, not redirected: nothing in it, the
+    // redirect URI included, can be trusted.
+    let by_value = match p.get("request").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(jwt) if !was_pushed => {
+            if p.get("request_uri").is_some_and(|v| !v.trim().is_empty()) {
+                return Ok(Outcome::ErrorPage {
+                    message: "The application sent both request and request_uri.".into(),
+                });
+            }
+            let client = match p.get("client_id").map(|v| v.trim()) {
+                Some(id) => clients::find(ctx, id).await?,
+                None => None,
+            };
+            let Some(client) = client else {
+                return Ok(Outcome::ErrorPage {
+                    message: "The application that sent you here is not registered.".into(),
+                });
+            };
+            match request_object::unpack(ctx, &client, jwt).await {
+                Ok(params) => {
+                    signed = true;
+                    Some(params)
+                }
+                Err(e) if e.error == "invalid_request_object" => {
+                    return Ok(Outcome::ErrorPage {
+                        message: format!(
+                            "The application's signed request cannot be used. {}",
+                            e.description
+                        ),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        _ => None,
+    };
+    let p = pushed.as_ref().or(by_value.as_ref()).unwrap_or(p);
     let q = checks::Query(p);
     let get = |k: &str| q.get(k);
     // 1. Client and redirect URI: failures here are shown, never redirected.
@@ -213,6 +258,17 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
             "This client's authorization requests must be pushed to the PAR endpoint first.",
         ));
     }
+    // RFC 9101 §10.5: a client that signs every request takes no unsigned one.
+    if client.settings.require_signed_request_object && !signed {
+        return Ok(error_redirect(
+            redirect_uri,
+            mode,
+            state,
+            issuer,
+            "invalid_request",
+            "This client's authorization requests must be signed request objects.",
+        ));
+    }
     // 2. The rest of the request, checked in order and reported to the client.
     let checked = match checks::run(&q, &client) {
         Ok(c) => c,
@@ -247,6 +303,7 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         id_token_hint: get("id_token_hint").map(str::to_owned),
         claims: checked.claims,
         dpop_jkt: checked.dpop_jkt,
+        acr_values: checked.acr_values,
         requested_at: ctx.now(),
         csrf: crypto::random_token(),
     };
@@ -386,6 +443,28 @@ async fn proceed(
             "The user is not signed in.",
         ));
     };
+    // Step-up (OIDC Core §3.1.2.1 `acr_values`): a client that accepts only multi-factor
+    // sign-ins gets none from a one-factor session. The user proves a second factor (setting
+    // one up first when there is none), and comes back here.
+    if wants_multi_factor(&request.acr_values) && auth_facts(&session).acr != ACR_MULTI_FACTOR {
+        if none {
+            return Ok(fail(
+                &request,
+                "interaction_required",
+                "The user must verify a second factor first.",
+            ));
+        }
+        save_request(ctx, &request).await?;
+        let resume = format!("{issuer}/oauth/authorize/resume?id={}", request.id);
+        let mut url = url::Url::parse(&format!("{issuer}/user/reverify"))
+            .map_err(|e| anyhow::anyhow!("step-up URL: {e}"))?;
+        url.query_pairs_mut()
+            .append_pair("level", "second_factor")
+            .append_pair("redirect_url", &resume);
+        return Ok(Outcome::SignIn {
+            url: url.to_string(),
+        });
+    }
 
     if !client.settings.first_party {
         let granted = repo::consented_scopes(&ctx.db, &session.row.user_id, client.id())
@@ -456,6 +535,14 @@ pub async fn decide(
     )
     .await?;
     issue_code(ctx, &request, &session).await
+}
+
+/// Whether `acr_values` accept only a multi-factor sign-in: they name Portcullis's
+/// multi-factor class and not its one-factor one (classes Portcullis does not know are
+/// voluntary, OIDC Core §3.1.2.1, and ignored).
+fn wants_multi_factor(acr_values: &[String]) -> bool {
+    acr_values.iter().any(|a| a == ACR_MULTI_FACTOR)
+        && !acr_values.iter().any(|a| a == ACR_ONE_FACTOR)
 }
 
 /// What a session says of the user's sign-in, for the tokens issued from it.

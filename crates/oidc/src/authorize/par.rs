@@ -28,6 +28,9 @@ const CLIENT_AUTH: [&str; 3] = ["client_secret", "client_assertion", "client_ass
 struct Pushed {
     client_id: String,
     params: HashMap<String, String>,
+    /// The parameters came from a verified request object (RFC 9101).
+    #[serde(default)]
+    signed: bool,
 }
 
 fn key(ctx: &Ctx, request_uri: &str) -> String {
@@ -47,6 +50,19 @@ pub async fn push(
 ) -> OAuthResult<(String, u64)> {
     for k in CLIENT_AUTH {
         params.remove(k);
+    }
+    // RFC 9126 §3: a pushed request object stands for the whole request.
+    let signed = match params.remove("request") {
+        Some(jwt) => {
+            params = super::request_object::unpack(ctx, client, jwt.trim()).await?;
+            true
+        }
+        None => false,
+    };
+    if client.settings.require_signed_request_object && !signed {
+        return Err(OAuthError::invalid_request(
+            "This client's authorization requests must be signed request objects.",
+        ));
     }
     if let Some(jkt) = proof_jkt {
         match params.get("dpop_jkt") {
@@ -97,6 +113,7 @@ pub async fn push(
     let raw = serde_json::to_string(&Pushed {
         client_id: client.id().to_owned(),
         params,
+        signed,
     })
     .map_err(anyhow::Error::new)?;
     ctx.eph
@@ -105,14 +122,14 @@ pub async fn push(
     Ok((request_uri, lifetime))
 }
 
-/// The parameters of the pushed request `request_uri`, when it exists, is still fresh and
-/// belongs to `client_id`; it is spent by this call. Another client's URI stays untouched, so
-/// whoever learns one cannot spend it for its owner either.
+/// The parameters of the pushed request `request_uri`, and whether they came signed, when
+/// it exists, is still fresh and belongs to `client_id`; it is spent by this call. Another
+/// client's URI stays untouched, so whoever learns one cannot spend it for its owner either.
 pub async fn take(
     ctx: &Ctx,
     client_id: &str,
     request_uri: &str,
-) -> OAuthResult<Option<HashMap<String, String>>> {
+) -> OAuthResult<Option<(HashMap<String, String>, bool)>> {
     if !request_uri.starts_with(URN_PREFIX) || request_uri.len() > 200 {
         return Ok(None);
     }
@@ -132,5 +149,5 @@ pub async fn take(
         .take(&key)
         .await?
         .and_then(|raw| serde_json::from_str::<Pushed>(&raw).ok())
-        .map(|p| p.params))
+        .map(|p| (p.params, p.signed)))
 }

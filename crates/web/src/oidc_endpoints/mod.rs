@@ -97,6 +97,7 @@ const PAR_PARAMS: &[&str] = &[
     "display",
     "code_challenge",
     "code_challenge_method",
+    "request",
     "client_secret",
     "client_assertion",
     "client_assertion_type",
@@ -144,6 +145,9 @@ struct ClientMetadata {
     subject_type: Option<String>,
     logo_uri: Option<String>,
     jwks: Option<serde_json::Value>,
+    jwks_uri: Option<String>,
+    request_object_signing_alg: Option<String>,
+    require_signed_request_object: Option<bool>,
     require_pushed_authorization_requests: Option<bool>,
     dpop_bound_access_tokens: Option<bool>,
 }

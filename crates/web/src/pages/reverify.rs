@@ -37,6 +37,8 @@ struct ReverifyPage<'a> {
     destination: String,
     methods: Vec<Alternative>,
     error: Option<String>,
+    /// `?redirect_url=…` to keep on the forms.
+    query: &'a str,
 }
 
 /// The reverification in progress, or a new one at the level sensitive changes ask for.
@@ -104,6 +106,7 @@ fn render(
             .unwrap_or_default(),
         methods,
         error: errors.general.or(errors.fields.into_values().next()),
+        query: &pc.query,
     };
     html(ctx, pc, status, page.render(), req)
 }
@@ -113,11 +116,18 @@ async fn page(
     req: HttpRequest,
     SignedIn { pc, me, .. }: SignedIn<Active>,
 ) -> HttpResponse {
+    let q = query_map(&req);
+    // A second factor asked for (step-up) by a user who has none: set one up first; the
+    // way back leads here again.
+    if q.get("level").map(String::as_str) == Some("second_factor")
+        && crate::flows::mfa::second_factors(&ctx, me.user()).is_empty()
+    {
+        return see_other(&ctx, &pc, &req, &format!("/user/mfa-setup{}", pc.query));
+    }
     let rv = match current_or_start(&ctx, &me).await {
         Ok(rv) => rv,
         Err(e) => return error_page(&e),
     };
-    let q = query_map(&req);
     render(
         &ctx,
         &pc,
@@ -182,9 +192,15 @@ async fn submit(
     .await;
     match result {
         Ok(rv) if rv.status == RvStatus::Complete => {
-            see_other(&ctx, &pc, &req, "/user?done=reverified")
+            // Back where the user was sent from (an application asking for a second
+            // factor, `acr_values`), else to the account page to make the change again.
+            let to = pc
+                .redirect
+                .clone()
+                .unwrap_or_else(|| "/user?done=reverified".into());
+            see_other(&ctx, &pc, &req, &to)
         }
-        Ok(_) => see_other(&ctx, &pc, &req, "/user/reverify"),
+        Ok(_) => see_other(&ctx, &pc, &req, &format!("/user/reverify{}", pc.query)),
         Err(e) => failed(&ctx, &pc, &req, &me, &strategy, e).await,
     }
 }
@@ -232,10 +248,14 @@ async fn method(
     .await;
     match result {
         Ok(()) => {
-            let to = format!(
+            let mut to = format!(
                 "/user/reverify?strategy={}",
                 url::form_urlencoded::byte_serialize(strategy.as_bytes()).collect::<String>()
             );
+            if let Some(rest) = pc.query.strip_prefix('?') {
+                to.push('&');
+                to.push_str(rest);
+            }
             see_other(&ctx, &pc, &req, &to)
         }
         Err(e) => failed(&ctx, &pc, &req, &me, &strategy, e).await,

@@ -19,7 +19,11 @@ pub(super) async fn mfa_setup_page(
     req: HttpRequest,
     SignedIn { pc, me, .. }: SignedIn<MfaSetup>,
 ) -> HttpResponse {
-    if me.session.status != crate::domain::SessionStatus::Pending {
+    // Also for a signed-in user with no second factor sent here to set one up before an
+    // application's step-up (`/user/reverify?level=second_factor`).
+    let stepping_up =
+        pc.redirect.is_some() && crate::flows::mfa::second_factors(&ctx, me.user()).is_empty();
+    if me.session.status != crate::domain::SessionStatus::Pending && !stepping_up {
         let to = done_target(&ctx, &pc).await;
         return see_other(&ctx, &pc, &req, &to);
     }
