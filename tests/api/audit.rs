@@ -11,7 +11,7 @@ use crate::backend_tests;
 use crate::helpers::{TestApp, browser};
 
 /// Events of `kind`, waiting briefly for the batching writer.
-async fn events(app: &TestApp, kind: &str, at_least: usize) -> Vec<audit_event::Model> {
+pub(crate) async fn events(app: &TestApp, kind: &str, at_least: usize) -> Vec<audit_event::Model> {
     for _ in 0..100 {
         let found = factors::audit_by_kind(&app.app.db, kind, 100)
             .await

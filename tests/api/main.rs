@@ -40,6 +40,7 @@ mod settings;
 mod sign_in;
 mod sign_up;
 mod tickets;
+mod token_exchange;
 mod upstream;
 mod web3;
 mod webhooks;

@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use crate::backend_tests;
 use crate::helpers::{Res, TestApp, browser};
 
-const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
+pub(crate) const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
 const SPA_REDIRECT: &str = "http://127.0.0.1:9/spa";
 const NATIVE_REDIRECT: &str = "http://127.0.0.1/native";
 
@@ -1254,7 +1254,7 @@ async fn userinfo_with(app: &TestApp, authorization: &str, proof: Option<&str>) 
 }
 
 /// A code for `client` through a signed-in browser, with extra authorization parameters.
-async fn code_for(
+pub(crate) async fn code_for(
     app: &TestApp,
     browser: &reqwest::Client,
     id: &str,

@@ -695,6 +695,16 @@ pub struct ClientSettings {
     /// `/oauth/par`; one sent straight to `/oauth/authorize` is refused.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// RFC 8693 §1.1: with the token exchange grant, this client may exchange a user's
+    /// token for one that acts as the user with no trace of the client (impersonation).
+    /// Without it, an exchange needs an `actor_token` and the new token names the actor in
+    /// `act` (delegation).
+    #[serde(default)]
+    pub token_exchange_impersonation: bool,
+    /// RFC 8693: the clients whose users' tokens this client may exchange, besides its own
+    /// (a token a user's app sent to this service, say). Empty: only tokens issued to it.
+    #[serde(default)]
+    pub token_exchange_from: Vec<String>,
     /// RFC 9449 §5.2: this client always uses DPoP; a token request without a proof is
     /// refused, so its access tokens are never plain bearer tokens.
     #[serde(default)]

@@ -13,7 +13,10 @@ pub const GRANT_TYPES: &[&str] = &[
     "refresh_token",
     "client_credentials",
     DEVICE_CODE_GRANT,
+    TOKEN_EXCHANGE_GRANT,
 ];
+/// The token exchange grant's `grant_type` (RFC 8693 §2.1).
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// The device authorization grant's `grant_type` (RFC 8628 §3.4).
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// Algorithms a client may sign its request objects with (RFC 9101): asymmetric ones only,
@@ -219,6 +222,17 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
         }
     }
     let has_keys = c.jwks.is_some() || c.jwks_uri.is_some();
+    if c.grant_types.iter().any(|g| g == TOKEN_EXCHANGE_GRANT)
+        && c.client_secret.is_none()
+        && !has_keys
+    {
+        return Err("token exchange needs a confidential client (a secret or keys)".into());
+    }
+    if c.token_exchange_impersonation && !c.grant_types.iter().any(|g| g == TOKEN_EXCHANGE_GRANT) {
+        return Err(format!(
+            "token_exchange_impersonation needs the {TOKEN_EXCHANGE_GRANT} grant"
+        ));
+    }
     if c.client_secret.is_none()
         && !has_keys
         && c.grant_types.iter().any(|g| g == "client_credentials")

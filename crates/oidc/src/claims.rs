@@ -248,8 +248,26 @@ pub fn access_token(
     auth: Option<&AuthFacts>,
     dpop_jkt: Option<&str>,
 ) -> anyhow::Result<AccessToken> {
+    delegated_access_token(ctx, client_id, subject, scopes, auth, dpop_jkt, None, None)
+}
+
+/// An access token as [`access_token`], for a token exchange (RFC 8693): with `act`, the
+/// party acting for the subject (§4.1), and never outliving `exp_cap` (unix seconds), the
+/// token it was exchanged from.
+#[expect(clippy::too_many_arguments, reason = "each is one fact of the token")]
+pub fn delegated_access_token(
+    ctx: &Ctx,
+    client_id: &str,
+    subject: &str,
+    scopes: &[String],
+    auth: Option<&AuthFacts>,
+    dpop_jkt: Option<&str>,
+    act: Option<&Value>,
+    exp_cap: Option<i64>,
+) -> anyhow::Result<AccessToken> {
     let now = ctx.now() / 1000;
-    let lifetime = ctx.settings().oidc.access_token_lifetime_secs;
+    let configured = ctx.settings().oidc.access_token_lifetime_secs;
+    let lifetime = exp_cap.map_or(configured, |cap| configured.min(cap - now).max(1));
     let jti = crypto::random_token()[..22].to_owned();
     let mut claims = Map::new();
     claims.insert("iss".into(), json!(ctx.settings().issuer()));
@@ -263,6 +281,9 @@ pub fn access_token(
     // RFC 9449 §6.1: bound to the key of the DPoP proof it was issued on.
     if let Some(jkt) = dpop_jkt {
         claims.insert("cnf".into(), json!({ "jkt": jkt }));
+    }
+    if let Some(act) = act {
+        claims.insert("act".into(), act.clone());
     }
     if let Some(a) = auth {
         claims.insert("auth_time".into(), json!(a.auth_time));

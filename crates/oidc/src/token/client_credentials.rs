@@ -38,5 +38,6 @@ pub(super) fn grant(
         scope: scopes.join(" "),
         id_token: None,
         refresh_token: None,
+        issued_token_type: None,
     })
 }

@@ -1,5 +1,5 @@
 //! The token endpoint (RFC 6749 §3.2), one module per grant (`authorization_code`,
-//! `refresh_token`, `client_credentials`, `device_code`) around what they share: issuing tokens and checking
+//! `refresh_token`, `client_credentials`, `device_code`, `token_exchange`) around what they share: issuing tokens and checking
 //! access tokens. Also revocation (RFC 7009), introspection (RFC 7662) and userinfo (OIDC Core
 //! §5.3).
 
@@ -7,6 +7,7 @@ mod authorization_code;
 mod client_credentials;
 mod device_code;
 mod refresh_token;
+mod token_exchange;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -37,6 +38,9 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
 }
 
 /// What a redeemed code left behind, so a replay can revoke it (RFC 6749 §4.1.2).
@@ -78,6 +82,7 @@ pub enum GrantType {
     RefreshToken,
     ClientCredentials,
     DeviceCode,
+    TokenExchange,
 }
 
 impl GrantType {
@@ -87,6 +92,7 @@ impl GrantType {
             "refresh_token" => Some(Self::RefreshToken),
             "client_credentials" => Some(Self::ClientCredentials),
             super::clients::DEVICE_CODE_GRANT => Some(Self::DeviceCode),
+            super::clients::TOKEN_EXCHANGE_GRANT => Some(Self::TokenExchange),
             _ => None,
         }
     }
@@ -145,6 +151,7 @@ pub async fn grant(
         Some(GrantType::DeviceCode) => {
             device_code::grant(ctx, client, get("device_code"), dpop_jkt).await
         }
+        Some(GrantType::TokenExchange) => token_exchange::grant(ctx, client, p, dpop_jkt).await,
         None => Err(OAuthError::new(
             "unsupported_grant_type",
             format!("{grant_type:?} is not supported."),
@@ -245,6 +252,7 @@ async fn issue(
             scope: scopes.join(" "),
             id_token,
             refresh_token,
+            issued_token_type: None,
         },
         (family_id, access.jti, access.exp),
     ))
@@ -352,6 +360,7 @@ pub async fn introspect(ctx: &Ctx, client: &OAuthClient, token: &str) -> OAuthRe
             "sid",
             "auth_time",
             "acr",
+            "act",
         ] {
             if let Some(v) = c.get(k) {
                 out.insert(k.into(), v.clone());

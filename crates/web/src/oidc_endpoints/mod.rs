@@ -54,7 +54,8 @@ const AUTHORIZE_PARAMS: &[&str] = &[
     "code_challenge",
     "code_challenge_method",
 ];
-/// The token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5; RFC 8628 §3.4), with client
+/// The token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5; RFC 8628 §3.4; RFC 8693
+/// §2.1), with client
 /// authentication in the body (RFC 6749 §2.3.1, RFC 7523 §2.2).
 const TOKEN_PARAMS: &[&str] = &[
     "grant_type",
@@ -63,6 +64,13 @@ const TOKEN_PARAMS: &[&str] = &[
     "code_verifier",
     "refresh_token",
     "device_code",
+    "subject_token",
+    "subject_token_type",
+    "actor_token",
+    "actor_token_type",
+    "requested_token_type",
+    "audience",
+    "resource",
     "scope",
     "client_id",
     "client_secret",
