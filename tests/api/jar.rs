@@ -345,6 +345,18 @@ backend_tests! {
             let r = register(meta).await;
             assert_eq!(r.body["error"], "invalid_client_metadata", "{bad}: {}", r.body);
         }
+        // Metadata Portcullis does not implement is refused, as discovery says.
+        for unsupported in [json!({"sector_identifier_uri": "https://keys.example.com/sector.json"}),
+                            json!({"userinfo_signed_response_alg": "ES256"}),
+                            json!({"id_token_encrypted_response_alg": "RSA-OAEP"})] {
+            let mut meta = json!({"redirect_uris": [REDIRECT]});
+            for (k, v) in unsupported.as_object().unwrap() { meta[k] = v.clone(); }
+            let r = register(meta).await;
+            assert_eq!(r.body["error"], "invalid_client_metadata", "{unsupported}: {}", r.body);
+        }
+        let d = app.get("/.well-known/openid-configuration").await;
+        assert_eq!(d.body["userinfo_signing_alg_values_supported"], json!(["none"]));
+        assert!(d.body.get("id_token_encryption_alg_values_supported").is_none());
     }
 
     async fn openid_client_builds_a_request_object(backend) {

@@ -1745,3 +1745,103 @@ backend_tests! {
         assert!(cb.contains_key("code"), "{cb:?}");
     }
 }
+
+// The cases of the OpenID conformance suite's Basic OP and Dynamic OP plans
+// (`oidcc-basic-certification-test-plan`, `oidcc-dynamic-certification-test-plan`) that the
+// tests above do not already cover, module by module (see docs/conformance.md).
+backend_tests! {
+    async fn oidcc_basic_and_dynamic_conformance_cases(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.clients.push(client("query", Some("query-secret"), "http://127.0.0.1:9/cb?tenant=1", true));
+        }).await else { return };
+        let b = signed_in(&app).await;
+        let base = format!("{}?client_id=rp&redirect_uri={}", app.url("/oauth/authorize"), urlencode(RP_REDIRECT));
+        let code_url = format!("{base}&response_type=code&scope=openid");
+        let redeem = |code: String| {
+            let app = &app;
+            async move {
+                post_form(app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &code),
+                    ("redirect_uri", RP_REDIRECT)], Some(("rp", "rp-secret"))).await
+            }
+        };
+        // oidcc-response-type-missing: an error for the client, at its redirect URI.
+        let cb = browse_to_callback(&b, &format!("{base}&scope=openid&state=m1")).await;
+        assert_eq!((cb["error"].as_str(), cb["state"].as_str()), ("invalid_request", "m1"));
+        // oidcc-ensure-redirect-uri-in-authorization-request: shown, never redirected.
+        let r = b.get(format!("{}?client_id=rp&response_type=code&scope=openid", app.url("/oauth/authorize"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        // Accepted and honoured or ignored: display=page|popup, an unknown parameter,
+        // claims_locales, ui_locales, acr_values, scopes in another order, and no nonce and no
+        // state (oidcc-display-*, -ensure-request-with-unknown-parameter-succeeds,
+        // -claims-locales, -ui-locales, -ensure-request-with-acr-values-succeeds,
+        // -ensure-other-scope-order-succeeds, -ensure-request-without-nonce-succeeds-for-code-flow).
+        for extra in ["&display=page", "&display=popup", "&extra_param=foo", "&claims_locales=se",
+                      "&ui_locales=se%20fr", "&acr_values=urn:example:silver", "&scope=email%20openid"] {
+            let url = if extra.starts_with("&scope") { format!("{base}&response_type=code{extra}") } else { format!("{code_url}{extra}") };
+            let cb = browse_to_callback(&b, &url).await;
+            assert!(cb.contains_key("code"), "{extra}: {cb:?}");
+            assert!(!cb.contains_key("state"), "no state asked, none returned");
+        }
+        let cb = browse_to_callback(&b, &code_url).await;
+        let t = redeem(cb["code"].clone()).await;
+        let id_token = t.body["id_token"].as_str().unwrap().to_owned();
+        assert!(decode_payload(&id_token).get("nonce").is_none(), "no nonce asked, none in the ID token");
+        // oidcc-id-token-hint: the current user's own ID token as the hint, with prompt=none.
+        let cb = browse_to_callback(&b, &format!("{code_url}&prompt=none&id_token_hint={id_token}")).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+        // oidcc-ensure-post-request-succeeds: the authorization request as a form post.
+        let form = [("client_id", "rp"), ("redirect_uri", RP_REDIRECT), ("response_type", "code"), ("scope", "openid"), ("state", "posted")];
+        let r = b.post(app.url("/oauth/authorize")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert!(r.headers()["location"].to_str().unwrap().contains("state=posted"));
+        // oidcc-userinfo-get, -post-header, -post-body.
+        let token = t.body["access_token"].as_str().unwrap().to_owned();
+        let get = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(&token).send().await.unwrap()).await;
+        let header = Res::from(rp_http().post(app.url("/oauth/userinfo")).bearer_auth(&token).send().await.unwrap()).await;
+        let body = Res::from(rp_http().post(app.url("/oauth/userinfo")).form(&[("access_token", token.as_str())]).send().await.unwrap()).await;
+        for r in [&get, &header, &body] {
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert_eq!(r.body["sub"], decode_payload(&id_token)["sub"]);
+        }
+        // oidcc-codereuse-30seconds: a code redeemed again after 30 s is refused, and what its
+        // first use issued is revoked.
+        let cb = browse_to_callback(&b, &code_url).await;
+        let first = redeem(cb["code"].clone()).await;
+        app.clock.advance_secs(30);
+        let again = redeem(cb["code"].clone()).await;
+        assert_eq!(again.body["error"], "invalid_grant");
+        let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(first.body["access_token"].as_str().unwrap()).send().await.unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        // oidcc-redirect-uri-query-OK, -query-mismatch, -query-added: a registered query is
+        // part of the exact match.
+        let with = |redirect: &str| format!("{}?client_id=query&response_type=code&scope=openid&redirect_uri={}", app.url("/oauth/authorize"), urlencode(redirect));
+        let cb = browse_to_callback(&b, &with("http://127.0.0.1:9/cb?tenant=1")).await;
+        assert_eq!(cb["tenant"], "1");
+        assert!(cb.contains_key("code"));
+        for bad in ["http://127.0.0.1:9/cb?tenant=2", "http://127.0.0.1:9/cb?tenant=1&other=11", "http://127.0.0.1:9/cb"] {
+            let r = b.get(with(bad)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        // oidcc-redirect-uri-regfrag: a redirect URI with a fragment cannot be registered.
+        assert!(portcullis::oidc::clients::check_settings(&client("frag", None, "http://127.0.0.1:9/cb#frag", true)).is_err());
+        // oidcc-scope-profile, -scope-email, -scope-phone: each scope releases its claims at
+        // userinfo, and only those (null ones, such as a phone number Ada never gave, left out).
+        for (scope, present, absent) in [
+            ("openid%20profile", vec!["updated_at"], vec!["email", "phone_number"]),
+            ("openid%20email", vec!["email", "email_verified"], vec!["updated_at", "phone_number"]),
+            ("openid%20phone", vec![], vec!["email", "updated_at"]),
+            ("openid%20profile%20email%20phone", vec!["email", "updated_at"], vec![]),
+        ] {
+            let cb = browse_to_callback(&b, &format!("{base}&response_type=code&scope={scope}")).await;
+            let t = redeem(cb["code"].clone()).await;
+            let info = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(t.body["access_token"].as_str().unwrap()).send().await.unwrap()).await;
+            for k in present { assert!(info.body.get(k).is_some(), "{scope}: {k} in {}", info.body); }
+            for k in absent { assert!(info.body.get(k).is_none(), "{scope}: no {k} in {}", info.body); }
+        }
+        // oidcc-scope-address, -scope-all: `address` is not offered (scopes_supported), so it
+        // is refused rather than silently dropped.
+        let cb = browse_to_callback(&b, &format!("{base}&response_type=code&scope=openid%20address")).await;
+        assert_eq!(cb["error"], "invalid_scope");
+    }
+}

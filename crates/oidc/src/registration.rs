@@ -53,6 +53,32 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
             )));
         }
     };
+    // Metadata Portcullis does not implement is refused, not ignored, so a client never
+    // believes it got what it asked for (discovery says the same).
+    if m.get("sector_identifier_uri").is_some_and(|v| !v.is_null()) {
+        return Err(metadata_error(
+            "sector_identifier_uri is not supported: pairwise subjects are computed for the host of the redirect URIs.",
+        ));
+    }
+    if string("userinfo_signed_response_alg").is_some_and(|a| a != "none") {
+        return Err(metadata_error(
+            "Signed userinfo responses are not supported.",
+        ));
+    }
+    for k in [
+        "id_token_encrypted_response_alg",
+        "id_token_encrypted_response_enc",
+        "userinfo_encrypted_response_alg",
+        "userinfo_encrypted_response_enc",
+        "request_object_encryption_alg",
+        "request_object_encryption_enc",
+    ] {
+        if m.get(k).is_some_and(|v| !v.is_null()) {
+            return Err(metadata_error(format!(
+                "{k}: encrypted tokens are not supported."
+            )));
+        }
+    }
     let mut grant_types = strings("grant_types")?;
     if grant_types.is_empty() {
         grant_types.push("authorization_code".into());
