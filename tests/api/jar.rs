@@ -172,6 +172,7 @@ backend_tests! {
             let mut strict = client("strict", None, REDIRECT, true);
             strict.jwks = Some(jwks);
             strict.request_object_signing_alg = Some("EdDSA".into());
+            strict.token_endpoint_auth_signing_alg = Some("EdDSA".into());
             s.clients.push(signer);
             s.clients.push(strict);
         }).await else { return };
@@ -230,9 +231,18 @@ backend_tests! {
         // The client's own good object, sent in another client's name.
         let jwt = sign(&key, None, &request_claims(&app, "signer", json!({})));
         assert!(follow(&b, &authorize_url(&app, "rp", &jwt, "")).await.is_err());
-        // A client held to EdDSA refuses its ES256 objects.
+        // A client held to EdDSA refuses its ES256 objects, and its ES256 client assertions
+        // (token_endpoint_auth_signing_alg, as FAPI 2.0 clients set to keep RS256 out).
         let jwt = sign(&key, None, &request_claims(&app, "strict", json!({})));
         assert!(follow(&b, &authorize_url(&app, "strict", &jwt, "")).await.is_err());
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ("client_assertion", &assertion(&app, &key, "strict"))], None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "client_credentials"),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ("client_assertion", &assertion(&app, &key, "signer"))], None).await;
+        assert_ne!(r.status, StatusCode::UNAUTHORIZED, "the same assertion works for a client not held to one: {}", r.body);
         // Both request and request_uri.
         let jwt = sign(&key, None, &request_claims(&app, "signer", json!({})));
         assert!(follow(&b, &authorize_url(&app, "signer", &jwt, "&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Ax")).await.is_err());

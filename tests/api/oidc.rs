@@ -1014,6 +1014,29 @@ backend_tests! {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let r = push(&app, "spa", None, &[("code_challenge", "")]).await;
         assert_eq!(r.body["error"], "invalid_request", "{}", r.body);
+
+        // Spent when a code is issued, not when the page is first visited (FAPI 2.0 Security
+        // Profile §5.3.2.2 note 3): a browser that loads the URL twice before signing in is
+        // sent to sign in both times, and still only one code comes of it.
+        let r = push(&app, "rp", Some("rp-secret"), &[]).await;
+        let url = authorize_with(&app, "rp", r.body["request_uri"].as_str().unwrap());
+        let fresh = crate::helpers::browser();
+        let mut resumes = Vec::new();
+        for _ in 0..2 {
+            let r = fresh.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FOUND);
+            let to = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+            assert_eq!(to.path(), "/sign-in");
+            resumes.push(to.query_pairs().find(|(k, _)| k == "redirect_url").unwrap().1.into_owned());
+        }
+        let r = app.post_as(&fresh, "/v1/client/sign_ins", &[("identifier", "ada@example.com"), ("password", "correct horse")]).await;
+        assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+        let cb = browse_to_callback(&fresh, &resumes[1]).await;
+        assert_eq!(cb["state"], "pushed-state");
+        let r = fresh.get(&resumes[0]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a second code from one pushed request");
+        let r = fresh.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     }
 
     async fn pushed_requests_expire_and_can_be_required(backend) {

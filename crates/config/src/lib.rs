@@ -673,6 +673,11 @@ pub struct ClientSettings {
     /// kept five minutes; one of `jwks` and `jwks_uri`, never both.
     #[serde(default)]
     pub jwks_uri: Option<String>,
+    /// RFC 7591 §2: the one algorithm this client's `private_key_jwt` assertions may be
+    /// signed with (a FAPI 2.0 client sets PS256, ES256 or EdDSA); any asymmetric one when
+    /// unset.
+    #[serde(default)]
+    pub token_endpoint_auth_signing_alg: Option<String>,
     /// RFC 9101 §10.2 (OAuth Dynamic Registration metadata): the one algorithm this client's
     /// request objects may be signed with; any asymmetric one Portcullis supports when unset.
     #[serde(default)]

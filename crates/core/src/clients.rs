@@ -289,6 +289,14 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
             REQUEST_OBJECT_ALGS.join(", ")
         ));
     }
+    if let Some(alg) = &c.token_endpoint_auth_signing_alg
+        && !REQUEST_OBJECT_ALGS.contains(&alg.as_str())
+    {
+        return Err(format!(
+            "token_endpoint_auth_signing_alg {alg:?} is not supported ({})",
+            REQUEST_OBJECT_ALGS.join(", ")
+        ));
+    }
     if c.require_signed_request_object && !has_keys {
         return Err(
             "require_signed_request_object needs the client's keys (jwks or jwks_uri)".into(),

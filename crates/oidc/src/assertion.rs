@@ -22,7 +22,15 @@ pub async fn verify(
     endpoint: &str,
 ) -> OAuthResult<()> {
     let fail = || OAuthError::invalid_client();
-    let claims = super::client_keys::verify(ctx, client, assertion, super::client_keys::ASYMMETRIC)
+    // A client held to one algorithm (`token_endpoint_auth_signing_alg`) is refused others.
+    let allowed: Vec<jsonwebtoken::Algorithm> =
+        match &client.settings.token_endpoint_auth_signing_alg {
+            Some(name) => super::authorize::request_object::algorithm(name)
+                .into_iter()
+                .collect(),
+            None => super::client_keys::ASYMMETRIC.to_vec(),
+        };
+    let claims = super::client_keys::verify(ctx, client, assertion, &allowed)
         .await
         .map_err(|why| {
             tracing::debug!(client_id = %client.id(), %why, "client assertion refused");

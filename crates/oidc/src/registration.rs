@@ -140,6 +140,7 @@ fn settings_from(ctx: &Ctx, client_id: &str, m: &Value) -> OAuthResult<(ClientSe
         "jwks_uri": string("jwks_uri"),
         // RFC 9101 §10.2, §10.5.
         "request_object_signing_alg": string("request_object_signing_alg"),
+        "token_endpoint_auth_signing_alg": string("token_endpoint_auth_signing_alg"),
         "require_signed_request_object": m
             .get("require_signed_request_object")
             .and_then(Value::as_bool)
@@ -211,6 +212,7 @@ fn metadata(ctx: &Ctx, c: &OAuthClient) -> Value {
         "jwks": s.jwks,
         "jwks_uri": s.jwks_uri,
         "request_object_signing_alg": s.request_object_signing_alg,
+        "token_endpoint_auth_signing_alg": s.token_endpoint_auth_signing_alg,
         "require_signed_request_object": s.require_signed_request_object,
         "backchannel_logout_uri": s.backchannel_logout_uri,
         "frontchannel_logout_uri": s.frontchannel_logout_uri,

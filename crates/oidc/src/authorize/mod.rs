@@ -48,6 +48,10 @@ pub struct AuthRequest {
     /// OIDC Core §3.1.2.1: the authentication context classes the client accepts.
     #[serde(default)]
     pub acr_values: Vec<String>,
+    /// Where the pushed request this came from is kept (RFC 9126): spent when the code is
+    /// issued, so it yields one code.
+    #[serde(default)]
+    pub pushed_key: Option<String>,
     /// Unix ms; `prompt=login` needs an authentication after this.
     pub requested_at: i64,
     /// Synchroniser token of the consent form.
@@ -147,7 +151,7 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
                     message: "The application did not say who it is (client_id is missing).".into(),
                 });
             };
-            match par::take(ctx, client_id, uri).await? {
+            match par::find(ctx, client_id, uri).await? {
                 Some((params, came_signed)) => {
                     signed = came_signed;
                     Some(params)
@@ -304,6 +308,9 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
         claims: checked.claims,
         dpop_jkt: checked.dpop_jkt,
         acr_values: checked.acr_values,
+        pushed_key: pushed_uri
+            .filter(|_| was_pushed)
+            .map(|uri| par::key(ctx, uri)),
         requested_at: ctx.now(),
         csrf: crypto::random_token(),
     };
@@ -574,6 +581,18 @@ async fn issue_code(
         auth: auth_facts(session),
         expire_at: ctx.now() + ctx.settings().oidc.code_lifetime_secs * 1000,
     };
+    // A pushed request yields one code: of two browsers finishing with the same request_uri,
+    // one gets it.
+    if let Some(key) = &request.pushed_key
+        && ctx.eph.take(key).await?.is_none()
+    {
+        ctx.eph.delete(&request_key(&request.id)).await?;
+        return Ok(Outcome::ErrorPage {
+            message: "This sign-in request has expired or was already used. Go back to the \
+                      application and start again."
+                .into(),
+        });
+    }
     let code = crypto::random_token();
     let raw = serde_json::to_string(&grant).map_err(anyhow::Error::new)?;
     let ttl = Duration::from_secs(ctx.settings().oidc.code_lifetime_secs.unsigned_abs() + 5);

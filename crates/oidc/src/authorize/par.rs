@@ -4,8 +4,8 @@
 //! parameters are neither exposed in the URL nor open to tampering on the way.
 //!
 //! The request is checked when it is pushed, exactly as `/oauth/authorize` would check it,
-//! so a bad one is refused to the client directly. The URI is random, kept hashed, works once,
-//! for its own client only, for `[oidc] pushed_request_lifetime_secs` (60 by default).
+//! so a bad one is refused to the client directly. The URI is random, kept hashed, yields one
+//! code, for its own client only, for `[oidc] pushed_request_lifetime_secs` (60 by default).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -33,7 +33,8 @@ struct Pushed {
     signed: bool,
 }
 
-fn key(ctx: &Ctx, request_uri: &str) -> String {
+/// Where a pushed request is kept, by its URI's keyed hash.
+pub fn key(ctx: &Ctx, request_uri: &str) -> String {
     format!("par:{}", ctx.tokens.hash("par", request_uri))
 }
 
@@ -123,9 +124,14 @@ pub async fn push(
 }
 
 /// The parameters of the pushed request `request_uri`, and whether they came signed, when
-/// it exists, is still fresh and belongs to `client_id`; it is spent by this call. Another
-/// client's URI stays untouched, so whoever learns one cannot spend it for its owner either.
-pub async fn take(
+/// it exists, is still fresh and belongs to `client_id`. Another client's URI is not even
+/// acknowledged.
+///
+/// Reading it does not spend it: the URI is spent when a code is issued for it
+/// (`authorize::issue_code`), so a browser that reloads the page before the user has signed
+/// in is not turned away (FAPI 2.0 Security Profile §5.3.2.2, note 3), and still only one
+/// code is ever issued for it.
+pub async fn find(
     ctx: &Ctx,
     client_id: &str,
     request_uri: &str,
@@ -133,21 +139,11 @@ pub async fn take(
     if !request_uri.starts_with(URN_PREFIX) || request_uri.len() > 200 {
         return Ok(None);
     }
-    let key = key(ctx, request_uri);
-    let owned = match ctx.eph.get(&key).await? {
+    Ok(match ctx.eph.get(&key(ctx, request_uri)).await? {
         Some(raw) => serde_json::from_str::<Pushed>(&raw)
             .ok()
-            .filter(|p| p.client_id == client_id),
+            .filter(|p| p.client_id == client_id)
+            .map(|p| (p.params, p.signed)),
         None => None,
-    };
-    if owned.is_none() {
-        return Ok(None);
-    }
-    // Spent atomically: of two browsers racing with the same URI, one gets it.
-    Ok(ctx
-        .eph
-        .take(&key)
-        .await?
-        .and_then(|raw| serde_json::from_str::<Pushed>(&raw).ok())
-        .map(|p| (p.params, p.signed)))
+    })
 }

@@ -31,7 +31,8 @@ fn invalid(description: impl Into<String>) -> OAuthError {
     OAuthError::new("invalid_request_object", description)
 }
 
-fn algorithm(name: &str) -> Option<Algorithm> {
+/// A JWS algorithm by its name, among those client keys may use.
+pub fn algorithm(name: &str) -> Option<Algorithm> {
     match name {
         "RS256" => Some(Algorithm::RS256),
         "PS256" => Some(Algorithm::PS256),

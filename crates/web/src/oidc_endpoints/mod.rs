@@ -155,6 +155,7 @@ struct ClientMetadata {
     jwks: Option<serde_json::Value>,
     jwks_uri: Option<String>,
     request_object_signing_alg: Option<String>,
+    token_endpoint_auth_signing_alg: Option<String>,
     require_signed_request_object: Option<bool>,
     require_pushed_authorization_requests: Option<bool>,
     dpop_bound_access_tokens: Option<bool>,
