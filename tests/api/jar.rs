@@ -17,14 +17,14 @@ use crate::oidc::{browser_signed_up, client, decode_payload, post_form, with_cli
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
 /// An ES256 key pair: the key to sign with, its public JWK and its private JWK.
-struct Key {
-    kid: String,
-    signing: jsonwebtoken::EncodingKey,
-    public: Value,
-    private: Value,
+pub(crate) struct Key {
+    pub(crate) kid: String,
+    pub(crate) signing: jsonwebtoken::EncodingKey,
+    pub(crate) public: Value,
+    pub(crate) private: Value,
 }
 
-fn es256(kid: &str) -> Key {
+pub(crate) fn es256(kid: &str) -> Key {
     use base64::Engine;
     use p256::elliptic_curve::sec1::ToEncodedPoint;
     use p256::pkcs8::EncodePrivateKey;
@@ -44,7 +44,7 @@ fn es256(kid: &str) -> Key {
     }
 }
 
-fn sign(key: &Key, typ: Option<&str>, claims: &Value) -> String {
+pub(crate) fn sign(key: &Key, typ: Option<&str>, claims: &Value) -> String {
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
     header.kid = Some(key.kid.clone());
     header.typ = typ.map(str::to_owned);
@@ -71,7 +71,7 @@ fn request_claims(app: &TestApp, client_id: &str, changes: Value) -> Value {
     c
 }
 
-fn uuid_like() -> String {
+pub(crate) fn uuid_like() -> String {
     use rand::RngCore;
     let mut b = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut b);

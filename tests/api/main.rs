@@ -21,6 +21,7 @@ mod email_link;
 mod enumeration;
 mod ephemeral;
 mod errors;
+mod fapi2;
 mod faults;
 mod federation;
 mod health;

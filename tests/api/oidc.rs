@@ -578,7 +578,7 @@ backend_tests! {
 
 // ----- helpers -----
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
@@ -1186,7 +1186,7 @@ backend_tests! {
 }
 
 /// A DPoP key pair (RFC 9449 §4): signs proofs that carry its public JWK.
-struct DpopKey {
+pub(crate) struct DpopKey {
     key: jsonwebtoken::EncodingKey,
     jwk: serde_json::Value,
 }
@@ -1197,7 +1197,7 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 impl DpopKey {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let (key, jwks) = client_key();
         let j = &jwks["keys"][0];
         let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": j["x"], "y": j["y"]});
@@ -1205,7 +1205,7 @@ impl DpopKey {
     }
 
     /// The RFC 7638 thumbprint, computed here from the members in lexicographic order.
-    fn jkt(&self) -> String {
+    pub(crate) fn jkt(&self) -> String {
         use sha2::Digest;
         let canonical = format!(
             r#"{{"crv":"P-256","kty":"EC","x":{},"y":{}}}"#,
@@ -1230,7 +1230,13 @@ impl DpopKey {
         format!("{input}.{signature}")
     }
 
-    fn proof(&self, app: &TestApp, method: &str, path: &str, extra: serde_json::Value) -> String {
+    pub(crate) fn proof(
+        &self,
+        app: &TestApp,
+        method: &str,
+        path: &str,
+        extra: serde_json::Value,
+    ) -> String {
         let mut claims = serde_json::json!({
             "jti": b64(&rand::random::<[u8; 16]>()),
             "htm": method,
@@ -1244,12 +1250,12 @@ impl DpopKey {
     }
 }
 
-fn ath(token: &str) -> String {
+pub(crate) fn ath(token: &str) -> String {
     use sha2::Digest;
     b64(&sha2::Sha256::digest(token.as_bytes()))
 }
 
-async fn post_dpop(
+pub(crate) async fn post_dpop(
     app: &TestApp,
     path: &str,
     form: &[(&str, &str)],
@@ -1266,7 +1272,7 @@ async fn post_dpop(
     Res::from(req.send().await.unwrap()).await
 }
 
-async fn userinfo_with(app: &TestApp, authorization: &str, proof: Option<&str>) -> Res {
+pub(crate) async fn userinfo_with(app: &TestApp, authorization: &str, proof: Option<&str>) -> Res {
     let mut req = rp_http()
         .get(app.url("/oauth/userinfo"))
         .header("authorization", authorization);

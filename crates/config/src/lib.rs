@@ -600,6 +600,9 @@ pub struct OidcSettings {
     /// proof without one is answered `use_dpop_nonce`. Bounds how long a proof made ahead of
     /// time stays usable.
     pub dpop_require_nonce: bool,
+    /// Client assertions (`private_key_jwt`) must name the issuer, as a single string, in
+    /// `aud`; the endpoint's URL is refused (FAPI 2.0 Security Profile §5.3.2.1).
+    pub strict_assertion_audience: bool,
     /// RFC 8628 §3.2: how long a device code and its user code wait for the user; held to
     /// 60..=1800.
     pub device_code_lifetime_secs: u64,
@@ -627,6 +630,7 @@ impl Default for OidcSettings {
             require_pushed_authorization_requests: false,
             pushed_request_lifetime_secs: 60,
             dpop_require_nonce: false,
+            strict_assertion_audience: false,
             device_code_lifetime_secs: 600,
             device_poll_interval_secs: 5,
         }
@@ -710,6 +714,10 @@ pub struct ClientSettings {
     /// (a token a user's app sent to this service, say). Empty: only tokens issued to it.
     #[serde(default)]
     pub token_exchange_from: Vec<String>,
+    /// OAuth 2.0 Security BCP §2.1.1, FAPI 2.0: this client's authorization requests need
+    /// PKCE even though it can authenticate (public clients always need it).
+    #[serde(default)]
+    pub require_pkce: bool,
     /// RFC 9449 §5.2: this client always uses DPoP; a token request without a proof is
     /// refused, so its access tokens are never plain bearer tokens.
     #[serde(default)]

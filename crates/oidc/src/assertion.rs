@@ -13,6 +13,8 @@ use crate::flows::Ctx;
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Assertions must not live longer than this (a replay window bound).
 const MAX_LIFETIME_SECS: i64 = 600;
+/// How far ahead of our clock an assertion's `iat` or `nbf` may be.
+const MAX_SKEW_SECS: i64 = 60;
 
 /// Checks a client assertion for `client` at `endpoint` (the URL it was sent to).
 pub async fn verify(
@@ -42,9 +44,13 @@ pub async fn verify(
     }
     let settings = ctx.settings();
     let issuer = settings.issuer();
+    // RFC 7523 §3 lets the audience be the endpoint or the issuer. With `[oidc]
+    // strict_assertion_audience` only the issuer, as a single string, counts (FAPI 2.0
+    // Security Profile §5.3.2.1, against assertions replayed to another endpoint).
+    let strict = settings.oidc.strict_assertion_audience;
     let aud_ok = match claims.get("aud") {
-        Some(Value::String(a)) => a == endpoint || a == issuer,
-        Some(Value::Array(list)) => list
+        Some(Value::String(a)) => a == issuer || (!strict && a == endpoint),
+        Some(Value::Array(list)) if !strict => list
             .iter()
             .any(|a| a.as_str() == Some(endpoint) || a.as_str() == Some(issuer)),
         _ => false,
@@ -54,6 +60,17 @@ pub async fn verify(
     let jti = s("jti").ok_or_else(fail)?;
     if !aud_ok || exp <= now || exp > now + MAX_LIFETIME_SECS {
         return Err(fail());
+    }
+    // An assertion made for later is refused: `iat` and `nbf`, when present, may be at most
+    // a minute ahead of our clock (FAPI 2.0 Security Profile §5.3.2.1 tolerates skew, not
+    // assertions minted in advance).
+    for k in ["iat", "nbf"] {
+        if let Some(v) = claims.get(k) {
+            let at = v.as_i64().ok_or_else(fail)?;
+            if at > now + MAX_SKEW_SECS {
+                return Err(fail());
+            }
+        }
     }
     // RFC 7523 §3: each assertion once.
     let key = format!(

@@ -107,6 +107,7 @@ macro_rules! api_table {
         $(, returns $ret:ident)? ; )*) => {
         pub fn $register(cfg: &mut actix_web::web::ServiceConfig) {
             $( cfg.route($path, actix_web::web::$method().to($handler)); )*
+            $crate::openapi::method_fallbacks(cfg, $api, &[$( ($path, stringify!($method)) ),*]);
         }
 
         /// Every operation of this table, for `/openapi.json`.
@@ -128,6 +129,44 @@ macro_rules! api_table {
     };
 }
 pub(crate) use api_table;
+
+/// RFC 9110 §15.5.6: a path of the OpenID Provider asked with a method it does not take is
+/// answered 405 with `Allow` naming those it does, as an RFC 6749 error, rather than 404.
+/// Registered after the table's routes, so it only sees what they did not take.
+pub fn method_fallbacks(
+    cfg: &mut actix_web::web::ServiceConfig,
+    api: Api,
+    routes: &[(&'static str, &'static str)],
+) {
+    if api != Api::Oidc {
+        return;
+    }
+    let mut by_path: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for (path, method) in routes {
+        let method = method.to_ascii_uppercase();
+        match by_path.iter_mut().find(|(p, _)| p == path) {
+            Some((_, methods)) => methods.push(method),
+            None => by_path.push((path, vec![method])),
+        }
+    }
+    for (path, methods) in by_path {
+        let allow = methods.join(", ");
+        cfg.service(
+            actix_web::web::resource(path).default_service(actix_web::web::to(move || {
+                let allow = allow.clone();
+                async move {
+                    actix_web::HttpResponse::MethodNotAllowed()
+                        .insert_header(("allow", allow.as_str()))
+                        .insert_header(("cache-control", "no-store"))
+                        .json(json!({
+                            "error": "invalid_request",
+                            "error_description": format!("This endpoint takes {allow} only."),
+                        }))
+                }
+            })),
+        );
+    }
+}
 
 pub fn usual_returns(api: Api) -> Returns {
     match api {

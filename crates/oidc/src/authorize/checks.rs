@@ -168,10 +168,10 @@ fn pkce(q: &Query<'_>, client: &OAuthClient, out: &mut Checked) -> Result<(), Re
             );
         }
         (None, Some(_)) => return refuse("invalid_request", "code_challenge is missing."),
-        (None, None) if client.is_public() => {
+        (None, None) if client.is_public() || client.settings.require_pkce => {
             return refuse(
                 "invalid_request",
-                "Public clients must use PKCE (code_challenge with S256).",
+                "This client must use PKCE (code_challenge with S256).",
             );
         }
         (None, None) => {}

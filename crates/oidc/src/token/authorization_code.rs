@@ -64,8 +64,8 @@ pub(super) async fn grant(
                 "No code_challenge was sent with the authorization request.",
             ));
         }
-        (None, None) if client.is_public() => {
-            return Err(OAuthError::invalid_grant("Public clients must use PKCE."));
+        (None, None) if client.is_public() || client.settings.require_pkce => {
+            return Err(OAuthError::invalid_grant("This client must use PKCE."));
         }
         (None, None) => {}
     }

@@ -432,14 +432,15 @@ impl FromRequest for AccessToken {
 
 /// The token of an `Authorization: Bearer` header.
 pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
-    req.headers()
+    let v = req
+        .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned())
+        .and_then(|v| v.to_str().ok())?;
+    // RFC 7235 §2.1: the scheme's name is case-insensitive.
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 /// The token of an `Authorization: DPoP` header (RFC 9449 §7.1).
