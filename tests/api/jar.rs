@@ -364,6 +364,13 @@ backend_tests! {
             let r = register(meta).await;
             assert_eq!(r.body["error"], "invalid_client_metadata", "{unsupported}: {}", r.body);
         }
+        // oidcc-registration-logo-uri: an https logo is kept and shown; a plain http one is not.
+        let r = register(json!({"redirect_uris": [REDIRECT], "logo_uri": "https://rp.example.com/logo.png",
+            "policy_uri": "https://rp.example.com/policy", "tos_uri": "https://rp.example.com/tos"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.body["logo_uri"], "https://rp.example.com/logo.png");
+        let r = register(json!({"redirect_uris": [REDIRECT], "logo_uri": "http://rp.example.com/logo.png"})).await;
+        assert_eq!(r.body["error"], "invalid_client_metadata", "{}", r.body);
         let d = app.get("/.well-known/openid-configuration").await;
         assert_eq!(d.body["userinfo_signing_alg_values_supported"], json!(["none"]));
         assert!(d.body.get("id_token_encryption_alg_values_supported").is_none());

@@ -1842,6 +1842,21 @@ backend_tests! {
         assert_eq!(again.body["error"], "invalid_grant");
         let r = Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(first.body["access_token"].as_str().unwrap()).send().await.unwrap()).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        // fapi2-…-ensure-authorization-request-with-long-nonce, -long-state: honoured up to
+        // 512 and 2,048 characters, refused cleanly beyond.
+        let cb = browse_to_callback(&b, &format!("{code_url}&nonce={}&state={}", "n".repeat(512), "s".repeat(2048))).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+        for extra in [format!("&nonce={}", "n".repeat(513)), format!("&state={}", "s".repeat(2049))] {
+            let cb = browse_to_callback(&b, &format!("{code_url}{extra}")).await;
+            assert_eq!(cb["error"], "invalid_request");
+        }
+        // fapi2-…-ensure-authorization-code-is-bound-to-client: another client cannot redeem
+        // it, and trying spends it (single use, as a stolen code should be).
+        let cb = browse_to_callback(&b, &code_url).await;
+        let r = post_form(&app, "/oauth/token", &[("grant_type", "authorization_code"), ("code", &cb["code"]),
+            ("redirect_uri", RP_REDIRECT)], Some(("query", "query-secret"))).await;
+        assert_eq!(r.body["error"], "invalid_grant", "{}", r.body);
+        assert_eq!(redeem(cb["code"].clone()).await.body["error"], "invalid_grant");
         // oidcc-redirect-uri-query-OK, -query-mismatch, -query-added: a registered query is
         // part of the exact match.
         let with = |redirect: &str| format!("{}?client_id=query&response_type=code&scope=openid&redirect_uri={}", app.url("/oauth/authorize"), urlencode(redirect));
