@@ -4,8 +4,6 @@
 //! `fapi2-security-profile-final-test-plan` that the other tests do not already cover (see
 //! docs/conformance.md).
 
-use std::collections::HashMap;
-
 use portcullis::clock::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -14,8 +12,8 @@ use crate::backend_tests;
 use crate::helpers::{Res, TestApp};
 use crate::jar::{Key, es256, sign, uuid_like};
 use crate::oidc::{
-    DpopKey, ath, browser_signed_up, client, decode_payload, post_dpop, urlencode, userinfo_with,
-    with_clients,
+    DpopKey, ath, browse_to_callback, browser_signed_up, client, decode_payload, post_dpop,
+    urlencode, userinfo_with, with_clients,
 };
 
 const REDIRECT: &str = "https://bank.example.com/cb";
@@ -86,22 +84,6 @@ async fn push(
     post_dpop(app, "/oauth/par", &form, None, dpop).await
 }
 
-async fn follow(b: &reqwest::Client, url: &str) -> HashMap<String, String> {
-    let r = b.get(url).send().await.unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::FOUND,
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
-    let location = r.headers()["location"].to_str().unwrap().to_owned();
-    url::Url::parse(&location)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect()
-}
-
 backend_tests! {
     async fn fapi2_security_profile_cases(backend) {
         let key = es256("bank-key");
@@ -151,7 +133,7 @@ backend_tests! {
         // -ensure-unsigned-authorization-request-without-using-par-fails.
         let direct = format!("{}?client_id=bank&response_type=code&scope=openid&redirect_uri={}&state=d&code_challenge={}&code_challenge_method=S256",
             app.url("/oauth/authorize"), urlencode(REDIRECT), portcullis::crypto::pkce_s256(VERIFIER));
-        assert_eq!(follow(&b, &direct).await["error"], "invalid_request");
+        assert_eq!(browse_to_callback(&b, &direct).await["error"], "invalid_request");
 
         // -happy-flow with -ensure-dpop-proof-at-par-endpoint-binding-success and a 64
         // character nonce: PAR with a DPoP proof, the code bound to the key, a DPoP-bound
@@ -159,7 +141,7 @@ backend_tests! {
         let r = push(&app, &key, Some(&dpop.proof(&app, "POST", "/oauth/par", json!({}))), &[], json!({})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let uri = r.body["request_uri"].as_str().unwrap().to_owned();
-        let cb = follow(&b, &format!("{}?client_id=bank&request_uri={}", app.url("/oauth/authorize"), urlencode(&uri))).await;
+        let cb = browse_to_callback(&b, &format!("{}?client_id=bank&request_uri={}", app.url("/oauth/authorize"), urlencode(&uri))).await;
         assert_eq!(cb["state"], "fapi-state");
         assert_eq!(cb["iss"], app.address);
         let token_form = |code: &str, assertion: &str| vec![
@@ -197,7 +179,7 @@ backend_tests! {
         // -attempt-to-use-expired-auth-code: a code past its minute is refused.
         let r = push(&app, &key, Some(&dpop.proof(&app, "POST", "/oauth/par", json!({}))), &[], json!({})).await;
         let uri = r.body["request_uri"].as_str().unwrap().to_owned();
-        let cb = follow(&b, &format!("{}?client_id=bank&request_uri={}", app.url("/oauth/authorize"), urlencode(&uri))).await;
+        let cb = browse_to_callback(&b, &format!("{}?client_id=bank&request_uri={}", app.url("/oauth/authorize"), urlencode(&uri))).await;
         app.clock.advance_secs(61);
         let form = as_refs(&token_form(&cb["code"], &assertion(&app, &key, json!({}))));
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

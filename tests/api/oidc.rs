@@ -88,7 +88,10 @@ async fn discover(app: &TestApp, id: &str, secret: Option<&str>, redirect: &str)
 }
 
 /// Follows the browser to the redirect URI and returns its query parameters.
-async fn browse_to_callback(http: &reqwest::Client, url: &str) -> HashMap<String, String> {
+pub(crate) async fn browse_to_callback(
+    http: &reqwest::Client,
+    url: &str,
+) -> HashMap<String, String> {
     let r = http.get(url).send().await.unwrap();
     assert_eq!(
         r.status(),
@@ -1524,6 +1527,19 @@ fn with_frontchannel_clients(s: &mut Settings) {
 
 /// Signs `browser` in to client `id` and answers the ID token of the exchange.
 async fn id_token_for(app: &TestApp, browser: &reqwest::Client, id: &str, secret: &str) -> String {
+    tokens_for(app, browser, id, secret).await["id_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Signs `browser` in to client `id` (code flow with PKCE) and answers the token response.
+pub(crate) async fn tokens_for(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    id: &str,
+    secret: &str,
+) -> serde_json::Value {
     let (code, verifier) = code_for(app, browser, id, RP_REDIRECT, "&state=s1&nonce=n1").await;
     let r = post_form(
         app,
@@ -1538,7 +1554,7 @@ async fn id_token_for(app: &TestApp, browser: &reqwest::Client, id: &str, secret
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.body["id_token"].as_str().unwrap().to_owned()
+    r.body
 }
 
 backend_tests! {

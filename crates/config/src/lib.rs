@@ -705,9 +705,9 @@ pub struct ClientSettings {
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
     /// RFC 8693 §1.1: with the token exchange grant, this client may exchange a user's
-    /// token for one that acts as the user with no trace of the client (impersonation).
-    /// Without it, an exchange needs an `actor_token` and the new token names the actor in
-    /// `act` (delegation).
+    /// token, when it sends no `actor_token`, for one that acts as the user with no trace of
+    /// the client (impersonation). Without it, the new token always names the actor in `act`
+    /// (delegation): the actor token's party, or the client itself.
     #[serde(default)]
     pub token_exchange_impersonation: bool,
     /// RFC 8693: the clients whose users' tokens this client may exchange, besides its own

@@ -366,6 +366,21 @@ pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<Li
     }
 }
 
+/// Keeps `request` and sends the browser to `url` first (to sign in, or to prove a second
+/// factor), with a `redirect_url` that comes back to the request.
+async fn detour(ctx: &Ctx, request: &AuthRequest, mut url: url::Url) -> OAuthResult<Outcome> {
+    save_request(ctx, request).await?;
+    let resume = format!(
+        "{}/oauth/authorize/resume?id={}",
+        ctx.settings().issuer(),
+        request.id
+    );
+    url.query_pairs_mut().append_pair("redirect_url", &resume);
+    Ok(Outcome::SignIn {
+        url: url.to_string(),
+    })
+}
+
 /// When the session last proved who the user is (unix ms).
 fn authenticated_at(s: &LiveSession) -> i64 {
     s.row
@@ -426,12 +441,9 @@ async fn proceed(
                 "The user is not signed in.",
             ));
         }
-        save_request(ctx, &request).await?;
-        let resume = format!("{issuer}/oauth/authorize/resume?id={}", request.id);
         let mut url = url::Url::parse(&format!("{issuer}/"))
             .and_then(|base| base.join(&ctx.settings().oidc.sign_in_url))
             .map_err(|e| anyhow::anyhow!("[oidc] sign_in_url: {e}"))?;
-        url.query_pairs_mut().append_pair("redirect_url", &resume);
         if let Some(h) = &request.login_hint {
             url.query_pairs_mut().append_pair("login_hint", h);
         }
@@ -439,9 +451,7 @@ async fn proceed(
         if session.is_some() {
             url.query_pairs_mut().append_pair("prompt", "login");
         }
-        return Ok(Outcome::SignIn {
-            url: url.to_string(),
-        });
+        return detour(ctx, &request, url).await;
     }
     let Some(session) = session else {
         return Ok(fail(
@@ -461,16 +471,10 @@ async fn proceed(
                 "The user must verify a second factor first.",
             ));
         }
-        save_request(ctx, &request).await?;
-        let resume = format!("{issuer}/oauth/authorize/resume?id={}", request.id);
         let mut url = url::Url::parse(&format!("{issuer}/user/reverify"))
             .map_err(|e| anyhow::anyhow!("step-up URL: {e}"))?;
-        url.query_pairs_mut()
-            .append_pair("level", "second_factor")
-            .append_pair("redirect_url", &resume);
-        return Ok(Outcome::SignIn {
-            url: url.to_string(),
-        });
+        url.query_pairs_mut().append_pair("level", "second_factor");
+        return detour(ctx, &request, url).await;
     }
 
     if !client.settings.first_party {

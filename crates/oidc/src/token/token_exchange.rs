@@ -2,10 +2,11 @@
 //! one of its own, to call further on the user's behalf. Off unless a client lists the grant
 //! type, and only for confidential clients (checked with the client's settings).
 //!
-//! - Delegation (§1.1): with an `actor_token`, the new token is the user's and names the
-//!   actor in `act` (nesting any `act` the subject token already had, §4.1).
-//! - Impersonation: without one, the new token is the user's with no trace of the client;
-//!   only for a client with `token_exchange_impersonation = true`.
+//! - Delegation (§1.1): the new token is the user's and names the actor in `act`: the party
+//!   of the `actor_token` when one is sent, else the client itself (nesting any `act` the
+//!   subject token already had, §4.1).
+//! - Impersonation: for a client with `token_exchange_impersonation = true` and no actor
+//!   token, the new token is the user's with no trace of the client.
 //!
 //! The subject token must have been issued to this client or to one listed in its
 //! `token_exchange_from`. The new token never carries more scope than the subject token, nor
@@ -140,14 +141,11 @@ pub(super) async fn grant(
             "This client may not exchange tokens issued to the subject token's client.",
         ));
     }
+    // Without an actor token the client itself is the actor, unless it may impersonate.
     let act = match &actor_claims {
         Some(a) => Some(actor(a)),
         None if client.settings.token_exchange_impersonation => None,
-        None => {
-            return Err(refused(
-                "actor_token is missing: this client may only act for a user with its own token as the actor.",
-            ));
-        }
+        None => Some(json!({ "sub": client.id(), "client_id": client.id() })),
     };
     // An actor token of a client must be this client's: it cannot act as another.
     if let Some(a) = &actor_claims

@@ -124,19 +124,24 @@ async fn confirm(
     render(ctx, pc, req, step, StatusCode::OK)
 }
 
+/// The page for a typed code: its request to confirm, or the field again.
+async fn show(ctx: &Ctx, pc: &PageCtx, req: &HttpRequest, me: &Me, typed: &str) -> HttpResponse {
+    match look_up(ctx, me, typed).await {
+        Ok(Some((code, request))) => confirm(ctx, pc, req, &code, request).await,
+        Ok(None) => unknown_code(ctx, pc, req),
+        Err(e) => failed(ctx, pc, req, e),
+    }
+}
+
 /// `GET /device`, and `GET /device?user_code=…` from `verification_uri_complete`.
 async fn page(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     SignedIn { pc, me, .. }: SignedIn<Active>,
 ) -> HttpResponse {
-    let Some(typed) = query_map(&req).remove("user_code") else {
-        return render(&ctx, &pc, &req, Step::Enter { error: None }, StatusCode::OK);
-    };
-    match look_up(&ctx, &me, &typed).await {
-        Ok(Some((code, request))) => confirm(&ctx, &pc, &req, &code, request).await,
-        Ok(None) => unknown_code(&ctx, &pc, &req),
-        Err(e) => failed(&ctx, &pc, &req, e),
+    match query_map(&req).remove("user_code") {
+        Some(typed) => show(&ctx, &pc, &req, &me, &typed).await,
+        None => render(&ctx, &pc, &req, Step::Enter { error: None }, StatusCode::OK),
     }
 }
 
@@ -147,11 +152,7 @@ async fn lookup_submit(
     SignedInForm { pc, form, me, .. }: SignedInForm<Active>,
 ) -> HttpResponse {
     let typed = form.get("user_code").map(String::as_str).unwrap_or("");
-    match look_up(&ctx, &me, typed).await {
-        Ok(Some((code, request))) => confirm(&ctx, &pc, &req, &code, request).await,
-        Ok(None) => unknown_code(&ctx, &pc, &req),
-        Err(e) => failed(&ctx, &pc, &req, e),
-    }
+    show(&ctx, &pc, &req, &me, typed).await
 }
 
 /// `POST /device/answer`: `decision=allow` connects the device to this session's sign-in,
