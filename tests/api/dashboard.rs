@@ -221,6 +221,25 @@ backend_tests! {
         let p = post(&app, &b, "/dashboard/clients/reports", &ok).await;
         assert_eq!(p.status, StatusCode::OK, "{}", p.body);
         assert!(p.body.contains("value=\"#0a7f3c\""), "{}", p.body);
+        // What it may do and how strictly: grants and security switches, checked as the admin
+        // API checks them.
+        let strict = [("csrf", csrf.as_str()), ("redirect_uris", "https://reports.example.com/callback"), ("scopes", "openid email"),
+            ("grants_shown", "1"), ("grant_0", "on"), ("grant_3", "on"), ("require_pkce", "on"), ("dpop_bound_access_tokens", "on"),
+            ("frontchannel_logout_uri", "https://reports.example.com/fc")];
+        let p = post(&app, &b, "/dashboard/clients/reports", &strict).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let stored = app.app.clients.get("reports").is_none();
+        assert!(stored, "reports is a stored client");
+        let c = portcullis::oidc::clients::find(&app.app, "reports").await.unwrap().unwrap();
+        assert_eq!(c.settings.grant_types, ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code"]);
+        assert!(c.settings.require_pkce && c.settings.dpop_bound_access_tokens && !c.settings.require_pushed_authorization_requests);
+        assert_eq!(c.settings.frontchannel_logout_uri.as_deref(), Some("https://reports.example.com/fc"));
+        assert!(p.body.contains("name=\"grant_3\" checked"), "{}", p.body);
+        // A switch the client cannot honour (signed requests without keys) is refused.
+        let mut bad = strict.to_vec();
+        bad.push(("require_signed_request_object", "on"));
+        let p = post(&app, &b, "/dashboard/clients/reports", &bad).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
         for (field, bad) in [("logo_uri", "http://reports.example.com/logo.png"), ("brand_color", "green;}")] {
             let mut form = ok.to_vec();
             form.retain(|(k, _)| *k != field);

@@ -197,7 +197,43 @@ pub(super) struct ClientLine {
     pub brand_color: String,
     pub public: bool,
     pub stored: bool,
+    /// Each grant the form offers: its index in [`GRANTS`], its label, and whether it is on.
+    pub grants: Vec<(usize, &'static str, bool)>,
+    pub require_par: bool,
+    pub dpop: bool,
+    pub require_pkce: bool,
+    pub require_signed_request_object: bool,
+    pub frontchannel_logout_uri: String,
 }
+
+/// The grant types the dashboard offers, with what each means to an operator.
+const GRANTS: [(&str, &str); 5] = [
+    (
+        "authorization_code",
+        "Sign-in through the browser (authorization code)",
+    ),
+    ("refresh_token", "Refresh tokens"),
+    (
+        "client_credentials",
+        "Tokens for the application itself (client credentials)",
+    ),
+    (
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "Sign-in on a device without a browser (device code)",
+    ),
+    (
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+        "Acting for a user with their token (token exchange)",
+    ),
+];
+
+/// The security switches of a client on the form: (form field and setting, label).
+const SWITCHES: [&str; 4] = [
+    "require_pushed_authorization_requests",
+    "dpop_bound_access_tokens",
+    "require_pkce",
+    "require_signed_request_object",
+];
 
 #[derive(Template)]
 #[template(path = "dashboard/clients.html")]
@@ -238,6 +274,21 @@ async fn render_clients(
                 brand_color: text(v, "brand_color"),
                 public: v["public"] == true,
                 stored: v["source"] == "stored",
+                grants: GRANTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (g, label))| {
+                        let on = v["grant_types"]
+                            .as_array()
+                            .is_some_and(|a| a.iter().any(|x| x == g));
+                        (i, *label, on)
+                    })
+                    .collect(),
+                require_par: v["require_pushed_authorization_requests"] == true,
+                dpop: v["dpop_bound_access_tokens"] == true,
+                require_pkce: v["require_pkce"] == true,
+                require_signed_request_object: v["require_signed_request_object"] == true,
+                frontchannel_logout_uri: text(v, "frontchannel_logout_uri"),
             })
             .collect(),
         new_secret,
@@ -312,9 +363,22 @@ async fn client_update(
         "scopes": words(f.field("scopes")),
     });
     // A field the form sent empty goes back to the instance's; one it did not send stays.
-    for field in ["name", "logo_uri", "brand_color"] {
+    for field in ["name", "logo_uri", "brand_color", "frontchannel_logout_uri"] {
         if let Some(v) = f.form.get(field).map(|v| v.trim()) {
             input[field] = if v.is_empty() { Value::Null } else { json!(v) };
+        }
+    }
+    // Checkboxes send nothing when off: the form says it showed them.
+    if f.field("grants_shown") == "1" {
+        let grants: Vec<&str> = GRANTS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| f.field(&format!("grant_{i}")) == "on")
+            .map(|(_, (g, _))| *g)
+            .collect();
+        input["grant_types"] = json!(grants);
+        for switch in SWITCHES {
+            input[switch] = json!(f.field(switch) == "on");
         }
     }
     let out = admin_clients::update(&ctx, &f.console.admin, &id, input).await;
