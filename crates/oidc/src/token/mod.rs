@@ -183,15 +183,7 @@ async fn issue(
         .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
     let subject = claims::subject(ctx, client, &auth.user_id);
     let access = claims::access_token(ctx, client.id(), &subject, scopes, Some(auth), dpop_jkt)?;
-    // Userinfo must find the user behind a pairwise `sub`; kept beside the token for as long
-    // as it lives, never inside it.
-    if subject != auth.user_id {
-        let behind = json!({ "user_id": auth.user_id });
-        let ttl = Duration::from_secs(access.expires_in.unsigned_abs() + 5);
-        ctx.eph
-            .put(&access_context_key(&access.jti), &behind.to_string(), ttl)
-            .await?;
-    }
+    remember_user_behind(ctx, &access, &subject, &auth.user_id).await?;
     let id_token = if scopes.iter().any(|s| s == "openid") {
         let organization =
             claims::organization_claims(ctx, &user, auth.session_id.as_deref(), scopes).await?;
@@ -296,6 +288,25 @@ pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Ma
         }
     }
     Ok(Some(claims))
+}
+
+/// Userinfo must find the user behind a pairwise `sub`: kept beside the token for as long
+/// as it lives, never inside it. Nothing to keep when `subject` is the user's id.
+async fn remember_user_behind(
+    ctx: &Ctx,
+    access: &claims::AccessToken,
+    subject: &str,
+    user_id: &str,
+) -> OAuthResult<()> {
+    if subject == user_id {
+        return Ok(());
+    }
+    let behind = json!({ "user_id": user_id });
+    let ttl = Duration::from_secs(access.expires_in.unsigned_abs() + 5);
+    ctx.eph
+        .put(&access_context_key(&access.jti), &behind.to_string(), ttl)
+        .await?;
+    Ok(())
 }
 
 /// The user behind an access token: its `sub`, or the user a pairwise `sub` stands for.

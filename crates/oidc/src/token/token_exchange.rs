@@ -228,13 +228,7 @@ pub(super) async fn grant(
         act.as_ref(),
         exp_cap,
     )?;
-    if sub != user_id {
-        let behind = json!({ "user_id": user_id });
-        let ttl = Duration::from_secs(access.expires_in.unsigned_abs() + 5);
-        ctx.eph
-            .put(&access_context_key(&access.jti), &behind.to_string(), ttl)
-            .await?;
-    }
+    remember_user_behind(ctx, &access, &sub, &user_id).await?;
     crate::flows::audit::emit_for_client(
         ctx,
         client.id(),

@@ -432,28 +432,25 @@ impl FromRequest for AccessToken {
 
 /// The token of an `Authorization: Bearer` header.
 pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
-    let v = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())?;
-    // RFC 7235 §2.1: the scheme's name is case-insensitive.
-    let (scheme, token) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
+    scheme_token(req, "bearer")
 }
 
 /// The token of an `Authorization: DPoP` header (RFC 9449 §7.1).
 fn dpop_scheme_token(req: &HttpRequest) -> Option<String> {
+    scheme_token(req, "dpop").filter(|t| !t.is_empty())
+}
+
+/// The credentials of the `Authorization` header when it uses `scheme`; RFC 7235 §2.1 makes
+/// the scheme's name case-insensitive.
+fn scheme_token(req: &HttpRequest, scheme: &str) -> Option<String> {
     let v = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())?;
-    let (scheme, token) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("dpop")
+    let (named, token) = v.split_once(' ')?;
+    named
+        .eq_ignore_ascii_case(scheme)
         .then(|| token.trim().to_owned())
-        .filter(|t| !t.is_empty())
 }
 
 /// A dynamic registration's client metadata: a JSON object of at most 64 KiB (RFC 7591
