@@ -1,15 +1,29 @@
 //! Load for the flows `wrk` cannot script: a password sign-in over the Frontend API (create
-//! the sign-in, then attempt the password, each virtual user with its own cookies), and the
-//! authorization-code exchange followed by userinfo. Used by `scripts/bench.sh`.
+//! the sign-in, then attempt the password, each virtual user with its own cookies), a sign-up
+//! with an email code, the authorization-code exchange followed by userinfo, refresh-token
+//! rotation, and GETs of many different URLs (admin search). Used by `scripts/bench.sh` and
+//! `scripts/bench-scale.sh`.
 //!
 //!     load hash                              # an argon2id digest of the bench password
 //!     load cost                              # one argon2id hash, one ES256 signature
-//!     load signin BASE USERS CONNS SECS      # users are user0@bench.test .. user{USERS-1}
-//!     load authcode BASE CLIENT SECRET REDIRECT CONNS SECS
+//!     load signin BASES USERS CONNS SECS [SPREAD]
+//!                                            # users are user0@bench.test .. user{USERS-1};
+//!                                            # with SPREAD, USERS of them spread over SPREAD
+//!     load signup BASES CONNS SECS           # test-mode addresses, code 424242
+//!     load authcode BASES CLIENT SECRET REDIRECT CONNS SECS
+//!     load refresh BASES CLIENT SECRET REDIRECT CONNS SECS
+//!     load replay BASES CLIENT SECRET REDIRECT CONNS CODES
+//!                                            # each code redeemed twice at once
+//!     load get BASES AUTHORIZATION CONNS SECS [LOW..]HIGH NAME PATH
+//!                                            # {n} in PATH: a random number in LOW..HIGH,
+//!                                            # {n7} the same with seven digits
 //!
+//! BASES is one base URL or several separated by commas: every request goes to the next one
+//! in turn, so the steps of one sign-in land on different instances.
 //! `signin` also probes the discovery document 200 times a second while the sign-ins
 //! saturate the argon2 pool, to show that password hashing never starves the executor.
-//! Results are printed as `RESULT name req/s p50_ms p99_ms count errors`.
+//! Results are printed as `RESULT name req/s p50_ms p99_ms count errors`; any 5xx answer is
+//! counted under `RESULT server_errors`.
 
 #![allow(
     clippy::expect_used,
@@ -24,6 +38,35 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 const PASSWORD: &str = "bench-password-8c1f";
+
+/// The instances under load, taken in turn.
+struct Bases {
+    urls: Vec<String>,
+    next: AtomicU64,
+}
+
+impl Bases {
+    fn parse(raw: &str) -> Arc<Self> {
+        Arc::new(Self {
+            urls: raw.split(',').map(str::to_owned).collect(),
+            next: AtomicU64::new(0),
+        })
+    }
+
+    fn pick(&self) -> &str {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) as usize % self.urls.len();
+        &self.urls[i]
+    }
+}
+
+/// Answers with a 5xx status, whatever the scenario: the figure two instances must keep at 0.
+static SERVER_ERRORS: AtomicU64 = AtomicU64::new(0);
+
+fn check_status(r: &reqwest::Response) {
+    if r.status().is_server_error() {
+        SERVER_ERRORS.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 #[derive(Default)]
 struct Samples {
@@ -65,15 +108,16 @@ impl Samples {
 /// the second request (carried by hand, so one HTTP client serves many browsers).
 async fn sign_in(
     http: &reqwest::Client,
-    base: &str,
+    bases: &Bases,
     email: &str,
 ) -> Result<Option<String>, String> {
     let r = http
-        .post(format!("{base}/v1/client/sign_ins"))
+        .post(format!("{}/v1/client/sign_ins", bases.pick()))
         .form(&[("identifier", email)])
         .send()
         .await
         .map_err(|e| e.to_string())?;
+    check_status(&r);
     let cookie = set_cookies(&r);
     let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
     let id = body["response"]["id"]
@@ -81,13 +125,15 @@ async fn sign_in(
         .ok_or_else(|| format!("no sign-in: {body}"))?;
     let r = http
         .post(format!(
-            "{base}/v1/client/sign_ins/{id}/attempt_first_factor"
+            "{}/v1/client/sign_ins/{id}/attempt_first_factor",
+            bases.pick()
         ))
         .header("cookie", &cookie)
         .form(&[("strategy", "password"), ("password", PASSWORD)])
         .send()
         .await
         .map_err(|e| e.to_string())?;
+    check_status(&r);
     // Signing in gives the browser a new client token (no session fixation).
     let renewed = set_cookies(&r);
     let cookie = if renewed.is_empty() { cookie } else { renewed };
@@ -109,7 +155,7 @@ fn set_cookies(r: &reqwest::Response) -> String {
         .join("; ")
 }
 
-async fn signin(base: String, users: usize, conns: usize, secs: u64) {
+async fn signin(bases: Arc<Bases>, users: usize, spread: usize, conns: usize, secs: u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let signins = Arc::new(Samples::default());
     let probes = Arc::new(Samples::default());
@@ -117,14 +163,17 @@ async fn signin(base: String, users: usize, conns: usize, secs: u64) {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (stop, samples, next, base) =
-            (stop.clone(), signins.clone(), next.clone(), base.clone());
+        let (stop, samples, next, bases) =
+            (stop.clone(), signins.clone(), next.clone(), bases.clone());
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
                 let n = next.fetch_add(1, Ordering::Relaxed) as usize % users;
+                // USERS users, evenly apart among SPREAD (a million loaded, a few hundred
+                // signing in, from all over the table).
+                let n = n * (spread / users).max(1);
                 let t = Instant::now();
-                match sign_in(&http, &base, &format!("user{n}@bench.test")).await {
+                match sign_in(&http, &bases, &format!("user{n}@bench.test")).await {
                     Ok(_) => samples.add(t.elapsed()).await,
                     Err(e) => {
                         if samples.errors.fetch_add(1, Ordering::Relaxed) == 0 {
@@ -136,7 +185,7 @@ async fn signin(base: String, users: usize, conns: usize, secs: u64) {
         }));
     }
     {
-        let (stop, samples, base) = (stop.clone(), probes.clone(), base.clone());
+        let (stop, samples, bases) = (stop.clone(), probes.clone(), bases.clone());
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut tick = tokio::time::interval(Duration::from_millis(5));
@@ -144,7 +193,7 @@ async fn signin(base: String, users: usize, conns: usize, secs: u64) {
                 tick.tick().await;
                 let t = Instant::now();
                 match http
-                    .get(format!("{base}/.well-known/openid-configuration"))
+                    .get(format!("{}/.well-known/openid-configuration", bases.pick()))
                     .send()
                     .await
                 {
@@ -177,7 +226,7 @@ fn query_param(location: &str, name: &str) -> Option<String> {
 }
 
 async fn authcode(
-    base: String,
+    bases: Arc<Bases>,
     client: String,
     secret: String,
     redirect: String,
@@ -185,7 +234,7 @@ async fn authcode(
     secs: u64,
 ) {
     // One signed-in browser; every authorization request reuses its session.
-    let cookie = sign_in(&reqwest::Client::new(), &base, "user0@bench.test")
+    let cookie = sign_in(&reqwest::Client::new(), &bases, "user0@bench.test")
         .await
         .expect("bench user signs in")
         .expect("a client cookie");
@@ -206,10 +255,10 @@ async fn authcode(
             userinfo.clone(),
             cycle.clone(),
         );
-        let (http, cookie, base, client, secret, redirect) = (
+        let (http, cookie, bases, client, secret, redirect) = (
             http.clone(),
             cookie.clone(),
-            base.clone(),
+            bases.clone(),
             client.clone(),
             secret.clone(),
             redirect.clone(),
@@ -218,62 +267,29 @@ async fn authcode(
             let api = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
                 let t0 = Instant::now();
-                let verifier = portcullis::crypto::random_token();
-                let challenge = portcullis::crypto::pkce_s256(&verifier);
-                let state = portcullis::crypto::random_token();
-                let r = http
-                    .get(format!("{base}/oauth/authorize"))
-                    .header("cookie", &cookie)
-                    .query(&[
-                        ("response_type", "code"),
-                        ("client_id", client.as_str()),
-                        ("redirect_uri", redirect.as_str()),
-                        ("scope", "openid email profile"),
-                        ("state", state.as_str()),
-                        ("code_challenge", challenge.as_str()),
-                        ("code_challenge_method", "S256"),
-                    ])
-                    .send()
-                    .await;
-                let code = r.ok().and_then(|r| {
-                    let loc = r.headers().get("location")?.to_str().ok()?.to_owned();
-                    query_param(&loc, "code")
-                });
-                let Some(code) = code else {
+                let Some(code) =
+                    authorize(&http, &bases, &cookie, &client, &redirect, "openid email profile")
+                        .await
+                else {
                     if cycle.errors.fetch_add(1, Ordering::Relaxed) == 0 {
                         eprintln!("authorize gave no code");
                     }
                     continue;
                 };
                 let t1 = Instant::now();
-                let token = api
-                    .post(format!("{base}/oauth/token"))
-                    .basic_auth(&client, Some(&secret))
-                    .form(&[
-                        ("grant_type", "authorization_code"),
-                        ("code", code.as_str()),
-                        ("redirect_uri", redirect.as_str()),
-                        ("code_verifier", verifier.as_str()),
-                    ])
-                    .send()
-                    .await
-                    .ok();
-                let body: Option<serde_json::Value> = match token {
-                    Some(r) if r.status().is_success() => r.json().await.ok(),
-                    _ => None,
-                };
-                let Some(access) = body
-                    .as_ref()
-                    .and_then(|b| b["access_token"].as_str())
-                    .map(str::to_owned)
+                let Some(body) = exchange_code(&api, &bases, &client, &secret, &redirect, &code).await
                 else {
+                    exchange.errors.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
+                let Some(access) = body["access_token"].as_str().map(str::to_owned) else {
                     exchange.errors.fetch_add(1, Ordering::Relaxed);
                     continue;
                 };
                 exchange.add(t1.elapsed()).await;
                 let t2 = Instant::now();
                 match api
-                    .get(format!("{base}/oauth/userinfo"))
+                    .get(format!("{}/oauth/userinfo", bases.pick()))
                     .bearer_auth(&access)
                     .send()
                     .await
@@ -299,6 +315,381 @@ async fn authcode(
     cycle.report("authorize_exchange_userinfo", elapsed).await;
     exchange.report("code_exchange", elapsed).await;
     userinfo.report("userinfo", elapsed).await;
+}
+
+/// An authorization request with PKCE by a signed-in browser: the code, and its verifier.
+async fn authorize(
+    http: &reqwest::Client,
+    bases: &Bases,
+    cookie: &str,
+    client: &str,
+    redirect: &str,
+    scope: &str,
+) -> Option<(String, String)> {
+    let verifier = portcullis::crypto::random_token();
+    let challenge = portcullis::crypto::pkce_s256(&verifier);
+    let state = portcullis::crypto::random_token();
+    let r = http
+        .get(format!("{}/oauth/authorize", bases.pick()))
+        .header("cookie", cookie)
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", client),
+            ("redirect_uri", redirect),
+            ("scope", scope),
+            ("state", state.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .ok()?;
+    check_status(&r);
+    let loc = r.headers().get("location")?.to_str().ok()?.to_owned();
+    Some((query_param(&loc, "code")?, verifier))
+}
+
+/// The token endpoint's answer to a code.
+async fn exchange_code(
+    api: &reqwest::Client,
+    bases: &Bases,
+    client: &str,
+    secret: &str,
+    redirect: &str,
+    (code, verifier): &(String, String),
+) -> Option<serde_json::Value> {
+    token(
+        api,
+        bases,
+        client,
+        secret,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect),
+            ("code_verifier", verifier.as_str()),
+        ],
+    )
+    .await
+}
+
+async fn token(
+    api: &reqwest::Client,
+    bases: &Bases,
+    client: &str,
+    secret: &str,
+    form: &[(&str, &str)],
+) -> Option<serde_json::Value> {
+    let r = api
+        .post(format!("{}/oauth/token", bases.pick()))
+        .basic_auth(client, Some(secret))
+        .form(form)
+        .send()
+        .await
+        .ok()?;
+    check_status(&r);
+    if !r.status().is_success() {
+        return None;
+    }
+    r.json().await.ok()
+}
+
+/// Refresh-token rotation: each connection gets a refresh token through the code flow, then
+/// trades it for a new one again and again (RFC 6749 §6; each is single-use).
+async fn refresh(
+    bases: Arc<Bases>,
+    client: String,
+    secret: String,
+    redirect: String,
+    conns: usize,
+    secs: u64,
+) {
+    let cookie = sign_in(&reqwest::Client::new(), &bases, "user1@bench.test")
+        .await
+        .expect("bench user signs in")
+        .expect("a client cookie");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    let api = reqwest::Client::new();
+    let mut starts = Vec::new();
+    for _ in 0..conns {
+        let code = authorize(&http, &bases, &cookie, &client, &redirect, "openid offline_access")
+            .await
+            .expect("a code for offline access");
+        let body = exchange_code(&api, &bases, &client, &secret, &redirect, &code)
+            .await
+            .expect("tokens");
+        starts.push(
+            body["refresh_token"]
+                .as_str()
+                .expect("a refresh token")
+                .to_owned(),
+        );
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let samples = Arc::new(Samples::default());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for mut current in starts {
+        let (stop, samples, bases, client, secret, api) = (
+            stop.clone(),
+            samples.clone(),
+            bases.clone(),
+            client.clone(),
+            secret.clone(),
+            api.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let body = token(
+                    &api,
+                    &bases,
+                    &client,
+                    &secret,
+                    &[
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", current.as_str()),
+                    ],
+                )
+                .await;
+                match body.as_ref().and_then(|b| b["refresh_token"].as_str()) {
+                    Some(next) => {
+                        current = next.to_owned();
+                        samples.add(t.elapsed()).await;
+                    }
+                    None => {
+                        if samples.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("refresh failed: {body:?}");
+                        }
+                        return;
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = started.elapsed();
+    for t in tasks {
+        let _ = t.await;
+    }
+    samples.report("refresh_rotation", elapsed).await;
+}
+
+/// Single-use codes across instances, under load: each code is sent to the token endpoint
+/// twice at once (to two instances in turn when there are two), `conns` codes at a time. A
+/// code must buy tokens exactly once; the figure after the count is how many bought two
+/// (or none).
+async fn replay(
+    bases: Arc<Bases>,
+    client: String,
+    secret: String,
+    redirect: String,
+    conns: usize,
+    codes: usize,
+) {
+    let cookie = sign_in(&reqwest::Client::new(), &bases, "user2@bench.test")
+        .await
+        .expect("bench user signs in")
+        .expect("a client cookie");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    let api = reqwest::Client::new();
+    let wrong = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (http, api, bases, cookie, client, secret, redirect, wrong, done) = (
+            http.clone(),
+            api.clone(),
+            bases.clone(),
+            cookie.clone(),
+            client.clone(),
+            secret.clone(),
+            redirect.clone(),
+            wrong.clone(),
+            done.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            while (done.fetch_add(1, Ordering::Relaxed) as usize) < codes {
+                let Some(code) =
+                    authorize(&http, &bases, &cookie, &client, &redirect, "openid").await
+                else {
+                    wrong.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
+                let (a, b) = tokio::join!(
+                    exchange_code(&api, &bases, &client, &secret, &redirect, &code),
+                    exchange_code(&api, &bases, &client, &secret, &redirect, &code)
+                );
+                if usize::from(a.is_some()) + usize::from(b.is_some()) != 1 {
+                    wrong.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    println!(
+        "RESULT code_replay {:.1} 0 0 {codes} {}",
+        codes as f64 / started.elapsed().as_secs_f64(),
+        wrong.load(Ordering::Relaxed)
+    );
+}
+
+/// A sign-up with a verified email address and nothing else: create, prepare the email code,
+/// attempt it. Test-mode addresses take the code 424242 and nothing is sent.
+async fn signup(bases: Arc<Bases>, conns: usize, secs: u64) {
+    let run = portcullis::crypto::random_token()[..8].to_lowercase();
+    let stop = Arc::new(AtomicBool::new(false));
+    let samples = Arc::new(Samples::default());
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (stop, samples, next, bases, run) = (
+            stop.clone(),
+            samples.clone(),
+            next.clone(),
+            bases.clone(),
+            run.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            while !stop.load(Ordering::Relaxed) {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                let email = format!("new{run}{n}+portcullis_test@bench.test");
+                match sign_up(&http, &bases, &email).await {
+                    Ok(()) => samples.add(t.elapsed()).await,
+                    Err(e) => {
+                        if samples.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("sign-up failed: {e}");
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = started.elapsed();
+    for t in tasks {
+        let _ = t.await;
+    }
+    samples.report("sign_up_email_code", elapsed).await;
+}
+
+async fn sign_up(http: &reqwest::Client, bases: &Bases, email: &str) -> Result<(), String> {
+    let r = http
+        .post(format!("{}/v1/client/sign_ups", bases.pick()))
+        .form(&[("email_address", email)])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    check_status(&r);
+    let cookie = set_cookies(&r);
+    let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+    let id = body["response"]["id"]
+        .as_str()
+        .ok_or_else(|| format!("no sign-up: {body}"))?
+        .to_owned();
+    for (step, form) in [
+        ("prepare_verification", vec![("strategy", "email_code")]),
+        (
+            "attempt_verification",
+            vec![("strategy", "email_code"), ("code", "424242")],
+        ),
+    ] {
+        let r = http
+            .post(format!("{}/v1/client/sign_ups/{id}/{step}", bases.pick()))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        check_status(&r);
+        if !r.status().is_success() {
+            return Err(format!("{step}: {}", r.text().await.unwrap_or_default()));
+        }
+        if step == "attempt_verification" {
+            let body: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+            if body["response"]["status"] != "complete" {
+                return Err(format!("not complete: {body}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// GETs of `path` with `{n}` a random number in `low..high` (`{n7}`: the same, seven digits
+/// with leading zeros), each with `authorization`.
+async fn get(
+    bases: Arc<Bases>,
+    authorization: String,
+    conns: usize,
+    secs: u64,
+    (low, high): (u64, u64),
+    name: String,
+    path: String,
+) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let samples = Arc::new(Samples::default());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let (stop, samples, bases, authorization, path) = (
+            stop.clone(),
+            samples.clone(),
+            bases.clone(),
+            authorization.clone(),
+            path.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            while !stop.load(Ordering::Relaxed) {
+                let k = rand::Rng::gen_range(&mut rand::thread_rng(), low..high.max(low + 1));
+                let url = format!(
+                    "{}{}",
+                    bases.pick(),
+                    path.replace("{n}", &k.to_string())
+                        .replace("{n7}", &format!("{k:07}"))
+                );
+                let t = Instant::now();
+                match http.get(&url).header("authorization", &authorization).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        samples.add(t.elapsed()).await;
+                    }
+                    Ok(r) => {
+                        check_status(&r);
+                        if samples.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("{url}: {}", r.status());
+                        }
+                    }
+                    Err(e) => {
+                        if samples.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("{url}: {e}");
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = started.elapsed();
+    for t in tasks {
+        let _ = t.await;
+    }
+    samples.report(&name, elapsed).await;
 }
 
 /// What one argon2id hash and one ES256 signature cost on one core here: the limits the
@@ -376,12 +767,50 @@ async fn main() {
             println!("{digest}");
         }
         Some("cost") => cost().await,
-        Some("signin") => signin(arg(1), num(2) as usize, num(3) as usize, num(4)).await,
-        Some("authcode") => {
-            authcode(arg(1), arg(2), arg(3), arg(4), num(5) as usize, num(6)).await;
+        Some("signin") => {
+            let spread = args.get(5).map_or(0, |s| s.parse().expect("a number"));
+            signin(
+                Bases::parse(&arg(1)),
+                num(2) as usize,
+                spread,
+                num(3) as usize,
+                num(4),
+            )
+            .await;
         }
-        _ => eprintln!(
-            "usage: load hash | signin BASE USERS CONNS SECS | authcode BASE CLIENT SECRET REDIRECT CONNS SECS"
-        ),
+        Some("signup") => signup(Bases::parse(&arg(1)), num(2) as usize, num(3)).await,
+        Some("authcode") => {
+            let bases = Bases::parse(&arg(1));
+            authcode(bases, arg(2), arg(3), arg(4), num(5) as usize, num(6)).await;
+        }
+        Some("refresh") => {
+            let bases = Bases::parse(&arg(1));
+            refresh(bases, arg(2), arg(3), arg(4), num(5) as usize, num(6)).await;
+        }
+        Some("replay") => {
+            let bases = Bases::parse(&arg(1));
+            replay(bases, arg(2), arg(3), arg(4), num(5) as usize, num(6) as usize).await;
+        }
+        Some("get") => {
+            let bases = Bases::parse(&arg(1));
+            let range = arg(5);
+            let (low, high) = range.split_once("..").unwrap_or(("0", &range));
+            let range = (
+                low.parse().expect("a number"),
+                high.parse().expect("a number"),
+            );
+            get(bases, arg(2), num(3) as usize, num(4), range, arg(6), arg(7)).await;
+        }
+        _ => {
+            eprintln!("usage: see the comment at the top of examples/load.rs");
+            return;
+        }
+    }
+    if !matches!(args.first().map(String::as_str), Some("hash" | "cost")) {
+        println!(
+            "RESULT server_errors 0 0 0 {} {}",
+            SERVER_ERRORS.load(Ordering::Relaxed),
+            SERVER_ERRORS.load(Ordering::Relaxed)
+        );
     }
 }

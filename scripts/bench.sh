@@ -89,7 +89,7 @@ es256_bound=$(python3 -c "print(f'{$cores*1e6/$es256_us:.0f}')")
 basic=$(printf 'bench:%s' "$secret" | base64 -w0)
 ours[discovery]=$(measure "$base/.well-known/openid-configuration")
 ours[jwks]=$(measure "$base/.well-known/jwks.json")
-ours[client_credentials]=$(CC_BASIC="$basic" measure -s scripts/cc.lua "$base/oauth/token")
+ours[client_credentials]=$(WRK_BODY="grant_type=client_credentials&scope=api" WRK_BASIC="$basic" measure -s scripts/wrk.lua "$base/oauth/token")
 peak_rss=$(rss "$pid")
 
 # Password sign-ins: imported users with an argon2id digest of the bench password.
@@ -118,7 +118,7 @@ if [[ -n "${ANCHOR_DIR:-}" && -d "${ANCHOR_DIR}/node_modules" ]]; then
   wait_up "$abase/.well-known/openid-configuration"
   theirs[discovery]=$(measure "$abase/.well-known/openid-configuration")
   theirs[jwks]=$(measure "$abase/jwks")
-  theirs[client_credentials]=$(CC_BASIC="$basic" measure -s scripts/cc.lua "$abase/token")
+  theirs[client_credentials]=$(WRK_BODY="grant_type=client_credentials&scope=api" WRK_BASIC="$basic" measure -s scripts/wrk.lua "$abase/token")
   echo "node-oidc-provider RSS after load: $(rss "$apid")"
 fi
 

@@ -123,9 +123,13 @@ pub async fn clients(settings: &Settings, command: ClientsCommand) -> anyhow::Re
                 created_at: now,
                 updated_at: now,
             };
-            oauth::insert_client(&db, row)
+            // The client and the change count commit together: running servers see the
+            // count move within a second.
+            let txn = crate::store::begin(&db).await?;
+            oauth::insert_client(&txn, row)
                 .await
                 .map_err(|e| anyhow::anyhow!("could not add {:?}: {e}", c.client_id))?;
+            txn.commit().await?;
             println!("client_id: {}", c.client_id);
             match secret {
                 Some(s) => println!("client_secret: {s}\n(shown once; only its hash is stored)"),
@@ -151,10 +155,12 @@ pub async fn clients(settings: &Settings, command: ClientsCommand) -> anyhow::Re
             }
         }
         ClientsCommand::Remove { id } => {
+            let txn = crate::store::begin(&db).await?;
             anyhow::ensure!(
-                oauth::delete_client(&db, &id).await?,
+                oauth::delete_client(&txn, &id).await?,
                 "no stored client {id:?}"
             );
+            txn.commit().await?;
             println!("removed {id}");
         }
     }

@@ -69,7 +69,23 @@ impl Application {
                 }
             }
         });
-        // Changes other instances announce (settings, connections), at once…
+        // Stored clients changed by another instance or from a shell: compared twice a
+        // second (one primary-key read), so a rotated secret stops working everywhere within
+        // a second even when the announcement below is lost, and on SQLite too.
+        crate::flows::admin_clients::sync(&ctx).await?;
+        let comparing = ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::flows::admin_clients::CHECK_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::flows::admin_clients::sync(&comparing).await {
+                    tracing::warn!(error = %format!("{e:#}"), "checking the stored clients failed");
+                }
+            }
+        });
+        // Changes other instances announce (settings, connections, clients), at once…
         let listening = ctx.clone();
         tokio::spawn(async move { listen_for_changes(&listening).await });
         // …and the settings version, compared each second in case an announcement is lost.
@@ -126,7 +142,7 @@ impl Application {
 /// Follows the changes channel (Redis pub/sub) for as long as the process runs, subscribing
 /// again after a dropped connection. Without Redis there is no other instance to hear from.
 async fn listen_for_changes(ctx: &Ctx) {
-    use crate::flows::{connections, instance_settings};
+    use crate::flows::{admin_clients, connections, instance_settings};
     use futures_util::StreamExt as _;
     loop {
         match ctx.eph.subscribe(instance_settings::CHANNEL).await {
@@ -137,6 +153,8 @@ async fn listen_for_changes(ctx: &Ctx) {
                         instance_settings::sync(ctx).await.map(drop)
                     } else if message == "connections" {
                         connections::sync(ctx).await
+                    } else if message == admin_clients::CHANGED {
+                        admin_clients::sync(ctx).await
                     } else {
                         Ok(())
                     };
@@ -154,6 +172,9 @@ async fn listen_for_changes(ctx: &Ctx) {
 
 /// Opens the database (running migrations), the ephemeral store, and loads the keys.
 pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Ctx> {
+    if settings.metrics.statement_texts {
+        crate::metrics::global().count_statement_texts(true);
+    }
     let db = store::connect(&settings.database).await?;
     migration::Migrator::up(&db, None)
         .await

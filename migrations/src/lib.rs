@@ -23,6 +23,8 @@ mod m20261204_000017_images;
 mod m20261205_000018_backend_api;
 mod m20261206_000019_user_locale;
 mod m20261207_000020_dpop_refresh;
+mod m20261208_000021_client_generation;
+mod m20261208_000022_search_indexes;
 
 pub struct Migrator;
 
@@ -50,6 +52,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_backend_api::Migration),
             Box::new(m20261206_000019_user_locale::Migration),
             Box::new(m20261207_000020_dpop_refresh::Migration),
+            Box::new(m20261208_000021_client_generation::Migration),
+            Box::new(m20261208_000022_search_indexes::Migration),
         ]
     }
 }

@@ -266,6 +266,35 @@ backend_tests! {
         assert_eq!(r.error_param(), "after");
     }
 
+    async fn search_finds_a_user_by_any_part_and_lists_them_once(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let admin = Admin::new(&app).await;
+        let r = admin.post("/users", json!({
+            "email_address": ["grace.hopper@navy.example"], "phone_number": ["+14155550123"],
+            "first_name": "Grace", "last_name": "Hopper", "password": "a long passphrase",
+        })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let grace = r.body["id"].as_str().unwrap().to_owned();
+        admin.create_user("someone.else@example.com", "a long passphrase").await;
+        let found = |q: &'static str| {
+            let admin = &admin;
+            async move {
+                let r = admin.get(&format!("/users?query={q}")).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                r.body["data"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            }
+        };
+        // The email address, the number, either name, any part of them, any case; the id
+        // whole. "hopper" is in the address and the last name: the user is listed once.
+        for q in ["navy.example", "5550123", "%2B1415", "GRACE", "opp", "hopper"] {
+            assert_eq!(found(q).await, [grace.clone()], "{q}");
+        }
+        assert_eq!(admin.get(&format!("/users?query={grace}")).await.body["data"][0]["id"], grace.as_str());
+        assert_eq!(found("example.com").await.len(), 1);
+        assert!(found("nobody").await.is_empty());
+        assert!(found("_").await.is_empty(), "a LIKE wildcard is literal");
+    }
+
     async fn invitations_are_made_listed_and_revoked(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
         let admin = Admin::new(&app).await;
@@ -404,6 +433,33 @@ backend_tests! {
         assert_eq!(admin.send("DELETE", "/oauth_clients/reports", None).await.status, StatusCode::OK);
         assert_eq!(token(new_secret).await, StatusCode::UNAUTHORIZED);
         assert_eq!(admin.get("/oauth_clients/reports").await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_client_removed_from_a_shell_stops_working_within_a_second(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let admin = Admin::new(&app).await;
+        let r = admin.post("/oauth_clients", json!({
+            "client_id": "nightly", "redirect_uris": ["https://nightly.example.com/cb"],
+            "grant_types": ["client_credentials"], "scopes": ["api"],
+        })).await;
+        let secret = r.body["client_secret"].as_str().unwrap().to_owned();
+        let token = || async {
+            reqwest::Client::new().post(app.url("/oauth/token")).basic_auth("nightly", Some(secret.clone()))
+                .form(&[("grant_type", "client_credentials")]).send().await.unwrap().status()
+        };
+        assert_eq!(token().await, StatusCode::OK);
+        assert_eq!(token().await, StatusCode::OK, "now from memory");
+        // `portcullis clients remove` in another process: no announcement, only the change
+        // count in the database, which the server compares twice a second.
+        let settings = (*app.app.settings()).clone();
+        portcullis::cli::clients(&settings, portcullis::cli::ClientsCommand::Remove { id: "nightly".into() })
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        while token().await != StatusCode::UNAUTHORIZED {
+            assert!(started.elapsed() < std::time::Duration::from_secs(1), "still served after a second");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     async fn signing_keys_rotate_and_audit_events_are_filtered(backend) {

@@ -477,3 +477,93 @@ async fn until_status(app: &TestApp, path: &str, status: StatusCode) {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
+
+/// A client_credentials token request with client_secret_basic; the status it gets.
+async fn client_token(app: &TestApp, id: &str, secret: &str) -> StatusCode {
+    reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "api")])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Waits until `id` with `secret` gets `status` on `app`; the time it took, which must be
+/// under a second.
+async fn until_token(app: &TestApp, id: &str, secret: &str, status: StatusCode) -> Duration {
+    let started = Instant::now();
+    loop {
+        if client_token(app, id, secret).await == status {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{id}: still not {status} after a second"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_client_changed_anywhere_stops_working_everywhere_within_a_second() {
+    use sea_orm::ConnectionTrait;
+    let Some(a) = TestApp::spawn(Backend::PostgresRedis).await else {
+        return;
+    };
+    let b = a.sibling().await;
+    let admin = crate::admin::Admin::new(&a).await;
+    let r = admin
+        .post(
+            "/oauth_clients",
+            serde_json::json!({
+                "client_id": "reports", "redirect_uris": ["https://reports.example.com/cb"],
+                "grant_types": ["client_credentials"], "scopes": ["api"],
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let secret = r.body["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(client_token(&b, "reports", &secret).await, StatusCode::OK);
+
+    // B now answers from memory: a change written behind every instance's back (no change
+    // count) is not seen, because B no longer reads the client for a token.
+    let schema = a.app.settings().database.schema.clone().unwrap();
+    let db = &a.app.db;
+    db.execute_unprepared(&format!(
+        "UPDATE \"{schema}\".oauth_clients SET secret_hash = 'behind-the-back' WHERE client_id = 'reports'"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        client_token(&b, "reports", &secret).await,
+        StatusCode::OK,
+        "served from memory"
+    );
+
+    // A rotation on A: the old secret stops on B within a second (announced over Redis).
+    let r = admin
+        .post("/oauth_clients/reports/rotate_secret", serde_json::json!({}))
+        .await;
+    let rotated = r.body["client_secret"].as_str().unwrap().to_owned();
+    until_token(&b, "reports", &secret, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(client_token(&b, "reports", &rotated).await, StatusCode::OK);
+    assert_eq!(client_token(&a, "reports", &secret).await, StatusCode::UNAUTHORIZED);
+
+    // A removal from a shell (`portcullis clients remove`), which announces nothing: both
+    // instances see the change count move and stop the client within a second.
+    assert_eq!(client_token(&a, "reports", &rotated).await, StatusCode::OK);
+    let settings = (*a.app.settings()).clone();
+    portcullis::cli::clients(
+        &settings,
+        portcullis::cli::ClientsCommand::Remove {
+            id: "reports".into(),
+        },
+    )
+    .await
+    .unwrap();
+    for app in [&a, &b] {
+        until_token(app, "reports", &rotated, StatusCode::UNAUTHORIZED).await;
+    }
+}

@@ -290,6 +290,8 @@ pub struct MetricsSettings {
     pub enabled: bool,
     /// When set, `/metrics` asks for `Authorization: Bearer <token>`.
     pub token: Option<SecretString>,
+    /// Count each SQL text on its own (calls and time), for finding the hottest queries.
+    pub statement_texts: bool,
 }
 
 impl Default for MetricsSettings {
@@ -297,6 +299,7 @@ impl Default for MetricsSettings {
         Self {
             enabled: true,
             token: None,
+            statement_texts: false,
         }
     }
 }

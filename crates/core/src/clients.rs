@@ -339,6 +339,75 @@ pub fn check_settings(c: &ClientSettings) -> Result<(), String> {
 /// Clients from config, secrets hashed once at start-up.
 pub struct Registry {
     config: HashMap<String, OAuthClient>,
+    /// Clients from the database, as last read.
+    pub stored: StoredClients,
+}
+
+/// The stored clients this instance has looked up, so that a token costs no database
+/// statement once its client is known. Forgotten all at once on every change to any stored
+/// client: changes are rare (an operator's or a client's own edit), lookups are every
+/// request. Only clients that exist are kept, and at most [`STORED_CLIENTS`] of them, so a
+/// stream of made-up ids fills nothing.
+#[derive(Default)]
+pub struct StoredClients {
+    entries: std::sync::RwLock<HashMap<String, std::sync::Arc<OAuthClient>>>,
+    /// Moves on at every forgetting: a lookup that began before one must not keep what it
+    /// read, which may be the state before the change.
+    epoch: std::sync::atomic::AtomicU64,
+    /// The database's change count when the cache was last emptied, or -1 before the first
+    /// comparison.
+    generation: std::sync::atomic::AtomicI64,
+}
+
+/// How many stored clients an instance keeps in memory.
+pub const STORED_CLIENTS: usize = 10_000;
+
+impl StoredClients {
+    pub fn get(&self, id: &str) -> Option<std::sync::Arc<OAuthClient>> {
+        self.entries.read().ok()?.get(id).cloned()
+    }
+
+    /// Where a lookup begins: pass it to [`StoredClients::keep`] with what the database said.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Keeps `client`, read from the database after `epoch` was taken, unless the clients
+    /// were forgotten since (the read may predate the change).
+    pub fn keep(&self, epoch: u64, client: std::sync::Arc<OAuthClient>) {
+        let Ok(mut entries) = self.entries.write() else {
+            return;
+        };
+        // Checked under the lock that `forget_all` takes too, so a forgetting cannot slip in
+        // between this check and the insert.
+        if self.epoch() != epoch || entries.len() >= STORED_CLIENTS {
+            return;
+        }
+        entries.insert(client.id().to_owned(), client);
+    }
+
+    /// Forgets every stored client (one of them changed).
+    pub fn forget_all(&self) {
+        let mut entries = match self.entries.write() {
+            Ok(e) => e,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        self.epoch
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        entries.clear();
+    }
+
+    /// Compares the database's change count with the one last seen, and forgets everything
+    /// when it moved. True when it did.
+    pub fn compare(&self, generation: i64) -> bool {
+        use std::sync::atomic::Ordering;
+        let seen = self.generation.swap(generation, Ordering::AcqRel);
+        if seen != generation {
+            self.forget_all();
+            return seen >= 0;
+        }
+        false
+    }
 }
 
 impl Registry {
@@ -360,7 +429,10 @@ impl Registry {
                 )
             })
             .collect();
-        Self { config }
+        Self {
+            config,
+            stored: StoredClients::default(),
+        }
     }
 
     pub fn is_configured(&self, id: &str) -> bool {
@@ -409,6 +481,52 @@ mod tests {
         ] {
             assert!(check_outbound_uri(bad).is_err(), "{bad}");
         }
+    }
+
+    fn stored(id: &str) -> std::sync::Arc<OAuthClient> {
+        let settings: ClientSettings = serde_json::from_value(serde_json::json!({
+            "client_id": id, "redirect_uris": ["https://app.example.com/cb"]
+        }))
+        .unwrap();
+        std::sync::Arc::new(OAuthClient {
+            settings,
+            secret_hash: Some("old".into()),
+        })
+    }
+
+    #[test]
+    fn a_lookup_older_than_a_change_is_not_kept() {
+        let cache = StoredClients::default();
+        let before = cache.epoch();
+        cache.keep(before, stored("a"));
+        assert!(cache.get("a").is_some());
+        // A lookup starts, the client changes, the lookup ends with the old row.
+        let started = cache.epoch();
+        cache.forget_all();
+        cache.keep(started, stored("a"));
+        assert!(cache.get("a").is_none(), "the stale row is not kept");
+        cache.keep(cache.epoch(), stored("a"));
+        assert!(cache.get("a").is_some());
+    }
+
+    #[test]
+    fn a_moved_generation_empties_the_cache() {
+        let cache = StoredClients::default();
+        assert!(!cache.compare(4), "the first comparison only records");
+        cache.keep(cache.epoch(), stored("a"));
+        assert!(!cache.compare(4));
+        assert!(cache.get("a").is_some());
+        assert!(cache.compare(5));
+        assert!(cache.get("a").is_none());
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let cache = StoredClients::default();
+        for i in 0..STORED_CLIENTS + 3 {
+            cache.keep(cache.epoch(), stored(&format!("c{i}")));
+        }
+        assert_eq!(cache.entries.read().unwrap().len(), STORED_CLIENTS);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock, RwLock};
 use std::time::Duration;
 
@@ -51,7 +51,25 @@ pub struct Metrics {
     argon2_waiting: AtomicI64,
     argon2_running: AtomicI64,
     audit_dropped: AtomicU64,
+    database_statements: AtomicU64,
+    database_transactions: AtomicU64,
+    /// Whether each SQL text is counted on its own (`[metrics] statement_texts`).
+    statement_texts: AtomicBool,
+    statements: RwLock<HashMap<String, Arc<Statement>>>,
 }
+
+/// The calls of one SQL text and the time they took, like PostgreSQL's pg_stat_statements
+/// but counted by the process, so SQLite gets the same figures.
+#[derive(Default)]
+struct Statement {
+    calls: AtomicU64,
+    micros: AtomicU64,
+}
+
+/// At most this many distinct SQL texts are counted one by one; later ones only in the total.
+/// The texts come from the code (values are bound, never inlined), so a few hundred is all a
+/// deployment sees.
+const STATEMENT_TEXTS: usize = 2000;
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
 
@@ -135,6 +153,40 @@ impl Metrics {
     /// A password hash started (`+1`) or finished (`-1`) on the blocking pool.
     pub fn argon2_running(&self, delta: i64) {
         self.argon2_running.fetch_add(delta, Relaxed);
+    }
+
+    /// Counts each SQL text on its own from now on (or stops).
+    pub fn count_statement_texts(&self, on: bool) {
+        self.statement_texts.store(on, Relaxed);
+    }
+
+    /// One statement sent to the database, `sql` with placeholders for its values.
+    pub fn statement(&self, sql: &str, took: Duration) {
+        self.database_statements.fetch_add(1, Relaxed);
+        if !self.statement_texts.load(Relaxed) {
+            return;
+        }
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        let found = self.statements.read().ok().and_then(|m| m.get(sql).cloned());
+        let entry = match found {
+            Some(e) => e,
+            None => {
+                let Ok(mut m) = self.statements.write() else {
+                    return;
+                };
+                if m.len() >= STATEMENT_TEXTS && !m.contains_key(sql) {
+                    return;
+                }
+                m.entry(sql.to_owned()).or_default().clone()
+            }
+        };
+        entry.calls.fetch_add(1, Relaxed);
+        entry.micros.fetch_add(micros, Relaxed);
+    }
+
+    /// A database transaction began (its BEGIN and COMMIT are not counted as statements).
+    pub fn transaction(&self) {
+        self.database_transactions.fetch_add(1, Relaxed);
     }
 
     /// The exposition text.
@@ -258,6 +310,52 @@ impl Metrics {
             "portcullis_audit_events_dropped_total {}",
             self.audit_dropped.load(Relaxed)
         );
+
+        out.push_str("# HELP portcullis_database_statements_total Statements sent to the database, counted as they are sent.\n");
+        out.push_str("# TYPE portcullis_database_statements_total counter\n");
+        let _ = writeln!(
+            out,
+            "portcullis_database_statements_total {}",
+            self.database_statements.load(Relaxed)
+        );
+        out.push_str("# HELP portcullis_database_transactions_total Database transactions begun (each adds a BEGIN and a COMMIT or ROLLBACK).\n");
+        out.push_str("# TYPE portcullis_database_transactions_total counter\n");
+        let _ = writeln!(
+            out,
+            "portcullis_database_transactions_total {}",
+            self.database_transactions.load(Relaxed)
+        );
+        let mut texts: Vec<(String, u64, u64)> = self
+            .statements
+            .read()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.calls.load(Relaxed), v.micros.load(Relaxed)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !texts.is_empty() {
+            texts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            out.push_str("# HELP portcullis_database_statement_calls_total Calls of each SQL text ([metrics] statement_texts).\n");
+            out.push_str("# TYPE portcullis_database_statement_calls_total counter\n");
+            for (sql, calls, _) in &texts {
+                let _ = writeln!(
+                    out,
+                    "portcullis_database_statement_calls_total{{sql=\"{}\"}} {calls}",
+                    label(sql)
+                );
+            }
+            out.push_str("# HELP portcullis_database_statement_seconds_total Time spent in each SQL text, as the process saw it.\n");
+            out.push_str("# TYPE portcullis_database_statement_seconds_total counter\n");
+            for (sql, _, micros) in &texts {
+                let _ = writeln!(
+                    out,
+                    "portcullis_database_statement_seconds_total{{sql=\"{}\"}} {}",
+                    label(sql),
+                    *micros as f64 / 1e6
+                );
+            }
+        }
         out
     }
 }
@@ -293,5 +391,31 @@ mod tests {
         ));
         assert!(text.contains("portcullis_flow_events_total{kind=\"sign_in.succeeded\"} 2\n"));
         assert!(text.contains("portcullis_argon2_queue_depth 1\n"));
+    }
+
+    #[test]
+    fn statements_are_counted_and_their_texts_only_when_asked() {
+        let m = Metrics::default();
+        m.statement("SELECT 1", Duration::from_micros(10));
+        m.transaction();
+        let text = m.render();
+        assert!(text.contains("portcullis_database_statements_total 1\n"));
+        assert!(text.contains("portcullis_database_transactions_total 1\n"));
+        assert!(!text.contains("statement_calls_total{"), "texts are off by default");
+        m.count_statement_texts(true);
+        m.statement("SELECT \"a\"\nFROM b WHERE c = $1", Duration::from_micros(1500));
+        m.statement("SELECT \"a\"\nFROM b WHERE c = $1", Duration::from_micros(500));
+        let text = m.render();
+        assert!(text.contains("portcullis_database_statements_total 3\n"));
+        assert!(text.contains(
+            "portcullis_database_statement_calls_total{sql=\"SELECT \\\"a\\\"\\nFROM b WHERE c = $1\"} 2\n"
+        ));
+        assert!(text.contains(
+            "portcullis_database_statement_seconds_total{sql=\"SELECT \\\"a\\\"\\nFROM b WHERE c = $1\"} 0.002\n"
+        ));
+        for i in 0..STATEMENT_TEXTS + 5 {
+            m.statement(&format!("SELECT {i}"), Duration::ZERO);
+        }
+        assert_eq!(m.statements.read().unwrap().len(), STATEMENT_TEXTS, "bounded");
     }
 }

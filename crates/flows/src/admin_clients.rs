@@ -143,6 +143,7 @@ pub async fn create(ctx: &Ctx, admin: &Admin, mut input: Value) -> FlowResult<Va
     }
     record(ctx, &txn, admin, "admin.client.created", &c.client_id).await?;
     txn.commit().await?;
+    changed(ctx).await;
     let mut body = client_json(&c, "stored", secret.is_some());
     body["client_secret"] = json!(secret);
     Ok(body)
@@ -185,6 +186,7 @@ pub async fn update(ctx: &Ctx, admin: &Admin, id: &str, input: Value) -> FlowRes
     .context("oauth::update_client")?;
     record(ctx, &txn, admin, "admin.client.updated", id).await?;
     txn.commit().await?;
+    changed(ctx).await;
     Ok(client_json(&c, "stored", row.secret_hash.is_some()))
 }
 
@@ -201,6 +203,7 @@ pub async fn delete(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<()> {
     }
     record(ctx, &txn, admin, "admin.client.deleted", id).await?;
     txn.commit().await?;
+    changed(ctx).await;
     Ok(())
 }
 
@@ -229,9 +232,35 @@ pub async fn rotate_secret(ctx: &Ctx, admin: &Admin, id: &str) -> FlowResult<Val
     .context("admin::set_client_secret")?;
     record(ctx, &txn, admin, "admin.client.secret_rotated", id).await?;
     txn.commit().await?;
+    changed(ctx).await;
     let mut body = client_json(&c, "stored", true);
     body["client_secret"] = json!(secret);
     Ok(body)
+}
+
+/// A stored client changed (its row and the change count are committed): this instance
+/// forgets the stored clients it remembered, and tells the others to compare the count now
+/// rather than at their next check.
+pub async fn changed(ctx: &Ctx) {
+    ctx.clients.stored.forget_all();
+    super::instance_settings::announce(ctx, CHANGED).await;
+}
+
+/// How often each instance compares the stored clients' change count with the database's.
+pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// What [`changed`] announces on the changes channel.
+pub const CHANGED: &str = "clients";
+
+/// Compares the stored clients' change count with the one this instance last saw, and
+/// forgets the clients it remembered when another instance (or `portcullis clients`)
+/// changed one. Every instance runs it every [`CHECK_EVERY`].
+pub async fn sync(ctx: &Ctx) -> anyhow::Result<()> {
+    let generation = oauth::clients_generation(&ctx.db).await?;
+    if ctx.clients.stored.compare(generation) {
+        tracing::debug!(generation, "stored clients changed elsewhere");
+    }
+    Ok(())
 }
 
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]

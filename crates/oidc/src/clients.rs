@@ -11,19 +11,29 @@ use crate::config::ClientSettings;
 use crate::flows::Ctx;
 use crate::store::oauth as repo;
 
+/// The client with this id: from config, from this instance's memory of stored clients, or
+/// from the database (and then remembered until any stored client changes).
 pub async fn find(ctx: &Ctx, id: &str) -> OAuthResult<Option<OAuthClient>> {
     if let Some(c) = ctx.clients.get(id) {
         return Ok(Some(c.clone()));
     }
+    if let Some(c) = ctx.clients.stored.get(id) {
+        return Ok(Some((*c).clone()));
+    }
+    let epoch = ctx.clients.stored.epoch();
     let Some(row) = repo::get_client(&ctx.db, id).await? else {
         return Ok(None);
     };
     let settings: ClientSettings = serde_json::from_str(&row.settings)
         .map_err(|e| anyhow::anyhow!("stored client {id} unreadable: {e}"))?;
-    Ok(Some(OAuthClient {
+    let client = OAuthClient {
         settings,
         secret_hash: row.secret_hash,
-    }))
+    };
+    ctx.clients
+        .stored
+        .keep(epoch, std::sync::Arc::new(client.clone()));
+    Ok(Some(client))
 }
 
 /// How a client presented itself at the token, revocation or introspection endpoint.

@@ -266,7 +266,9 @@ pub async fn register(ctx: &Ctx, bearer: Option<&str>, m: &Value) -> OAuthResult
         created_at: now,
         updated_at: now,
     };
-    repo::insert_client(&ctx.db, row).await?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    repo::insert_client(&txn, row).await?;
+    txn.commit().await?;
     ctx.keys
         .ensure(
             &ctx.db,
@@ -346,13 +348,16 @@ pub async fn update(
             "token_endpoint_auth_method cannot switch between secret and no secret.",
         ));
     }
+    let txn = crate::store::begin(&ctx.db).await?;
     repo::update_client(
-        &ctx.db,
+        &txn,
         client_id,
         &serde_json::to_string(&settings).map_err(anyhow::Error::new)?,
         ctx.now(),
     )
     .await?;
+    txn.commit().await?;
+    crate::flows::admin_clients::changed(ctx).await;
     ctx.keys
         .ensure(
             &ctx.db,
@@ -372,6 +377,9 @@ pub async fn update(
 /// `DELETE /oauth/register/{id}` (RFC 7592 §2.3).
 pub async fn delete(ctx: &Ctx, client_id: &str, token: Option<&str>) -> OAuthResult<()> {
     authorized(ctx, client_id, token).await?;
-    repo::delete_client(&ctx.db, client_id).await?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    repo::delete_client(&txn, client_id).await?;
+    txn.commit().await?;
+    crate::flows::admin_clients::changed(ctx).await;
     Ok(())
 }

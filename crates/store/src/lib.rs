@@ -37,6 +37,7 @@ use crate::config::DatabaseSettings;
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    portcullis_domain::metrics::global().transaction();
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
@@ -54,6 +55,7 @@ pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransacti
 pub async fn begin_read(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionOptions, TransactionTrait};
     let postgres = db.get_database_backend() == DbBackend::Postgres;
+    portcullis_domain::metrics::global().transaction();
     db.begin_with_options(TransactionOptions {
         isolation_level: postgres.then_some(IsolationLevel::RepeatableRead),
         access_mode: postgres.then_some(AccessMode::ReadOnly),
@@ -95,12 +97,18 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     if let Some(schema) = &settings.schema {
         opts.set_schema_search_path(schema.clone());
     }
-    Database::connect(opts).await.with_context(|| {
+    let mut db = Database::connect(opts).await.with_context(|| {
         format!(
             "connecting to the database at {}",
             redact_url(&settings.url)
         )
-    })
+    })?;
+    // Every statement is counted as it is sent (`/metrics`): how many statements a request
+    // costs is read from here, on SQLite and PostgreSQL alike.
+    db.set_metric_callback(|info| {
+        portcullis_domain::metrics::global().statement(&info.statement.sql, info.elapsed);
+    });
+    Ok(db)
 }
 
 /// A URL with its password replaced, fit for a log line.

@@ -5,7 +5,7 @@ use sea_orm::{
     Set, sea_query::Expr,
 };
 
-use super::entities::{consent, oauth_client, refresh_token};
+use super::entities::{consent, generation, oauth_client, refresh_token};
 
 pub use oauth_client::Model as ClientRow;
 pub use refresh_token::Model as RefreshRow;
@@ -25,6 +25,32 @@ pub async fn list_clients(db: &impl ConnectionTrait) -> Result<Vec<ClientRow>, D
         .await
 }
 
+/// How many times the stored clients have changed: instances that cache them compare it with
+/// the count they last saw.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn clients_generation(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(generation::Entity::find_by_id(CLIENTS.to_owned())
+        .one(db)
+        .await?
+        .map_or(0, |g| g.value))
+}
+
+const CLIENTS: &str = "clients";
+
+/// Counts one change to the stored clients. Every write below calls it on the same
+/// connection, so inside a transaction the change and the count commit together.
+pub(crate) async fn client_changed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    generation::Entity::update_many()
+        .col_expr(
+            generation::Column::Value,
+            sea_orm::ExprTrait::add(Expr::col(generation::Column::Value), 1),
+        )
+        .filter(generation::Column::Name.eq(CLIENTS))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn insert_client(db: &impl ConnectionTrait, row: ClientRow) -> Result<(), DbErr> {
     oauth_client::ActiveModel {
@@ -37,7 +63,7 @@ pub async fn insert_client(db: &impl ConnectionTrait, row: ClientRow) -> Result<
     }
     .insert(db)
     .await?;
-    Ok(())
+    client_changed(db).await
 }
 
 /// Replaces a stored client's settings (and secret hash, when given).
@@ -54,7 +80,7 @@ pub async fn update_client(
         .filter(oauth_client::Column::ClientId.eq(id))
         .exec(db)
         .await?;
-    Ok(())
+    client_changed(db).await
 }
 
 /// True when a client was removed.
@@ -63,6 +89,7 @@ pub async fn delete_client(db: &impl ConnectionTrait, id: &str) -> Result<bool, 
     let res = oauth_client::Entity::delete_by_id(id.to_owned())
         .exec(db)
         .await?;
+    client_changed(db).await?;
     Ok(res.rows_affected > 0)
 }
 

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod email_address;
 pub mod enterprise_connection;
 pub mod external_account;
+pub mod generation;
 pub mod image;
 pub mod instance_admin;
 pub mod instance_secret;
