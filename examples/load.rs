@@ -267,9 +267,15 @@ async fn authcode(
             let api = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
                 let t0 = Instant::now();
-                let Some(code) =
-                    authorize(&http, &bases, &cookie, &client, &redirect, "openid email profile")
-                        .await
+                let Some(code) = authorize(
+                    &http,
+                    &bases,
+                    &cookie,
+                    &client,
+                    &redirect,
+                    "openid email profile",
+                )
+                .await
                 else {
                     if cycle.errors.fetch_add(1, Ordering::Relaxed) == 0 {
                         eprintln!("authorize gave no code");
@@ -277,7 +283,8 @@ async fn authcode(
                     continue;
                 };
                 let t1 = Instant::now();
-                let Some(body) = exchange_code(&api, &bases, &client, &secret, &redirect, &code).await
+                let Some(body) =
+                    exchange_code(&api, &bases, &client, &secret, &redirect, &code).await
                 else {
                     exchange.errors.fetch_add(1, Ordering::Relaxed);
                     continue;
@@ -415,9 +422,16 @@ async fn refresh(
     let api = reqwest::Client::new();
     let mut starts = Vec::new();
     for _ in 0..conns {
-        let code = authorize(&http, &bases, &cookie, &client, &redirect, "openid offline_access")
-            .await
-            .expect("a code for offline access");
+        let code = authorize(
+            &http,
+            &bases,
+            &cookie,
+            &client,
+            &redirect,
+            "openid offline_access",
+        )
+        .await
+        .expect("a code for offline access");
         let body = exchange_code(&api, &bases, &client, &secret, &redirect, &code)
             .await
             .expect("tokens");
@@ -663,7 +677,12 @@ async fn get(
                         .replace("{n7}", &format!("{k:07}"))
                 );
                 let t = Instant::now();
-                match http.get(&url).header("authorization", &authorization).send().await {
+                match http
+                    .get(&url)
+                    .header("authorization", &authorization)
+                    .send()
+                    .await
+                {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                         samples.add(t.elapsed()).await;
@@ -789,7 +808,15 @@ async fn main() {
         }
         Some("replay") => {
             let bases = Bases::parse(&arg(1));
-            replay(bases, arg(2), arg(3), arg(4), num(5) as usize, num(6) as usize).await;
+            replay(
+                bases,
+                arg(2),
+                arg(3),
+                arg(4),
+                num(5) as usize,
+                num(6) as usize,
+            )
+            .await;
         }
         Some("get") => {
             let bases = Bases::parse(&arg(1));
@@ -799,7 +826,16 @@ async fn main() {
                 low.parse().expect("a number"),
                 high.parse().expect("a number"),
             );
-            get(bases, arg(2), num(3) as usize, num(4), range, arg(6), arg(7)).await;
+            get(
+                bases,
+                arg(2),
+                num(3) as usize,
+                num(4),
+                range,
+                arg(6),
+                arg(7),
+            )
+            .await;
         }
         _ => {
             eprintln!("usage: see the comment at the top of examples/load.rs");

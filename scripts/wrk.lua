@@ -3,7 +3,8 @@
 --   WRK_BASIC  base64 of id:secret, sent as HTTP Basic client authentication
 --   WRK_PORTS  "p1,p2": wrk's threads connect to these ports in turn (round-robin over
 --              several instances on this host)
---   WRK_STATUS when set, counts answers by status class and prints "STATUS 2xx N 4xx N 5xx N"
+--   WRK_STATUS when set, counts answers and prints "STATUS 2xx N 429 N 4xx N 5xx N" (4xx: the
+--              other client errors)
 local ports = {}
 for p in string.gmatch(os.getenv("WRK_PORTS") or "", "%d+") do
   table.insert(ports, p)
@@ -33,11 +34,13 @@ end
 
 if (os.getenv("WRK_STATUS") or "") ~= "" then
   function init()
-    s2, s4, s5 = 0, 0, 0
+    s2, s429, s4, s5 = 0, 0, 0, 0
   end
   function response(status)
     if status >= 500 then
       s5 = s5 + 1
+    elseif status == 429 then
+      s429 = s429 + 1
     elseif status >= 400 then
       s4 = s4 + 1
     else
@@ -45,12 +48,13 @@ if (os.getenv("WRK_STATUS") or "") ~= "" then
     end
   end
   function done()
-    local a, b, c = 0, 0, 0
+    local a, r, b, c = 0, 0, 0, 0
     for _, t in ipairs(threads) do
       a = a + t:get("s2")
+      r = r + t:get("s429")
       b = b + t:get("s4")
       c = c + t:get("s5")
     end
-    io.write(string.format("STATUS 2xx %d 4xx %d 5xx %d\n", a, b, c))
+    io.write(string.format("STATUS 2xx %d 429 %d 4xx %d 5xx %d\n", a, r, b, c))
   end
 end

@@ -287,7 +287,7 @@ backend_tests! {
         // The email address, the number, either name, any part of them, any case; the id
         // whole. "hopper" is in the address and the last name: the user is listed once.
         for q in ["navy.example", "5550123", "%2B1415", "GRACE", "opp", "hopper"] {
-            assert_eq!(found(q).await, [grace.clone()], "{q}");
+            assert_eq!(found(q).await, std::slice::from_ref(&grace), "{q}");
         }
         assert_eq!(admin.get(&format!("/users?query={grace}")).await.body["data"][0]["id"], grace.as_str());
         assert_eq!(found("example.com").await.len(), 1);

@@ -544,12 +544,18 @@ async fn a_stored_client_changed_anywhere_stops_working_everywhere_within_a_seco
 
     // A rotation on A: the old secret stops on B within a second (announced over Redis).
     let r = admin
-        .post("/oauth_clients/reports/rotate_secret", serde_json::json!({}))
+        .post(
+            "/oauth_clients/reports/rotate_secret",
+            serde_json::json!({}),
+        )
         .await;
     let rotated = r.body["client_secret"].as_str().unwrap().to_owned();
     until_token(&b, "reports", &secret, StatusCode::UNAUTHORIZED).await;
     assert_eq!(client_token(&b, "reports", &rotated).await, StatusCode::OK);
-    assert_eq!(client_token(&a, "reports", &secret).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client_token(&a, "reports", &secret).await,
+        StatusCode::UNAUTHORIZED
+    );
 
     // A removal from a shell (`portcullis clients remove`), which announces nothing: both
     // instances see the change count move and stop the client within a second.

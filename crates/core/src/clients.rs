@@ -392,8 +392,7 @@ impl StoredClients {
             Ok(e) => e,
             Err(poisoned) => poisoned.into_inner(),
         };
-        self.epoch
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         entries.clear();
     }
 

@@ -167,7 +167,11 @@ impl Metrics {
             return;
         }
         let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
-        let found = self.statements.read().ok().and_then(|m| m.get(sql).cloned());
+        let found = self
+            .statements
+            .read()
+            .ok()
+            .and_then(|m| m.get(sql).cloned());
         let entry = match found {
             Some(e) => e,
             None => {
@@ -401,10 +405,19 @@ mod tests {
         let text = m.render();
         assert!(text.contains("portcullis_database_statements_total 1\n"));
         assert!(text.contains("portcullis_database_transactions_total 1\n"));
-        assert!(!text.contains("statement_calls_total{"), "texts are off by default");
+        assert!(
+            !text.contains("statement_calls_total{"),
+            "texts are off by default"
+        );
         m.count_statement_texts(true);
-        m.statement("SELECT \"a\"\nFROM b WHERE c = $1", Duration::from_micros(1500));
-        m.statement("SELECT \"a\"\nFROM b WHERE c = $1", Duration::from_micros(500));
+        m.statement(
+            "SELECT \"a\"\nFROM b WHERE c = $1",
+            Duration::from_micros(1500),
+        );
+        m.statement(
+            "SELECT \"a\"\nFROM b WHERE c = $1",
+            Duration::from_micros(500),
+        );
         let text = m.render();
         assert!(text.contains("portcullis_database_statements_total 3\n"));
         assert!(text.contains(
@@ -416,6 +429,10 @@ mod tests {
         for i in 0..STATEMENT_TEXTS + 5 {
             m.statement(&format!("SELECT {i}"), Duration::ZERO);
         }
-        assert_eq!(m.statements.read().unwrap().len(), STATEMENT_TEXTS, "bounded");
+        assert_eq!(
+            m.statements.read().unwrap().len(),
+            STATEMENT_TEXTS,
+            "bounded"
+        );
     }
 }
