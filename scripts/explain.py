@@ -51,15 +51,44 @@ def psql(url, script):
     return done.stdout + done.stderr
 
 
-def plan(url, sql):
+def plan(url, sql, custom=False):
+    """The generic plan, or with `custom` the plan for made-up values of the right types
+    (what a statement run with plan_cache_mode = force_custom_plan gets)."""
     params = max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
-    args = f"({', '.join(['NULL'] * params)})" if params else ""
+    if not params:
+        return psql(url, f"EXPLAIN {sql};\n").strip()
+    if not custom:
+        args = ", ".join(["NULL"] * params)
+        return psql(
+            url,
+            "SET plan_cache_mode = force_generic_plan;\n"
+            f"PREPARE s AS {sql};\n"
+            f"EXPLAIN EXECUTE s({args});\n",
+        ).strip()
+    types = psql(
+        url,
+        f"PREPARE s AS {sql};\n"
+        "SELECT array_to_string(parameter_types, ',') FROM pg_prepared_statements "
+        "WHERE name = 's';\n",
+    ).strip().splitlines()[-1].split(",")
+    values = []
+    for t in types:
+        if t in ("bigint", "integer", "smallint", "numeric"):
+            values.append("50")
+        elif t == "boolean":
+            values.append("false")
+        else:
+            values.append("'%explain-probe%'")
     return psql(
         url,
-        "SET plan_cache_mode = force_generic_plan;\n"
+        "SET plan_cache_mode = force_custom_plan;\n"
         f"PREPARE s AS {sql};\n"
-        f"EXPLAIN EXECUTE s{args};\n",
+        f"EXPLAIN EXECUTE s({', '.join(values)});\n",
     ).strip()
+
+
+def large_scans(text, sizes):
+    return [t for t in re.findall(r"Seq Scan on (\w+)", text) if sizes.get(t, 0) > LARGE]
 
 
 def main():
@@ -87,18 +116,28 @@ def main():
     print(f"\n{len(plannable)} statements sent during the large run; the hottest three:")
     for n, sql in plannable[:3]:
         print(f"\n-- {n} calls\n{sql}\n{plan(url, sql)}")
-    bad = []
+    bad, custom_only = [], []
     for n, sql in plannable:
-        text = plan(url, sql)
-        for table in re.findall(r"Seq Scan on (\w+)", text):
-            if sizes.get(table, 0) > LARGE:
-                bad.append((n, table, sql))
+        if not large_scans(plan(url, sql), sizes):
+            continue
+        # The user search runs with plans made for its values (store::begin_search): what
+        # counts for it is the plan a pattern gets.
+        tables = large_scans(plan(url, sql, custom=True), sizes)
+        if tables:
+            bad.extend((n, t, sql) for t in tables)
+        else:
+            custom_only.append((n, sql))
     print(
         f"\nsequential scans of a table over {LARGE:,} rows: {len(bad)} "
         f"(of {len(plannable)} statements)"
     )
     for n, table, sql in bad:
         print(f"  {table} ({n} calls): {sql[:300]}")
+    for n, sql in custom_only:
+        print(
+            f"  none with a plan for its values, which is how the search runs ({n} calls): "
+            f"{sql[:160]}"
+        )
     sys.exit(1 if bad else 0)
 
 

@@ -345,8 +345,28 @@ pub async fn count_filtered(db: &impl ConnectionTrait, filter: &UserFilter) -> R
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn count_users(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Counting a million rows reads them all; past ESTIMATED_FROM users the planner's
+        // own figure (kept by autovacuum's ANALYZE) is the answer.
+        let estimate = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass('users')",
+            ))
+            .await?
+            .and_then(|row| row.try_get::<i64>("", "n").ok())
+            .unwrap_or(-1);
+        if let Ok(n) = u64::try_from(estimate)
+            && n >= ESTIMATED_FROM
+        {
+            return Ok(n);
+        }
+    }
     user::Entity::find().count(db).await
 }
+
+/// From this many users on, PostgreSQL deployments report an estimated user count.
+pub const ESTIMATED_FROM: u64 = 100_000;
 
 /// Sets or clears the banned / locked flags; false when there is no such user.
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]

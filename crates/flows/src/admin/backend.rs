@@ -24,9 +24,11 @@ pub async fn find_users(
     limit: u64,
     offset: u64,
 ) -> FlowResult<Vec<UserRecord>> {
-    let ids = repo::user_ids_filtered(&ctx.db, filter, order, limit.clamp(1, MAX_PAGE), offset)
+    let tx = crate::store::begin_search(&ctx.db).await?;
+    let ids = repo::user_ids_filtered(&tx, filter, order, limit.clamp(1, MAX_PAGE), offset)
         .await
         .context("repo::user_ids_filtered")?;
+    tx.commit().await?;
     users::read_users(&ctx.db, &ids)
         .await
         .context("users::read_users")
@@ -34,9 +36,12 @@ pub async fn find_users(
 
 /// How many users match `filter`.
 pub async fn count_users(ctx: &Ctx, filter: &UserFilter) -> FlowResult<u64> {
-    repo::count_filtered(&ctx.db, filter)
+    let tx = crate::store::begin_search(&ctx.db).await?;
+    let n = repo::count_filtered(&tx, filter)
         .await
-        .context("repo::count_filtered")
+        .context("repo::count_filtered")?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// A change of metadata: each present document replaces the stored one (`merge: false`) or

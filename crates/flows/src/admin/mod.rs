@@ -766,9 +766,11 @@ pub async fn list_users(
 ) -> FlowResult<(Vec<UserRecord>, Option<String>)> {
     let limit = limit.clamp(1, 500);
     let after = after.map(decode_cursor).transpose()?;
-    let mut page = repo::user_ids_page(&ctx.db, query, after.as_ref(), limit + 1)
+    let tx = crate::store::begin_search(&ctx.db).await?;
+    let mut page = repo::user_ids_page(&tx, query, after.as_ref(), limit + 1)
         .await
         .context("repo::user_ids_page")?;
+    tx.commit().await?;
     let next = next_page(&mut page, limit, |(id, at)| Cursor {
         created_at: *at,
         id: id.clone(),
