@@ -348,7 +348,6 @@ pub struct Registry {
 /// client: changes are rare (an operator's or a client's own edit), lookups are every
 /// request. Only clients that exist are kept, and at most [`STORED_CLIENTS`] of them, so a
 /// stream of made-up ids fills nothing.
-#[derive(Default)]
 pub struct StoredClients {
     entries: std::sync::RwLock<HashMap<String, std::sync::Arc<OAuthClient>>>,
     /// Moves on at every forgetting: a lookup that began before one must not keep what it
@@ -357,6 +356,16 @@ pub struct StoredClients {
     /// The database's change count when the cache was last emptied, or -1 before the first
     /// comparison.
     generation: std::sync::atomic::AtomicI64,
+}
+
+impl Default for StoredClients {
+    fn default() -> Self {
+        Self {
+            entries: std::sync::RwLock::default(),
+            epoch: std::sync::atomic::AtomicU64::new(0),
+            generation: std::sync::atomic::AtomicI64::new(-1),
+        }
+    }
 }
 
 /// How many stored clients an instance keeps in memory.
