@@ -69,7 +69,7 @@ impl Application {
                 }
             }
         });
-        // Stored clients changed by another instance or from a shell: compared twice a
+        // Stored clients changed by another instance or from a shell: compared four times a
         // second (one primary-key read), so a rotated secret stops working everywhere within
         // a second even when the announcement below is lost, and on SQLite too.
         crate::flows::admin_clients::sync(&ctx).await?;

@@ -464,18 +464,10 @@ async fn a_connection_added_on_one_instance_reaches_the_other() {
 
 /// Waits (two seconds at most) until `path` on `app` answers `status`.
 async fn until_status(app: &TestApp, path: &str, status: StatusCode) {
-    let started = std::time::Instant::now();
-    loop {
-        let got = app.get(path).await.status;
-        if got == status {
-            return;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(2),
-            "{path}: still {got} after two seconds"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    crate::helpers::answered_within(Duration::from_secs(2), status, || async {
+        app.get(path).await.status
+    })
+    .await;
 }
 
 /// A client_credentials token request with client_secret_basic; the status it gets.
@@ -490,20 +482,13 @@ async fn client_token(app: &TestApp, id: &str, secret: &str) -> StatusCode {
         .status()
 }
 
-/// Waits until `id` with `secret` gets `status` on `app`; the time it took, which must be
-/// under a second.
+/// Waits until `id` with `secret` gets `status` on `app`, which must happen within a
+/// second; the time it took.
 async fn until_token(app: &TestApp, id: &str, secret: &str, status: StatusCode) -> Duration {
-    let started = Instant::now();
-    loop {
-        if client_token(app, id, secret).await == status {
-            return started.elapsed();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{id}: still not {status} after a second"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::helpers::answered_within(Duration::from_secs(1), status, || {
+        client_token(app, id, secret)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -766,3 +766,28 @@ impl PwnedRangeApi {
         }
     }
 }
+
+/// Asks `probe` again and again until it answers `wanted`, and fails when a question *sent*
+/// `limit` or more after the start still got another answer. Judging by when each question
+/// left, not when its answer came back, keeps a slow answer on a busy machine from counting
+/// against the server: what is measured is how stale the server still was.
+pub async fn answered_within<T, F, Fut>(limit: Duration, wanted: T, mut probe: F) -> Duration
+where
+    T: PartialEq + std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let sent = started.elapsed();
+        let got = probe().await;
+        if got == wanted {
+            return sent;
+        }
+        assert!(
+            sent < limit,
+            "still {got:?} rather than {wanted:?} when asked {sent:?} after the change"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -247,7 +247,7 @@ pub async fn changed(ctx: &Ctx) {
 }
 
 /// How often each instance compares the stored clients' change count with the database's.
-pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// What [`changed`] announces on the changes channel.
 pub const CHANGED: &str = "clients";
