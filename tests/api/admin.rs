@@ -266,6 +266,67 @@ backend_tests! {
         assert_eq!(r.error_param(), "after");
     }
 
+    async fn users_read_together_each_get_their_own_rows(backend) {
+        use portcullis::store::{factors, users};
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let db = &app.app.db;
+        let now = 1_700_000_000_000;
+        let user = |id: &str, emails: &[&str], phones: &[&str], wallets: &[&str]| users::NewUser {
+            id: id.into(), username: Some(format!("name_{id}")), first_name: None, last_name: None,
+            password_hash: None, unsafe_metadata: "{}".into(), public_metadata: "{}".into(),
+            private_metadata: "{}".into(), external_id: None, locale: None, legal_accepted_at: None,
+            signed_in: false,
+            emails: emails.iter().enumerate().map(|(i, e)| (format!("idn_{id}_e{i}"), (*e).into(), "admin".into())).collect(),
+            phones: phones.iter().enumerate().map(|(i, p)| (format!("idn_{id}_p{i}"), (*p).into(), "admin".into())).collect(),
+            wallets: wallets.iter().enumerate().map(|(i, w)| (format!("idn_{id}_w{i}"), (*w).into(), "admin".into())).collect(),
+            now,
+        };
+        // Email only; email, phones and a wallet; a phone with an app and backup codes; nothing.
+        users::insert_user(db, user("user_a", &["a@example.com"], &[], &[])).await.unwrap();
+        users::insert_user(db, user("user_b", &["b1@example.com", "b2@example.com"],
+            &["+15555550101", "+15555550102"], &["0x52908400098527886E0F7030069857D2E4169EE7"])).await.unwrap();
+        users::insert_user(db, user("user_c", &[], &["+15555550103"], &[])).await.unwrap();
+        users::insert_user(db, user("user_d", &[], &[], &[])).await.unwrap();
+        let totp = |id: &str, user_id: &str, verified: bool| factors::TotpRow {
+            id: id.into(), user_id: user_id.into(), secret: "s".into(), verified,
+            last_used_step: None, created_at: now, updated_at: now,
+        };
+        factors::replace_totp(db, totp("totp_c", "user_c", true)).await.unwrap();
+        // An app not yet confirmed is no second factor.
+        factors::replace_totp(db, totp("totp_a", "user_a", false)).await.unwrap();
+        factors::replace_backup_codes(db, "user_c",
+            (0..3).map(|i| (format!("bc_{i}"), format!("hash{i}"))).collect(), now).await.unwrap();
+        assert!(factors::spend_backup_code(db, "bc_1", now).await.unwrap());
+
+        let ids: Vec<String> = ["user_d", "user_c", "nobody", "user_b", "user_a"].map(String::from).into();
+        let read = users::read_users(db, &ids).await.unwrap();
+        let order: Vec<&str> = read.iter().map(|r| r.user.id.as_str()).collect();
+        assert_eq!(order, ["user_d", "user_c", "user_b", "user_a"], "the caller's order, the missing left out");
+        let addresses = |r: &users::UserRecord| -> (Vec<String>, Vec<String>, Vec<String>) { (
+            r.emails.iter().map(|e| e.email_address.clone()).collect(),
+            r.phones.iter().map(|p| p.phone_number.clone()).collect(),
+            r.wallets.iter().map(|w| w.web3_wallet.clone()).collect(),
+        ) };
+        let (d, c, b, a) = (&read[0], &read[1], &read[2], &read[3]);
+        assert_eq!(addresses(d), (vec![], vec![], vec![]));
+        assert_eq!((d.totp, d.backup_codes), (false, 0));
+        assert_eq!(addresses(c), (vec![], vec!["+15555550103".into()], vec![]));
+        assert_eq!((c.totp, c.backup_codes), (true, 2), "a verified app; two codes unspent");
+        assert_eq!(addresses(b), (
+            vec!["b1@example.com".into(), "b2@example.com".into()],
+            vec!["+15555550101".into(), "+15555550102".into()],
+            vec!["0x52908400098527886E0F7030069857D2E4169EE7".into()],
+        ));
+        assert_eq!(addresses(a), (vec!["a@example.com".into()], vec![], vec![]));
+        assert_eq!((a.totp, a.backup_codes), (false, 0), "an unconfirmed app does not count");
+        for r in &read {
+            assert!(r.passkeys.is_empty() && r.external.is_empty() && r.memberships.is_empty());
+        }
+        // One user alone reads the same as in company.
+        let alone = users::get_user(db, "user_b").await.unwrap().unwrap();
+        assert_eq!(addresses(&alone), addresses(b));
+    }
+
     async fn search_finds_a_user_by_any_part_and_lists_them_once(backend) {
         let Some(app) = TestApp::spawn(backend).await else { return };
         let admin = Admin::new(&app).await;

@@ -169,7 +169,7 @@ pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<Use
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
 
-/// [`load_users`] in a read-only transaction of its own: the eight queries see one picture
+/// [`load_users`] in a read-only transaction of its own: its queries see one picture
 /// of the users (never a user row from before a change and their addresses from after it),
 /// on one pooled connection.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
@@ -183,54 +183,145 @@ pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<U
     Ok(users)
 }
 
-/// Loads users with their identifications, second factors, wallets, passkeys and upstream
-/// accounts and organization memberships in ten queries, whatever their number.
+/// How many rows each user has in the tables around it, read with the user row itself: the
+/// authenticator-app and backup-code figures are all a [`UserRecord`] keeps of those, and a
+/// table the user has nothing in is not read at all.
+#[derive(Debug)]
+struct Counted {
+    user: user::Model,
+    emails: i64,
+    phones: i64,
+    totp: i64,
+    backup_codes: i64,
+    wallets: i64,
+    passkeys: i64,
+    external: i64,
+    memberships: i64,
+}
+
+/// The column names of [`Counted`]'s figures, each a correlated `COUNT(*)` over an index on
+/// `user_id`.
+const COUNTS: [&str; 8] = [
+    "n_emails",
+    "n_phones",
+    "n_totp",
+    "n_backup_codes",
+    "n_wallets",
+    "n_passkeys",
+    "n_external",
+    "n_memberships",
+];
+
+impl sea_orm::FromQueryResult for Counted {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, DbErr> {
+        let n = |i: usize| res.try_get::<i64>(pre, COUNTS[i]);
+        Ok(Self {
+            user: user::Model::from_query_result(res, pre)?,
+            emails: n(0)?,
+            phones: n(1)?,
+            totp: n(2)?,
+            backup_codes: n(3)?,
+            wallets: n(4)?,
+            passkeys: n(5)?,
+            external: n(6)?,
+            memberships: n(7)?,
+        })
+    }
+}
+
+/// `(SELECT COUNT(*) FROM table WHERE table.user_id = users.id [AND extra])`.
+fn count_of<T, C>(
+    table: T,
+    user_id: C,
+    extra: Option<sea_orm::sea_query::Expr>,
+) -> sea_orm::sea_query::Expr
+where
+    T: sea_orm::sea_query::IntoTableRef + sea_orm::sea_query::Iden + Copy + 'static,
+    C: sea_orm::sea_query::IntoIden + Copy + 'static,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder};
+    let mut q = Query::select();
+    q.expr(Expr::cust("COUNT(*)"))
+        .from(table)
+        .and_where(Expr::col((table, user_id)).equals((user::Entity, user::Column::Id)));
+    if let Some(extra) = extra {
+        q.and_where(extra);
+    }
+    Expr::SubQuery(None, Box::new(q.into_sub_query_statement()))
+}
+
+/// Loads users with their identifications, second factors, wallets, passkeys, upstream
+/// accounts and organization memberships. The user rows come with how many rows each has in
+/// every other table, and only the tables where some user has rows are read after: a user
+/// with an email address and a password costs two statements, and no number of users costs
+/// more than ten.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn load_users(
     db: &impl ConnectionTrait,
     ids: &[String],
 ) -> Result<Vec<UserRecord>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().cloned()))
-        .all(db)
-        .await?;
-    let emails = email_address::Entity::find()
-        .filter(email_address::Column::UserId.is_in(ids.iter().cloned()))
-        .order_by_asc(email_address::Column::CreatedAt)
-        .all(db)
-        .await?;
-    let phones = phone_number::Entity::find()
-        .filter(phone_number::Column::UserId.is_in(ids.iter().cloned()))
-        .order_by_asc(phone_number::Column::CreatedAt)
-        .all(db)
-        .await?;
-    let totps = totp_factor::Entity::find()
-        .filter(totp_factor::Column::UserId.is_in(ids.iter().cloned()))
-        .filter(totp_factor::Column::Verified.eq(true))
-        .all(db)
-        .await?;
-    let backup_codes: Vec<String> = backup_code::Entity::find()
-        .select_only()
-        .column(backup_code::Column::UserId)
-        .filter(backup_code::Column::UserId.is_in(ids.iter().cloned()))
-        .filter(backup_code::Column::UsedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
+    let counts = [
+        count_of(email_address::Entity, email_address::Column::UserId, None),
+        count_of(phone_number::Entity, phone_number::Column::UserId, None),
+        count_of(
+            totp_factor::Entity,
+            totp_factor::Column::UserId,
+            Some(Expr::col((totp_factor::Entity, totp_factor::Column::Verified)).eq(true)),
+        ),
+        count_of(
+            backup_code::Entity,
+            backup_code::Column::UserId,
+            Some(Expr::col((backup_code::Entity, backup_code::Column::UsedAt)).is_null()),
+        ),
+        count_of(web3_wallet::Entity, web3_wallet::Column::UserId, None),
+        count_of(passkey::Entity, passkey::Column::UserId, None),
+        count_of(
+            super::entities::external_account::Entity,
+            super::entities::external_account::Column::UserId,
+            None,
+        ),
+        count_of(
+            super::entities::organization_membership::Entity,
+            super::entities::organization_membership::Column::UserId,
+            None,
+        ),
+    ];
+    let mut select = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().cloned()));
+    for (expr, name) in counts.into_iter().zip(COUNTS) {
+        select = select.column_as(expr, name);
+    }
+    let users: Vec<Counted> = select.into_model().all(db).await?;
+    // The users that have rows in a table: only they are asked for there.
+    let having = |n: fn(&Counted) -> i64| -> Vec<String> {
+        users
+            .iter()
+            .filter(|u| n(u) > 0)
+            .map(|u| u.user.id.clone())
+            .collect()
+    };
+    let (with_emails, with_phones, with_wallets, with_passkeys, with_external, with_memberships) = (
+        having(|u| u.emails),
+        having(|u| u.phones),
+        having(|u| u.wallets),
+        having(|u| u.passkeys),
+        having(|u| u.external),
+        having(|u| u.memberships),
+    );
     let mut by_user: HashMap<String, UserRecord> = users
         .into_iter()
-        .map(|u| {
+        .map(|c| {
             (
-                u.id.clone(),
+                c.user.id.clone(),
                 UserRecord {
-                    user: u,
+                    user: c.user,
                     emails: Vec::new(),
                     phones: Vec::new(),
-                    totp: false,
-                    backup_codes: 0,
+                    totp: c.totp > 0,
+                    backup_codes: usize::try_from(c.backup_codes).unwrap_or(0),
                     external: Vec::new(),
                     wallets: Vec::new(),
                     passkeys: Vec::new(),
@@ -239,54 +330,66 @@ pub async fn load_users(
             )
         })
         .collect();
-    for e in emails {
-        if let Some(r) = by_user.get_mut(&e.user_id) {
-            r.emails.push(e);
+    if !with_emails.is_empty() {
+        for e in email_address::Entity::find()
+            .filter(email_address::Column::UserId.is_in(with_emails))
+            .order_by_asc(email_address::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            if let Some(r) = by_user.get_mut(&e.user_id) {
+                r.emails.push(e);
+            }
         }
     }
-    for p in phones {
-        if let Some(r) = by_user.get_mut(&p.user_id) {
-            r.phones.push(p);
+    if !with_phones.is_empty() {
+        for p in phone_number::Entity::find()
+            .filter(phone_number::Column::UserId.is_in(with_phones))
+            .order_by_asc(phone_number::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            if let Some(r) = by_user.get_mut(&p.user_id) {
+                r.phones.push(p);
+            }
         }
     }
-    for t in totps {
-        if let Some(r) = by_user.get_mut(&t.user_id) {
-            r.totp = true;
+    if !with_wallets.is_empty() {
+        for w in web3_wallet::Entity::find()
+            .filter(web3_wallet::Column::UserId.is_in(with_wallets))
+            .order_by_asc(web3_wallet::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            if let Some(r) = by_user.get_mut(&w.user_id) {
+                r.wallets.push(w);
+            }
         }
     }
-    for user_id in backup_codes {
-        if let Some(r) = by_user.get_mut(&user_id) {
-            r.backup_codes += 1;
+    if !with_passkeys.is_empty() {
+        for p in passkey::Entity::find()
+            .filter(passkey::Column::UserId.is_in(with_passkeys))
+            .order_by_asc(passkey::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            if let Some(r) = by_user.get_mut(&p.user_id) {
+                r.passkeys.push(p);
+            }
         }
     }
-    let wallets = web3_wallet::Entity::find()
-        .filter(web3_wallet::Column::UserId.is_in(ids.iter().cloned()))
-        .order_by_asc(web3_wallet::Column::CreatedAt)
-        .all(db)
-        .await?;
-    for w in wallets {
-        if let Some(r) = by_user.get_mut(&w.user_id) {
-            r.wallets.push(w);
+    if !with_external.is_empty() {
+        for x in super::external::of_users(db, &with_external).await? {
+            if let Some(r) = by_user.get_mut(&x.user_id) {
+                r.external.push(x);
+            }
         }
     }
-    let passkeys = passkey::Entity::find()
-        .filter(passkey::Column::UserId.is_in(ids.iter().cloned()))
-        .order_by_asc(passkey::Column::CreatedAt)
-        .all(db)
-        .await?;
-    for p in passkeys {
-        if let Some(r) = by_user.get_mut(&p.user_id) {
-            r.passkeys.push(p);
-        }
-    }
-    for x in super::external::of_users(db, ids).await? {
-        if let Some(r) = by_user.get_mut(&x.user_id) {
-            r.external.push(x);
-        }
-    }
-    for m in super::organizations::memberships_of_users(db, ids).await? {
-        if let Some(r) = by_user.get_mut(&m.membership.user_id) {
-            r.memberships.push(m);
+    if !with_memberships.is_empty() {
+        for m in super::organizations::memberships_of_users(db, &with_memberships).await? {
+            if let Some(r) = by_user.get_mut(&m.membership.user_id) {
+                r.memberships.push(m);
+            }
         }
     }
     // Keep the caller's order.
