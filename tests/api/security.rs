@@ -301,6 +301,43 @@ backend_tests! {
         assert_eq!(refresh(&app, &rt3).await.status, StatusCode::OK);
     }
 
+    // Userinfo reads the user behind the token once, and takes the ban and lock flags from
+    // that same read: each way of ending the user's standing must still close it.
+    async fn userinfo_refuses_a_token_whose_user_is_locked_deleted_or_whose_session_is_revoked(backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| with_rp(s, &["openid", "email"])).await else { return };
+        let admin = Admin::new(&app).await;
+        let userinfo = |token: String| {
+            let app = &app;
+            async move { Res::from(rp_http().get(app.url("/oauth/userinfo")).bearer_auth(&token).send().await.unwrap()).await }
+        };
+        let b = app.signed_in_user("ada@example.com", "correct horse").await;
+        let uid = user_id_of(&app, &b).await;
+        let access = tokens(&app, &b, "openid email", "").await.body["access_token"].as_str().unwrap().to_owned();
+        let r = userinfo(access.clone()).await;
+        assert_eq!((r.status, r.body["email"].as_str()), (StatusCode::OK, Some("ada@example.com")), "{}", r.body);
+
+        // Locked: refused; unlocked: the same token works again (a lock ends no session).
+        assert_eq!(admin.post(&format!("/users/{uid}/lock"), json!({})).await.status, StatusCode::OK);
+        let r = userinfo(access.clone()).await;
+        assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_token")), "{}", r.body);
+        assert_eq!(admin.post(&format!("/users/{uid}/unlock"), json!({})).await.status, StatusCode::OK);
+        assert_eq!(userinfo(access.clone()).await.status, StatusCode::OK);
+
+        // The session revoked by an operator: its token is refused, another session's is not.
+        let b2 = app.password_sign_in("ada@example.com", "correct horse").await.0;
+        let other = tokens(&app, &b2, "openid email", "").await.body["access_token"].as_str().unwrap().to_owned();
+        let sid = app.get_as(&b, "/v1/client").await.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
+        assert_eq!(admin.post(&format!("/sessions/{sid}/revoke"), json!({})).await.status, StatusCode::OK);
+        assert_eq!(userinfo(access).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(userinfo(other.clone()).await.status, StatusCode::OK);
+
+        // Deleted: refused, with the same answer as any dead token.
+        let r = admin.send("DELETE", &format!("/users/{uid}"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = userinfo(other).await;
+        assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_token")), "{}", r.body);
+    }
+
     async fn a_refresh_family_has_an_absolute_lifetime(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| {
             with_rp(s, &["openid", "offline_access"]);

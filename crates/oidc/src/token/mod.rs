@@ -26,7 +26,7 @@ use crate::domain::new_id;
 use crate::flows::Ctx;
 use crate::store::oauth::{self as repo, RefreshRow};
 use crate::store::sessions::SessionStatus;
-use crate::store::users;
+use crate::store::users::{self, UserRecord};
 
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
@@ -260,6 +260,18 @@ fn family_end(ctx: &Ctx, auth: &AuthFacts) -> i64 {
 
 /// An access token we issued, still valid and not revoked.
 pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Map<String, Value>>> {
+    Ok(check_access_token_reading(ctx, token, false)
+        .await?
+        .map(|(claims, _)| claims))
+}
+
+/// `check_access_token`, and with `whole_user` the user behind a token issued for one, read
+/// whole: userinfo wants the record anyway, and its flags then cost no statement of their own.
+async fn check_access_token_reading(
+    ctx: &Ctx,
+    token: &str,
+    whole_user: bool,
+) -> OAuthResult<Option<(Map<String, Value>, Option<UserRecord>)>> {
     let Some(claims) = ctx
         .keys
         .current()
@@ -274,9 +286,16 @@ pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Ma
     // A token issued for a user (it carries `auth_time`; a client's own has none) is only as
     // good as the user and session behind it: a ban, lock, deletion or revoked session ends
     // it before it expires.
+    let mut behind = None;
     if claims.contains_key("auth_time") {
         let user_id = token_user_id(ctx, &claims).await?;
-        if !matches!(users::flags(&ctx.db, &user_id).await?, Some((false, false))) {
+        let flags = if whole_user {
+            behind = users::get_user(&ctx.db, &user_id).await?;
+            behind.as_ref().map(|u| (u.user.banned, u.user.locked))
+        } else {
+            users::flags(&ctx.db, &user_id).await?
+        };
+        if !matches!(flags, Some((false, false))) {
             return Ok(None);
         }
         if let Some(sid) = claims.get("sid").and_then(Value::as_str)
@@ -287,7 +306,7 @@ pub async fn check_access_token(ctx: &Ctx, token: &str) -> OAuthResult<Option<Ma
             return Ok(None);
         }
     }
-    Ok(Some(claims))
+    Ok(Some((claims, behind)))
 }
 
 /// Userinfo must find the user behind a pairwise `sub`: kept beside the token for as long
@@ -421,12 +440,24 @@ pub struct PresentedToken<'a> {
 /// only under the DPoP scheme with a fresh proof by its key and for this request (RFC 9449
 /// §7.1), so a stolen one is useless; a bearer one never under the DPoP scheme.
 pub async fn check_presented(ctx: &Ctx, p: PresentedToken<'_>) -> OAuthResult<Map<String, Value>> {
-    let claims = check_access_token(ctx, p.token).await?.ok_or_else(|| {
-        OAuthError::new(
-            "invalid_token",
-            "The access token is invalid, expired or revoked.",
-        )
-    })?;
+    Ok(check_presented_reading(ctx, p, false).await?.0)
+}
+
+/// `check_presented`, with the user behind the token read whole when `whole_user` (see
+/// `check_access_token_reading`).
+async fn check_presented_reading(
+    ctx: &Ctx,
+    p: PresentedToken<'_>,
+    whole_user: bool,
+) -> OAuthResult<(Map<String, Value>, Option<UserRecord>)> {
+    let (claims, behind) = check_access_token_reading(ctx, p.token, whole_user)
+        .await?
+        .ok_or_else(|| {
+            OAuthError::new(
+                "invalid_token",
+                "The access token is invalid, expired or revoked.",
+            )
+        })?;
     match (bound_jkt(&claims), p.dpop_scheme) {
         (Some(_), false) => Err(OAuthError::new(
             "invalid_token",
@@ -436,7 +467,7 @@ pub async fn check_presented(ctx: &Ctx, p: PresentedToken<'_>) -> OAuthResult<Ma
             "invalid_token",
             "This access token is not bound to a key: present it as a Bearer token.",
         )),
-        (None, false) => Ok(claims),
+        (None, false) => Ok((claims, behind)),
         (Some(jkt), true) => {
             let proof = p.proof.ok_or_else(|| {
                 OAuthError::new("invalid_dpop_proof", "The request carries no DPoP proof.")
@@ -448,14 +479,14 @@ pub async fn check_presented(ctx: &Ctx, p: PresentedToken<'_>) -> OAuthResult<Ma
                     "The DPoP proof was made with another key than the token is bound to.",
                 ));
             }
-            Ok(claims)
+            Ok((claims, behind))
         }
     }
 }
 
 /// OIDC Core §5.3: the user's claims for the token's scopes.
 pub async fn userinfo(ctx: &Ctx, presented: PresentedToken<'_>) -> OAuthResult<Value> {
-    let claims = check_presented(ctx, presented).await?;
+    let (claims, behind) = check_presented_reading(ctx, presented, true).await?;
     let scopes: Vec<String> = claims
         .get("scope")
         .and_then(Value::as_str)
@@ -470,10 +501,16 @@ pub async fn userinfo(ctx: &Ctx, presented: PresentedToken<'_>) -> OAuthResult<V
         ));
     }
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
-    let user_id = token_user_id(ctx, &claims).await?;
-    let user = users::get_user(&ctx.db, &user_id)
-        .await?
-        .ok_or_else(|| OAuthError::new("invalid_token", "The user no longer exists."))?;
+    // A token issued for a user brought its user along; a client's own token names none.
+    let user = match behind {
+        Some(user) => user,
+        None => {
+            let user_id = token_user_id(ctx, &claims).await?;
+            users::get_user(&ctx.db, &user_id)
+                .await?
+                .ok_or_else(|| OAuthError::new("invalid_token", "The user no longer exists."))?
+        }
+    };
     let mut out = claims::user_claims(&user, &scopes);
     let sid = claims.get("sid").and_then(Value::as_str);
     out.extend(claims::organization_claims(ctx, &user, sid, &scopes).await?);
