@@ -438,19 +438,13 @@ pub struct PresentedToken<'a> {
 
 /// A presented access token, valid, and presented the way it was issued: a DPoP-bound one
 /// only under the DPoP scheme with a fresh proof by its key and for this request (RFC 9449
-/// §7.1), so a stolen one is useless; a bearer one never under the DPoP scheme.
-pub async fn check_presented(ctx: &Ctx, p: PresentedToken<'_>) -> OAuthResult<Map<String, Value>> {
-    Ok(check_presented_reading(ctx, p, false).await?.0)
-}
-
-/// `check_presented`, with the user behind the token read whole when `whole_user` (see
-/// `check_access_token_reading`).
-async fn check_presented_reading(
+/// §7.1), so a stolen one is useless; a bearer one never under the DPoP scheme. With the
+/// claims comes the user behind a token issued for one, read whole (userinfo's answer).
+async fn check_presented(
     ctx: &Ctx,
     p: PresentedToken<'_>,
-    whole_user: bool,
 ) -> OAuthResult<(Map<String, Value>, Option<UserRecord>)> {
-    let (claims, behind) = check_access_token_reading(ctx, p.token, whole_user)
+    let (claims, behind) = check_access_token_reading(ctx, p.token, true)
         .await?
         .ok_or_else(|| {
             OAuthError::new(
@@ -486,7 +480,7 @@ async fn check_presented_reading(
 
 /// OIDC Core §5.3: the user's claims for the token's scopes.
 pub async fn userinfo(ctx: &Ctx, presented: PresentedToken<'_>) -> OAuthResult<Value> {
-    let (claims, behind) = check_presented_reading(ctx, presented, true).await?;
+    let (claims, behind) = check_presented(ctx, presented).await?;
     let scopes: Vec<String> = claims
         .get("scope")
         .and_then(Value::as_str)
