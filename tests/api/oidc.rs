@@ -577,6 +577,64 @@ backend_tests! {
         let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
         assert!(location.contains("error=invalid_scope") || r.status() == StatusCode::BAD_REQUEST, "{location}");
     }
+
+    async fn a_session_still_choosing_an_organization_gets_no_code(backend) {
+        // The authorization endpoint reads only the session row unless personal accounts are
+        // off; then the user's memberships decide, not the organization id the row still holds.
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            with_clients(s);
+            s.organizations.enabled = true;
+            s.organizations.force_organization_selection = true;
+        }).await else { return };
+        let browser = signed_in(&app).await;
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&state=st&nonce=n&prompt=none&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT), PkceCodeChallenge::new_random_sha256().0.as_str());
+        let cb = browse_to_callback(&browser, &url).await;
+        assert_eq!(cb.get("error").map(String::as_str), Some("login_required"), "{cb:?}");
+        // Once it acts for an organization of the user's, a code.
+        let r = app.post_as(&browser, "/v1/organizations", &[("name", "Acme")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let org = r.body["response"]["id"].as_str().unwrap().to_owned();
+        let sid = r.body["client"]["last_active_session_id"].as_str().unwrap().to_owned();
+        let r = app.post_as(&browser, &format!("/v1/client/sessions/{sid}/touch"), &[("active_organization_id", &org)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let cb = browse_to_callback(&browser, &url).await;
+        assert!(cb.contains_key("code"), "{cb:?}");
+        // The organization is deleted: the row still names it, and no code comes of that.
+        let r = app.delete_as(&browser, &format!("/v1/organizations/{org}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let cb = browse_to_callback(&browser, &url).await;
+        assert_eq!(cb.get("error").map(String::as_str), Some("login_required"), "{cb:?}");
+        // A session signed out is no session either.
+        let r = app.post_as(&browser, &format!("/v1/client/sessions/{sid}/end"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let cb = browse_to_callback(&browser, &url).await;
+        assert_eq!(cb.get("error").map(String::as_str), Some("login_required"), "{cb:?}");
+    }
+
+    async fn a_session_of_a_deleted_or_banned_user_gets_no_code(backend) {
+        // Without forced organization selection the endpoint reads the session row alone: a
+        // deletion removes the row, a ban revokes it.
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        let admin = crate::admin::Admin::new(&app).await;
+        let url = format!("{}?client_id=rp&response_type=code&scope=openid&redirect_uri={}&state=st&nonce=n&prompt=none&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"), urlencode(RP_REDIRECT), PkceCodeChallenge::new_random_sha256().0.as_str());
+        for (who, action) in [("ada@example.com", "ban"), ("bob@example.com", "delete")] {
+            let browser = browser_signed_up(&app, who).await;
+            let r = app.get_as(&browser, "/v1/client").await;
+            let user_id = r.body["response"]["sessions"][0]["user"]["id"].as_str().unwrap().to_owned();
+            let cb = browse_to_callback(&browser, &url).await;
+            assert!(cb.contains_key("code"), "{cb:?}");
+            let r = if action == "ban" {
+                admin.post(&format!("/users/{user_id}/ban"), serde_json::json!({})).await
+            } else {
+                admin.send("DELETE", &format!("/users/{user_id}"), None).await
+            };
+            assert!(r.status.is_success(), "{action}: {}", r.body);
+            let cb = browse_to_callback(&browser, &url).await;
+            assert_eq!(cb.get("error").map(String::as_str), Some("login_required"), "{action}: {cb:?}");
+        }
+    }
 }
 
 // ----- helpers -----

@@ -211,6 +211,35 @@ pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowR
         .ok_or_else(|| ApiError::not_found("session").into())
 }
 
+/// This client's session `id` when it is active as of now, without its user unless whether it
+/// counts depends on the user: with `[organizations] force_organization_selection` a session
+/// must act for one of the user's organizations first. The authorization endpoint's check,
+/// one statement where `get_for_client` needs the user's record as well. A deleted user's
+/// sessions go with it (the foreign key cascades) and a ban revokes them in the same
+/// transaction, so the row alone tells both.
+#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
+pub async fn active_row(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &SessionId,
+) -> FlowResult<Option<SessionRow>> {
+    let Some(row) = sessions::get(&ctx.db, id.as_str())
+        .await
+        .context("sessions::get")?
+        .filter(|r| r.client_id == client_id)
+    else {
+        return Ok(None);
+    };
+    if effective(ctx, &row).0 != SessionStatus::Active {
+        return Ok(None);
+    }
+    if !super::organizations::selection_forced(ctx) {
+        return Ok(Some(row));
+    }
+    let live = attach_users(ctx, vec![row], None).await?.pop();
+    Ok(live.filter(LiveSession::is_active).map(|l| l.row))
+}
+
 /// Any session, whatever its status and client (operators only).
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_any(ctx: &Ctx, id: &str) -> FlowResult<LiveSession> {
@@ -264,10 +293,12 @@ pub async fn create(
 ) -> FlowResult<(SessionRow, Option<String>)> {
     let now = ctx.now();
     let auth = &ctx.settings().auth;
-    // An operator's ban or lock stops every way of signing in, here where they all meet.
-    match users::flags(db, new.user_id)
+    // An operator's ban or lock stops every way of signing in, here where they all meet. The
+    // same statement records the sign-in and holds the user's row against a ban until the
+    // caller commits.
+    match users::mark_signed_in(db, new.user_id, now)
         .await
-        .context("users::flags")?
+        .context("users::mark_signed_in")?
     {
         Some((true, _)) => {
             return Err(ApiError::new(
@@ -335,9 +366,6 @@ pub async fn create(
         now,
     )
     .await?;
-    users::touch_last_sign_in(db, new.user_id, now)
-        .await
-        .context("users::touch_last_sign_in")?;
     if super::webhooks::wanted(ctx, "session.created") {
         super::webhooks::enqueue(ctx, db, "session.created", session_event(&row)).await?;
     }

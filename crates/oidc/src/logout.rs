@@ -116,7 +116,7 @@ pub async fn start(
     let hint_matches = match (&hint, &current, &client) {
         (Some(c), Some(s), Some(cl)) => {
             c.get("sub").and_then(Value::as_str)
-                == Some(super::claims::subject(ctx, cl, &s.row.user_id).as_str())
+                == Some(super::claims::subject(ctx, cl, &s.user_id).as_str())
         }
         _ => false,
     };
@@ -126,11 +126,11 @@ pub async fn start(
             frames: Vec::new(),
         }),
         Some(s) if hint_matches => {
-            let frames = frontchannel_frames(ctx, s.id().as_str()).await?;
+            let frames = frontchannel_frames(ctx, &s.id).await?;
             session::finish(
                 ctx,
-                &s.row.client_id,
-                &s.id(),
+                &s.client_id,
+                &crate::domain::SessionId::from_stored(s.id.clone()),
                 crate::store::sessions::SessionStatus::Ended,
             )
             .await?;
@@ -178,11 +178,11 @@ pub async fn confirm(
     }
     let mut frames = Vec::new();
     if let Some(s) = current_session(ctx, cc).await? {
-        frames = frontchannel_frames(ctx, s.id().as_str()).await?;
+        frames = frontchannel_frames(ctx, &s.id).await?;
         session::finish(
             ctx,
-            &s.row.client_id,
-            &s.id(),
+            &s.client_id,
+            &crate::domain::SessionId::from_stored(s.id.clone()),
             crate::store::sessions::SessionStatus::Ended,
         )
         .await?;

@@ -1682,7 +1682,7 @@ pub async fn accept_invitation(ctx: &Ctx, me: &Me, invitation_id: &str) -> FlowR
 /// token then carries it.
 pub async fn activate(ctx: &Ctx, live: &LiveSession, id_or_slug: Option<&str>) -> FlowResult<()> {
     let org = match id_or_slug {
-        None if forced(ctx) => {
+        None if selection_forced(ctx) => {
             return Err(ApiError::new(
                 ErrorCode::NotAllowedAccess,
                 "An organization is required",
@@ -1716,7 +1716,7 @@ pub async fn settle_choice(ctx: &Ctx, live: &LiveSession, org_id: &str) -> FlowR
 }
 
 /// Whether personal accounts are off: every session must act for an organization.
-fn forced(ctx: &Ctx) -> bool {
+pub fn selection_forced(ctx: &Ctx) -> bool {
     let s = &ctx.settings().organizations;
     s.enabled && s.force_organization_selection
 }
@@ -1725,7 +1725,7 @@ fn forced(ctx: &Ctx) -> bool {
 /// are off and it acts for none of the user's organizations (none chosen yet, or the one it
 /// had was left or deleted).
 pub fn must_choose(ctx: &Ctx, row: &SessionRow, user: &UserRecord) -> bool {
-    forced(ctx)
+    selection_forced(ctx)
         && !row
             .last_active_organization_id
             .as_deref()

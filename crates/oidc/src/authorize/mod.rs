@@ -19,8 +19,9 @@ use super::error::OAuthResult;
 use crate::crypto;
 use crate::flows::Ctx;
 use crate::flows::client::ClientCtx;
-use crate::flows::session::{self, LiveSession};
+use crate::flows::session;
 use crate::store::oauth as repo;
+use crate::store::sessions::SessionRow;
 
 /// An authorization request kept while the user signs in or consents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -353,17 +354,12 @@ pub async fn resume(ctx: &Ctx, id: &str, cc: &ClientCtx) -> OAuthResult<Outcome>
     proceed(ctx, request, client, cc).await
 }
 
-/// The browser's active session, if it has one.
-pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<LiveSession>> {
+/// The browser's active session, if it has one (its row: nothing here needs the user).
+pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<SessionRow>> {
     let (Some(client_id), Some(sid)) = (cc.id(), cc.last_active_session()) else {
         return Ok(None);
     };
-    match session::get_for_client(ctx, client_id, &sid).await {
-        Ok(live) if live.is_active() => Ok(Some(live)),
-        Ok(_) => Ok(None),
-        Err(crate::flows::FlowError::Api(_)) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(session::active_row(ctx, client_id, &sid).await?)
 }
 
 /// Keeps `request` and sends the browser to `url` first (to sign in, or to prove a second
@@ -382,11 +378,8 @@ async fn detour(ctx: &Ctx, request: &AuthRequest, mut url: url::Url) -> OAuthRes
 }
 
 /// When the session last proved who the user is (unix ms).
-fn authenticated_at(s: &LiveSession) -> i64 {
-    s.row
-        .second_factor_at
-        .unwrap_or(0)
-        .max(s.row.first_factor_at)
+fn authenticated_at(s: &SessionRow) -> i64 {
+    s.second_factor_at.unwrap_or(0).max(s.first_factor_at)
 }
 
 async fn proceed(
@@ -429,7 +422,7 @@ async fn proceed(
                 || request.max_age.is_some_and(|m| now - at > m * 1000)
                 || hinted_sub
                     .as_ref()
-                    .is_some_and(|sub| *sub != super::claims::subject(ctx, &client, &s.row.user_id))
+                    .is_some_and(|sub| *sub != super::claims::subject(ctx, &client, &s.user_id))
         }
     };
     let none = request.prompt.iter().any(|p| p == "none");
@@ -478,7 +471,7 @@ async fn proceed(
     }
 
     if !client.settings.first_party {
-        let granted = repo::consented_scopes(&ctx.db, &session.row.user_id, client.id())
+        let granted = repo::consented_scopes(&ctx.db, &session.user_id, client.id())
             .await?
             .unwrap_or_default();
         let covered = request.scopes.iter().all(|s| granted.contains(s));
@@ -539,7 +532,7 @@ pub async fn decide(
     }
     repo::save_consent(
         &ctx.db,
-        &session.row.user_id,
+        &session.user_id,
         &request.client_id,
         &request.scopes,
         ctx.now(),
@@ -557,12 +550,12 @@ fn wants_multi_factor(acr_values: &[String]) -> bool {
 }
 
 /// What a session says of the user's sign-in, for the tokens issued from it.
-pub fn auth_facts(session: &LiveSession) -> AuthFacts {
-    let factors: Vec<String> = serde_json::from_str(&session.row.factors).unwrap_or_default();
+pub fn auth_facts(session: &SessionRow) -> AuthFacts {
+    let factors: Vec<String> = serde_json::from_str(&session.factors).unwrap_or_default();
     let amr = amr_for(&factors);
     AuthFacts {
-        user_id: session.row.user_id.clone(),
-        session_id: Some(session.row.id.clone()),
+        user_id: session.user_id.clone(),
+        session_id: Some(session.id.clone()),
         auth_time: authenticated_at(session) / 1000,
         acr: acr_for(&amr),
         amr,
@@ -572,7 +565,7 @@ pub fn auth_facts(session: &LiveSession) -> AuthFacts {
 async fn issue_code(
     ctx: &Ctx,
     request: &AuthRequest,
-    session: &LiveSession,
+    session: &SessionRow,
 ) -> OAuthResult<Outcome> {
     let grant = CodeGrant {
         client_id: request.client_id.clone(),

@@ -168,7 +168,7 @@ async fn answer_submit(
         let Some((code, request)) = look_up(&ctx, &me, typed).await? else {
             return Ok(false);
         };
-        let auth = approved.then(|| crate::oidc::authorize::auth_facts(&me.session));
+        let auth = approved.then(|| crate::oidc::authorize::auth_facts(&me.session.row));
         let answered = device::decide(&ctx, &code, auth)
             .await
             .map_err(oauth_failure)?;
