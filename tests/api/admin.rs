@@ -194,13 +194,18 @@ backend_tests! {
         let r = admin.post(&format!("/users/{id}/ban"), json!({})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["banned"], true);
+        let signed_in_at = r.body["last_sign_in_at"].clone();
+        assert!(signed_in_at.is_i64(), "{}", r.body);
         // Her session is revoked...
         assert_eq!(app.get_as(&b, "/v1/client").await.body["client"]["sessions"], json!([]));
         assert_eq!(admin.get(&format!("/users/{id}/sessions")).await.body["data"], json!([]));
-        // ...and she cannot sign in again, even with the right password.
+        // ...and she cannot sign in again, even with the right password; the refused attempt
+        // is no sign-in.
+        app.clock.advance_secs(5);
         let r = signs_in(&app, "eve@example.com", "a long passphrase").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         assert_eq!(r.error_code(), "user_banned");
+        assert_eq!(admin.get(&format!("/users/{id}")).await.body["last_sign_in_at"], signed_in_at);
         admin.post(&format!("/users/{id}/unban"), json!({})).await;
         assert_eq!(signs_in(&app, "eve@example.com", "a long passphrase").await.body["response"]["status"], "complete");
 
@@ -218,6 +223,30 @@ backend_tests! {
         assert_eq!(r.body["status"], "revoked");
         assert_eq!(admin.post("/sessions/sess_nope/revoke", json!({})).await.status, StatusCode::NOT_FOUND);
         assert_eq!(admin.post("/users/user_nope/ban", json!({})).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_ban_during_sign_ins_leaves_no_session_behind(backend) {
+        // Sign-ins and a ban at the same moment: whichever way each sign-in went, the user
+        // has no session once the ban has answered and the sign-ins have finished.
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let admin = Admin::new(&app).await;
+        let id = admin.create_user("eve@example.com", "a long passphrase").await;
+        for round in 0..3 {
+            let attempts = futures_util::future::join_all(
+                (0..6).map(|_| app.password_sign_in("eve@example.com", "a long passphrase")),
+            );
+            let ban = async {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * round)).await;
+                admin.post(&format!("/users/{id}/ban"), json!({})).await
+            };
+            let (results, ban) = tokio::join!(attempts, ban);
+            assert_eq!(ban.status, StatusCode::OK, "{}", ban.body);
+            for (_, r) in &results {
+                assert!(r.status == StatusCode::OK || r.error_code() == "user_banned", "{}", r.body);
+            }
+            assert_eq!(admin.get(&format!("/users/{id}/sessions")).await.body["data"], json!([]), "round {round}");
+            admin.post(&format!("/users/{id}/unban"), json!({})).await;
+        }
     }
 
     async fn user_pages_are_stable_and_searchable(backend) {

@@ -488,21 +488,33 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> Result<(), 
     Ok(())
 }
 
+/// A session is about to be made for the user: records the sign-in time unless the user is
+/// banned or locked, and answers whether they are (`None`: no such user), in one statement.
+///
+/// Being an update, it holds the user's row until the caller's transaction ends. An operator's
+/// ban updates the same row first and then revokes the user's sessions, so of a ban and a
+/// sign-in at the same moment one waits for the other: either the sign-in sees the ban, or
+/// the ban sees the new session (on PostgreSQL a waiting update reads the row as the other
+/// transaction left it; SQLite runs one writer at a time).
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
-pub async fn touch_last_sign_in(
+pub async fn mark_signed_in(
     db: &impl ConnectionTrait,
     user_id: &str,
     now: i64,
-) -> Result<(), DbErr> {
-    user::Entity::update_many()
+) -> Result<Option<(bool, bool)>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let unchanged = Expr::col(user::Column::Banned).or(Expr::col(user::Column::Locked));
+    let rows = user::Entity::update_many()
         .col_expr(
             user::Column::LastSignInAt,
-            sea_orm::sea_query::Expr::value(now),
+            Expr::case(unchanged, Expr::col(user::Column::LastSignInAt))
+                .finally(Expr::value(now))
+                .into(),
         )
         .filter(user::Column::Id.eq(user_id))
-        .exec(db)
+        .exec_with_returning(db)
         .await?;
-    Ok(())
+    Ok(rows.first().map(|u| (u.banned, u.locked)))
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]

@@ -616,16 +616,6 @@ pub async fn set_banned(
 ) -> FlowResult<UserRecord> {
     let id = id.as_str();
     let now = ctx.now();
-    let live: Vec<SessionEnded> = if banned {
-        crate::store::sessions::active_for_user(&ctx.db, id)
-            .await
-            .context("sessions::active_for_user")?
-            .into_iter()
-            .map(|s| SessionEnded::new(s.id, s.user_id))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let txn = crate::store::begin(&ctx.db).await?;
     if !repo::set_user_flag(&txn, id, Some(banned), None, now)
         .await
@@ -634,6 +624,18 @@ pub async fn set_banned(
         txn.rollback().await?;
         return Err(not_found("user").into());
     }
+    // Read in the same transaction, after the flag is written: every session committed
+    // before the ban is revoked with it, none slips in between a read and the write.
+    let live: Vec<SessionEnded> = if banned {
+        crate::store::sessions::active_for_user(&txn, id)
+            .await
+            .context("sessions::active_for_user")?
+            .into_iter()
+            .map(|s| SessionEnded::new(s.id, s.user_id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for e in &live {
         crate::store::sessions::set_status(
             &txn,
