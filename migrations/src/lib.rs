@@ -25,6 +25,7 @@ mod m20261206_000019_user_locale;
 mod m20261207_000020_dpop_refresh;
 mod m20261208_000021_client_generation;
 mod m20261208_000022_search_indexes;
+mod m20261209_000023_search_index_no_pending;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_dpop_refresh::Migration),
             Box::new(m20261208_000021_client_generation::Migration),
             Box::new(m20261208_000022_search_indexes::Migration),
+            Box::new(m20261209_000023_search_index_no_pending::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 pub struct Migration;
 
 /// Index name, table, indexed expression.
-const INDEXES: &[(&str, &str, &str)] = &[
+pub(crate) const INDEXES: &[(&str, &str, &str)] = &[
     ("idx_users_username_trgm", "users", "lower(username)"),
     ("idx_users_first_name_trgm", "users", "lower(first_name)"),
     ("idx_users_last_name_trgm", "users", "lower(last_name)"),
