@@ -18,6 +18,12 @@
 //!                                            # {n} in PATH: a random number in LOW..HIGH,
 //!                                            # {n7} the same with seven digits
 //!
+//! With `LOAD_RATE=N` in the environment, `signup`, `authcode`, `refresh` and `get` start N
+//! operations a second on a fixed schedule (open loop) instead of each connection starting its
+//! next one as soon as the last has ended (closed loop, the default, which measures the most
+//! the server can do). Latency is then counted from the moment an operation was due, so one
+//! that had to wait for a free connection counts the wait: what a user sees at that load.
+//!
 //! BASES is one base URL or several separated by commas: every request goes to the next one
 //! in turn, so the steps of one sign-in land on different instances.
 //! `signin` also probes the discovery document 200 times a second while the sign-ins
@@ -65,6 +71,39 @@ static SERVER_ERRORS: AtomicU64 = AtomicU64::new(0);
 fn check_status(r: &reqwest::Response) {
     if r.status().is_server_error() {
         SERVER_ERRORS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// When the next operation is due: now (closed loop), or on the schedule of `LOAD_RATE`.
+struct Pace {
+    started: Instant,
+    interval: Option<Duration>,
+    next: AtomicU64,
+}
+
+impl Pace {
+    fn from_env() -> Arc<Self> {
+        let rate = std::env::var("LOAD_RATE")
+            .ok()
+            .map(|r| r.parse::<f64>().expect("LOAD_RATE: operations a second"))
+            .filter(|r| *r > 0.0);
+        Arc::new(Self {
+            started: Instant::now(),
+            interval: rate.map(|r| Duration::from_secs_f64(1.0 / r)),
+            next: AtomicU64::new(0),
+        })
+    }
+
+    /// Waits until the next operation is due and tells when that was; `None` once `stop` is
+    /// set while waiting.
+    async fn due(&self, stop: &AtomicBool) -> Option<Instant> {
+        let Some(interval) = self.interval else {
+            return Some(Instant::now());
+        };
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let at = self.started + interval.mul_f64(i as f64);
+        tokio::time::sleep_until(at.into()).await;
+        (!stop.load(Ordering::Relaxed)).then_some(at)
     }
 }
 
@@ -247,13 +286,15 @@ async fn authcode(
     let userinfo = Arc::new(Samples::default());
     let cycle = Arc::new(Samples::default());
     let started = Instant::now();
+    let pace = Pace::from_env();
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (stop, exchange, userinfo, cycle) = (
+        let (stop, exchange, userinfo, cycle, pace) = (
             stop.clone(),
             exchange.clone(),
             userinfo.clone(),
             cycle.clone(),
+            pace.clone(),
         );
         let (http, cookie, bases, client, secret, redirect) = (
             http.clone(),
@@ -266,7 +307,9 @@ async fn authcode(
         tasks.push(tokio::spawn(async move {
             let api = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
-                let t0 = Instant::now();
+                let Some(t0) = pace.due(&stop).await else {
+                    break;
+                };
                 let Some(code) = authorize(
                     &http,
                     &bases,
@@ -445,11 +488,13 @@ async fn refresh(
     let stop = Arc::new(AtomicBool::new(false));
     let samples = Arc::new(Samples::default());
     let started = Instant::now();
+    let pace = Pace::from_env();
     let mut tasks = Vec::new();
     for mut current in starts {
-        let (stop, samples, bases, client, secret, api) = (
+        let (stop, samples, pace, bases, client, secret, api) = (
             stop.clone(),
             samples.clone(),
+            pace.clone(),
             bases.clone(),
             client.clone(),
             secret.clone(),
@@ -457,7 +502,9 @@ async fn refresh(
         );
         tasks.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
+                let Some(t) = pace.due(&stop).await else {
+                    break;
+                };
                 let body = token(
                     &api,
                     &bases,
@@ -566,11 +613,13 @@ async fn signup(bases: Arc<Bases>, conns: usize, secs: u64) {
     let samples = Arc::new(Samples::default());
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
+    let pace = Pace::from_env();
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (stop, samples, next, bases, run) = (
+        let (stop, samples, pace, next, bases, run) = (
             stop.clone(),
             samples.clone(),
+            pace.clone(),
             next.clone(),
             bases.clone(),
             run.clone(),
@@ -578,8 +627,10 @@ async fn signup(bases: Arc<Bases>, conns: usize, secs: u64) {
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             while !stop.load(Ordering::Relaxed) {
+                let Some(t) = pace.due(&stop).await else {
+                    break;
+                };
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                let t = Instant::now();
                 let email = format!("new{run}{n}+portcullis_test@bench.test");
                 match sign_up(&http, &bases, &email).await {
                     Ok(()) => samples.add(t.elapsed()).await,
@@ -657,11 +708,13 @@ async fn get(
     let stop = Arc::new(AtomicBool::new(false));
     let samples = Arc::new(Samples::default());
     let started = Instant::now();
+    let pace = Pace::from_env();
     let mut tasks = Vec::new();
     for _ in 0..conns {
-        let (stop, samples, bases, authorization, path) = (
+        let (stop, samples, pace, bases, authorization, path) = (
             stop.clone(),
             samples.clone(),
+            pace.clone(),
             bases.clone(),
             authorization.clone(),
             path.clone(),
@@ -676,7 +729,9 @@ async fn get(
                     path.replace("{n}", &k.to_string())
                         .replace("{n7}", &format!("{k:07}"))
                 );
-                let t = Instant::now();
+                let Some(t) = pace.due(&stop).await else {
+                    break;
+                };
                 match http
                     .get(&url)
                     .header("authorization", &authorization)

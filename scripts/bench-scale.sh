@@ -116,7 +116,9 @@ measure() {
 # From `load` output: "req/s p50ms p99ms errors count" of one RESULT line.
 result() { awk -v n="$1" '$1=="RESULT" && $2==n {print $3, $4"ms", $5"ms", $7, $6}' <<<"$2"; }
 
-declare -A fig cost
+declare -A fig cost paced cpu
+# Jiffies (1/100 s) every core has spent busy since boot.
+busy_jiffies() { awk '$1=="cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 scenarios=(discovery jwks cc_config_client cc_stored_client introspection password_sign_in
   sign_up_email_code authorize_exchange_userinfo refresh_rotation)
 
@@ -155,8 +157,18 @@ deploy() {
       fig[$name.$s]=$(WRK_PORTS="$ports" WRK_BASIC="$stored_basic" \
         WRK_BODY="token=$token" measure -s scripts/wrk.lua "$base/oauth/introspect") ;;
     password_sign_in)
-      out=$("$load" signin "$bases" 200 16 "$secs")
-      fig[$name.$s]=$(result password_sign_in "$out") ;;
+      # The CPU the whole machine spent, and what the load tool itself spent of it: the
+      # rest is the server's (Portcullis, PostgreSQL, Redis) on the same two cores.
+      local busy0 busy1
+      busy0=$(busy_jiffies)
+      out=$(python3 -c 'import resource, subprocess, sys
+p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, text=True, check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(p.stdout, end="")
+print("LOADCPU", r.ru_utime + r.ru_stime)' "$load" signin "$bases" 200 16 "$secs")
+      busy1=$(busy_jiffies)
+      fig[$name.$s]=$(result password_sign_in "$out")
+      cpu[$name]="$(( busy1 - busy0 )) $(awk '$1=="LOADCPU" {print $2}' <<<"$out")" ;;
     sign_up_email_code)
       out=$("$load" signup "$bases" 16 "$secs")
       fig[$name.$s]=$(result sign_up_email_code "$out") ;;
@@ -173,6 +185,22 @@ deploy() {
     cost[$name.$s]=$(python3 -c "
 b, a, n = '$before'.split(), '$after'.split(), max(int('${ops:-0}' or 0), 1)
 print(' '.join(f'{(int(y) - int(x)) / n:.2f}' for x, y in zip(b, a)))")
+    # The flows again at half the rate just reached, on a fixed schedule: the latency a user
+    # sees while the server is busy but not saturated (a saturated closed loop measures the
+    # queue: CONNS requests waiting on 2 cores).
+    local half
+    half=$(awk '{printf "%.0f", $1 / 2}' <<<"${fig[$name.$s]}")
+    case "$s" in
+    sign_up_email_code)
+      out=$(LOAD_RATE="$half" "$load" signup "$bases" 16 "$secs")
+      paced[$name.$s]=$(result sign_up_email_code "$out") ;;
+    authorize_exchange_userinfo)
+      out=$(LOAD_RATE="$half" "$load" authcode "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs")
+      paced[$name.$s]=$(result authorize_exchange_userinfo "$out") ;;
+    refresh_rotation)
+      out=$(LOAD_RATE="$half" "$load" refresh "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs")
+      paced[$name.$s]=$(result refresh_rotation "$out") ;;
+    esac
   done
   # After the load: zero statements per token once the stored client is known.
   before=$(counters ${ports//,/ })
@@ -255,19 +283,30 @@ wait 2>/dev/null || true
 pids=()
 
 # --- The table
-printf '\n%-28s %-7s %10s %9s %9s %6s %8s %7s %7s %7s\n' scenario deploy "req/s" p50 p99 errors "vs SQLite" "stmt/op" "tx/op" "redis/op"
+printf '\n%-28s %-7s %10s %9s %9s %6s %8s %7s %7s %7s %10s\n' scenario deploy "req/s" p50 p99 errors "vs SQLite" "stmt/op" "tx/op" "redis/op" "p99 @half"
 for s in "${scenarios[@]}"; do
   read -r base_rps _ <<<"${fig[sqlite.$s]}"
   for d in sqlite pg1 pg2; do
     read -r rps p50 p99 bad _ <<<"${fig[$d.$s]}"
     read -r st tx rc <<<"${cost[$d.$s]}"
+    read -r _ _ half99 _ <<<"${paced[$d.$s]:--}"
     ratio=$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.0f%%", 100 * a / (b > 0 ? b : 1) }')
-    printf '%-28s %-7s %10s %9s %9s %6s %8s %7s %7s %7s\n' "$s" "$d" "$rps" "$p50" "$p99" "$bad" "$ratio" "$st" "$tx" "$rc"
+    printf '%-28s %-7s %10s %9s %9s %6s %8s %7s %7s %7s %10s\n' "$s" "$d" "$rps" "$p50" "$p99" "$bad" "$ratio" "$st" "$tx" "$rc" "${half99:--}"
   done
 done
+echo "p99 @half: the flow again at half the rate in the req/s column, started on a fixed schedule (LOAD_RATE), latency counted from when each was due"
+cores=$(nproc)
 for d in sqlite pg1 pg2; do
-  read -r rps _ <<<"${fig[$d.password_sign_in]}"
+  read -r rps _ _ _ n <<<"${fig[$d.password_sign_in]}"
+  read -r busy loadcpu <<<"${cpu[$d]:-0 0}"
   echo "$d: password sign-ins at $(awk -v a="$rps" -v b="$argon2_all" 'BEGIN { printf "%.0f", 100 * a / b }')% of hashing alone on all cores ($argon2_all/s)"
+  # Where the cores went: one hash costs cores / (hashes a second on all cores); the server's
+  # share of the machine is what the load tool did not use.
+  awk -v busy="$busy" -v lc="$loadcpu" -v n="${n:-0}" -v c="$cores" -v h="$argon2_all" 'BEGIN {
+    if (n <= 0) exit
+    all = busy * 10 / n; gen = lc * 1000 / n; server = all - gen; hash = c * 1000 / h
+    printf "  per sign-in: %.1f core-ms on the machine, %.1f of them the load tool, %.1f the server (Portcullis, database, Redis); one hash %.1f core-ms = %.0f%% of the server'"'"'s share\n", all, gen, server, hash, 100 * hash / server
+  }'
 done
 echo "two instances, codes redeemed twice at once: ${replay:-not run} (5xx: ${replay_5xx:-?})"
 read -r _ _ ok _ limited _ other _ five <<<"$limit_line"
@@ -333,6 +372,14 @@ measure_growth() {
   grow[$label.search_phone]=$(result search_phone "$out")
   out=$("$load" get "$gbase" "$auth" 8 5 "$low..$users" search_name '/admin/v1/users?query=First{n}')
   grow[$label.search_name]=$(result search_name "$out")
+  # The same searches at half the rate each just reached, on a fixed schedule: 8 searches
+  # always in flight on two cores measure mostly their own queue.
+  local s half
+  for s in email:'user{n}%40' phone:'%2B1415{n7}' name:'First{n}'; do
+    half=$(awk '{printf "%.0f", $1 / 2}' <<<"${grow[$label.search_${s%%:*}]}")
+    out=$(LOAD_RATE="$half" "$load" get "$gbase" "$auth" 8 5 "$low..$users" "search_${s%%:*}" "/admin/v1/users?query=${s#*:}")
+    grow[$label.search_${s%%:*}_half]=$(result "search_${s%%:*}" "$out")
+  done
   out=$("$load" get "$gbase" "$auth" 8 5 "0..$users" user_get '/admin/v1/users/user_bench{n7}')
   grow[$label.user_get]=$(result user_get "$out")
   # The users who signed in above have sessions.
@@ -358,12 +405,13 @@ curl -fs "$gbase/metrics" >"$work/statements-after.txt"
 printf '%s\n' "$statements_before" >"$work/statements-before.txt"
 
 printf '\n%-14s %22s %22s %8s\n' "growth" "1,000 users p50 / p99" "$GROWTH_USERS users p50 / p99" "p99 ratio"
-for s in sign_in search_email search_phone search_name user_get session_list; do
+for s in sign_in search_email search_phone search_name search_email_half search_phone_half search_name_half user_get session_list; do
   read -r _ a50 a99 _ <<<"${grow[small.$s]}"
   read -r _ b50 b99 _ <<<"${grow[large.$s]}"
   printf '%-14s %22s %22s %8s\n' "$s" "$a50 / $a99" "$b50 / $b99" \
     "$(awk -v a="${a99%ms}" -v b="${b99%ms}" 'BEGIN { printf "%.2f", b / (a > 0 ? a : 1) }')"
 done
+echo "*_half: the search again at half the rate just reached, started on a fixed schedule (LOAD_RATE), latency counted from when each was due"
 echo "database size per user: ${grow[small.size]} bytes at 1,000 users, ${grow[large.size]} bytes at $GROWTH_USERS"
 
 # The statements of the large run, hottest first: EXPLAIN of the top three, and every one
