@@ -283,14 +283,14 @@ pub struct Impersonation {
 
 /// Creates the session, makes it the client's active one and rotates the client token (a
 /// fixation defence: the token that existed before sign-in no longer works after it); the
-/// new token, if any, is returned.
+/// new token, if any, is returned, with the client as the session left it.
 /// Runs on `db`, which is a transaction when the caller has more to write atomically.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create(
     ctx: &Ctx,
     db: &impl ConnectionTrait,
     new: NewSession<'_>,
-) -> FlowResult<(SessionRow, Option<String>)> {
+) -> FlowResult<(SessionRow, Option<String>, Option<clients::ClientRow>)> {
     let now = ctx.now();
     let auth = &ctx.settings().auth;
     // An operator's ban or lock stops every way of signing in, here where they all meet. The
@@ -354,7 +354,7 @@ pub async fn create(
         .await
         .context("sessions::insert")?;
     let token = new.rotate_token.then(crypto::random_token);
-    clients::update(
+    let client = clients::update_returning(
         db,
         new.client_id,
         ClientChange {
@@ -369,7 +369,7 @@ pub async fn create(
     if super::webhooks::wanted(ctx, "session.created") {
         super::webhooks::enqueue(ctx, db, "session.created", session_event(&row)).await?;
     }
-    Ok((row, token))
+    Ok((row, token, client))
 }
 
 /// A session as webhooks report it.

@@ -63,6 +63,30 @@ pub async fn update(
     change: ClientChange,
     now: i64,
 ) -> Result<(), DbErr> {
+    change_query(id, change, now).exec(db).await?;
+    Ok(())
+}
+
+/// `update`, answering with the row as it now stands (`None`: no such client) from the same
+/// statement (`RETURNING`), for a caller that renders the client next.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn update_returning(
+    db: &impl ConnectionTrait,
+    id: &str,
+    change: ClientChange,
+    now: i64,
+) -> Result<Option<ClientRow>, DbErr> {
+    Ok(change_query(id, change, now)
+        .exec_with_returning(db)
+        .await?
+        .pop())
+}
+
+fn change_query(
+    id: &str,
+    change: ClientChange,
+    now: i64,
+) -> sea_orm::UpdateMany<browser_client::Entity> {
     let mut q = browser_client::Entity::update_many()
         .col_expr(browser_client::Column::UpdatedAt, Expr::value(now))
         .filter(browser_client::Column::Id.eq(id));
@@ -78,8 +102,7 @@ pub async fn update(
     if let Some(v) = change.token_hash {
         q = q.col_expr(browser_client::Column::TokenHash, Expr::value(v));
     }
-    q.exec(db).await?;
-    Ok(())
+    q
 }
 
 /// A page of clients, newest first, and how many there are in all.

@@ -640,7 +640,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
         },
     )
     .await;
-    let (session, token) = match created {
+    let (session, token, client) = match created {
         Ok(v) => v,
         Err(e) => {
             txn.rollback().await?;
@@ -669,8 +669,7 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     }
     si.created_session_id = Some(session.id);
     cc.new_token = token;
-    cc.row = clients::get(&ctx.db, &si.client_id)
-        .await
-        .context("clients::get")?;
+    // The client as the new session left it (the same statement that changed it).
+    cc.row = client;
     Ok(())
 }

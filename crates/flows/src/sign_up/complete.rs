@@ -26,7 +26,7 @@ pub(super) async fn complete_if_ready(
     }
     let result = write_user(ctx, su, !cc.keep_token).await;
     ctx.eph.delete(&lock).await?;
-    let (user_id, session_id, token) = result?;
+    let (user_id, session_id, token, client) = result?;
     crate::audit::emit(
         ctx,
         &crate::audit::Actor {
@@ -44,7 +44,8 @@ pub(super) async fn complete_if_ready(
     su.updated_at = ctx.now();
     save(ctx, su).await?;
     cc.new_token = token;
-    cc.row = clients::get(&ctx.db, &su.client_id).await?;
+    // The client as the new session left it (the same statement that changed it).
+    cc.row = client;
     Ok(())
 }
 
@@ -52,7 +53,7 @@ pub(super) async fn write_user(
     ctx: &Ctx,
     su: &SignUp,
     rotate_token: bool,
-) -> FlowResult<(String, String, Option<String>)> {
+) -> FlowResult<(String, String, Option<String>, Option<clients::ClientRow>)> {
     let now = ctx.now();
     let user_id = new_id("user");
     let strategy = |v: &Option<Verification>| {
@@ -175,7 +176,7 @@ pub(super) async fn write_user(
         },
     )
     .await;
-    let (session, token) = match created {
+    let (session, token, client) = match created {
         Ok(v) => v,
         Err(e) => {
             txn.rollback().await?;
@@ -188,7 +189,7 @@ pub(super) async fn write_user(
     }
     txn.commit().await?;
     tracing::info!(user_id = %user_id, session_id = %session.id, "sign-up complete");
-    Ok((user_id, session.id, token))
+    Ok((user_id, session.id, token, client))
 }
 
 /// After a unique violation: name the identifier another sign-up took first.
