@@ -122,6 +122,23 @@ busy_jiffies() { awk '$1=="cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat;
 scenarios=(discovery jwks cc_config_client cc_stored_client introspection password_sign_in
   sign_up_email_code authorize_exchange_userinfo refresh_rotation)
 
+# flow SCENARIO: one flow run by the load tool, as `result` prints it: closed loop, or on
+# the schedule of LOAD_RATE when it is set. Uses deploy's bases and stored_secret.
+flow() {
+  local out
+  case "$1" in
+  sign_up_email_code) out=$("$load" signup "$bases" 16 "$secs") ;;
+  authorize_exchange_userinfo)
+    out=$("$load" authcode "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs") ;;
+  refresh_rotation)
+    out=$("$load" refresh "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs") ;;
+  esac
+  result "$1" "$out"
+}
+
+# half_rate FIGURE: half the req/s of a figure, the open-loop rate for its latency.
+half_rate() { awk '{printf "%.0f", $1 / 2}' <<<"$1"; }
+
 # deploy NAME PORTS BASES: every scenario against the instances already serving.
 deploy() {
   local name="$1" ports="$2" bases="$3" first="${2%%,*}" out before after
@@ -169,15 +186,8 @@ print("LOADCPU", r.ru_utime + r.ru_stime)' "$load" signin "$bases" 200 16 "$secs
       busy1=$(busy_jiffies)
       fig[$name.$s]=$(result password_sign_in "$out")
       cpu[$name]="$(( busy1 - busy0 )) $(awk '$1=="LOADCPU" {print $2}' <<<"$out")" ;;
-    sign_up_email_code)
-      out=$("$load" signup "$bases" 16 "$secs")
-      fig[$name.$s]=$(result sign_up_email_code "$out") ;;
-    authorize_exchange_userinfo)
-      out=$("$load" authcode "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs")
-      fig[$name.$s]=$(result authorize_exchange_userinfo "$out") ;;
-    refresh_rotation)
-      out=$("$load" refresh "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs")
-      fig[$name.$s]=$(result refresh_rotation "$out") ;;
+    sign_up_email_code | authorize_exchange_userinfo | refresh_rotation)
+      fig[$name.$s]=$(flow "$s") ;;
     esac
     after=$(counters ${ports//,/ })
     local ops
@@ -188,18 +198,9 @@ print(' '.join(f'{(int(y) - int(x)) / n:.2f}' for x, y in zip(b, a)))")
     # The flows again at half the rate just reached, on a fixed schedule: the latency a user
     # sees while the server is busy but not saturated (a saturated closed loop measures the
     # queue: CONNS requests waiting on 2 cores).
-    local half
-    half=$(awk '{printf "%.0f", $1 / 2}' <<<"${fig[$name.$s]}")
     case "$s" in
-    sign_up_email_code)
-      out=$(LOAD_RATE="$half" "$load" signup "$bases" 16 "$secs")
-      paced[$name.$s]=$(result sign_up_email_code "$out") ;;
-    authorize_exchange_userinfo)
-      out=$(LOAD_RATE="$half" "$load" authcode "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs")
-      paced[$name.$s]=$(result authorize_exchange_userinfo "$out") ;;
-    refresh_rotation)
-      out=$(LOAD_RATE="$half" "$load" refresh "$bases" stored "$stored_secret" http://127.0.0.1:9/cb 16 "$secs")
-      paced[$name.$s]=$(result refresh_rotation "$out") ;;
+    sign_up_email_code | authorize_exchange_userinfo | refresh_rotation)
+      paced[$name.$s]=$(LOAD_RATE=$(half_rate "${fig[$name.$s]}") flow "$s") ;;
     esac
   done
   # After the load: zero statements per token once the stored client is known.
@@ -365,20 +366,17 @@ measure_growth() {
   local auth="Bearer $admin_key"
   out=$("$load" signin "$gbase" 200 16 "$secs" "$users")
   grow[$label.sign_in]=$(result password_sign_in "$out")
-  # Searches that find a handful of users among all of them: an address, a number, a name.
-  out=$("$load" get "$gbase" "$auth" 8 5 "$low..$users" search_email '/admin/v1/users?query=user{n}%40')
-  grow[$label.search_email]=$(result search_email "$out")
-  out=$("$load" get "$gbase" "$auth" 8 5 "$low..$users" search_phone '/admin/v1/users?query=%2B1415{n7}')
-  grow[$label.search_phone]=$(result search_phone "$out")
-  out=$("$load" get "$gbase" "$auth" 8 5 "$low..$users" search_name '/admin/v1/users?query=First{n}')
-  grow[$label.search_name]=$(result search_name "$out")
-  # The same searches at half the rate each just reached, on a fixed schedule: 8 searches
-  # always in flight on two cores measure mostly their own queue.
-  local s half
+  # Searches that find a handful of users among all of them: an address, a number, a name;
+  # 8 always in flight, then again at half the rate each reached, on a fixed schedule (8 in
+  # flight on two cores measure mostly their own queue).
+  local s name
   for s in email:'user{n}%40' phone:'%2B1415{n7}' name:'First{n}'; do
-    half=$(awk '{printf "%.0f", $1 / 2}' <<<"${grow[$label.search_${s%%:*}]}")
-    out=$(LOAD_RATE="$half" "$load" get "$gbase" "$auth" 8 5 "$low..$users" "search_${s%%:*}" "/admin/v1/users?query=${s#*:}")
-    grow[$label.search_${s%%:*}_half]=$(result "search_${s%%:*}" "$out")
+    name="search_${s%%:*}"
+    out=$("$load" get "$gbase" "$auth" 8 5 "$low..$users" "$name" "/admin/v1/users?query=${s#*:}")
+    grow[$label.$name]=$(result "$name" "$out")
+    out=$(LOAD_RATE=$(half_rate "${grow[$label.$name]}") "$load" get "$gbase" "$auth" 8 5 \
+      "$low..$users" "$name" "/admin/v1/users?query=${s#*:}")
+    grow[$label.${name}_half]=$(result "$name" "$out")
   done
   out=$("$load" get "$gbase" "$auth" 8 5 "0..$users" user_get '/admin/v1/users/user_bench{n7}')
   grow[$label.user_get]=$(result user_get "$out")
