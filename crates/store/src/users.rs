@@ -169,13 +169,20 @@ pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<Use
     Ok(load_users(db, &[id.to_owned()]).await?.pop())
 }
 
-/// [`load_users`] in a read-only transaction of its own: its queries see one picture
-/// of the users (never a user row from before a change and their addresses from after it),
-/// on one pooled connection.
+/// [`load_users`], each user seen in one picture of the database (never a user row from
+/// before a change and their addresses from after it). The user rows come with their email
+/// addresses in one statement; when no user has rows in any other table, that statement is
+/// all it takes (most users: an address and a password). Otherwise the users are read again
+/// in a read-only transaction of their own, on one pooled connection, which costs as many
+/// round trips as that transaction alone would have.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<UserRecord>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
+    }
+    let first = users_with_emails(db, ids).await?;
+    if first.iter().all(|(c, _)| c.only_emails()) {
+        return Ok(assemble(ids, first));
     }
     let txn = super::begin_read(db).await?;
     let users = load_users(&txn, ids).await?;
@@ -183,13 +190,12 @@ pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<U
     Ok(users)
 }
 
-/// How many rows each user has in the tables around it, read with the user row itself: the
-/// authenticator-app and backup-code figures are all a [`UserRecord`] keeps of those, and a
-/// table the user has nothing in is not read at all.
+/// How many rows each user has in the tables around it (the email addresses come joined in),
+/// read with the user row itself: the authenticator-app and backup-code figures are all a
+/// [`UserRecord`] keeps of those, and a table the user has nothing in is not read at all.
 #[derive(Debug)]
 struct Counted {
     user: user::Model,
-    emails: i64,
     phones: i64,
     totp: i64,
     backup_codes: i64,
@@ -201,8 +207,7 @@ struct Counted {
 
 /// The column names of [`Counted`]'s figures, each a correlated `COUNT(*)` over an index on
 /// `user_id`.
-const COUNTS: [&str; 8] = [
-    "n_emails",
+const COUNTS: [&str; 7] = [
     "n_phones",
     "n_totp",
     "n_backup_codes",
@@ -212,19 +217,29 @@ const COUNTS: [&str; 8] = [
     "n_memberships",
 ];
 
+impl Counted {
+    /// Whether the user has rows in no table but the email addresses.
+    fn only_emails(&self) -> bool {
+        self.phones == 0
+            && self.wallets == 0
+            && self.passkeys == 0
+            && self.external == 0
+            && self.memberships == 0
+    }
+}
+
 impl sea_orm::FromQueryResult for Counted {
     fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, DbErr> {
         let n = |i: usize| res.try_get::<i64>(pre, COUNTS[i]);
         Ok(Self {
             user: user::Model::from_query_result(res, pre)?,
-            emails: n(0)?,
-            phones: n(1)?,
-            totp: n(2)?,
-            backup_codes: n(3)?,
-            wallets: n(4)?,
-            passkeys: n(5)?,
-            external: n(6)?,
-            memberships: n(7)?,
+            phones: n(0)?,
+            totp: n(1)?,
+            backup_codes: n(2)?,
+            wallets: n(3)?,
+            passkeys: n(4)?,
+            external: n(5)?,
+            memberships: n(6)?,
         })
     }
 }
@@ -250,22 +265,16 @@ where
     Expr::SubQuery(None, Box::new(q.into_sub_query_statement()))
 }
 
-/// Loads users with their identifications, second factors, wallets, passkeys, upstream
-/// accounts and organization memberships. The user rows come with how many rows each has in
-/// every other table, and only the tables where some user has rows are read after: a user
-/// with an email address and a password costs two statements, and no number of users costs
-/// more than ten.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn load_users(
+/// The user rows with how many rows each has in every other table (an authenticator app and
+/// backup codes are known from that alone), and their email addresses, oldest first, joined
+/// in: one statement.
+async fn users_with_emails(
     db: &impl ConnectionTrait,
     ids: &[String],
-) -> Result<Vec<UserRecord>, DbErr> {
+) -> Result<Vec<(Counted, Vec<email_address::Model>)>, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
+    use sea_orm::{JoinType, RelationDef};
     let counts = [
-        count_of(email_address::Entity, email_address::Column::UserId, None),
         count_of(phone_number::Entity, phone_number::Column::UserId, None),
         count_of(
             totp_factor::Entity,
@@ -294,31 +303,47 @@ pub async fn load_users(
     for (expr, name) in counts.into_iter().zip(COUNTS) {
         select = select.column_as(expr, name);
     }
-    let users: Vec<Counted> = select.into_model().all(db).await?;
-    // The users that have rows in a table: only they are asked for there.
-    let having = |n: fn(&Counted) -> i64| -> Vec<String> {
-        users
-            .iter()
-            .filter(|u| n(u) > 0)
-            .map(|u| u.user.id.clone())
-            .collect()
-    };
-    let (with_emails, with_phones, with_wallets, with_passkeys, with_external, with_memberships) = (
-        having(|u| u.emails),
-        having(|u| u.phones),
-        having(|u| u.wallets),
-        having(|u| u.passkeys),
-        having(|u| u.external),
-        having(|u| u.memberships),
-    );
-    let mut by_user: HashMap<String, UserRecord> = users
+    // users -> email_addresses on email_addresses.user_id = users.id.
+    let addresses: RelationDef = email_address::Entity::belongs_to(user::Entity)
+        .from(email_address::Column::UserId)
+        .to(user::Column::Id)
+        .into();
+    let rows: Vec<(Counted, Option<email_address::Model>)> = select
+        .select_also(email_address::Entity)
+        .join(JoinType::LeftJoin, addresses.rev())
+        .order_by_asc(email_address::Column::CreatedAt)
+        .into_model::<Counted, email_address::Model>()
+        .all(db)
+        .await?;
+    // One row per address (one with none for a user without any), a user's rows together
+    // or not: gathered by user id, in the order the addresses came.
+    let mut users: Vec<(Counted, Vec<email_address::Model>)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (counted, email) in rows {
+        let i = *at.entry(counted.user.id.clone()).or_insert_with(|| {
+            users.push((counted, Vec::new()));
+            users.len() - 1
+        });
+        users[i].1.extend(email);
+    }
+    Ok(users)
+}
+
+/// [`UserRecord`]s in the caller's order, from the users and addresses read so far.
+fn assemble(ids: &[String], users: Vec<(Counted, Vec<email_address::Model>)>) -> Vec<UserRecord> {
+    let mut by_user = records(users);
+    ids.iter().filter_map(|id| by_user.remove(id)).collect()
+}
+
+fn records(users: Vec<(Counted, Vec<email_address::Model>)>) -> HashMap<String, UserRecord> {
+    users
         .into_iter()
-        .map(|c| {
+        .map(|(c, emails)| {
             (
                 c.user.id.clone(),
                 UserRecord {
                     user: c.user,
-                    emails: Vec::new(),
+                    emails,
                     phones: Vec::new(),
                     totp: c.totp > 0,
                     backup_codes: usize::try_from(c.backup_codes).unwrap_or(0),
@@ -329,19 +354,39 @@ pub async fn load_users(
                 },
             )
         })
-        .collect();
-    if !with_emails.is_empty() {
-        for e in email_address::Entity::find()
-            .filter(email_address::Column::UserId.is_in(with_emails))
-            .order_by_asc(email_address::Column::CreatedAt)
-            .all(db)
-            .await?
-        {
-            if let Some(r) = by_user.get_mut(&e.user_id) {
-                r.emails.push(e);
-            }
-        }
+        .collect()
+}
+
+/// Loads users with their identifications, second factors, wallets, passkeys, upstream
+/// accounts and organization memberships: the user rows and email addresses first
+/// ([`users_with_emails`]), then only the tables where some user has rows. A user with an
+/// email address and a password costs one statement, and no number of users costs more
+/// than seven.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn load_users(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<Vec<UserRecord>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    let users = users_with_emails(db, ids).await?;
+    // The users that have rows in a table: only they are asked for there.
+    let having = |n: fn(&Counted) -> i64| -> Vec<String> {
+        users
+            .iter()
+            .filter(|(u, _)| n(u) > 0)
+            .map(|(u, _)| u.user.id.clone())
+            .collect()
+    };
+    let (with_phones, with_wallets, with_passkeys, with_external, with_memberships) = (
+        having(|u| u.phones),
+        having(|u| u.wallets),
+        having(|u| u.passkeys),
+        having(|u| u.external),
+        having(|u| u.memberships),
+    );
+    let mut by_user = records(users);
     if !with_phones.is_empty() {
         for p in phone_number::Entity::find()
             .filter(phone_number::Column::UserId.is_in(with_phones))
