@@ -33,18 +33,23 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::StreamExt;
 
-/// Every route of the server.
+/// Every route of the server. The router tries them in this order, and each route with a
+/// `{placeholder}` costs a regular-expression match for every request that reaches it, so the
+/// busiest paths come first: the OpenID Provider's endpoints (fixed paths, asked by every
+/// relying party), then the APIs, each behind the fixed prefix of its scope, then the pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/.well-known/jwks.json", web::get().to(health::jwks))
         .route("/metrics", web::get().to(health::metrics))
         .route("/openapi.json", web::get().to(openapi::serve));
+    oidc_endpoints::routes(cfg);
     admin::routes(cfg);
     bapi::routes(cfg);
     fapi::routes(cfg);
     pages::routes(cfg);
-    oidc_endpoints::routes(cfg);
+    // After the pages: `/static/brand.css` is theirs, every other file under `/static/` this.
+    oidc_endpoints::static_routes(cfg);
     saml::routes(cfg);
     images::routes(cfg);
 }

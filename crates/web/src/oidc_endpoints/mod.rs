@@ -25,8 +25,13 @@ use crate::oidc::token;
 use crate::openapi::{Api, api_table};
 use crate::pages::strings::Strings;
 
+/// The OpenID Provider's endpoints.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     register_routes(cfg);
+}
+
+/// The files the pages load (stylesheet, scripts, images).
+pub fn static_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/{file}", web::get().to(static_file));
 }
 
