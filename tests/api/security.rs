@@ -77,6 +77,13 @@ async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Res {
 
 /// The authorization-code flow for `rp` in `browser`: the token response.
 async fn tokens(app: &TestApp, browser: &reqwest::Client, scope: &str, extra: &str) -> Res {
+    let r = token_answer(app, browser, scope, extra).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r
+}
+
+/// The token endpoint's answer to the code the browser's session gets, whatever it is.
+async fn token_answer(app: &TestApp, browser: &reqwest::Client, scope: &str, extra: &str) -> Res {
     use sha2::Digest;
     let verifier = "v".repeat(50);
     let challenge = {
@@ -99,7 +106,7 @@ async fn tokens(app: &TestApp, browser: &reqwest::Client, scope: &str, extra: &s
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .expect("a code");
-    let r = post_form(
+    post_form(
         app,
         "/oauth/token",
         &[
@@ -109,9 +116,7 @@ async fn tokens(app: &TestApp, browser: &reqwest::Client, scope: &str, extra: &s
             ("code_verifier", &verifier),
         ],
     )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r
+    .await
 }
 
 async fn refresh(app: &TestApp, token: &str) -> Res {
@@ -242,6 +247,25 @@ backend_tests! {
         // After a password, the inbox is a second factor as before.
         let (_, r) = app.password_sign_in(email, "correct horse").await;
         assert!(strategies(&r.body["response"]["supported_second_factors"]).contains(&"email_code".to_owned()));
+    }
+
+    async fn a_locked_users_session_gets_no_tokens_until_the_lock_is_lifted(backend) {
+        // A lock keeps the user out of new sign-ins and leaves the browser session alive (as
+        // Clerk's does). That session may not go on minting tokens for the relying party.
+        let Some(app) = TestApp::spawn_with(backend, |s| with_rp(s, &["openid", "email", "offline_access"])).await else { return };
+        let admin = Admin::new(&app).await;
+        let b = app.signed_in_user("ada@example.com", "correct horse").await;
+        let uid = user_id_of(&app, &b).await;
+        assert_eq!(tokens(&app, &b, "openid email", "").await.status, StatusCode::OK);
+        let r = admin.post(&format!("/users/{uid}/lock"), json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = token_answer(&app, &b, "openid email offline_access", "").await;
+        assert_eq!((r.status, r.body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{}", r.body);
+        assert!(r.body.get("access_token").is_none(), "{}", r.body);
+        // The session itself was not ended: unlocked, it gets tokens again.
+        admin.post(&format!("/users/{uid}/unlock"), json!({})).await;
+        let r = tokens(&app, &b, "openid email", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 
     async fn refresh_tokens_die_with_a_ban_a_lock_or_a_revoked_session(backend) {

@@ -181,6 +181,16 @@ async fn issue(
     let user = users::get_user(&ctx.db, &auth.user_id)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
+    // A lock leaves the user's browser sessions alive (as a ban does not), so a session may
+    // still get a code at the authorization endpoint, which reads the session row alone. The
+    // user's tokens, though, stop at a lock: userinfo and introspection refuse those already
+    // issued, and none are issued here, whatever the grant (RFC 6749 §5.2 `invalid_grant`:
+    // the grant's resource owner may not be served).
+    if user.user.banned || user.user.locked {
+        return Err(OAuthError::invalid_grant(
+            "The user may not sign in at present.",
+        ));
+    }
     let subject = claims::subject(ctx, client, &auth.user_id);
     let access = claims::access_token(ctx, client.id(), &subject, scopes, Some(auth), dpop_jkt)?;
     remember_user_behind(ctx, &access, &subject, &auth.user_id).await?;
