@@ -173,8 +173,9 @@ pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<Use
 /// before a change and their addresses from after it). The user rows come with their email
 /// addresses in one statement; when no user has rows in any other table, that statement is
 /// all it takes (most users: an address and a password). Otherwise the users are read again
-/// in a read-only transaction of their own, on one pooled connection, which costs as many
-/// round trips as that transaction alone would have.
+/// in a read-only transaction of their own, on one pooled connection: one statement more than
+/// that transaction alone, and as many round trips as the read cost before addresses were
+/// joined in (the transaction's own address query is gone).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<UserRecord>, DbErr> {
     if ids.is_empty() {
