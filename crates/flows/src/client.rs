@@ -40,6 +40,10 @@ pub struct ClientCtx {
     /// the Frontend API), if it named one Portcullis ships. Messages to a known user go in
     /// the user's own language first.
     pub locale: Option<crate::i18n::Locale>,
+    /// The client's last active session as it was when the request began, read with the
+    /// client in one statement; taken by the request's first read of a session
+    /// ([`ClientCtx::session_as_resolved`]).
+    resolved_session: std::sync::Mutex<Option<sessions::SessionRow>>,
 }
 
 impl ClientCtx {
@@ -52,6 +56,24 @@ impl ClientCtx {
         let id = self.row.as_ref()?.last_active_session_id.clone()?;
         Some(SessionId::from_stored(id))
     }
+
+    /// Session `id` of this client as it was when the request began, when it is the one the
+    /// client last made active: a request that starts by reading that session (most do) has
+    /// it without another statement. Only the first call can answer, whatever session it
+    /// asks for: a later read may follow a change this request made (a task finished, a
+    /// factor verified), and must see it.
+    pub fn session_as_resolved(&self, id: &SessionId) -> Option<sessions::SessionRow> {
+        let resolved = self
+            .resolved_session
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()?;
+        let client = self.row.as_ref()?;
+        (resolved.id == id.as_str()
+            && resolved.client_id == client.id
+            && client.last_active_session_id.as_deref() == Some(id.as_str()))
+        .then_some(resolved)
+    }
 }
 
 /// Finds the client for `token`; an unknown or malformed token is simply no client.
@@ -61,11 +83,16 @@ pub async fn resolve(ctx: &Ctx, token: Option<&str>) -> FlowResult<ClientCtx> {
         return Ok(ClientCtx::default());
     };
     let hash = ctx.tokens.hash("client", token);
-    let row = clients::find_by_token_hash(&ctx.db, &hash)
+    let found = clients::find_by_token_hash(&ctx.db, &hash)
         .await
         .context("clients::find_by_token_hash")?;
+    let (row, resolved_session) = match found {
+        Some((row, session)) => (Some(row), session),
+        None => (None, None),
+    };
     Ok(ClientCtx {
         row,
+        resolved_session: std::sync::Mutex::new(resolved_session),
         ..ClientCtx::default()
     })
 }
@@ -187,4 +214,80 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
     .await
     .context("clients::update")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, client_id: &str) -> sessions::SessionRow {
+        sessions::SessionRow {
+            id: id.into(),
+            client_id: client_id.into(),
+            user_id: "user_1".into(),
+            status: "active".into(),
+            factors: "[]".into(),
+            first_factor_at: 0,
+            second_factor_at: None,
+            last_active_at: 0,
+            expire_at: 0,
+            abandon_at: 0,
+            last_active_organization_id: None,
+            actor: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn resolved(last_active: &str, row: sessions::SessionRow) -> ClientCtx {
+        ClientCtx {
+            row: Some(ClientRow {
+                id: "client_1".into(),
+                token_hash: String::new(),
+                sign_in_id: None,
+                sign_up_id: None,
+                last_active_session_id: Some(last_active.into()),
+                created_at: 0,
+                updated_at: 0,
+            }),
+            resolved_session: std::sync::Mutex::new(Some(row)),
+            ..ClientCtx::default()
+        }
+    }
+
+    #[test]
+    fn the_resolved_session_answers_the_first_read_of_it_only() {
+        let id = SessionId::from_stored("sess_1");
+        let cc = resolved("sess_1", session("sess_1", "client_1"));
+        assert_eq!(
+            cc.session_as_resolved(&id).map(|s| s.id),
+            Some("sess_1".into())
+        );
+        // A second read may follow a change the request made: it goes to the database.
+        assert!(cc.session_as_resolved(&id).is_none());
+    }
+
+    #[test]
+    fn a_read_of_another_session_spends_the_resolved_one() {
+        let cc = resolved("sess_1", session("sess_1", "client_1"));
+        assert!(
+            cc.session_as_resolved(&SessionId::from_stored("sess_2"))
+                .is_none()
+        );
+        assert!(
+            cc.session_as_resolved(&SessionId::from_stored("sess_1"))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_session_of_another_client_or_no_longer_last_active_is_not_answered() {
+        let id = SessionId::from_stored("sess_1");
+        // Another client's session, however it came to be joined.
+        let cc = resolved("sess_1", session("sess_1", "client_2"));
+        assert!(cc.session_as_resolved(&id).is_none());
+        // The client row now names another session (a sign-in during the request).
+        let cc = resolved("sess_9", session("sess_1", "client_1"));
+        assert!(cc.session_as_resolved(&id).is_none());
+    }
 }

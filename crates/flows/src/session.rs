@@ -6,6 +6,7 @@ use portcullis_core::events::SessionEnded;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
+use super::client::ClientCtx;
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::crypto;
 use crate::domain::{SessionId, new_id};
@@ -200,15 +201,43 @@ async fn attach_users(
 /// A session of this client, whatever its status; someone else's is not found.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowResult<LiveSession> {
-    let row = sessions::get(&ctx.db, id.as_str())
-        .await
-        .context("sessions::get")?
-        .filter(|r| r.client_id == client_id)
+    let row = row_for_client(ctx, client_id, id, None)
+        .await?
         .ok_or_else(|| ApiError::not_found("session"))?;
     attach_users(ctx, vec![row], None)
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("session").into())
+}
+
+/// [`get_for_client`] for the request's client: the row the client was resolved with when
+/// `id` is its last active session and this is the request's first read of a session, else
+/// read.
+pub async fn get_for(ctx: &Ctx, cc: &ClientCtx, id: &SessionId) -> FlowResult<LiveSession> {
+    let client_id = cc.id().ok_or_else(|| ApiError::not_found("session"))?;
+    let row = row_for_client(ctx, client_id, id, cc.session_as_resolved(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    attach_users(ctx, vec![row], None)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("session").into())
+}
+
+/// Session `id` when it belongs to `client_id`: `resolved` when that is its row, else read.
+async fn row_for_client(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &SessionId,
+    resolved: Option<SessionRow>,
+) -> FlowResult<Option<SessionRow>> {
+    let row = match resolved.filter(|r| r.id == id.as_str()) {
+        Some(row) => Some(row),
+        None => sessions::get(&ctx.db, id.as_str())
+            .await
+            .context("sessions::get")?,
+    };
+    Ok(row.filter(|r| r.client_id == client_id))
 }
 
 /// This client's session `id` when it is active as of now, without its user unless whether it
@@ -217,17 +246,16 @@ pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowR
 /// one statement where `get_for_client` needs the user's record as well. A deleted user's
 /// sessions go with it (the foreign key cascades) and a ban revokes them in the same
 /// transaction, so the row alone tells both.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn active_row(
     ctx: &Ctx,
-    client_id: &str,
+    cc: &ClientCtx,
     id: &SessionId,
 ) -> FlowResult<Option<SessionRow>> {
-    let Some(row) = sessions::get(&ctx.db, id.as_str())
-        .await
-        .context("sessions::get")?
-        .filter(|r| r.client_id == client_id)
-    else {
+    let Some(client_id) = cc.id() else {
+        return Ok(None);
+    };
+    let Some(row) = row_for_client(ctx, client_id, id, cc.session_as_resolved(id)).await? else {
         return Ok(None);
     };
     if effective(ctx, &row).0 != SessionStatus::Active {
@@ -537,14 +565,14 @@ pub fn token(ctx: &Ctx, live: &LiveSession, origin: Option<&str>) -> FlowResult<
 }
 
 /// A token for the client's session `id`, which must be active.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn token_for(
     ctx: &Ctx,
-    client_id: &str,
+    cc: &ClientCtx,
     id: &SessionId,
     origin: Option<&str>,
 ) -> FlowResult<String> {
-    let live = get_for_client(ctx, client_id, id).await?;
+    let live = get_for(ctx, cc, id).await?;
     if live.status != SessionStatus::Active {
         return Err(not_active().into());
     }
@@ -553,15 +581,15 @@ pub async fn token_for(
 
 /// A token of JWT template `template` for the client's session `id`, which must be active
 /// (the browser SDK's `session.getToken({ template })`).
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn template_token_for(
     ctx: &Ctx,
-    client_id: &str,
+    cc: &ClientCtx,
     id: &SessionId,
     template: &str,
     origin: Option<&str>,
 ) -> FlowResult<String> {
-    let live = get_for_client(ctx, client_id, id).await?;
+    let live = get_for(ctx, cc, id).await?;
     if live.status != SessionStatus::Active {
         return Err(not_active().into());
     }

@@ -1,21 +1,32 @@
 //! Browser / native clients: the row behind the `__client` cookie or Bearer token.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, RelationDef, Set, sea_query::Expr,
 };
 
-use super::entities::browser_client;
+use super::entities::{browser_client, session};
+use super::sessions::SessionRow;
 
 pub use browser_client::Model as ClientRow;
 
+/// The client whose token hashes to `token_hash`, with the row of its last active session
+/// joined in (`None` when it has none): one statement. Most requests that name a client go on
+/// to read that session (the authorization endpoint, session tokens, `/v1/me`).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_by_token_hash(
     db: &impl ConnectionTrait,
     token_hash: &str,
-) -> Result<Option<ClientRow>, DbErr> {
+) -> Result<Option<(ClientRow, Option<SessionRow>)>, DbErr> {
+    // browser_clients -> sessions on sessions.id = browser_clients.last_active_session_id.
+    let last_active: RelationDef = session::Entity::belongs_to(browser_client::Entity)
+        .from(session::Column::Id)
+        .to(browser_client::Column::LastActiveSessionId)
+        .into();
     browser_client::Entity::find()
         .filter(browser_client::Column::TokenHash.eq(token_hash))
+        .select_also(session::Entity)
+        .join(JoinType::LeftJoin, last_active.rev())
         .one(db)
         .await
 }

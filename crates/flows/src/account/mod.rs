@@ -72,12 +72,12 @@ pub async fn me(
     session_id: Option<&SessionId>,
     access: Access,
 ) -> FlowResult<Me> {
-    let row = cc.row.as_ref().ok_or_else(signed_out)?;
+    cc.row.as_ref().ok_or_else(signed_out)?;
     let sid = session_id
         .cloned()
         .or_else(|| cc.last_active_session())
         .ok_or_else(signed_out)?;
-    let live = session::get_for_client(ctx, &row.id, &sid)
+    let live = session::get_for(ctx, cc, &sid)
         .await
         .map_err(|_| signed_out())?;
     let allowed = match access {

@@ -356,10 +356,10 @@ pub async fn resume(ctx: &Ctx, id: &str, cc: &ClientCtx) -> OAuthResult<Outcome>
 
 /// The browser's active session, if it has one (its row: nothing here needs the user).
 pub async fn current_session(ctx: &Ctx, cc: &ClientCtx) -> OAuthResult<Option<SessionRow>> {
-    let (Some(client_id), Some(sid)) = (cc.id(), cc.last_active_session()) else {
+    let Some(sid) = cc.last_active_session() else {
         return Ok(None);
     };
-    Ok(session::active_row(ctx, client_id, &sid).await?)
+    Ok(session::active_row(ctx, cc, &sid).await?)
 }
 
 /// Keeps `request` and sends the browser to `url` first (to sign in, or to prove a second

@@ -365,6 +365,7 @@ async fn session_json(
     cc: &ClientCtx,
     id: &SessionId,
 ) -> FlowResult<Value> {
+    // Read now, not as the request found it: the session is answered after a change.
     let client_id = require_client(cc)?;
     let live = session::get_for_client(ctx, client_id, id).await?;
     render::session(ctx, &live, extract::origin(req).as_deref())
@@ -435,11 +436,8 @@ async fn session_tokens(
     Client(cc): Client,
     id: web::Path<SessionId>,
 ) -> HttpResponse {
-    let result = async {
-        let client_id = require_client(&cc)?;
-        session::token_for(&ctx, client_id, &id, extract::origin(&req).as_deref()).await
-    }
-    .await;
+    let result =
+        async { session::token_for(&ctx, &cc, &id, extract::origin(&req).as_deref()).await }.await;
     let res = match result {
         Ok(jwt) => HttpResponse::Ok().json(json!({ "object": "token", "jwt": jwt })),
         Err(e) => extract::error_response(&e),
@@ -455,9 +453,8 @@ async fn session_template_token(
 ) -> HttpResponse {
     let (id, template) = path.into_inner();
     let result = async {
-        let client_id = require_client(&cc)?;
         let origin = extract::origin(&req);
-        session::template_token_for(&ctx, client_id, &id, &template, origin.as_deref()).await
+        session::template_token_for(&ctx, &cc, &id, &template, origin.as_deref()).await
     }
     .await;
     let res = match result {
