@@ -327,7 +327,7 @@ backend_tests! {
 
     // Userinfo reads the user behind the token once, and takes the ban and lock flags from
     // that same read: each way of ending the user's standing must still close it.
-    async fn userinfo_refuses_a_token_whose_user_is_locked_deleted_or_whose_session_is_revoked(backend) {
+    async fn userinfo_and_introspection_refuse_a_token_whose_user_is_locked_deleted_or_whose_session_is_revoked(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| with_rp(s, &["openid", "email"])).await else { return };
         let admin = Admin::new(&app).await;
         let userinfo = |token: String| {
@@ -347,13 +347,27 @@ backend_tests! {
         assert_eq!(admin.post(&format!("/users/{uid}/unlock"), json!({})).await.status, StatusCode::OK);
         assert_eq!(userinfo(access.clone()).await.status, StatusCode::OK);
 
-        // The session revoked by an operator: its token is refused, another session's is not.
+        // The session revoked by an operator: its token is refused, another session's is not,
+        // at userinfo and at introspection (each reads the session's status with the user).
         let b2 = app.password_sign_in("ada@example.com", "correct horse").await.0;
         let other = tokens(&app, &b2, "openid email", "").await.body["access_token"].as_str().unwrap().to_owned();
         let sid = app.get_as(&b, "/v1/client").await.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
         assert_eq!(admin.post(&format!("/sessions/{sid}/revoke"), json!({})).await.status, StatusCode::OK);
-        assert_eq!(userinfo(access).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(userinfo(other.clone()).await.status, StatusCode::OK);
+        let active = |token: String| {
+            let app = &app;
+            async move { post_form(app, "/oauth/introspect", &[("token", &token)]).await.body["active"].clone() }
+        };
+        for round in ["a user with addresses alone", "a user with a phone number too"] {
+            assert_eq!(userinfo(access.clone()).await.status, StatusCode::UNAUTHORIZED, "{round}");
+            assert_eq!(active(access.clone()).await, json!(false), "{round}");
+            assert_eq!(userinfo(other.clone()).await.status, StatusCode::OK, "{round}");
+            assert_eq!(active(other.clone()).await, json!(true), "{round}");
+            if round.ends_with("alone") {
+                // A phone number makes the user's read take its longer way (a transaction).
+                let r = app.post_as(&b2, "/v1/me/phone_numbers", &[("phone_number", "+14155552671")]).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            }
+        }
 
         // Deleted: refused, with the same answer as any dead token.
         let r = admin.send("DELETE", &format!("/users/{uid}"), None).await;

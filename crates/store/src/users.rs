@@ -160,7 +160,20 @@ pub async fn identifier_taken(
 /// One user, as [`read_users`] reads them.
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_user(db: &DatabaseConnection, id: &str) -> Result<Option<UserRecord>, DbErr> {
-    Ok(read_users(db, &[id.to_owned()]).await?.pop())
+    Ok(read_users_with(db, &[id.to_owned()], None).await?.0.pop())
+}
+
+/// One user, as [`read_users`] reads them, and the stored status of session `session_id`
+/// (anyone's; `None` when there is no such session), read in the user's first statement: a
+/// token's holder and its session checked for the cost of the user alone.
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
+pub async fn get_user_and_session_status(
+    db: &DatabaseConnection,
+    id: &str,
+    session_id: &str,
+) -> Result<(Option<UserRecord>, Option<String>), DbErr> {
+    let (mut users, status) = read_users_with(db, &[id.to_owned()], Some(session_id)).await?;
+    Ok((users.pop(), status))
 }
 
 /// One user, on the caller's connection or transaction.
@@ -178,17 +191,28 @@ pub async fn load_user(db: &impl ConnectionTrait, id: &str) -> Result<Option<Use
 /// joined in (the transaction's own address query is gone).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn read_users(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<UserRecord>, DbErr> {
+    Ok(read_users_with(db, ids, None).await?.0)
+}
+
+/// [`read_users`], and with `session_id` that session's stored status, from the first
+/// statement.
+async fn read_users_with(
+    db: &DatabaseConnection,
+    ids: &[String],
+    session_id: Option<&str>,
+) -> Result<(Vec<UserRecord>, Option<String>), DbErr> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
-    let first = users_with_emails(db, ids).await?;
+    let first = users_with_emails(db, ids, session_id).await?;
+    let status = first.iter().find_map(|(c, _)| c.session_status.clone());
     if first.iter().all(|(c, _)| c.only_emails()) {
-        return Ok(assemble(ids, first));
+        return Ok((assemble(ids, first), status));
     }
     let txn = super::begin_read(db).await?;
     let users = load_users(&txn, ids).await?;
     txn.commit().await?;
-    Ok(users)
+    Ok((users, status))
 }
 
 /// How many rows each user has in the tables around it (the email addresses come joined in),
@@ -204,7 +228,12 @@ struct Counted {
     passkeys: i64,
     external: i64,
     memberships: i64,
+    /// The status of the session the read was asked about, if it exists.
+    session_status: Option<String>,
 }
+
+/// The column of [`Counted::session_status`].
+const SESSION_STATUS: &str = "session_status";
 
 /// The column names of [`Counted`]'s figures, each a correlated `COUNT(*)` over an index on
 /// `user_id`.
@@ -241,8 +270,20 @@ impl sea_orm::FromQueryResult for Counted {
             passkeys: n(4)?,
             external: n(5)?,
             memberships: n(6)?,
+            session_status: res.try_get(pre, SESSION_STATUS)?,
         })
     }
+}
+
+/// `(SELECT status FROM sessions WHERE id = $1)`: NULL when there is no such session.
+fn session_status(session_id: &str) -> sea_orm::sea_query::Expr {
+    use super::entities::session;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder};
+    let mut q = Query::select();
+    q.column((session::Entity, session::Column::Status))
+        .from(session::Entity)
+        .and_where(Expr::col((session::Entity, session::Column::Id)).eq(session_id));
+    Expr::SubQuery(None, Box::new(q.into_sub_query_statement()))
 }
 
 /// `(SELECT COUNT(*) FROM table WHERE table.user_id = users.id [AND extra])`.
@@ -268,10 +309,12 @@ where
 
 /// The user rows with how many rows each has in every other table (an authenticator app and
 /// backup codes are known from that alone), and their email addresses, oldest first, joined
-/// in: one statement.
+/// in: one statement. Each row also carries the status of session `session_id` (a lookup by
+/// primary key; with none asked for, a key no session has).
 async fn users_with_emails(
     db: &impl ConnectionTrait,
     ids: &[String],
+    session_id: Option<&str>,
 ) -> Result<Vec<(Counted, Vec<email_address::Model>)>, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     use sea_orm::{JoinType, RelationDef};
@@ -304,6 +347,7 @@ async fn users_with_emails(
     for (expr, name) in counts.into_iter().zip(COUNTS) {
         select = select.column_as(expr, name);
     }
+    select = select.column_as(session_status(session_id.unwrap_or("")), SESSION_STATUS);
     // users -> email_addresses on email_addresses.user_id = users.id.
     let addresses: RelationDef = email_address::Entity::belongs_to(user::Entity)
         .from(email_address::Column::UserId)
@@ -371,7 +415,7 @@ pub async fn load_users(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let users = users_with_emails(db, ids).await?;
+    let users = users_with_emails(db, ids, None).await?;
     // The users that have rows in a table: only they are asked for there.
     let having = |n: fn(&Counted) -> i64| -> Vec<String> {
         users
@@ -900,6 +944,25 @@ pub async fn release_stale_claim(
         }
         IdentifierKind::Username => 0,
     })
+}
+
+/// [`flags`], and the stored status of session `session_id` (anyone's; `None` when there is
+/// no such session), in one statement.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
+pub async fn flags_and_session_status(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<(bool, bool, Option<String>)>, DbErr> {
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Banned)
+        .column(user::Column::Locked)
+        .column_as(session_status(session_id), SESSION_STATUS)
+        .filter(user::Column::Id.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await
 }
 
 /// Whether the user is banned or locked by an operator: `(banned, locked)`.

@@ -296,22 +296,29 @@ async fn check_access_token_reading(
     // A token issued for a user (it carries `auth_time`; a client's own has none) is only as
     // good as the user and session behind it: a ban, lock, deletion or revoked session ends
     // it before it expires.
+    // The session's status comes in the statement that reads the user (a token without a
+    // session asks about none).
     let mut behind = None;
     if claims.contains_key("auth_time") {
         let user_id = token_user_id(ctx, &claims).await?;
-        let flags = if whole_user {
-            behind = users::get_user(&ctx.db, &user_id).await?;
-            behind.as_ref().map(|u| (u.user.banned, u.user.locked))
+        let sid = claims.get("sid").and_then(Value::as_str).unwrap_or("");
+        let (flags, session_status) = if whole_user {
+            let (user, status) = users::get_user_and_session_status(&ctx.db, &user_id, sid).await?;
+            behind = user;
+            (
+                behind.as_ref().map(|u| (u.user.banned, u.user.locked)),
+                status,
+            )
         } else {
-            users::flags(&ctx.db, &user_id).await?
+            match users::flags_and_session_status(&ctx.db, &user_id, sid).await? {
+                Some((banned, locked, status)) => (Some((banned, locked)), status),
+                None => (None, None),
+            }
         };
         if !matches!(flags, Some((false, false))) {
             return Ok(None);
         }
-        if let Some(sid) = claims.get("sid").and_then(Value::as_str)
-            && crate::store::sessions::get(&ctx.db, sid)
-                .await?
-                .is_some_and(|s| SessionStatus::from_stored(&s.status) == SessionStatus::Revoked)
+        if session_status.is_some_and(|s| SessionStatus::from_stored(&s) == SessionStatus::Revoked)
         {
             return Ok(None);
         }
