@@ -261,24 +261,25 @@ pub async fn record_session_client(
     now: i64,
 ) -> Result<(), DbErr> {
     use super::entities::session_client;
-    let exists = session_client::Entity::find_by_id((session_id.to_owned(), client_id.to_owned()))
-        .one(db)
-        .await?
-        .is_some();
-    if exists {
-        return Ok(());
-    }
-    let inserted = session_client::ActiveModel {
+    use sea_orm::sea_query::OnConflict;
+    // One statement whether or not the pair is already known: a pair already there (or
+    // inserted by a concurrent redemption) is left as it is.
+    session_client::Entity::insert(session_client::ActiveModel {
         session_id: Set(session_id.to_owned()),
         client_id: Set(client_id.to_owned()),
         created_at: Set(now),
-    }
-    .insert(db)
-    .await;
-    match inserted {
-        Err(e) if !super::is_unique_violation(&e) => Err(e),
-        _ => Ok(()),
-    }
+    })
+    .on_conflict(
+        OnConflict::columns([
+            session_client::Column::SessionId,
+            session_client::Column::ClientId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
 }
 
 /// `(session_id, client_id)` pairs for these sessions.
