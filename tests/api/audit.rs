@@ -76,6 +76,28 @@ backend_tests! {
         assert_eq!(detail["count"], 3, "{detail}");
     }
 
+    // A batch is cut into statements of 50, 16, 4 and 1 rows: every size in between, and one
+    // past the largest, still writes each event once.
+    async fn a_batch_of_any_size_writes_every_event_once(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        // Recent events: start-up's pruning must not take them.
+        let now = app.app.now();
+        for (round, n) in [1usize, 3, 4, 5, 15, 16, 17, 21, 49, 50, 51, 87].into_iter().enumerate() {
+            let kind = format!("batch{round}");
+            let batch = (0..n).map(|i| factors::NewAuditEvent {
+                id: format!("aud_b{round}_{i}"), user_id: None, session_id: None, ip: None, user_agent: None,
+                client_id: None, kind: kind.clone(), detail: "{}".into(), created_at: now + i as i64,
+            }).collect();
+            factors::insert_audit_many(&app.app.db, batch).await.unwrap();
+            let mut ids: Vec<String> = factors::audit_by_kind(&app.app.db, &kind, 200).await.unwrap()
+                .into_iter().map(|e| e.id).collect();
+            ids.sort();
+            let mut want: Vec<String> = (0..n).map(|i| format!("aud_b{round}_{i}")).collect();
+            want.sort();
+            assert_eq!(ids, want, "a batch of {n}");
+        }
+    }
+
     async fn old_events_are_pruned(backend) {
         let Some(app) = TestApp::spawn_with(backend, |s| s.audit.retention_days = 30).await else { return };
         let now = app.app.now();
