@@ -201,13 +201,7 @@ async fn attach_users(
 /// A session of this client, whatever its status; someone else's is not found.
 #[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id, id = %id), err(level = "debug"))]
 pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowResult<LiveSession> {
-    let row = row_for_client(ctx, client_id, id, None)
-        .await?
-        .ok_or_else(|| ApiError::not_found("session"))?;
-    attach_users(ctx, vec![row], None)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("session").into())
+    session_of_client(ctx, client_id, id, None).await
 }
 
 /// [`get_for_client`] for the request's client: the row the client was resolved with when
@@ -215,7 +209,17 @@ pub async fn get_for_client(ctx: &Ctx, client_id: &str, id: &SessionId) -> FlowR
 /// read.
 pub async fn get_for(ctx: &Ctx, cc: &ClientCtx, id: &SessionId) -> FlowResult<LiveSession> {
     let client_id = cc.id().ok_or_else(|| ApiError::not_found("session"))?;
-    let row = row_for_client(ctx, client_id, id, cc.session_as_resolved(id))
+    session_of_client(ctx, client_id, id, cc.session_as_resolved(id)).await
+}
+
+/// Session `id` of `client_id` with its user, from `resolved` when that is its row.
+async fn session_of_client(
+    ctx: &Ctx,
+    client_id: &str,
+    id: &SessionId,
+    resolved: Option<SessionRow>,
+) -> FlowResult<LiveSession> {
+    let row = row_for_client(ctx, client_id, id, resolved)
         .await?
         .ok_or_else(|| ApiError::not_found("session"))?;
     attach_users(ctx, vec![row], None)
