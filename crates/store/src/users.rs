@@ -164,15 +164,15 @@ pub async fn get_user(db: &DatabaseConnection, id: &str) -> Result<Option<UserRe
 }
 
 /// One user, as [`read_users`] reads them, and the stored status of session `session_id`
-/// (anyone's; `None` when there is no such session), read in the user's first statement: a
+/// (anyone's; `None` when there is no such session or none is asked about), read in the user's first statement: a
 /// token's holder and its session checked for the cost of the user alone.
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id), err(level = "debug"))]
 pub async fn get_user_and_session_status(
     db: &DatabaseConnection,
     id: &str,
-    session_id: &str,
+    session_id: Option<&str>,
 ) -> Result<(Option<UserRecord>, Option<String>), DbErr> {
-    let (mut users, status) = read_users_with(db, &[id.to_owned()], Some(session_id)).await?;
+    let (mut users, status) = read_users_with(db, &[id.to_owned()], session_id).await?;
     Ok((users.pop(), status))
 }
 
@@ -275,10 +275,14 @@ impl sea_orm::FromQueryResult for Counted {
     }
 }
 
-/// `(SELECT status FROM sessions WHERE id = $1)`: NULL when there is no such session.
-fn session_status(session_id: &str) -> sea_orm::sea_query::Expr {
+/// `(SELECT status FROM sessions WHERE id = $1)`: NULL when there is no such session. Asked
+/// about none, a NULL of the same type, and no lookup.
+fn session_status(session_id: Option<&str>) -> sea_orm::sea_query::Expr {
     use super::entities::session;
     use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder};
+    let Some(session_id) = session_id else {
+        return Expr::val(Option::<String>::None);
+    };
     let mut q = Query::select();
     q.column((session::Entity, session::Column::Status))
         .from(session::Entity)
@@ -310,7 +314,7 @@ where
 /// The user rows with how many rows each has in every other table (an authenticator app and
 /// backup codes are known from that alone), and their email addresses, oldest first, joined
 /// in: one statement. Each row also carries the status of session `session_id` (a lookup by
-/// primary key; with none asked for, a key no session has).
+/// primary key; NULL with none asked for).
 async fn users_with_emails(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -347,7 +351,7 @@ async fn users_with_emails(
     for (expr, name) in counts.into_iter().zip(COUNTS) {
         select = select.column_as(expr, name);
     }
-    select = select.column_as(session_status(session_id.unwrap_or("")), SESSION_STATUS);
+    select = select.column_as(session_status(session_id), SESSION_STATUS);
     // users -> email_addresses on email_addresses.user_id = users.id.
     let addresses: RelationDef = email_address::Entity::belongs_to(user::Entity)
         .from(email_address::Column::UserId)
@@ -947,12 +951,12 @@ pub async fn release_stale_claim(
 }
 
 /// [`flags`], and the stored status of session `session_id` (anyone's; `None` when there is
-/// no such session), in one statement.
+/// no such session or none is asked about), in one statement.
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn flags_and_session_status(
     db: &impl ConnectionTrait,
     user_id: &str,
-    session_id: &str,
+    session_id: Option<&str>,
 ) -> Result<Option<(bool, bool, Option<String>)>, DbErr> {
     user::Entity::find()
         .select_only()

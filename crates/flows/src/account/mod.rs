@@ -72,7 +72,6 @@ pub async fn me(
     session_id: Option<&SessionId>,
     access: Access,
 ) -> FlowResult<Me> {
-    cc.row.as_ref().ok_or_else(signed_out)?;
     let sid = session_id
         .cloned()
         .or_else(|| cc.last_active_session())

@@ -295,13 +295,12 @@ async fn check_access_token_reading(
     }
     // A token issued for a user (it carries `auth_time`; a client's own has none) is only as
     // good as the user and session behind it: a ban, lock, deletion or revoked session ends
-    // it before it expires.
-    // The session's status comes in the statement that reads the user (a token without a
-    // session asks about none).
+    // it before it expires. The session's status comes in the statement that reads the user
+    // (a token without a session asks about none).
     let mut behind = None;
     if claims.contains_key("auth_time") {
         let user_id = token_user_id(ctx, &claims).await?;
-        let sid = claims.get("sid").and_then(Value::as_str).unwrap_or("");
+        let sid = claims.get("sid").and_then(Value::as_str);
         let (flags, session_status) = if whole_user {
             let (user, status) = users::get_user_and_session_status(&ctx.db, &user_id, sid).await?;
             behind = user;

@@ -436,8 +436,7 @@ async fn session_tokens(
     Client(cc): Client,
     id: web::Path<SessionId>,
 ) -> HttpResponse {
-    let result =
-        async { session::token_for(&ctx, &cc, &id, extract::origin(&req).as_deref()).await }.await;
+    let result = session::token_for(&ctx, &cc, &id, extract::origin(&req).as_deref()).await;
     let res = match result {
         Ok(jwt) => HttpResponse::Ok().json(json!({ "object": "token", "jwt": jwt })),
         Err(e) => extract::error_response(&e),
