@@ -271,6 +271,7 @@ pub async fn build_ctx(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         .filter_map(|p| crate::domain::Cidr::parse(p))
         .collect();
     Ok(Ctx {
+        session_clients: crate::domain::memo::PairMemo::new(16_384),
         trusted_proxies,
         events,
         webhooks_due: std::sync::Arc::new(tokio::sync::Notify::new()),

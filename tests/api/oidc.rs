@@ -904,6 +904,73 @@ backend_tests! {
     }
 }
 
+/// A code flow for `client` in the browser's session, redeemed: the ID token's claims.
+async fn redeemed_id_token(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    client: &str,
+    secret: Option<&str>,
+    redirect: &str,
+) -> serde_json::Value {
+    let (code, verifier) = code_for(app, browser, client, redirect, "").await;
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect),
+        ("code_verifier", verifier.as_str()),
+    ];
+    if secret.is_none() {
+        form.push(("client_id", client));
+    }
+    let r = post_form(app, "/oauth/token", &form, secret.map(|s| (client, s))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    decode_payload(r.body["id_token"].as_str().unwrap())
+}
+
+backend_tests! {
+    // The instance remembers the (session, client) pairs it has recorded and writes a pair
+    // once: a second code in the same session is not written again, and that must not hide
+    // another client of the same session, nor the same client in another session.
+    async fn every_client_of_a_session_is_told_of_its_end_however_often_it_got_tokens(backend) {
+        let (uri, received) = logout_receiver().await;
+        let Some(app) = TestApp::spawn_with(backend, move |s| {
+            with_clients(s);
+            s.clients[0].backchannel_logout_uri = Some(uri.clone());
+            s.clients[1].backchannel_logout_uri = Some(uri);
+        }).await else { return };
+        // Another browser's session: the same client, remembered there first.
+        let other = browser_signed_up(&app, "grace@example.com").await;
+        let other_sid = redeemed_id_token(&app, &other, "rp", Some("rp-secret"), RP_REDIRECT).await["sid"].clone();
+        let browser = signed_in(&app).await;
+        let first = redeemed_id_token(&app, &browser, "rp", Some("rp-secret"), RP_REDIRECT).await;
+        assert_ne!(first["sid"], other_sid);
+        let again = redeemed_id_token(&app, &browser, "rp", Some("rp-secret"), RP_REDIRECT).await;
+        assert_eq!(again["sid"], first["sid"]);
+        let spa = redeemed_id_token(&app, &browser, "spa", None, SPA_REDIRECT).await;
+        assert_eq!(spa["sid"], first["sid"]);
+        let r = app.post_as(&browser, "/v1/client/sessions?_method=DELETE", &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let mut audiences = Vec::new();
+        for _ in 0..100 {
+            let got = received.lock().unwrap().clone();
+            if got.len() >= 2 {
+                audiences = got.iter().map(|t| {
+                    let c = decode_payload(t);
+                    assert_eq!(c["sid"], first["sid"], "only the ended session's clients are told");
+                    c["aud"].as_str().map(str::to_owned).or_else(|| c["aud"][0].as_str().map(str::to_owned)).unwrap()
+                }).collect();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // Give a wrong third token time to arrive before counting.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        audiences.sort();
+        assert_eq!(audiences, ["rp", "spa"]);
+        assert_eq!(received.lock().unwrap().len(), 2, "one logout token for each client, none for the other session");
+    }
+}
+
 backend_tests! {
     async fn dynamic_registration_is_off_by_default(backend) {
         let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };

@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod crypto;
+pub mod memo;
 pub mod metrics;
 mod origin;
 pub mod redirect;

@@ -101,6 +101,9 @@ pub struct Ctx {
     /// Where the flows announce what happened (sessions ended) to the layers above, which
     /// subscribe at start-up.
     pub events: Bus<Ctx>,
+    /// The (session, client) pairs this instance has recorded in `session_clients`: a code
+    /// redeemed again in the same session sends no write (see `domain::memo`).
+    pub session_clients: domain::memo::PairMemo,
 }
 
 impl Ctx {

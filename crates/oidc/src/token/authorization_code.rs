@@ -80,7 +80,7 @@ pub(super) async fn grant(
     }
     // Remember the client got tokens in this session, for back-channel logout.
     if let Some(sid) = &grant.auth.session_id {
-        repo::record_session_client(&ctx.db, sid, client.id(), ctx.now()).await?;
+        record_session_client(ctx, sid, client.id()).await?;
     }
     let response = issue(
         ctx,

@@ -26,7 +26,7 @@ pub(super) async fn grant(
             ));
         }
         // Remember the client got tokens in this session, for logout.
-        repo::record_session_client(&ctx.db, sid, client.id(), ctx.now()).await?;
+        record_session_client(ctx, sid, client.id()).await?;
     }
     let (response, _) = issue(ctx, client, &auth, &scopes, None, None, None, dpop_jkt).await?;
     Ok(response)

@@ -160,6 +160,16 @@ pub async fn grant(
 }
 
 /// What a token response calls its access token: `DPoP` when bound to a key (RFC 9449 §5).
+/// Records that `client_id` got tokens within session `sid`, for logout (back-channel logout
+/// tells every such client). A pair this instance has already recorded is not written again.
+async fn record_session_client(ctx: &Ctx, sid: &str, client_id: &str) -> OAuthResult<()> {
+    if !ctx.session_clients.contains(sid, client_id) {
+        repo::record_session_client(&ctx.db, sid, client_id, ctx.now()).await?;
+        ctx.session_clients.remember(sid, client_id);
+    }
+    Ok(())
+}
+
 fn token_type(dpop_jkt: Option<&str>) -> &'static str {
     if dpop_jkt.is_some() { "DPoP" } else { "Bearer" }
 }
