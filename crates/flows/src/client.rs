@@ -44,11 +44,31 @@ pub struct ClientCtx {
     /// client in one statement; taken by the request's first read of a session
     /// ([`ClientCtx::session_as_resolved`]).
     resolved_session: std::sync::Mutex<Option<sessions::SessionRow>>,
+    /// `row` is the client as this request's last write of it left it: the insert, or the
+    /// `RETURNING` of the statement that changed it ([`ClientCtx::wrote`]). The client's
+    /// render then uses it instead of reading the client again. A flow that changes the
+    /// client must hand the row back here; the writes that don't (signing out, touching a
+    /// session) happen on requests that never set this.
+    written: bool,
+    /// The client was made by this request: nobody else holds its token yet, so its only
+    /// session can be one this request made.
+    created: bool,
 }
 
 impl ClientCtx {
     pub fn id(&self) -> Option<&str> {
         self.row.as_ref().map(|r| r.id.as_str())
+    }
+
+    /// The client as a write of this request left it (`None`: it is gone).
+    pub fn wrote(&mut self, row: Option<ClientRow>) {
+        self.row = row;
+        self.written = true;
+    }
+
+    /// The client as this request's last write left it, when the request wrote it.
+    fn written_row(&self) -> Option<&ClientRow> {
+        self.row.as_ref().filter(|_| self.written)
     }
 
     /// The session the client last made active, if any.
@@ -112,7 +132,8 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     )
     .await
     .context("clients::insert")?;
-    cc.row = Some(row.clone());
+    cc.wrote(Some(row.clone()));
+    cc.created = true;
     cc.new_token = Some(token);
     Ok(row)
 }
@@ -147,19 +168,18 @@ pub struct ClientSnapshot {
     pub sessions: Vec<LiveSession>,
 }
 
-/// Re-reads the client from storage (after a flow changed it). `known` is a user record
-/// the request already holds as stored (`ClientCtx::known_user`), not read again.
-#[tracing::instrument(level = "debug", skip_all, fields(client_id = %client_id), err(level = "debug"))]
-pub async fn snapshot(
-    ctx: &Ctx,
-    client_id: &str,
-    known: Option<&UserRecord>,
-) -> FlowResult<Option<ClientSnapshot>> {
-    let Some(row) = clients::get(&ctx.db, client_id)
-        .await
-        .context("clients::get")?
-    else {
-        return Ok(None);
+/// The client after the request's flow ran: as the flow's last write left it, or read again
+/// when the request did not write it. `cc.known_user` is a user record the request already
+/// holds as stored, not read again.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn snapshot(ctx: &Ctx, cc: &ClientCtx) -> FlowResult<Option<ClientSnapshot>> {
+    let row = match (cc.written_row(), cc.id()) {
+        (Some(row), _) => row.clone(),
+        (None, Some(id)) => match clients::get(&ctx.db, id).await.context("clients::get")? {
+            Some(row) => row,
+            None => return Ok(None),
+        },
+        (None, None) => return Ok(None),
     };
     let sign_in = match &row.sign_in_id {
         Some(id) => super::sign_in::load(ctx, id)
@@ -173,7 +193,13 @@ pub async fn snapshot(
             .filter(|s| s.client_id == row.id),
         None => None,
     };
-    let sessions = session::live_for_client_knowing(ctx, &row.id, known).await?;
+    // A session this request made is the client's active one; a client made by this request
+    // without one has none.
+    let sessions = if cc.created && row.last_active_session_id.is_none() {
+        Vec::new()
+    } else {
+        session::live_for_client_knowing(ctx, &row.id, cc.known_user.as_ref()).await?
+    };
     Ok(Some(ClientSnapshot {
         row,
         sign_in,

@@ -257,7 +257,7 @@ pub(crate) async fn unsolicited(
         ..Verification::verified(&provider.strategy, ctx.now())
     });
     save(ctx, &mut si).await?;
-    point_client_at(ctx, &client.id, &si.id, ctx.now()).await?;
+    point_client_at(ctx, cc, &si.id, ctx.now()).await?;
     let id = si.id.clone();
     oauth_result(ctx, cc, &id, provider, outcome).await
 }

@@ -290,7 +290,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             si.identifier = Some(raw.clone());
         }
         save(ctx, &mut si).await?;
-        point_client_at(ctx, &client.id, &si.id, now).await?;
+        point_client_at(ctx, cc, &si.id, now).await?;
         start_external(ctx, &mut si, "enterprise_sso", back).await?;
         return Ok(si);
     }
@@ -327,7 +327,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     // Record the sign-in on the client before any factor work, so a failed password attempt
     // still leaves the client pointing at it.
     save(ctx, &mut si).await?;
-    point_client_at(ctx, &client.id, &si.id, now).await?;
+    point_client_at(ctx, cc, &si.id, now).await?;
 
     match (strategy.as_deref(), password) {
         (Some("password") | None, Some(pw)) => attempt_password(ctx, cc, &mut si, pw).await?,
@@ -363,10 +363,19 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     Ok(si)
 }
 
-async fn point_client_at(ctx: &Ctx, client_id: &str, sign_in_id: &str, now: i64) -> FlowResult<()> {
-    clients::update(
+/// Makes `si` the client's current sign-in.
+async fn point_client_at(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    sign_in_id: &str,
+    now: i64,
+) -> FlowResult<()> {
+    let Some(client_id) = cc.id().map(str::to_owned) else {
+        return Err(anyhow::anyhow!("a sign-in is pointed at from no client").into());
+    };
+    let row = clients::update_returning(
         &ctx.db,
-        client_id,
+        &client_id,
         clients::ClientChange {
             sign_in_id: Some(Some(sign_in_id.to_owned())),
             ..Default::default()
@@ -374,6 +383,7 @@ async fn point_client_at(ctx: &Ctx, client_id: &str, sign_in_id: &str, now: i64)
         now,
     )
     .await?;
+    cc.wrote(row);
     Ok(())
 }
 
@@ -421,7 +431,7 @@ async fn sign_in_as(
     si.actor = actor;
     si.first_factor_verification = Some(Verification::verified(strategy, ctx.now()));
     save(ctx, &mut si).await?;
-    point_client_at(ctx, &client.id, &si.id, ctx.now()).await?;
+    point_client_at(ctx, cc, &si.id, ctx.now()).await?;
     first_factor_done(ctx, cc, &mut si).await?;
     Ok(si)
 }
@@ -670,6 +680,6 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     si.created_session_id = Some(session.id);
     cc.new_token = token;
     // The client as the new session left it (the same statement that changed it).
-    cc.row = client;
+    cc.wrote(client);
     Ok(())
 }

@@ -45,7 +45,7 @@ pub(super) async fn complete_if_ready(
     save(ctx, su).await?;
     cc.new_token = token;
     // The client as the new session left it (the same statement that changed it).
-    cc.row = client;
+    cc.wrote(client);
     Ok(())
 }
 

@@ -360,7 +360,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     }
     check_policy(ctx, &su, None, invited(&su)).await?;
     save(ctx, &su).await?;
-    clients::update(
+    let row = clients::update_returning(
         &ctx.db,
         &client.id,
         clients::ClientChange {
@@ -370,6 +370,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         now,
     )
     .await?;
+    cc.wrote(row);
     if let Some(provider) = provider {
         let v = super::oauth::start(
             ctx,

@@ -104,12 +104,9 @@ async fn not_found() -> HttpResponse {
     )))
 }
 
-/// The client as the envelope shows it, re-read after the flow ran.
+/// The client as the envelope shows it, after the flow ran.
 async fn client_json(ctx: &Ctx, req: &HttpRequest, cc: &ClientCtx) -> FlowResult<Value> {
-    let Some(id) = cc.id() else {
-        return Ok(Value::Null);
-    };
-    match client::snapshot(ctx, id, cc.known_user.as_ref()).await? {
+    match client::snapshot(ctx, cc).await? {
         Some(snap) => render::client(ctx, &snap, extract::origin(req).as_deref()),
         None => Ok(Value::Null),
     }
