@@ -365,6 +365,10 @@ backend_tests! {
         let cb = browse_to_callback(&fresh, &resume).await;
         assert!(cb.contains_key("code"));
         assert_eq!(cb["state"], "st1");
+        // The kept request yields one code: the way back, replayed, finds it gone.
+        let r = fresh.get(&resume).send().await.unwrap();
+        assert_ne!(r.status(), StatusCode::FOUND, "a second code from the same kept request");
+        assert!(r.text().await.unwrap().contains("expired"));
 
         // prompt=login with a session older than the request: sign in again.
         app.clock.advance_secs(1);

@@ -158,6 +158,24 @@ impl Ephemeral {
         }
     }
 
+    /// Two keys in one round trip (`MGET`).
+    pub async fn get_two(&self, a: &str, b: &str) -> StoreResult<(Option<String>, Option<String>)> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn.clone();
+                Ok(redis::cmd("MGET")
+                    .arg(r.key(a))
+                    .arg(r.key(b))
+                    .query_async(&mut c)
+                    .await?)
+            }
+            Ephemeral::Memory(m) => Ok(m.with(|map| {
+                let get = |k: &str| map.get(k).filter(|e| !e.expired()).map(|e| e.value.clone());
+                (get(a), get(b))
+            })),
+        }
+    }
+
     /// Reads and deletes in one step: of two concurrent takers only one gets the value.
     pub async fn take(&self, key: &str) -> StoreResult<Option<String>> {
         match self {

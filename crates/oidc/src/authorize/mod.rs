@@ -57,6 +57,10 @@ pub struct AuthRequest {
     pub requested_at: i64,
     /// Synchroniser token of the consent form.
     pub csrf: String,
+    /// The request was read from where it is kept (it went through sign-in or consent), so
+    /// issuing its code deletes it there; a request answered at once was never kept.
+    #[serde(skip)]
+    pub kept: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -314,6 +318,7 @@ pub async fn start(ctx: &Ctx, p: &HashMap<String, String>, cc: &ClientCtx) -> OA
             .map(|uri| par::key(ctx, uri)),
         requested_at: ctx.now(),
         csrf: crypto::random_token(),
+        kept: false,
     };
     proceed(ctx, request, client, cc).await
 }
@@ -332,7 +337,9 @@ async fn save_request(ctx: &Ctx, r: &AuthRequest) -> OAuthResult<()> {
 
 pub async fn load_request(ctx: &Ctx, id: &str) -> OAuthResult<Option<AuthRequest>> {
     Ok(match ctx.eph.get(&request_key(id)).await? {
-        Some(raw) => serde_json::from_str(&raw).ok(),
+        Some(raw) => serde_json::from_str::<AuthRequest>(&raw)
+            .ok()
+            .map(|r| AuthRequest { kept: true, ..r }),
         None => None,
     })
 }
@@ -583,7 +590,9 @@ async fn issue_code(
     if let Some(key) = &request.pushed_key
         && ctx.eph.take(key).await?.is_none()
     {
-        ctx.eph.delete(&request_key(&request.id)).await?;
+        if request.kept {
+            ctx.eph.delete(&request_key(&request.id)).await?;
+        }
         return Ok(Outcome::ErrorPage {
             message: "This sign-in request has expired or was already used. Go back to the \
                       application and start again."
@@ -594,7 +603,9 @@ async fn issue_code(
     let raw = serde_json::to_string(&grant).map_err(anyhow::Error::new)?;
     let ttl = Duration::from_secs(ctx.settings().oidc.code_lifetime_secs.unsigned_abs() + 5);
     ctx.eph.put(&code_key(ctx, &code), &raw, ttl).await?;
-    ctx.eph.delete(&request_key(&request.id)).await?;
+    if request.kept {
+        ctx.eph.delete(&request_key(&request.id)).await?;
+    }
     let mut params = vec![("code".to_owned(), code)];
     if let Some(s) = &request.state {
         params.push(("state".into(), s.clone()));

@@ -300,7 +300,17 @@ async fn check_access_token_reading(
         return Ok(None);
     };
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
-    if ctx.eph.get(&revoked_jti_key(jti)).await?.is_some() {
+    // A token issued for a user (it carries `auth_time`; a client's own has none) names the
+    // user, or stands for one kept beside it: both looked up with the revocation.
+    let for_user = claims.contains_key("auth_time");
+    let (revoked, kept_behind) = if for_user {
+        ctx.eph
+            .get_two(&revoked_jti_key(jti), &access_context_key(jti))
+            .await?
+    } else {
+        (ctx.eph.get(&revoked_jti_key(jti)).await?, None)
+    };
+    if revoked.is_some() {
         return Ok(None);
     }
     // A token issued for a user (it carries `auth_time`; a client's own has none) is only as
@@ -308,8 +318,8 @@ async fn check_access_token_reading(
     // it before it expires. The session's status comes in the statement that reads the user
     // (a token without a session asks about none).
     let mut behind = None;
-    if claims.contains_key("auth_time") {
-        let user_id = token_user_id(ctx, &claims).await?;
+    if for_user {
+        let user_id = user_id_behind(&claims, kept_behind.as_deref());
         let sid = claims.get("sid").and_then(Value::as_str);
         let (flags, session_status) = if whole_user {
             let (user, status) = users::get_user_and_session_status(&ctx.db, &user_id, sid).await?;
@@ -356,18 +366,20 @@ async fn remember_user_behind(
 
 /// The user behind an access token: its `sub`, or the user a pairwise `sub` stands for.
 async fn token_user_id(ctx: &Ctx, claims: &Map<String, Value>) -> OAuthResult<String> {
-    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
-    let behind: Option<Value> = ctx
-        .eph
-        .get(&access_context_key(jti))
-        .await?
-        .and_then(|raw| serde_json::from_str(&raw).ok());
-    Ok(behind
+    let kept = ctx.eph.get(&access_context_key(jti)).await?;
+    Ok(user_id_behind(claims, kept.as_deref()))
+}
+
+/// `token_user_id`, given what was kept beside the token (`remember_user_behind`).
+fn user_id_behind(claims: &Map<String, Value>, kept: Option<&str>) -> String {
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    let behind: Option<Value> = kept.and_then(|raw| serde_json::from_str(raw).ok());
+    behind
         .as_ref()
         .and_then(|b| b["user_id"].as_str())
         .unwrap_or(sub)
-        .to_owned())
+        .to_owned()
 }
 
 /// RFC 7009: revokes a refresh token (with its family) or an access token of this client.
