@@ -316,6 +316,8 @@ pub async fn token_hasher(
 fn run(listener: TcpListener, ctx: web::Data<Ctx>) -> anyhow::Result<Server> {
     let shutdown = ctx.settings().server.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
+        // Called once on each worker thread as it starts.
+        ctx.eph.connect_this_thread();
         App::new()
             .wrap_fn(crate::web::security_headers)
             .wrap(TracingLogger::<crate::web::request_span::RedactedSpan>::new())

@@ -88,6 +88,16 @@ async fn contract(store: Ephemeral) {
             .unwrap()
     );
 
+    // Two keys at once, in the order asked, a missing one as nothing.
+    assert_eq!(
+        store.get_two(&k("a"), &k("missing")).await.unwrap(),
+        (Some("2".to_owned()), None)
+    );
+    assert_eq!(
+        store.get_two(&k("missing"), &k("nx")).await.unwrap(),
+        (None, Some("first".to_owned()))
+    );
+
     store.delete(&k("a")).await.unwrap();
     assert_eq!(store.get(&k("a")).await.unwrap(), None);
     store.ping().await.unwrap();
@@ -155,4 +165,61 @@ async fn two_redis_stores_with_different_prefixes_do_not_meet() {
     };
     a.put("shared", "a", Duration::from_secs(30)).await.unwrap();
     assert_eq!(b.get("shared").await.unwrap(), None);
+}
+
+// A server's worker threads each run a runtime of their own and get a Redis connection of
+// their own, driven there; a thread that asked for none, or whose runtime has shut down,
+// shares the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_thread_gets_a_redis_connection_of_its_own() {
+    let Ok(store) = Ephemeral::redis(&redis_url(), &format!("pt_{}:", random_suffix())).await
+    else {
+        assert!(!services_required(), "Redis required but unreachable");
+        eprintln!("SKIPPED: Redis worker connection test, Redis unreachable");
+        return;
+    };
+    let store = std::sync::Arc::new(store);
+    let shared = store.connection_id().await.unwrap().unwrap();
+    let worker = store.clone();
+    // The shared connection is driven by this test's runtime, which stays free meanwhile.
+    let (own, after) = tokio::task::spawn_blocking(move || {
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        };
+        let first = runtime();
+        let own = first.block_on(async {
+            worker.connect_this_thread();
+            worker.connect_this_thread(); // a second call makes no second connection
+            let mut id = worker.connection_id().await.unwrap().unwrap();
+            for _ in 0..100 {
+                if id != shared {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                id = worker.connection_id().await.unwrap().unwrap();
+            }
+            // Its commands work.
+            worker.put("w", "v", Duration::from_secs(30)).await.unwrap();
+            assert_eq!(worker.get("w").await.unwrap().as_deref(), Some("v"));
+            id
+        });
+        // The runtime that drove the thread's own connection shuts down; the thread lives on.
+        drop(first);
+        let after = runtime().block_on(async {
+            assert_eq!(worker.get("w").await.unwrap().as_deref(), Some("v"));
+            worker.connection_id().await.unwrap().unwrap()
+        });
+        (own, after)
+    })
+    .await
+    .unwrap();
+    assert_ne!(own, shared, "the worker has a connection of its own");
+    assert_eq!(
+        after, shared,
+        "with its runtime gone the thread shares the first"
+    );
+    assert_eq!(store.connection_id().await.unwrap(), Some(shared));
 }

@@ -38,16 +38,72 @@ impl Ephemeral {
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(2);
-        let conn = ConnectionManager::new_with_config(client.clone(), config)
+        let conn = ConnectionManager::new_with_config(client.clone(), config.clone())
             .await
             .context("connecting to Redis")?;
         Ok(Ephemeral::Redis(RedisStore {
+            id: NEXT_STORE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             client: Box::new(client),
+            config: Box::new(config),
             conn,
             prefix: prefix.to_owned(),
             incr: redis::Script::new(INCR_WITH_TTL),
             gcra: redis::Script::new(GCRA),
         }))
+    }
+
+    /// Gives the calling thread a Redis connection of its own, driven by the thread's own
+    /// runtime, in the background; until it is up (or if it cannot be made) the thread
+    /// shares the first one. A server's worker threads each run a runtime of their own: a
+    /// command on the shared connection crossed to the thread driving it and back, two
+    /// thread wake-ups per command. Call it on each worker thread as it starts.
+    pub fn connect_this_thread(&self) {
+        let Ephemeral::Redis(r) = self else { return };
+        let has_own = |id: u64| {
+            THREAD_CONNECTIONS.with(|c| {
+                c.borrow()
+                    .iter()
+                    .any(|(i, _, alive)| *i == id && alive.strong_count() > 0)
+            })
+        };
+        if has_own(r.id) {
+            return;
+        }
+        let (id, client, config) = (r.id, (*r.client).clone(), (*r.config).clone());
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        rt.spawn(async move {
+            match ConnectionManager::new_with_config(client, config).await {
+                Ok(conn) if !has_own(id) => {
+                    // The connection is good while this task lives: a runtime that shuts
+                    // down drops it, and a thread that outlives its runtime (a pool's
+                    // thread) goes back to the shared connection.
+                    let alive = std::sync::Arc::new(());
+                    THREAD_CONNECTIONS.with(|c| {
+                        c.borrow_mut()
+                            .push((id, conn, std::sync::Arc::downgrade(&alive)));
+                    });
+                    std::future::pending::<()>().await;
+                    drop(alive);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "a worker's own Redis connection failed; it shares the first"),
+            }
+        });
+    }
+
+    /// Which Redis connection the calling thread uses (`CLIENT ID`); `None` without Redis.
+    pub async fn connection_id(&self) -> StoreResult<Option<i64>> {
+        match self {
+            Ephemeral::Redis(r) => {
+                let mut c = r.conn();
+                Ok(Some(
+                    redis::cmd("CLIENT").arg("ID").query_async(&mut c).await?,
+                ))
+            }
+            Ephemeral::Memory(_) => Ok(None),
+        }
     }
 
     pub fn is_shared(&self) -> bool {
@@ -60,7 +116,7 @@ impl Ephemeral {
     pub async fn publish(&self, channel: &str, message: &str) -> StoreResult<()> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 redis::cmd("PUBLISH")
                     .arg(r.key(channel))
                     .arg(message)
@@ -96,7 +152,7 @@ impl Ephemeral {
     pub async fn put(&self, key: &str, value: &str, ttl: Duration) -> StoreResult<()> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 redis::cmd("SET")
                     .arg(r.key(key))
                     .arg(value)
@@ -119,7 +175,7 @@ impl Ephemeral {
     pub async fn put_if_absent(&self, key: &str, value: &str, ttl: Duration) -> StoreResult<bool> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 let set: Option<String> = redis::cmd("SET")
                     .arg(r.key(key))
                     .arg(value)
@@ -144,7 +200,7 @@ impl Ephemeral {
     pub async fn get(&self, key: &str) -> StoreResult<Option<String>> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 Ok(redis::cmd("GET")
                     .arg(r.key(key))
                     .query_async(&mut c)
@@ -162,7 +218,7 @@ impl Ephemeral {
     pub async fn get_two(&self, a: &str, b: &str) -> StoreResult<(Option<String>, Option<String>)> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 Ok(redis::cmd("MGET")
                     .arg(r.key(a))
                     .arg(r.key(b))
@@ -180,7 +236,7 @@ impl Ephemeral {
     pub async fn take(&self, key: &str) -> StoreResult<Option<String>> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 Ok(redis::cmd("GETDEL")
                     .arg(r.key(key))
                     .query_async(&mut c)
@@ -195,7 +251,7 @@ impl Ephemeral {
     pub async fn delete(&self, key: &str) -> StoreResult<()> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 redis::cmd("DEL")
                     .arg(r.key(key))
                     .query_async::<()>(&mut c)
@@ -214,7 +270,7 @@ impl Ephemeral {
     pub async fn incr(&self, key: &str, ttl: Duration) -> StoreResult<i64> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 Ok(r.incr
                     .key(r.key(key))
                     .arg(ttl_ms(ttl))
@@ -248,7 +304,7 @@ impl Ephemeral {
     ) -> StoreResult<Option<i64>> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 let wait: i64 = r
                     .gcra
                     .key(r.key(key))
@@ -280,7 +336,7 @@ impl Ephemeral {
     pub async fn ping(&self) -> StoreResult<()> {
         match self {
             Ephemeral::Redis(r) => {
-                let mut c = r.conn.clone();
+                let mut c = r.conn();
                 redis::cmd("PING").query_async::<String>(&mut c).await?;
                 Ok(())
             }
@@ -327,10 +383,24 @@ fn ttl_ms(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
+/// Numbers the Redis stores of the process (tests run many), so a thread's own connections
+/// are told apart.
+static NEXT_STORE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's own connections, by store ([`Ephemeral::connect_this_thread`]).
+    #[allow(clippy::type_complexity, reason = "a private list of three plain parts")]
+    static THREAD_CONNECTIONS: std::cell::RefCell<Vec<(u64, ConnectionManager, std::sync::Weak<()>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 pub struct RedisStore {
-    /// For subscriptions, which need a connection of their own (boxed: it is large and
-    /// seldom used).
+    id: u64,
+    /// For subscriptions, which need a connection of their own, and for each worker
+    /// thread's own (boxed: it is large and seldom used).
     client: Box<redis::Client>,
+    config: Box<redis::aio::ConnectionManagerConfig>,
+    /// The connection every thread without one of its own shares.
     conn: ConnectionManager,
     prefix: String,
     incr: redis::Script,
@@ -338,6 +408,20 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
+    /// The calling thread's own connection, or the shared one.
+    fn conn(&self) -> ConnectionManager {
+        THREAD_CONNECTIONS
+            .with(|c| {
+                let mut c = c.borrow_mut();
+                // Forget connections whose runtime has shut down.
+                c.retain(|(_, _, alive)| alive.strong_count() > 0);
+                c.iter()
+                    .find(|(id, _, _)| *id == self.id)
+                    .map(|(_, conn, _)| conn.clone())
+            })
+            .unwrap_or_else(|| self.conn.clone())
+    }
+
     fn key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
     }
