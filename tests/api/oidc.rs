@@ -2034,3 +2034,90 @@ backend_tests! {
         assert_eq!(cb["error"], "invalid_scope");
     }
 }
+
+/// Is `token` good at userinfo and at introspection? (The two must agree.)
+async fn token_works(app: &TestApp, token: &str) -> bool {
+    let info = userinfo_with(app, &format!("Bearer {token}"), None).await;
+    let intro = post_form(
+        app,
+        "/oauth/introspect",
+        &[("token", token)],
+        Some(("rp", "rp-secret")),
+    )
+    .await;
+    assert_eq!(intro.status, StatusCode::OK, "{}", intro.body);
+    let active = intro.body["active"] == true;
+    assert_eq!(
+        info.status == StatusCode::OK,
+        active,
+        "userinfo and introspection disagree: {}",
+        info.body
+    );
+    active
+}
+
+async fn refreshed(app: &TestApp, refresh: &str) -> Res {
+    post_form(
+        app,
+        "/oauth/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        Some(("rp", "rp-secret")),
+    )
+    .await
+}
+
+backend_tests! {
+    // An access token is issued in a browser session and ends with it, however the session
+    // ends (signed out, or removed from the browser's list), before its own expiry. A refresh
+    // token (offline_access) outlives the session, but what it gives from then on belongs to
+    // no session: no `sid`, and a sign-in elsewhere does not end it.
+    async fn access_tokens_end_with_their_session_and_refresh_tokens_go_on_without_it(backend) {
+        let Some(app) = TestApp::spawn_with(backend, with_clients).await else { return };
+        for (n, how) in ["end", "remove"].into_iter().enumerate() {
+            let browser = browser_signed_up(&app, &format!("user{n}@example.com")).await;
+            let r = app.get_as(&browser, "/v1/client").await;
+            let sid = r.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
+            let first = tokens_for(&app, &browser, "rp", "rp-secret").await;
+            let access = first["access_token"].as_str().unwrap().to_owned();
+            assert_eq!(decode_payload(&access)["sid"], sid.as_str());
+            assert!(token_works(&app, &access).await, "{how}: good while the session lives");
+            // A refresh while the session lives gives tokens of the session.
+            let r = refreshed(&app, first["refresh_token"].as_str().unwrap()).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let (access_2, refresh_2) = (r.body["access_token"].as_str().unwrap().to_owned(), r.body["refresh_token"].as_str().unwrap().to_owned());
+            assert_eq!(decode_payload(&access_2)["sid"], sid.as_str());
+            assert_eq!(decode_payload(r.body["id_token"].as_str().unwrap())["sid"], sid.as_str());
+
+            let r = app.post_as(&browser, &format!("/v1/client/sessions/{sid}/{how}"), &[]).await;
+            assert_eq!(r.status, StatusCode::OK, "{how}: {}", r.body);
+            assert!(!token_works(&app, &access).await, "{how}: the session's token ended with it");
+            assert!(!token_works(&app, &access_2).await, "{how}: so did the one refreshed in it");
+
+            // The refresh token goes on, and gives tokens that name no session.
+            let r = refreshed(&app, &refresh_2).await;
+            assert_eq!(r.status, StatusCode::OK, "{how}: {}", r.body);
+            let access_3 = r.body["access_token"].as_str().unwrap().to_owned();
+            let refresh_3 = r.body["refresh_token"].as_str().unwrap().to_owned();
+            assert!(decode_payload(&access_3).get("sid").is_none(), "{how}: {}", decode_payload(&access_3));
+            assert!(decode_payload(r.body["id_token"].as_str().unwrap()).get("sid").is_none());
+            assert!(token_works(&app, &access_3).await, "{how}: the offline grant's token works");
+            // Signing in again makes a new session; the offline grant's tokens do not join it,
+            // and ending the new session leaves them alone.
+            let email = format!("user{n}@example.com");
+            let r = app.post_as(&browser, "/v1/client/sign_ins", &[("identifier", email.as_str()), ("password", "correct horse")]).await;
+            assert_eq!(r.body["response"]["status"], "complete", "{}", r.body);
+            let r = refreshed(&app, &refresh_3).await;
+            assert_eq!(r.status, StatusCode::OK, "{how}: {}", r.body);
+            let access_4 = r.body["access_token"].as_str().unwrap().to_owned();
+            assert!(decode_payload(&access_4).get("sid").is_none());
+            let r = app.get_as(&browser, "/v1/client").await;
+            let new_sid = r.body["response"]["last_active_session_id"].as_str().unwrap().to_owned();
+            assert_ne!(new_sid, sid);
+            let r = app.post_as(&browser, &format!("/v1/client/sessions/{new_sid}/end"), &[]).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert!(token_works(&app, &access_4).await, "{how}: no session, nothing to end it");
+            // The token from before the sign-out stays ended.
+            assert!(!token_works(&app, &access).await);
+        }
+    }
+}

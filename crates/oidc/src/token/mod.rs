@@ -314,9 +314,10 @@ async fn check_access_token_reading(
         return Ok(None);
     }
     // A token issued for a user (it carries `auth_time`; a client's own has none) is only as
-    // good as the user and session behind it: a ban, lock, deletion or revoked session ends
-    // it before it expires. The session's status comes in the statement that reads the user
-    // (a token without a session asks about none).
+    // good as the user and session behind it: a ban, lock or deletion ends it before it
+    // expires, and so does the end of the session it was issued in, however it ended (signed
+    // out, removed from the browser, revoked). The session's status comes in the statement
+    // that reads the user (a token without a session asks about none).
     let mut behind = None;
     if for_user {
         let user_id = user_id_behind(&claims, kept_behind.as_deref());
@@ -337,7 +338,8 @@ async fn check_access_token_reading(
         if !matches!(flags, Some((false, false))) {
             return Ok(None);
         }
-        if session_status.is_some_and(|s| SessionStatus::from_stored(&s) == SessionStatus::Revoked)
+        if sid.is_some()
+            && !session_status.is_some_and(|s| SessionStatus::from_stored(&s).is_live())
         {
             return Ok(None);
         }

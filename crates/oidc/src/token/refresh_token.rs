@@ -37,7 +37,7 @@ pub(super) async fn grant(
             "The refresh token is bound to another DPoP key than this request's proof.",
         ));
     }
-    let (auth, claims_request): (AuthFacts, Option<Value>) = serde_json::from_str(&row.auth)
+    let (mut auth, claims_request): (AuthFacts, Option<Value>) = serde_json::from_str(&row.auth)
         .map_err(|e| anyhow::anyhow!("stored refresh facts unreadable: {e}"))?;
     if now >= family_end(ctx, &auth) {
         return Err(OAuthError::invalid_grant(
@@ -55,14 +55,24 @@ pub(super) async fn grant(
         }
         None => return Err(OAuthError::invalid_grant("The user no longer exists.")),
     }
-    if let Some(sid) = &row.session_id
-        && crate::store::sessions::get(&ctx.db, sid)
+    if let Some(sid) = &row.session_id {
+        let status = crate::store::sessions::get(&ctx.db, sid)
             .await?
-            .is_some_and(|s| SessionStatus::from_stored(&s.status) == SessionStatus::Revoked)
-    {
-        return Err(OAuthError::invalid_grant(
-            "The session this refresh token belongs to was revoked.",
-        ));
+            .map(|s| SessionStatus::from_stored(&s.status));
+        match status {
+            Some(SessionStatus::Revoked) => {
+                return Err(OAuthError::invalid_grant(
+                    "The session this refresh token belongs to was revoked.",
+                ));
+            }
+            Some(s) if s.is_live() => {}
+            // Signed out or removed from the browser: a refresh token is only issued for
+            // `offline_access`, which outlives the browser session (OpenID Connect Core §11),
+            // but the tokens it now gives belong to no session. Access tokens that name a
+            // session end with it (`check_access_token`), so these must not name one; nor
+            // does the family from here on.
+            _ => auth.session_id = None,
+        }
     }
     if row.used_at.is_some() || !repo::mark_refresh_used(&ctx.db, &hash, now).await? {
         repo::revoke_family(&ctx.db, &row.family_id, now).await?;
