@@ -59,13 +59,7 @@ impl Ephemeral {
     /// thread wake-ups per command. Call it on each worker thread as it starts.
     pub fn connect_this_thread(&self) {
         let Ephemeral::Redis(r) = self else { return };
-        let has_own = |id: u64| {
-            THREAD_CONNECTIONS.with(|c| {
-                c.borrow()
-                    .iter()
-                    .any(|(i, _, alive)| *i == id && alive.strong_count() > 0)
-            })
-        };
+        let has_own = |id: u64| own_connection(id).is_some();
         if has_own(r.id) {
             return;
         }
@@ -394,6 +388,18 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// The calling thread's own connection to store `id`, if it has a live one; forgets those
+/// whose runtime has shut down.
+fn own_connection(id: u64) -> Option<ConnectionManager> {
+    THREAD_CONNECTIONS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.retain(|(_, _, alive)| alive.strong_count() > 0);
+        c.iter()
+            .find(|(i, _, _)| *i == id)
+            .map(|(_, conn, _)| conn.clone())
+    })
+}
+
 pub struct RedisStore {
     id: u64,
     /// For subscriptions, which need a connection of their own, and for each worker
@@ -410,16 +416,7 @@ pub struct RedisStore {
 impl RedisStore {
     /// The calling thread's own connection, or the shared one.
     fn conn(&self) -> ConnectionManager {
-        THREAD_CONNECTIONS
-            .with(|c| {
-                let mut c = c.borrow_mut();
-                // Forget connections whose runtime has shut down.
-                c.retain(|(_, _, alive)| alive.strong_count() > 0);
-                c.iter()
-                    .find(|(id, _, _)| *id == self.id)
-                    .map(|(_, conn, _)| conn.clone())
-            })
-            .unwrap_or_else(|| self.conn.clone())
+        own_connection(self.id).unwrap_or_else(|| self.conn.clone())
     }
 
     fn key(&self, key: &str) -> String {
