@@ -46,20 +46,21 @@ pub(super) async fn grant(
     }
     // A banned, locked or deleted user, or a session an operator or the user revoked, mints
     // nothing more (the events that do so also revoke the family; this holds regardless).
-    match users::flags(&ctx.db, &row.user_id).await? {
-        Some((false, false)) => {}
-        Some(_) => {
-            return Err(OAuthError::invalid_grant(
-                "The user may not sign in at present.",
-            ));
-        }
-        None => return Err(OAuthError::invalid_grant("The user no longer exists.")),
-    }
-    if let Some(sid) = &row.session_id {
-        let status = crate::store::sessions::get(&ctx.db, sid)
+    // The session's status comes in the statement that reads the flags.
+    let session_status =
+        match users::flags_and_session_status(&ctx.db, &row.user_id, row.session_id.as_deref())
             .await?
-            .map(|s| SessionStatus::from_stored(&s.status));
-        match status {
+        {
+            Some((false, false, status)) => status.map(|s| SessionStatus::from_stored(&s)),
+            Some(_) => {
+                return Err(OAuthError::invalid_grant(
+                    "The user may not sign in at present.",
+                ));
+            }
+            None => return Err(OAuthError::invalid_grant("The user no longer exists.")),
+        };
+    if row.session_id.is_some() {
+        match session_status {
             Some(SessionStatus::Revoked) => {
                 return Err(OAuthError::invalid_grant(
                     "The session this refresh token belongs to was revoked.",
