@@ -950,8 +950,9 @@ pub async fn release_stale_claim(
     })
 }
 
-/// [`flags`], and the stored status of session `session_id` (anyone's; `None` when there is
-/// no such session or none is asked about), in one statement.
+/// Whether the user is banned or locked by an operator, `(banned, locked)`, and the stored
+/// status of session `session_id` (anyone's; `None` when there is no such session or none is
+/// asked about), in one statement.
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn flags_and_session_status(
     db: &impl ConnectionTrait,
@@ -963,22 +964,6 @@ pub async fn flags_and_session_status(
         .column(user::Column::Banned)
         .column(user::Column::Locked)
         .column_as(session_status(session_id), SESSION_STATUS)
-        .filter(user::Column::Id.eq(user_id))
-        .into_tuple()
-        .one(db)
-        .await
-}
-
-/// Whether the user is banned or locked by an operator: `(banned, locked)`.
-#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
-pub async fn flags(
-    db: &impl ConnectionTrait,
-    user_id: &str,
-) -> Result<Option<(bool, bool)>, DbErr> {
-    user::Entity::find()
-        .select_only()
-        .column(user::Column::Banned)
-        .column(user::Column::Locked)
         .filter(user::Column::Id.eq(user_id))
         .into_tuple()
         .one(db)
