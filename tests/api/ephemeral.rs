@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use portcullis::store::ephemeral::Ephemeral;
+use portcullis::store::ephemeral::{Ephemeral, Limit};
 
 use crate::helpers::{random_suffix, redis_url, services_required};
 
@@ -131,6 +131,61 @@ async fn contract(store: Ephemeral) {
             None
         );
     }
+
+    // Several limits in one call count as the same calls one by one would: in order, up to
+    // and including the first that refuses, and none after it.
+    let (first, second) = (k("rl_a"), k("rl_b"));
+    let both = |burst_b| {
+        [
+            Limit {
+                key: &first,
+                interval_ms: 1000,
+                burst: 5,
+            },
+            Limit {
+                key: &second,
+                interval_ms: 1000,
+                burst: burst_b,
+            },
+        ]
+    };
+    assert_eq!(store.gcra_all(&both(2), now).await.unwrap(), None);
+    assert_eq!(store.gcra_all(&both(2), now).await.unwrap(), None);
+    assert_eq!(
+        store.gcra_all(&both(2), now).await.unwrap(),
+        Some((1, 1000)),
+        "the second refuses its third hit"
+    );
+    // The first counted that third hit (5 - 3 left), the second did not count its refusal.
+    assert_eq!(store.gcra(&first, now, 1000, 5).await.unwrap(), None);
+    assert_eq!(store.gcra(&first, now, 1000, 5).await.unwrap(), None);
+    assert_eq!(
+        store.gcra_all(&both(2), now).await.unwrap(),
+        Some((0, 1000)),
+        "the first is spent"
+    );
+    assert_eq!(
+        store.gcra(&second, now + 1000, 1000, 2).await.unwrap(),
+        None,
+        "a refusal of the first left the second alone: one interval later it has one hit"
+    );
+    assert_eq!(store.gcra_all(&[], now).await.unwrap(), None);
+
+    // Several keys deleted at once; a missing one is no error.
+    for name in ["d1", "d2"] {
+        store
+            .put(&k(name), "v", Duration::from_secs(60))
+            .await
+            .unwrap();
+    }
+    store
+        .delete_all(&[&k("d1"), &k("missing"), &k("d2")])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_two(&k("d1"), &k("d2")).await.unwrap(),
+        (None, None)
+    );
 }
 
 #[tokio::test]

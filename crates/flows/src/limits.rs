@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::{ApiError, Ctx, ErrorCode, FlowResult};
 use crate::config::Rate;
+use crate::store::ephemeral::Limit;
 
 fn too_many(wait_ms: i64) -> ApiError {
     let secs = ((wait_ms + 999) / 1000).max(1);
@@ -18,19 +19,32 @@ fn too_many(wait_ms: i64) -> ApiError {
 }
 
 /// One hit against `rate` for `key`; refused with 429 once the rate is spent.
-#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
+    hit_all(ctx, &[(key.to_owned(), rate)]).await
+}
+
+/// One hit against each `(key, rate)`, in one round trip to the store: refused with 429 by
+/// the first that is spent, after the ones before it counted the hit (as separate hits in
+/// the same order would).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn hit_all(ctx: &Ctx, hits: &[(String, Rate)]) -> FlowResult<()> {
     if !ctx.settings().limits.enabled {
         return Ok(());
     }
-    let interval = (rate.per_secs * 1000 / rate.burst.max(1)).max(1);
-    match ctx
-        .eph
-        .gcra(&format!("rl:{key}"), ctx.now(), interval, rate.burst)
-        .await?
-    {
+    let keys: Vec<String> = hits.iter().map(|(key, _)| format!("rl:{key}")).collect();
+    let limits: Vec<Limit<'_>> = hits
+        .iter()
+        .zip(&keys)
+        .map(|((_, rate), key)| Limit {
+            key,
+            interval_ms: (rate.per_secs * 1000 / rate.burst.max(1)).max(1),
+            burst: rate.burst,
+        })
+        .collect();
+    match ctx.eph.gcra_all(&limits, ctx.now()).await? {
         None => Ok(()),
-        Some(wait) => {
+        Some((at, wait)) => {
+            let key = hits.get(at).map_or("", |(key, _)| key.as_str());
             tracing::warn!(limit = %key.split(':').next().unwrap_or(""), "rate limit hit");
             Err(too_many(wait).into())
         }
@@ -41,14 +55,15 @@ pub async fn hit(ctx: &Ctx, key: &str, rate: Rate) -> FlowResult<()> {
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn sign_in(ctx: &Ctx, ip: Option<&str>, identifier: Option<&str>) -> FlowResult<()> {
     let l = &ctx.settings().limits;
+    let mut hits = Vec::with_capacity(2);
     if let Some(ip) = ip {
-        hit(ctx, &format!("sign_in_ip:{ip}"), l.sign_in_per_ip).await?;
+        hits.push((format!("sign_in_ip:{ip}"), l.sign_in_per_ip));
     }
     if let Some(id) = identifier {
         let id = id.trim().to_lowercase();
-        hit(ctx, &format!("sign_in_id:{id}"), l.sign_in_per_identifier).await?;
+        hits.push((format!("sign_in_id:{id}"), l.sign_in_per_identifier));
     }
-    Ok(())
+    hit_all(ctx, &hits).await
 }
 
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
@@ -105,13 +120,10 @@ pub async fn token(ctx: &Ctx, client_id: &str) -> FlowResult<()> {
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn user_code(ctx: &Ctx, ip: Option<&str>, user_id: &str) -> FlowResult<()> {
     let l = &ctx.settings().limits;
+    let mut hits = Vec::with_capacity(2);
     if let Some(ip) = ip {
-        hit(ctx, &format!("user_code_ip:{ip}"), l.user_code_per_ip).await?;
+        hits.push((format!("user_code_ip:{ip}"), l.user_code_per_ip));
     }
-    hit(
-        ctx,
-        &format!("user_code_user:{user_id}"),
-        l.user_code_per_user,
-    )
-    .await
+    hits.push((format!("user_code_user:{user_id}"), l.user_code_per_user));
+    hit_all(ctx, &hits).await
 }

@@ -114,13 +114,32 @@ pub async fn succeeded(ctx: &Ctx, user_id: &str, counter: Counter) -> FlowResult
     Ok(())
 }
 
+/// A completed sign-in clears the second-factor failures, and the password failures as well
+/// when `password_proven` (the same request proved the password), in one round trip.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
+pub async fn signed_in(ctx: &Ctx, user_id: &str, password_proven: bool) -> FlowResult<()> {
+    if !enabled(ctx) {
+        return Ok(());
+    }
+    let second = keys::failed_second_factors(user_id);
+    let password = keys::failed_passwords(user_id);
+    let mut cleared = vec![second.as_str()];
+    if password_proven {
+        cleared.push(password.as_str());
+    }
+    ctx.eph.delete_all(&cleared).await?;
+    Ok(())
+}
+
 /// Lifts a lockout and forgets past failures (an operator unlocking the account).
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
 pub async fn clear(ctx: &Ctx, user_id: &str) -> FlowResult<()> {
-    ctx.eph.delete(&keys::locked_until(user_id)).await?;
-    ctx.eph.delete(&keys::failed_passwords(user_id)).await?;
     ctx.eph
-        .delete(&keys::failed_second_factors(user_id))
+        .delete_all(&[
+            &keys::locked_until(user_id),
+            &keys::failed_passwords(user_id),
+            &keys::failed_second_factors(user_id),
+        ])
         .await?;
     Ok(())
 }

@@ -22,6 +22,15 @@ impl From<redis::RedisError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// One rate limit to hit ([`Ephemeral::gcra_all`]): GCRA, `burst` hits at once, then one
+/// every `interval_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit<'a> {
+    pub key: &'a str,
+    pub interval_ms: i64,
+    pub burst: i64,
+}
+
 pub enum Ephemeral {
     Redis(RedisStore),
     Memory(MemoryStore),
@@ -243,17 +252,30 @@ impl Ephemeral {
     }
 
     pub async fn delete(&self, key: &str) -> StoreResult<()> {
+        self.delete_all(&[key]).await
+    }
+
+    /// Deletes several keys in one round trip.
+    pub async fn delete_all(&self, keys: &[&str]) -> StoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
         match self {
             Ephemeral::Redis(r) => {
                 let mut c = r.conn();
-                redis::cmd("DEL")
-                    .arg(r.key(key))
-                    .query_async::<()>(&mut c)
-                    .await?;
+                let mut del = redis::cmd("DEL");
+                for k in keys {
+                    del.arg(r.key(k));
+                }
+                del.query_async::<()>(&mut c).await?;
                 Ok(())
             }
             Ephemeral::Memory(m) => {
-                m.with(|map| map.remove(key));
+                m.with(|map| {
+                    for k in keys {
+                        map.remove(*k);
+                    }
+                });
                 Ok(())
             }
         }
@@ -296,31 +318,51 @@ impl Ephemeral {
         interval_ms: i64,
         burst: i64,
     ) -> StoreResult<Option<i64>> {
+        let limit = Limit {
+            key,
+            interval_ms,
+            burst,
+        };
+        Ok(self.gcra_all(&[limit], now_ms).await?.map(|(_, wait)| wait))
+    }
+
+    /// One hit on each of several rate limits, in order, in one round trip: the first that
+    /// refuses stops the rest (they are not counted), and the ones before it are counted,
+    /// as separate [`Ephemeral::gcra`] calls in the same order would. `None` when every
+    /// limit allowed the hit, else the refusing limit's index and its wait in milliseconds.
+    pub async fn gcra_all(
+        &self,
+        limits: &[Limit<'_>],
+        now_ms: i64,
+    ) -> StoreResult<Option<(usize, i64)>> {
+        if limits.is_empty() {
+            return Ok(None);
+        }
         match self {
             Ephemeral::Redis(r) => {
                 let mut c = r.conn();
-                let wait: i64 = r
-                    .gcra
-                    .key(r.key(key))
-                    .arg(now_ms)
-                    .arg(interval_ms)
-                    .arg(burst)
-                    .invoke_async(&mut c)
-                    .await?;
-                Ok((wait > 0).then_some(wait))
+                let mut call = r.gcra.prepare_invoke();
+                call.arg(now_ms);
+                for l in limits {
+                    call.key(r.key(l.key)).arg(l.interval_ms).arg(l.burst);
+                }
+                let (at, wait): (usize, i64) = call.invoke_async(&mut c).await?;
+                Ok((at > 0).then(|| (at - 1, wait)))
             }
             Ephemeral::Memory(m) => Ok(m.with(|map| {
-                let tat = map
-                    .get(key)
-                    .filter(|e| !e.expired())
-                    .and_then(|e| e.value.parse::<i64>().ok())
-                    .unwrap_or(now_ms);
-                let (wait, new_tat) = gcra_step(tat, now_ms, interval_ms, burst);
-                if wait > 0 {
-                    return Some(wait);
+                for (i, l) in limits.iter().enumerate() {
+                    let tat = map
+                        .get(l.key)
+                        .filter(|e| !e.expired())
+                        .and_then(|e| e.value.parse::<i64>().ok())
+                        .unwrap_or(now_ms);
+                    let (wait, new_tat) = gcra_step(tat, now_ms, l.interval_ms, l.burst);
+                    if wait > 0 {
+                        return Some((i, wait));
+                    }
+                    let ttl = Duration::from_millis((new_tat - now_ms).max(1).unsigned_abs());
+                    map.insert(l.key.to_owned(), Entry::new(new_tat.to_string(), ttl));
                 }
-                let ttl = Duration::from_millis((new_tat - now_ms).max(1).unsigned_abs());
-                map.insert(key.to_owned(), Entry::new(new_tat.to_string(), ttl));
                 None
             })),
         }
@@ -358,19 +400,23 @@ fn gcra_step(tat: i64, now: i64, interval: i64, burst: i64) -> (i64, i64) {
     }
 }
 
+/// [`gcra_step`] over each key in turn (ARGV: now, then interval and burst per key); stops
+/// at the first that refuses and answers `{its 1-based index, wait}`, or `{0, 0}`.
 const GCRA: &str = r"
 local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local tolerance = interval * math.max(burst - 1, 0)
-if tat - now > tolerance then
-  return tat - tolerance - now
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local tolerance = interval * math.max(burst - 1, 0)
+  if tat - now > tolerance then
+    return {i, tat - tolerance - now}
+  end
+  local new_tat = tat + interval
+  redis.call('SET', key, new_tat, 'PX', math.max(new_tat - now, 1))
 end
-local new_tat = tat + interval
-redis.call('SET', KEYS[1], new_tat, 'PX', math.max(new_tat - now, 1))
-return 0
+return {0, 0}
 ";
 
 fn ttl_ms(ttl: Duration) -> u64 {
