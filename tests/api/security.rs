@@ -861,3 +861,60 @@ backend_tests! {
         assert_eq!(r.error_code(), "form_identifier_not_found", "{}", r.body);
     }
 }
+
+/// How many browser clients the database holds.
+async fn client_rows(app: &TestApp) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let db = &app.app.db;
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT count(*) AS n FROM browser_clients",
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap()
+}
+
+backend_tests! {
+    async fn a_new_browser_whose_first_attempt_fails_is_given_no_client(backend) {
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        app.signed_in_user("ada@example.com", "correct horse").await;
+        let before = client_rows(&app).await;
+
+        // Refused before anything was made: no client row, no token handed out.
+        let b = browser();
+        let r = app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "nobody@example.com")]).await;
+        assert_eq!(r.error_code(), "form_identifier_not_found", "{}", r.body);
+        assert!(r.headers.get("set-cookie").is_none(), "{:?}", r.headers);
+        let r = app.post_as(&b, "/v1/client/sign_ups", &[("email_address", "not an address")]).await;
+        assert!(r.status.is_client_error(), "{}", r.body);
+        assert!(r.headers.get("set-cookie").is_none(), "{:?}", r.headers);
+        assert_eq!(client_rows(&app).await, before);
+
+        // Accepted: one client, written with its sign-in, shown as the response shows it.
+        let r = app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "ada@example.com")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.headers.get("set-cookie").is_some());
+        assert_eq!(client_rows(&app).await, before + 1);
+        let id = r.body["response"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(r.body["client"]["sign_in"], r.body["response"]);
+        let r = app.get_as(&b, "/v1/client").await;
+        assert_eq!(r.body["response"]["sign_in"]["id"], id.as_str(), "{}", r.body);
+
+        // The same browser again: the same client, now pointing at the newer sign-in.
+        let r = app.post_as(&b, "/v1/client/sign_ins", &[("identifier", "ada@example.com")]).await;
+        let newer = r.body["response"]["id"].as_str().unwrap().to_owned();
+        assert_ne!(newer, id);
+        assert_eq!(client_rows(&app).await, before + 1);
+        let r = app.get_as(&b, "/v1/client").await;
+        assert_eq!(r.body["response"]["sign_in"]["id"], newer.as_str(), "{}", r.body);
+        // A sign-up from a new browser: its client is written with the sign-up.
+        let c = browser();
+        let r = app.post_as(&c, "/v1/client/sign_ups", &[("email_address", "grace@example.com"), ("password", "a long new passphrase")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(client_rows(&app).await, before + 2);
+        assert_eq!(r.body["client"]["sign_up"], r.body["response"]);
+    }
+}

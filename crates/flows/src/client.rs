@@ -53,11 +53,45 @@ pub struct ClientCtx {
     /// The client was made by this request: nobody else holds its token yet, so its only
     /// session can be one this request made.
     created: bool,
+    /// The sign-in and sign-up the request's flow returned, as it last saved them
+    /// ([`ClientCtx::returned`]): the client's render shows them instead of reading them
+    /// back from the ephemeral store.
+    returned_sign_in: Option<SignIn>,
+    returned_sign_up: Option<SignUp>,
+    /// A client this request is making for a new attempt, not written yet: its id and
+    /// token. [`attach`] writes it with the attempt, in one statement; [`ensure`] writes it
+    /// bare. Until then the response hands out no token, so a request that fails before
+    /// leaves no client behind.
+    unwritten: Option<(String, String)>,
+}
+
+/// A sign-in or sign-up a flow returns, which it has saved as returned.
+pub trait Returned {
+    fn keep_in(&self, cc: &mut ClientCtx);
+}
+
+impl Returned for SignIn {
+    fn keep_in(&self, cc: &mut ClientCtx) {
+        cc.returned_sign_in = Some(self.clone());
+    }
+}
+
+impl Returned for SignUp {
+    fn keep_in(&self, cc: &mut ClientCtx) {
+        cc.returned_sign_up = Some(self.clone());
+    }
 }
 
 impl ClientCtx {
     pub fn id(&self) -> Option<&str> {
         self.row.as_ref().map(|r| r.id.as_str())
+    }
+
+    /// The sign-in or sign-up the request's flow returned, as the flow last saved it (every
+    /// flow saves what it returns): the client's render uses it for the client's current
+    /// one instead of reading it again.
+    pub fn returned(&mut self, attempt: &impl Returned) {
+        attempt.keep_in(self);
     }
 
     /// The client as a write of this request left it (`None`: it is gone).
@@ -123,11 +157,25 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     if let Some(row) = &cc.row {
         return Ok(row.clone());
     }
-    let token = crypto::random_token();
+    write_new(ctx, cc, clients::NewAttempts::default()).await
+}
+
+/// Writes the client this request makes (the one [`ensure_for_new_attempt`] named, or a
+/// fresh one), starting with `attempts`, and hands its token to the response.
+async fn write_new(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    attempts: clients::NewAttempts,
+) -> FlowResult<ClientRow> {
+    let (id, token) = cc
+        .unwritten
+        .take()
+        .unwrap_or_else(|| (new_id("client"), crypto::random_token()));
     let row = clients::insert(
         &ctx.db,
-        &new_id("client"),
+        &id,
         &ctx.tokens.hash("client", &token),
+        attempts,
         ctx.now(),
     )
     .await
@@ -138,15 +186,19 @@ pub async fn ensure(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
     Ok(row)
 }
 
-/// The client for a new sign-in or sign-up: created when missing, and refused in
-/// single-session mode while it is signed in.
+/// The id of the client for a new sign-in or sign-up: the request's own, refused in
+/// single-session mode while it is signed in; or, when the request has none, a new one
+/// that [`attach`] writes together with the attempt it points at (one statement, not two).
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
-pub async fn ensure_for_new_attempt(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<ClientRow> {
-    // A client made by this very request has no session yet: nothing to look up.
-    let created = cc.row.is_none();
-    let client = ensure(ctx, cc).await?;
-    if !created
-        && !ctx.settings().auth.multi_session
+pub async fn ensure_for_new_attempt(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult<String> {
+    let Some(client) = &cc.row else {
+        // A client made by this very request has no session yet: nothing to look up.
+        let (id, _) = cc
+            .unwritten
+            .get_or_insert_with(|| (new_id("client"), crypto::random_token()));
+        return Ok(id.clone());
+    };
+    if !ctx.settings().auth.multi_session
         && !session::live_for_client(ctx, &client.id).await?.is_empty()
     {
         return Err(ApiError::new(
@@ -156,7 +208,32 @@ pub async fn ensure_for_new_attempt(ctx: &Ctx, cc: &mut ClientCtx) -> FlowResult
         )
         .into());
     }
-    Ok(client)
+    Ok(client.id.clone())
+}
+
+/// Makes `attempts` (a sign-in, a sign-up) the client's current ones: the client this
+/// request makes is written with them, an existing one is changed.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn attach(
+    ctx: &Ctx,
+    cc: &mut ClientCtx,
+    attempts: clients::NewAttempts,
+) -> FlowResult<()> {
+    if cc.unwritten.is_some() {
+        write_new(ctx, cc, attempts).await?;
+        return Ok(());
+    }
+    let Some(client_id) = cc.id().map(str::to_owned) else {
+        return Err(anyhow::anyhow!("an attempt is attached to no client").into());
+    };
+    let change = ClientChange {
+        sign_in_id: attempts.sign_in_id.map(Some),
+        sign_up_id: attempts.sign_up_id.map(Some),
+        ..ClientChange::default()
+    };
+    let row = clients::update_returning(&ctx.db, &client_id, change, ctx.now()).await?;
+    cc.wrote(row);
+    Ok(())
 }
 
 /// Everything the Frontend API shows of a client: the current sign-in and sign-up and the
@@ -181,18 +258,18 @@ pub async fn snapshot(ctx: &Ctx, cc: &ClientCtx) -> FlowResult<Option<ClientSnap
         },
         (None, None) => return Ok(None),
     };
-    let sign_in = match &row.sign_in_id {
-        Some(id) => super::sign_in::load(ctx, id)
-            .await?
-            .filter(|s| s.client_id == row.id),
-        None => None,
-    };
-    let sign_up = match &row.sign_up_id {
-        Some(id) => super::sign_up::load(ctx, id)
-            .await?
-            .filter(|s| s.client_id == row.id),
-        None => None,
-    };
+    let sign_in = match (&row.sign_in_id, &cc.returned_sign_in) {
+        (Some(id), Some(si)) if si.id == *id => Some(si.clone()),
+        (Some(id), _) => super::sign_in::load(ctx, id).await?,
+        (None, _) => None,
+    }
+    .filter(|s| s.client_id == row.id);
+    let sign_up = match (&row.sign_up_id, &cc.returned_sign_up) {
+        (Some(id), Some(su)) if su.id == *id => Some(su.clone()),
+        (Some(id), _) => super::sign_up::load(ctx, id).await?,
+        (None, _) => None,
+    }
+    .filter(|s| s.client_id == row.id);
     // A session this request made is the client's active one; a client made by this request
     // without one has none.
     let sessions = if cc.created && row.last_active_session_id.is_none() {

@@ -43,19 +43,28 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     id: &str,
     token_hash: &str,
+    attempts: NewAttempts,
     now: i64,
 ) -> Result<ClientRow, DbErr> {
     browser_client::ActiveModel {
         id: Set(id.to_owned()),
         token_hash: Set(token_hash.to_owned()),
-        sign_in_id: Set(None),
-        sign_up_id: Set(None),
+        sign_in_id: Set(attempts.sign_in_id),
+        sign_up_id: Set(attempts.sign_up_id),
         last_active_session_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
     .await
+}
+
+/// The sign-in and sign-up a new client starts with (a client made for a new attempt is
+/// written with it, in one statement).
+#[derive(Debug, Default)]
+pub struct NewAttempts {
+    pub sign_in_id: Option<String>,
+    pub sign_up_id: Option<String>,
 }
 
 /// What a flow changes on a client; `None` leaves a column alone, `Some(None)` clears it.

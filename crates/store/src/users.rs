@@ -116,6 +116,28 @@ pub async fn find_user_id_by_identifier(
     })
 }
 
+/// The user a sign-in identifier names ([`find_user_id_by_identifier`]), read whole as
+/// [`read_users`] reads users: the lookup is the first statement's filter, so a user with
+/// nothing but email addresses and a password takes that one statement.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn get_user_by_identifier(
+    db: &DatabaseConnection,
+    kind: IdentifierKind,
+    value: &str,
+) -> Result<Option<UserRecord>, DbErr> {
+    let mut first = users_with_emails(db, Which::Identifier(kind, value), None).await?;
+    // One at most: addresses, numbers and usernames are each unique.
+    first.truncate(1);
+    let ids: Vec<String> = first.iter().map(|(c, _)| c.user.id.clone()).collect();
+    if first.iter().all(|(c, _)| c.only_emails()) {
+        return Ok(assemble(&ids, first).pop());
+    }
+    let txn = super::begin_read(db).await?;
+    let user = load_users(&txn, &ids).await?.pop();
+    txn.commit().await?;
+    Ok(user)
+}
+
 /// Holds the user's row for the rest of the transaction (a write that changes nothing), so
 /// checks on what the user owns and the change they guard run one request at a time.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
@@ -204,7 +226,7 @@ async fn read_users_with(
     if ids.is_empty() {
         return Ok((Vec::new(), None));
     }
-    let first = users_with_emails(db, ids, session_id).await?;
+    let first = users_with_emails(db, Which::Ids(ids), session_id).await?;
     let status = first.iter().find_map(|(c, _)| c.session_status.clone());
     if first.iter().all(|(c, _)| c.only_emails()) {
         return Ok((assemble(ids, first), status));
@@ -317,10 +339,10 @@ where
 /// primary key; NULL with none asked for).
 async fn users_with_emails(
     db: &impl ConnectionTrait,
-    ids: &[String],
+    which: Which<'_>,
     session_id: Option<&str>,
 ) -> Result<Vec<(Counted, Vec<email_address::Model>)>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
     use sea_orm::{JoinType, RelationDef};
     let counts = [
         count_of(phone_number::Entity, phone_number::Column::UserId, None),
@@ -347,7 +369,35 @@ async fn users_with_emails(
             None,
         ),
     ];
-    let mut select = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().cloned()));
+    let mut select = user::Entity::find();
+    select = match which {
+        Which::Ids(ids) => select.filter(user::Column::Id.is_in(ids.iter().cloned())),
+        Which::Identifier(IdentifierKind::Username, value) => {
+            select.filter(user::Column::Username.eq(value))
+        }
+        // The same conditions as `find_user_id_by_identifier`.
+        Which::Identifier(IdentifierKind::Email, value) => select.filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(email_address::Column::UserId)
+                    .from(email_address::Entity)
+                    .and_where(Expr::col(email_address::Column::EmailAddress).eq(value))
+                    .and_where(Expr::col(email_address::Column::Verified).eq(true))
+                    .to_owned(),
+            ),
+        ),
+        Which::Identifier(IdentifierKind::Phone, value) => select.filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(phone_number::Column::UserId)
+                    .from(phone_number::Entity)
+                    .and_where(Expr::col(phone_number::Column::PhoneNumber).eq(value))
+                    .and_where(Expr::col(phone_number::Column::Verified).eq(true))
+                    .and_where(Expr::col(phone_number::Column::ReservedForSecondFactor).eq(false))
+                    .to_owned(),
+            ),
+        ),
+    };
     for (expr, name) in counts.into_iter().zip(COUNTS) {
         select = select.column_as(expr, name);
     }
@@ -376,6 +426,14 @@ async fn users_with_emails(
         users[i].1.extend(email);
     }
     Ok(users)
+}
+
+/// Which users [`users_with_emails`] reads.
+#[derive(Clone, Copy)]
+enum Which<'a> {
+    Ids(&'a [String]),
+    /// The one a sign-in identifier names.
+    Identifier(IdentifierKind, &'a str),
 }
 
 /// [`UserRecord`]s in the caller's order, from the users and addresses read so far.
@@ -419,7 +477,7 @@ pub async fn load_users(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let users = users_with_emails(db, ids, None).await?;
+    let users = users_with_emails(db, Which::Ids(ids), None).await?;
     // The users that have rows in a table: only they are asked for there.
     let having = |n: fn(&Counted) -> i64| -> Vec<String> {
         users

@@ -241,8 +241,8 @@ pub(crate) async fn unsolicited(
     provider: &crate::federation::Provider,
     outcome: Result<crate::federation::Identity, ApiError>,
 ) -> FlowResult<SignIn> {
-    let client = client::ensure_for_new_attempt(ctx, cc).await?;
-    let mut si = new_sign_in(ctx, &client.id);
+    let client_id = client::ensure_for_new_attempt(ctx, cc).await?;
+    let mut si = new_sign_in(ctx, &client_id);
     if let Ok(email) = outcome
         .as_ref()
         .map(|i| i.email.clone().unwrap_or_default())
@@ -257,7 +257,7 @@ pub(crate) async fn unsolicited(
         ..Verification::verified(&provider.strategy, ctx.now())
     });
     save(ctx, &mut si).await?;
-    point_client_at(ctx, cc, &si.id, ctx.now()).await?;
+    point_client_at(ctx, cc, &si.id).await?;
     let id = si.id.clone();
     oauth_result(ctx, cc, &id, provider, outcome).await
 }

@@ -359,7 +359,6 @@ pub(super) async fn attempt_password(
         }
         return Err(err.into());
     }
-    crate::lockout::succeeded(ctx, &lock, crate::lockout::Counter::Password).await?;
     if rehash {
         // An imported (or older) hash: now that the password is known, store it as argon2id.
         let fresh = ctx.passwords.hash(SecretString::from(password)).await?;
@@ -370,5 +369,12 @@ pub(super) async fn attempt_password(
         cc.known_user = user.clone();
     }
     si.first_factor_verification = Some(Verification::verified("password", ctx.now()));
-    first_factor_done_for(ctx, cc, si, user.as_ref()).await
+    si.password_proven_now = true;
+    let done = first_factor_done_for(ctx, cc, si, user.as_ref()).await;
+    if si.created_session_id.is_none() {
+        // No session yet (a second factor is next, or the sign-in stopped): the right
+        // password clears the password failures here, as a completed sign-in would have.
+        crate::lockout::succeeded(ctx, &lock, crate::lockout::Counter::Password).await?;
+    }
+    done
 }

@@ -119,6 +119,11 @@ pub struct SignIn {
     /// and its tokens say so in `act`.
     #[serde(default)]
     pub actor: Option<super::session::Impersonation>,
+    /// This request proved the password (never stored): a sign-in it completes clears the
+    /// password failures with the second-factor ones, in one round trip. One completed
+    /// later must not: failures counted since the password step are someone else's guesses.
+    #[serde(skip)]
+    pub password_proven_now: bool,
     pub abandon_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -145,6 +150,7 @@ impl SignIn {
             upstream_mfa: false,
             connection_organization_id: None,
             actor: None,
+            password_proven_now: false,
             abandon_at,
             created_at: now,
             updated_at: now,
@@ -267,9 +273,8 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     }
 
     super::limits::sign_in(ctx, cc.ip.as_deref(), identifier.as_deref()).await?;
-    let client = client::ensure_for_new_attempt(ctx, cc).await?;
-    let now = ctx.now();
-    let mut si = new_sign_in(ctx, &client.id);
+    let client_id = client::ensure_for_new_attempt(ctx, cc).await?;
+    let mut si = new_sign_in(ctx, &client_id);
 
     if let Some(raw) = identifier
         .as_ref()
@@ -290,7 +295,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
             si.identifier = Some(raw.clone());
         }
         save(ctx, &mut si).await?;
-        point_client_at(ctx, cc, &si.id, now).await?;
+        point_client_at(ctx, cc, &si.id).await?;
         start_external(ctx, &mut si, "enterprise_sso", back).await?;
         return Ok(si);
     }
@@ -327,7 +332,7 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     // Record the sign-in on the client before any factor work, so a failed password attempt
     // still leaves the client pointing at it.
     save(ctx, &mut si).await?;
-    point_client_at(ctx, cc, &si.id, now).await?;
+    point_client_at(ctx, cc, &si.id).await?;
 
     match (strategy.as_deref(), password) {
         (Some("password") | None, Some(pw)) => attempt_password(ctx, cc, &mut si, pw).await?,
@@ -363,28 +368,13 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     Ok(si)
 }
 
-/// Makes `si` the client's current sign-in.
-async fn point_client_at(
-    ctx: &Ctx,
-    cc: &mut ClientCtx,
-    sign_in_id: &str,
-    now: i64,
-) -> FlowResult<()> {
-    let Some(client_id) = cc.id().map(str::to_owned) else {
-        return Err(anyhow::anyhow!("a sign-in is pointed at from no client").into());
+/// Makes `si` the client's current sign-in (writing the client, when this request makes it).
+async fn point_client_at(ctx: &Ctx, cc: &mut ClientCtx, sign_in_id: &str) -> FlowResult<()> {
+    let attempts = clients::NewAttempts {
+        sign_in_id: Some(sign_in_id.to_owned()),
+        sign_up_id: None,
     };
-    let row = clients::update_returning(
-        &ctx.db,
-        &client_id,
-        clients::ClientChange {
-            sign_in_id: Some(Some(sign_in_id.to_owned())),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    cc.wrote(row);
-    Ok(())
+    client::attach(ctx, cc, attempts).await
 }
 
 /// `GET …/sign_ins/{id}`: the sign-in as it is now; one whose email link was opened on
@@ -424,14 +414,14 @@ async fn sign_in_as(
     connection_organization_id: Option<String>,
     actor: Option<super::session::Impersonation>,
 ) -> FlowResult<SignIn> {
-    let client = client::ensure_for_new_attempt(ctx, cc).await?;
-    let mut si = new_sign_in(ctx, &client.id);
+    let client_id = client::ensure_for_new_attempt(ctx, cc).await?;
+    let mut si = new_sign_in(ctx, &client_id);
     set_identified(ctx, &mut si, identifier, user);
     si.connection_organization_id = connection_organization_id;
     si.actor = actor;
     si.first_factor_verification = Some(Verification::verified(strategy, ctx.now()));
     save(ctx, &mut si).await?;
-    point_client_at(ctx, cc, &si.id, ctx.now()).await?;
+    point_client_at(ctx, cc, &si.id).await?;
     first_factor_done(ctx, cc, &mut si).await?;
     Ok(si)
 }
@@ -440,46 +430,43 @@ async fn sign_in_as(
 /// username, as far as each is enabled.
 async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
     let auth = &ctx.settings().auth;
-    let found = if raw.contains('@') {
+    let by = |kind, value: &str| {
+        let (db, value) = (&ctx.db, value.to_owned());
+        async move {
+            let user = users::get_user_by_identifier(db, kind, &value)
+                .await
+                .context("users::get_user_by_identifier")?;
+            FlowResult::Ok(user)
+        }
+    };
+    if raw.contains('@') {
         match EmailAddress::parse(raw) {
-            Ok(e) if auth.email_address.enabled() => {
-                users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Email, e.as_ref())
-                    .await
-                    .context("users::find_user_id_by_identifier")?
-            }
-            _ => None,
+            Ok(e) if auth.email_address.enabled() => by(IdentifierKind::Email, e.as_ref()).await,
+            _ => Ok(None),
         }
     } else if raw.starts_with("0x") && auth.web3_wallet.enabled() {
-        match crate::domain::web3::Address::parse(raw) {
+        let found = match crate::domain::web3::Address::parse(raw) {
             Ok(a) => users::find_user_id_by_wallet(&ctx.db, a.as_ref())
                 .await
                 .context("users::find_user_id_by_wallet")?,
             Err(_) => None,
+        };
+        match found {
+            Some(id) => users::get_user(&ctx.db, &id)
+                .await
+                .context("users::get_user"),
+            None => Ok(None),
         }
     } else if raw.starts_with('+') {
         match PhoneNumber::parse(raw) {
-            Ok(p) if auth.phone_number.enabled() => {
-                users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Phone, p.as_ref())
-                    .await
-                    .context("users::find_user_id_by_identifier")?
-            }
-            _ => None,
+            Ok(p) if auth.phone_number.enabled() => by(IdentifierKind::Phone, p.as_ref()).await,
+            _ => Ok(None),
         }
     } else {
         match Username::parse(raw) {
-            Ok(u) if auth.username.enabled() => {
-                users::find_user_id_by_identifier(&ctx.db, IdentifierKind::Username, u.as_ref())
-                    .await
-                    .context("users::find_user_id_by_identifier")?
-            }
-            _ => None,
+            Ok(u) if auth.username.enabled() => by(IdentifierKind::Username, u.as_ref()).await,
+            _ => Ok(None),
         }
-    };
-    match found {
-        Some(id) => users::get_user(&ctx.db, &id)
-            .await
-            .context("users::get_user"),
-        None => Ok(None),
     }
 }
 
@@ -659,8 +646,9 @@ async fn complete(ctx: &Ctx, cc: &mut ClientCtx, si: &mut SignIn) -> FlowResult<
     };
     txn.commit().await?;
     tracing::info!(user_id = %user_id, session_id = %session.id, "sign-in complete");
-    // Only a completed sign-in clears the second-factor failures.
-    super::lockout::succeeded(ctx, &user_id, super::lockout::Counter::SecondFactor).await?;
+    // Only a completed sign-in clears the second-factor failures (and the password ones,
+    // when this request proved the password).
+    super::lockout::signed_in(ctx, &user_id, si.password_proven_now).await?;
     super::audit::emit(
         ctx,
         &super::audit::Actor {

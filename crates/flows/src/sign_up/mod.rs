@@ -320,11 +320,11 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
         None
     };
     let ticket_token = params.text("ticket")?;
-    let client = client::ensure_for_new_attempt(ctx, cc).await?;
+    let client_id = client::ensure_for_new_attempt(ctx, cc).await?;
     let now = ctx.now();
     let mut su = SignUp::new(
         new_id("sua"),
-        &client.id,
+        &client_id,
         now,
         now + ctx.settings().auth.attempt_lifetime_secs * 1000,
     );
@@ -360,22 +360,16 @@ pub async fn create(ctx: &Ctx, cc: &mut ClientCtx, params: &Params) -> FlowResul
     }
     check_policy(ctx, &su, None, invited(&su)).await?;
     save(ctx, &su).await?;
-    let row = clients::update_returning(
-        &ctx.db,
-        &client.id,
-        clients::ClientChange {
-            sign_up_id: Some(Some(su.id.clone())),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    cc.wrote(row);
+    let attempts = clients::NewAttempts {
+        sign_in_id: None,
+        sign_up_id: Some(su.id.clone()),
+    };
+    client::attach(ctx, cc, attempts).await?;
     if let Some(provider) = provider {
         let v = super::oauth::start(
             ctx,
             &provider,
-            &client.id,
+            &client_id,
             super::oauth::Owner::SignUp(su.id.clone()),
             back,
         )

@@ -143,6 +143,9 @@ macro_rules! attempt_step {
             id: web::Path<String>,
         ) -> HttpResponse {
             let result = $flow(&ctx, &mut cc, &id, &params).await;
+            if let Ok(attempt) = &result {
+                cc.returned(attempt);
+            }
             envelope(&ctx, &req, &cc, result.map(|r| $render(&ctx, &r))).await
         }
     };
@@ -191,6 +194,9 @@ async fn sign_in_create(
     Call { mut cc, params }: Call,
 ) -> HttpResponse {
     let result = sign_in::create(&ctx, &mut cc, &params).await;
+    if let Ok(attempt) = &result {
+        cc.returned(attempt);
+    }
     envelope(&ctx, &req, &cc, result.map(|si| render::sign_in(&ctx, &si))).await
 }
 
@@ -200,6 +206,9 @@ async fn sign_up_create(
     Call { mut cc, params }: Call,
 ) -> HttpResponse {
     let result = sign_up::create(&ctx, &mut cc, &params).await;
+    if let Ok(attempt) = &result {
+        cc.returned(attempt);
+    }
     envelope(&ctx, &req, &cc, result.map(|su| render::sign_up(&ctx, &su))).await
 }
 
@@ -240,6 +249,9 @@ async fn sign_in_get(
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = sign_in::reload(&ctx, &mut cc, &id).await;
+    if let Ok(attempt) = &result {
+        cc.returned(attempt);
+    }
     envelope(&ctx, &req, &cc, result.map(|si| render::sign_in(&ctx, &si))).await
 }
 
@@ -250,6 +262,9 @@ async fn sign_up_get(
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = sign_up::reload(&ctx, &mut cc, &id).await;
+    if let Ok(attempt) = &result {
+        cc.returned(attempt);
+    }
     envelope(&ctx, &req, &cc, result.map(|su| render::sign_up(&ctx, &su))).await
 }
 
