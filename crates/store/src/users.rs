@@ -94,26 +94,38 @@ pub async fn find_user_id_by_identifier(
     kind: IdentifierKind,
     value: &str,
 ) -> Result<Option<String>, DbErr> {
-    Ok(match kind {
-        IdentifierKind::Email => email_address::Entity::find()
-            .filter(email_address::Column::EmailAddress.eq(value))
-            .filter(email_address::Column::Verified.eq(true))
-            .one(db)
-            .await?
-            .map(|e| e.user_id),
-        IdentifierKind::Phone => phone_number::Entity::find()
-            .filter(phone_number::Column::PhoneNumber.eq(value))
-            .filter(phone_number::Column::Verified.eq(true))
-            .filter(phone_number::Column::ReservedForSecondFactor.eq(false))
-            .one(db)
-            .await?
-            .map(|p| p.user_id),
-        IdentifierKind::Username => user::Entity::find()
-            .filter(user::Column::Username.eq(value))
-            .one(db)
-            .await?
-            .map(|u| u.id),
-    })
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(named_by(kind, value))
+        .into_tuple::<String>()
+        .one(db)
+        .await
+}
+
+/// The condition on `users` of [`find_user_id_by_identifier`]: the one place that says which
+/// addresses, numbers and usernames name an account.
+fn named_by(kind: IdentifierKind, value: &str) -> sea_orm::Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let owner = match kind {
+        IdentifierKind::Username => {
+            return sea_orm::Condition::all().add(user::Column::Username.eq(value));
+        }
+        IdentifierKind::Email => Query::select()
+            .column(email_address::Column::UserId)
+            .from(email_address::Entity)
+            .and_where(Expr::col(email_address::Column::EmailAddress).eq(value))
+            .and_where(Expr::col(email_address::Column::Verified).eq(true))
+            .to_owned(),
+        IdentifierKind::Phone => Query::select()
+            .column(phone_number::Column::UserId)
+            .from(phone_number::Entity)
+            .and_where(Expr::col(phone_number::Column::PhoneNumber).eq(value))
+            .and_where(Expr::col(phone_number::Column::Verified).eq(true))
+            .and_where(Expr::col(phone_number::Column::ReservedForSecondFactor).eq(false))
+            .to_owned(),
+    };
+    sea_orm::Condition::all().add(user::Column::Id.in_subquery(owner))
 }
 
 /// The user a sign-in identifier names ([`find_user_id_by_identifier`]), read whole as
@@ -342,7 +354,7 @@ async fn users_with_emails(
     which: Which<'_>,
     session_id: Option<&str>,
 ) -> Result<Vec<(Counted, Vec<email_address::Model>)>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    use sea_orm::sea_query::{Expr, ExprTrait};
     use sea_orm::{JoinType, RelationDef};
     let counts = [
         count_of(phone_number::Entity, phone_number::Column::UserId, None),
@@ -369,34 +381,9 @@ async fn users_with_emails(
             None,
         ),
     ];
-    let mut select = user::Entity::find();
-    select = match which {
-        Which::Ids(ids) => select.filter(user::Column::Id.is_in(ids.iter().cloned())),
-        Which::Identifier(IdentifierKind::Username, value) => {
-            select.filter(user::Column::Username.eq(value))
-        }
-        // The same conditions as `find_user_id_by_identifier`.
-        Which::Identifier(IdentifierKind::Email, value) => select.filter(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(email_address::Column::UserId)
-                    .from(email_address::Entity)
-                    .and_where(Expr::col(email_address::Column::EmailAddress).eq(value))
-                    .and_where(Expr::col(email_address::Column::Verified).eq(true))
-                    .to_owned(),
-            ),
-        ),
-        Which::Identifier(IdentifierKind::Phone, value) => select.filter(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(phone_number::Column::UserId)
-                    .from(phone_number::Entity)
-                    .and_where(Expr::col(phone_number::Column::PhoneNumber).eq(value))
-                    .and_where(Expr::col(phone_number::Column::Verified).eq(true))
-                    .and_where(Expr::col(phone_number::Column::ReservedForSecondFactor).eq(false))
-                    .to_owned(),
-            ),
-        ),
+    let mut select = match which {
+        Which::Ids(ids) => user::Entity::find().filter(user::Column::Id.is_in(ids.iter().cloned())),
+        Which::Identifier(kind, value) => user::Entity::find().filter(named_by(kind, value)),
     };
     for (expr, name) in counts.into_iter().zip(COUNTS) {
         select = select.column_as(expr, name);

@@ -430,44 +430,42 @@ async fn sign_in_as(
 /// username, as far as each is enabled.
 async fn identify(ctx: &Ctx, raw: &str) -> FlowResult<Option<UserRecord>> {
     let auth = &ctx.settings().auth;
-    let by = |kind, value: &str| {
-        let (db, value) = (&ctx.db, value.to_owned());
-        async move {
-            let user = users::get_user_by_identifier(db, kind, &value)
-                .await
-                .context("users::get_user_by_identifier")?;
-            FlowResult::Ok(user)
-        }
-    };
-    if raw.contains('@') {
-        match EmailAddress::parse(raw) {
-            Ok(e) if auth.email_address.enabled() => by(IdentifierKind::Email, e.as_ref()).await,
-            _ => Ok(None),
-        }
-    } else if raw.starts_with("0x") && auth.web3_wallet.enabled() {
-        let found = match crate::domain::web3::Address::parse(raw) {
-            Ok(a) => users::find_user_id_by_wallet(&ctx.db, a.as_ref())
-                .await
-                .context("users::find_user_id_by_wallet")?,
-            Err(_) => None,
+    if raw.starts_with("0x") && !raw.contains('@') && auth.web3_wallet.enabled() {
+        let Ok(a) = crate::domain::web3::Address::parse(raw) else {
+            return Ok(None);
         };
-        match found {
+        let found = users::find_user_id_by_wallet(&ctx.db, a.as_ref())
+            .await
+            .context("users::find_user_id_by_wallet")?;
+        return match found {
             Some(id) => users::get_user(&ctx.db, &id)
                 .await
                 .context("users::get_user"),
             None => Ok(None),
-        }
-    } else if raw.starts_with('+') {
-        match PhoneNumber::parse(raw) {
-            Ok(p) if auth.phone_number.enabled() => by(IdentifierKind::Phone, p.as_ref()).await,
-            _ => Ok(None),
-        }
-    } else {
-        match Username::parse(raw) {
-            Ok(u) if auth.username.enabled() => by(IdentifierKind::Username, u.as_ref()).await,
-            _ => Ok(None),
-        }
+        };
     }
+    let named = if raw.contains('@') {
+        EmailAddress::parse(raw)
+            .ok()
+            .filter(|_| auth.email_address.enabled())
+            .map(|e| (IdentifierKind::Email, e.as_ref().to_owned()))
+    } else if raw.starts_with('+') {
+        PhoneNumber::parse(raw)
+            .ok()
+            .filter(|_| auth.phone_number.enabled())
+            .map(|p| (IdentifierKind::Phone, p.as_ref().to_owned()))
+    } else {
+        Username::parse(raw)
+            .ok()
+            .filter(|_| auth.username.enabled())
+            .map(|u| (IdentifierKind::Username, u.as_ref().to_owned()))
+    };
+    let Some((kind, value)) = named else {
+        return Ok(None);
+    };
+    users::get_user_by_identifier(&ctx.db, kind, &value)
+        .await
+        .context("users::get_user_by_identifier")
 }
 
 fn set_identified(ctx: &Ctx, si: &mut SignIn, identifier: &str, user: &UserRecord) {
