@@ -76,6 +76,94 @@ backend_tests! {
         assert_eq!(detail["count"], 3, "{detail}");
     }
 
+    async fn a_sign_in_is_recorded_with_its_session_or_not_at_all(backend) {
+        use portcullis::store::{clients, sessions, users};
+        let Some(app) = TestApp::spawn(backend).await else { return };
+        let admin = crate::admin::Admin::new(&app).await;
+        let id = admin.create_user("ada@example.com", "a long passphrase").await;
+        let (_, r) = app.password_sign_in("ada@example.com", "a long passphrase").await;
+        let sid = r.body["response"]["created_session_id"].as_str().unwrap().to_owned();
+        let client_id = r.body["client"]["id"].as_str().unwrap().to_owned();
+        // Written with the session, not after it: there the moment the sign-in answers.
+        let recorded = factors::audit_by_kind(&app.app.db, "sign_in.succeeded", 10).await.unwrap();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0].session_id.as_deref(), Some(sid.as_str()));
+        assert_eq!(recorded[0].user_id.as_deref(), Some(id.as_str()));
+
+        let db = &app.app.db;
+        let signed_in_at = || async { users::get_user(db, &id).await.unwrap().unwrap().user.last_sign_in_at };
+        let before = signed_in_at().await;
+        app.clock.advance_secs(60);
+        let now = app.app.now();
+        let opening = |session_id: &str, audit_id: &str, user_id: &str| sessions::Opening {
+            session: sessions::SessionRow {
+                id: session_id.into(), client_id: client_id.clone(), user_id: user_id.into(),
+                status: "active".into(), factors: "[\"password\"]".into(), first_factor_at: now,
+                second_factor_at: None, last_active_at: now, expire_at: now + 60_000,
+                abandon_at: now + 120_000, last_active_organization_id: None, actor: None,
+                created_at: now, updated_at: now,
+            },
+            client: clients::ClientChange {
+                last_active_session_id: Some(Some(session_id.into())),
+                ..Default::default()
+            },
+            audit: Some(factors::NewAuditEvent {
+                id: audit_id.into(), user_id: Some(user_id.into()), session_id: Some(session_id.into()),
+                ip: None, user_agent: None, client_id: None, kind: "sign_in.succeeded".into(),
+                detail: "{}".into(), created_at: now,
+            }),
+        };
+        // Opened in a transaction, as every caller on SQLite does (PostgreSQL needs none).
+        let open = |o: sessions::Opening| async move {
+            let txn = portcullis::store::begin(db).await.unwrap();
+            let opened = sessions::open(&txn, o).await;
+            match &opened {
+                Ok(_) => txn.commit().await.unwrap(),
+                Err(_) => txn.rollback().await.unwrap(),
+            }
+            opened
+        };
+        let (client_ref, sid_ref) = (&client_id, &sid);
+        let untouched = |session_id: &'static str| async move {
+            assert!(sessions::get(db, session_id).await.unwrap().is_none(), "{session_id} written");
+            assert_eq!(clients::get(db, client_ref).await.unwrap().unwrap().last_active_session_id.as_deref(), Some(sid_ref.as_str()));
+        };
+
+        // The audit event cannot be written (its id is taken): neither is anything else.
+        let taken = recorded[0].id.clone();
+        assert!(open(opening("sess_t1", &taken, &id)).await.is_err());
+        untouched("sess_t1").await;
+        assert_eq!(signed_in_at().await, before, "the sign-in time moved without a session");
+
+        // A banned user, a locked one, and one who is gone: refused, nothing written.
+        admin.post(&format!("/users/{id}/ban"), serde_json::json!({})).await;
+        assert!(matches!(open(opening("sess_t2", "aud_t2", &id)).await.unwrap(),
+            sessions::Opened::Refused { banned: true, locked: false }));
+        untouched("sess_t2").await;
+        admin.post(&format!("/users/{id}/unban"), serde_json::json!({})).await;
+        admin.post(&format!("/users/{id}/lock"), serde_json::json!({})).await;
+        assert!(matches!(open(opening("sess_t3", "aud_t3", &id)).await.unwrap(),
+            sessions::Opened::Refused { banned: false, locked: true }));
+        untouched("sess_t3").await;
+        assert!(matches!(open(opening("sess_t4", "aud_t4", "user_gone")).await.unwrap(), sessions::Opened::NoUser));
+        untouched("sess_t4").await;
+        assert_eq!(signed_in_at().await, before);
+        for audit_id in ["aud_t2", "aud_t3", "aud_t4"] {
+            assert!(factors::audit_by_kind(db, "sign_in.succeeded", 10).await.unwrap().iter().all(|e| e.id != audit_id));
+        }
+
+        // Unlocked: written whole, the client as the same write left it.
+        admin.post(&format!("/users/{id}/unlock"), serde_json::json!({})).await;
+        let sessions::Opened::Open(Some(client)) = open(opening("sess_t5", "aud_t5", &id)).await.unwrap() else {
+            panic!("not opened");
+        };
+        assert_eq!(client.id, client_id);
+        assert_eq!(client.last_active_session_id.as_deref(), Some("sess_t5"));
+        assert_eq!(sessions::get(db, "sess_t5").await.unwrap().unwrap().user_id, id);
+        assert_eq!(signed_in_at().await, Some(now));
+        assert!(factors::audit_by_kind(db, "sign_in.succeeded", 10).await.unwrap().iter().any(|e| e.id == "aud_t5"));
+    }
+
     // A batch is cut into statements of 50, 16, 4 and 1 rows: every size in between, and one
     // past the largest, still writes each event once.
     async fn a_batch_of_any_size_writes_every_event_once(backend) {

@@ -22,7 +22,9 @@ pub struct Actor {
     pub user_agent: Option<String>,
 }
 
-fn event(ctx: &Ctx, actor: &Actor, kind: &str, detail: &Value) -> NewAuditEvent {
+/// An event as written, for a caller that writes it with its own change (see
+/// [`crate::session::SessionAudit`]); logged and counted as it is made.
+pub fn prepare(ctx: &Ctx, actor: &Actor, kind: &str, detail: &Value) -> NewAuditEvent {
     crate::metrics::global().event(kind);
     tracing::info!(
         target: "portcullis::audit",
@@ -163,7 +165,7 @@ impl Sink {
 
 /// Records a frequent event (sign-in, token issuance) through the batching sink.
 pub fn emit(ctx: &Ctx, actor: &Actor, kind: &str, detail: Value) {
-    ctx.audit.send(event(ctx, actor, kind, &detail));
+    ctx.audit.send(prepare(ctx, actor, kind, &detail));
 }
 
 /// Records token issuance for an OAuth client.
@@ -178,7 +180,7 @@ pub fn emit_for_client(
         user_id: user_id.unwrap_or_default().to_owned(),
         ..Default::default()
     };
-    let mut e = event(ctx, &actor, kind, &detail);
+    let mut e = prepare(ctx, &actor, kind, &detail);
     e.client_id = Some(client_id.to_owned());
     ctx.audit.send(e);
 }
@@ -205,7 +207,7 @@ pub async fn record(
     kind: &str,
     detail: Value,
 ) -> FlowResult<()> {
-    factors::insert_audit(db, event(ctx, actor, kind, &detail))
+    factors::insert_audit(db, prepare(ctx, actor, kind, &detail))
         .await
         .context("factors::insert_audit")?;
     Ok(())

@@ -303,6 +303,16 @@ pub struct NewSession<'a> {
     pub organization_id: Option<String>,
     /// The operator acting as the user (an actor token's sign-in).
     pub actor: Option<Impersonation>,
+    /// The audit event written with the session (its actor gets the new session's id).
+    pub audit: Option<SessionAudit>,
+}
+
+/// An audit event that records how a session came to be, written in the same statement or
+/// transaction as the session: one is never without the other, even across a crash.
+pub struct SessionAudit {
+    pub actor: super::audit::Actor,
+    pub kind: &'static str,
+    pub detail: serde_json::Value,
 }
 
 /// An operator signed in as a user by an actor token: who (`actor`, a JSON object with at
@@ -311,6 +321,13 @@ pub struct NewSession<'a> {
 pub struct Impersonation {
     pub actor: String,
     pub max_secs: i64,
+}
+
+/// Whether [`create`] writes in one statement, atomic without a transaction around it:
+/// on PostgreSQL, unless a `session.created` webhook is queued beside it.
+pub fn creates_alone(ctx: &Ctx) -> bool {
+    ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres
+        && !super::webhooks::wanted(ctx, "session.created")
 }
 
 /// Creates the session, makes it the client's active one and rotates the client token (a
@@ -325,31 +342,6 @@ pub async fn create(
 ) -> FlowResult<(SessionRow, Option<String>, Option<clients::ClientRow>)> {
     let now = ctx.now();
     let auth = &ctx.settings().auth;
-    // An operator's ban or lock stops every way of signing in, here where they all meet. The
-    // same statement records the sign-in and holds the user's row against a ban until the
-    // caller commits.
-    match users::mark_signed_in(db, new.user_id, now)
-        .await
-        .context("users::mark_signed_in")?
-    {
-        Some((true, _)) => {
-            return Err(ApiError::new(
-                ErrorCode::UserBanned,
-                "Account banned",
-                "This account has been banned. Contact the operator of this site.",
-            )
-            .into());
-        }
-        Some((_, true)) => {
-            return Err(ApiError::new(
-                ErrorCode::UserLocked,
-                "Account locked",
-                "This account has been locked by an administrator.",
-            )
-            .into());
-        }
-        _ => {}
-    }
     // With mfa_required, a user without a second factor gets a pending session: signed in
     // only to set one up.
     let status = if auth.mfa_required
@@ -382,22 +374,53 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    sessions::insert(db, row.clone())
-        .await
-        .context("sessions::insert")?;
     let token = new.rotate_token.then(crypto::random_token);
-    let client = clients::update_returning(
+    let audit = new.audit.map(|a| {
+        let actor = super::audit::Actor {
+            session_id: Some(row.id.clone()),
+            ..a.actor
+        };
+        super::audit::prepare(ctx, &actor, a.kind, &a.detail)
+    });
+    // An operator's ban or lock stops every way of signing in, here where they all meet:
+    // the same write records the sign-in and holds the user's row against a ban until the
+    // caller commits.
+    let opened = sessions::open(
         db,
-        new.client_id,
-        ClientChange {
-            sign_in_id: new.clear_sign_in.then_some(None),
-            sign_up_id: new.clear_sign_up.then_some(None),
-            last_active_session_id: Some(Some(row.id.clone())),
-            token_hash: token.as_deref().map(|t| ctx.tokens.hash("client", t)),
+        sessions::Opening {
+            session: row.clone(),
+            client: ClientChange {
+                sign_in_id: new.clear_sign_in.then_some(None),
+                sign_up_id: new.clear_sign_up.then_some(None),
+                last_active_session_id: Some(Some(row.id.clone())),
+                token_hash: token.as_deref().map(|t| ctx.tokens.hash("client", t)),
+            },
+            audit,
         },
-        now,
     )
-    .await?;
+    .await
+    .context("sessions::open")?;
+    let client = match opened {
+        sessions::Opened::Open(client) => client,
+        sessions::Opened::Refused { banned: true, .. } => {
+            return Err(ApiError::new(
+                ErrorCode::UserBanned,
+                "Account banned",
+                "This account has been banned. Contact the operator of this site.",
+            )
+            .into());
+        }
+        sessions::Opened::Refused { .. } => {
+            return Err(ApiError::new(
+                ErrorCode::UserLocked,
+                "Account locked",
+                "This account has been locked by an administrator.",
+            )
+            .into());
+        }
+        // Deleted since this flow read it.
+        sessions::Opened::NoUser => return Err(ApiError::not_found("user").into()),
+    };
     if super::webhooks::wanted(ctx, "session.created") {
         super::webhooks::enqueue(ctx, db, "session.created", session_event(&row)).await?;
     }

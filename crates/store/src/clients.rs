@@ -102,7 +102,7 @@ pub async fn update_returning(
         .pop())
 }
 
-fn change_query(
+pub(crate) fn change_query(
     id: &str,
     change: ClientChange,
     now: i64,

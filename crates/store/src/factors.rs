@@ -259,6 +259,13 @@ pub async fn insert_audit_many(
     if events.is_empty() {
         return Ok(());
     }
+    // A batch of one statement's size is atomic alone: no BEGIN and COMMIT around it.
+    if AUDIT_CHUNKS.contains(&events.len()) {
+        audit_event::Entity::insert_many(events.into_iter().map(audit_model))
+            .exec_without_returning(db)
+            .await?;
+        return Ok(());
+    }
     let txn = crate::begin(db).await?;
     let mut rest = events.as_slice();
     while !rest.is_empty() {

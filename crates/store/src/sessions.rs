@@ -207,3 +207,235 @@ pub async fn of_clients(
         .all(db)
         .await
 }
+
+/// What opening a session writes besides its row: the client's change (it points at the new
+/// session, forgets the attempt that made it, maybe takes a new token) and, when given, the
+/// audit event that says so.
+pub struct Opening {
+    pub session: SessionRow,
+    pub client: super::clients::ClientChange,
+    pub audit: Option<super::factors::NewAuditEvent>,
+}
+
+/// How [`open`] went.
+#[derive(Debug)]
+pub enum Opened {
+    /// Written; the client as the same write left it (`None`: the client is gone).
+    Open(Option<super::clients::ClientRow>),
+    /// The user is banned or locked (`(banned, locked)`): nothing was written.
+    Refused { banned: bool, locked: bool },
+    /// There is no such user: nothing was written.
+    NoUser,
+}
+
+/// Opens a session for `opening.session.user_id`, unless an operator banned or locked the
+/// user: records the sign-in time on the user, inserts the session, changes the client and
+/// writes the audit event. The user's row is held against a concurrent ban until the caller
+/// commits, and the ban is read from the row as locked, so a ban either lands before (and
+/// this refuses) or after (and ends this session).
+///
+/// On PostgreSQL all of it is one statement (data-modifying `WITH`), atomic without a
+/// transaction and one round trip instead of five with one. SQLite has no data-modifying
+/// `WITH`: there the same writes are four statements, and the caller must run them in a
+/// transaction.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
+pub async fn open(db: &impl ConnectionTrait, opening: Opening) -> Result<Opened, DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        return open_in_one_statement(db, opening).await;
+    }
+    let Opening {
+        session,
+        client,
+        audit,
+    } = opening;
+    let (id, now) = (session.client_id.clone(), session.created_at);
+    match super::users::mark_signed_in(db, &session.user_id, now).await? {
+        None => return Ok(Opened::NoUser),
+        Some((banned, locked)) if banned || locked => {
+            return Ok(Opened::Refused { banned, locked });
+        }
+        Some(_) => {}
+    }
+    insert(db, session).await?;
+    let client = super::clients::update_returning(db, &id, client, now).await?;
+    if let Some(e) = audit {
+        super::factors::insert_audit(db, e).await?;
+    }
+    Ok(Opened::Open(client))
+}
+
+async fn open_in_one_statement(
+    db: &impl ConnectionTrait,
+    opening: Opening,
+) -> Result<Opened, DbErr> {
+    use sea_orm::sea_query::{
+        Alias, Asterisk, CommonTableExpression, ExprTrait, JoinType, Query, SelectStatement,
+        WithClause,
+    };
+    use sea_orm::{FromQueryResult, QueryTrait};
+
+    use super::entities::{audit_event, browser_client, user};
+
+    let Opening {
+        session: s,
+        client,
+        audit,
+    } = opening;
+    let (marked, opened, pointed) = (
+        Alias::new("marked"),
+        Alias::new("opened"),
+        Alias::new("pointed"),
+    );
+    let now = s.created_at;
+    // The user's sign-in time, unless banned or locked; either way the row is locked and
+    // its flags read as they stand once any concurrent change to them has committed.
+    let unchanged = Expr::col(user::Column::Banned).or(Expr::col(user::Column::Locked));
+    let mark = Query::update()
+        .table(user::Entity)
+        .value(
+            user::Column::LastSignInAt,
+            Expr::case(unchanged, Expr::col(user::Column::LastSignInAt)).finally(Expr::value(now)),
+        )
+        .and_where(Expr::col(user::Column::Id).eq(s.user_id.clone()))
+        .returning(Query::returning().columns([user::Column::Banned, user::Column::Locked]))
+        .to_owned();
+    // The session, only where the user was found neither banned nor locked.
+    let allowed = Query::select()
+        .exprs([
+            Expr::value(s.id.clone()),
+            Expr::value(s.client_id.clone()),
+            Expr::value(s.user_id),
+            Expr::value(s.status),
+            Expr::value(s.factors),
+            Expr::value(s.first_factor_at),
+            Expr::value(s.second_factor_at),
+            Expr::value(s.last_active_at),
+            Expr::value(s.expire_at),
+            Expr::value(s.abandon_at),
+            Expr::value(s.last_active_organization_id),
+            Expr::value(s.actor),
+            Expr::value(s.created_at),
+            Expr::value(s.updated_at),
+        ])
+        .from(marked.clone())
+        .and_where(Expr::col((marked.clone(), user::Column::Banned)).not())
+        .and_where(Expr::col((marked.clone(), user::Column::Locked)).not())
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(session::Entity)
+        .columns([
+            session::Column::Id,
+            session::Column::ClientId,
+            session::Column::UserId,
+            session::Column::Status,
+            session::Column::Factors,
+            session::Column::FirstFactorAt,
+            session::Column::SecondFactorAt,
+            session::Column::LastActiveAt,
+            session::Column::ExpireAt,
+            session::Column::AbandonAt,
+            session::Column::LastActiveOrganizationId,
+            session::Column::Actor,
+            session::Column::CreatedAt,
+            session::Column::UpdatedAt,
+        ])
+        .select_from(allowed)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .returning(Query::returning().column(session::Column::Id))
+        .to_owned();
+    let written = || -> SelectStatement {
+        Query::select()
+            .expr(Expr::value(1))
+            .from(opened.clone())
+            .to_owned()
+    };
+    // The client, only once the session is written.
+    let mut point = super::clients::change_query(&s.client_id, client, now)
+        .as_query()
+        .to_owned();
+    point
+        .and_where(Expr::exists(written()))
+        .returning(Query::returning().all());
+    let mut with = WithClause::new()
+        .cte(
+            CommonTableExpression::new()
+                .query(mark)
+                .table_name(marked.clone())
+                .to_owned(),
+        )
+        .cte(
+            CommonTableExpression::new()
+                .query(insert)
+                .table_name(opened.clone())
+                .to_owned(),
+        )
+        .cte(
+            CommonTableExpression::new()
+                .query(point)
+                .table_name(pointed.clone())
+                .to_owned(),
+        )
+        .to_owned();
+    if let Some(e) = audit {
+        let values = [
+            Expr::value(e.id),
+            Expr::value(e.user_id),
+            Expr::value(e.session_id),
+            Expr::value(e.ip),
+            Expr::value(e.user_agent),
+            Expr::value(e.client_id),
+            Expr::value(e.kind),
+            Expr::value(e.detail),
+            Expr::value(e.created_at),
+        ];
+        let record = Query::insert()
+            .into_table(audit_event::Entity)
+            .columns([
+                audit_event::Column::Id,
+                audit_event::Column::UserId,
+                audit_event::Column::SessionId,
+                audit_event::Column::Ip,
+                audit_event::Column::UserAgent,
+                audit_event::Column::ClientId,
+                audit_event::Column::Kind,
+                audit_event::Column::Detail,
+                audit_event::Column::CreatedAt,
+            ])
+            .select_from(
+                Query::select()
+                    .exprs(values)
+                    .from(opened.clone())
+                    .to_owned(),
+            )
+            .map_err(|e| DbErr::Custom(e.to_string()))?
+            .returning(Query::returning().column(audit_event::Column::Id))
+            .to_owned();
+        with.cte(
+            CommonTableExpression::new()
+                .query(record)
+                .table_name(Alias::new("recorded"))
+                .to_owned(),
+        );
+    }
+    // One row when the user exists: their flags, and the client where it was changed.
+    let answer = Query::select()
+        .column((marked.clone(), user::Column::Banned))
+        .column((marked.clone(), user::Column::Locked))
+        .column((pointed.clone(), Asterisk))
+        .from(marked)
+        .join(JoinType::LeftJoin, pointed, Expr::value(true))
+        .to_owned();
+    let Some(row) = db.query_one(&with.query(answer)).await? else {
+        return Ok(Opened::NoUser);
+    };
+    let banned: bool = row.try_get("", "banned")?;
+    let locked: bool = row.try_get("", "locked")?;
+    if banned || locked {
+        return Ok(Opened::Refused { banned, locked });
+    }
+    let client = match row.try_get::<Option<String>>("", "id")? {
+        Some(_) => Some(browser_client::Model::from_query_result(&row, "")?),
+        None => None,
+    };
+    Ok(Opened::Open(client))
+}

@@ -173,6 +173,7 @@ pub(super) async fn write_user(
             rotate_token,
             organization_id,
             actor: None,
+            audit: None,
         },
     )
     .await;
