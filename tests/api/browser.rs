@@ -14,13 +14,26 @@ use crate::helpers::{TestApp, services_required};
 pub(crate) struct Browser {
     pub(crate) client: Client,
     driver: Child,
-    _profile: std::path::PathBuf,
+    profile: std::path::PathBuf,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Chromium is chromedriver's child and outlives it when the test did not end the
+        // WebDriver session (a failed assertion, or a test that never closes): every run
+        // left its browsers behind, still holding memory. Its profile directory, unique to
+        // this browser, names its processes.
+        let _ = Command::new("pkill")
+            .arg("-KILL")
+            .arg("-f")
+            .arg("--")
+            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -112,7 +125,7 @@ pub(crate) async fn browser_speaking(javascript: bool, language: Option<&str>) -
                 return Some(Browser {
                     client,
                     driver,
-                    _profile: profile,
+                    profile,
                 });
             }
             Err(e) => last = Some(e),
