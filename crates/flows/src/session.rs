@@ -324,10 +324,10 @@ pub struct Impersonation {
 }
 
 /// Whether [`create`] writes in one statement, atomic without a transaction around it:
-/// on PostgreSQL, unless a `session.created` webhook is queued beside it.
+/// where the store opens a session in one (`sessions::opens_alone`), unless a
+/// `session.created` webhook is queued beside it.
 pub fn creates_alone(ctx: &Ctx) -> bool {
-    ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres
-        && !super::webhooks::wanted(ctx, "session.created")
+    sessions::opens_alone(&ctx.db) && !super::webhooks::wanted(ctx, "session.created")
 }
 
 /// Creates the session, makes it the client's active one and rotates the client token (a

@@ -224,7 +224,7 @@ pub struct NewAuditEvent {
     pub created_at: i64,
 }
 
-fn audit_model(e: NewAuditEvent) -> audit_event::ActiveModel {
+pub(crate) fn audit_model(e: NewAuditEvent) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: Set(e.id),
         user_id: Set(e.user_id),

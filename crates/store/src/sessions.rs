@@ -235,12 +235,12 @@ pub enum Opened {
 /// this refuses) or after (and ends this session).
 ///
 /// On PostgreSQL all of it is one statement (data-modifying `WITH`), atomic without a
-/// transaction and one round trip instead of five with one. SQLite has no data-modifying
-/// `WITH`: there the same writes are four statements, and the caller must run them in a
-/// transaction.
+/// transaction and one round trip instead of five with one (see [`opens_alone`]). SQLite has
+/// no data-modifying `WITH`: there the same writes are four statements, and the caller must
+/// run them in a transaction.
 #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn open(db: &impl ConnectionTrait, opening: Opening) -> Result<Opened, DbErr> {
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+    if opens_alone(db) {
         return open_in_one_statement(db, opening).await;
     }
     let Opening {
@@ -264,17 +264,22 @@ pub async fn open(db: &impl ConnectionTrait, opening: Opening) -> Result<Opened,
     Ok(Opened::Open(client))
 }
 
+/// Whether [`open`] is one statement on this database, atomic without a transaction around
+/// it (PostgreSQL).
+pub fn opens_alone(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == sea_orm::DbBackend::Postgres
+}
+
 async fn open_in_one_statement(
     db: &impl ConnectionTrait,
     opening: Opening,
 ) -> Result<Opened, DbErr> {
     use sea_orm::sea_query::{
-        Alias, Asterisk, CommonTableExpression, ExprTrait, JoinType, Query, SelectStatement,
-        WithClause,
+        Alias, Asterisk, CommonTableExpression, ExprTrait, JoinType, Query, WithClause,
     };
-    use sea_orm::{FromQueryResult, QueryTrait};
+    use sea_orm::{FromQueryResult, IntoActiveModel, QueryTrait};
 
-    use super::entities::{audit_event, browser_client, user};
+    use super::entities::{browser_client, user};
 
     let Opening {
         session: s,
@@ -287,135 +292,54 @@ async fn open_in_one_statement(
         Alias::new("pointed"),
     );
     let now = s.created_at;
-    // The user's sign-in time, unless banned or locked; either way the row is locked and
-    // its flags read as they stand once any concurrent change to them has committed.
-    let unchanged = Expr::col(user::Column::Banned).or(Expr::col(user::Column::Locked));
-    let mark = Query::update()
-        .table(user::Entity)
-        .value(
-            user::Column::LastSignInAt,
-            Expr::case(unchanged, Expr::col(user::Column::LastSignInAt)).finally(Expr::value(now)),
-        )
-        .and_where(Expr::col(user::Column::Id).eq(s.user_id.clone()))
-        .returning(Query::returning().columns([user::Column::Banned, user::Column::Locked]))
-        .to_owned();
-    // The session, only where the user was found neither banned nor locked.
-    let allowed = Query::select()
-        .exprs([
-            Expr::value(s.id.clone()),
-            Expr::value(s.client_id.clone()),
-            Expr::value(s.user_id),
-            Expr::value(s.status),
-            Expr::value(s.factors),
-            Expr::value(s.first_factor_at),
-            Expr::value(s.second_factor_at),
-            Expr::value(s.last_active_at),
-            Expr::value(s.expire_at),
-            Expr::value(s.abandon_at),
-            Expr::value(s.last_active_organization_id),
-            Expr::value(s.actor),
-            Expr::value(s.created_at),
-            Expr::value(s.updated_at),
-        ])
-        .from(marked.clone())
-        .and_where(Expr::col((marked.clone(), user::Column::Banned)).not())
-        .and_where(Expr::col((marked.clone(), user::Column::Locked)).not())
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(session::Entity)
-        .columns([
-            session::Column::Id,
-            session::Column::ClientId,
-            session::Column::UserId,
-            session::Column::Status,
-            session::Column::Factors,
-            session::Column::FirstFactorAt,
-            session::Column::SecondFactorAt,
-            session::Column::LastActiveAt,
-            session::Column::ExpireAt,
-            session::Column::AbandonAt,
-            session::Column::LastActiveOrganizationId,
-            session::Column::Actor,
-            session::Column::CreatedAt,
-            session::Column::UpdatedAt,
-        ])
-        .select_from(allowed)
-        .map_err(|e| DbErr::Custom(e.to_string()))?
-        .returning(Query::returning().column(session::Column::Id))
-        .to_owned();
-    let written = || -> SelectStatement {
-        Query::select()
-            .expr(Expr::value(1))
-            .from(opened.clone())
+    let cte = |name: &Alias, query: sea_orm::sea_query::SubQueryStatement| {
+        CommonTableExpression::new()
+            .query(query)
+            .table_name(name.clone())
             .to_owned()
     };
+    // The user's sign-in time, unless banned or locked; either way the row is locked and
+    // its flags read as they stand once any concurrent change to them has committed.
+    let mut mark = super::users::mark_signed_in_query(&s.user_id, now)
+        .as_query()
+        .to_owned();
+    mark.returning(Query::returning().columns([user::Column::Banned, user::Column::Locked]));
+    // The session, only where the user was found neither banned nor locked.
+    let client_id = s.client_id.clone();
+    let mut insert = insert_selected(
+        s.into_active_model(),
+        Query::select()
+            .from(marked.clone())
+            .and_where(Expr::col((marked.clone(), user::Column::Banned)).not())
+            .and_where(Expr::col((marked.clone(), user::Column::Locked)).not())
+            .to_owned(),
+    )?;
+    insert.returning(Query::returning().column(session::Column::Id));
     // The client, only once the session is written.
-    let mut point = super::clients::change_query(&s.client_id, client, now)
+    let mut point = super::clients::change_query(&client_id, client, now)
         .as_query()
         .to_owned();
     point
-        .and_where(Expr::exists(written()))
+        .and_where(Expr::exists(
+            Query::select()
+                .expr(Expr::value(1))
+                .from(opened.clone())
+                .to_owned(),
+        ))
         .returning(Query::returning().all());
     let mut with = WithClause::new()
-        .cte(
-            CommonTableExpression::new()
-                .query(mark)
-                .table_name(marked.clone())
-                .to_owned(),
-        )
-        .cte(
-            CommonTableExpression::new()
-                .query(insert)
-                .table_name(opened.clone())
-                .to_owned(),
-        )
-        .cte(
-            CommonTableExpression::new()
-                .query(point)
-                .table_name(pointed.clone())
-                .to_owned(),
-        )
+        .cte(cte(&marked, mark.into()))
+        .cte(cte(&opened, insert.into()))
+        .cte(cte(&pointed, point.into()))
         .to_owned();
+    // The audit event, once for the session written (a data-modifying `WITH` runs whether
+    // or not anything reads it).
     if let Some(e) = audit {
-        let values = [
-            Expr::value(e.id),
-            Expr::value(e.user_id),
-            Expr::value(e.session_id),
-            Expr::value(e.ip),
-            Expr::value(e.user_agent),
-            Expr::value(e.client_id),
-            Expr::value(e.kind),
-            Expr::value(e.detail),
-            Expr::value(e.created_at),
-        ];
-        let record = Query::insert()
-            .into_table(audit_event::Entity)
-            .columns([
-                audit_event::Column::Id,
-                audit_event::Column::UserId,
-                audit_event::Column::SessionId,
-                audit_event::Column::Ip,
-                audit_event::Column::UserAgent,
-                audit_event::Column::ClientId,
-                audit_event::Column::Kind,
-                audit_event::Column::Detail,
-                audit_event::Column::CreatedAt,
-            ])
-            .select_from(
-                Query::select()
-                    .exprs(values)
-                    .from(opened.clone())
-                    .to_owned(),
-            )
-            .map_err(|e| DbErr::Custom(e.to_string()))?
-            .returning(Query::returning().column(audit_event::Column::Id))
-            .to_owned();
-        with.cte(
-            CommonTableExpression::new()
-                .query(record)
-                .table_name(Alias::new("recorded"))
-                .to_owned(),
-        );
+        let record = insert_selected(
+            super::factors::audit_model(e),
+            Query::select().from(opened).to_owned(),
+        )?;
+        with.cte(cte(&Alias::new("recorded"), record.into()));
     }
     // One row when the user exists: their flags, and the client where it was changed.
     let answer = Query::select()
@@ -438,4 +362,29 @@ async fn open_in_one_statement(
         None => None,
     };
     Ok(Opened::Open(client))
+}
+
+/// `INSERT INTO <the model's table> (<its columns>) SELECT <their values> FROM …`: one row
+/// for each row `from` selects. The columns come from the entity, so a column added to it is
+/// written here too.
+fn insert_selected<A: sea_orm::ActiveModelTrait>(
+    model: A,
+    from: sea_orm::sea_query::SelectStatement,
+) -> Result<sea_orm::sea_query::InsertStatement, DbErr> {
+    use sea_orm::{EntityName, Iterable};
+    let (mut columns, mut values) = (Vec::new(), Vec::new());
+    for c in <A::Entity as sea_orm::EntityTrait>::Column::iter() {
+        if let Some(v) = model.get(c).into_value() {
+            columns.push(c);
+            values.push(Expr::value(v));
+        }
+    }
+    let mut select = from;
+    select.exprs(values);
+    Ok(sea_orm::sea_query::Query::insert()
+        .into_table(A::Entity::default().table_ref())
+        .columns(columns)
+        .select_from(select)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned())
 }

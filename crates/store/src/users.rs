@@ -641,9 +641,17 @@ pub async fn mark_signed_in(
     user_id: &str,
     now: i64,
 ) -> Result<Option<(bool, bool)>, DbErr> {
+    let rows = mark_signed_in_query(user_id, now)
+        .exec_with_returning(db)
+        .await?;
+    Ok(rows.first().map(|u| (u.banned, u.locked)))
+}
+
+/// [`mark_signed_in`]'s update, also written inside `sessions::open`'s single statement.
+pub(crate) fn mark_signed_in_query(user_id: &str, now: i64) -> sea_orm::UpdateMany<user::Entity> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     let unchanged = Expr::col(user::Column::Banned).or(Expr::col(user::Column::Locked));
-    let rows = user::Entity::update_many()
+    user::Entity::update_many()
         .col_expr(
             user::Column::LastSignInAt,
             Expr::case(unchanged, Expr::col(user::Column::LastSignInAt))
@@ -651,9 +659,6 @@ pub async fn mark_signed_in(
                 .into(),
         )
         .filter(user::Column::Id.eq(user_id))
-        .exec_with_returning(db)
-        .await?;
-    Ok(rows.first().map(|u| (u.banned, u.locked)))
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user_id), err(level = "debug"))]
