@@ -16,6 +16,12 @@
 #   scripts/bench-scale.sh                    # DURATION=10s CONNS=32 GROWTH_USERS=1000000
 #   GROWTH_USERS=0 scripts/bench-scale.sh     # no growth test
 #   GROWTH_ONLY=1 scripts/bench-scale.sh      # the growth test alone
+#   SPLIT_CORES=1 scripts/bench-scale.sh      # also sign-ins with Portcullis on a core of its own
+#
+# SPLIT_CORES=1 (root, PostgreSQL and Redis on this machine) adds one run: Portcullis pinned to
+# core 0, and PostgreSQL, Redis and the load tool moved to the other cores while it lasts. Its
+# sign-ins against hashing alone on core 0 are what Portcullis itself costs beside the hash,
+# apart from what the database and the load tool take from the same cores.
 #
 # PostgreSQL and Redis as .ci/run starts them (BENCH_POSTGRES_URL, BENCH_REDIS_URL); every
 # database and key this makes is removed at the end.
@@ -42,6 +48,7 @@ secs="${DURATION%s}"
 pids=()
 dbs=()
 cleanup() {
+  unpin
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   for d in "${dbs[@]}"; do psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done
@@ -50,6 +57,14 @@ cleanup() {
 }
 trap cleanup EXIT
 sql() { psql -qAtX -v ON_ERROR_STOP=1 "$@"; }
+
+# The CPU affinity of processes moved by split_cores, as "pid mask", to put back.
+moved=()
+unpin() {
+  local m
+  for m in "${moved[@]}"; do taskset -a -p "${m#* }" "${m%% *}" >/dev/null 2>&1 || true; done
+  moved=()
+}
 
 # config NAME PORT ISSUER_PORT DATABASE_URL REDIS_URL [LIMITS]: a config file; the issuer is
 # the first instance's URL, so a token from one instance is good at the other.
@@ -238,6 +253,49 @@ deploy sqlite "$p" "http://127.0.0.1:$p"
 for pid in "${pids[@]}"; do kill "$pid"; done
 pids=()
 
+# split_cores DB: password sign-ins on PostgreSQL + Redis with one instance pinned to core 0
+# and everything else (PostgreSQL, Redis, the load tool) moved to the other cores, against
+# hashing alone on core 0. Sets split_line.
+split_cores() {
+  local last=$(($(nproc) - 1)) p pid out h0 h1 c0 c1 mask
+  if ((last < 1)) || ! command -v taskset >/dev/null; then
+    split_line="skipped: needs two cores and taskset"
+    return
+  fi
+  local others
+  others=$(pgrep -x postgres; pgrep -x redis-server) || true
+  if [[ -z "$others" ]]; then
+    split_line="skipped: PostgreSQL and Redis do not run on this machine"
+    return
+  fi
+  for pid in $others; do
+    mask=$(taskset -p "$pid" 2>/dev/null | awk '{print $NF}') || continue
+    [[ -n "$mask" ]] || continue
+    taskset -a -p -c "1-$last" "$pid" >/dev/null 2>&1 || continue
+    moved+=("$pid $mask")
+  done
+  p=$(free_port)
+  config split "$p" "$p" "$PG/$1" "$REDIS"
+  # Pinned before it starts, so it sizes its workers and argon2 permits for one core.
+  taskset -c 0 "$bin" --config "$work/split.toml" serve >>"$work/split.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  wait_up "http://127.0.0.1:$p/readyz" "$work/split.log"
+  taskset -c "1-$last" "$load" signin "http://127.0.0.1:$p" 200 16 2 >/dev/null # warm
+  h0=$(taskset -c 0 "$load" hashing "$secs" | awk '{print $3}')
+  c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(taskset -c "1-$last" "$load" signin "http://127.0.0.1:$p" 200 16 "$secs")
+  c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  h1=$(taskset -c 0 "$load" hashing "$secs" | awk '{print $3}')
+  unpin
+  read -r rps _ _ _ n <<<"$(result password_sign_in "$out")"
+  split_line=$(awk -v r="$rps" -v n="${n:-0}" -v a="$h0" -v b="$h1" -v c="$((c1 - c0))" 'BEGIN {
+    h = (a + b) / 2; if (n <= 0 || h <= 0) { print "no sign-ins"; exit }
+    printf "%.1f sign-ins/s, %.0f%% of hashing alone on core 0 (%.1f/s just before, %.1f/s just after); Portcullis spent %.1f core-ms a sign-in, one hash alone %.1f", r, 100 * r / h, a, b, c * 10 / n, 1000 / h
+  }')
+}
+split_line="not run (SPLIT_CORES=1)"
+
 # --- PostgreSQL + Redis, one instance, then two on the same database and Redis
 for n in 1 2; do
   db="${run}_pg$n"
@@ -256,6 +314,12 @@ for n in 1 2; do
   done
   echo "PostgreSQL + Redis, $n instance(s): serving on ${ports[*]}"
   deploy "pg$n" "$(IFS=,; echo "${ports[*]}")" "$(IFS=,; echo "${bases[*]}")"
+  if [[ $n == 1 && "${SPLIT_CORES:-}" == 1 ]]; then
+    for pid in "${pids[@]}"; do kill "$pid"; done
+    wait 2>/dev/null || true
+    pids=()
+    split_cores "$db"
+  fi
   if [[ $n == 2 ]]; then
     # Single-use codes across instances, under load: each redeemed twice at once.
     out=$("$load" replay "$(IFS=,; echo "${bases[*]}")" stored "${stored_secrets[pg2]}" \
@@ -316,6 +380,7 @@ for d in sqlite pg1 pg2; do
     printf "  per sign-in: %.1f core-ms on the machine, %.1f of them the load tool, %.1f the server (Portcullis, database, Redis); one hash %.1f core-ms = %.0f%% of the server'"'"'s share\n", all, gen, server, hash, 100 * hash / server
   }'
 done
+echo "pg1, Portcullis alone on core 0 (PostgreSQL, Redis and the load tool on the others): $split_line"
 echo "two instances, codes redeemed twice at once: ${replay:-not run} (5xx: ${replay_5xx:-?})"
 read -r _ _ ok _ limited _ other _ five <<<"$limit_line"
 echo "two instances, one limit of 10 sign-ins a minute for one identifier, 3 s of load: $ok allowed, $limited refused with 429, $other other 4xx, $five 5xx"
