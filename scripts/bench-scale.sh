@@ -274,6 +274,10 @@ split_cores() {
     taskset -a -p -c "1-$last" "$pid" >/dev/null 2>&1 || continue
     moved+=("$pid $mask")
   done
+  if ((${#moved[@]} == 0)); then
+    split_line="skipped: could not move PostgreSQL and Redis to other cores (needs root)"
+    return
+  fi
   p=$(free_port)
   config split "$p" "$p" "$PG/$1" "$REDIS"
   # Pinned before it starts, so it sizes its workers and argon2 permits for one core.
