@@ -11,13 +11,36 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn temp_dir() -> std::path::PathBuf {
+/// A scratch directory for one test, removed with everything in it when the test lets go
+/// of it (each used to stay in the system's temporary directory after every run).
+struct TempDir(std::path::PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir() -> TempDir {
     let dir = std::env::temp_dir().join(format!(
         "portcullis-bin-{}",
         crate::helpers::random_suffix()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
 #[tokio::test]
@@ -127,8 +150,9 @@ fn a_missing_explicit_config_file_is_an_error() {
 #[test]
 fn publishable_key_names_the_public_host() {
     let run = |public_url: &str| {
+        let dir = temp_dir();
         Command::new(env!("CARGO_BIN_EXE_portcullis"))
-            .current_dir(temp_dir())
+            .current_dir(&dir)
             .env("PORTCULLIS__SERVER__PUBLIC_URL", public_url)
             .arg("publishable-key")
             .output()
@@ -176,8 +200,9 @@ async fn clients_added_with_the_cli_authenticate() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let db_url = app.app.settings().database.url.clone();
     let run = |args: &[&str]| {
+        let dir = temp_dir();
         let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-            .current_dir(temp_dir())
+            .current_dir(&dir)
             .env("PORTCULLIS__DATABASE__URL", &db_url)
             .args(args)
             .output()
