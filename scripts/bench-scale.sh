@@ -196,7 +196,7 @@ deploy() {
       # next, so a bound measured once at the start of the script says little about a
       # sign-in run minutes later.
       local busy0 busy1 h0 h1
-      h0=$("$load" hashing "$secs" | awk '{print $3}')
+      h0=$(hashing_rate "$load" "$secs")
       busy0=$(busy_jiffies)
       out=$(python3 -c 'import resource, subprocess, sys
 p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, text=True, check=True)
@@ -204,7 +204,7 @@ r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(p.stdout, end="")
 print("LOADCPU", r.ru_utime + r.ru_stime)' "$load" signin "$bases" 200 16 "$secs")
       busy1=$(busy_jiffies)
-      h1=$("$load" hashing "$secs" | awk '{print $3}')
+      h1=$(hashing_rate "$load" "$secs")
       hashing[$name]="$h0 $h1"
       fig[$name.$s]=$(result password_sign_in "$out")
       cpu[$name]="$(( busy1 - busy0 )) $(awk '$1=="LOADCPU" {print $2}' <<<"$out")" ;;
@@ -286,11 +286,11 @@ split_cores() {
   pids+=("$pid")
   wait_up "http://127.0.0.1:$p/readyz" "$work/split.log"
   taskset -c "1-$last" "$load" signin "http://127.0.0.1:$p" 200 16 2 >/dev/null # warm
-  h0=$(taskset -c 0 "$load" hashing "$secs" | awk '{print $3}')
+  h0=$(hashing_rate "$load" "$secs" taskset -c 0)
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   out=$(taskset -c "1-$last" "$load" signin "http://127.0.0.1:$p" 200 16 "$secs")
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  h1=$(taskset -c 0 "$load" hashing "$secs" | awk '{print $3}')
+  h1=$(hashing_rate "$load" "$secs" taskset -c 0)
   unpin
   read -r rps _ _ _ n <<<"$(result password_sign_in "$out")"
   split_line=$(awk -v r="$rps" -v n="${n:-0}" -v a="$h0" -v b="$h1" -v c="$((c1 - c0))" 'BEGIN {

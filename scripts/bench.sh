@@ -99,9 +99,9 @@ done >"$work/users.jsonl"
 # What hashing alone reaches with every core busy (they share memory bandwidth), just
 # before and just after the sign-ins and for as long: the machine's speed moves between
 # minutes, and the sign-ins are held to the bound of their own minute.
-h0=$("$load" hashing "$secs" | awk '{print $3}')
+h0=$(hashing_rate "$load" "$secs")
 signin=$("$load" signin "$base" 200 16 "$secs")
-h1=$("$load" hashing "$secs" | awk '{print $3}')
+h1=$(hashing_rate "$load" "$secs")
 argon2_all=$(awk -v a="$h0" -v b="$h1" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 authcode=$("$load" authcode "$base" bench "$secret" "http://127.0.0.1:9/cb" 16 "$secs")
 after_rss=$(rss "$pid")

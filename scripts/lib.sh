@@ -16,3 +16,11 @@ wait_up() {
   echo "FATAL: not answering: $url" >&2
   exit 1
 }
+
+# hashing_rate LOAD SECS [PREFIX...]: argon2id hashes a second with every core hashing for
+# SECS (`LOAD hashing`), run under PREFIX when given (say `taskset -c 0`, for one core).
+hashing_rate() {
+  local load="$1" secs="$2"
+  shift 2
+  "$@" "$load" hashing "$secs" | awk '{print $3}'
+}

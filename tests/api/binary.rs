@@ -11,36 +11,11 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A scratch directory for one test, removed with everything in it when the test lets go
-/// of it (each used to stay in the system's temporary directory after every run).
-struct TempDir(std::path::PathBuf);
-
-impl std::ops::Deref for TempDir {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl AsRef<std::path::Path> for TempDir {
-    fn as_ref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir() -> TempDir {
-    let dir = std::env::temp_dir().join(format!(
-        "portcullis-bin-{}",
-        crate::helpers::random_suffix()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+/// A scratch directory for one test, removed when the test lets go of it. Bind it before
+/// handing it to `Command::current_dir`: a value moved into a call is dropped when the call
+/// returns, before the binary runs.
+fn temp_dir() -> crate::helpers::ScratchDir {
+    crate::helpers::ScratchDir::new("portcullis-bin")
 }
 
 #[tokio::test]

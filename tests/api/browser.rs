@@ -14,7 +14,8 @@ use crate::helpers::{TestApp, services_required};
 pub(crate) struct Browser {
     pub(crate) client: Client,
     driver: Child,
-    profile: std::path::PathBuf,
+    /// Chromium's profile, unique to this browser; removed after the browser is stopped.
+    profile: crate::helpers::ScratchDir,
 }
 
 impl Drop for Browser {
@@ -33,7 +34,6 @@ impl Drop for Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -74,10 +74,7 @@ pub(crate) async fn browser_speaking(javascript: bool, language: Option<&str>) -
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let profile = std::env::temp_dir().join(format!(
-        "portcullis-chrome-{}",
-        crate::helpers::random_suffix()
-    ));
+    let profile = crate::helpers::ScratchDir::new("portcullis-chrome");
     let mut prefs = serde_json::Map::new();
     if !javascript {
         prefs.insert(

@@ -39,6 +39,37 @@ pub fn random_suffix() -> String {
     portcullis::domain::new_id("t")[2..14].to_lowercase()
 }
 
+/// A directory of a test's own under the system's temporary directory (`PREFIX-<random>`),
+/// removed with everything in it when dropped, so no run leaves its files behind.
+pub struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    pub fn new(prefix: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        Self(dir)
+    }
+}
+
+impl std::ops::Deref for ScratchDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for ScratchDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh schema in the test database, or None (with a note) when PostgreSQL or Redis is
 /// not reachable and CI did not ask for them.
 async fn postgres_schema() -> Option<String> {
